@@ -12,8 +12,8 @@ import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from pathlib import Path
 from enum import StrEnum
+from pathlib import Path
 from typing import Any, TypeVar
 
 from procedures.model import (
@@ -38,13 +38,36 @@ SEARCH_KEYS_FILE = Path(__file__).parent / "search_keys.json"
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*$")
 
 MATTER_KEYS = {
-    "id", "order", "category", "name", "supervision", "risks", "controls",
-    "basis", "intro", "note", "steps", "source_lines",
+    "id",
+    "order",
+    "category",
+    "name",
+    "supervision",
+    "risks",
+    "controls",
+    "basis",
+    "intro",
+    "note",
+    "steps",
+    "source_lines",
 }
 MATTER_REQUIRED = {"id", "order", "category", "name", "supervision", "risks", "controls", "basis", "steps"}
 STEP_KEYS = {
-    "id", "title", "actor", "phase", "checklist", "materials", "timer", "outcomes",
-    "next", "produces", "end", "closes_as", "added", "source", "note",
+    "id",
+    "title",
+    "actor",
+    "phase",
+    "checklist",
+    "materials",
+    "timer",
+    "outcomes",
+    "next",
+    "produces",
+    "end",
+    "closes_as",
+    "added",
+    "source",
+    "note",
 }
 STEP_REQUIRED = {"id", "title", "actor"}
 TIMER_KEYS = {"kind", "amount", "unit", "basis", "confidence", "rule", "from"}
@@ -102,14 +125,18 @@ class _Reader:
         if not isinstance(value, str):
             self.problem(_join(where, key), f"应为文字，实际是 {_kind(value)}")
             return default
-        if key in {"title", "name", "category", "supervision", "actor", "label", "rule"} and key in table and not value.strip():
+        if (
+            key in {"title", "name", "category", "supervision", "actor", "label", "rule"}
+            and key in table
+            and not value.strip()
+        ):
             self.problem(_join(where, key), "不能为空")
         return value
 
     def texts(self, table: Mapping[str, Any], where: str, key: str) -> tuple[str, ...]:
         value = table.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.problem(_join(where, key), "应为文字列表，如 [\"……\", \"……\"]")
+            self.problem(_join(where, key), '应为文字列表，如 ["……", "……"]')
             return ()
         for i, item in enumerate(value):
             if not item.strip():
@@ -130,9 +157,7 @@ class _Reader:
             return False
         return value
 
-    def choice(
-        self, table: Mapping[str, Any], where: str, key: str, enum: type[E], default: E | None = None
-    ) -> E:
+    def choice(self, table: Mapping[str, Any], where: str, key: str, enum: type[E], default: E | None = None) -> E:
         value = table.get(key, default.value if default is not None else None)
         try:
             return enum(value)
@@ -147,7 +172,9 @@ def _join(where: str, key: str) -> str:
 
 
 def _kind(value: object) -> str:
-    return {str: "文字", int: "整数", float: "小数", bool: "真假值", list: "列表", dict: "表"}.get(type(value), type(value).__name__)
+    return {str: "文字", int: "整数", float: "小数", bool: "真假值", list: "列表", dict: "表"}.get(
+        type(value), type(value).__name__
+    )
 
 
 def parse_matter(data: Mapping[str, Any], file: str, problems: list[Problem]) -> Matter:
@@ -276,8 +303,7 @@ def load_file(path: Path, problems: list[Problem]) -> Matter | None:
         problems.append(Problem(name, "", f"TOML 格式错误：{exc}"))
         return None
     matter = parse_matter(data, name, problems)
-    if len(problems) == before:
-        problems.extend(validate_matter(matter))
+    problems.extend(validate_matter(matter))
     return matter if len(problems) == before else None
 
 
@@ -355,7 +381,9 @@ def apply_overrides(catalog: Catalog, amounts: Mapping[str, int], source: str) -
                 elif amount != step.timer.amount:
                     step = replace(
                         step,
-                        timer=replace(step.timer, amount=amount, default_amount=step.timer.amount, override_source=source),
+                        timer=replace(
+                            step.timer, amount=amount, default_amount=step.timer.amount, override_source=source
+                        ),
                     )
             steps.append(step)
         matters.append(replace(matter, steps=tuple(steps)))

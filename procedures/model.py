@@ -127,10 +127,10 @@ class Timer:
 
     def describe(self) -> str:
         """The rule in Chinese, with the override shown when there is one."""
-        text = self.rule
-        if self.overridden:
-            text += f"（本地设置为{self.amount}{UNIT_LABELS[self.unit]}，原为{self.default_amount}{UNIT_LABELS[self.unit]}）"
-        return text
+        if not self.overridden:
+            return self.rule
+        unit = UNIT_LABELS[self.unit]
+        return f"{self.rule}（本地设置为{self.amount}{unit}，原为{self.default_amount}{unit}）"
 
 
 @dataclass(frozen=True, slots=True)

@@ -55,7 +55,7 @@ def tail_boxes() -> list[tuple[int, str]]:
     """
     lines = seed_lines()
     out = []
-    for number, line in enumerate(lines[tail_start_index(lines):], start=tail_start_index(lines) + 1):
+    for number, line in enumerate(lines[tail_start_index(lines) :], start=tail_start_index(lines) + 1):
         for part in re.split(r"\s{2,}|\t", line.strip()):
             text = re.sub(r"\s+", "", part)
             if text:
@@ -71,10 +71,14 @@ def _items(block: list[str]) -> tuple[str, ...]:
             continue
         match = NUMBERED.match(line)
         if match or not items:
-            items.append(line[match.end():] if match else line)
+            items.append(line[match.end() :] if match else line)
         else:
             items[-1] += line
     return tuple(item.strip().rstrip(TRAILING) for item in items)
+
+
+def _one(fields: dict[str, list[str]], key: str) -> str:
+    return " ".join(x.strip() for x in fields[key] if x.strip())
 
 
 def seed_matters() -> list[SeedMatter]:
@@ -98,15 +102,12 @@ def seed_matters() -> list[SeedMatter]:
             elif current is not None:
                 fields[current].append(line)
 
-        def one(key: str) -> str:
-            return " ".join(x.strip() for x in fields[key] if x.strip())
-
         matters.append(
             SeedMatter(
                 order=order,
-                category=one("category"),
-                name=one("name"),
-                supervision=one("supervision"),
+                category=_one(fields, "category"),
+                name=_one(fields, "name"),
+                supervision=_one(fields, "supervision"),
                 risks=_items(fields["risks"]),
                 controls=_items(fields["controls"]),
                 flow_text="\n".join(fields.get("flow", [])),

@@ -46,7 +46,7 @@ def matter_text(matter: Matter) -> str:
 
 
 def test_document_has_57_matters() -> None:
-    assert ORDERS == list(range(1, 58))
+    assert list(range(1, 58)) == ORDERS
 
 
 def test_catalog_has_every_matter_once(catalog_by_order: dict[int, Matter]) -> None:
@@ -55,7 +55,7 @@ def test_catalog_has_every_matter_once(catalog_by_order: dict[int, Matter]) -> N
     assert len(set(ids)) == 57
 
 
-@pytest.mark.parametrize("order", ORDERS)
+@pytest.mark.parametrize("order", ORDERS, ids=[f"m{o:02d}" for o in ORDERS])
 def test_header_is_the_documents_text(order: int, catalog_by_order: dict[int, Matter]) -> None:
     seed, matter = SEED_MATTERS[order], catalog_by_order[order]
     assert (matter.category, matter.name, matter.supervision) == (seed.category, seed.name, seed.supervision)
@@ -64,22 +64,24 @@ def test_header_is_the_documents_text(order: int, catalog_by_order: dict[int, Ma
     assert matter.basis, "every matter names its basis (法规依据)"
 
 
-@pytest.mark.parametrize("order", ORDERS)
+@pytest.mark.parametrize("order", ORDERS, ids=[f"m{o:02d}" for o in ORDERS])
 def test_step_titles_occur_in_document(order: int, catalog_by_order: dict[int, Matter]) -> None:
     document = squash(SEED.read_text(encoding="utf-8"))
     missing = [s.title for s in catalog_by_order[order].steps if not s.added and squash(s.title) not in document]
     assert not missing, f"titles not in the document (mark them added = true with a source): {missing}"
 
 
-@pytest.mark.parametrize("order", ORDERS)
+@pytest.mark.parametrize("order", ORDERS, ids=[f"m{o:02d}" for o in ORDERS])
 def test_inline_flow_text_is_used(order: int, catalog_by_order: dict[int, Matter]) -> None:
     text = matter_text(catalog_by_order[order])
-    pieces = [squash(p) for line in SEED_MATTERS[order].flow_text.splitlines() for p in re.split(r"\s{2,}|\t", line.strip())]
+    pieces = [
+        squash(p) for line in SEED_MATTERS[order].flow_text.splitlines() for p in re.split(r"\s{2,}|\t", line.strip())
+    ]
     missing = [p for p in pieces if p and p not in text]
     assert not missing, f"inline flow text not used by the matter: {missing}"
 
 
-@pytest.mark.parametrize("order", ORDERS)
+@pytest.mark.parametrize("order", ORDERS, ids=[f"m{o:02d}" for o in ORDERS])
 def test_tail_boxes_are_used(order: int, catalog_by_order: dict[int, Matter]) -> None:
     matter = catalog_by_order[order]
     text = matter_text(matter)

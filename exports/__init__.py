@@ -1,0 +1,1 @@
+"""Word documents (python-docx): minutes, notices, archives, registers. Loaded only when exporting."""

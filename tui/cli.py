@@ -1,0 +1,200 @@
+"""The ``cunwu`` command. Headless sub-commands never import Textual.
+
+Exit codes: 0 ok, 1 refused by a rule, 2 usage (an unknown matter, a bad option),
+3 data problem (a damaged or invalid data file).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from procedures.jsonable import matter_to_dict
+from procedures.loader import CatalogError, load_catalog
+from procedures.model import CONFIDENCE_LABELS, PRODUCES_LABELS, Catalog, Matter, Produces
+from procedures.search import search
+from store.paths import data_dir, local_matters_dir
+
+EXIT_REFUSED, EXIT_USAGE, EXIT_DATA = 1, 2, 3
+
+app = typer.Typer(
+    name="cunwu",
+    help="沁源县村级组织履职事项：57 个事项的流程、时限与监督。",
+    add_completion=False,
+    no_args_is_help=False,
+    rich_markup_mode=None,
+)
+
+DataOption = Annotated[
+    Path | None,
+    typer.Option("--data", help="数据目录（默认取环境变量 CUNWU_DATA，再默认用户数据目录）", show_default=False),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="以 JSON 输出，供脚本使用")]
+
+
+def _out() -> Console:
+    return Console(highlight=False, soft_wrap=False)
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    Console(stderr=True, highlight=False, soft_wrap=True).print(Text(message))
+    raise typer.Exit(code)
+
+
+def _catalog(data: Path | None) -> Catalog:
+    try:
+        return load_catalog(local_matters_dir(data_dir(data)))
+    except CatalogError as exc:
+        _fail(exc.report(), EXIT_DATA)
+
+
+def _print_json(value: Any) -> None:
+    # Bytes, so that a terminal or pipe with a non-UTF-8 locale still gets valid UTF-8 JSON.
+    sys.stdout.buffer.write(json.dumps(value, ensure_ascii=False, indent=2).encode("utf-8") + b"\n")
+    sys.stdout.flush()
+
+
+@app.callback(invoke_without_command=True)
+def main(ctx: typer.Context, data: DataOption = None) -> None:
+    """不带子命令时列出全部事项（终端界面完成后将改为打开界面）。"""
+    ctx.obj = data
+    if ctx.invoked_subcommand is None:
+        _print_catalog(_catalog(data).matters)
+
+
+def _print_catalog(matters: tuple[Matter, ...]) -> None:
+    console = _out()
+    categories: dict[str, list[Matter]] = {}
+    for matter in matters:
+        categories.setdefault(matter.category, []).append(matter)
+    for category, items in categories.items():
+        table = Table(title=Text(f"{category}（{len(items)} 项）"), title_justify="left", expand=False)
+        table.add_column("序号", justify="right", no_wrap=True)
+        table.add_column("编号", no_wrap=True)
+        table.add_column("事项名称")
+        table.add_column("步骤", justify="right", no_wrap=True)
+        for m in items:
+            table.add_row(str(m.order), Text(m.id), Text(m.name), str(len(m.steps)))
+        console.print(table)
+    console.print(Text(f"共 {len(matters)} 个事项。查看流程：cunwu show 编号（或序号）"))
+
+
+@app.command("matters")
+def matters_command(
+    ctx: typer.Context,
+    category: Annotated[str | None, typer.Option("--category", help="只列出此类别（可写类别名称的一部分）")] = None,
+    query: Annotated[str | None, typer.Option("--search", help="按名称或拼音首字母查找，如 dbsq")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """列出事项（按类别）。"""
+    catalog = _catalog(ctx.obj)
+    found = search(catalog, query) if query else catalog.matters
+    if category:
+        found = tuple(m for m in found if category.strip() in m.category)
+        if not found and not query:
+            _fail(f"没有类别“{category}”。现有类别：{'、'.join(catalog.categories)}", EXIT_USAGE)
+    if as_json:
+        _print_json([matter_to_dict(m) for m in found])
+    elif found:
+        _print_catalog(found)
+    else:
+        _fail(f"没有找到与“{query}”相符的事项", EXIT_USAGE)
+
+
+def find_matter(catalog: Catalog, key: str) -> Matter | None:
+    """A matter by id, or by its order number in the document."""
+    key = key.strip()
+    for matter in catalog.matters:
+        if matter.id == key or (key.isdigit() and int(key) == matter.order):
+            return matter
+    return None
+
+
+@app.command("show")
+def show_command(
+    ctx: typer.Context,
+    matter_id: Annotated[str, typer.Argument(help="事项编号（如 dibao）或序号（1—57）", metavar="MATTER_ID")],
+    as_json: JsonOption = False,
+) -> None:
+    """显示一个事项：流程、时限、监督、廉政风险点和防控措施。"""
+    catalog = _catalog(ctx.obj)
+    matter = find_matter(catalog, matter_id)
+    if matter is None:
+        hints = search(catalog, matter_id)[:5]
+        hint = (
+            "；可能是：" + "、".join(f"{m.id}（{m.name}）" for m in hints)
+            if hints
+            else "；用 cunwu matters 查看全部编号"
+        )
+        _fail(f"没有编号为“{matter_id}”的事项{hint}", EXIT_USAGE)
+    if as_json:
+        _print_json(matter_to_dict(matter))
+    else:
+        print_matter(_out(), matter)
+
+
+def print_matter(console: Console, matter: Matter) -> None:
+    """A readable page for one matter."""
+    console.print(Text(f"{matter.order}. {matter.name}", style="bold"))
+    console.print(Text(f"类别：{matter.category}    编号：{matter.id}"))
+    console.print(Text(f"监督管理：{matter.supervision}"))
+    for line in matter.intro:
+        console.print(Text(f"  {line}"))
+    console.print(Text("操作流程：", style="bold"))
+    position = {s.id: i for i, s in enumerate(matter.steps, start=1)}
+    phase = ""
+    for i, step in enumerate(matter.steps, start=1):
+        if step.phase and step.phase != phase:
+            phase = step.phase
+            console.print(Text(f" 【{phase}】"))
+        mark = "（补充）" if step.added else ""
+        console.print(Text(f"  {i}. {step.title}{mark}  —— {step.actor}"))
+        details = []
+        if step.produces is not Produces.NONE:
+            details.append(f"形成：{PRODUCES_LABELS[step.produces]}")
+        if step.timer is not None:
+            t = step.timer
+            details.append(f"时限：{t.describe()}（{t.basis}；{CONFIDENCE_LABELS[t.confidence]}）")
+        details += [f"□ {item}" for item in step.checklist]
+        details += [f"材料：{item}" for item in step.materials]
+        for o in step.outcomes:
+            details.append(f"{o.label} → 第{position[o.goto]}步 {matter.step(o.goto).title}")
+        if step.next and position[step.next] != i + 1:
+            details.append(f"→ 第{position[step.next]}步 {matter.step(step.next).title}")
+        if step.end:
+            details.append("办结" if step.closes_as.value == "done" else "终止办理")
+        if step.added and step.source:
+            details.append(f"依据：{step.source}")
+        for text in details:
+            console.print(Text(f"       {text}"))
+    console.print(Text("廉政风险点：", style="bold"))
+    for i, risk in enumerate(matter.risks, start=1):
+        console.print(Text(f"  {i}. {risk}"))
+    console.print(Text("防控措施：", style="bold"))
+    for i, control in enumerate(matter.controls, start=1):
+        console.print(Text(f"  {i}. {control}"))
+    console.print(Text("依据：" + "；".join(matter.basis)))
+    if matter.note:
+        console.print(Text("流程整理说明：", style="bold"))
+        console.print(Text(matter.note))
+
+
+def run() -> None:
+    """Console-script entry point."""
+    # A terminal whose locale is not UTF-8 must not crash the command on Chinese output.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="replace")
+    app()
+
+
+if __name__ == "__main__":
+    run()
