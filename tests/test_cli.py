@@ -91,3 +91,30 @@ def test_every_command_has_help(command: list[str]) -> None:
     result = runner.invoke(app, [*command, "--help"])
     assert result.exit_code == 0
     assert "Usage" in result.stdout or "用法" in result.stdout
+
+
+def test_local_timer_override_is_shown(empty_data: Path) -> None:
+    (empty_data / "settings.toml").write_text('[timers]\n"dibao.publicize" = 10\n', encoding="utf-8")
+    result = runner.invoke(app, ["show", "dibao"])
+    assert result.exit_code == 0, result.output
+    assert "公示7日（本地设置为10日，原为7日）" in result.stdout
+    data = json.loads(runner.invoke(app, ["show", "dibao", "--json"]).stdout)
+    timer = next(s["timer"] for s in data["steps"] if s["id"] == "publicize")
+    assert (timer["amount"], timer["default_amount"]) == (10, 7)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[timers]\n"dibao.publicize" = "十"\n', "dibao.publicize：时限应为正整数"),
+        ('[timers]\n"dibao.nope" = 3\n', "dibao.nope：没有这个带时限的步骤"),
+        ("[timers\n", "TOML 格式错误"),
+        ("timers = 3\n", "应为 [timers] 表"),
+    ],
+)
+def test_bad_settings_are_reported(empty_data: Path, text: str, message: str) -> None:
+    (empty_data / "settings.toml").write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["show", "dibao"])
+    assert result.exit_code == EXIT_DATA
+    assert message in result.stderr and "settings.toml" in result.stderr
+    assert "Traceback" not in result.output

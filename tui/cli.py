@@ -17,10 +17,11 @@ from rich.table import Table
 from rich.text import Text
 
 from procedures.jsonable import matter_to_dict
-from procedures.loader import CatalogError, load_catalog
+from procedures.loader import CatalogError, apply_overrides, load_catalog
 from procedures.model import CONFIDENCE_LABELS, PRODUCES_LABELS, Catalog, Matter, Produces
 from procedures.search import search
 from store.paths import data_dir, local_matters_dir
+from store.settings import timer_overrides
 
 EXIT_REFUSED, EXIT_USAGE, EXIT_DATA = 1, 2, 3
 
@@ -49,8 +50,11 @@ def _fail(message: str, code: int) -> NoReturn:
 
 
 def _catalog(data: Path | None) -> Catalog:
+    folder = data_dir(data)
     try:
-        return load_catalog(local_matters_dir(data_dir(data)))
+        catalog = load_catalog(local_matters_dir(folder))
+        amounts, source = timer_overrides(folder)
+        return apply_overrides(catalog, amounts, source) if amounts else catalog
     except CatalogError as exc:
         _fail(exc.report(), EXIT_DATA)
 
