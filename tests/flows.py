@@ -5,7 +5,6 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Iterator
 
-from procedures.engine import CaseState
 from procedures.loader import BUILTIN_DIR, Problem, load_file, parse_matter
 from procedures.model import Matter
 from procedures.validate import validate_matter
@@ -45,8 +44,10 @@ def builtin(matter_id: str) -> Matter:
 def paths(matter: Matter) -> Iterator[list[tuple[str, str]]]:
     """Every walk from the first step to an end as (step id, choice label) pairs.
 
-    Each branch edge is taken at most once per walk, so loops are walked once and every
-    outcome of every step is covered by some walk.
+    Each outcome (branch edge) is taken at most once per walk, so every loop is walked
+    once and every outcome of every step is covered by some walk. Plain ``next`` edges may
+    repeat: a cycle always passes an outcome (a cycle without one is a trap, which the
+    validator rejects), so walks end.
     """
 
     def walk(
@@ -58,12 +59,48 @@ def paths(matter: Matter) -> Iterator[list[tuple[str, str]]]:
             return
         edges = [(o.label, o.goto) for o in step.outcomes] or [("", step.next)]
         for label, goto in edges:
-            if (step_id, label) in used:
+            if label and (step_id, label) in used:
                 continue
             yield from walk(goto, used | {(step_id, label)}, [*trail, (step_id, label)])
 
     yield from walk(matter.first_step.id, frozenset(), [])
 
 
-def walk_state(state: CaseState) -> str:
-    return f"{state.status.value}@{state.current}"
+def _edges(matter: Matter, step_id: str) -> list[tuple[str, str]]:
+    step = matter.step(step_id)
+    return [(o.label, o.goto) for o in step.outcomes] or ([("", step.next)] if step.next else [])
+
+
+def _route(matter: Matter, source: str, goal: str | None) -> tuple[list[tuple[str, str]], str]:
+    """The shortest (step, choice) route from ``source`` to ``goal`` (None: to any end step).
+
+    Returns the route (the reached step excluded) and the step reached.
+    """
+    back: dict[str, tuple[str, str] | None] = {source: None}
+    queue = [source]
+    while queue:
+        here = queue.pop(0)
+        if here == goal or (goal is None and matter.step(here).end):
+            reached, route = here, []
+            while (prev := back[here]) is not None:
+                route.insert(0, prev)
+                here = prev[0]
+            return route, reached
+        for label, goto in _edges(matter, here):
+            if goto not in back:
+                back[goto] = (here, label)
+                queue.append(goto)
+    raise AssertionError(f"{matter.id}: no route from {source} to {goal or 'an end'}")
+
+
+def edge_walks(matter: Matter) -> Iterator[list[tuple[str, str]]]:
+    """For every outcome: the shortest walk from the first step through it to an end.
+
+    Together with ``paths`` this walks loops that pass several review steps, where one
+    walk would have to take the same outcome twice.
+    """
+    for step in matter.steps:
+        for outcome in step.outcomes:
+            before, _ = _route(matter, matter.first_step.id, step.id)
+            after, end = _route(matter, outcome.goto, None)
+            yield [*before, (step.id, outcome.label), *after, (end, "")]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pytest
 
@@ -10,7 +11,7 @@ from procedures import engine
 from procedures.engine import CaseStatus, FlowError, TimerState, TooEarly
 from procedures.model import Catalog, Matter
 from procedures.workdays import WorkCalendar
-from tests.flows import builtin, matter_from_toml, paths
+from tests.flows import builtin, edge_walks, matter_from_toml, paths
 
 D = dt.date
 
@@ -159,7 +160,9 @@ def test_bad_requests_are_refused_in_chinese(cal: WorkCalendar) -> None:
 def test_every_path_of_every_matter_can_be_walked(catalog: Catalog, cal: WorkCalendar) -> None:
     walked = 0
     for matter in catalog.matters:
-        for trail in paths(matter):
+        taken: set[tuple[str, str]] = set()
+        for trail in itertools.chain(paths(matter), edge_walks(matter)):
+            taken |= set(trail)
             day = D(2026, 1, 5)
             state = engine.start(matter, day)
             for step_id, label in trail:
@@ -171,4 +174,13 @@ def test_every_path_of_every_matter_can_be_walked(catalog: Catalog, cal: WorkCal
                 state = engine.advance(matter, state, day, cal, label)
                 walked += 1
             assert state.status in (CaseStatus.DONE, CaseStatus.STOPPED), matter.id
+        outcomes = {(s.id, o.label) for s in matter.steps for o in s.outcomes}
+        assert outcomes <= taken, f"{matter.id}: outcomes never walked: {outcomes - taken}"
     assert walked > 57 * 3
+
+
+def test_path_enumeration_walks_loops() -> None:
+    matter = matter_from_toml(DEADLINES)
+    walks = [[step for step, _ in trail] for trail in paths(matter)]
+    assert ["receive", "forward", "probation", "forward", "probation", "done"] in walks
+    assert ["receive", "forward", "probation", "done"] in walks

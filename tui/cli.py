@@ -13,12 +13,13 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
 from procedures.jsonable import matter_to_dict
 from procedures.loader import CatalogError, apply_overrides, load_catalog
-from procedures.model import CONFIDENCE_LABELS, PRODUCES_LABELS, Catalog, Matter, Produces
+from procedures.model import CONFIDENCE_LABELS, PRODUCES_LABELS, Catalog, Closing, Matter, Produces
 from procedures.search import search
 from store.paths import data_dir, local_matters_dir
 from store.settings import timer_overrides
@@ -145,49 +146,56 @@ def show_command(
 
 
 def print_matter(console: Console, matter: Matter) -> None:
-    """A readable page for one matter."""
-    console.print(Text(f"{matter.order}. {matter.name}", style="bold"))
-    console.print(Text(f"类别：{matter.category}    编号：{matter.id}"))
-    console.print(Text(f"监督管理：{matter.supervision}"))
-    for line in matter.intro:
-        console.print(Text(f"  {line}"))
-    console.print(Text("操作流程：", style="bold"))
+    """A readable page for one matter; wrapped lines keep their indent."""
+
+    def line(text: str, indent: int = 0, style: str = "") -> None:
+        console.print(Padding(Text(text, style=style, overflow="fold"), (0, 0, 0, indent), expand=False))
+
+    line(f"{matter.order}. {matter.name}", style="bold")
+    line(f"类别：{matter.category}    编号：{matter.id}")
+    line(f"监督管理：{matter.supervision}")
+    for text in matter.intro:
+        line(text, 2)
+    line("操作流程：", style="bold")
     position = {s.id: i for i, s in enumerate(matter.steps, start=1)}
     phase = ""
     for i, step in enumerate(matter.steps, start=1):
         if step.phase and step.phase != phase:
             phase = step.phase
-            console.print(Text(f" 【{phase}】"))
+            line(f"【{phase}】", 1)
         mark = "（补充）" if step.added else ""
-        console.print(Text(f"  {i}. {step.title}{mark}  —— {step.actor}"))
+        line(f"{i}. {step.title}{mark} —— {step.actor}", 2)
         details = []
         if step.produces is not Produces.NONE:
             details.append(f"形成：{PRODUCES_LABELS[step.produces]}")
         if step.timer is not None:
             t = step.timer
-            details.append(f"时限：{t.describe()}（{t.basis}；{CONFIDENCE_LABELS[t.confidence]}）")
-        details += [f"□ {item}" for item in step.checklist]
+            details.append(f"时限：{t.describe()}（{CONFIDENCE_LABELS[t.confidence]}）")
+            details.append(f"时限依据：{t.basis}")
+        details += [f"□{item}" for item in step.checklist]
         details += [f"材料：{item}" for item in step.materials]
         for o in step.outcomes:
             details.append(f"{o.label} → 第{position[o.goto]}步 {matter.step(o.goto).title}")
         if step.next and position[step.next] != i + 1:
             details.append(f"→ 第{position[step.next]}步 {matter.step(step.next).title}")
         if step.end:
-            details.append("办结" if step.closes_as.value == "done" else "终止办理")
+            details.append("办结" if step.closes_as is Closing.DONE else "终止办理")
         if step.added and step.source:
             details.append(f"依据：{step.source}")
+        if step.note:
+            details.append(f"说明：{step.note}")
         for text in details:
-            console.print(Text(f"       {text}"))
-    console.print(Text("廉政风险点：", style="bold"))
+            line(text, 6)
+    line("廉政风险点：", style="bold")
     for i, risk in enumerate(matter.risks, start=1):
-        console.print(Text(f"  {i}. {risk}"))
-    console.print(Text("防控措施：", style="bold"))
+        line(f"{i}. {risk}", 2)
+    line("防控措施：", style="bold")
     for i, control in enumerate(matter.controls, start=1):
-        console.print(Text(f"  {i}. {control}"))
-    console.print(Text("依据：" + "；".join(matter.basis)))
+        line(f"{i}. {control}", 2)
+    line("依据：" + "；".join(matter.basis))
     if matter.note:
-        console.print(Text("流程整理说明：", style="bold"))
-        console.print(Text(matter.note))
+        line("流程整理说明：", style="bold")
+        line(matter.note, 2)
 
 
 def run() -> None:
