@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
+from rich.cells import chop_cells
 from rich.console import Console
-from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -149,7 +149,10 @@ def print_matter(console: Console, matter: Matter) -> None:
     """A readable page for one matter; wrapped lines keep their indent."""
 
     def line(text: str, indent: int = 0, style: str = "") -> None:
-        console.print(Padding(Text(text, style=style, overflow="fold"), (0, 0, 0, indent), expand=False))
+        width = max(console.width - indent, 10)
+        for raw in text.splitlines() or [""]:
+            for part in chop_cells(raw, width) or [""]:
+                console.print(Text(" " * indent + part, style=style), overflow="ignore", crop=False)
 
     line(f"{matter.order}. {matter.name}", style="bold")
     line(f"类别：{matter.category}    编号：{matter.id}")
