@@ -9,9 +9,9 @@ from procedures.loader import BUILTIN_DIR, Problem, load_file, parse_matter
 from procedures.model import Matter
 from procedures.validate import validate_matter
 
-HEADER = """
-id = "sample"
-order = 99
+HEADER_TEMPLATE = """
+id = "{id}"
+order = {order}
 category = "测试"
 name = "测试事项"
 supervision = "村务监督委员会全程监督"
@@ -19,6 +19,7 @@ risks = ["不按时公示"]
 controls = ["加强监督"]
 basis = ["测试"]
 """
+HEADER = HEADER_TEMPLATE.format(id="sample", order=99)
 
 
 def matter_from_toml(steps: str, header: str = HEADER) -> Matter:

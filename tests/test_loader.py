@@ -9,17 +9,7 @@ import pytest
 
 from procedures.loader import BUILTIN_DIR, CatalogError, apply_overrides, load_catalog
 from procedures.model import Catalog
-
-HEADER = """
-id = "{id}"
-order = {order}
-category = "测试"
-name = "测试事项"
-supervision = "村务监督委员会全程监督"
-risks = ["不按时公示"]
-controls = ["加强监督"]
-basis = ["测试"]
-"""
+from tests.flows import HEADER_TEMPLATE as HEADER
 
 
 def write(folder: Path, name: str, text: str) -> Path:
