@@ -86,7 +86,7 @@ class TooEarly(FlowError):
     def __init__(self, step: Step, timer: Timer, end: PeriodEnd):
         self.step, self.timer, self.end = step, timer, end
         super().__init__(
-            f"“{step.title}”须满足“{timer.describe()}”，{format_date(end.last_day)}起方可完成{end.caveat()}。"
+            f"“{step.title}”未满时限（{timer.describe()}），{format_date(end.last_day)}起方可完成{end.caveat()}。"
             "如确需提前，请填写理由强制完成（将记入日志并提示监督）。"
         )
 

@@ -1,41 +1,152 @@
-"""Local settings of a site (``settings.toml`` in the data directory).
+"""The site's settings (``settings.toml`` in the data directory).
 
-For now: local amounts for timers, e.g. a county that posts 低保 notices for 10 days::
+```toml
+township = "沁河镇"
+villages = ["城关村", "南石村"]
+supervision_phone = "0355-0000000"
+group_shared = false          # true: files 0660 for a group-shared data directory
 
-    [timers]
-    "dibao.publicize" = 10
+[staff.zhangsan]              # OS account → display name and role
+name = "张三"
+role = "村干部"               # 村干部 | 监委会 | 乡镇
 
-The key is ``matter-id.step-id`` (shown by ``cunwu show``); the override is shown beside
-the rule wherever the rule is shown.
+[timers]                      # local amounts for time rules, key = 事项编号.步骤编号
+"dibao.publicize" = 10
+```
+
+The file is readable by administrators; the app writes it under the store's lock and
+journals every change.
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
+
+import tomli_w
 
 from procedures.loader import CatalogError, Problem
+from store.errors import BadInput, DataDamaged
+from store.files import atomic_write
+from store.sanitize import sanitize
 
 SETTINGS_FILE = "settings.toml"
+ROLES = ("村干部", "监委会", "乡镇")
+_BAD_NAME = re.compile(r"[/\\:*?\"<>|\s]|^\.")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    township: str = ""
+    """乡（镇）名称."""
+    villages: tuple[str, ...] = ()
+    """The villages (村/社区) served from this data directory."""
+    staff: dict[str, dict[str, str]] = field(default_factory=dict)
+    """OS account → {"name": display name, "role": one of ROLES}."""
+    timers: dict[str, int] = field(default_factory=dict)
+    """Local timer amounts, ``matter-id.step-id`` → amount."""
+    supervision_phone: str = ""
+    """监督举报电话 printed on notices."""
+    group_shared: bool = False
+    """Files readable and writable by the directory's group (0660) instead of the owner only."""
+    since: str = ""
+    """The day records start (ISO date, set by the first ``cunwu init``): duties are counted from it."""
+
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"township": self.township, "villages": list(self.villages)}
+        if self.supervision_phone:
+            data["supervision_phone"] = self.supervision_phone
+        data["group_shared"] = self.group_shared
+        if self.since:
+            data["since"] = self.since
+        if self.staff:
+            data["staff"] = {k: dict(v) for k, v in self.staff.items()}
+        if self.timers:
+            data["timers"] = dict(self.timers)
+        return data
+
+
+def settings_path(data: Path) -> Path:
+    return data / SETTINGS_FILE
+
+
+def village_name(text: str) -> str:
+    """A village name checked for use as a folder name and in case numbers."""
+    name = sanitize(text, "村名", limit=30, required=True)
+    if _BAD_NAME.search(name) or "-" in name:
+        raise BadInput(f'村名“{name}”不能含空格、连字符或 / \\ : * ? " < > | 等符号')
+    return name
+
+
+def load(data: Path) -> Settings:
+    """The settings of a data directory (defaults when there is no file yet)."""
+    path = settings_path(data)
+    if not path.exists():
+        return Settings()
+    try:
+        raw = tomllib.loads(path.read_bytes().decode("utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise DataDamaged(f"设置文件 {path}：TOML 格式错误：{exc}。未做任何改动，请修正后重试。") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataDamaged(f"设置文件 {path} 无法读取（{exc}），未做任何改动。请用 UTF-8 保存后重试。") from None
+    problems: list[Problem] = []
+
+    def bad(key: str, message: str) -> None:
+        problems.append(Problem(str(path), key, message))
+
+    villages = raw.get("villages", [])
+    if not isinstance(villages, list) or not all(isinstance(v, str) for v in villages):
+        bad("villages", '应为村名列表，如 ["城关村"]')
+        villages = []
+    staff = raw.get("staff", {})
+    if not isinstance(staff, dict) or not all(isinstance(v, dict) for v in staff.values()):
+        bad("staff", "应为 [staff.账号] 表")
+        staff = {}
+    for account, entry in staff.items():
+        role = entry.get("role", "村干部")
+        if role not in ROLES:
+            bad(f"staff.{account}.role", f"角色“{role}”无效，应为：{'、'.join(ROLES)}")
+    timers = raw.get("timers", {})
+    if not isinstance(timers, dict):
+        bad("timers", '应为 [timers] 表，如 "dibao.publicize" = 10')
+        timers = {}
+    for key in ("township", "supervision_phone", "since"):
+        if not isinstance(raw.get(key, ""), str):
+            bad(key, "应为文字")
+    if not isinstance(raw.get("group_shared", False), bool):
+        bad("group_shared", "应为 true 或 false")
+    if problems:
+        raise CatalogError(problems)
+    return Settings(
+        township=str(raw.get("township", "")),
+        villages=tuple(villages),
+        staff={k: {"name": str(v.get("name", "")), "role": str(v.get("role", "村干部"))} for k, v in staff.items()},
+        timers=dict(timers),
+        supervision_phone=str(raw.get("supervision_phone", "")),
+        group_shared=bool(raw.get("group_shared", False)),
+        since=str(raw.get("since", "")),
+    )
+
+
+def save(data: Path, settings: Settings, mode: int) -> None:
+    """Write the settings file atomically (the caller holds the store's lock)."""
+    atomic_write(settings_path(data), tomli_w.dumps(settings.as_dict()).encode("utf-8"), mode)
+
+
+def extend(settings: Settings, township: str | None, villages: list[str]) -> Settings:
+    """Settings with the township set (when given) and the villages added (kept in order, no repeats)."""
+    names = list(settings.villages)
+    for text in villages:
+        name = village_name(text)
+        if name not in names:
+            names.append(name)
+    town = sanitize(township, "乡镇名称", limit=30) if township is not None else settings.township
+    return replace(settings, township=town or settings.township, villages=tuple(names))
 
 
 def timer_overrides(data: Path) -> tuple[dict[str, int], str]:
-    """The ``[timers]`` table of the site's settings and the file's path ({} when there is none).
-
-    Raises CatalogError (file, key, reason) when the file cannot be read or is not valid.
-    """
-    path = data / SETTINGS_FILE
-    if not path.exists():
-        return {}, str(path)
-    try:
-        raw = tomllib.loads(path.read_bytes().decode("utf-8"))
-    except UnicodeDecodeError:
-        raise CatalogError([Problem(str(path), "", "不是 UTF-8 编码，请用 UTF-8 保存")]) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise CatalogError([Problem(str(path), "", f"TOML 格式错误：{exc}")]) from None
-    except OSError as exc:
-        raise CatalogError([Problem(str(path), "", f"无法读取文件（{exc.strerror or exc}）")]) from None
-    timers = raw.get("timers", {})
-    if not isinstance(timers, dict):
-        raise CatalogError([Problem(str(path), "timers", '应为 [timers] 表，如 "dibao.publicize" = 10')])
-    return dict(timers), str(path)
+    """The ``[timers]`` table of the settings and the file's path."""
+    return load(data).timers, str(settings_path(data))

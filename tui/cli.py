@@ -6,10 +6,9 @@ Exit codes: 0 ok, 1 refused by a rule, 2 usage (an unknown matter, a bad option)
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated
 
 import typer
 from rich.cells import chop_cells
@@ -18,52 +17,39 @@ from rich.table import Table
 from rich.text import Text
 
 from procedures.jsonable import matter_to_dict
-from procedures.loader import CatalogError, apply_overrides, load_catalog
+from procedures.loader import apply_overrides, load_catalog
 from procedures.model import CONFIDENCE_LABELS, PRODUCES_LABELS, Catalog, Closing, Matter, Produces
 from procedures.search import search
 from store.paths import data_dir, local_matters_dir
 from store.settings import timer_overrides
+from tui import cli_case, cli_site
+from tui.cli_common import EXIT_DATA, EXIT_USAGE, JsonOption, fail, handled, out, print_json
 
-EXIT_REFUSED, EXIT_USAGE, EXIT_DATA = 1, 2, 3
+__all__ = ["EXIT_DATA", "EXIT_USAGE", "app", "run"]
 
 app = typer.Typer(
     name="cunwu",
-    help="沁源县村级组织履职事项：57 个事项的流程、时限与监督。",
+    help="沁源县村级组织履职事项：57 个事项的流程、时限、办件与监督。",
     add_completion=False,
     no_args_is_help=False,
     rich_markup_mode=None,
 )
+app.add_typer(cli_case.app, name="case")
+cli_site.register(app)
 
 DataOption = Annotated[
     Path | None,
     typer.Option("--data", help="数据目录（默认取环境变量 CUNWU_DATA，再默认用户数据目录）", show_default=False),
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="以 JSON 输出，供脚本使用")]
-
-
-def _out() -> Console:
-    return Console(highlight=False, soft_wrap=False)
-
-
-def _fail(message: str, code: int) -> NoReturn:
-    Console(stderr=True, highlight=False, soft_wrap=True).print(Text(message))
-    raise typer.Exit(code)
 
 
 def _catalog(data: Path | None) -> Catalog:
     folder = data_dir(data)
-    try:
+    with handled():
         catalog = load_catalog(local_matters_dir(folder))
         amounts, source = timer_overrides(folder)
         return apply_overrides(catalog, amounts, source) if amounts else catalog
-    except CatalogError as exc:
-        _fail(exc.report(), EXIT_DATA)
-
-
-def _print_json(value: Any) -> None:
-    # Bytes, so that a terminal or pipe with a non-UTF-8 locale still gets valid UTF-8 JSON.
-    sys.stdout.buffer.write(json.dumps(value, ensure_ascii=False, indent=2).encode("utf-8") + b"\n")
-    sys.stdout.flush()
+    raise AssertionError("unreachable")
 
 
 @app.callback(invoke_without_command=True)
@@ -75,7 +61,7 @@ def main(ctx: typer.Context, data: DataOption = None) -> None:
 
 
 def _print_catalog(matters: tuple[Matter, ...]) -> None:
-    console = _out()
+    console = out()
     categories: dict[str, list[Matter]] = {}
     for matter in matters:
         categories.setdefault(matter.category, []).append(matter)
@@ -104,13 +90,13 @@ def matters_command(
     if category:
         found = tuple(m for m in found if category.strip() in m.category)
         if not found and not query:
-            _fail(f"没有类别“{category}”。现有类别：{'、'.join(catalog.categories)}", EXIT_USAGE)
+            fail(f"没有类别“{category}”。现有类别：{'、'.join(catalog.categories)}", EXIT_USAGE)
     if as_json:
-        _print_json([matter_to_dict(m) for m in found])
+        print_json([matter_to_dict(m) for m in found])
     elif found:
         _print_catalog(found)
     else:
-        _fail(f"没有找到与“{query}”相符的事项", EXIT_USAGE)
+        fail(f"没有找到与“{query}”相符的事项", EXIT_USAGE)
 
 
 def find_matter(catalog: Catalog, key: str) -> Matter | None:
@@ -138,11 +124,11 @@ def show_command(
             if hints
             else "；用 cunwu matters 查看全部编号"
         )
-        _fail(f"没有编号为“{matter_id}”的事项{hint}", EXIT_USAGE)
+        fail(f"没有编号为“{matter_id}”的事项{hint}", EXIT_USAGE)
     if as_json:
-        _print_json(matter_to_dict(matter))
+        print_json(matter_to_dict(matter))
     else:
-        print_matter(_out(), matter)
+        print_matter(out(), matter)
 
 
 def print_matter(console: Console, matter: Matter) -> None:

@@ -1,0 +1,303 @@
+"""The data directory: TinyDB partition files, one write lock, transactions, the journal.
+
+Layout of a data directory::
+
+    settings.toml              township, villages, staff, timer overrides
+    journal.jsonl              hash-chained log of every change
+    cases/<村>/<年>.json        TinyDB file: the records of one village and year
+    backups/hourly|daily/      hard-linked earlier versions of each data file
+    .lock                      the write lock (flock; the kernel drops it if a process dies)
+
+Writers take the one lock for a whole transaction (milliseconds, never while a form is
+open), append the transaction's journal entries, then replace each changed file
+atomically. Readers take no lock: they see the old file or the new one, and reload when
+a file's (inode, mtime, size) signature changes, so another user's change shows on the
+next read. TinyDB's own caches are off (query cache) or bypassed (doc ids are business
+sequence numbers allocated under the lock).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import orjson
+from filelock import FileLock, Timeout
+from tinydb import TinyDB
+from tinydb.storages import Storage
+from tinydb.table import Document, Table
+
+from store import backups
+from store.errors import DataDamaged, LockTimeout, SchemaTooNew
+from store.files import atomic_write, make_dirs, signature, sweep_temp_files
+from store.identity import Operator
+from store.journal import Journal, digest
+
+SCHEMA_VERSION = 1
+"""The version of the partition file format this code writes."""
+
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+"""``MIGRATIONS[n]`` upgrades a partition's raw data from version n-1 to n (none yet)."""
+
+META_TABLE = "_meta"
+JOURNAL_FILE = "journal.jsonl"
+LOCK_FILE = ".lock"
+PARTITIONS_DIR = "cases"
+
+
+class SafeStorage(Storage):
+    """A TinyDB storage that is safe with several processes and crashes.
+
+    ``read`` serves a cached parse while the file's signature is unchanged. ``write`` only
+    keeps the new state in memory, and only inside a transaction; the store writes it to
+    disk atomically when the transaction commits.
+    """
+
+    def __init__(self, path: Path, store: Store):
+        self.path = path
+        self.store = store
+        self._sig: tuple[int, int, int] | None = None
+        self._data: dict[str, Any] | None = None
+        self.dirty = False
+        self.from_version = SCHEMA_VERSION
+
+    def read(self) -> dict[str, Any] | None:
+        if self.dirty:
+            return self._data
+        sig = signature(self.path)
+        if sig is None:
+            self._sig, self._data = None, None
+            return None
+        if sig != self._sig or self._data is None:
+            self._data = self._load()
+            self._sig = sig
+        return self._data
+
+    def _load(self) -> dict[str, Any]:
+        try:
+            raw = self.path.read_bytes()
+            data = orjson.loads(raw)
+            if not isinstance(data, dict):
+                raise ValueError("顶层不是对象")
+        except (OSError, ValueError) as exc:
+            raise DataDamaged(backups.damaged_message(self.store.root, self.path, str(exc))) from None
+        version = int(data.get(META_TABLE, {}).get("1", {}).get("schema_version", 1))
+        if version > SCHEMA_VERSION:
+            raise SchemaTooNew(
+                f"数据文件 {self.path} 由更新版本的 cunwu 写入（格式 {version}，本程序支持 {SCHEMA_VERSION}），"
+                "请先升级程序；未做任何改动。"
+            )
+        self.from_version = version
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            data = MIGRATIONS[target](data)
+        return dict(data)
+
+    def write(self, data: dict[str, Any]) -> None:
+        if not self.store.in_transaction:
+            raise RuntimeError("写入必须在事务中进行（store.transaction()）")
+        self._data = data
+        if not self.dirty:
+            self.dirty = True
+            self.store.mark_dirty(self)
+
+    def flush(self, now: dt.datetime) -> None:
+        """Write the in-memory state to disk (called by the store at commit)."""
+        assert self._data is not None
+        meta = self._data.setdefault(META_TABLE, {})
+        meta.setdefault("1", {})["schema_version"] = SCHEMA_VERSION
+        body = orjson.dumps(self._data, option=orjson.OPT_INDENT_2)
+        make_dirs(self.path.parent, self.store.dir_mode)
+        if self.from_version < SCHEMA_VERSION:
+            backups.keep_pre_migration(self.store.root, self.path, self.from_version, self.store.dir_mode)
+        backups.rotate(self.store.root, self.path, now, self.store.dir_mode)
+        atomic_write(self.path, body, self.store.file_mode)
+        self._sig = signature(self.path)
+        self.from_version = SCHEMA_VERSION
+        self.dirty = False
+
+    def discard(self) -> None:
+        """Forget an uncommitted state (TinyDB mutates the cached dict in place)."""
+        self._data, self._sig, self.dirty = None, None, False
+
+
+class Partition:
+    """The records of one village and year, in one TinyDB file."""
+
+    def __init__(self, store: Store, village: str, year: int):
+        self.village, self.year = village, year
+        self.path = store.root / PARTITIONS_DIR / village / f"{year}.json"
+        self.storage = SafeStorage(self.path, store)
+        storage = self.storage
+        self.db = TinyDB(storage=lambda: storage)
+
+    def table(self, name: str) -> Table:
+        return self.db.table(name, cache_size=0)
+
+    def next_seq(self, kind: str) -> int:
+        """Allocate the next sequence number of ``kind`` (call inside a transaction)."""
+        meta = self.table(META_TABLE)
+        counters = dict(meta.get(doc_id=1) or {})
+        seq = int(counters.get(f"next_{kind}", 1))
+        counters[f"next_{kind}"] = seq + 1
+        counters["schema_version"] = SCHEMA_VERSION
+        counters.setdefault("village", self.village)
+        counters.setdefault("year", self.year)
+        meta.upsert(Document(counters, doc_id=1))
+        return seq
+
+
+class Transaction:
+    """What one locked unit of work changes; ``record`` adds a journal entry."""
+
+    def __init__(self, store: Store, operator: Operator, now: dt.datetime):
+        self.store, self.operator, self.now = store, operator, now
+        self.id = uuid.uuid4().hex[:16]
+        self.entries: list[dict[str, Any]] = []
+
+    def record(self, action: str, target: str, after: Any, detail: Mapping[str, Any] | None = None) -> None:
+        """Journal that ``target`` now holds ``after`` (None when removed)."""
+        self.entries.append(
+            {
+                "ts": self.now.isoformat(timespec="seconds"),
+                "os_user": self.operator.account,
+                "operator": self.operator.name,
+                "ssh": self.operator.ssh_client,
+                "action": action,
+                "target": target,
+                "digest": None if after is None else digest(after),
+                "detail": dict(detail or {}),
+                "txn": self.id,
+            }
+        )
+
+
+class Store:
+    """One data directory."""
+
+    def __init__(self, root: Path, *, lock_timeout: float = 10.0, group_shared: bool = False):
+        self.root = root
+        self.file_mode = 0o660 if group_shared else 0o600
+        self.dir_mode = 0o2770 if group_shared else 0o700
+        make_dirs(root, self.dir_mode)
+        self.journal = Journal(root / JOURNAL_FILE, self.file_mode)
+        self._lock = FileLock(str(root / LOCK_FILE), timeout=lock_timeout, mode=self.file_mode)
+        self._partitions: dict[tuple[str, int], Partition] = {}
+        self._dirty: list[SafeStorage] = []
+        self._depth = 0
+        self._txn: Transaction | None = None
+        self.resolvers: dict[str, Callable[[str], Any]] = {}
+        """``kind → (key → current record or None)``, for journal recovery and verify."""
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._depth > 0
+
+    def mark_dirty(self, storage: SafeStorage) -> None:
+        self._dirty.append(storage)
+
+    def partition(self, village: str, year: int) -> Partition:
+        key = (village, year)
+        if key not in self._partitions:
+            self._partitions[key] = Partition(self, village, year)
+        return self._partitions[key]
+
+    def partitions(self) -> list[Partition]:
+        """Every partition on disk, by village then year."""
+        base = self.root / PARTITIONS_DIR
+        if not base.is_dir():
+            return []
+        found = []
+        for village_dir in sorted(p for p in base.iterdir() if p.is_dir()):
+            for file in sorted(village_dir.glob("*.json")):
+                if file.stem.isdigit():
+                    found.append(self.partition(village_dir.name, int(file.stem)))
+        return found
+
+    @contextlib.contextmanager
+    def transaction(self, operator: Operator, now: dt.datetime) -> Iterator[Transaction]:
+        """Hold the write lock for one unit of work; commit it whole, or not at all."""
+        if self._txn is not None:
+            self._depth += 1
+            try:
+                yield self._txn
+            finally:
+                self._depth -= 1
+            return
+        try:
+            self._lock.acquire()
+        except Timeout:
+            raise LockTimeout() from None
+        self._depth = 1
+        try:
+            self._recover(operator, now)
+            txn = self._txn = Transaction(self, operator, now)
+            try:
+                yield txn
+                self._commit(txn)
+            except BaseException:
+                for storage in self._dirty:
+                    storage.discard()
+                raise
+            finally:
+                self._dirty.clear()
+                self._txn = None
+        finally:
+            self._depth = 0
+            self._lock.release()
+
+    def _commit(self, txn: Transaction) -> None:
+        # Journal first (write-ahead), then the data files.
+        self.journal.append(txn.entries)
+        for storage in self._dirty:
+            storage.flush(txn.now)
+
+    def current_digest(self, target: str) -> str | None:
+        """The digest of what ``target`` holds now (None when it does not exist)."""
+        kind, _, key = target.partition(":")
+        resolver = self.resolvers.get(kind)
+        if resolver is None:
+            return None
+        record = resolver(key)
+        return None if record is None else digest(record)
+
+    def _recover(self, operator: Operator, now: dt.datetime) -> None:
+        """Bring journal and data back in step after a process died mid-transaction."""
+        sweep_temp_files(self.root)
+        for partition in self._partitions.values():
+            sweep_temp_files(partition.path.parent)
+        self.journal.drop_torn_tail()
+        last = self.journal.last()
+        if last is None or last["action"] == "recovered":
+            return
+        txn = Transaction(self, operator, now)
+        for entry in self.journal.recent(last["txn"]):
+            current = self.current_digest(entry["target"])
+            if current != entry["digest"]:
+                txn.entries.append(
+                    {
+                        "ts": now.isoformat(timespec="seconds"),
+                        "os_user": operator.account,
+                        "operator": operator.name,
+                        "ssh": operator.ssh_client,
+                        "action": "recovered",
+                        "target": entry["target"],
+                        "digest": current,
+                        "detail": {"unapplied_seq": entry["seq"], "reason": "上一次保存中断，该项改动未写入数据"},
+                        "txn": txn.id,
+                    }
+                )
+        self.journal.append(txn.entries)
+
+    def check_files(self) -> list[str]:
+        """Problems with the data files (each parse failure named), for verify."""
+        problems = []
+        for partition in self.partitions():
+            try:
+                partition.storage.read()
+            except (DataDamaged, SchemaTooNew) as exc:
+                problems.append(str(exc))
+        return problems

@@ -1,0 +1,83 @@
+"""Crash-safe file primitives: atomic replace with fsync, directory fsync, stale temp sweep.
+
+A write never touches the target file in place: the new content goes to a temp file in
+the same directory, is fsynced, then ``os.replace``d over the target, and the directory
+is fsynced so the rename survives a power cut. A reader sees the old file or the new one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+import time
+from pathlib import Path
+
+TEMP_PREFIX = ".tmp-"
+
+
+def fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
+    """Replace ``path`` with ``data`` atomically and durably, the new file having ``mode``."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=TEMP_PREFIX)
+    try:
+        os.fchmod(fd, mode)
+        view = memoryview(data)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+        os.fsync(fd)
+        os.close(fd)
+        fd = -1
+        os.replace(tmp, path)
+    except BaseException:
+        if fd >= 0:
+            os.close(fd)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    fsync_dir(path.parent)
+
+
+def sweep_temp_files(directory: Path, older_than: float = 600.0) -> int:
+    """Delete temp files a killed writer left behind; returns how many were removed."""
+    removed = 0
+    cutoff = time.time() - older_than
+    for item in directory.glob(f"{TEMP_PREFIX}*"):
+        with contextlib.suppress(FileNotFoundError):
+            if item.stat().st_mtime < cutoff:
+                item.unlink()
+                removed += 1
+    return removed
+
+
+def signature(path: Path) -> tuple[int, int, int] | None:
+    """(inode, mtime ns, size) of a file, or None when it does not exist; changes on every replace."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+def make_dirs(path: Path, mode: int) -> None:
+    """Create ``path`` and any missing parents with exactly ``mode`` (whatever the umask).
+
+    ``Path.mkdir(parents=True, mode=...)`` gives the parents default permissions, which
+    would leave personal data folders readable by everyone.
+    """
+    missing = []
+    while not path.exists():
+        missing.append(path)
+        path = path.parent
+    for folder in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            folder.mkdir()
+        os.chmod(folder, mode)

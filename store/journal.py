@@ -1,0 +1,203 @@
+"""The journal: every change appended to a hash-chained JSON-lines file.
+
+Each line is one entry: ``seq``, ``ts``, ``os_user``, ``operator``, ``ssh``, ``action``,
+``target`` (a business id such as a case number, never a TinyDB doc_id), ``digest`` (the
+SHA-256 of the record after the change), ``detail``, ``txn``, ``prev`` and ``hash``.
+``hash = sha256(b"CUNWU-JOURNAL-v1\\0" + canonical JSON of the entry without hash)``, so an
+entry cannot change without breaking its hash, and cannot be removed, inserted or moved
+without breaking the next entry's ``prev``. No personal data goes into the journal, only
+digests.
+
+Entries are appended before the data file is replaced (write-ahead): a crash in between
+leaves an entry whose change never reached the data, which the next transaction detects
+and records as ``recovered``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+GENESIS = "0" * 64
+DOMAIN = b"CUNWU-JOURNAL-v1\x00"
+FIELDS = {"seq", "ts", "os_user", "operator", "ssh", "action", "target", "digest", "detail", "txn", "prev", "hash"}
+
+
+def canonical(value: Any) -> bytes:
+    """The one byte form used for every digest: sorted keys, no spaces, UTF-8."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def digest(record: Any) -> str:
+    return hashlib.sha256(canonical(record)).hexdigest()
+
+
+def entry_hash(entry: Mapping[str, Any]) -> str:
+    body = {k: v for k, v in entry.items() if k != "hash"}
+    return hashlib.sha256(DOMAIN + canonical(body)).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Break:
+    """The first place where the journal is not what it should be."""
+
+    kind: str
+    """torn_tail, bad_json, seq_gap, modified_entry, broken_link, missing_fields."""
+    line: int
+    """1-based line number."""
+    seq: int | None
+    message: str
+
+
+KIND_LABELS = {
+    "torn_tail": "最后一行不完整（多为写入时断电或被强行结束）",
+    "bad_json": "不是有效的 JSON",
+    "missing_fields": "缺少字段",
+    "seq_gap": "序号不连续（有记录被删除或插入）",
+    "modified_entry": "内容被改动（哈希不符）",
+    "broken_link": "与上一条的链接断开（记录被删除、调换或拼接）",
+}
+
+
+def read_lines(path: Path) -> Iterator[tuple[int, bytes, bool]]:
+    """(line number, raw line without newline, ends with newline) for every line."""
+    if not path.exists():
+        return
+    with path.open("rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            complete = raw.endswith(b"\n")
+            yield number, raw.rstrip(b"\n"), complete
+
+
+def scan(path: Path) -> tuple[list[dict[str, Any]], Break | None]:
+    """Every entry up to the first break, and that break (None when the chain is whole)."""
+    entries: list[dict[str, Any]] = []
+    prev, expected_seq = GENESIS, 1
+    lines = list(read_lines(path))
+    for index, (number, raw, complete) in enumerate(lines):
+        last = index == len(lines) - 1
+        try:
+            entry = json.loads(raw.decode("utf-8"))
+            if not isinstance(entry, dict):
+                raise ValueError
+        except (UnicodeDecodeError, ValueError):
+            kind = "torn_tail" if last and not complete else "bad_json"
+            return entries, Break(kind, number, None, KIND_LABELS[kind])
+        if last and not complete:
+            return entries, Break("torn_tail", number, entry.get("seq"), KIND_LABELS["torn_tail"])
+        if not set(entry) >= FIELDS:
+            missing = "、".join(sorted(FIELDS - set(entry)))
+            return entries, Break(
+                "missing_fields", number, entry.get("seq"), f"{KIND_LABELS['missing_fields']}：{missing}"
+            )
+        seq = entry["seq"]
+        if entry_hash(entry) != entry["hash"]:
+            return entries, Break("modified_entry", number, seq, KIND_LABELS["modified_entry"])
+        if seq != expected_seq:
+            return entries, Break("seq_gap", number, seq, f"{KIND_LABELS['seq_gap']}：应为 {expected_seq}")
+        if entry["prev"] != prev:
+            return entries, Break("broken_link", number, seq, KIND_LABELS["broken_link"])
+        entries.append(entry)
+        prev, expected_seq = entry["hash"], seq + 1
+    return entries, None
+
+
+def tail(path: Path, block: int = 65536) -> tuple[dict[str, Any] | None, int, bool]:
+    """The last complete entry, the byte offset where it ends, and whether a torn line follows it."""
+    if not path.exists():
+        return None, 0, False
+    size = path.stat().st_size
+    if size == 0:
+        return None, 0, False
+    with path.open("rb") as fh:
+        start = max(0, size - block)
+        while True:
+            fh.seek(start)
+            chunk = fh.read(size - start)
+            body_end = chunk.rfind(b"\n") + 1  # bytes after this are a torn line
+            torn = body_end < len(chunk)
+            body = chunk[:body_end].rstrip(b"\n")
+            cut = body.rfind(b"\n")
+            if cut >= 0 or start == 0:
+                line = body[cut + 1 :]
+                if not line:
+                    return None, start + body_end, torn
+                return json.loads(line.decode("utf-8")), start + body_end, torn
+            start = max(0, start - block)
+
+
+class Journal:
+    """Appends entries to one journal file; the caller holds the store's write lock."""
+
+    def __init__(self, path: Path, mode: int = 0o600):
+        self.path = path
+        self.mode = mode
+
+    def last(self) -> dict[str, Any] | None:
+        entry, _, _ = tail(self.path)
+        return entry
+
+    def drop_torn_tail(self) -> bool:
+        """Cut an incomplete last line left by a crash during append (it was never acknowledged)."""
+        _, end, torn = tail(self.path)
+        if torn:
+            with self.path.open("r+b") as fh:
+                fh.truncate(end)
+                os.fsync(fh.fileno())
+        return torn
+
+    def recent(self, txn: str) -> list[dict[str, Any]]:
+        """The entries of transaction ``txn`` at the end of the journal."""
+        out: list[dict[str, Any]] = []
+        entries, _ = _tail_entries(self.path, 64)
+        for entry in reversed(entries):
+            if entry.get("txn") != txn:
+                break
+            out.insert(0, entry)
+        return out
+
+    def append(self, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Chain and write ``entries`` (without seq/prev/hash) in one fsynced append."""
+        if not entries:
+            return []
+        last = self.last()
+        prev = last["hash"] if last else GENESIS
+        seq = last["seq"] + 1 if last else 1
+        chained = []
+        for entry in entries:
+            full = {**entry, "seq": seq, "prev": prev}
+            full["hash"] = entry_hash(full)
+            chained.append(full)
+            prev, seq = full["hash"], seq + 1
+        data = b"".join(canonical(e) + b"\n" for e in chained)
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, self.mode)
+        try:
+            os.write(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        return chained
+
+
+def _tail_entries(path: Path, count: int) -> tuple[list[dict[str, Any]], int]:
+    if not path.exists():
+        return [], 0
+    size = path.stat().st_size
+    with path.open("rb") as fh:
+        fh.seek(max(0, size - 65536))
+        chunk = fh.read()
+    lines = chunk.split(b"\n")
+    out = []
+    for raw in lines[-count - 1 :]:
+        try:
+            value = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            continue
+        if isinstance(value, dict):
+            out.append(value)
+    return out, size

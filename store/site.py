@@ -1,0 +1,174 @@
+"""A data directory opened for use: settings, catalog (with local versions and timer
+overrides), the store, cases, and what is due."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from procedures import engine
+from procedures.loader import apply_overrides, load_catalog
+from procedures.model import Catalog
+from procedures.recurring import ObligationState, obligations
+from procedures.workdays import WorkCalendar
+from store import settings as settings_mod
+from store.cases import KIND as CASE_KIND
+from store.cases import Cases
+from store.db import Store
+from store.identity import Operator, current_operator
+from store.paths import local_matters_dir
+from store.settings import Settings
+
+SETTINGS_TARGET = "settings:site"
+
+
+@dataclass(frozen=True, slots=True)
+class DueItem:
+    """Something with a date: a running deadline or waiting period of a case, or a recurring duty."""
+
+    kind: str
+    """deadline, min_wait or recurring."""
+    state: str
+    """overdue / running / waiting / ready for case timers; missed / due for recurring duties."""
+    due: dt.date
+    """The last day (deadline, recurring window end) or the first allowed day (min_wait)."""
+    days_left: int
+    village: str
+    matter_id: str
+    matter: str
+    step_id: str
+    step: str
+    rule: str
+    text: str
+    """One line in Chinese, status in words."""
+    number: str = ""
+    """The case number (empty for recurring duties)."""
+    estimated: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "state": self.state,
+            "due": self.due.isoformat(),
+            "days_left": self.days_left,
+            "village": self.village,
+            "number": self.number or None,
+            "matter_id": self.matter_id,
+            "matter": self.matter,
+            "step_id": self.step_id,
+            "step": self.step,
+            "rule": self.rule,
+            "text": self.text,
+            "estimated": self.estimated,
+        }
+
+
+class Site:
+    """Everything a command or a screen needs from one data directory."""
+
+    def __init__(self, root: Path, *, environ: Mapping[str, str] | None = None, lock_timeout: float = 10.0):
+        self.root = root
+        self.environ = os.environ if environ is None else environ
+        self.settings = settings_mod.load(root) if (root / settings_mod.SETTINGS_FILE).exists() else Settings()
+        catalog = load_catalog(local_matters_dir(root))
+        if self.settings.timers:
+            catalog = apply_overrides(catalog, self.settings.timers, str(settings_mod.settings_path(root)))
+        self.catalog: Catalog = catalog
+        self.cal = WorkCalendar()
+        self.store = Store(root, lock_timeout=lock_timeout, group_shared=self.settings.group_shared)
+        self.store.resolvers["settings"] = self._settings_record
+        self.cases = Cases(self.store, self.catalog, self.settings, self.cal)
+
+    @property
+    def operator(self) -> Operator:
+        return current_operator(self.settings.staff, self.environ)
+
+    def _settings_record(self, _: str) -> dict[str, Any] | None:
+        path = settings_mod.settings_path(self.root)
+        return settings_mod.load(self.root).as_dict() if path.exists() else None
+
+    def init(self, now: dt.datetime, township: str | None, villages: list[str]) -> Settings:
+        """Create or extend the settings (township, villages), journaled."""
+        with self.store.transaction(self.operator, now) as txn:
+            current = settings_mod.load(self.root)
+            updated = settings_mod.extend(current, township, villages)
+            if not updated.since:
+                updated = replace(updated, since=now.date().isoformat())
+            settings_mod.save(self.root, updated, self.store.file_mode)
+            txn.record("settings.init", SETTINGS_TARGET, updated.as_dict(), {"villages": list(updated.villages)})
+        self.settings = updated
+        self.cases.settings = updated
+        return updated
+
+    def records(self) -> dict[str, Any]:
+        """Every journaled record by target, for verify."""
+        out: dict[str, Any] = {f"{CASE_KIND}:{c.number}": c.record for c in self.cases.all()}
+        setting = self._settings_record("")
+        if setting is not None:
+            out[SETTINGS_TARGET] = setting
+        return out
+
+    def due(self, today: dt.date, within: int = 7, village: str | None = None) -> list[DueItem]:
+        """Running case timers and recurring duties, overdue first, up to ``within`` days ahead."""
+        horizon = today + dt.timedelta(days=within)
+        items: list[DueItem] = []
+        cases = self.cases.find(village=village)
+        for case in cases:
+            if case.status is not engine.CaseStatus.OPEN:
+                continue
+            matter = self.catalog.get(case.matter_id)
+            for t in engine.running_timers(matter, case.state(), today, self.cal):
+                if t.state is engine.TimerState.READY or (t.end.last_day > horizon and t.days_left >= 0):
+                    continue
+                items.append(
+                    DueItem(
+                        kind=t.timer.kind.value,
+                        state="overdue" if t.state is engine.TimerState.OVERDUE else t.state.value,
+                        due=t.end.last_day,
+                        days_left=t.days_left,
+                        village=case.village,
+                        matter_id=matter.id,
+                        matter=matter.name,
+                        step_id=t.step.id,
+                        step=t.step.title,
+                        rule=t.timer.describe(),
+                        text=t.describe(),
+                        number=case.number,
+                        estimated=t.end.estimated,
+                    )
+                )
+        since = dt.date.fromisoformat(self.settings.since) if self.settings.since else today
+        start = max(dt.date(today.year, 1, 1), since)
+        for name in [village] if village else list(self.settings.villages):
+            done: dict[str, list[dt.date]] = {}
+            for case in cases:
+                if case.village != name:
+                    continue
+                for h in case.record["history"]:
+                    key = f"{case.matter_id}.{h['step_id']}"
+                    done.setdefault(key, []).append(dt.date.fromisoformat(h["finished"]))
+            for o in obligations(self.catalog, done, start, horizon, today):
+                if o.state not in (ObligationState.MISSED, ObligationState.DUE):
+                    continue
+                left = (o.window_end - today).days
+                items.append(
+                    DueItem(
+                        kind="recurring",
+                        state=o.state.value,
+                        due=o.window_end,
+                        days_left=left,
+                        village=name,
+                        matter_id=o.matter.id,
+                        matter=o.matter.name,
+                        step_id=o.step.id,
+                        step=o.step.title,
+                        rule=o.timer.describe(),
+                        text=o.describe(),
+                    )
+                )
+        rank = {"overdue": 0, "missed": 0, "due": 1, "running": 1, "waiting": 2}
+        return sorted(items, key=lambda i: (rank.get(i.state, 3), i.due, i.village, i.number))

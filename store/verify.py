@@ -1,0 +1,73 @@
+"""``cunwu verify``: the journal's chain, the data files, and that each record is what the journal says.
+
+A record changed by hand (a text editor on the JSON file) no longer has the digest the
+journal's last entry for it recorded; a journal entry changed, removed or moved breaks
+the chain. The first problem is named with its line, sequence number and reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from store.db import Store
+from store.journal import KIND_LABELS, digest, scan
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    entries: int
+    """Journal entries that verified."""
+    records: int
+    """Data records checked against the journal."""
+    head: str
+    """The hash of the last good entry (the chain head), to compare with a copy kept elsewhere."""
+    problems: list[str] = field(default_factory=list)
+    """Every problem found, the first one first."""
+    forced: int = 0
+    """Steps completed by force (a reason given): not errors, but shown to supervisors."""
+    recovered: int = 0
+    """Interrupted saves found and recorded."""
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify(store: Store, records: dict[str, Any]) -> Report:
+    """Check the journal and the data; ``records`` maps every target to its current record."""
+    entries, broken = scan(store.journal.path)
+    problems: list[str] = []
+    if broken is not None:
+        seq = f"（序号 {broken.seq}）" if broken.seq is not None else ""
+        last_good = entries[-1] if entries else None
+        after = (
+            f"；最后一条完好记录：序号 {last_good['seq']}，{last_good['ts']}，{last_good['os_user']}"
+            if last_good
+            else ""
+        )
+        problems.append(f"日志 {store.journal.path} 第 {broken.line} 行{seq}：{broken.message}{after}")
+    problems += store.check_files()
+    latest: dict[str, str | None] = {}
+    for entry in entries:
+        latest[entry["target"]] = entry["digest"]
+    if broken is None:
+        for target, record in sorted(records.items()):
+            if target not in latest:
+                problems.append(f"数据记录 {target} 在日志中没有记录（可能是直接改动了数据文件）")
+            elif latest[target] != digest(record):
+                problems.append(f"数据记录 {target} 与日志最后记录的内容不符（可能是直接改动了数据文件）")
+        for target, value in sorted(latest.items()):
+            if value is not None and target not in records:
+                problems.append(f"日志记录的 {target} 在数据文件中不存在（可能被删除）")
+    return Report(
+        entries=len(entries),
+        records=len(records),
+        head=entries[-1]["hash"] if entries else "",
+        problems=problems,
+        forced=sum(1 for e in entries if e["detail"].get("forced")),
+        recovered=sum(1 for e in entries if e["action"] == "recovered"),
+    )
+
+
+__all__ = ["KIND_LABELS", "Report", "verify"]

@@ -1,0 +1,232 @@
+"""``cunwu case new|list|show|step``: open cases and walk them through their flows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from procedures import engine
+from procedures.engine import STATUS_LABELS
+from procedures.periods import format_date
+from store.cases import Case
+from store.errors import Refused
+from store.site import Site
+from tui.cli_common import EXIT_USAGE, JsonOption, fail, handled, now, open_site, out, print_json
+
+app = typer.Typer(help="办件：新建、列出、查看、办理步骤。", no_args_is_help=True, rich_markup_mode=None)
+
+STEP_STATE_LABELS = {"done": "已完成", "active": "办理中", "pending": "待办", "skipped": "未经过"}
+
+
+def case_to_dict(site: Site, case: Case, today: dt.date) -> dict[str, Any]:
+    """A case for ``--json``: the record's facts, every step with its state, and running timers."""
+    matter = site.catalog.get(case.matter_id)
+    record = case.record
+    visits: dict[str, list[dict[str, Any]]] = {}
+    for h in record["history"]:
+        visits.setdefault(h["step_id"], []).append(h)
+    steps = []
+    for step_id, state in case.step_states(matter):
+        step = matter.step(step_id)
+        steps.append(
+            {
+                "id": step.id,
+                "title": step.title,
+                "state": state,
+                "started": record["current_since"] if state == "active" else None,
+                "history": [
+                    {
+                        "started": h["started"],
+                        "finished": h["finished"],
+                        "by": h["by"],
+                        "at": h["at"],
+                        "outcome": h["outcome"],
+                        "note": h["note"],
+                        "forced_reason": h.get("forced_reason", "") or None,
+                    }
+                    for h in visits.get(step.id, [])
+                ],
+            }
+        )
+    timers = [
+        {
+            "step_id": t.step.id,
+            "kind": t.timer.kind.value,
+            "rule": t.timer.describe(),
+            "state": t.state.value,
+            "start": t.end.start.isoformat(),
+            "last_day": t.end.last_day.isoformat(),
+            "days_left": t.days_left,
+            "estimated": t.end.estimated,
+            "text": t.describe(),
+        }
+        for t in engine.running_timers(matter, case.state(), today, site.cal)
+    ]
+    return {
+        "number": case.number,
+        "matter_id": case.matter_id,
+        "matter": matter.name,
+        "village": case.village,
+        "subject": case.subject,
+        "status": case.status.value,
+        "status_label": STATUS_LABELS[case.status],
+        "current_step": record["current"] or None,
+        "opened_on": record["opened_on"],
+        "opened_by": record["opened_by"],
+        "rev": case.rev,
+        "choices": [c.label for c in engine.choices(matter, case.state())],
+        "steps": steps,
+        "timers": timers,
+    }
+
+
+@app.command("new")
+def new_command(
+    ctx: typer.Context,
+    matter_id: Annotated[str, typer.Argument(help="事项编号，如 dibao（见 cunwu matters）", metavar="MATTER_ID")],
+    village: Annotated[str, typer.Option("--village", help="村名（须在设置的村名单中）")],
+    subject: Annotated[str, typer.Option("--subject", help="办件事由，如 申请人姓名、会议议题")],
+    as_json: JsonOption = False,
+) -> None:
+    """新建办件，输出办件编号。"""
+    site = open_site(ctx)
+    with handled():
+        case = site.cases.open(site.operator, now(), matter_id, village, subject)
+    if as_json:
+        print_json({"number": case.number})
+    else:
+        out().print(Text(f"已新建办件 {case.number}：{site.catalog.get(case.matter_id).name}（{case.subject}）"))
+
+
+@app.command("list")
+def list_command(
+    ctx: typer.Context,
+    village: Annotated[str | None, typer.Option("--village", help="只列此村")] = None,
+    matter: Annotated[str | None, typer.Option("--matter", help="只列此事项编号")] = None,
+    status: Annotated[str | None, typer.Option("--status", help="办理中、已办结、已终止")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """列出办件。"""
+    site = open_site(ctx)
+    today = now().date()
+    with handled():
+        cases = site.cases.find(village, matter, status)
+    if as_json:
+        print_json([_summary(site, c, today) for c in cases])
+        return
+    if not cases:
+        out().print(Text("没有符合条件的办件。"))
+        return
+    table = Table(expand=False)
+    table.add_column("办件编号", no_wrap=True)
+    for column in ("事项", "事由", "状态", "当前步骤", "时限"):
+        table.add_column(column, overflow="fold")
+    for c in cases:
+        s = _summary(site, c, today)
+        table.add_row(
+            Text(s["number"]),
+            Text(s["matter"]),
+            Text(s["subject"]),
+            s["status_label"],
+            Text(s["step"]),
+            Text(s["timer"]),
+        )
+    out().print(table)
+
+
+def _summary(site: Site, case: Case, today: dt.date) -> dict[str, Any]:
+    matter = site.catalog.get(case.matter_id)
+    timers = engine.running_timers(matter, case.state(), today, site.cal)
+    current = case.record["current"]
+    return {
+        "number": case.number,
+        "matter_id": case.matter_id,
+        "matter": matter.name,
+        "village": case.village,
+        "subject": case.subject,
+        "status": case.status.value,
+        "status_label": STATUS_LABELS[case.status],
+        "current_step": current or None,
+        "step": matter.step(current).title if current else "",
+        "timer": "；".join(t.describe() for t in timers),
+        "overdue": any(t.state is engine.TimerState.OVERDUE for t in timers),
+    }
+
+
+@app.command("show")
+def show_command(
+    ctx: typer.Context,
+    number: Annotated[str, typer.Argument(help="办件编号，如 城关村-2026-0001", metavar="NUMBER")],
+    as_json: JsonOption = False,
+) -> None:
+    """查看一个办件：每一步的状态、时间、经办人、结果，以及正在计时的时限。"""
+    site = open_site(ctx)
+    today = now().date()
+    with handled():
+        case = site.cases.get(number)
+    data = case_to_dict(site, case, today)
+    if as_json:
+        print_json(data)
+        return
+    console = out()
+    console.print(Text(f"{data['number']}  {data['matter']}", style="bold"))
+    console.print(Text(f"事由：{data['subject']}    状态：{data['status_label']}    第 {data['rev']} 版"))
+    for i, step in enumerate(data["steps"], start=1):
+        mark = {"done": "[√]", "active": "[>]", "pending": "[ ]", "skipped": "[-]"}[step["state"]]
+        console.print(Text(f"{mark} {i}. {step['title']}（{STEP_STATE_LABELS[step['state']]}）"))
+        for h in step["history"]:
+            line = f"      {h['finished']} {h['by']}：{h['outcome']}"
+            if h["note"]:
+                line += f"；{h['note']}"
+            if h["forced_reason"]:
+                line += f"；强制完成，理由：{h['forced_reason']}"
+            console.print(Text(line))
+    for t in data["timers"]:
+        console.print(Text(f"时限：{t['text']}"))
+    if data["choices"]:
+        console.print(Text("可选办理结果：" + "、".join(data["choices"])))
+
+
+@app.command("step")
+def step_command(
+    ctx: typer.Context,
+    number: Annotated[str, typer.Argument(help="办件编号", metavar="NUMBER")],
+    outcome: Annotated[str, typer.Option("--outcome", help="办理结果（有分支时必填，如 无异议）")] = "",
+    note: Annotated[str, typer.Option("--note", help="备注")] = "",
+    force: Annotated[bool, typer.Option("--force", help="时限未满时强制完成（须同时写 --reason）")] = False,
+    reason: Annotated[str, typer.Option("--reason", help="强制完成的理由（记入日志，提示监督）")] = "",
+    as_json: JsonOption = False,
+) -> None:
+    """完成办件的当前步骤。时限未满（如公示不少于7日）时拒绝，并说明规则和最早日期。"""
+    if force and not reason.strip():
+        fail("使用 --force 时必须用 --reason 写明理由", EXIT_USAGE)
+    if reason.strip() and not force:
+        fail("--reason 只在 --force 强制完成时使用", EXIT_USAGE)
+    site = open_site(ctx)
+    moment = now()
+    with handled():
+        try:
+            case = site.cases.complete_step(site.operator, moment, number, outcome, note, reason if force else "")
+        except Refused as exc:
+            hint = "（强制完成：加 --force --reason 理由）" if "强制完成" in str(exc) else ""
+            fail(f"{exc}{hint}", exc.exit_code)
+    data = case_to_dict(site, case, moment.date())
+    if as_json:
+        print_json(data)
+        return
+    finished = case.record["history"][-1]
+    matter = site.catalog.get(case.matter_id)
+    text = f"办件 {case.number}：已完成“{matter.step(finished['step_id']).title}”（{finished['outcome']}）"
+    if finished.get("forced_reason"):
+        text += "，强制完成已记入日志"
+    if data["current_step"]:
+        text += f"；下一步：{matter.step(data['current_step']).title}"
+    else:
+        text += f"；办件{data['status_label']}（{format_date(moment.date())}）"
+    out().print(Text(text))
+    for t in data["timers"]:
+        out().print(Text(f"时限：{t['text']}"))

@@ -1,0 +1,71 @@
+"""What every sub-command shares: the data directory, the clock, output, and errors in Chinese."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.text import Text
+
+from procedures.loader import CatalogError
+from store.errors import EXIT_DATA, EXIT_REFUSED, EXIT_USAGE, StoreError
+from store.paths import data_dir
+from store.site import Site
+
+__all__ = ["EXIT_DATA", "EXIT_REFUSED", "EXIT_USAGE"]
+
+JsonOption = Annotated[bool, typer.Option("--json", help="以 JSON 输出，供脚本使用")]
+
+
+def out() -> Console:
+    # soft_wrap: a long line is left to the terminal to wrap, never broken by Rich mid-line.
+    return Console(highlight=False, soft_wrap=True)
+
+
+def fail(message: str, code: int) -> NoReturn:
+    Console(stderr=True, highlight=False, soft_wrap=True).print(Text(message))
+    raise typer.Exit(code)
+
+
+@contextlib.contextmanager
+def handled() -> Iterator[None]:
+    """Turn the store's and the catalog's errors into a message on stderr and an exit code."""
+    try:
+        yield
+    except StoreError as exc:
+        fail(str(exc), exc.exit_code)
+    except CatalogError as exc:
+        fail(exc.report(), EXIT_DATA)
+
+
+def print_json(value: Any) -> None:
+    # Bytes, so that a terminal or pipe with a non-UTF-8 locale still gets valid UTF-8 JSON.
+    sys.stdout.buffer.write(json.dumps(value, ensure_ascii=False, indent=2).encode("utf-8") + b"\n")
+    sys.stdout.flush()
+
+
+def now() -> dt.datetime:
+    """The real clock, in the server's time zone (the CLI only; the code below takes dates)."""
+    return dt.datetime.now().astimezone()
+
+
+def root(ctx: typer.Context) -> Path:
+    option = ctx.obj if isinstance(ctx.obj, Path) else None
+    return data_dir(option)
+
+
+def open_site(ctx: typer.Context, *, need_settings: bool = True) -> Site:
+    """The data directory as a Site; refuses when it has not been set up (``cunwu init``)."""
+    folder = root(ctx)
+    with handled():
+        site = Site(folder)
+    if need_settings and not site.settings.villages:
+        fail(f"数据目录 {folder} 尚未设置乡镇和村。请先运行：cunwu init --township 乡镇名 --village 村名", EXIT_USAGE)
+    return site

@@ -1,0 +1,142 @@
+"""``cunwu init|due|verify|backup|restore``: the data directory as a whole."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.text import Text
+
+from store import archive
+from store.site import Site
+from store.verify import verify
+from tui.cli_common import EXIT_DATA, JsonOption, fail, handled, now, open_site, out, print_json, root
+
+DUE_STATE_LABELS = {
+    "overdue": "已超期",
+    "missed": "已逾期",
+    "running": "计时中",
+    "due": "待完成",
+    "waiting": "公示/等待中",
+}
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init_command)
+    app.command("due")(due_command)
+    app.command("verify")(verify_command)
+    app.command("backup")(backup_command)
+    app.command("restore")(restore_command)
+
+
+def init_command(
+    ctx: typer.Context,
+    township: Annotated[str | None, typer.Option("--township", help="乡（镇）名称")] = None,
+    village: Annotated[list[str] | None, typer.Option("--village", help="村名，可写多次；已有的村保留")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """新建或补充设置：乡镇和村名单。"""
+    villages = village or []
+    folder = root(ctx)
+    with handled():
+        site = Site(folder)
+        if not township and not site.settings.township:
+            fail("首次设置请写明乡镇：cunwu init --township 乡镇名 --village 村名", 2)
+        if not villages and not site.settings.villages:
+            fail("请至少写一个村：--village 村名", 2)
+        settings = site.init(now(), township, villages)
+    if as_json:
+        print_json(settings.as_dict())
+    else:
+        out().print(Text(f"已设置：{settings.township}，村：{'、'.join(settings.villages)}（数据目录 {folder}）"))
+
+
+def due_command(
+    ctx: typer.Context,
+    within: Annotated[int, typer.Option("--within", min=0, max=3660, help="列出多少天内到期的事项")] = 7,
+    village: Annotated[str | None, typer.Option("--village", help="只看此村")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """到期提醒：超期和即将到期的办件时限、公示期，以及三会一课等周期性工作，超期的在前。"""
+    site = open_site(ctx)
+    if village and village not in site.settings.villages:
+        fail(f"“{village}”不在村名单中：{'、'.join(site.settings.villages)}", 2)
+    with handled():
+        items = site.due(now().date(), within, village)
+    if as_json:
+        print_json([i.as_dict() for i in items])
+        return
+    if not items:
+        out().print(Text(f"{within} 天内没有到期事项。"))
+        return
+    console = out()
+    for i in items:
+        where = i.number or "周期性工作"
+        console.print(Text(f"[{DUE_STATE_LABELS.get(i.state, i.state)}] {i.due.isoformat()} {i.village} {where}"))
+        console.print(Text(f"    {i.matter}·{i.step}：{i.text if i.number else i.rule}"))
+
+
+def verify_command(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """核验：日志哈希链是否完整、数据文件能否读取、每条记录是否与日志一致。"""
+    site = open_site(ctx, need_settings=False)
+    with handled():
+        report = verify(site.store, site.records())
+    if as_json:
+        print_json(
+            {
+                "ok": report.ok,
+                "entries": report.entries,
+                "records": report.records,
+                "head": report.head,
+                "forced": report.forced,
+                "recovered": report.recovered,
+                "problems": report.problems,
+            }
+        )
+    else:
+        console = out()
+        if report.ok:
+            console.print(
+                Text(f"核验通过：日志 {report.entries} 条，记录 {report.records} 条，链头 {report.head[:16]}")
+            )
+        else:
+            console.print(Text(f"核验未通过（{len(report.problems)} 处）：", style="bold"))
+            for problem in report.problems:
+                console.print(Text(f"  - {problem}"))
+        if report.forced:
+            console.print(Text(f"提示：有 {report.forced} 个步骤是强制完成的（见日志）"))
+        if report.recovered:
+            console.print(Text(f"提示：有 {report.recovered} 次保存中断已记录"))
+    if not report.ok:
+        raise typer.Exit(EXIT_DATA)
+
+
+def backup_command(
+    ctx: typer.Context,
+    out_path: Annotated[
+        Path | None, typer.Option("--out", help="备份文件路径（默认存到数据目录的 backups/full/）")
+    ] = None,
+) -> None:
+    """备份整个数据目录（设置、办件、日志）为一个 .tar.gz 文件。"""
+    site = open_site(ctx, need_settings=False)
+    with handled():
+        path = archive.backup(site, now(), out_path)
+    out().print(Text(f"已备份到 {path}"))
+
+
+def restore_command(
+    ctx: typer.Context,
+    path: Annotated[
+        Path,
+        typer.Argument(help="备份文件：cunwu backup 生成的 .tar.gz，或 backups/ 下某个数据文件的备份", metavar="PATH"),
+    ],
+    yes: Annotated[bool, typer.Option("--yes", help="确认恢复（会覆盖当前数据，覆盖前自动另存）")] = False,
+) -> None:
+    """从备份恢复数据（不会自动进行；恢复前的数据另存，恢复本身记入日志）。"""
+    if not yes:
+        fail(f"恢复会用 {path} 覆盖当前数据（当前数据会先另存）。确认请加 --yes 再运行。", 1)
+    site = open_site(ctx, need_settings=False)
+    with handled():
+        restored = archive.restore(site, now(), path)
+    out().print(Text(f"已恢复 {len(restored)} 个文件：" + "、".join(restored)))
