@@ -58,7 +58,7 @@ def restore(site: Site, now: dt.datetime, source: Path) -> list[str]:
     files = _read_backup(site.root, source)
     root = site.root
     with site.store.transaction(site.operator, now) as txn:
-        before = site.records()
+        before = site.records(skip_damaged=True)
         aside = root / backups.BACKUP_DIR / "pre-restore"
         make_dirs(aside, site.store.dir_mode)
         stamp = now.strftime("%Y%m%d%H%M%S")

@@ -21,7 +21,7 @@ from procedures.engine import CaseState, CaseStatus, FlowError, StepEntry, TooEa
 from procedures.model import Catalog, Matter
 from procedures.workdays import WorkCalendar
 from store.db import Partition, Store
-from store.errors import BadInput, Conflict, NotFound, Refused
+from store.errors import BadInput, Conflict, DataDamaged, NotFound, Refused, SchemaTooNew
 from store.identity import Operator
 from store.sanitize import LONG, sanitize
 from store.settings import Settings
@@ -161,11 +161,17 @@ class Cases:
             raise NotFound(f"没有编号为“{parsed}”的办件；用 cunwu case list 查看")
         return Case(record)
 
-    def all(self) -> list[Case]:
+    def all(self, *, skip_damaged: bool = False) -> list[Case]:
         """Every case of every village and year, by number."""
         out = []
         for partition in self.store.partitions():
-            out += [Case(dict(doc)) for doc in partition.table(TABLE).all()]
+            try:
+                docs = partition.table(TABLE).all()
+            except (DataDamaged, SchemaTooNew):
+                if not skip_damaged:
+                    raise
+                continue
+            out += [Case(dict(doc)) for doc in docs]
         return out
 
     def find(self, village: str | None = None, matter: str | None = None, status: str | None = None) -> list[Case]:

@@ -104,9 +104,9 @@ class Site:
         self.cases.settings = updated
         return updated
 
-    def records(self) -> dict[str, Any]:
-        """Every journaled record by target, for verify."""
-        out: dict[str, Any] = {f"{CASE_KIND}:{c.number}": c.record for c in self.cases.all()}
+    def records(self, *, skip_damaged: bool = False) -> dict[str, Any]:
+        """Every journaled record by target, for verify (and for restore, which must read around a damaged file)."""
+        out: dict[str, Any] = {f"{CASE_KIND}:{c.number}": c.record for c in self.cases.all(skip_damaged=skip_damaged)}
         setting = self._settings_record("")
         if setting is not None:
             out[SETTINGS_TARGET] = setting
@@ -142,7 +142,7 @@ class Site:
                     )
                 )
         since = dt.date.fromisoformat(self.settings.since) if self.settings.since else today
-        start = max(dt.date(today.year, 1, 1), since)
+        start = max(today - dt.timedelta(days=366), since)
         for name in [village] if village else list(self.settings.villages):
             done: dict[str, list[dt.date]] = {}
             for case in cases:
@@ -151,9 +151,17 @@ class Site:
                 for h in case.record["history"]:
                     key = f"{case.matter_id}.{h['step_id']}"
                     done.setdefault(key, []).append(dt.date.fromisoformat(h["finished"]))
-            for o in obligations(self.catalog, done, start, horizon, today):
+            latest_miss: set[str] = set()
+            found = obligations(self.catalog, done, start, horizon, today)
+            for o in sorted(found, key=lambda o: o.window_end, reverse=True):
                 if o.state not in (ObligationState.MISSED, ObligationState.DUE):
                     continue
+                if o.state is ObligationState.MISSED:
+                    # Only the last missed window of each duty: older ones are for the supervision
+                    # report; and none that began before records were kept here.
+                    if o.key in latest_miss or o.window_start < since:
+                        continue
+                    latest_miss.add(o.key)
                 left = (o.window_end - today).days
                 items.append(
                     DueItem(

@@ -6,6 +6,7 @@ Exit codes: 0 ok, 1 refused by a rule, 2 usage (an unknown matter, a bad option)
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -189,6 +190,9 @@ def print_matter(console: Console, matter: Matter) -> None:
 
 def run() -> None:
     """Console-script entry point."""
+    # Personal data: nothing this process creates is readable by other accounts
+    # (a group-shared site widens this to the group once its settings are read).
+    os.umask(0o077)
     # A terminal whose locale is not UTF-8 must not crash the command on Chinese output.
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)

@@ -15,7 +15,8 @@ from procedures.periods import format_date
 from store.cases import Case
 from store.errors import Refused
 from store.site import Site
-from tui.cli_common import EXIT_USAGE, JsonOption, fail, handled, now, open_site, out, print_json
+from tui import cli_common
+from tui.cli_common import EXIT_USAGE, JsonOption, fail, handled, open_site, out, print_json
 
 app = typer.Typer(help="办件：新建、列出、查看、办理步骤。", no_args_is_help=True, rich_markup_mode=None)
 
@@ -95,7 +96,7 @@ def new_command(
     """新建办件，输出办件编号。"""
     site = open_site(ctx)
     with handled():
-        case = site.cases.open(site.operator, now(), matter_id, village, subject)
+        case = site.cases.open(site.operator, cli_common.now(), matter_id, village, subject)
     if as_json:
         print_json({"number": case.number})
     else:
@@ -112,7 +113,7 @@ def list_command(
 ) -> None:
     """列出办件。"""
     site = open_site(ctx)
-    today = now().date()
+    today = cli_common.now().date()
     with handled():
         cases = site.cases.find(village, matter, status)
     if as_json:
@@ -165,7 +166,7 @@ def show_command(
 ) -> None:
     """查看一个办件：每一步的状态、时间、经办人、结果，以及正在计时的时限。"""
     site = open_site(ctx)
-    today = now().date()
+    today = cli_common.now().date()
     with handled():
         case = site.cases.get(number)
     data = case_to_dict(site, case, today)
@@ -207,7 +208,7 @@ def step_command(
     if reason.strip() and not force:
         fail("--reason 只在 --force 强制完成时使用", EXIT_USAGE)
     site = open_site(ctx)
-    moment = now()
+    moment = cli_common.now()
     with handled():
         try:
             case = site.cases.complete_step(site.operator, moment, number, outcome, note, reason if force else "")

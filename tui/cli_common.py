@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -66,6 +67,8 @@ def open_site(ctx: typer.Context, *, need_settings: bool = True) -> Site:
     folder = root(ctx)
     with handled():
         site = Site(folder)
+    if site.settings.group_shared:
+        os.umask(0o007)
     if need_settings and not site.settings.villages:
         fail(f"数据目录 {folder} 尚未设置乡镇和村。请先运行：cunwu init --township 乡镇名 --village 村名", EXIT_USAGE)
     return site

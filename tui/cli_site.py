@@ -11,7 +11,8 @@ from rich.text import Text
 from store import archive
 from store.site import Site
 from store.verify import verify
-from tui.cli_common import EXIT_DATA, JsonOption, fail, handled, now, open_site, out, print_json, root
+from tui import cli_common
+from tui.cli_common import EXIT_DATA, JsonOption, fail, handled, open_site, out, print_json, root
 
 DUE_STATE_LABELS = {
     "overdue": "已超期",
@@ -45,7 +46,7 @@ def init_command(
             fail("首次设置请写明乡镇：cunwu init --township 乡镇名 --village 村名", 2)
         if not villages and not site.settings.villages:
             fail("请至少写一个村：--village 村名", 2)
-        settings = site.init(now(), township, villages)
+        settings = site.init(cli_common.now(), township, villages)
     if as_json:
         print_json(settings.as_dict())
     else:
@@ -63,7 +64,7 @@ def due_command(
     if village and village not in site.settings.villages:
         fail(f"“{village}”不在村名单中：{'、'.join(site.settings.villages)}", 2)
     with handled():
-        items = site.due(now().date(), within, village)
+        items = site.due(cli_common.now().date(), within, village)
     if as_json:
         print_json([i.as_dict() for i in items])
         return
@@ -121,7 +122,7 @@ def backup_command(
     """备份整个数据目录（设置、办件、日志）为一个 .tar.gz 文件。"""
     site = open_site(ctx, need_settings=False)
     with handled():
-        path = archive.backup(site, now(), out_path)
+        path = archive.backup(site, cli_common.now(), out_path)
     out().print(Text(f"已备份到 {path}"))
 
 
@@ -138,5 +139,5 @@ def restore_command(
         fail(f"恢复会用 {path} 覆盖当前数据（当前数据会先另存）。确认请加 --yes 再运行。", 1)
     site = open_site(ctx, need_settings=False)
     with handled():
-        restored = archive.restore(site, now(), path)
+        restored = archive.restore(site, cli_common.now(), path)
     out().print(Text(f"已恢复 {len(restored)} 个文件：" + "、".join(restored)))

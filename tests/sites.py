@@ -1,0 +1,30 @@
+"""Helpers for store tests: a set-up data directory and a fixed clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from store.site import Site
+
+CST = dt.timezone(dt.timedelta(hours=8))
+NOW = dt.datetime(2026, 11, 27, 9, 30, tzinfo=CST)
+VILLAGES = ["城关村", "南石村"]
+
+
+def at(day: dt.date, hour: int = 9) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, hour, tzinfo=CST)
+
+
+def new_site(root: Path, now: dt.datetime = NOW) -> Site:
+    site = Site(root, environ={})
+    site.init(now, "沁河镇", VILLAGES)
+    return site
+
+
+def walk_to(
+    site: Site, number: str, step_id: str, now: dt.datetime = NOW, choose: dict[str, str] | None = None
+) -> None:
+    """Complete steps until the case is at ``step_id``; ``choose`` gives the outcome at branches."""
+    while (current := site.cases.get(number).record["current"]) != step_id:
+        site.cases.complete_step(site.operator, now, number, (choose or {}).get(current, ""))

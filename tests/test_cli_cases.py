@@ -1,0 +1,170 @@
+"""The case, init, due, verify, backup and restore commands, with the clock fixed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import stat
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.sites import CST
+from tui import cli_common
+from tui.cli import app
+
+runner = CliRunner()
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = dt.datetime(2026, 11, 27, 9, 0, tzinfo=CST)
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def to(self, day: dt.date) -> None:
+        self.now = dt.datetime(day.year, day.month, day.day, 10, 0, tzinfo=CST)
+
+
+@pytest.fixture
+def clock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Clock:
+    monkeypatch.setenv("CUNWU_DATA", str(tmp_path / "data"))
+    c = Clock()
+    monkeypatch.setattr(cli_common, "now", c)
+    return c
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    assert "Traceback" not in result.output
+    return result.exit_code, result.stdout, result.stderr
+
+
+def init() -> None:
+    code, out, _ = run("init", "--township", "沁河镇", "--village", "城关村", "--village", "南石村")
+    assert code == 0 and "城关村、南石村" in out
+
+
+def test_commands_before_init_say_what_to_do(clock: Clock) -> None:
+    code, _, err = run("case", "list")
+    assert code == 2 and "cunwu init --township" in err
+
+
+def test_init_creates_private_settings_and_extends(clock: Clock, tmp_path: Path) -> None:
+    init()
+    code, out, _ = run("init", "--village", "北村", "--json")
+    assert code == 0 and json.loads(out)["villages"] == ["城关村", "南石村", "北村"]
+    settings = tmp_path / "data" / "settings.toml"
+    assert stat.S_IMODE(settings.stat().st_mode) == 0o600
+    code, _, err = run("init", "--village", "城/关")
+    assert code == 2 and "不能含" in err
+
+
+def test_a_case_walks_to_the_notice_which_cannot_close_early(clock: Clock) -> None:
+    init()
+    code, out, _ = run("case", "new", "dibao", "--village", "城关村", "--subject", "[bold]王某某[/]", "--json")
+    assert code == 0
+    number = json.loads(out)["number"]
+    assert number == "城关村-2026-0001"
+    for _ in range(4):
+        assert run("case", "step", number)[0] == 0
+    code, out, _ = run("case", "show", number, "--json")
+    data = json.loads(out)
+    assert data["subject"] == "[bold]王某某[/]" and data["current_step"] == "publicize"
+    assert [s["state"] for s in data["steps"]][:5] == ["done", "done", "done", "done", "active"]
+    assert data["timers"][0]["last_day"] == "2026-12-04" and data["timers"][0]["days_left"] == 7
+    clock.to(dt.date(2026, 12, 3))
+    code, _, err = run("case", "step", number, "--outcome", "无异议")
+    assert code == 1 and "公示7日" in err and "2026年12月4日起方可完成" in err and "--force --reason" in err
+    code, _, err = run("case", "step", number, "--outcome", "无异议", "--force")
+    assert code == 2 and "--reason" in err
+    clock.to(dt.date(2026, 12, 4))
+    code, out, _ = run("case", "step", number, "--outcome", "无异议", "--note", "无人提出异议")
+    assert code == 0 and "下一步：上报乡（镇）人民政府" in out
+    code, out, _ = run("case", "step", number, "--json")
+    assert code == 0 and json.loads(out)["status"] == "done"
+    code, out, _ = run("case", "show", number)
+    assert "[bold]王某某[/]" in out and "已办结" in out
+
+
+def test_branch_needs_an_outcome_and_lists_choices(clock: Clock) -> None:
+    init()
+    number = json.loads(run("case", "new", "xinfang", "--village", "南石村", "--subject", "张某", "--json")[1])[
+        "number"
+    ]
+    run("case", "step", number)
+    run("case", "step", number)
+    code, _, err = run("case", "step", number)
+    assert code == 1 and "请选择办理结果：形成信访问题、属于矛盾纠纷" in err
+    assert run("case", "step", number, "--outcome", "形成信访问题")[0] == 0
+
+
+def test_list_filters_and_due(clock: Clock) -> None:
+    init()
+    a = json.loads(run("case", "new", "xinfang", "--village", "城关村", "--subject", "甲", "--json")[1])["number"]
+    run("case", "new", "dibao", "--village", "南石村", "--subject", "乙")
+    for outcome in ("", "", "形成信访问题"):
+        run("case", "step", a, *(["--outcome", outcome] if outcome else []))
+    code, out, _ = run("case", "list", "--village", "城关村", "--json")
+    assert [c["number"] for c in json.loads(out)] == [a]
+    code, out, _ = run("case", "list", "--status", "已办结", "--json")
+    assert json.loads(out) == []
+    code, _, err = run("case", "list", "--status", "半途")
+    assert code == 2 and "状态“半途”无效" in err
+    clock.to(dt.date(2026, 12, 2))
+    code, out, _ = run("due", "--json")
+    items = json.loads(out)
+    assert items[0]["number"] == a and items[0]["state"] == "overdue" and items[0]["days_left"] == -2
+    code, out, _ = run("due")
+    assert code == 0 and "[已超期]" in out.splitlines()[0]
+
+
+def test_verify_backup_tamper_restore(clock: Clock, tmp_path: Path) -> None:
+    init()
+    run("case", "new", "dibao", "--village", "城关村", "--subject", "王某某")
+    code, out, _ = run("verify")
+    assert code == 0 and "核验通过" in out
+    archive = tmp_path / "all.tar.gz"
+    assert run("backup", "--out", str(archive))[0] == 0
+    data_file = tmp_path / "data" / "cases" / "城关村" / "2026.json"
+    data_file.write_text(data_file.read_text(encoding="utf-8").replace("王某某", "王某乙"), encoding="utf-8")
+    code, out, _ = run("verify", "--json")
+    report = json.loads(out)
+    assert code == 3 and not report["ok"] and "case:城关村-2026-0001" in report["problems"][0]
+    code, _, err = run("restore", str(archive))
+    assert code == 1 and "--yes" in err
+    assert run("restore", str(archive), "--yes")[0] == 0
+    code, out, _ = run("verify")
+    assert code == 0, out
+
+
+def test_a_damaged_file_stops_every_command_with_the_restore_command(clock: Clock, tmp_path: Path) -> None:
+    init()
+    run("case", "new", "dibao", "--village", "城关村", "--subject", "王某某")
+    clock.now += dt.timedelta(hours=1)
+    run("case", "new", "dibao", "--village", "城关村", "--subject", "李某某")
+    data_file = tmp_path / "data" / "cases" / "城关村" / "2026.json"
+    data_file.write_bytes(b'{"cases": {"1": ')
+    for args in (["case", "list"], ["case", "new", "dibao", "--village", "城关村", "--subject", "x"], ["due"]):
+        code, _, err = run(*args)
+        assert code == 3 and "已损坏" in err and "cunwu restore" in err, args
+    assert data_file.read_bytes() == b'{"cases": {"1": '
+
+
+def test_every_command_has_help() -> None:
+    for args in (
+        ["case"],
+        ["case", "new"],
+        ["case", "list"],
+        ["case", "show"],
+        ["case", "step"],
+        ["init"],
+        ["due"],
+        ["verify"],
+        ["backup"],
+        ["restore"],
+    ):
+        result = runner.invoke(app, [*args, "--help"])
+        assert result.exit_code == 0 and "Usage" in result.stdout, args
