@@ -3,6 +3,7 @@
 
     python3 dev.py run [ARGS...]   set up .venv (runtime packages) and run `cunwu ARGS...`
     python3 dev.py test            set up .venv (with test tools) and run ruff, mypy and pytest
+    python3 dev.py bench           run the benchmarks (figures and ratios, not pass/fail tests)
     python3 dev.py lock            rewrite constraints.txt from what .venv has installed
 
 Packages are installed with the versions pinned in constraints.txt. The virtualenv is
@@ -82,6 +83,11 @@ def cmd_test(args: list[str]) -> int:
     return 0
 
 
+def cmd_bench(_: list[str]) -> int:
+    setup("dev")
+    return run(PY, "-m", "tests.bench.bench_store")
+
+
 def cmd_lock(_: list[str]) -> int:
     setup("dev")
     frozen = subprocess.run(
@@ -95,7 +101,7 @@ def cmd_lock(_: list[str]) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "test": cmd_test, "lock": cmd_lock}
+COMMANDS = {"run": cmd_run, "test": cmd_test, "bench": cmd_bench, "lock": cmd_lock}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:

@@ -136,15 +136,37 @@ def save(data: Path, settings: Settings, mode: int) -> None:
     atomic_write(settings_path(data), tomli_w.dumps(settings.as_dict()).encode("utf-8"), mode)
 
 
-def extend(settings: Settings, township: str | None, villages: list[str]) -> Settings:
-    """Settings with the township set (when given) and the villages added (kept in order, no repeats)."""
+def extend(
+    settings: Settings,
+    township: str | None,
+    villages: list[str],
+    staff: list[str] | None = None,
+    phone: str | None = None,
+) -> Settings:
+    """Settings with the township and phone set (when given), villages and staff added or updated.
+
+    ``staff`` items read ``账号=姓名:角色`` (角色 one of ROLES, 村干部 when left out).
+    """
     names = list(settings.villages)
     for text in villages:
         name = village_name(text)
         if name not in names:
             names.append(name)
+    people = {k: dict(v) for k, v in settings.staff.items()}
+    for item in staff or []:
+        account, sep, rest = sanitize(item, "人员").partition("=")
+        person, _, role = rest.partition(":")
+        role = role or "村干部"
+        if not sep or not re.fullmatch(r"[a-z_][a-z0-9_.-]{0,31}", account) or not person:
+            raise BadInput(f"人员“{item}”格式不对，应为 账号=姓名:角色，如 zhangsan=张三:村干部")
+        if role not in ROLES:
+            raise BadInput(f"角色“{role}”无效，应为：{'、'.join(ROLES)}")
+        people[account] = {"name": person, "role": role}
     town = sanitize(township, "乡镇名称", limit=30) if township is not None else settings.township
-    return replace(settings, township=town or settings.township, villages=tuple(names))
+    tel = sanitize(phone, "监督电话", limit=40) if phone is not None else settings.supervision_phone
+    return replace(
+        settings, township=town or settings.township, villages=tuple(names), staff=people, supervision_phone=tel
+    )
 
 
 def timer_overrides(data: Path) -> tuple[dict[str, int], str]:

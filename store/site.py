@@ -91,11 +91,18 @@ class Site:
         path = settings_mod.settings_path(self.root)
         return settings_mod.load(self.root).as_dict() if path.exists() else None
 
-    def init(self, now: dt.datetime, township: str | None, villages: list[str]) -> Settings:
-        """Create or extend the settings (township, villages), journaled."""
+    def init(
+        self,
+        now: dt.datetime,
+        township: str | None,
+        villages: list[str],
+        staff: list[str] | None = None,
+        phone: str | None = None,
+    ) -> Settings:
+        """Create or extend the settings (township, villages, staff, phone), journaled."""
         with self.store.transaction(self.operator, now) as txn:
             current = settings_mod.load(self.root)
-            updated = settings_mod.extend(current, township, villages)
+            updated = settings_mod.extend(current, township, villages, staff, phone)
             if not updated.since:
                 updated = replace(updated, since=now.date().isoformat())
             settings_mod.save(self.root, updated, self.store.file_mode)

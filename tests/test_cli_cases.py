@@ -60,6 +60,12 @@ def test_init_creates_private_settings_and_extends(clock: Clock, tmp_path: Path)
     assert stat.S_IMODE(settings.stat().st_mode) == 0o600
     code, _, err = run("init", "--village", "城/关")
     assert code == 2 and "不能含" in err
+    code, out, _ = run("init", "--staff", "zhangsan=张三:监委会", "--phone", "0355-1234567", "--json")
+    data = json.loads(out)
+    assert data["staff"] == {"zhangsan": {"name": "张三", "role": "监委会"}}
+    assert data["supervision_phone"] == "0355-1234567"
+    code, _, err = run("init", "--staff", "zhangsan=张三:书记")
+    assert code == 2 and "角色“书记”无效" in err
 
 
 def test_a_case_walks_to_the_notice_which_cannot_close_early(clock: Clock) -> None:

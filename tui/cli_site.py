@@ -35,9 +35,13 @@ def init_command(
     ctx: typer.Context,
     township: Annotated[str | None, typer.Option("--township", help="乡（镇）名称")] = None,
     village: Annotated[list[str] | None, typer.Option("--village", help="村名，可写多次；已有的村保留")] = None,
+    staff: Annotated[
+        list[str] | None, typer.Option("--staff", help="人员：账号=姓名:角色（村干部、监委会、乡镇），可写多次")
+    ] = None,
+    phone: Annotated[str | None, typer.Option("--phone", help="监督举报电话（印在公示上）")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """新建或补充设置：乡镇和村名单。"""
+    """新建或补充设置：乡镇、村名单、人员和监督电话。"""
     villages = village or []
     folder = root(ctx)
     with handled():
@@ -46,7 +50,7 @@ def init_command(
             fail("首次设置请写明乡镇：cunwu init --township 乡镇名 --village 村名", 2)
         if not villages and not site.settings.villages:
             fail("请至少写一个村：--village 村名", 2)
-        settings = site.init(cli_common.now(), township, villages)
+        settings = site.init(cli_common.now(), township, villages, staff, phone)
     if as_json:
         print_json(settings.as_dict())
     else:

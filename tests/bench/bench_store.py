@@ -1,0 +1,86 @@
+"""Benchmark: completing one case step at 1,000 and 10,000 cases, beside stock TinyDB.
+
+    python3 dev.py bench
+
+Both sides run here, in one process, on the same disk: cunwu's store (lock, journal
+append with fsync, atomic replace with fsync of one village-year file) and stock TinyDB
+``JSONStorage`` updating one document of a file holding the same number of documents of
+similar size. Medians of 25 saves each. Budget: <= 50 ms per step at 10,000 cases.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from tinydb import TinyDB
+
+from store.site import Site
+from tests.sites import CST
+
+BUDGET_MS = 50.0
+SAVES = 25
+
+
+def build(root: Path, cases: int, villages: int) -> tuple[Site, list[str]]:
+    site = Site(root, environ={})
+    names = [f"村{i:02d}" for i in range(villages)]
+    now = dt.datetime(2026, 3, 2, 9, tzinfo=CST)
+    site.init(now, "沁河镇", names)
+    numbers = []
+    with site.store.transaction(site.operator, now):
+        for i in range(cases):
+            case = site.cases.open(site.operator, now, "dibao", names[i % villages], f"申请人{i:05d}低保申请")
+            numbers.append(case.number)
+    # Give each case some history, as real ones have.
+    with site.store.transaction(site.operator, now):
+        for number in numbers:
+            site.cases.complete_step(site.operator, now, number, note="申请材料齐全，已登记受理")
+    return site, numbers
+
+
+def time_steps(site: Site, numbers: list[str]) -> float:
+    rng = random.Random(1)
+    now = dt.datetime(2026, 3, 2, 10, tzinfo=CST)
+    times = []
+    for number in rng.sample(numbers, SAVES):
+        start = time.perf_counter()
+        site.cases.complete_step(site.operator, now, number, note="入户调查完成")
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
+def time_stock(root: Path, docs: int, sample: dict[str, object]) -> float:
+    db = TinyDB(root / "stock.json", encoding="utf-8", ensure_ascii=False)
+    db.insert_multiple(dict(sample, seq=i) for i in range(docs))
+    rng = random.Random(1)
+    times = []
+    for doc_id in rng.sample(range(1, docs + 1), SAVES):
+        start = time.perf_counter()
+        db.update({"note": "入户调查完成"}, doc_ids=[doc_id])
+        times.append(time.perf_counter() - start)
+    db.close()
+    return statistics.median(times) * 1000
+
+
+def main() -> None:
+    rows = []
+    for cases, villages in ((1_000, 1), (10_000, 1), (10_000, 20)):
+        with tempfile.TemporaryDirectory() as tmp:
+            site, numbers = build(Path(tmp) / "data", cases, villages)
+            sample = site.cases.get(numbers[0]).record
+            ours = time_steps(site, numbers)
+            stock = time_stock(Path(tmp), cases, sample)
+        rows.append((cases, villages, ours, stock))
+    print(f"{'cases':>7} {'villages':>8} {'cunwu step ms':>14} {'stock TinyDB update ms':>23} {'ratio':>6}  budget")
+    for cases, villages, ours, stock in rows:
+        verdict = "ok" if cases < 10_000 or ours <= BUDGET_MS else f"MISSED (> {BUDGET_MS:.0f} ms)"
+        print(f"{cases:>7} {villages:>8} {ours:>14.1f} {stock:>23.1f} {ours / stock:>6.2f}  {verdict}")
+
+
+if __name__ == "__main__":
+    main()
