@@ -68,14 +68,7 @@ def case_to_dict(site: Site, case: Case, today: dt.date) -> dict[str, Any]:
         for t in engine.running_timers(matter, case.state(), today, site.cal)
     ]
     return {
-        "number": case.number,
-        "matter_id": case.matter_id,
-        "matter": matter.name,
-        "village": case.village,
-        "subject": case.subject,
-        "status": case.status.value,
-        "status_label": STATUS_LABELS[case.status],
-        "current_step": record["current"] or None,
+        **_facts(site, case),
         "opened_on": record["opened_on"],
         "opened_by": record["opened_by"],
         "rev": case.rev,
@@ -139,19 +132,26 @@ def list_command(
     out().print(table)
 
 
+def _facts(site: Site, case: Case) -> dict[str, Any]:
+    """What both the list and the detail say about a case."""
+    return {
+        "number": case.number,
+        "matter_id": case.matter_id,
+        "matter": site.catalog.get(case.matter_id).name,
+        "village": case.village,
+        "subject": case.subject,
+        "status": case.status.value,
+        "status_label": STATUS_LABELS[case.status],
+        "current_step": case.record["current"] or None,
+    }
+
+
 def _summary(site: Site, case: Case, today: dt.date) -> dict[str, Any]:
     matter = site.catalog.get(case.matter_id)
     timers = engine.running_timers(matter, case.state(), today, site.cal)
     current = case.record["current"]
     return {
-        "number": case.number,
-        "matter_id": case.matter_id,
-        "matter": matter.name,
-        "village": case.village,
-        "subject": case.subject,
-        "status": case.status.value,
-        "status_label": STATUS_LABELS[case.status],
-        "current_step": current or None,
+        **_facts(site, case),
         "step": matter.step(current).title if current else "",
         "timer": "；".join(t.describe() for t in timers),
         "overdue": any(t.state is engine.TimerState.OVERDUE for t in timers),
