@@ -50,6 +50,7 @@ MATTER_KEYS = {
     "note",
     "steps",
     "source_lines",
+    "meeting_kind",
 }
 MATTER_REQUIRED = {"id", "order", "category", "name", "supervision", "risks", "controls", "basis", "steps"}
 STEP_KEYS = {
@@ -207,9 +208,19 @@ def parse_matter(data: Mapping[str, Any], file: str, problems: list[Problem]) ->
         intro=r.texts(data, "", "intro"),
         note=r.text(data, "", "note"),
         source_lines=_line_ranges(r, data.get("source_lines", [])),
+        meeting_kind=_meeting_kind(r, data),
         steps=tuple(steps),
         source_file=file,
     )
+
+
+def _meeting_kind(r: _Reader, data: Mapping[str, Any]) -> str:
+    from procedures.meetings import MeetingKind
+
+    value = r.text(data, "", "meeting_kind")
+    if value and value not in {k.value for k in MeetingKind}:
+        r.problem("meeting_kind", f"会议类别“{value}”无效，应为：{'、'.join(k.value for k in MeetingKind)}")
+    return value
 
 
 def _line_ranges(r: _Reader, value: Any) -> tuple[tuple[int, int], ...]:

@@ -212,6 +212,9 @@ class Matter:
     """Text the document puts before the flow (conditions, material lists, what to publish)."""
     note: str = ""
     """How the flow was reconstructed, and anything uncertain about it."""
+    meeting_kind: str = ""
+    """For the matters that are themselves a kind of meeting (三会一课 ...): that kind, as in
+    ``procedures.meetings.MeetingKind``; meetings of the kind count towards its recurring rule."""
     source_lines: tuple[tuple[int, int], ...] = ()
     """Line ranges (first, last) of the county document's text file holding this matter's
     flowchart boxes, which the file lists after the 57th section."""

@@ -1,52 +1,36 @@
 """Cases (办件): a matter carried out for a village and a subject, step by step.
 
-A case's number is ``村名-年份-序号`` (``城关村-2026-0012``), allocated under the write
-lock from the partition's counter; it never depends on TinyDB's doc_id. Every record
-carries ``rev``: a save names the rev it was based on, and a different stored rev is a
-conflict, never a silent overwrite.
+A case's number is ``村名-年份-序号`` (``城关村-2026-0012``). Every record carries ``rev``:
+a save names the rev it was based on, and a different stored rev is a conflict, never a
+silent overwrite. A step that produces a record gets it when it is done: a notice step
+needs its posted notice (whose date starts the period), a seal step its seal-register
+entry, a meeting step its minutes (an existing meeting, or a draft made for it).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from tinydb.table import Document
-
 from procedures import engine
 from procedures.engine import CaseState, CaseStatus, FlowError, StepEntry, TooEarly
-from procedures.model import Catalog, Matter
+from procedures.meetings import MeetingKind
+from procedures.model import Catalog, Matter, Produces, Step
 from procedures.workdays import WorkCalendar
-from store.db import Partition, Store
-from store.errors import BadInput, Conflict, DataDamaged, NotFound, Refused, SchemaTooNew
+from store.db import Store, Transaction
+from store.errors import BadInput, NotFound, Refused
 from store.identity import Operator
+from store.meetings import Meetings
+from store.meetings import build as build_meeting
+from store.notices import Notices
+from store.records import RecordBook
 from store.sanitize import LONG, sanitize
+from store.seals import Seals
 from store.settings import Settings
 
 KIND = "case"
-TABLE = "cases"
-
-
-@dataclass(frozen=True, slots=True)
-class CaseNumber:
-    village: str
-    year: int
-    seq: int
-
-    def __str__(self) -> str:
-        return f"{self.village}-{self.year}-{self.seq:04d}"
-
-    @classmethod
-    def parse(cls, text: str) -> CaseNumber:
-        """Read a case number as typed (full-width digits and hyphens accepted)."""
-        clean = unicodedata.normalize("NFKC", text or "").strip().replace("—", "-").replace("－", "-")
-        parts = clean.rsplit("-", 2)
-        if len(parts) != 3 or not parts[0] or not parts[1].isdigit() or not parts[2].isdigit():
-            raise BadInput(f"办件编号“{text}”格式不对，应为 村名-年份-序号，如 城关村-2026-0012")
-        return cls(parts[0], int(parts[1]), int(parts[2]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,14 +87,12 @@ class Case:
         """(step id, pending | active | done | skipped) for every step of the flow."""
         done = {h["step_id"] for h in self.record["history"]}
         ahead: set[str] = set()
-        if self.record["current"]:
-            todo = [self.record["current"]]
-            while todo:
-                step = matter.step(todo.pop())
-                for target in step.targets:
-                    if target not in ahead:
-                        ahead.add(target)
-                        todo.append(target)
+        todo = [self.record["current"]] if self.record["current"] else []
+        while todo:
+            for target in matter.step(todo.pop()).targets:
+                if target not in ahead:
+                    ahead.add(target)
+                    todo.append(target)
         out = []
         for step in matter.steps:
             if step.id == self.record["current"]:
@@ -123,13 +105,59 @@ class Case:
                 out.append((step.id, "skipped"))
         return out
 
+    def records(self) -> list[str]:
+        """Numbers of every record linked to the case (meetings, notices, seal uses)."""
+        linked = [n for h in self.record["history"] for n in h.get("records", [])]
+        pending = self.record.get("progress", {}).get("notice")
+        return [*linked, *([pending] if pending and pending not in linked else [])]
+
+
+KEYWORDS: tuple[tuple[str, MeetingKind], ...] = (
+    ("党员大会", MeetingKind.BRANCH_ASSEMBLY),
+    ("支部大会", MeetingKind.BRANCH_ASSEMBLY),
+    ("支委会", MeetingKind.BRANCH_COMMITTEE),
+    ("支部委员会", MeetingKind.BRANCH_COMMITTEE),
+    ("党小组", MeetingKind.PARTY_GROUP),
+    ("两委", MeetingKind.JOINT_MEETING),
+    ("村民代表", MeetingKind.REPRESENTATIVES),
+    ("村民会议", MeetingKind.VILLAGERS),
+    ("监委会", MeetingKind.SUPERVISORS),
+    ("监督委员会", MeetingKind.SUPERVISORS),
+)
+
+
+def meeting_kind_for(matter: Matter, step: Step) -> MeetingKind:
+    """The kind of meeting a step holds: the matter's own, else read from the step's words."""
+    if matter.meeting_kind:
+        return MeetingKind(matter.meeting_kind)
+    words = f"{step.title}{step.actor}"
+    return next((kind for key, kind in KEYWORDS if key in words), MeetingKind.OTHER)
+
+
+def _claims_no_objection(label: str) -> bool:
+    return ("无异议" in label or "无质疑" in label) and "或" not in label
+
+
+def _claims_objection(label: str) -> bool:
+    return any(w in label for w in ("有异议", "异议成立", "属实", "提出质疑")) and "或" not in label
+
 
 class Cases:
     """Opening, reading and advancing cases in a store."""
 
-    def __init__(self, store: Store, catalog: Catalog, settings: Settings, cal: WorkCalendar):
+    def __init__(
+        self,
+        store: Store,
+        catalog: Catalog,
+        settings: Settings,
+        cal: WorkCalendar,
+        meetings: Meetings,
+        notices: Notices,
+        seals: Seals,
+    ):
         self.store, self.catalog, self.settings, self.cal = store, catalog, settings, cal
-        store.resolvers[KIND] = self._raw
+        self.meetings, self.notices, self.seals = meetings, notices, seals
+        self.book = RecordBook(store, KIND, "cases", "", "办件")
 
     def _matter(self, matter_id: str) -> Matter:
         try:
@@ -137,42 +165,19 @@ class Cases:
         except KeyError:
             raise NotFound(f"没有编号为“{matter_id}”的事项；用 cunwu matters 查看全部编号") from None
 
-    def _village(self, village: str) -> str:
+    def village(self, village: str) -> str:
         name = sanitize(village, "村名", limit=30, required=True)
         if name not in self.settings.villages:
             known = "、".join(self.settings.villages) or "（尚未设置）"
             raise NotFound(f"“{name}”不在本乡镇的村名单中（{known}）；新增村请运行 cunwu init --village {name}")
         return name
 
-    def _partition(self, number: CaseNumber) -> Partition:
-        return self.store.partition(number.village, number.year)
-
-    def _raw(self, key: str) -> dict[str, Any] | None:
-        number = CaseNumber.parse(key)
-        if not (self.store.root / "cases" / number.village / f"{number.year}.json").exists():
-            return None
-        doc = self._partition(number).table(TABLE).get(doc_id=number.seq)
-        return dict(doc) if doc is not None else None
-
     def get(self, number: str) -> Case:
-        parsed = CaseNumber.parse(number)
-        record = self._raw(str(parsed))
-        if record is None:
-            raise NotFound(f"没有编号为“{parsed}”的办件；用 cunwu case list 查看")
-        return Case(record)
+        return Case(self.book.get(number))
 
     def all(self, *, skip_damaged: bool = False) -> list[Case]:
-        """Every case of every village and year, by number."""
-        out = []
-        for partition in self.store.partitions():
-            try:
-                docs = partition.table(TABLE).all()
-            except (DataDamaged, SchemaTooNew):
-                if not skip_damaged:
-                    raise
-                continue
-            out += [Case(dict(doc)) for doc in docs]
-        return out
+        """Every case of every village and year."""
+        return [Case(r) for r in self.book.all(skip_damaged=skip_damaged)]
 
     def find(self, village: str | None = None, matter: str | None = None, status: str | None = None) -> list[Case]:
         cases = self.all()
@@ -188,35 +193,23 @@ class Cases:
     def open(self, operator: Operator, now: dt.datetime, matter_id: str, village: str, subject: str) -> Case:
         """Open a case at the matter's first step; the number is allocated under the lock."""
         matter = self._matter(matter_id)
-        name = self._village(village)
+        name = self.village(village)
         text = sanitize(subject, "办件事由", required=True)
         today = now.date()
         state = engine.start(matter, today)
+        fields: dict[str, Any] = {
+            "matter_id": matter.id,
+            "subject": text,
+            "opened_on": today.isoformat(),
+            "opened_by": operator.account,
+            "status": state.status.value,
+            "current": state.current,
+            "current_since": state.current_since.isoformat(),
+            "progress": {"checklist": [], "materials": [], "note": "", "notice": ""},
+            "history": [],
+        }
         with self.store.transaction(operator, now) as txn:
-            partition = self.store.partition(name, today.year)
-            seq = partition.next_seq(KIND)
-            number = str(CaseNumber(name, today.year, seq))
-            record: dict[str, Any] = {
-                "number": number,
-                "matter_id": matter.id,
-                "village": name,
-                "year": today.year,
-                "seq": seq,
-                "subject": text,
-                "opened_on": today.isoformat(),
-                "opened_at": now.isoformat(timespec="seconds"),
-                "opened_by": operator.account,
-                "status": state.status.value,
-                "current": state.current,
-                "current_since": state.current_since.isoformat(),
-                "progress": {"checklist": [], "materials": [], "note": ""},
-                "history": [],
-                "rev": 1,
-                "updated_at": now.isoformat(timespec="seconds"),
-                "updated_by": operator.account,
-            }
-            partition.table(TABLE).insert(Document(record, doc_id=seq))
-            txn.record("case.open", f"{KIND}:{number}", record, {"matter": matter.id})
+            record = self.book.insert(txn, name, today.year, fields, "case.open", {"matter": matter.id})
         return Case(record)
 
     def save_progress(
@@ -231,16 +224,51 @@ class Cases:
     ) -> Case:
         """Save what has been ticked and received at the current step, without completing it."""
         with self.store.transaction(operator, now) as txn:
-            case = self._for_update(number, expected_rev)
-            record = dict(case.record)
-            step = self._matter(case.matter_id).step(record["current"])
+            record = self.book.for_update(number, expected_rev)
+            if not record["current"]:
+                raise Refused(f"办件 {record['number']} 已结束")
+            step = self._matter(record["matter_id"]).step(record["current"])
             record["progress"] = {
+                **record["progress"],
                 "checklist": _subset(checklist, step.checklist, "清单项"),
                 "materials": _subset(materials, step.materials, "材料"),
                 "note": sanitize(note, "备注", limit=LONG, multiline=True),
             }
-            self._write(txn, record, operator, now, "case.progress", {"step": step.id})
+            self.book.save(txn, record, "case.progress", {"step": step.id})
         return Case(record)
+
+    def post_notice(
+        self, operator: Operator, now: dt.datetime, number: str, fields: dict[str, Any], expected_rev: int | None = None
+    ) -> dict[str, Any]:
+        """Register the notice posted for the case's current step; its posting day starts the period.
+
+        Posting again before any objection replaces the details (a typo); after an
+        objection the notice stands as posted.
+        """
+        with self.store.transaction(operator, now) as txn:
+            record = self.book.for_update(number, expected_rev)
+            matter = self._matter(record["matter_id"])
+            body = self.notices.post_fields(matter, record, fields, now.date())
+            existing = record["progress"].get("notice", "")
+            if existing:
+                notice = self.notices.get(existing)
+                if notice["objections"]:
+                    raise Refused(f"公示 {existing} 已收到异议，不能再修改；如需重新公示，请按流程办理")
+                notice.update(body)
+                self.notices.book.save(txn, notice, "notice.repost")
+            else:
+                notice = self.notices.book.insert(
+                    txn,
+                    record["village"],
+                    dt.date.fromisoformat(body["posted_on"]).year,
+                    {**body, "objections": [], "result": "", "closed_on": ""},
+                    "notice.post",
+                    {"case": number, "backdated": body["backdated"]},
+                )
+            record["current_since"] = body["posted_on"]
+            record["progress"] = {**record["progress"], "notice": notice["number"]}
+            self.book.save(txn, record, "case.notice", {"notice": notice["number"], "step": record["current"]})
+            return notice
 
     def complete_step(
         self,
@@ -251,18 +279,30 @@ class Cases:
         note: str = "",
         force_reason: str = "",
         expected_rev: int | None = None,
+        *,
+        meeting: str = "",
+        seal: str = "",
     ) -> Case:
         """Complete the current step on ``now``'s date with ``outcome``.
 
         Raises Refused when a time rule forbids it (unless ``force_reason`` is given, which
-        is journaled and flagged), Conflict when ``expected_rev`` is stale.
+        is journaled and flagged), when the step's record is missing, or when the outcome
+        contradicts the notice's objections; Conflict when ``expected_rev`` is stale.
         """
         note = sanitize(note, "备注", limit=LONG, multiline=True)
         reason = sanitize(force_reason, "强制完成理由", limit=LONG, multiline=True)
         label = sanitize(outcome, "办理结果", limit=100)
         with self.store.transaction(operator, now) as txn:
-            case = self._for_update(number, expected_rev)
+            record = self.book.for_update(number, expected_rev)
+            case = Case(record)
             matter = self._matter(case.matter_id)
+            if not record["current"]:
+                raise Refused(f"办件 {case.number} 已结束，不能再办理步骤")
+            step = matter.step(record["current"])
+            options = engine.choices(matter, case.state())
+            if not label and len(options) == 1:
+                label = options[0].label
+            linked = self._check_record(txn, matter, step, record, label, meeting, seal)
             try:
                 state = engine.advance(matter, case.state(), now.date(), self.cal, label, force_reason=reason)
             except TooEarly as exc:
@@ -270,7 +310,6 @@ class Cases:
             except FlowError as exc:
                 raise Refused(f"办件 {case.number}：{exc}") from None
             entry = state.history[-1]
-            record = dict(case.record)
             progress = record.get("progress") or {}
             record["history"] = [
                 *record["history"],
@@ -282,6 +321,7 @@ class Cases:
                     "note": note or progress.get("note", ""),
                     "checklist": list(progress.get("checklist", [])),
                     "materials": list(progress.get("materials", [])),
+                    "records": linked,
                     "by": operator.account,
                     "at": now.isoformat(timespec="seconds"),
                     "forced_reason": entry.forced_reason,
@@ -291,50 +331,63 @@ class Cases:
                 status=state.status.value,
                 current=state.current,
                 current_since=state.current_since.isoformat(),
-                progress={"checklist": [], "materials": [], "note": ""},
+                progress={"checklist": [], "materials": [], "note": "", "notice": ""},
             )
             detail: dict[str, Any] = {"step": entry.step_id, "outcome": entry.outcome}
+            if linked:
+                detail["records"] = linked
             action = "case.step"
             if entry.forced_reason:
                 action = "case.step.forced"
                 detail.update(forced=True, reason=entry.forced_reason)
-            self._write(txn, record, operator, now, action, detail)
+            self.book.save(txn, record, action, detail)
         return Case(record)
 
-    def _for_update(self, number: str, expected_rev: int | None) -> Case:
-        case = self.get(number)
-        if expected_rev is not None and case.rev != expected_rev:
-            by = case.record.get("updated_by", "")
-            at = case.record.get("updated_at", "")
-            raise Conflict(
-                f"办件 {case.number} 已被 {by} 于 {at} 修改（你打开的是第 {expected_rev} 版，现在是第 {case.rev} 版）。"
-                "请重新打开办件查看最新内容后再办理。"
+    def _check_record(
+        self, txn: Transaction, matter: Matter, step: Step, record: dict[str, Any], label: str, meeting: str, seal: str
+    ) -> list[str]:
+        """Attach or create the record the step produces; returns the linked numbers."""
+        number, village = record["number"], record["village"]
+        if step.produces is Produces.NOTICE:
+            notice_no = record["progress"].get("notice", "")
+            if not notice_no:
+                raise Refused(f"“{step.title}”须先登记公示（张贴日期、标题、内容）：cunwu notice post {number} …")
+            notice = self.notices.get(notice_no)
+            count = len(notice["objections"])
+            if count and _claims_no_objection(label):
+                raise Refused(f"公示 {notice_no} 期间收到 {count} 条异议，不能选择“{label}”；请按异议的办理结果选择")
+            if not count and _claims_objection(label):
+                raise Refused(
+                    f"公示 {notice_no} 没有登记异议，不能选择“{label}”；请先登记异议：cunwu notice object {notice_no} …"
+                )
+            if any(o["upheld"] for o in notice["objections"]) and ("异议不成立" in label or "不影响" in label):
+                raise Refused(f"公示 {notice_no} 有成立的异议，不能选择“{label}”")
+            notice.update(result=self.notices.result_for(notice), closed_on=txn.now.date().isoformat())
+            self.notices.book.save(txn, notice, "notice.close", {"result": notice["result"]})
+            return [notice_no]
+        if step.produces is Produces.SEAL_USE:
+            if not seal:
+                raise Refused(f"“{step.title}”须登记用印：先运行 cunwu seal new …，再用 --seal 用印编号 完成本步骤")
+            return [self.seals.attach(txn, seal, village, number, step.id)["number"]]
+        if step.produces is Produces.MINUTES:
+            if meeting:
+                return [self.meetings.attach(txn, meeting, village, number, step.id)["number"]]
+            start = txn.now.replace(tzinfo=None, second=0, microsecond=0)
+            draft = {
+                "kind": meeting_kind_for(matter, step).value,
+                "title": f"{step.title}（{record['subject']}）",
+                "start": start,
+                "items": [{"title": step.title}],
+            }
+            body = build_meeting(draft, txn.now.date())
+            body.update(state="draft", corrections=[], case=number, step=step.id, auto=True)
+            made = self.meetings.book.insert(
+                txn, village, start.year, body, "meeting.new", {"kind": body["kind"], "case": number}
             )
-        return case
-
-    def _write(
-        self,
-        txn: Any,
-        record: dict[str, Any],
-        operator: Operator,
-        now: dt.datetime,
-        action: str,
-        detail: dict[str, Any],
-    ) -> None:
-        record["rev"] = int(record["rev"]) + 1
-        record["updated_at"] = now.isoformat(timespec="seconds")
-        record["updated_by"] = operator.account
-        number = CaseNumber.parse(record["number"])
-        self._partition(number).table(TABLE).update(_replace_with(record), doc_ids=[number.seq])
-        txn.record(action, f"{KIND}:{record['number']}", record, detail)
-
-
-def _replace_with(record: dict[str, Any]) -> Any:
-    def apply(doc: dict[str, Any]) -> None:
-        doc.clear()
-        doc.update(record)
-
-    return apply
+            return [made["number"]]
+        if meeting or seal:
+            raise BadInput(f"“{step.title}”不形成会议记录或用印登记，不能关联 {meeting or seal}")
+        return []
 
 
 def _subset(chosen: Iterable[str], allowed: tuple[str, ...], what: str) -> list[str]:

@@ -16,11 +16,14 @@ from procedures.model import Catalog
 from procedures.recurring import ObligationState, obligations
 from procedures.workdays import WorkCalendar
 from store import settings as settings_mod
-from store.cases import KIND as CASE_KIND
 from store.cases import Cases
 from store.db import Store
+from store.errors import BadInput
 from store.identity import Operator, current_operator
+from store.meetings import Meetings
+from store.notices import Notices
 from store.paths import local_matters_dir
+from store.seals import Seals
 from store.settings import Settings
 
 SETTINGS_TARGET = "settings:site"
@@ -81,7 +84,10 @@ class Site:
         self.cal = WorkCalendar()
         self.store = Store(root, lock_timeout=lock_timeout, group_shared=self.settings.group_shared)
         self.store.resolvers["settings"] = self._settings_record
-        self.cases = Cases(self.store, self.catalog, self.settings, self.cal)
+        self.meetings = Meetings(self.store)
+        self.notices = Notices(self.store, self.cal)
+        self.seals = Seals(self.store, self.meetings)
+        self.cases = Cases(self.store, self.catalog, self.settings, self.cal, self.meetings, self.notices, self.seals)
 
     @property
     def operator(self) -> Operator:
@@ -111,13 +117,44 @@ class Site:
         self.cases.settings = updated
         return updated
 
+    def linked(self, number: str) -> tuple[str, dict[str, Any]]:
+        """A meeting, notice or seal use by its number: (kind, record)."""
+        tail = number.rsplit("-", 1)[-1]
+        prefix = "".join(ch for ch in tail if ch.isalpha()).upper()
+        books = {b.prefix: b for b in (self.meetings.book, self.notices.book, self.seals.book)}
+        if prefix not in books:
+            raise BadInput(f"“{number}”不是会议记录（HY）、公示（GS）或用印登记（YY）编号")
+        book = books[prefix]
+        return book.kind, book.get(number)
+
     def records(self, *, skip_damaged: bool = False) -> dict[str, Any]:
         """Every journaled record by target, for verify (and for restore, which must read around a damaged file)."""
-        out: dict[str, Any] = {f"{CASE_KIND}:{c.number}": c.record for c in self.cases.all(skip_damaged=skip_damaged)}
+        out: dict[str, Any] = {}
+        for book in (self.cases.book, self.meetings.book, self.notices.book, self.seals.book):
+            out.update({book.target(r["number"]): r for r in book.all(skip_damaged=skip_damaged)})
         setting = self._settings_record("")
         if setting is not None:
             out[SETTINGS_TARGET] = setting
         return out
+
+    def done_dates(self, village: str, cases: list[Any] | None = None) -> dict[str, list[dt.date]]:
+        """When each recurring duty of a village was met: steps completed in its cases, and
+        meetings held (a meeting of a matter's ``meeting_kind`` meets that matter's recurring rules)."""
+        done: dict[str, list[dt.date]] = {}
+        for case in self.cases.all() if cases is None else cases:
+            if case.village != village:
+                continue
+            for h in case.record["history"]:
+                done.setdefault(f"{case.matter_id}.{h['step_id']}", []).append(dt.date.fromisoformat(h["finished"]))
+        by_kind: dict[str, list[dt.date]] = {}
+        for meeting in self.meetings.find(village=village):
+            by_kind.setdefault(meeting["kind"], []).append(dt.datetime.fromisoformat(meeting["start"]).date())
+        for matter in self.catalog.matters:
+            if matter.meeting_kind in by_kind:
+                for step, timer in matter.timers:
+                    if timer.kind.value == "recurring":
+                        done.setdefault(f"{matter.id}.{step.id}", []).extend(by_kind[matter.meeting_kind])
+        return done
 
     def due(self, today: dt.date, within: int = 7, village: str | None = None) -> list[DueItem]:
         """Running case timers and recurring duties, overdue first, up to ``within`` days ahead."""
@@ -151,13 +188,7 @@ class Site:
         since = dt.date.fromisoformat(self.settings.since) if self.settings.since else today
         start = max(today - dt.timedelta(days=366), since)
         for name in [village] if village else list(self.settings.villages):
-            done: dict[str, list[dt.date]] = {}
-            for case in cases:
-                if case.village != name:
-                    continue
-                for h in case.record["history"]:
-                    key = f"{case.matter_id}.{h['step_id']}"
-                    done.setdefault(key, []).append(dt.date.fromisoformat(h["finished"]))
+            done = self.done_dates(name, cases)
             latest_miss: set[str] = set()
             found = obligations(self.catalog, done, start, horizon, today)
             for o in sorted(found, key=lambda o: o.window_end, reverse=True):

@@ -28,3 +28,10 @@ def walk_to(
     """Complete steps until the case is at ``step_id``; ``choose`` gives the outcome at branches."""
     while (current := site.cases.get(number).record["current"]) != step_id:
         site.cases.complete_step(site.operator, now, number, (choose or {}).get(current, ""))
+
+
+def post_notice(
+    site: Site, number: str, day: dt.date | None = None, now: dt.datetime = NOW, **fields: object
+) -> dict[str, object]:
+    """Register the notice of the case's current (notice) step, posted on ``day``."""
+    return site.cases.post_notice(site.operator, now, number, {"posted_on": day or now.date(), **fields})

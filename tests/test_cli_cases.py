@@ -81,6 +81,18 @@ def test_a_case_walks_to_the_notice_which_cannot_close_early(clock: Clock) -> No
     assert data["subject"] == "[bold]王某某[/]" and data["current_step"] == "publicize"
     assert [s["state"] for s in data["steps"]][:5] == ["done", "done", "done", "done", "active"]
     assert data["timers"][0]["last_day"] == "2026-12-04" and data["timers"][0]["days_left"] == 7
+    code, _, err = run("case", "step", number, "--outcome", "无异议")
+    assert code == 1 and "cunwu notice post" in err
+    code, out, _ = run(
+        "notice", "post", number, "--content", "拟纳入低保", "--entry", "王某某,11010519491231002X,3,500元", "--json"
+    )
+    assert code == 0
+    notice = json.loads(out)
+    assert notice["entries"][0]["id_number"] == "110105********002X" and notice["earliest_end"] == "2026-12-04"
+    code, out, _ = run("notice", "show", notice["number"])
+    assert "110105********002X" in out and "11010519491231002X" not in out
+    code, _, err = run("notice", "post", number, "--entry", "王某某,11010519491231003X")
+    assert code == 2 and "校验位不符" in err
     clock.to(dt.date(2026, 12, 3))
     code, _, err = run("case", "step", number, "--outcome", "无异议")
     assert code == 1 and "公示7日" in err and "2026年12月4日起方可完成" in err and "--force --reason" in err
@@ -92,7 +104,11 @@ def test_a_case_walks_to_the_notice_which_cannot_close_early(clock: Clock) -> No
     code, out, _ = run("case", "step", number, "--json")
     assert code == 0 and json.loads(out)["status"] == "done"
     code, out, _ = run("case", "show", number)
-    assert "[bold]王某某[/]" in out and "已办结" in out
+    assert "[bold]王某某[/]" in out and "已办结" in out and notice["number"] in out
+    data = json.loads(run("case", "show", number, "--json")[1])
+    kinds = {r["kind"]: r["record"] for r in data["records"]}
+    assert kinds["notice"]["result"] == "无异议" and kinds["notice"]["entries"][0]["id_number"].count("*") == 8
+    assert kinds["meeting"]["state"] == "draft" and kinds["meeting"]["kind"] == "其他会议"
 
 
 def test_branch_needs_an_outcome_and_lists_choices(clock: Clock) -> None:

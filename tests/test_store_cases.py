@@ -12,7 +12,7 @@ import pytest
 from store.errors import BadInput, Conflict, NotFound, Refused
 from store.site import Site
 from store.verify import verify
-from tests.sites import NOW, at, new_site, walk_to
+from tests.sites import NOW, at, new_site, post_notice, walk_to
 
 D = dt.date
 
@@ -39,6 +39,9 @@ def test_numbers_are_per_village_and_year(site: Site) -> None:
 def test_a_notice_step_refuses_before_its_day_and_records_a_forced_close(site: Site) -> None:
     number = site.cases.open(site.operator, NOW, "dibao", "城关村", "王某某").number
     walk_to(site, number, "publicize")
+    with pytest.raises(Refused, match="须先登记公示"):
+        site.cases.complete_step(site.operator, at(D(2026, 12, 5)), number, "无异议")
+    post_notice(site, number)
     with pytest.raises(Refused, match="2026年12月4日起方可完成"):
         site.cases.complete_step(site.operator, at(D(2026, 12, 3)), number, "无异议")
     assert site.cases.get(number).record["current"] == "publicize", "a refusal changes nothing"
@@ -63,7 +66,7 @@ def test_history_keeps_who_when_outcome_note_and_progress(site: Site) -> None:
     assert entry["step_id"] == "apply" and entry["outcome"] == "完成"
     assert entry["materials"] == ["低保申请书"] and entry["note"] == "材料已收"
     assert entry["by"] == site.operator.account and entry["at"].startswith("2026-11-27T09:30")
-    assert done.record["progress"] == {"checklist": [], "materials": [], "note": ""}
+    assert done.record["progress"] == {"checklist": [], "materials": [], "note": "", "notice": ""}
 
 
 def test_two_sessions_conflict_instead_of_overwriting(site: Site, tmp_path: Path) -> None:
@@ -144,6 +147,7 @@ def test_due_lists_overdue_first(site: Site) -> None:
     walk_to(site, petition, "transfer", choose={"classify": "形成信访问题"})
     notice = site.cases.open(site.operator, NOW, "dibao", "南石村", "王某某").number
     walk_to(site, notice, "publicize")
+    post_notice(site, notice)
     items = site.due(D(2026, 12, 2), within=7)
     first = items[0]
     assert (first.number, first.state, first.kind) == (petition, "overdue", "deadline")

@@ -17,7 +17,7 @@ from store.errors import DataDamaged, LockTimeout, SchemaTooNew
 from store.files import sweep_temp_files
 from store.site import Site
 from store.verify import verify
-from tests.sites import NOW, at, new_site, walk_to
+from tests.sites import NOW, at, new_site, post_notice, walk_to
 
 D = dt.date
 
@@ -28,6 +28,7 @@ def site(tmp_path: Path) -> Site:
     for subject in ("王某某", "李某某"):
         number = s.cases.open(s.operator, NOW, "dibao", "城关村", subject).number
         walk_to(s, number, "publicize")
+        post_notice(s, number)
     s.cases.open(s.operator, NOW, "xinfang", "南石村", "张某来访")
     return s
 
@@ -41,7 +42,8 @@ def test_an_untouched_site_verifies(site: Site) -> None:
     fresh = Site(site.root, environ={})
     report = verify(fresh.store, fresh.records())
     assert report.ok, report.problems
-    assert report.entries == 12 and report.records == 4 and len(report.head) == 64
+    # init, 3 cases opened, 2 × 4 steps (each 民主评议 makes a draft minute), 2 notices posted (notice + case)
+    assert report.entries == 1 + 3 + 2 * (4 + 1) + 2 * 2 and report.records == 8 and len(report.head) == 64
 
 
 def test_changing_any_byte_of_any_journal_entry_is_named(site: Site) -> None:
@@ -79,10 +81,12 @@ def test_deleted_swapped_and_torn_journal_lines(site: Site) -> None:
 def test_changing_one_byte_of_a_data_record_is_named(site: Site) -> None:
     path = site.root / "cases" / "城关村" / "2026.json"
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("李某某", "李某甲"), encoding="utf-8")
+    path.write_text(text.replace('"subject": "李某某"', '"subject": "李某甲"'), encoding="utf-8")
     problems = report_of(site)
     assert problems == ["数据记录 case:城关村-2026-0002 与日志最后记录的内容不符（可能是直接改动了数据文件）"]
-    path.write_text(text.replace('"rev": 5', '"rev": 6', 1), encoding="utf-8")
+    rev = json.loads(text)["cases"]["1"]["rev"]
+    assert text.index(f'"rev": {rev}') > text.index('"number": "城关村-2026-0001"')
+    path.write_text(text.replace(f'"rev": {rev}', f'"rev": {rev + 1}', 1), encoding="utf-8")
     assert "case:城关村-2026-0001" in report_of(site)[0]
     settings = site.root / "settings.toml"
     path.write_text(text, encoding="utf-8")

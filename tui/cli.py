@@ -23,19 +23,23 @@ from procedures.model import CONFIDENCE_LABELS, PRODUCES_LABELS, Catalog, Closin
 from procedures.search import search
 from store.paths import data_dir, local_matters_dir
 from store.settings import timer_overrides
-from tui import cli_case, cli_site
+from tui import cli_case, cli_records, cli_site
 from tui.cli_common import EXIT_DATA, EXIT_USAGE, JsonOption, fail, handled, out, print_json
 
 __all__ = ["EXIT_DATA", "EXIT_USAGE", "app", "run"]
 
 app = typer.Typer(
     name="cunwu",
+    pretty_exceptions_show_locals=False,
     help="沁源县村级组织履职事项：57 个事项的流程、时限、办件与监督。",
     add_completion=False,
     no_args_is_help=False,
     rich_markup_mode=None,
 )
 app.add_typer(cli_case.app, name="case")
+app.add_typer(cli_records.meeting_app, name="meeting")
+app.add_typer(cli_records.notice_app, name="notice")
+app.add_typer(cli_records.seal_app, name="seal")
 cli_site.register(app)
 
 DataOption = Annotated[
@@ -198,7 +202,11 @@ def run() -> None:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(errors="replace")
-    app()
+    try:
+        app(standalone_mode=True)
+    except KeyboardInterrupt:
+        sys.stderr.write("已中断，未完成的保存不会写入。\n")
+        raise SystemExit(130) from None
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from procedures.engine import STATUS_LABELS
 from procedures.periods import format_date
 from store.cases import Case
 from store.errors import Refused
+from store.notices import masked
 from store.site import Site
 from tui import cli_common
 from tui.cli_common import EXIT_USAGE, JsonOption, fail, handled, open_site, out, print_json
@@ -67,8 +68,13 @@ def case_to_dict(site: Site, case: Case, today: dt.date) -> dict[str, Any]:
         }
         for t in engine.running_timers(matter, case.state(), today, site.cal)
     ]
+    records = []
+    for number in case.records():
+        kind, linked = site.linked(number)
+        records.append({"number": number, "kind": kind, "record": masked(linked) if kind == "notice" else linked})
     return {
         **_facts(site, case),
+        "records": records,
         "opened_on": record["opened_on"],
         "opened_by": record["opened_by"],
         "rev": case.rev,
@@ -188,6 +194,8 @@ def show_command(
             console.print(Text(line))
     for t in data["timers"]:
         console.print(Text(f"时限：{t['text']}"))
+    for r in data["records"]:
+        console.print(Text(f"关联记录：{r['number']} {r['record'].get('title', r['record'].get('document', ''))}"))
     if data["choices"]:
         console.print(Text("可选办理结果：" + "、".join(data["choices"])))
 
@@ -200,6 +208,8 @@ def step_command(
     note: Annotated[str, typer.Option("--note", help="备注")] = "",
     force: Annotated[bool, typer.Option("--force", help="时限未满时强制完成（须同时写 --reason）")] = False,
     reason: Annotated[str, typer.Option("--reason", help="强制完成的理由（记入日志，提示监督）")] = "",
+    meeting: Annotated[str, typer.Option("--meeting", help="本步骤的会议记录编号（不写则生成会议记录草稿）")] = "",
+    seal: Annotated[str, typer.Option("--seal", help="本步骤的用印登记编号（用印步骤必填）")] = "",
     as_json: JsonOption = False,
 ) -> None:
     """完成办件的当前步骤。时限未满（如公示不少于7日）时拒绝，并说明规则和最早日期。"""
@@ -211,7 +221,9 @@ def step_command(
     moment = cli_common.now()
     with handled():
         try:
-            case = site.cases.complete_step(site.operator, moment, number, outcome, note, reason if force else "")
+            case = site.cases.complete_step(
+                site.operator, moment, number, outcome, note, reason if force else "", meeting=meeting, seal=seal
+            )
         except Refused as exc:
             hint = "（强制完成：加 --force --reason 理由）" if "强制完成" in str(exc) else ""
             fail(f"{exc}{hint}", exc.exit_code)

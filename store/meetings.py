@@ -1,0 +1,243 @@
+"""Meetings (会议记录): attendance, agenda, votes with the quorum arithmetic, and the
+draft → confirmed → locked life of the minutes.
+
+Every vote is evaluated by the rule of the meeting's kind (``procedures.meetings``) when
+it is saved; the result and its arithmetic are stored with it, and a decision that
+fails the rule is recorded as 未通过 — it cannot be recorded as passed. A locked minute
+is never edited again: it only gets appended corrections, each journaled.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from procedures.meetings import MeetingKind, evaluate, rule_for
+from store.db import Store
+from store.errors import BadInput, Refused
+from store.identity import Operator
+from store.records import RecordBook, parse_time
+from store.sanitize import LONG, sanitize
+
+STATES = {"draft": "草稿", "confirmed": "已确认", "locked": "已锁定"}
+METHODS = ("举手", "无记名")
+
+
+def kind_of(text: str) -> MeetingKind:
+    try:
+        return MeetingKind(text.strip())
+    except ValueError:
+        raise BadInput(f"会议类别“{text}”无效，应为：{'、'.join(k.value for k in MeetingKind)}") from None
+
+
+def _count(value: Any, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise BadInput(f"{what}应为不小于 0 的整数")
+    return value
+
+
+def _names(values: Any, what: str) -> list[str]:
+    return [sanitize(v, what, limit=40, required=True) for v in values or []]
+
+
+def _pairs(values: Any, what: str, second: str) -> list[dict[str, str]]:
+    """Items typed as ``姓名:内容`` (or already as dicts)."""
+    out = []
+    for value in values or []:
+        if isinstance(value, dict):
+            name, rest = value.get("name", ""), value.get(second, "")
+        else:
+            name, _, rest = str(value).partition(":") if ":" in str(value) else str(value).partition("：")
+        out.append({"name": sanitize(name, what, limit=40, required=True), second: sanitize(rest, what, limit=500)})
+    return out
+
+
+def build(fields: dict[str, Any], today: dt.date) -> dict[str, Any]:
+    """Check a meeting's fields and compute every vote; BadInput says what is wrong."""
+    kind = kind_of(str(fields.get("kind", "")))
+    start = fields.get("start")
+    start_dt = start if isinstance(start, dt.datetime) else parse_time(str(start or ""), "会议开始时间")
+    end = fields.get("end")
+    end_dt = (
+        end if isinstance(end, dt.datetime) or end is None else (parse_time(str(end), "会议结束时间") if end else None)
+    )
+    if start_dt.date() > today:
+        raise BadInput(f"会议开始时间 {start_dt:%Y-%m-%d %H:%M} 晚于今天：会议记录在会后登记")
+    if end_dt is not None and end_dt < start_dt:
+        raise BadInput("会议结束时间早于开始时间")
+    # 应到 0 means "not entered yet" (a draft made when a case step was done); votes need it.
+    expected = _count(fields.get("expected", 0), "应到人数")
+    present = _count(fields.get("present", 0), "实到人数")
+    if present > expected:
+        raise BadInput(f"实到 {present} 人多于应到 {expected} 人")
+    absent = _pairs(fields.get("absent"), "缺席人员", "reason")
+    if len(absent) > expected - present:
+        raise BadInput(f"缺席人员 {len(absent)} 人多于应到减实到（{expected - present} 人）")
+    written = _pairs(fields.get("written"), "书面意见", "opinion")
+    by_household = bool(fields.get("by_household", False))
+    rule = rule_for(kind, by_household)
+    items = []
+    for index, raw in enumerate(fields.get("items") or [], start=1):
+        item = dict(raw) if isinstance(raw, dict) else {"title": raw}
+        title = sanitize(item.get("title"), f"第{index}项议题", limit=200, required=True)
+        speeches = _pairs(item.get("speeches"), f"第{index}项发言", "summary")
+        out: dict[str, Any] = {"title": title, "speeches": speeches, "vote": None, "passed": None, "arithmetic": ""}
+        out["resolution"] = sanitize(item.get("resolution"), f"第{index}项决议", limit=LONG, multiline=True)
+        vote = item.get("vote")
+        if vote and expected == 0:
+            raise BadInput(f"第{index}项表决：请先登记应到、实到人数")
+        if vote:
+            method = str(vote.get("method", "举手"))
+            if method not in METHODS:
+                raise BadInput(f"第{index}项表决方式“{method}”无效，应为：举手、无记名")
+            counts = {
+                k: _count(vote.get(k, 0), f"第{index}项{w}票数")
+                for k, w in (("ayes", "赞成"), ("nays", "反对"), ("abstain", "弃权"))
+            }
+            try:
+                result = evaluate(rule, expected, present, counts["ayes"], counts["nays"], counts["abstain"])
+            except ValueError as exc:
+                raise BadInput(f"第{index}项表决：{exc}") from None
+            out.update(vote={"method": method, **counts}, passed=result.passed, arithmetic=result.arithmetic)
+        items.append(out)
+    return {
+        "kind": kind.value,
+        "title": sanitize(fields.get("title"), "会议名称", limit=200, required=True),
+        "start": start_dt.isoformat(timespec="minutes"),
+        "end": end_dt.isoformat(timespec="minutes") if end_dt else "",
+        "place": sanitize(fields.get("place"), "会议地点", limit=100),
+        "host": sanitize(fields.get("host"), "主持人", limit=40),
+        "recorder": sanitize(fields.get("recorder"), "记录人", limit=40),
+        "expected": expected,
+        "present": present,
+        "by_household": by_household,
+        "absent": absent,
+        "attendees": _names(fields.get("attendees"), "列席人员"),
+        "written": written,
+        "items": items,
+        "rule": rule.basis,
+    }
+
+
+class Meetings:
+    """Meeting records of a store."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.book = RecordBook(store, "meeting", "meetings", "HY", "会议记录")
+
+    def get(self, number: str) -> dict[str, Any]:
+        return self.book.get(number)
+
+    def find(self, village: str | None = None, kind: str | None = None) -> list[dict[str, Any]]:
+        found = self.book.all()
+        if village:
+            found = [m for m in found if m["village"] == village]
+        if kind:
+            found = [m for m in found if m["kind"] == kind_of(kind).value]
+        return sorted(found, key=lambda m: (m["start"], m["number"]))
+
+    def new(
+        self,
+        operator: Operator,
+        now: dt.datetime,
+        village: str,
+        fields: dict[str, Any],
+        link: tuple[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """Record a meeting (as a draft); ``link`` is the (case number, step id) that produced it."""
+        body = build(fields, now.date())
+        body.update(state="draft", corrections=[], case=link[0] if link else "", step=link[1] if link else "")
+        year = dt.datetime.fromisoformat(body["start"]).year
+        with self.store.transaction(operator, now) as txn:
+            return self.book.insert(txn, village, year, body, "meeting.new", {"kind": body["kind"]})
+
+    def edit(
+        self, operator: Operator, now: dt.datetime, number: str, expected_rev: int, fields: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Change a draft (a confirmed or locked minute cannot be edited)."""
+        with self.store.transaction(operator, now) as txn:
+            record = self.book.for_update(number, expected_rev)
+            if record["state"] != "draft":
+                raise Refused(
+                    f"会议记录 {record['number']} {STATES[record['state']]}，不能再修改；锁定后可追加更正说明"
+                )
+            merged = {
+                k: record[k]
+                for k in (
+                    "kind",
+                    "title",
+                    "start",
+                    "end",
+                    "place",
+                    "host",
+                    "recorder",
+                    "expected",
+                    "present",
+                    "by_household",
+                    "absent",
+                    "attendees",
+                    "written",
+                    "items",
+                )
+            }
+            merged.update({k: v for k, v in fields.items() if v is not None})
+            record.update(build(merged, now.date()))
+            self.book.save(txn, record, "meeting.edit")
+            return record
+
+    def confirm(
+        self, operator: Operator, now: dt.datetime, number: str, expected_rev: int | None = None
+    ) -> dict[str, Any]:
+        with self.store.transaction(operator, now) as txn:
+            record = self.book.for_update(number, expected_rev)
+            if record["state"] != "draft":
+                raise Refused(f"会议记录 {record['number']} 已是“{STATES[record['state']]}”状态")
+            missing = [
+                w for k, w in (("host", "主持人"), ("recorder", "记录人"), ("expected", "应到人数")) if not record[k]
+            ]
+            if missing:
+                raise Refused(f"确认会议记录前请填写{'、'.join(missing)}")
+            if not record["items"]:
+                raise Refused("确认会议记录前请至少登记一项议题")
+            record.update(
+                state="confirmed", confirmed_at=now.isoformat(timespec="seconds"), confirmed_by=operator.account
+            )
+            self.book.save(txn, record, "meeting.confirm")
+            return record
+
+    def lock(
+        self, operator: Operator, now: dt.datetime, number: str, expected_rev: int | None = None
+    ) -> dict[str, Any]:
+        with self.store.transaction(operator, now) as txn:
+            record = self.book.for_update(number, expected_rev)
+            if record["state"] != "confirmed":
+                raise Refused(f"只有已确认的会议记录才能锁定（{record['number']} 现为“{STATES[record['state']]}”）")
+            record.update(state="locked", locked_at=now.isoformat(timespec="seconds"), locked_by=operator.account)
+            self.book.save(txn, record, "meeting.lock")
+            return record
+
+    def correct(self, operator: Operator, now: dt.datetime, number: str, text: str) -> dict[str, Any]:
+        """Append a correction to a locked minute (the minute itself stays as it was)."""
+        body = sanitize(text, "更正说明", limit=LONG, required=True, multiline=True)
+        with self.store.transaction(operator, now) as txn:
+            record = self.book.for_update(number, None)
+            if record["state"] != "locked":
+                raise Refused(f"会议记录 {record['number']} 尚未锁定，请直接修改草稿或先确认并锁定")
+            record["corrections"] = [
+                *record["corrections"],
+                {"at": now.isoformat(timespec="seconds"), "by": operator.account, "text": body},
+            ]
+            self.book.save(txn, record, "meeting.correct", {"correction": len(record["corrections"])})
+            return record
+
+    def attach(self, txn: Any, number: str, village: str, case: str, step: str) -> dict[str, Any]:
+        """Link an existing meeting to a case step (inside the case's transaction)."""
+        record = self.book.get(number)
+        if record["village"] != village:
+            raise BadInput(f"会议记录 {record['number']} 属于{record['village']}，不是{village}")
+        if record["case"] and (record["case"], record["step"]) != (case, step):
+            raise BadInput(f"会议记录 {record['number']} 已关联办件 {record['case']}")
+        record.update(case=case, step=step)
+        self.book.save(txn, record, "meeting.link", {"case": case, "step": step})
+        return record

@@ -1,0 +1,172 @@
+"""Numbered records kept in the village-year partitions: cases, meetings, notices, seal uses.
+
+A record's number is ``村名-年份-前缀序号`` (``城关村-2026-0012`` for a case,
+``城关村-2026-HY0003`` for a meeting), allocated under the write lock from the partition's
+counter for that kind; it never depends on TinyDB's doc_id. Every record carries ``rev``
+and is journaled on every change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from tinydb.table import Document
+
+from store.db import PARTITIONS_DIR, Partition, Store, Transaction
+from store.errors import BadInput, Conflict, DataDamaged, NotFound, SchemaTooNew
+
+_NUMBER = re.compile(r"^(?P<village>.+)-(?P<year>\d{4})-(?P<prefix>[A-Z]*)(?P<seq>\d+)$")
+
+
+@dataclass(frozen=True, slots=True)
+class RecordNumber:
+    village: str
+    year: int
+    prefix: str
+    seq: int
+
+    def __str__(self) -> str:
+        return f"{self.village}-{self.year}-{self.prefix}{self.seq:04d}"
+
+    @classmethod
+    def parse(cls, text: str, prefix: str, what: str) -> RecordNumber:
+        """Read a number as typed (full-width characters accepted); its prefix must be ``prefix``."""
+        clean = unicodedata.normalize("NFKC", text or "").strip().upper().replace("—", "-")
+        match = _NUMBER.match(clean)
+        example = f"城关村-2026-{prefix}0001"
+        if match is None or match["prefix"] != prefix:
+            raise BadInput(f"{what}编号“{text}”格式不对，应为 村名-年份-{prefix}序号，如 {example}")
+        return cls(match["village"], int(match["year"]), prefix, int(match["seq"]))
+
+
+class RecordBook:
+    """All records of one kind."""
+
+    def __init__(self, store: Store, kind: str, table: str, prefix: str, what: str):
+        self.store, self.kind, self.table, self.prefix, self.what = store, kind, table, prefix, what
+        store.resolvers[kind] = self.raw
+
+    def number(self, text: str) -> RecordNumber:
+        return RecordNumber.parse(text, self.prefix, self.what)
+
+    def target(self, number: str) -> str:
+        return f"{self.kind}:{number}"
+
+    def _partition(self, number: RecordNumber) -> Partition:
+        return self.store.partition(number.village, number.year)
+
+    def raw(self, text: str) -> dict[str, Any] | None:
+        """The stored record, or None."""
+        number = self.number(text)
+        if not (self.store.root / PARTITIONS_DIR / number.village / f"{number.year}.json").exists():
+            return None
+        doc = self._partition(number).table(self.table).get(doc_id=number.seq)
+        return dict(doc) if doc is not None else None
+
+    def get(self, text: str) -> dict[str, Any]:
+        record = self.raw(text)
+        if record is None:
+            raise NotFound(f"没有编号为“{self.number(text)}”的{self.what}")
+        return record
+
+    def all(self, *, skip_damaged: bool = False) -> list[dict[str, Any]]:
+        out = []
+        for partition in self.store.partitions():
+            try:
+                docs = partition.table(self.table).all()
+            except (DataDamaged, SchemaTooNew):
+                if not skip_damaged:
+                    raise
+                continue
+            out += [dict(doc) for doc in docs]
+        return out
+
+    def insert(
+        self,
+        txn: Transaction,
+        village: str,
+        year: int,
+        fields: dict[str, Any],
+        action: str,
+        detail: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Allocate a number and store a new record (inside ``txn``)."""
+        partition = self.store.partition(village, year)
+        seq = partition.next_seq(self.kind)
+        number = str(RecordNumber(village, year, self.prefix, seq))
+        stamp = txn.now.isoformat(timespec="seconds")
+        record = {
+            "number": number,
+            "village": village,
+            "year": year,
+            "seq": seq,
+            **fields,
+            "rev": 1,
+            "created_at": stamp,
+            "created_by": txn.operator.account,
+            "updated_at": stamp,
+            "updated_by": txn.operator.account,
+        }
+        partition.table(self.table).insert(Document(record, doc_id=seq))
+        txn.record(action, self.target(number), record, detail)
+        return record
+
+    def for_update(self, text: str, expected_rev: int | None) -> dict[str, Any]:
+        """The record to change, refusing a stale ``expected_rev`` with a Conflict."""
+        record = self.get(text)
+        if expected_rev is not None and record["rev"] != expected_rev:
+            raise Conflict(
+                f"{self.what} {record['number']} 已被 {record.get('updated_by', '')} 于 {record.get('updated_at', '')} 修改"
+                f"（你打开的是第 {expected_rev} 版，现在是第 {record['rev']} 版）。请重新打开查看最新内容后再办理。"
+            )
+        return record
+
+    def save(self, txn: Transaction, record: dict[str, Any], action: str, detail: dict[str, Any] | None = None) -> None:
+        """Store a changed record with the next rev (inside ``txn``)."""
+        record["rev"] = int(record["rev"]) + 1
+        record["updated_at"] = txn.now.isoformat(timespec="seconds")
+        record["updated_by"] = txn.operator.account
+        number = self.number(record["number"])
+        self._partition(number).table(self.table).update(_replace_with(record), doc_ids=[number.seq])  # type: ignore[arg-type]
+        txn.record(action, self.target(record["number"]), record, detail)
+
+
+def _replace_with(record: dict[str, Any]) -> Callable[[dict[str, Any]], None]:
+    def apply(doc: dict[str, Any]) -> None:
+        doc.clear()
+        doc.update(record)
+
+    return apply
+
+
+def parse_date(text: str, what: str) -> dt.date:
+    """A date as typed: 2026-11-27, 2026/11/27, 2026年11月27日 (full-width digits accepted)."""
+    clean = unicodedata.normalize("NFKC", text or "").strip()
+    match = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", clean)
+    try:
+        if match is None:
+            raise ValueError
+        return dt.date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        raise BadInput(f"{what}“{text}”不是有效日期，请写成 2026-11-27") from None
+
+
+def parse_time(text: str, what: str) -> dt.datetime:
+    """A date and time as typed: 2026-11-27 09:30 (no time: 00:00)."""
+    clean = unicodedata.normalize("NFKC", text or "").strip().replace("T", " ")
+    day_text, _, clock = clean.partition(" ")
+    day = parse_date(day_text, what)
+    if not clock:
+        return dt.datetime(day.year, day.month, day.day)
+    match = re.fullmatch(r"(\d{1,2})[:：](\d{2})", clock.strip())
+    try:
+        if match is None:
+            raise ValueError
+        return dt.datetime(day.year, day.month, day.day, int(match[1]), int(match[2]))
+    except ValueError:
+        raise BadInput(f"{what}“{text}”不是有效时间，请写成 2026-11-27 09:30") from None

@@ -1,0 +1,145 @@
+"""The meeting, notice and seal commands."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from tests.test_cli_cases import Clock, clock, init, run
+
+__all__ = ["clock"]
+
+
+def test_meeting_commands(clock: Clock) -> None:
+    init()
+    code, out, _ = run(
+        "meeting", "new", "--village", "城关村", "--kind", "村民代表会议", "--title", "审议村道硬化",
+        "--start", "2026-11-27 09:00", "--place", "村委会", "--host", "李书记", "--recorder", "王文书",
+        "--expected", "39", "--present", "26", "--absent", "赵某:外出务工",
+        "--item", "村道硬化方案", "--speech", "1:张某:同意", "--vote", "1:13:10:3", "--resolution", "1:同意实施", "--json",
+    )  # fmt: skip
+    assert code == 0
+    record = json.loads(out)
+    assert record["items"][0]["passed"] is False and "赞成 13 ≤ 26/2" in record["items"][0]["arithmetic"]
+    number = record["number"]
+    code, out, _ = run("meeting", "edit", number, "--vote", "1:14:9:3", "--json")
+    assert code == 0 and json.loads(out)["items"][0]["passed"] is True
+    code, out, _ = run("meeting", "show", number)
+    assert "实到 26/应到 39 ≥ 2/3；赞成 14 > 26/2" in out and "缺席：赵某（外出务工）" in out
+    assert run("meeting", "confirm", number)[0] == 0
+    assert run("meeting", "lock", number)[0] == 0
+    code, _, err = run("meeting", "edit", number, "--present", "27")
+    assert code == 1 and "不能再修改" in err
+    assert run("meeting", "correct", number, "--text", "赵某应为赵某某")[0] == 0
+    code, out, _ = run("meeting", "list", "--kind", "村民代表会议", "--json")
+    assert [m["number"] for m in json.loads(out)] == [number]
+    code, _, err = run(
+        "meeting", "new", "--village", "城关村", "--kind", "茶话会", "--title", "x", "--start", "2026-11-27"
+    )
+    assert code == 2 and "会议类别“茶话会”无效" in err
+    code, _, err = run(
+        "meeting",
+        "new",
+        "--village",
+        "城关村",
+        "--kind",
+        "支委会",
+        "--title",
+        "x",
+        "--start",
+        "2026-11-27",
+        "--vote",
+        "2:1:0:0",
+    )
+    assert code == 2 and "指向第 2 项议题" in err
+
+
+def test_notice_objection_and_seal_commands(clock: Clock) -> None:
+    init()
+    number = json.loads(run("case", "new", "dibao", "--village", "城关村", "--subject", "王某某", "--json")[1])[
+        "number"
+    ]
+    for _ in range(4):
+        assert run("case", "step", number)[0] == 0
+    notice = json.loads(run("notice", "post", number, "--posted", "2026-11-27", "--json")[1])
+    clock.to(dt.date(2026, 11, 30))
+    code, out, _ = run(
+        "notice", "object", notice["number"], "--from", "李某", "--content", "有经营收入", "--not-upheld"
+    )
+    assert code == 0 and "第 1 条异议" in out
+    clock.to(dt.date(2026, 12, 4))
+    code, _, err = run("case", "step", number, "--outcome", "无异议")
+    assert code == 1 and "收到 1 条异议" in err
+    assert run("case", "step", number, "--outcome", "有异议")[0] == 0
+    code, out, _ = run("notice", "show", notice["number"])
+    assert "异议（2026-11-30，李某）" in out and "结果：异议不成立" in out
+    code, _, err = run(
+        "seal",
+        "new",
+        "--village",
+        "城关村",
+        "--seal",
+        "村委会",
+        "--document",
+        "证明",
+        "--purpose",
+        "户口迁移",
+        "--approver",
+        "王主任",
+        "--keeper",
+        "王主任",
+        "--routine",
+    )
+    assert code == 1 and "不能是同一人" in err
+    code, out, _ = run(
+        "seal",
+        "new",
+        "--village",
+        "城关村",
+        "--seal",
+        "村委会",
+        "--document",
+        "证明",
+        "--purpose",
+        "户口迁移",
+        "--approver",
+        "王主任",
+        "--keeper",
+        "刘会计",
+        "--routine",
+        "--json",
+    )
+    assert code == 0 and json.loads(out)["number"] == "城关村-2026-YY0001"
+    code, out, _ = run("seal", "list", "--seal", "村委会")
+    assert "城关村-2026-YY0001" in out and "一般常规业务资料" in out
+    code, _, err = run(
+        "seal",
+        "new",
+        "--village",
+        "城关村",
+        "--seal",
+        "公章",
+        "--document",
+        "x",
+        "--purpose",
+        "y",
+        "--approver",
+        "a",
+        "--keeper",
+        "b",
+        "--routine",
+    )
+    assert code == 2 and "印章“公章”无效" in err
+    assert run("verify")[0] == 0
+
+
+@pytest.mark.parametrize("group", ["meeting", "notice", "seal"])
+def test_record_commands_have_help(group: str) -> None:
+    from typer.testing import CliRunner
+
+    from tui.cli import app
+
+    result = CliRunner().invoke(app, [group, "--help"])
+    assert result.exit_code == 0 and "Usage" in result.stdout
