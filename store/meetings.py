@@ -91,14 +91,38 @@ def build(fields: dict[str, Any], today: dt.date) -> dict[str, Any]:
             if method not in METHODS:
                 raise BadInput(f"第{index}项表决方式“{method}”无效，应为：举手、无记名")
             counts = {
-                k: _count(vote.get(k, 0), f"第{index}项{w}票数")
-                for k, w in (("ayes", "赞成"), ("nays", "反对"), ("abstain", "弃权"))
+                k: _count(vote.get(k, 0), f"第{index}项{w}")
+                for k, w in (
+                    ("ayes", "赞成票数"),
+                    ("nays", "反对票数"),
+                    ("abstain", "弃权票数"),
+                    ("written_ayes", "书面赞成票数"),
+                    ("written_nays", "书面反对票数"),
+                )
             }
+            written_votes = counts["written_ayes"] + counts["written_nays"]
+            if written_votes and not rule.written_opinions_count:
+                raise BadInput(f"第{index}项表决：{kind.value}不计书面意见票（只有支部党员大会计入）")
+            if written_votes > expected - present:
+                raise BadInput(f"第{index}项表决：书面意见 {written_votes} 票多于缺席人数 {expected - present}")
+            cast = counts["ayes"] + counts["nays"] + counts["abstain"]
+            if cast > present:
+                raise BadInput(f"第{index}项表决：赞成、反对、弃权共 {cast} 票，多于实到 {present} 人")
             try:
-                result = evaluate(rule, expected, present, counts["ayes"], counts["nays"], counts["abstain"])
+                result = evaluate(
+                    rule,
+                    expected,
+                    present,
+                    counts["ayes"] + counts["written_ayes"],
+                    counts["nays"] + counts["written_nays"],
+                    counts["abstain"],
+                )
             except ValueError as exc:
                 raise BadInput(f"第{index}项表决：{exc}") from None
-            out.update(vote={"method": method, **counts}, passed=result.passed, arithmetic=result.arithmetic)
+            arithmetic = result.arithmetic
+            if written_votes:
+                arithmetic = arithmetic.replace("赞成", f"赞成（含书面意见 {counts['written_ayes']}）", 1)
+            out.update(vote={"method": method, **counts}, passed=result.passed, arithmetic=arithmetic)
         items.append(out)
     return {
         "kind": kind.value,

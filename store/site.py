@@ -13,7 +13,7 @@ from typing import Any
 from procedures import engine
 from procedures.loader import apply_overrides, load_catalog
 from procedures.model import Catalog
-from procedures.recurring import ObligationState, obligations
+from procedures.recurring import ObligationState, obligations, window
 from procedures.workdays import WorkCalendar
 from store import settings as settings_mod
 from store.cases import Cases
@@ -155,6 +155,46 @@ class Site:
                     if timer.kind.value == "recurring":
                         done.setdefault(f"{matter.id}.{step.id}", []).extend(by_kind[matter.meeting_kind])
         return done
+
+    def schedule(self, today: dt.date, village: str | None = None) -> list[dict[str, Any]]:
+        """For each village and recurring duty (三会一课 …): when it was last met, the current
+        window and its state, and when it is next due; a duty whose last window was missed first."""
+        since = dt.date.fromisoformat(self.settings.since) if self.settings.since else today
+        rows = []
+        for name in [village] if village else list(self.settings.villages):
+            done = self.done_dates(name)
+            windows: dict[str, list[Any]] = {}
+            for o in obligations(self.catalog, done, today - dt.timedelta(days=366), today, today):
+                windows.setdefault(o.key, []).append(o)
+            for key, found in windows.items():
+                found.sort(key=lambda o: o.window_start)
+                current, previous = found[-1], found[-2] if len(found) > 1 else None
+                met = current.state is ObligationState.MET
+                missed = (
+                    previous is not None and previous.state is ObligationState.MISSED and previous.window_start >= since
+                )
+                dates = sorted(d for d in done.get(key, []) if d <= today)
+                timer = current.timer
+                rows.append(
+                    {
+                        "village": name,
+                        "matter_id": current.matter.id,
+                        "matter": current.matter.name,
+                        "step_id": current.step.id,
+                        "rule": timer.describe(),
+                        "last_done": dates[-1].isoformat() if dates else None,
+                        "window_start": current.window_start.isoformat(),
+                        "window_end": current.window_end.isoformat(),
+                        "state": "met" if met else ("overdue" if missed else "due"),
+                        "next_due": (
+                            window(current.window_end + dt.timedelta(days=1), timer.amount, timer.unit)[1]
+                            if met
+                            else current.window_end
+                        ).isoformat(),
+                    }
+                )
+        rank = {"overdue": 0, "due": 1, "met": 2}
+        return sorted(rows, key=lambda r: (rank[r["state"]], r["next_due"], r["village"], r["matter_id"]))
 
     def due(self, today: dt.date, within: int = 7, village: str | None = None) -> list[DueItem]:
         """Running case timers and recurring duties, overdue first, up to ``within`` days ahead."""

@@ -143,3 +143,35 @@ def test_record_commands_have_help(group: str) -> None:
 
     result = CliRunner().invoke(app, [group, "--help"])
     assert result.exit_code == 0 and "Usage" in result.stdout
+
+
+def test_schedule_command(clock: Clock) -> None:
+    init()
+    run(
+        "meeting",
+        "new",
+        "--village",
+        "城关村",
+        "--kind",
+        "支委会",
+        "--title",
+        "十一月支委会",
+        "--start",
+        "2026-11-27 09:00",
+        "--expected",
+        "5",
+        "--present",
+        "5",
+    )
+    code, out, _ = run("schedule", "--village", "城关村", "--json")
+    rows = {r["matter_id"]: r for r in json.loads(out)}
+    assert (
+        code == 0
+        and rows["zhibu-weiyuanhui"]["state"] == "met"
+        and rows["zhibu-weiyuanhui"]["last_done"] == "2026-11-27"
+    )
+    assert rows["dangxiaozu-huiyi"]["state"] == "due"
+    code, out, _ = run("schedule")
+    assert "[本期待完成]" in out and "无记录" in out
+    code, _, err = run("schedule", "--village", "火星村")
+    assert code == 2 and "不在村名单中" in err

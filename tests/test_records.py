@@ -292,3 +292,48 @@ def test_a_village_without_a_committee_meeting_last_month_is_overdue(tmp_path: P
     assert ("城关村", D(2026, 11, 30), "missed") in committee, committee
     assert ("南石村", D(2026, 11, 30), "missed") not in committee
     assert items[0].state == "missed", "overdue first"
+
+
+def test_written_opinions_count_only_for_the_party_assembly(site: Site) -> None:
+    assembly = {
+        "kind": "支部党员大会", "title": "讨论接收预备党员", "start": "2026-11-20 09:00", "host": "李书记", "recorder": "王文书",
+        "expected": 30, "present": 16, "written": [{"name": "赵某", "opinion": "同意"}, {"name": "钱某", "opinion": "同意"}],
+        "items": [{"title": "接收张某为预备党员", "vote": {"ayes": 14, "nays": 2, "abstain": 0, "written_ayes": 2, "method": "无记名"}}],
+    }  # fmt: skip
+    record = site.meetings.new(site.operator, NOW, "城关村", assembly)
+    assert record["items"][0]["passed"] is True
+    assert "赞成（含书面意见 2） 16 > 30/2" in record["items"][0]["arithmetic"]
+    without = {**assembly, "items": [{"title": "x", "vote": {"ayes": 14, "nays": 2, "abstain": 0, "method": "无记名"}}]}
+    assert site.meetings.new(site.operator, NOW, "城关村", without)["items"][0]["passed"] is False
+    with pytest.raises(BadInput, match="不计书面意见票"):
+        site.meetings.new(
+            site.operator,
+            NOW,
+            "城关村",
+            {**representatives(27, 20), "items": [{"title": "x", "vote": {"ayes": 20, "written_ayes": 1}}]},
+        )
+    with pytest.raises(BadInput, match="多于缺席人数"):
+        site.meetings.new(
+            site.operator,
+            NOW,
+            "城关村",
+            {**assembly, "items": [{"title": "x", "vote": {"ayes": 1, "written_ayes": 15}}]},
+        )
+
+
+def test_schedule_shows_last_met_and_next_due(tmp_path: Path) -> None:
+    site = new_site(tmp_path / "data", now=at(D(2026, 9, 1)))
+    held = {"kind": "支委会", "title": "支委会", "expected": 5, "present": 4, "items": [{"title": "工作安排"}]}
+    site.meetings.new(site.operator, at(D(2026, 10, 15)), "城关村", {**held, "start": "2026-10-15 09:00"})
+    site.meetings.new(site.operator, at(D(2026, 12, 2)), "南石村", {**held, "start": "2026-12-02 09:00"})
+    rows = {(r["village"], r["matter_id"]): r for r in site.schedule(D(2026, 12, 10))}
+    chengguan = rows[("城关村", "zhibu-weiyuanhui")]
+    assert (chengguan["state"], chengguan["last_done"], chengguan["next_due"]) == (
+        "overdue",
+        "2026-10-15",
+        "2026-12-31",
+    )
+    nanshi = rows[("南石村", "zhibu-weiyuanhui")]
+    assert (nanshi["state"], nanshi["next_due"]) == ("met", "2027-01-31")
+    assert rows[("城关村", "dangyuan-dahui")]["next_due"] == "2026-12-31"
+    assert site.schedule(D(2026, 12, 10))[0]["state"] == "overdue"

@@ -86,14 +86,17 @@ def meeting_fields(
             if len(rest) != 2:
                 raise BadInput("发言格式：议题序号:发言人:发言摘要")
             at(index, "发言")["speeches"].append({"name": rest[0], "summary": rest[1]})
-        for index, rest in _indexed(vote, "表决", 5):
-            if not 3 <= len(rest) <= 4 or not all(x.isdigit() for x in rest[:3]):
-                raise BadInput("表决格式：议题序号:赞成:反对:弃权[:举手|无记名]，如 1:20:3:4")
+        for index, rest in _indexed(vote, "表决", 7):
+            numbers = rest[:3] + rest[4:]
+            if len(rest) not in (3, 4, 6) or not all(x.isdigit() for x in numbers):
+                raise BadInput("表决格式：议题序号:赞成:反对:弃权[:举手|无记名[:书面赞成:书面反对]]，如 1:20:3:4")
             at(index, "表决")["vote"] = {
                 "ayes": int(rest[0]),
                 "nays": int(rest[1]),
                 "abstain": int(rest[2]),
-                "method": rest[3] if len(rest) == 4 else "举手",
+                "method": rest[3] if len(rest) >= 4 else "举手",
+                "written_ayes": int(rest[4]) if len(rest) == 6 else 0,
+                "written_nays": int(rest[5]) if len(rest) == 6 else 0,
             }
         for index, rest in _indexed(resolution, "决议", 2):
             at(index, "决议")["resolution"] = rest[0]
@@ -129,7 +132,13 @@ def meeting_new(
     written: Annotated[Many, M("--written", help="书面意见：姓名:意见，可写多次")] = None,
     item: Annotated[Many, M("--item", help="议题，按顺序可写多次")] = None,
     speech: Annotated[Many, M("--speech", help="发言：议题序号:发言人:摘要")] = None,
-    vote: Annotated[Many, M("--vote", help="表决：议题序号:赞成:反对:弃权[:举手|无记名]")] = None,
+    vote: Annotated[
+        Many,
+        M(
+            "--vote",
+            help="表决：议题序号:赞成:反对:弃权[:举手|无记名[:书面赞成:书面反对]]（书面意见票只计入支部党员大会）",
+        ),
+    ] = None,
     resolution: Annotated[Many, M("--resolution", help="决议：议题序号:决议内容")] = None,
     as_json: JsonOption = False,
 ) -> None:

@@ -26,6 +26,7 @@ DUE_STATE_LABELS = {
 def register(app: typer.Typer) -> None:
     app.command("init")(init_command)
     app.command("due")(due_command)
+    app.command("schedule")(schedule_command)
     app.command("verify")(verify_command)
     app.command("backup")(backup_command)
     app.command("restore")(restore_command)
@@ -80,6 +81,33 @@ def due_command(
         where = i.number or "周期性工作"
         console.print(Text(f"[{DUE_STATE_LABELS.get(i.state, i.state)}] {i.due.isoformat()} {i.village} {where}"))
         console.print(Text(f"    {i.matter}·{i.step}：{i.text if i.number else i.rule}"))
+
+
+SCHEDULE_LABELS = {"overdue": "上期未完成", "due": "本期待完成", "met": "本期已完成"}
+
+
+def schedule_command(
+    ctx: typer.Context,
+    village: Annotated[str | None, typer.Option("--village", help="只看此村")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """三会一课等周期性工作：每村每项上次完成日期、本期状态和下次截止日期，未完成的在前。"""
+    site = open_site(ctx)
+    if village and village not in site.settings.villages:
+        fail(f"“{village}”不在村名单中：{'、'.join(site.settings.villages)}", 2)
+    with handled():
+        rows = site.schedule(cli_common.now().date(), village)
+    if as_json:
+        print_json(rows)
+        return
+    console = out()
+    for r in rows:
+        last = r["last_done"] or "无记录"
+        console.print(
+            Text(
+                f"[{SCHEDULE_LABELS[r['state']]}] {r['village']} {r['matter']}（{r['rule']}）上次：{last}，截止：{r['next_due']}"
+            )
+        )
 
 
 def verify_command(ctx: typer.Context, as_json: JsonOption = False) -> None:
