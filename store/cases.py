@@ -368,10 +368,10 @@ class Cases:
         if step.produces is Produces.SEAL_USE:
             if not seal:
                 raise Refused(f"“{step.title}”须登记用印：先运行 cunwu seal new …，再用 --seal 用印编号 完成本步骤")
-            return [self.seals.attach(txn, seal, village, number, step.id)["number"]]
+            return [self.seals.book.attach(txn, seal, village, number, step.id)["number"]]
         if step.produces is Produces.MINUTES:
             if meeting:
-                return [self.meetings.attach(txn, meeting, village, number, step.id)["number"]]
+                return [self.meetings.book.attach(txn, meeting, village, number, step.id)["number"]]
             start = txn.now.replace(tzinfo=None, second=0, microsecond=0)
             draft = {
                 "kind": meeting_kind_for(matter, step).value,

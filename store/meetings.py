@@ -254,14 +254,3 @@ class Meetings:
             ]
             self.book.save(txn, record, "meeting.correct", {"correction": len(record["corrections"])})
             return record
-
-    def attach(self, txn: Any, number: str, village: str, case: str, step: str) -> dict[str, Any]:
-        """Link an existing meeting to a case step (inside the case's transaction)."""
-        record = self.book.get(number)
-        if record["village"] != village:
-            raise BadInput(f"会议记录 {record['number']} 属于{record['village']}，不是{village}")
-        if record["case"] and (record["case"], record["step"]) != (case, step):
-            raise BadInput(f"会议记录 {record['number']} 已关联办件 {record['case']}")
-        record.update(case=case, step=step)
-        self.book.save(txn, record, "meeting.link", {"case": case, "step": step})
-        return record

@@ -126,6 +126,17 @@ class RecordBook:
             )
         return record
 
+    def attach(self, txn: Transaction, number: str, village: str, case: str, step: str) -> dict[str, Any]:
+        """Link a record to the case step that produced it (inside the case's transaction)."""
+        record = self.get(number)
+        if record["village"] != village:
+            raise BadInput(f"{self.what} {record['number']} 属于{record['village']}，不是{village}")
+        if record["case"] and (record["case"], record["step"]) != (case, step):
+            raise BadInput(f"{self.what} {record['number']} 已关联办件 {record['case']}")
+        record.update(case=case, step=step)
+        self.save(txn, record, f"{self.kind}.link", {"case": case, "step": step})
+        return record
+
     def save(self, txn: Transaction, record: dict[str, Any], action: str, detail: dict[str, Any] | None = None) -> None:
         """Store a changed record with the next rev (inside ``txn``)."""
         record["rev"] = int(record["rev"]) + 1

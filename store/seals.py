@@ -92,14 +92,3 @@ class Seals:
         }
         with self.store.transaction(operator, now) as txn:
             return self.book.insert(txn, village, day.year, body, "seal.new", {"seal": seal, "basis": basis["kind"]})
-
-    def attach(self, txn: Any, number: str, village: str, case: str, step: str) -> dict[str, Any]:
-        """Link a registered seal use to the case step that stamped (inside the case's transaction)."""
-        record = self.book.get(number)
-        if record["village"] != village:
-            raise BadInput(f"用印登记 {record['number']} 属于{record['village']}，不是{village}")
-        if record["case"] and (record["case"], record["step"]) != (case, step):
-            raise BadInput(f"用印登记 {record['number']} 已关联办件 {record['case']}")
-        record.update(case=case, step=step)
-        self.book.save(txn, record, "seal.link", {"case": case, "step": step})
-        return record

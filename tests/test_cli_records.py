@@ -174,4 +174,4 @@ def test_schedule_command(clock: Clock) -> None:
     code, out, _ = run("schedule")
     assert "[本期待完成]" in out and "无记录" in out
     code, _, err = run("schedule", "--village", "火星村")
-    assert code == 2 and "不在村名单中" in err
+    assert code == 2 and "不在本乡镇的村名单中" in err

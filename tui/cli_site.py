@@ -66,9 +66,8 @@ def due_command(
 ) -> None:
     """到期提醒：超期和即将到期的办件时限、公示期，以及三会一课等周期性工作，超期的在前。"""
     site = open_site(ctx)
-    if village and village not in site.settings.villages:
-        fail(f"“{village}”不在村名单中：{'、'.join(site.settings.villages)}", 2)
     with handled():
+        village = site.cases.village(village) if village else None
         items = site.due(cli_common.now().date(), within, village)
     if as_json:
         print_json([i.as_dict() for i in items])
@@ -93,9 +92,8 @@ def schedule_command(
 ) -> None:
     """三会一课等周期性工作：每村每项上次完成日期、本期状态和下次截止日期，未完成的在前。"""
     site = open_site(ctx)
-    if village and village not in site.settings.villages:
-        fail(f"“{village}”不在村名单中：{'、'.join(site.settings.villages)}", 2)
     with handled():
+        village = site.cases.village(village) if village else None
         rows = site.schedule(cli_common.now().date(), village)
     if as_json:
         print_json(rows)
