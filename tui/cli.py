@@ -58,11 +58,43 @@ def _catalog(data: Path | None) -> Catalog:
 
 
 @app.callback(invoke_without_command=True)
-def main(ctx: typer.Context, data: DataOption = None) -> None:
-    """不带子命令时列出全部事项（终端界面完成后将改为打开界面）。"""
+def main(
+    ctx: typer.Context,
+    data: DataOption = None,
+    ascii_borders: Annotated[
+        bool, typer.Option("--ascii", help="兼容模式：用 ASCII 字符画边框（方框字符显示错位的终端）")
+    ] = False,
+    colors: Annotated[
+        str, typer.Option("--colors", help="颜色：16（PuTTY 等只支持 16 色的终端）、256、auto", show_default=True)
+    ] = "auto",
+) -> None:
+    """不带子命令时打开终端界面。"""
     ctx.obj = data
     if ctx.invoked_subcommand is None:
-        _print_catalog(_catalog(data).matters)
+        open_app(data, ascii_borders, colors)
+
+
+def open_app(data: Path | None, ascii_borders: bool, colors: str) -> None:
+    """Start the terminal app on the data directory (imports Textual only here)."""
+    if colors not in ("16", "256", "auto"):
+        fail("--colors 只能是 16、256 或 auto", EXIT_USAGE)
+    # Over SSH: no animation, modest frame rate; 16 colours when asked (PuTTY's default TERM=xterm).
+    os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
+    os.environ.setdefault("TEXTUAL_FPS", "30")
+    if colors == "16":
+        os.environ["TEXTUAL_COLOR_SYSTEM"] = "standard"
+    elif colors == "256":
+        os.environ["TEXTUAL_COLOR_SYSTEM"] = "256"
+    if not sys.stdin.isatty() or not sys.stdout.isatty():
+        fail("终端界面需要在终端中运行；脚本请使用子命令（cunwu --help）。", EXIT_USAGE)
+    folder = data_dir(data)
+    with handled():
+        from tui.app import make_app
+
+        app_ = make_app(folder, ascii_borders=ascii_borders)
+        if colors == "16":
+            app_.theme = "ansi-dark"
+    app_.run(mouse=False)
 
 
 def _print_catalog(matters: tuple[Matter, ...]) -> None:

@@ -1,0 +1,160 @@
+"""The terminal app. ``make_app`` builds it from a data directory and a clock; the CLI
+and the tests both call it, so tests run it headless with a fixed date."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import signal
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from textual.app import App
+from textual.binding import Binding
+
+from store.errors import Conflict, LockTimeout, StoreError
+from store.files import signature
+from store.site import Site
+from tui.commands import GLOBAL
+from tui.dialogs import MessageDialog
+
+T = TypeVar("T")
+Clock = Callable[[], dt.datetime]
+
+
+def system_clock() -> dt.datetime:
+    return dt.datetime.now().astimezone()
+
+
+class CunwuApp(App[None]):
+    """村务履职: the home screen, the catalogue, cases, meetings, notices and seals."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "村务履职"
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS = [c.binding() for c in GLOBAL]
+
+    def __init__(self, site: Site, clock: Clock = system_clock, *, ascii_borders: bool = False, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.site = site
+        self.clock = clock
+        self.ascii_borders = ascii_borders
+        self._journal_sig = signature(site.store.journal.path)
+
+    @property
+    def now(self) -> dt.datetime:
+        return self.clock()
+
+    @property
+    def today(self) -> dt.date:
+        return self.clock().date()
+
+    def on_mount(self) -> None:
+        if self.ascii_borders:
+            self.add_class("-ascii")
+        from tui.screens.first_run import FirstRunScreen
+        from tui.screens.home import HomeScreen
+
+        self.push_screen(HomeScreen() if self.site.settings.villages else FirstRunScreen())
+        # One tick a minute for countdowns; a cheap stat every few seconds to show other users' saves.
+        self.set_interval(60, self.refresh_screen)
+        self.set_interval(3, self.watch_store)
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGHUP, signal.SIGTERM):
+                loop.add_signal_handler(sig, self.exit)
+
+    def refresh_screen(self) -> None:
+        refresh = getattr(self.screen, "refresh_data", None)
+        if refresh is not None:
+            refresh()
+
+    def watch_store(self) -> None:
+        """Every save appends to the journal: when it changed, another user (or we) saved."""
+        sig = signature(self.site.store.journal.path)
+        if sig != self._journal_sig:
+            self._journal_sig = sig
+            self.refresh_screen()
+
+    def attempt(self, work: Callable[[], T]) -> T | None:
+        """Run a store operation; a refusal or data problem is shown, never raised."""
+        try:
+            result = work()
+        except Conflict as exc:
+            self.push_screen(MessageDialog("保存冲突", f"{exc}"))
+            return None
+        except LockTimeout as exc:
+            self.notify(str(exc), title="请稍候", severity="warning", markup=False)
+            return None
+        except StoreError as exc:
+            self.push_screen(MessageDialog("未能完成", str(exc)))
+            return None
+        self._journal_sig = signature(self.site.store.journal.path)
+        return result
+
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(getattr(self.screen, "COMMANDS_KEY", "")))
+
+    def action_back(self) -> None:
+        if len(self.screen_stack) > 2:
+            self.pop_screen()
+
+    def action_quit_app(self) -> None:
+        self.exit()
+
+    def action_catalog(self) -> None:
+        from tui.screens.catalog import CatalogScreen
+
+        self.push_screen(CatalogScreen())
+
+    def action_cases(self) -> None:
+        from tui.screens.cases import CaseListScreen
+
+        self.push_screen(CaseListScreen())
+
+    def action_new_case(self, matter_id: str = "") -> None:
+        from tui.screens.case import CaseScreen
+        from tui.screens.cases import NewCaseDialog
+
+        def opened(number: str | None) -> None:
+            if number:
+                self.push_screen(CaseScreen(number))
+
+        self.push_screen(NewCaseDialog(matter_id), opened)
+
+    def action_meetings(self) -> None:
+        from tui.screens.records import MeetingListScreen
+
+        self.push_screen(MeetingListScreen())
+
+    def action_notices(self) -> None:
+        from tui.screens.records import NoticeSealListScreen
+
+        self.push_screen(NoticeSealListScreen())
+
+    def open_case(self, number: str) -> None:
+        from tui.screens.case import CaseScreen
+
+        self.push_screen(CaseScreen(number))
+
+    def open_matter(self, matter_id: str) -> None:
+        from tui.screens.matter import MatterScreen
+
+        self.push_screen(MatterScreen(matter_id))
+
+
+def make_app(
+    root: Path, clock: Clock = system_clock, *, ascii_borders: bool = False, environ: dict[str, str] | None = None
+) -> CunwuApp:
+    """The app for a data directory (raises the store's or catalog's errors before any screen)."""
+    from tui.driver import TolerantLinuxDriver
+
+    return CunwuApp(Site(root, environ=environ), clock, ascii_borders=ascii_borders, driver_class=TolerantLinuxDriver)
+
+
+__all__ = ["Binding", "CunwuApp", "make_app"]

@@ -1,0 +1,110 @@
+"""One registry of user commands: it feeds every screen's key bindings, the footer and the help screen.
+
+Every action has a letter or Ctrl key besides any F-key (some SSH clients lose F-keys),
+none needs Alt, and Escape always goes back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    id: str
+    """Stable id (also the binding id)."""
+    keys: str
+    """Comma-separated Textual key names, first shown in the footer."""
+    action: str
+    """The action run, e.g. ``app.help`` or ``open``."""
+    label: str
+    """Short Chinese label for the footer."""
+    help: str
+    """One sentence for the help screen."""
+    show: bool = True
+    """Shown in the footer (help always lists it)."""
+
+    @property
+    def key_display(self) -> str:
+        names = {
+            "question_mark": "?",
+            "escape": "Esc",
+            "enter": "回车",
+            "space": "空格",
+            "ctrl+q": "^Q",
+            "ctrl+s": "^S",
+            "ctrl+r": "^R",
+            "ctrl+f": "^F",
+            "ctrl+n": "^N",
+            "ctrl+d": "^D",
+            "ctrl+o": "^O",
+        }
+        return "/".join(
+            names.get(k, k.upper() if k.startswith("f") and k[1:].isdigit() else k) for k in self.keys.split(",")
+        )
+
+    def binding(self) -> Binding:
+        return Binding(self.keys, self.action, self.label, show=self.show, key_display=self.key_display, id=self.id)
+
+
+GLOBAL: tuple[Command, ...] = (
+    Command("help", "f1,question_mark", "app.help", "帮助", "显示本屏可用的按键"),
+    Command("back", "escape", "app.back", "返回", "返回上一屏"),
+    Command("quit", "f10,ctrl+q", "app.quit_app", "退出", "退出程序（已保存的内容不会丢失）"),
+)
+
+SCREENS: dict[str, tuple[Command, ...]] = {
+    "home": (
+        Command("open", "enter", "open", "打开", "打开选中的办件或事项", show=False),
+        Command("catalog", "f3,c", "app.catalog", "事项目录", "57 个事项：按类别浏览、按拼音首字母查找"),
+        Command("cases", "f4,b", "app.cases", "办件", "办件列表"),
+        Command("new_case", "f7,n", "app.new_case", "新建办件", "为某村新建一个事项的办件"),
+        Command("meetings", "f8,m", "app.meetings", "会议", "会议记录列表"),
+        Command("notices", "f9,g", "app.notices", "公示用印", "公示和用印登记列表"),
+        Command("refresh", "f5,ctrl+r", "refresh", "刷新", "重新读取数据"),
+    ),
+    "catalog": (
+        Command("search", "f3,ctrl+f", "focus_search", "查找", "把光标移到查找框（输入中文或拼音首字母，如 dbsq）"),
+        Command("open", "enter", "open", "打开", "查看选中事项的流程、时限、廉政风险点", show=False),
+        Command("new_case", "f7,ctrl+n", "new_case", "新建办件", "为选中的事项新建办件"),
+    ),
+    "matter": (Command("new_case", "f7,n", "new_case", "新建办件", "为本事项新建办件"),),
+    "cases": (
+        Command("open", "enter", "open", "打开", "打开选中的办件", show=False),
+        Command("new_case", "f7,n", "app.new_case", "新建办件", "新建办件"),
+        Command("filter", "f3,ctrl+f", "focus_filter", "筛选", "按村、状态、是否超期筛选"),
+        Command("refresh", "f5,ctrl+r", "refresh", "刷新", "重新读取数据"),
+    ),
+    "case": (
+        Command(
+            "complete", "f2,ctrl+d", "complete", "完成本步", "完成当前步骤（有分支时选择结果；时限未满会说明规则）"
+        ),
+        Command("save", "ctrl+s", "save_progress", "暂存", "保存已勾选的清单、材料和备注，不完成步骤"),
+        Command("notice", "f6,ctrl+o", "notice", "公示", "登记或查看本步骤的公示，登记异议"),
+        Command("meeting", "f8,m", "meeting", "会议记录", "为本步骤登记会议记录"),
+        Command("seal", "f9,y", "seal", "用印", "为本步骤登记用印"),
+        Command("refresh", "f5,ctrl+r", "refresh", "刷新", "重新读取办件"),
+    ),
+    "records": (
+        Command("open", "enter", "open", "打开", "查看选中的记录", show=False),
+        Command("new", "f7,n", "new_record", "新登记", "登记一条新记录"),
+        Command("refresh", "f5,ctrl+r", "refresh", "刷新", "重新读取数据"),
+    ),
+    "form": (
+        Command("save", "f2,ctrl+s", "save", "保存", "保存本表（检查不通过时说明原因，不会保存一半）"),
+        Command("cancel", "escape", "app.back", "取消", "放弃本表，返回"),
+    ),
+}
+
+
+def commands_for(screen: str) -> tuple[Command, ...]:
+    """The commands of a screen, then the global ones."""
+    own = SCREENS.get(screen, ())
+    ids = {c.id for c in own}
+    return own + tuple(c for c in GLOBAL if c.id not in ids)
+
+
+def bindings_for(screen: str) -> list[Binding]:
+    return [c.binding() for c in SCREENS.get(screen, ())]

@@ -1,0 +1,37 @@
+"""A Linux terminal driver that never freezes on bytes that are not UTF-8.
+
+Textual 8.2's driver decodes stdin with a strict UTF-8 decoder: one GBK byte from a
+PuTTY or Xshell session set to the wrong charset kills its input thread and the app stops
+answering (textual#6456). This driver decodes with ``errors="replace"``: a bad byte
+becomes U+FFFD, which the store's sanitizer drops, and the next key works.
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Callable
+from typing import Any
+
+from textual.drivers import linux_driver
+from textual.drivers.linux_driver import LinuxDriver
+
+_strict = codecs.getincrementaldecoder
+
+
+def tolerant_decoder(encoding: str) -> Callable[..., Any]:
+    """``codecs.getincrementaldecoder`` whose decoders replace invalid bytes instead of raising."""
+    factory = _strict(encoding)
+
+    def make(errors: str = "replace") -> codecs.IncrementalDecoder:
+        return factory(errors="replace")
+
+    return make
+
+
+class TolerantLinuxDriver(LinuxDriver):
+    """LinuxDriver reading input with a replacing decoder."""
+
+    def run_input_thread(self) -> None:
+        # The input loop looks the decoder factory up in its module when it starts.
+        linux_driver.getincrementaldecoder = tolerant_decoder  # type: ignore[attr-defined]
+        super().run_input_thread()

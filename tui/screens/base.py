@@ -1,0 +1,48 @@
+"""What every screen shares: the site, the date, its commands, literal text."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, cast
+
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Header
+
+from store.site import Site
+
+if TYPE_CHECKING:
+    from tui.app import CunwuApp
+
+
+def literal(text: object) -> Content:
+    """User or document text as content that is never parsed as markup."""
+    return Content(str(text))
+
+
+class BaseScreen(Screen[None]):
+    """A full screen with the header, the footer and the registry's commands."""
+
+    COMMANDS_KEY = ""
+    """The key of this screen's commands in ``tui.commands.SCREENS``."""
+
+    @property
+    def cunwu(self) -> CunwuApp:
+        return cast("CunwuApp", self.app)
+
+    @property
+    def site(self) -> Site:
+        return self.cunwu.site
+
+    @property
+    def today(self) -> dt.date:
+        return self.cunwu.today
+
+    def header(self) -> Header:
+        return Header(show_clock=False, icon="")
+
+    def footer(self) -> Footer:
+        return Footer(show_command_palette=False)
+
+    def refresh_data(self) -> None:
+        """Re-read what the screen shows (after another user's save, or once a minute)."""

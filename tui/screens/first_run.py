@@ -1,0 +1,48 @@
+"""First run on an empty data directory: the township and its villages."""
+
+from __future__ import annotations
+
+import re
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Input, Label, Static
+
+from tui.commands import bindings_for
+from tui.screens.base import BaseScreen, literal
+
+
+class FirstRunScreen(BaseScreen):
+    COMMANDS_KEY = "form"
+    BINDINGS = bindings_for("form")
+
+    def compose(self) -> ComposeResult:
+        yield self.header()
+        with Vertical(classes="form"):
+            yield Static(literal("首次使用：请填写乡镇和村名单（以后可用 cunwu init 增加村）。"), classes="title")
+            yield Label(literal("乡（镇）名称"))
+            yield Input(placeholder="如：沁河镇", id="township")
+            yield Label(literal("村（社区）名单，用空格或顿号分开"))
+            yield Input(placeholder="如：城关村 南石村", id="villages")
+            yield Static(literal("填好后按 F2 或 Ctrl+S 保存。"), classes="hint")
+        yield self.footer()
+
+    @on(Input.Submitted)
+    def next_field(self, event: Input.Submitted) -> None:
+        if event.input.id == "township":
+            self.query_one("#villages", Input).focus()
+        else:
+            self.action_save()
+
+    def action_save(self) -> None:
+        township = self.query_one("#township", Input).value
+        villages = [v for v in re.split(r"[\s、，,；;]+", self.query_one("#villages", Input).value) if v]
+        if not township.strip() or not villages:
+            self.notify("请填写乡镇名称和至少一个村", severity="warning", markup=False)
+            return
+        done = self.cunwu.attempt(lambda: self.site.init(self.cunwu.now, township, villages))
+        if done is not None:
+            from tui.screens.home import HomeScreen
+
+            self.app.switch_screen(HomeScreen())

@@ -1,0 +1,32 @@
+"""F1/?: the keys of the screen you came from, from the one command registry."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Label, Static
+
+from tui.commands import commands_for
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,f1,question_mark,enter", "close", "关闭", key_display="Esc")]
+
+    def __init__(self, screen_key: str):
+        super().__init__()
+        self.screen_key = screen_key
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="help"):
+            yield Label(Content("按键说明"), classes="dialog-title")
+            with VerticalScroll():
+                for command in commands_for(self.screen_key):
+                    yield Static(Content(f"{command.key_display:<12} {command.label}：{command.help}"))
+                yield Static(Content("上下键移动，回车打开；F 键失灵时用斜杠后的字母键或 Ctrl 键。"))
+            yield Label(Content("Esc 关闭"), classes="dialog-hint")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
