@@ -85,7 +85,7 @@ def cmd_test(args: list[str]) -> int:
 
 def cmd_bench(_: list[str]) -> int:
     setup("dev")
-    return run(PY, "-m", "tests.bench.bench_store")
+    return run(PY, "-m", "tests.bench.bench_store") or run(PY, "-m", "tests.bench.bench_tui")
 
 
 def cmd_lock(_: list[str]) -> int:

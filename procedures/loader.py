@@ -7,15 +7,14 @@ exactly what to fix. Nothing here raises anything but :class:`CatalogError`.
 
 from __future__ import annotations
 
-import json
 import re
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
+from procedures.compiled import load as load_compiled
 from procedures.model import (
     Catalog,
     Closing,
@@ -33,7 +32,6 @@ from procedures.validate import validate_matter
 E = TypeVar("E", bound=StrEnum)
 
 BUILTIN_DIR = Path(__file__).parent / "matters"
-SEARCH_KEYS_FILE = Path(__file__).parent / "search_keys.json"
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*$")
 
@@ -308,6 +306,8 @@ def load_file(path: Path, problems: list[Problem]) -> Matter | None:
     except UnicodeDecodeError as exc:
         problems.append(Problem(name, "", f"不是 UTF-8 编码（第 {exc.start} 字节），请用 UTF-8 保存"))
         return None
+    import tomllib  # only for files not in the compiled catalog
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -330,7 +330,16 @@ def load_catalog(extra_dir: Path | None = None) -> Catalog:
     version of the flow). Raises CatalogError listing every problem of every file.
     """
     problems: list[Problem] = []
-    matters = {m.id: m for m in load_dir(BUILTIN_DIR, problems)}
+    compiled = load_compiled()
+    if compiled is not None:
+        # Checked when compiled (and by the tests); parsing the stored tables is enough.
+        builtin = [
+            parse_matter(raw, str(BUILTIN_DIR / name), problems) for name, raw in sorted(compiled["matters"].items())
+        ]
+        initials: dict[str, list[str]] = compiled["initials"]
+    else:
+        builtin, initials = load_dir(BUILTIN_DIR, problems), {}
+    matters = {m.id: m for m in builtin}
     if extra_dir is not None:
         if not extra_dir.is_dir():
             problems.append(Problem(str(extra_dir), "", "本地事项目录不存在或不是目录"))
@@ -340,9 +349,8 @@ def load_catalog(extra_dir: Path | None = None) -> Catalog:
     _check_catalog(list(matters.values()), problems)
     if problems:
         raise CatalogError(problems)
-    keys = _search_keys()
     ordered = sorted(matters.values(), key=lambda m: (m.order, m.id))
-    return Catalog(tuple(replace(m, initials=_initials_for(m, keys)) for m in ordered))
+    return Catalog(tuple(replace(m, initials=_initials_for(m, initials, compiled is not None)) for m in ordered))
 
 
 def _check_catalog(matters: list[Matter], problems: list[Problem]) -> None:
@@ -354,19 +362,11 @@ def _check_catalog(matters: list[Matter], problems: list[Problem]) -> None:
         by_order[matter.order] = matter
 
 
-def _search_keys() -> dict[str, dict[str, Any]]:
-    try:
-        data = json.loads(SEARCH_KEYS_FILE.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _initials_for(matter: Matter, keys: Mapping[str, Mapping[str, Any]]) -> tuple[str, ...]:
-    entry = keys.get(matter.id)
-    if entry and entry.get("name") == matter.name:
-        return tuple(entry["initials"])
-    # A local matter, or a renamed one: compute its initials now (loads pypinyin once).
+def _initials_for(matter: Matter, compiled: Mapping[str, list[str]], from_compiled: bool) -> tuple[str, ...]:
+    local = not matter.source_file.startswith(str(BUILTIN_DIR))
+    if from_compiled and not local and matter.id in compiled:
+        return tuple(compiled[matter.id])
+    # A local matter, or edited built-in files: compute the initials now (loads pypinyin once).
     from procedures.search import initials_of
 
     return initials_of(matter.name)

@@ -1,6 +1,6 @@
 """Find matters by Chinese text or by pinyin initials ("dbsq" finds 低保申请).
 
-The catalog's initials are prepared ahead (``search_keys.json``) so that searching never
+The catalog's initials are prepared ahead (``compiled.json``) so that searching never
 loads a pinyin dictionary; pypinyin is imported only to compute the initials of new text.
 Each character keeps the *set* of its possible initials, so polyphones (重 z/c, 调 t/d)
 match either reading.
@@ -8,12 +8,8 @@ match either reading.
 
 from __future__ import annotations
 
-import json
 import os
-import sys
 import unicodedata
-from collections.abc import Iterable
-from pathlib import Path
 
 from procedures.model import Catalog, Matter
 
@@ -79,26 +75,3 @@ def search(catalog: Catalog, query: str) -> tuple[Matter, ...]:
     """The matters matching ``query``, best first, then in the document's order."""
     scored = [(score(m, query), m) for m in catalog.matters]
     return tuple(m for s, m in sorted(scored, key=lambda p: (-p[0], p[1].order)) if s > 0)
-
-
-def build_keys(matters: Iterable[Matter]) -> dict[str, dict[str, object]]:
-    """The contents of ``search_keys.json`` for these matters."""
-    return {m.id: {"name": m.name, "initials": list(initials_of(m.name))} for m in matters}
-
-
-def main(argv: list[str]) -> int:
-    """``python -m procedures.search --write``: regenerate search_keys.json after renaming a matter."""
-    from procedures.loader import SEARCH_KEYS_FILE, load_catalog
-
-    keys = build_keys(load_catalog().matters)
-    text = json.dumps(keys, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-    if "--write" in argv:
-        Path(SEARCH_KEYS_FILE).write_text(text, encoding="utf-8")
-        print(f"已写入 {SEARCH_KEYS_FILE}（{len(keys)} 个事项）")
-    else:
-        sys.stdout.write(text)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))

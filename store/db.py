@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from filelock import FileLock, Timeout
 from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document, Table
@@ -36,6 +35,7 @@ from store.errors import DataDamaged, LockTimeout, SchemaTooNew
 from store.files import atomic_write, make_dirs, signature, sweep_temp_files
 from store.identity import Operator
 from store.journal import Journal, digest
+from store.lock import FileLock, LockTimeoutError
 
 SCHEMA_VERSION = 1
 """The version of the partition file format this code writes."""
@@ -184,7 +184,7 @@ class Store:
         self.dir_mode = 0o2770 if group_shared else 0o700
         make_dirs(root, self.dir_mode)
         self.journal = Journal(root / JOURNAL_FILE, self.file_mode)
-        self._lock = FileLock(str(root / LOCK_FILE), timeout=lock_timeout, mode=self.file_mode)
+        self._lock = FileLock(root / LOCK_FILE, lock_timeout, self.file_mode)
         self._partitions: dict[tuple[str, int], Partition] = {}
         self._dirty: list[SafeStorage] = []
         self._depth = 0
@@ -229,7 +229,7 @@ class Store:
             return
         try:
             self._lock.acquire()
-        except Timeout:
+        except LockTimeoutError:
             raise LockTimeout() from None
         self._depth = 1
         try:

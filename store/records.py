@@ -75,15 +75,17 @@ class RecordBook:
         return record
 
     def all(self, *, skip_damaged: bool = False) -> list[dict[str, Any]]:
-        out = []
+        """Every record of this kind, as the storage holds them: **read-only** (no copies, so
+        that listing 10,000 cases costs no extra memory); change records through ``for_update``."""
+        out: list[dict[str, Any]] = []
         for partition in self.store.partitions():
             try:
-                docs = partition.table(self.table).all()
+                tables = partition.storage.read() or {}
             except (DataDamaged, SchemaTooNew):
                 if not skip_damaged:
                     raise
                 continue
-            out += [dict(doc) for doc in docs]
+            out += tables.get(self.table, {}).values()
         return out
 
     def insert(

@@ -26,8 +26,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import tomli_w
-
 from procedures.loader import CatalogError, Problem
 from store.errors import BadInput, DataDamaged
 from store.files import atomic_write
@@ -133,6 +131,8 @@ def load(data: Path) -> Settings:
 
 def save(data: Path, settings: Settings, mode: int) -> None:
     """Write the settings file atomically (the caller holds the store's lock)."""
+    import tomli_w  # only when settings change
+
     atomic_write(settings_path(data), tomli_w.dumps(settings.as_dict()).encode("utf-8"), mode)
 
 

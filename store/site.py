@@ -234,6 +234,8 @@ class Site:
             for o in sorted(found, key=lambda o: o.window_end, reverse=True):
                 if o.state not in (ObligationState.MISSED, ObligationState.DUE):
                     continue
+                if o.state is ObligationState.DUE and o.window_end > horizon:
+                    continue  # due later than the days asked for
                 if o.state is ObligationState.MISSED:
                     # Only the last missed window of each duty: older ones are for the supervision
                     # report; and none that began before records were kept here.

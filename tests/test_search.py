@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
-from procedures.loader import SEARCH_KEYS_FILE
+from procedures import compiled
 from procedures.model import Catalog
-from procedures.search import build_keys, initials_of, normalize, score, search
+from procedures.search import initials_of, normalize, score, search
 
 
 @pytest.mark.parametrize(
@@ -47,6 +48,23 @@ def test_odd_input_never_crashes() -> None:
     assert normalize(" Ｄ b\u3000S ") == "dbs"
 
 
-def test_search_keys_file_is_up_to_date(catalog: Catalog) -> None:
-    stored = json.loads(SEARCH_KEYS_FILE.read_text(encoding="utf-8"))
-    assert stored == build_keys(catalog.matters), "run: .venv/bin/python -m procedures.search --write"
+def test_compiled_catalog_is_current(catalog: Catalog) -> None:
+    stored = json.loads(compiled.COMPILED_FILE.read_text(encoding="utf-8"))
+    assert stored == compiled.build(), "run: .venv/bin/python -m procedures.compiled"
+    assert compiled.load() is not None
+    assert {m.id: list(m.initials) for m in catalog.matters} == stored["initials"]
+
+
+def test_an_edited_matter_file_is_parsed_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    from procedures import loader
+
+    copy = tmp_path / "matters"
+    shutil.copytree(compiled.BUILTIN_DIR, copy)
+    text = (copy / "45-dibao.toml").read_text(encoding="utf-8")
+    (copy / "45-dibao.toml").write_text(text.replace('title = "入户调查"', 'title = "入户调查核实"'), encoding="utf-8")
+    monkeypatch.setattr(compiled, "BUILTIN_DIR", copy)
+    monkeypatch.setattr(loader, "BUILTIN_DIR", copy)
+    assert compiled.load() is None, "the digest no longer matches"
+    assert loader.load_catalog().get("dibao").step("survey").title == "入户调查核实"

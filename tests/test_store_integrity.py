@@ -180,8 +180,8 @@ def test_lock_timeout_says_to_retry(site: Site) -> None:
         [
             sys.executable,
             "-c",
-            "import sys, time; from filelock import FileLock; "
-            "l = FileLock(sys.argv[1]); l.acquire(); print('held', flush=True); time.sleep(30)",
+            "import fcntl, os, sys, time; fd = os.open(sys.argv[1], os.O_RDWR); "
+            "fcntl.flock(fd, fcntl.LOCK_EX); print('held', flush=True); time.sleep(30)",
             str(site.root / ".lock"),
         ],
         stdout=subprocess.PIPE,
@@ -198,6 +198,18 @@ def test_lock_timeout_says_to_retry(site: Site) -> None:
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_a_symlinked_lock_file_is_refused(tmp_path: Path) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("不应被改动", encoding="utf-8")
+    root = tmp_path / "data"
+    root.mkdir()
+    (root / ".lock").symlink_to(victim)
+    s = Site(root, environ={})
+    with pytest.raises(OSError):
+        s.init(NOW, "沁河镇", ["城关村"])
+    assert victim.read_text(encoding="utf-8") == "不应被改动"
 
 
 def test_stale_temp_files_are_swept(tmp_path: Path) -> None:

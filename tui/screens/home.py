@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
 
@@ -24,7 +26,8 @@ class HomeScreen(BaseScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.items: list[DueItem] = []
+        self.rows: list[tuple[str, str]] = []
+        """(case number or "", matter id) behind each table row."""
 
     def compose(self) -> ComposeResult:
         yield self.header()
@@ -40,10 +43,21 @@ class HomeScreen(BaseScreen):
 
     def refresh_data(self) -> None:
         self.sub_title = f"{self.site.settings.township} {self.today.isoformat()}"
-        self.items = self.cunwu.attempt(lambda: self.site.due(self.today, within=7)) or []
+        items: list[DueItem] = self.cunwu.attempt(lambda: self.site.due(self.today, within=7)) or []
+        month_end = (self.today.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+        shown = {(i.village, i.matter_id, i.step_id) for i in items}
+        schedule = self.cunwu.attempt(lambda: self.site.schedule(self.today)) or []
+        this_month = [
+            r
+            for r in schedule
+            if r["state"] == "due"
+            and r["next_due"] <= month_end.isoformat()
+            and (r["village"], r["matter_id"], r["step_id"]) not in shown
+        ]
         table = self.query_one(DataTable)
         table.clear()
-        for item in self.items:
+        self.rows = []
+        for item in items:
             what = f"{item.number} {item.matter}·{item.step}" if item.number else f"{item.matter}·{item.step}"
             when = (
                 "今天"
@@ -56,21 +70,30 @@ class HomeScreen(BaseScreen):
                 literal(item.village),
                 literal(what),
             )
-        overdue = sum(1 for i in self.items if i.state in ("overdue", "missed"))
-        summary = f"今日 {self.today:%Y-%m-%d}：超期 {overdue} 项，7 天内到期 {len(self.items) - overdue} 项"
-        if not self.items:
-            summary = f"今日 {self.today:%Y-%m-%d}：7 天内没有到期事项。按 F3/c 查看事项目录，F7/n 新建办件。"
+            self.rows.append((item.number, item.matter_id))
+        for r in this_month:
+            table.add_row(
+                literal("[本月待办]"),
+                literal(r["next_due"][5:]),
+                literal(r["village"]),
+                literal(f"{r['matter']}（{r['rule']}）"),
+            )
+            self.rows.append(("", r["matter_id"]))
+        overdue = sum(1 for i in items if i.state in ("overdue", "missed"))
+        summary = f"今日 {self.today:%Y-%m-%d}：超期 {overdue} 项，7 天内到期 {len(items) - overdue} 项，本月周期性工作待办 {len(this_month)} 项"
+        if not self.rows:
+            summary = f"今日 {self.today:%Y-%m-%d}：没有到期事项。按 F3/c 查看事项目录，F7/n 新建办件。"
         self.query_one("#summary", Static).update(literal(summary))
 
     def action_open(self) -> None:
         table = self.query_one(DataTable)
-        if not self.items or table.cursor_row >= len(self.items):
+        if not self.rows or table.cursor_row >= len(self.rows):
             return
-        item = self.items[table.cursor_row]
-        if item.number:
-            self.cunwu.open_case(item.number)
+        number, matter_id = self.rows[table.cursor_row]
+        if number:
+            self.cunwu.open_case(number)
         else:
-            self.cunwu.open_matter(item.matter_id)
+            self.cunwu.open_matter(matter_id)
 
     def on_data_table_row_selected(self) -> None:
         self.action_open()
