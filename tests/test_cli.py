@@ -58,8 +58,9 @@ def test_text_listing_by_category() -> None:
     ):
         assert category in result.stdout
     assert "共 57 个事项" in result.stdout
+    # With no sub-command cunwu opens the terminal app, which needs a terminal.
     bare = runner.invoke(app, [])
-    assert bare.exit_code == 0 and "共 57 个事项" in bare.stdout
+    assert bare.exit_code == 2 and "终端界面需要在终端中运行" in bare.stderr
 
 
 def test_show_text_and_json() -> None:

@@ -1,0 +1,139 @@
+"""What the record forms and lists share: a form screen returning a value, field helpers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
+
+from rich.cells import cell_len
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Header, Input, Label, TextArea
+
+from store.errors import BadInput
+from store.site import Site
+from tui.dialogs import ChoiceDialog
+from tui.screens.base import literal
+
+if TYPE_CHECKING:
+    from tui.app import CunwuApp
+
+
+def clip(text: str, width: int) -> str:
+    """``text`` cut to ``width`` terminal cells (CJK counts 2), with "..." when cut."""
+    if cell_len(text) <= width:
+        return text
+    out, used = "", 0
+    for ch in text:
+        used += cell_len(ch)
+        if used > width - 3:
+            break
+        out += ch
+    return out + "..."
+
+
+def lines(text: str) -> list[str]:
+    """Non-empty lines of a TextArea, stripped."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def count(text: str, what: str) -> int | None:
+    """A count as typed (full-width digits accepted); None when empty; BadInput when not a number."""
+    clean = unicodedata.normalize("NFKC", text).strip()
+    if not clean:
+        return None
+    if not clean.isdigit():
+        raise BadInput(f"{what}应为整数，现为“{text.strip()}”")
+    return int(clean)
+
+
+def indexed(text: str, what: str) -> list[tuple[int, str]]:
+    """``序号:内容`` lines; a line that does not start with a number continues the previous one."""
+    out: list[tuple[int, str]] = []
+    for raw in text.splitlines():
+        line = unicodedata.normalize("NFKC", raw[:8]) + raw[8:]
+        match = re.match(r"\s*(\d+)\s*[:：.、]\s*", line)
+        if match:
+            out.append((int(match[1]), line[match.end() :].strip()))
+        elif out:
+            index, previous = out[-1]
+            out[-1] = (index, f"{previous}\n{raw.strip()}".strip())
+        elif raw.strip():
+            raise BadInput(f"{what}“{raw.strip()}”格式不对，开头应为议题序号，如 1:…")
+    return out
+
+
+class FormScreen(Screen[str | None]):
+    """A full-screen form that dismisses with the saved record's number (Escape: nothing saved)."""
+
+    COMMANDS_KEY = "form"
+
+    @property
+    def cunwu(self) -> CunwuApp:
+        return cast("CunwuApp", self.app)
+
+    @property
+    def site(self) -> Site:
+        return self.cunwu.site
+
+    @property
+    def today(self) -> dt.date:
+        return self.cunwu.today
+
+    def header(self) -> Header:
+        return Header(show_clock=False, icon="")
+
+    def footer(self) -> Footer:
+        return Footer(show_command_palette=False)
+
+    def choose_village(self, then: Callable[[str], None]) -> None:
+        """Ask which village when there are several (Escape: nothing)."""
+        choose_village(self, then)
+
+    def value(self, selector: str) -> str:
+        widget = self.query_one(selector)
+        if isinstance(widget, TextArea):
+            return widget.text
+        return cast(Input, widget).value
+
+    def save_with(self, work: Callable[[], str]) -> None:
+        """Run ``work`` (which saves and returns the number) through the app; dismiss when saved."""
+        number = self.cunwu.attempt(work)
+        if number:
+            self.notify(f"已保存：{number}", markup=False)
+            self.dismiss(number)
+
+
+def field(label: str, widget: Widget) -> Vertical:
+    """A label above its input."""
+    return Vertical(Label(literal(label)), widget, classes="field")
+
+
+def choose_village(screen: Screen[object] | Screen[None] | Screen[str | None], then: Callable[[str], None]) -> None:
+    """Call ``then`` with the only village, or the one the user picks when there are several."""
+    villages = list(cast("CunwuApp", screen.app).site.settings.villages)
+    if len(villages) == 1:
+        then(villages[0])
+        return
+
+    def picked(choice: str | None) -> None:
+        if choice:
+            then(choice)
+
+    screen.app.push_screen(ChoiceDialog("哪个村？", villages), picked)
+
+
+def text_input(value: str = "", placeholder: str = "", id: str | None = None) -> Input:
+    field = Input(value, placeholder=placeholder, id=id, select_on_focus=False)
+    field.cursor_blink = False
+    return field
+
+
+def text_area(value: str = "", id: str | None = None) -> TextArea:
+    area = TextArea(value, id=id, soft_wrap=True, tab_behavior="focus", show_line_numbers=False)
+    area.cursor_blink = False
+    return area
