@@ -120,6 +120,7 @@ KEYWORDS: tuple[tuple[str, MeetingKind], ...] = (
     ("党小组", MeetingKind.PARTY_GROUP),
     ("两委", MeetingKind.JOINT_MEETING),
     ("村民代表", MeetingKind.REPRESENTATIVES),
+    ("民代表会议", MeetingKind.REPRESENTATIVES),
     ("村民会议", MeetingKind.VILLAGERS),
     ("监委会", MeetingKind.SUPERVISORS),
     ("监督委员会", MeetingKind.SUPERVISORS),

@@ -100,7 +100,7 @@ class CunwuApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(getattr(self.screen, "COMMANDS_KEY", "")))
 
-    def action_back(self) -> None:
+    def action_leave(self) -> None:
         if len(self.screen_stack) > 2:
             self.pop_screen()
 

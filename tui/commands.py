@@ -51,7 +51,7 @@ class Command:
 
 GLOBAL: tuple[Command, ...] = (
     Command("help", "f1,question_mark", "app.help", "帮助", "显示本屏可用的按键"),
-    Command("back", "escape", "app.back", "返回", "返回上一屏"),
+    Command("back", "escape", "app.leave", "返回", "返回上一屏"),
     Command("quit", "f10,ctrl+q", "app.quit_app", "退出", "退出程序（已保存的内容不会丢失）"),
 )
 
@@ -87,14 +87,33 @@ SCREENS: dict[str, tuple[Command, ...]] = {
         Command("seal", "f9,y", "seal", "用印", "为本步骤登记用印"),
         Command("refresh", "f5,ctrl+r", "refresh", "刷新", "重新读取办件"),
     ),
+    "new_case_form": (
+        Command("save", "f2,ctrl+s", "save", "保存", "新建办件（事项、村、事由都要填写）"),
+        Command("cancel", "escape", "cancel", "取消", "不新建，返回"),
+    ),
+    "notice_view": (
+        Command("object", "f6,o", "object", "登记异议", "为这份公示登记收到的异议"),
+        Command("close", "escape,enter", "close", "关闭", "关闭公示，返回办件"),
+    ),
     "records": (
         Command("open", "enter", "open", "打开", "查看选中的记录", show=False),
         Command("new", "f7,n", "new_record", "新登记", "登记一条新记录"),
         Command("refresh", "f5,ctrl+r", "refresh", "刷新", "重新读取数据"),
     ),
+    "meeting": (
+        Command("edit", "f4,e", "edit", "修改", "修改会议记录草稿（已确认、已锁定的不能修改）"),
+        Command("confirm", "f6,c", "confirm", "确认", "确认会议记录（确认后不能再修改，只能锁定）"),
+        Command("lock", "f8,l", "lock", "锁定", "锁定已确认的会议记录（锁定后只能追加更正说明）"),
+        Command("correct", "f9,g", "correct", "更正", "为已锁定的会议记录追加更正说明（原记录保持不变）"),
+        Command("refresh", "f5,ctrl+r", "refresh", "刷新", "重新读取会议记录"),
+    ),
+    "notice": (
+        Command("object", "f7,y", "object", "登记异议", "登记公示期间收到的异议及处理情况"),
+        Command("refresh", "f5,ctrl+r", "refresh", "刷新", "重新读取公示"),
+    ),
     "form": (
         Command("save", "f2,ctrl+s", "save", "保存", "保存本表（检查不通过时说明原因，不会保存一半）"),
-        Command("cancel", "escape", "app.back", "取消", "放弃本表，返回"),
+        Command("cancel", "escape", "app.leave", "取消", "放弃本表，返回"),
     ),
 }
 
@@ -106,5 +125,5 @@ def commands_for(screen: str) -> tuple[Command, ...]:
     return own + tuple(c for c in GLOBAL if c.id not in ids)
 
 
-def bindings_for(screen: str) -> list[Binding]:
+def bindings_for(screen: str) -> list[Binding | tuple[str, str] | tuple[str, str, str]]:
     return [c.binding() for c in SCREENS.get(screen, ())]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
 
@@ -65,18 +66,18 @@ class HomeScreen(BaseScreen):
                 else (f"超{-item.days_left}天" if item.days_left < 0 else f"{item.days_left}天后")
             )
             table.add_row(
-                literal(STATE_WORDS.get(item.state, item.state)),
-                literal(f"{item.due:%m-%d} {when}"),
-                literal(item.village),
-                literal(what),
+                Text(STATE_WORDS.get(item.state, item.state)),
+                Text(f"{item.due:%m-%d} {when}"),
+                Text(item.village),
+                Text(what),
             )
             self.rows.append((item.number, item.matter_id))
         for r in this_month:
             table.add_row(
-                literal("[本月待办]"),
-                literal(r["next_due"][5:]),
-                literal(r["village"]),
-                literal(f"{r['matter']}（{r['rule']}）"),
+                Text("[本月待办]"),
+                Text(r["next_due"][5:]),
+                Text(r["village"]),
+                Text(f"{r['matter']}（{r['rule']}）"),
             )
             self.rows.append(("", r["matter_id"]))
         overdue = sum(1 for i in items if i.state in ("overdue", "missed"))

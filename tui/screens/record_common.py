@@ -6,13 +6,16 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Callable
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from rich.cells import cell_len
+from rich.text import Text
+from textual import on
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Input, Label, TextArea
+from textual.widgets import Checkbox, Footer, Header, Input, Label, TextArea
 
 from store.errors import BadInput
 from store.site import Site
@@ -34,6 +37,11 @@ def clip(text: str, width: int) -> str:
             break
         out += ch
     return out + "..."
+
+
+def cell(text: object) -> Text:
+    """A DataTable cell shown literally (rich Text: never markup, and measured for the column width)."""
+    return Text(str(text), no_wrap=True, end="")
 
 
 def lines(text: str) -> list[str]:
@@ -90,15 +98,16 @@ class FormScreen(Screen[str | None]):
     def footer(self) -> Footer:
         return Footer(show_command_palette=False)
 
-    def choose_village(self, then: Callable[[str], None]) -> None:
-        """Ask which village when there are several (Escape: nothing)."""
-        choose_village(self, then)
-
     def value(self, selector: str) -> str:
         widget = self.query_one(selector)
         if isinstance(widget, TextArea):
             return widget.text
         return cast(Input, widget).value
+
+    @on(Input.Submitted)
+    def next_field(self) -> None:
+        """Enter in a one-line field goes to the next one (saving is F2/Ctrl+S only)."""
+        self.focus_next()
 
     def save_with(self, work: Callable[[], str]) -> None:
         """Run ``work`` (which saves and returns the number) through the app; dismiss when saved."""
@@ -113,7 +122,7 @@ def field(label: str, widget: Widget) -> Vertical:
     return Vertical(Label(literal(label)), widget, classes="field")
 
 
-def choose_village(screen: Screen[object] | Screen[None] | Screen[str | None], then: Callable[[str], None]) -> None:
+def choose_village(screen: Screen[Any], then: Callable[[str], object]) -> None:
     """Call ``then`` with the only village, or the one the user picks when there are several."""
     villages = list(cast("CunwuApp", screen.app).site.settings.villages)
     if len(villages) == 1:
@@ -137,3 +146,21 @@ def text_area(value: str = "", id: str | None = None) -> TextArea:
     area = TextArea(value, id=id, soft_wrap=True, tab_behavior="focus", show_line_numbers=False)
     area.cursor_blink = False
     return area
+
+
+class Tick(Checkbox):
+    """A checkbox whose state is written in its label ([√] / [ ]), not shown by colour alone."""
+
+    BUTTON_LEFT = ""
+    BUTTON_INNER = ""
+    BUTTON_RIGHT = ""
+
+    def __init__(self, text: str, value: bool = False, *, id: str | None = None):
+        self.tick_text = text
+        super().__init__(self.shown(value), value, id=id)
+
+    def shown(self, value: bool) -> Content:
+        return literal(("[√] " if value else "[ ] ") + self.tick_text)
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        self.label = self.shown(event.value)

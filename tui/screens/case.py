@@ -1,0 +1,502 @@
+"""One case (办件): its steps marked done / current / pending, and the current step with its
+timers, checklist, materials, note, records and choices; the keys complete the step or
+register its notice, meeting and seal use. Nothing here reads the clock."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from rich.segment import Segment
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.strip import Strip
+from textual.widgets import Input, Label, OptionList, SelectionList, Static
+from textual.widgets.option_list import Option, OptionDoesNotExist
+from textual.widgets.selection_list import Selection
+
+from procedures import engine
+from procedures.engine import STATUS_LABELS
+from procedures.model import PRODUCES_LABELS, Matter, Produces, Step
+from store.cases import Case, meeting_kind_for
+from store.errors import Refused, StoreError
+from store.meetings import STATES as MEETING_STATES
+from store.notices import masked
+from tui.commands import bindings_for
+from tui.dialogs import ChoiceDialog, MessageDialog, TextDialog
+from tui.screens.base import BaseScreen, literal
+from tui.screens.cases import countdowns, timer_text
+
+if TYPE_CHECKING:
+    from store.site import Site
+
+MARKS = {"done": "[√]", "active": "[>]", "pending": "[ ]", "skipped": "[-]"}
+BACK, FORCE = "返回", "填写理由强制完成"
+CLI_HINT = re.compile(r"[：:]\s*(先运行\s*)?cunwu\s.*$")
+
+
+def plain(message: str) -> str:
+    """A store message without its command-line hint (``：cunwu notice post …``)."""
+    return CLI_HINT.sub("", message)
+
+
+def describe_record(site: Site, number: str) -> str:
+    """A linked record in one line: its number and what it is."""
+    try:
+        kind, record = site.linked(number)
+    except StoreError as exc:
+        return f"{number}（无法读取：{exc}）"
+    if kind == "meeting":
+        state = MEETING_STATES.get(str(record.get("state", "")), "")
+        return f"{number} 会议记录：{record['title']}（{state}）"
+    if kind == "notice":
+        shown = masked(record)
+        result = f"，{record['result']}" if record.get("result") else ""
+        return f"{number} 公示：{shown['title']}（{record['posted_on']} 张贴{result}）"
+    return f"{number} 用印：{record['seal']}印章，{record['document']}（{record['date']}）"
+
+
+def notice_text(notice: dict[str, Any]) -> str:
+    """A notice as it may be shown: ID numbers masked."""
+    shown = masked(notice)
+    lines = [
+        f"标题：{shown['title']}",
+        f"张贴：{shown['posted_on']} {shown['place']}" + ("（补录）" if shown.get("backdated") else ""),
+    ]
+    if shown.get("rule"):
+        lines.append(f"时限：{shown['rule']}，{shown['earliest_end']} 起可结束")
+    if shown.get("content"):
+        lines += ["内容：", str(shown["content"])]
+    for i, e in enumerate(shown.get("entries", []), start=1):
+        cells = [e["name"], e["id_number"], e["household"] and f"{e['household']}人", e["amount"], e["note"]]
+        lines.append(f"{i}. " + " ".join(c for c in cells if c))
+    objections = shown.get("objections", [])
+    lines.append(f"异议：{len(objections)} 条" if objections else "异议：暂无")
+    for i, o in enumerate(objections, start=1):
+        upheld = {True: "成立", False: "不成立", None: "待定"}[o.get("upheld")]
+        lines.append(f"  {i}. {o['received']} {o['from']}：{o['content']}（{upheld}）")
+    if shown.get("result"):
+        lines.append(f"结果：{shown['result']}（{shown['closed_on']}）")
+    return "\n".join(lines)
+
+
+class TickList(SelectionList[str]):
+    """A SelectionList whose ticks are written out: ``[√]`` ticked, ``[ ]`` not (never colour alone)."""
+
+    def action_select(self) -> None:
+        """Toggle at once (not through a message), so a key typed ahead (F2) sees the tick."""
+        if self.highlighted is not None and not self.get_option_at_index(self.highlighted).disabled:
+            self.toggle(self.get_option_at_index(self.highlighted))
+
+    def render_line(self, y: int) -> Strip:
+        line = OptionList.render_line(self, y)
+        try:
+            index, offset = self._lines[self.scroll_offset.y + y]
+            selection = self.get_option_at_index(index)
+        except (IndexError, OptionDoesNotExist):
+            return line
+        mark = "    " if offset else ("[√] " if selection.value in self._selected else "[ ] ")
+        style = next(iter(line)).style or self.rich_style
+        return Strip([Segment(mark, style), *line])
+
+
+class NoticeView(ModalScreen[bool]):
+    """A posted notice (masked); F6/o asks to record an objection (dismisses True)."""
+
+    COMMANDS_KEY = "notice_view"
+    BINDINGS = [*bindings_for("notice_view")]
+
+    def __init__(self, number: str, text: str, open_: bool):
+        super().__init__()
+        self.number, self.text, self.open = number, text, open_
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="notice-view"):
+            yield Label(literal(f"公示 {self.number}"), classes="dialog-title")
+            with VerticalScroll(id="notice-body"):
+                yield Static(literal(self.text))
+            hint = "F6/o 登记异议；" if self.open else "公示已结束；"
+            yield Label(literal(hint + "上下键滚动；Esc/回车 关闭"), classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#notice-body").focus()
+
+    def action_object(self) -> None:
+        if self.open:
+            self.dismiss(True)
+        else:
+            self.notify("公示已结束，不能再登记异议", severity="warning", markup=False)
+
+    def action_close(self) -> None:
+        self.dismiss(False)
+
+
+class CaseScreen(BaseScreen):
+    COMMANDS_KEY = "case"
+    BINDINGS = [*bindings_for("case")]
+
+    def __init__(self, number: str):
+        super().__init__()
+        self.number = number
+        self.case: Case | None = None
+        self.pending: dict[str, tuple[str, str]] = {}
+        """"meeting" / "seal" → (step id, record number) to attach when the step is completed."""
+        self.newer = 0
+        """A newer rev saved by someone else while we had unsaved ticks (0 when none)."""
+
+    # ---- layout and display
+
+    def compose(self) -> ComposeResult:
+        yield self.header()
+        yield Static(id="case-head")
+        yield OptionList(id="steps")
+        with VerticalScroll(id="step-panel"):
+            yield Static(id="step-title", classes="section")
+            yield Static(id="step-info")
+            yield Label(literal("清单（空格勾选）"), id="checklist-label")
+            yield TickList(id="checklist")
+            yield Label(literal("材料（空格勾选已收到的）"), id="materials-label")
+            yield TickList(id="materials")
+            yield Label(literal("备注（回车暂存）"), id="note-label")
+            yield Input(placeholder="备注", id="note", select_on_focus=False)
+        yield self.footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = self.number
+        self.reload()
+        self.focus_first()
+
+    def focus_first(self) -> None:
+        """The checklist, else the materials, else the steps (letter keys stay commands there)."""
+        for name in ("#checklist", "#materials", "#steps"):
+            widget = self.query_one(name)
+            if widget.display:
+                widget.focus()
+                break
+
+    def on_screen_resume(self) -> None:
+        if self.is_mounted and self.case is not None:
+            self.refresh_data()
+
+    @property
+    def matter(self) -> Matter:
+        assert self.case is not None
+        return self.site.catalog.get(self.case.matter_id)
+
+    @property
+    def step(self) -> Step | None:
+        current = self.case.record["current"] if self.case else ""
+        return self.matter.step(current) if current else None
+
+    def reload(self) -> None:
+        """Read the case again and show it (unsaved ticks are dropped)."""
+        case = self.cunwu.attempt(lambda: self.site.cases.get(self.number))
+        if case is None:
+            self.query_one("#case-head", Static).update(literal(f"无法读取办件 {self.number}"))
+            return
+        self.case, self.newer = case, 0
+        step = self.step
+        self.pending = {k: v for k, v in self.pending.items() if step is not None and v[0] == step.id}
+        self.show_head()
+        self.show_steps()
+        self.show_inputs()
+        self.show_info()
+
+    def refresh_data(self) -> None:
+        """Another user's save shows at once, unless we have unsaved ticks (then a warning)."""
+        if self.case is None:
+            self.reload()
+            return
+        try:
+            fresh = self.site.cases.get(self.number)
+        except StoreError:
+            return
+        if fresh.rev == self.case.rev:
+            self.show_info()  # the day may have changed
+        elif self.dirty():
+            self.newer = fresh.rev
+            self.show_info()
+        else:
+            self.reload()
+
+    def show_head(self) -> None:
+        assert self.case is not None
+        case = self.case
+        head = f"{case.number} [{STATUS_LABELS[case.status]}] 第{case.rev}版 {self.matter.name}\n事由：{case.subject}"
+        self.query_one("#case-head", Static).update(literal(head))
+
+    def show_steps(self) -> None:
+        assert self.case is not None
+        states = dict(self.case.step_states(self.matter))
+        options = self.query_one("#steps", OptionList)
+        options.clear_options()
+        active = None
+        for i, step in enumerate(self.matter.steps):
+            mark = MARKS[states[step.id]]
+            options.add_option(Option(literal(f"{mark} {i + 1}. {step.title}"), id=step.id))
+            if states[step.id] == "active":
+                active = i
+        options.highlighted = active
+
+    def show_inputs(self) -> None:
+        step = self.step
+        progress = self.case.record.get("progress", {}) if self.case else {}
+        for name, items in (
+            ("checklist", step.checklist if step else ()),
+            ("materials", step.materials if step else ()),
+        ):
+            widget: SelectionList[str] = self.query_one(f"#{name}", SelectionList)
+            widget.clear_options()
+            ticked = set(progress.get(name, []))
+            widget.add_options([Selection(literal(item), item, item in ticked) for item in items])
+            widget.highlighted = 0 if items else None
+            widget.display = bool(items)
+            self.query_one(f"#{name}-label").display = bool(items)
+        note = self.query_one("#note", Input)
+        note.value = str(progress.get("note", ""))
+        note.display = step is not None
+        self.query_one("#note-label").display = step is not None
+
+    def show_info(self) -> None:
+        assert self.case is not None
+        case, step = self.case, self.step
+        lines: list[str] = []
+        if self.newer:
+            lines.append(f"[已被他人修改] 已有第{self.newer}版；按 F5 重新读取（未暂存的勾选会丢失）")
+        if step is None:
+            finished = case.record["history"][-1]["finished"] if case.record["history"] else ""
+            title = f"办件{STATUS_LABELS[case.status]}（{finished}）"
+        else:
+            position = [s.id for s in self.matter.steps].index(step.id) + 1
+            title = f"第{position}步 {step.title} —— {step.actor}"
+            lines += [f"时限：{timer_text(t)}" for t in countdowns(self.site, case, self.today)]
+            lines += self.produces_lines(step)
+            choices = engine.choices(self.matter, case.state())
+            lines.append("完成（F2/Ctrl+D）可选：" + "、".join(c.label for c in choices))
+        records = case.records()
+        if records:
+            lines.append("关联记录：")
+            lines += ["  " + describe_record(self.site, n) for n in records]
+        self.query_one("#step-title", Static).update(literal(title))
+        self.query_one("#step-info", Static).update(literal("\n".join(lines)))
+
+    def produces_lines(self, step: Step) -> list[str]:
+        assert self.case is not None
+        what = PRODUCES_LABELS[step.produces]
+        if step.produces is Produces.NOTICE:
+            notice = self.case.record.get("progress", {}).get("notice", "")
+            if notice:
+                return [f"形成公示：{notice} 已登记（F6/Ctrl+O 查看、登记异议）"]
+            return ["形成公示：[未登记公示] 张贴后按 F6/Ctrl+O 登记"]
+        if step.produces is Produces.MINUTES:
+            if "meeting" in self.pending:
+                return [f"待关联会议记录 {self.pending['meeting'][1]}（完成本步时关联）"]
+            return ["形成会议记录：可按 F8/m 先登记；未登记时完成本步自动建立草稿"]
+        if step.produces is Produces.SEAL_USE:
+            if "seal" in self.pending:
+                return [f"待关联用印 {self.pending['seal'][1]}（完成本步时关联）"]
+            return ["形成用印登记：[未登记用印] 盖章后按 F9/y 登记"]
+        return [f"形成{what}"] if what else []
+
+    # ---- progress
+
+    def ticked(self) -> tuple[list[str], list[str], str]:
+        checklist: SelectionList[str] = self.query_one("#checklist", SelectionList)
+        materials: SelectionList[str] = self.query_one("#materials", SelectionList)
+        return list(checklist.selected), list(materials.selected), self.query_one("#note", Input).value
+
+    def dirty(self) -> bool:
+        """True when the ticks or the note differ from what is saved."""
+        if self.case is None or self.step is None:
+            return False
+        progress = self.case.record.get("progress", {})
+        checklist, materials, note = self.ticked()
+        return (
+            set(checklist) != set(progress.get("checklist", []))
+            or set(materials) != set(progress.get("materials", []))
+            or note != progress.get("note", "")
+        )
+
+    def _save(self) -> Case:
+        """Save the ticks and the note (raises the store's errors); the saved case."""
+        assert self.case is not None
+        checklist, materials, note = self.ticked()
+        return self.site.cases.save_progress(
+            self.site.operator, self.cunwu.now, self.number, self.case.rev, checklist, materials, note
+        )
+
+    def open_step(self, what: str) -> Step | None:
+        """The current step, or None with a message when the case has ended."""
+        step = self.step
+        if step is None and self.case is not None:
+            self.notify(f"办件{STATUS_LABELS[self.case.status]}，不能再{what}", severity="warning", markup=False)
+        return step
+
+    def action_save_progress(self) -> None:
+        if self.open_step("暂存") is None:
+            return
+        if not self.dirty():
+            self.notify("没有需要暂存的改动", markup=False)
+            return
+        saved = self.cunwu.attempt(self._save)
+        if saved is not None:
+            self.notify("已暂存", markup=False)
+        self.reload()
+
+    @on(Input.Submitted, "#note")
+    def note_done(self) -> None:
+        self.action_save_progress()
+
+    def action_refresh(self) -> None:
+        self.reload()
+
+    # ---- completing the step
+
+    def action_complete(self) -> None:
+        step = self.open_step("办理")
+        if step is None or self.case is None:
+            return
+        choices = [c.label for c in engine.choices(self.matter, self.case.state())]
+        if len(choices) == 1:
+            self.complete(choices[0])
+            return
+
+        def chosen(label: str | None) -> None:
+            if label:
+                self.complete(label)
+
+        self.app.push_screen(ChoiceDialog(f"完成“{step.title}”：选择办理结果", choices), chosen)
+
+    def complete(self, label: str, force_reason: str = "") -> None:
+        refused: list[Refused] = []
+        step = self.step
+        assert step is not None
+
+        def work() -> Case | None:
+            try:
+                case = self._save() if self.dirty() else self.case
+                assert case is not None
+                return self.site.cases.complete_step(
+                    self.site.operator,
+                    self.cunwu.now,
+                    self.number,
+                    label,
+                    force_reason=force_reason,
+                    expected_rev=case.rev,
+                    meeting=self.pending.get("meeting", ("", ""))[1],
+                    seal=self.pending.get("seal", ("", ""))[1],
+                )
+            except Refused as exc:
+                refused.append(exc)
+                return None
+
+        done = self.cunwu.attempt(work)
+        self.reload()
+        if done is not None:
+            self.focus_first()
+            self.pending = {}
+            following = self.step
+            where = f"，下一步：{following.title}" if following else f"，办件{STATUS_LABELS[done.status]}"
+            self.notify(f"已完成“{step.title}”（{label}）{where}", markup=False)
+            self.show_info()
+        elif refused:
+            self.refused(str(refused[0]), label)
+
+    def refused(self, message: str, label: str) -> None:
+        """Explain a refusal and offer what can be done about it."""
+        if "方可完成" in message:
+
+            def forced(answer: str | None) -> None:
+                if answer == FORCE:
+                    self.app.push_screen(
+                        TextDialog("强制完成", "请填写提前完成的理由（将记入日志并提示监督）："),
+                        lambda reason: self.complete(label, reason) if reason else None,
+                    )
+
+            self.app.push_screen(ChoiceDialog("未满时限，暂不能完成", [BACK, FORCE], message), forced)
+            return
+        follow: dict[str, tuple[str, Callable[[], None]]] = {
+            "须先登记公示": ("登记公示", self.action_notice),
+            "须登记用印": ("登记用印", self.action_seal),
+            "请先登记异议": ("登记异议", self.record_objection),
+        }
+        for key, (offer, action) in follow.items():
+            if key in message:
+                self.app.push_screen(
+                    ChoiceDialog("暂不能完成", [offer, BACK], plain(message)),
+                    lambda answer, action=action, offer=offer: action() if answer == offer else None,
+                )
+                return
+        self.app.push_screen(MessageDialog("暂不能完成", plain(message)))
+
+    # ---- records of the step
+
+    def notice_number(self) -> str:
+        return str(self.case.record.get("progress", {}).get("notice", "")) if self.case else ""
+
+    def action_notice(self) -> None:
+        step = self.open_step("登记公示")
+        if step is None:
+            return
+        number = self.notice_number()
+        if not number:
+            if step.produces is not Produces.NOTICE:
+                self.app.push_screen(MessageDialog("公示", f"“{step.title}”不是公示步骤，不需要登记公示。"))
+                return
+            from tui.screens.records import NoticeFormScreen
+
+            self.app.push_screen(NoticeFormScreen(self.number), lambda _: self.reload())
+            return
+        notice = self.cunwu.attempt(lambda: self.site.notices.get(number))
+        if notice is None:
+            return
+        self.app.push_screen(
+            NoticeView(number, notice_text(notice), not notice.get("result")),
+            lambda wanted: self.record_objection() if wanted else None,
+        )
+
+    def record_objection(self) -> None:
+        number = self.notice_number()
+        if not number:
+            self.notify("本步骤还没有登记公示", severity="warning", markup=False)
+            return
+        from tui.screens.records import ObjectionFormScreen
+
+        self.app.push_screen(ObjectionFormScreen(number), lambda _: self.reload())
+
+    def action_meeting(self) -> None:
+        step = self.open_step("登记会议记录")
+        if step is None or self.case is None:
+            return
+        if step.produces is not Produces.MINUTES:
+            self.app.push_screen(
+                MessageDialog("会议记录", f"“{step.title}”不形成会议记录。其他会议请在首页按 F8/m 登记。")
+            )
+            return
+        from tui.screens.records import MeetingFormScreen
+
+        screen = MeetingFormScreen(
+            self.case.village,
+            title=f"{step.title}（{self.case.subject}）",
+            kind=meeting_kind_for(self.matter, step).value,
+        )
+        self.app.push_screen(screen, lambda number: self.remember("meeting", step, number))
+
+    def action_seal(self) -> None:
+        step = self.open_step("登记用印")
+        if step is None or self.case is None:
+            return
+        if step.produces is not Produces.SEAL_USE:
+            self.app.push_screen(MessageDialog("用印", f"“{step.title}”不形成用印登记。其他用印请在首页按 F9/g 登记。"))
+            return
+        from tui.screens.records import SealFormScreen
+
+        self.app.push_screen(SealFormScreen(self.case.village), lambda number: self.remember("seal", step, number))
+
+    def remember(self, what: str, step: Step, number: str | None) -> None:
+        if number:
+            self.pending[what] = (step.id, number)
+            self.show_info()

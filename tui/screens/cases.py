@@ -1,0 +1,319 @@
+"""办件: the case list (filter by village, status, overdue) and the dialog that opens a new case."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
+
+from rich.cells import cell_len
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Checkbox, DataTable, Input, Label, OptionList, Select, Static
+from textual.widgets.option_list import Option
+
+from procedures import engine
+from procedures.engine import STATUS_LABELS, CaseStatus, TimerState, TimerStatus
+from procedures.search import search
+from store.cases import Case
+from store.site import Site
+from tui.commands import bindings_for
+from tui.screens.base import BaseScreen, literal
+
+if TYPE_CHECKING:
+    from tui.app import CunwuApp
+
+ALL = "*"
+STATUSES: tuple[tuple[str, str], ...] = (
+    ("办理中", CaseStatus.OPEN.value),
+    ("已办结", CaseStatus.DONE.value),
+    ("已终止", CaseStatus.STOPPED.value),
+    ("全部", ALL),
+)
+
+
+def clip(text: str, width: int) -> str:
+    """``text`` cut to ``width`` terminal cells (CJK counts 2), marked with ``..`` when cut."""
+    if cell_len(text) <= width:
+        return text
+    out = ""
+    for ch in text:
+        if cell_len(out + ch) > width - 2:
+            break
+        out += ch
+    return out + ".."
+
+
+def countdowns(site: Site, case: Case, today: dt.date) -> tuple[TimerStatus, ...]:
+    """The timers running on ``today`` for an open case."""
+    return engine.running_timers(site.catalog.get(case.matter_id), case.state(), today, site.cal)
+
+
+def timer_text(timer: TimerStatus) -> str:
+    """A countdown in words, ``[已超期]`` first when a deadline passed."""
+    return ("[已超期] " if timer.state is TimerState.OVERDUE else "") + timer.describe()
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One case as the list shows it."""
+
+    case: Case
+    matter: str
+    step: str
+    timers: tuple[str, ...]
+    overdue: bool
+    days_left: int
+    """The fewest days left on any running timer (a large number when none runs)."""
+
+    @property
+    def when(self) -> str:
+        if self.case.status is not CaseStatus.OPEN:
+            return f"[{STATUS_LABELS[self.case.status]}]"
+        return "；".join(self.timers) if self.timers else "无时限"
+
+
+class TickBox(Checkbox):
+    """A checkbox whose state is written out, ``[√]`` or ``[ ]`` (never colour alone)."""
+
+    @property
+    def _button(self) -> Content:
+        return Content("[√]" if self.value else "[ ]")
+
+
+class CaseListScreen(BaseScreen):
+    COMMANDS_KEY = "cases"
+    BINDINGS = [*bindings_for("cases")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[Row] = []
+
+    def compose(self) -> ComposeResult:
+        yield self.header()
+        villages = [(Text("全部村"), ALL), *[(Text(v), v) for v in self.site.settings.villages]]
+        with Horizontal(id="filters"):
+            yield Select(villages, allow_blank=False, value=ALL, id="village")
+            yield Select(
+                [(Text(label), value) for label, value in STATUSES], allow_blank=False, value="open", id="status"
+            )
+            yield TickBox("只看超期", id="overdue")
+        table: DataTable[object] = DataTable(cursor_type="row", zebra_stripes=False, id="cases")
+        table.add_columns("办件编号", "事项", "事由", "当前步骤", "时限")
+        yield table
+        yield Static(id="detail", classes="hint")
+        yield self.footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "办件"
+        self.refresh_data()
+        self.query_one(DataTable).focus()
+
+    def on_screen_resume(self) -> None:
+        if self.is_mounted:
+            self.refresh_data()
+
+    def _rows(self) -> list[Row]:
+        village = self.query_one("#village", Select).value
+        status = self.query_one("#status", Select).value
+        only_overdue = self.query_one("#overdue", Checkbox).value
+        cases = self.cunwu.attempt(lambda: self.site.cases.all(skip_damaged=True)) or []
+        rows = []
+        for case in cases:
+            if village != ALL and case.village != village:
+                continue
+            if status != ALL and case.status.value != status:
+                continue
+            try:
+                matter = self.site.catalog.get(case.matter_id)
+            except KeyError:  # a local catalogue that dropped the matter: list it, plainly
+                rows.append(Row(case, f"（未知事项 {case.matter_id}）", "", (), False, 10**6))
+                continue
+            timers: tuple[str, ...] = ()
+            step = ""
+            overdue, left = False, 10**6
+            if case.status is CaseStatus.OPEN:
+                step = matter.step(case.record["current"]).title
+                running = countdowns(self.site, case, self.today)
+                timers = tuple(timer_text(t) for t in running)
+                overdue = any(t.state is TimerState.OVERDUE for t in running)
+                left = min((t.days_left for t in running), default=left)
+            if only_overdue and not overdue:
+                continue
+            rows.append(Row(case, matter.name, step, timers, overdue, left))
+        rows.sort(key=lambda r: (not r.overdue, r.days_left, r.case.number))
+        return rows
+
+    def refresh_data(self) -> None:
+        table = self.query_one(DataTable)
+        keep = self.rows[table.cursor_row].case.number if self.rows and table.cursor_row < len(self.rows) else ""
+        self.rows = self._rows()
+        table.clear()
+        for row in self.rows:
+            # rich Text (never markup), which the table measures for its column widths.
+            table.add_row(
+                Text(row.case.number),
+                Text(clip(row.matter, 14)),
+                Text(clip(row.case.subject, 10)),
+                Text(clip(row.step, 10)),
+                Text(row.when),
+            )
+        at = next((i for i, r in enumerate(self.rows) if r.case.number == keep), 0)
+        if self.rows:
+            table.move_cursor(row=at)
+        self.show_detail()
+
+    def show_detail(self) -> None:
+        table = self.query_one(DataTable)
+        if not self.rows:
+            text = "没有符合条件的办件。按 F7/n 新建办件，F3 改变筛选条件。"
+        else:
+            row = self.rows[min(table.cursor_row, len(self.rows) - 1)]
+            where = row.step or STATUS_LABELS[row.case.status]
+            text = f"{row.matter}｜事由：{row.case.subject}｜{where}｜{row.when}"
+        self.query_one("#detail", Static).update(literal(text))
+
+    @on(DataTable.RowHighlighted)
+    def highlighted(self) -> None:
+        self.show_detail()
+
+    @on(Select.Changed)
+    @on(Checkbox.Changed)
+    def filtered(self) -> None:
+        self.refresh_data()
+
+    def on_data_table_row_selected(self) -> None:
+        self.action_open()
+
+    def action_open(self) -> None:
+        table = self.query_one(DataTable)
+        if self.rows and table.cursor_row < len(self.rows):
+            self.cunwu.open_case(self.rows[table.cursor_row].case.number)
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#village", Select).focus()
+
+    def action_refresh(self) -> None:
+        self.refresh_data()
+
+
+class NewCaseDialog(ModalScreen[str | None]):
+    """Pick a matter (pinyin initials or Chinese), a village and the subject; F2 opens the case."""
+
+    COMMANDS_KEY = "new_case_form"
+    BINDINGS = [*bindings_for("new_case_form")]
+
+    def __init__(self, matter_id: str = "") -> None:
+        super().__init__()
+        self.matter_id = matter_id
+
+    @property
+    def cunwu(self) -> CunwuApp:
+        return cast("CunwuApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        site = self.cunwu.site
+        villages = site.settings.villages
+        with Vertical(classes="dialog", id="new-case"):
+            yield Label(literal("新建办件"), classes="dialog-title")
+            if self.matter_id:
+                yield Static(literal(f"事项：{site.catalog.get(self.matter_id).name}"), id="matter")
+            else:
+                yield Input(placeholder="事项：输入中文或拼音首字母，如 低保 或 dbsq", id="matter-search")
+                yield OptionList(id="matters")
+                yield Static(literal("事项：（未选）"), id="matter")
+            yield Select(
+                [(Text(v), v) for v in villages],
+                prompt="选择村（回车展开）",
+                value=villages[0] if len(villages) == 1 else Select.NULL,
+                id="village",
+            )
+            yield Input(placeholder="事由：申请人姓名、议题等", id="subject")
+            yield Label(literal("F2/Ctrl+S 保存（事由框内回车也保存）；Esc 取消"), classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        if self.matter_id:
+            self.query_one("#village" if len(self.cunwu.site.settings.villages) > 1 else "#subject").focus()
+        else:
+            self.show_matters("")
+            self.query_one("#matter-search").focus()
+
+    def show_matters(self, query: str) -> None:
+        catalog = self.cunwu.site.catalog
+        found = list(search(catalog, query)) if query.strip() else list(catalog.matters)
+        options = self.query_one("#matters", OptionList)
+        options.clear_options()
+        options.add_options([Option(literal(f"{m.order:>2}. {m.name}"), id=m.id) for m in found])
+        if not found:
+            options.add_option(Option(literal("没有找到，换个写法试试"), disabled=True))
+        # A search picks its best match; the whole list waits for the user to choose.
+        chosen = found[0].id if found and query.strip() else ""
+        options.highlighted = 0 if chosen else None
+        self.pick(chosen)
+
+    def pick(self, matter_id: str) -> None:
+        self.matter_id = matter_id
+        name = self.cunwu.site.catalog.get(matter_id).name if matter_id else "（未选）"
+        self.query_one("#matter", Static).update(literal(f"事项：{name}"))
+
+    @on(Input.Changed, "#matter-search")
+    def typed(self, event: Input.Changed) -> None:
+        self.show_matters(event.value)
+
+    @on(OptionList.OptionHighlighted, "#matters")
+    def highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option.id:
+            self.pick(event.option.id)
+
+    @on(OptionList.OptionSelected, "#matters")
+    def chosen(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id:
+            self.pick(event.option.id)
+            self.next_field()
+
+    @on(Input.Submitted, "#matter-search")
+    def search_done(self) -> None:
+        if self.matter_id:
+            self.next_field()
+        else:
+            self.notify("没有找到事项，换个写法试试", severity="warning", markup=False)
+
+    def next_field(self) -> None:
+        village = self.query_one("#village", Select)
+        (village if village.value is Select.NULL else self.query_one("#subject")).focus()
+
+    @on(Input.Submitted, "#subject")
+    def subject_done(self) -> None:
+        self.action_save()
+
+    def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
+        if event.key == "down" and self.focused is not None and self.focused.id == "matter-search":
+            event.stop()
+            self.query_one("#matters").focus()
+
+    def action_save(self) -> None:
+        village = self.query_one("#village", Select).value
+        subject = self.query_one("#subject", Input).value
+        if not self.matter_id:
+            self.notify("请先选择事项：在查找框输入中文或拼音首字母", severity="warning", markup=False)
+            self.query_one("#matter-search").focus()
+            return
+        if village is Select.NULL:
+            self.notify("请选择村：在村名框按回车展开，上下键选择", severity="warning", markup=False)
+            self.query_one("#village").focus()
+            return
+        if not subject.strip():
+            self.notify("请填写事由（申请人姓名、议题等）", severity="warning", markup=False)
+            self.query_one("#subject").focus()
+            return
+        app, matter_id = self.cunwu, self.matter_id
+        case = app.attempt(lambda: app.site.cases.open(app.site.operator, app.now, matter_id, str(village), subject))
+        if case is not None:
+            self.dismiss(case.number)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,257 @@
+"""登记/修改会议记录: attendance, agenda, votes; the quorum arithmetic shown live as counts are typed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Checkbox, Input, Select, Static, TextArea
+
+from procedures.meetings import MeetingKind, evaluate, rule_for
+from store.errors import BadInput
+from store.meetings import METHODS
+from tui.commands import bindings_for
+from tui.screens.base import literal
+from tui.screens.record_common import FormScreen, Tick, count, field, indexed, lines, text_area, text_input
+
+VOTE_FORMAT = "应为 议题序号 赞成 反对 弃权，如 1 14 9 3；可加 举手/无记名；支部党员大会可再加 书面赞成 书面反对"
+
+
+def parse_vote(n: int, raw: str) -> tuple[int, dict[str, Any]] | None:
+    """Vote line ``n``: ``议题序号 赞成 反对 弃权 [举手|无记名] [书面赞成 书面反对]``; None when blank."""
+    parts = re.sub(r"[:,;/、；]", " ", unicodedata.normalize("NFKC", raw)).split()
+    if not parts:
+        return None
+    words = [p for p in parts if not p.isdigit()]
+    numbers = [int(p) for p in parts if p.isdigit()]
+    if len(words) > 1 or (words and words[0] not in METHODS) or len(numbers) not in (4, 6):
+        raise BadInput(f"表决第{n}行“{raw.strip()}”格式不对：{VOTE_FORMAT}")
+    vote = {
+        "ayes": numbers[1],
+        "nays": numbers[2],
+        "abstain": numbers[3],
+        "method": words[0] if words else "举手",
+        "written_ayes": numbers[4] if len(numbers) == 6 else 0,
+        "written_nays": numbers[5] if len(numbers) == 6 else 0,
+    }
+    return numbers[0], vote
+
+
+def parse_votes(text: str) -> list[tuple[int, dict[str, Any]]]:
+    return [v for n, raw in enumerate(text.splitlines(), start=1) if (v := parse_vote(n, raw)) is not None]
+
+
+def vote_line(index: int, vote: Mapping[str, Any]) -> str:
+    line = f"{index} {vote['ayes']} {vote['nays']} {vote['abstain']}"
+    if vote.get("method", "举手") != "举手" or vote.get("written_ayes") or vote.get("written_nays"):
+        line += f" {vote.get('method', '举手')}"
+    if vote.get("written_ayes") or vote.get("written_nays"):
+        line += f" {vote['written_ayes']} {vote['written_nays']}"
+    return line
+
+
+def meeting_fields(
+    values: Mapping[str, str], by_household: bool, previous: Sequence[Mapping[str, Any]] = ()
+) -> dict[str, Any]:
+    """The form's text as ``store.meetings.build`` fields; speeches of unchanged items are kept."""
+    items: list[dict[str, Any]] = []
+    for i, title in enumerate(lines(values["items"])):
+        old = previous[i] if i < len(previous) and previous[i]["title"] == title else None
+        items.append({"title": title, "speeches": list(old["speeches"]) if old else [], "vote": None, "resolution": ""})
+
+    def at(index: int, what: str) -> dict[str, Any]:
+        if not 1 <= index <= len(items):
+            raise BadInput(f"{what}指向第 {index} 项议题，但只登记了 {len(items)} 项议题")
+        return items[index - 1]
+
+    for index, vote in parse_votes(values["votes"]):
+        item = at(index, "表决")
+        if item["vote"]:
+            raise BadInput(f"第 {index} 项议题登记了两次表决")
+        item["vote"] = vote
+    for index, text in indexed(values["resolutions"], "决议"):
+        at(index, "决议")["resolution"] = text
+    kind = values["kind"]
+    return {
+        "kind": kind,
+        "title": values["title"],
+        "start": values["start"],
+        "end": values["end"],
+        "place": values["place"],
+        "host": values["host"],
+        "recorder": values["recorder"],
+        "expected": count(values["expected"], "应到人数") or 0,
+        "present": count(values["present"], "实到人数") or 0,
+        "by_household": by_household and kind == MeetingKind.VILLAGERS.value,
+        "absent": lines(values["absent"]),
+        "attendees": lines(values["attendees"]),
+        "items": items,
+    }
+
+
+def arithmetic(kind_value: str, by_household: bool, expected_text: str, present_text: str, votes_text: str) -> str:
+    """The quorum and each vote's arithmetic as the form stands, or a plain note of what is missing."""
+    try:
+        kind = MeetingKind(kind_value)
+    except ValueError:
+        return "请先选择会议类别。"
+    rule = rule_for(kind, by_household)
+    try:
+        expected = count(expected_text, "应到人数")
+        present = count(present_text, "实到人数")
+    except BadInput as exc:
+        return str(exc)
+    if expected is None or present is None:
+        return "填写应到、实到人数后，这里显示法定人数和表决结果的计算。"
+    if expected == 0:
+        return "应到人数不能为 0。"
+    if present > expected:
+        return f"实到 {present} 人多于应到 {expected} 人，请核对。"
+    out = []
+    if rule.quorum is None:
+        out.append(f"{kind.value}不设法定人数；赞成超过实到人数的半数为通过。")
+    elif rule.quorum.met(present, expected, present):
+        out.append(f"法定人数：{rule.quorum.arithmetic('实到', present, expected, present)} → 已达到")
+    else:
+        out.append(f"法定人数：{rule.quorum.arithmetic('实到', present, expected, present)} → 未达到法定人数，不能表决")
+    for n, raw in enumerate(votes_text.splitlines(), start=1):
+        try:
+            parsed = parse_vote(n, raw)
+        except BadInput as exc:
+            out.append(str(exc))
+            continue
+        if parsed is None:
+            continue
+        index, vote = parsed
+        written = vote["written_ayes"] + vote["written_nays"]
+        cast = vote["ayes"] + vote["nays"] + vote["abstain"]
+        if written and not rule.written_opinions_count:
+            out.append(f"议题{index}：{kind.value}不计书面意见票（只有支部党员大会计入）")
+        elif written > expected - present:
+            out.append(f"议题{index}：书面意见 {written} 票多于缺席人数 {expected - present}")
+        elif cast > present:
+            out.append(f"议题{index}：赞成、反对、弃权共 {cast} 票，多于实到 {present} 人")
+        else:
+            try:
+                result = evaluate(
+                    rule,
+                    expected,
+                    present,
+                    vote["ayes"] + vote["written_ayes"],
+                    vote["nays"] + vote["written_nays"],
+                    vote["abstain"],
+                )
+            except ValueError as exc:
+                out.append(f"议题{index}：{exc}")
+            else:
+                text = result.arithmetic
+                if written:
+                    text = text.replace("赞成", f"赞成（含书面意见 {vote['written_ayes']}）", 1)
+                out.append(f"议题{index}：{text}")
+    return "\n".join(out)
+
+
+class MeetingFormScreen(FormScreen):
+    """A new meeting for ``village``, or (``number`` given) a change to a draft; dismisses with the number."""
+
+    BINDINGS = bindings_for("form")
+
+    def __init__(self, village: str, *, title: str = "", kind: str = "", number: str = ""):
+        super().__init__()
+        self.village, self.number = village, number
+        self.initial_title, self.initial_kind = title, kind
+        self.record: dict[str, Any] | None = None
+
+    def compose(self) -> ComposeResult:
+        if self.number:
+            self.record = self.cunwu.attempt(lambda: self.site.meetings.get(self.number))
+        r = self.record or {}
+        start = dt.datetime.fromisoformat(r["start"]) if r else dt.datetime.combine(self.today, dt.time(9))
+        end = dt.datetime.fromisoformat(r["end"]) if r.get("end") else None
+        kind = r.get("kind", self.initial_kind)
+        items = r.get("items", [])
+        yield self.header()
+        with VerticalScroll(classes="form", id="form"):
+            note = f"修改会议记录 {self.number}" if self.number else f"登记{self.village}的会议记录"
+            yield Static(literal(f"{note}：Tab 换栏，F2/Ctrl+S 保存，Esc 取消。"), classes="hint")
+            yield field(
+                "会议类别",
+                Select(
+                    [(k.value, k.value) for k in MeetingKind],
+                    prompt="请选择会议类别",
+                    value=kind if kind in {k.value for k in MeetingKind} else Select.NULL,
+                    id="kind",
+                ),
+            )
+            yield field("会议名称", text_input(r.get("title", self.initial_title), "如：审议村道硬化方案", "title"))
+            with Horizontal(classes="row"):
+                yield field("开始时间", text_input(f"{start:%Y-%m-%d %H:%M}", "2026-11-27 09:00", "start"))
+                yield field("结束时间（可不填）", text_input(f"{end:%Y-%m-%d %H:%M}" if end else "", "", "end"))
+            yield field("地点", text_input(r.get("place", ""), "如：村委会会议室", "place"))
+            with Horizontal(classes="row"):
+                yield field("主持人", text_input(r.get("host", ""), "", "host"))
+                yield field("记录人", text_input(r.get("recorder", ""), "", "recorder"))
+            with Horizontal(classes="row"):
+                yield field(
+                    "应到人数", text_input(str(r["expected"]) if r.get("expected") else "", "如 39", "expected")
+                )
+                yield field("实到人数", text_input(str(r["present"]) if r.get("expected") else "", "如 26", "present"))
+            yield Tick(
+                "按户代表计（仅村民会议：三分之二以上的户的代表参加）", r.get("by_household", False), id="household"
+            )
+            absent = [f"{a['name']}:{a['reason']}" if a["reason"] else a["name"] for a in r.get("absent", [])]
+            yield field("缺席人员，每行 姓名:原因", text_area("\n".join(absent), "absent"))
+            yield field("列席人员，每行一人", text_area("\n".join(r.get("attendees", [])), "attendees"))
+            yield field("议题，每行一项", text_area("\n".join(i["title"] for i in items), "items"))
+            votes = [vote_line(n, i["vote"]) for n, i in enumerate(items, start=1) if i["vote"]]
+            yield field("表决，每行：议题序号 赞成 反对 弃权", text_area("\n".join(votes), "votes"))
+            resolutions = [f"{n}:{i['resolution']}" for n, i in enumerate(items, start=1) if i["resolution"]]
+            yield field("决议，每行：议题序号:决议内容", text_area("\n".join(resolutions), "resolutions"))
+        yield Static(id="arithmetic")
+        yield self.footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = f"会议记录 {self.number}" if self.number else f"登记会议记录 · {self.village}"
+        self.query_one("#kind", Select).focus()
+        self.show_arithmetic()
+
+    def kind(self) -> str:
+        value = self.query_one("#kind", Select).value
+        return value if isinstance(value, str) else ""
+
+    def values(self) -> dict[str, str]:
+        names = "title start end place host recorder expected present absent attendees items votes resolutions"
+        return {"kind": self.kind(), **{n: self.value(f"#{n}") for n in names.split()}}
+
+    def by_household(self) -> bool:
+        return self.query_one("#household", Checkbox).value and self.kind() == MeetingKind.VILLAGERS.value
+
+    @on(Input.Changed)
+    @on(TextArea.Changed)
+    @on(Select.Changed)
+    @on(Checkbox.Changed)
+    def show_arithmetic(self) -> None:
+        self.query_one("#household", Checkbox).disabled = self.kind() != MeetingKind.VILLAGERS.value
+        v = self.values()
+        text = arithmetic(v["kind"], self.by_household(), v["expected"], v["present"], v["votes"])
+        self.query_one("#arithmetic", Static).update(literal(text))
+
+    def action_save(self) -> None:
+        previous = (self.record or {}).get("items", [])
+
+        def work() -> str:
+            fields = meeting_fields(self.values(), self.by_household(), previous)
+            operator, now = self.site.operator, self.cunwu.now
+            if self.record is not None:
+                saved = self.site.meetings.edit(operator, now, self.number, int(self.record["rev"]), fields)
+            else:
+                saved = self.site.meetings.new(operator, now, self.village, fields)
+            return str(saved["number"])
+
+        self.save_with(work)

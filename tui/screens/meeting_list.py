@@ -1,0 +1,225 @@
+"""会议记录: the list of meetings, and one meeting's minutes with confirm, lock and corrections."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import DataTable, Static
+
+from store.meetings import STATES
+from tui.commands import bindings_for
+from tui.dialogs import ChoiceDialog, TextDialog
+from tui.screens.base import BaseScreen, literal
+from tui.screens.meeting_form import MeetingFormScreen
+from tui.screens.record_common import cell, choose_village, clip
+
+
+def first_result(meeting: dict[str, Any]) -> str:
+    """通过 / 未通过 of the first voted item, or 无表决."""
+    voted = [i for i in meeting["items"] if i["vote"]]
+    if not voted:
+        return "无表决"
+    return "通过" if voted[0]["passed"] else "未通过"
+
+
+def meeting_lines(m: dict[str, Any]) -> list[str]:
+    """The minutes as lines of plain text (shown literally)."""
+    start = dt.datetime.fromisoformat(m["start"])
+    when = f"{start:%Y-%m-%d %H:%M}"
+    if m["end"]:
+        when += f" 至 {dt.datetime.fromisoformat(m['end']):%H:%M}"
+    out = [
+        f"会议记录 {m['number']}  [{STATES[m['state']]}]",
+        f"类别：{m['kind']}",
+        f"名称：{m['title']}",
+        f"时间：{when}    地点：{m['place'] or '（未填）'}",
+        f"主持人：{m['host'] or '（未填）'}    记录人：{m['recorder'] or '（未填）'}",
+    ]
+    if m["expected"]:
+        out.append(f"应到 {m['expected']} 人，实到 {m['present']} 人" + ("（按户代表计）" if m["by_household"] else ""))
+    else:
+        out.append("应到、实到人数：（未登记）")
+    if m["absent"]:
+        out.append(
+            "缺席：" + "；".join(f"{a['name']}（{a['reason']}）" if a["reason"] else a["name"] for a in m["absent"])
+        )
+    if m["attendees"]:
+        out.append("列席：" + "、".join(m["attendees"]))
+    out += [f"书面意见：{w['name']}：{w['opinion']}" for w in m.get("written", [])]
+    out.append("议题：" if m["items"] else "议题：（未登记）")
+    for n, item in enumerate(m["items"], start=1):
+        out.append(f" {n}. {item['title']}")
+        out += [f"    发言：{s['name']}：{s['summary']}" for s in item["speeches"]]
+        vote = item["vote"]
+        if vote:
+            line = f"    表决（{vote['method']}）：赞成 {vote['ayes']}，反对 {vote['nays']}，弃权 {vote['abstain']}"
+            if vote.get("written_ayes") or vote.get("written_nays"):
+                line += f"；书面意见赞成 {vote['written_ayes']}，反对 {vote['written_nays']}"
+            out += [line, f"    计算：{item['arithmetic']}", f"    结果：[{'通过' if item['passed'] else '未通过'}]"]
+        if item["resolution"]:
+            out.append(f"    决议：{item['resolution']}")
+    out.append(f"依据：{m['rule']}")
+    if m.get("case"):
+        out.append(f"关联办件：{m['case']}（步骤 {m['step']}）")
+    if m.get("confirmed_at"):
+        out.append(f"确认：{m['confirmed_by']} {m['confirmed_at'][:16].replace('T', ' ')}")
+    if m.get("locked_at"):
+        out.append(f"锁定：{m['locked_by']} {m['locked_at'][:16].replace('T', ' ')}")
+    if m["corrections"]:
+        out.append("更正说明：")
+        for n, c in enumerate(m["corrections"], start=1):
+            out.append(f" {n}. {c['at'][:16].replace('T', ' ')} {c['by']}：{c['text']}")
+    hints = {
+        "draft": "草稿：F4/e 修改，F6/c 确认（确认后不能再修改）。",
+        "confirmed": "已确认：F8/l 锁定（锁定后只能追加更正说明）。",
+        "locked": "已锁定：F9/g 追加更正说明。",
+    }
+    out.append(hints[m["state"]])
+    return out
+
+
+class MeetingListScreen(BaseScreen):
+    COMMANDS_KEY = "records"
+    BINDINGS = bindings_for("records")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield self.header()
+        yield Static(id="summary", classes="title")
+        table: DataTable[object] = DataTable(cursor_type="row", id="meetings", classes="records-table")
+        table.add_columns("编号", "日期", "类别·名称", "状态", "结果")
+        yield table
+        yield self.footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "会议记录"
+        self.refresh_data()
+        self.query_one(DataTable).focus()
+
+    def refresh_data(self, select: str = "") -> None:
+        meetings: list[dict[str, Any]] = self.cunwu.attempt(lambda: self.site.meetings.find()) or []
+        meetings = sorted(meetings, key=lambda m: (m["start"], m["number"]), reverse=True)
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        table.clear()
+        self.rows = []
+        for m in meetings:
+            table.add_row(
+                cell(m["number"]),
+                cell(m["start"][:10]),
+                cell(clip(f"{m['kind']}·{m['title']}", 26)),
+                cell(STATES[m["state"]]),
+                cell(first_result(m)),
+            )
+            self.rows.append(m["number"])
+        if select in self.rows:
+            row = self.rows.index(select)
+        if self.rows:
+            table.move_cursor(row=min(row, len(self.rows) - 1))
+        summary = f"会议记录 {len(meetings)} 份（新的在前）：回车查看，F7/n 登记新会议"
+        self.query_one("#summary", Static).update(literal(summary))
+
+    def action_open(self) -> None:
+        table = self.query_one(DataTable)
+        if self.rows and table.cursor_row < len(self.rows):
+            self.app.push_screen(MeetingDetailScreen(self.rows[table.cursor_row]))
+
+    def on_data_table_row_selected(self) -> None:
+        self.action_open()
+
+    def action_new_record(self) -> None:
+        def saved(number: str | None) -> None:
+            if number:
+                self.refresh_data(select=number)
+
+        choose_village(self, lambda village: self.app.push_screen(MeetingFormScreen(village), saved))
+
+    def action_refresh(self) -> None:
+        self.refresh_data()
+
+
+class MeetingDetailScreen(BaseScreen):
+    """One meeting's minutes (read-only), with edit for drafts, confirm, lock and corrections."""
+
+    COMMANDS_KEY = "meeting"
+    BINDINGS = bindings_for("meeting")
+
+    def __init__(self, number: str):
+        super().__init__()
+        self.number = number
+        self.record: dict[str, Any] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield self.header()
+        with VerticalScroll(id="page"):
+            yield Static(id="minutes")
+        yield self.footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = f"会议记录 {self.number}"
+        self.refresh_data()
+        self.query_one("#page").focus()
+
+    def refresh_data(self) -> None:
+        self.record = self.cunwu.attempt(lambda: self.site.meetings.get(self.number))
+        text = "\n".join(meeting_lines(self.record)) if self.record else f"没有找到会议记录 {self.number}"
+        self.query_one("#minutes", Static).update(literal(text))
+
+    def state(self) -> str:
+        return str(self.record["state"]) if self.record else ""
+
+    def action_edit(self) -> None:
+        if self.record is None:
+            return
+        if self.state() != "draft":
+            self.notify("已确认、已锁定的会议记录不能修改；锁定后可追加更正说明", severity="warning", markup=False)
+            return
+        screen = MeetingFormScreen(self.record["village"], number=self.number)
+        self.app.push_screen(screen, lambda _: self.refresh_data())
+
+    def _change(self, verb: str, warning: str, work: str) -> None:
+        record = self.record
+        if record is None:
+            return
+
+        def chosen(choice: str | None) -> None:
+            if choice != verb:
+                return
+            op, now, rev = self.site.operator, self.cunwu.now, int(record["rev"])
+            if work == "confirm":
+                self.cunwu.attempt(lambda: self.site.meetings.confirm(op, now, self.number, rev))
+            else:
+                self.cunwu.attempt(lambda: self.site.meetings.lock(op, now, self.number, rev))
+            self.refresh_data()
+
+        self.app.push_screen(ChoiceDialog(f"{verb}会议记录 {self.number}？", [verb, "取消"], warning), chosen)
+
+    def action_confirm(self) -> None:
+        self._change("确认", "确认后不能再修改，只能锁定后追加更正说明。", "confirm")
+
+    def action_lock(self) -> None:
+        self._change("锁定", "锁定后会议记录永久保持原样，只能追加更正说明。", "lock")
+
+    def action_correct(self) -> None:
+        if self.record is None:
+            return
+        if self.state() != "locked":
+            self.notify("只有已锁定的会议记录才追加更正说明；草稿可直接修改", severity="warning", markup=False)
+            return
+
+        def written(text: str | None) -> None:
+            if text:
+                op, now = self.site.operator, self.cunwu.now
+                self.cunwu.attempt(lambda: self.site.meetings.correct(op, now, self.number, text))
+                self.refresh_data()
+
+        self.app.push_screen(TextDialog("追加更正说明", "写明更正的内容（原记录保持不变）："), written)
+
+    def action_refresh(self) -> None:
+        self.refresh_data()
