@@ -108,7 +108,8 @@ def test_a_case_walks_to_the_notice_which_cannot_close_early(clock: Clock) -> No
     data = json.loads(run("case", "show", number, "--json")[1])
     kinds = {r["kind"]: r["record"] for r in data["records"]}
     assert kinds["notice"]["result"] == "无异议" and kinds["notice"]["entries"][0]["id_number"].count("*") == 8
-    assert kinds["meeting"]["state"] == "draft" and kinds["meeting"]["kind"] == "其他会议"
+    # 民主评议 is held by the 村（居）民代表会议: the draft minute has that kind.
+    assert kinds["meeting"]["state"] == "draft" and kinds["meeting"]["kind"] == "村民代表会议"
 
 
 def test_branch_needs_an_outcome_and_lists_choices(clock: Clock) -> None:

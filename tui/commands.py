@@ -126,4 +126,5 @@ def commands_for(screen: str) -> tuple[Command, ...]:
 
 
 def bindings_for(screen: str) -> list[Binding | tuple[str, str] | tuple[str, str, str]]:
-    return [c.binding() for c in SCREENS.get(screen, ())]
+    """A screen's bindings, help first so that the footer never cuts it off at 80 columns."""
+    return [GLOBAL[0].binding(), *(c.binding() for c in SCREENS.get(screen, ()))]

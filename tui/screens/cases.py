@@ -172,9 +172,10 @@ class CaseListScreen(BaseScreen):
         if not self.rows:
             text = "没有符合条件的办件。按 F7/n 新建办件，F3 改变筛选条件。"
         else:
-            row = self.rows[min(table.cursor_row, len(self.rows) - 1)]
+            index = min(table.cursor_row, len(self.rows) - 1)
+            row = self.rows[index]
             where = row.step or STATUS_LABELS[row.case.status]
-            text = f"{row.matter}｜事由：{row.case.subject}｜{where}｜{row.when}"
+            text = f"（{index + 1}/{len(self.rows)}）{row.matter}｜事由：{row.case.subject}｜{where}｜{row.when}"
         self.query_one("#detail", Static).update(literal(text))
 
     @on(DataTable.RowHighlighted)
