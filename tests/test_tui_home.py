@@ -88,3 +88,16 @@ async def test_markup_in_a_subject_shows_literally_on_home(tmp_path: Path) -> No
         await pilot.pause()
         assert number in screen_text(app)
         assert app.is_running
+
+
+async def test_the_command_palette_offers_the_registry(tmp_path: Path) -> None:
+    new_site(tmp_path / "data")
+    app = make(tmp_path / "data")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"事项目录")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause(0.5)
+        assert isinstance(app.screen, CatalogScreen)

@@ -19,6 +19,7 @@ from store.files import signature
 from store.site import Site
 from tui.commands import GLOBAL
 from tui.dialogs import MessageDialog
+from tui.palette import RegistryCommands
 
 T = TypeVar("T")
 Clock = Callable[[], dt.datetime]
@@ -33,7 +34,8 @@ class CunwuApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "村务履职"
-    ENABLE_COMMAND_PALETTE = False
+    COMMANDS = {RegistryCommands}
+    COMMAND_PALETTE_BINDING = "ctrl+p"
     BINDINGS = [c.binding() for c in GLOBAL]
 
     def __init__(self, site: Site, clock: Clock = system_clock, *, ascii_borders: bool = False, **kwargs: Any):

@@ -53,6 +53,7 @@ GLOBAL: tuple[Command, ...] = (
     Command("help", "f1,question_mark", "app.help", "帮助", "显示本屏可用的按键"),
     Command("back", "escape", "app.leave", "返回", "返回上一屏"),
     Command("quit", "f10,ctrl+q", "app.quit_app", "退出", "退出程序（已保存的内容不会丢失）"),
+    Command("palette", "ctrl+p", "app.command_palette", "命令", "按名称查找并执行本屏的命令", show=False),
 )
 
 SCREENS: dict[str, tuple[Command, ...]] = {
