@@ -11,7 +11,6 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, DataTable, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
@@ -23,6 +22,7 @@ from store.cases import Case
 from store.site import Site
 from tui.commands import bindings_for
 from tui.screens.base import BaseScreen, literal
+from tui.screens.record_common import Tick
 
 if TYPE_CHECKING:
     from tui.app import CunwuApp
@@ -77,14 +77,6 @@ class Row:
         return "；".join(self.timers) if self.timers else "无时限"
 
 
-class TickBox(Checkbox):
-    """A checkbox whose state is written out, ``[√]`` or ``[ ]`` (never colour alone)."""
-
-    @property
-    def _button(self) -> Content:
-        return Content("[√]" if self.value else "[ ]")
-
-
 class CaseListScreen(BaseScreen):
     COMMANDS_KEY = "cases"
     BINDINGS = [*bindings_for("cases")]
@@ -101,7 +93,7 @@ class CaseListScreen(BaseScreen):
             yield Select(
                 [(Text(label), value) for label, value in STATUSES], allow_blank=False, value="open", id="status"
             )
-            yield TickBox("只看超期", id="overdue")
+            yield Tick("只看超期", id="overdue")
         table: DataTable[object] = DataTable(cursor_type="row", zebra_stripes=False, id="cases")
         table.add_columns("办件编号", "事项", "事由", "当前步骤", "时限")
         yield table

@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Any
 
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
 from store.meetings import STATES
@@ -14,7 +13,7 @@ from tui.commands import bindings_for
 from tui.dialogs import ChoiceDialog, TextDialog
 from tui.screens.base import BaseScreen, literal
 from tui.screens.meeting_form import MeetingFormScreen
-from tui.screens.record_common import cell, choose_village, clip
+from tui.screens.record_common import RecordPage, cell, choose_village, clip
 
 
 def first_result(meeting: dict[str, Any]) -> str:
@@ -144,32 +143,13 @@ class MeetingListScreen(BaseScreen):
         self.refresh_data()
 
 
-class MeetingDetailScreen(BaseScreen):
+class MeetingDetailScreen(RecordPage):
     """One meeting's minutes (read-only), with edit for drafts, confirm, lock and corrections."""
 
     COMMANDS_KEY = "meeting"
     BINDINGS = bindings_for("meeting")
-
-    def __init__(self, number: str):
-        super().__init__()
-        self.number = number
-        self.record: dict[str, Any] | None = None
-
-    def compose(self) -> ComposeResult:
-        yield self.header()
-        with VerticalScroll(id="page"):
-            yield Static(id="minutes")
-        yield self.footer()
-
-    def on_mount(self) -> None:
-        self.sub_title = f"会议记录 {self.number}"
-        self.refresh_data()
-        self.query_one("#page").focus()
-
-    def refresh_data(self) -> None:
-        self.record = self.cunwu.attempt(lambda: self.site.meetings.get(self.number))
-        text = "\n".join(meeting_lines(self.record)) if self.record else f"没有找到会议记录 {self.number}"
-        self.query_one("#minutes", Static).update(literal(text))
+    WHAT = "会议记录"
+    LINES = staticmethod(meeting_lines)
 
     def state(self) -> str:
         return str(self.record["state"]) if self.record else ""

@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Any
 
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
 from procedures.periods import format_date
@@ -15,7 +14,7 @@ from tui.commands import bindings_for
 from tui.dialogs import MessageDialog
 from tui.screens.base import BaseScreen, literal
 from tui.screens.notice_forms import ObjectionFormScreen
-from tui.screens.record_common import cell, choose_village, clip
+from tui.screens.record_common import RecordPage, cell, choose_village, clip
 from tui.screens.seal_form import SealFormScreen
 
 VERDICTS = {None: "待核实", True: "异议成立", False: "异议不成立"}
@@ -161,32 +160,13 @@ class NoticeSealListScreen(BaseScreen):
         self.refresh_data()
 
 
-class NoticeDetailScreen(BaseScreen):
+class NoticeDetailScreen(RecordPage):
     """One notice, masked, with its objections; F7/y records an objection while it stands."""
 
     COMMANDS_KEY = "notice"
     BINDINGS = bindings_for("notice")
-
-    def __init__(self, number: str):
-        super().__init__()
-        self.number = number
-        self.record: dict[str, Any] | None = None
-
-    def compose(self) -> ComposeResult:
-        yield self.header()
-        with VerticalScroll(id="page"):
-            yield Static(id="notice")
-        yield self.footer()
-
-    def on_mount(self) -> None:
-        self.sub_title = f"公示 {self.number}"
-        self.refresh_data()
-        self.query_one("#page").focus()
-
-    def refresh_data(self) -> None:
-        self.record = self.cunwu.attempt(lambda: self.site.notices.get(self.number))
-        text = "\n".join(notice_lines(self.record)) if self.record else f"没有找到公示 {self.number}"
-        self.query_one("#notice", Static).update(literal(text))
+    WHAT = "公示"
+    LINES = staticmethod(notice_lines)
 
     def action_object(self) -> None:
         if self.record is None:

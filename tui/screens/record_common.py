@@ -11,16 +11,17 @@ from typing import TYPE_CHECKING, Any, cast
 from rich.cells import cell_len
 from rich.text import Text
 from textual import on
-from textual.containers import Vertical
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Checkbox, Footer, Header, Input, Label, TextArea
+from textual.widgets import Checkbox, Footer, Header, Input, Label, Static, TextArea
 
 from store.errors import BadInput
 from store.site import Site
 from tui.dialogs import ChoiceDialog
-from tui.screens.base import literal
+from tui.screens.base import BaseScreen, literal
 
 if TYPE_CHECKING:
     from tui.app import CunwuApp
@@ -164,3 +165,37 @@ class Tick(Checkbox):
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
         self.label = self.shown(event.value)
+
+
+class RecordPage(BaseScreen):
+    """A read-only page of one record (a meeting's minutes, a notice), re-read on refresh."""
+
+    WHAT = ""
+    """What the record is called, e.g. 会议记录."""
+    LINES: Callable[[dict[str, Any]], list[str]]
+    """The page's text, line by line (a function of the record)."""
+
+    def __init__(self, number: str):
+        super().__init__()
+        self.number = number
+        self.record: dict[str, Any] | None = None
+
+    def load(self) -> dict[str, Any]:
+        """The record from the store by its number (raises the store's errors)."""
+        return self.site.linked(self.number)[1]
+
+    def compose(self) -> ComposeResult:
+        yield self.header()
+        with VerticalScroll(id="page"):
+            yield Static(id="page-text")
+        yield self.footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = f"{self.WHAT} {self.number}"
+        self.refresh_data()
+        self.query_one("#page").focus()
+
+    def refresh_data(self) -> None:
+        self.record = self.cunwu.attempt(self.load)
+        text = "\n".join(type(self).LINES(self.record)) if self.record else f"没有找到{self.WHAT} {self.number}"
+        self.query_one("#page-text", Static).update(literal(text))
