@@ -52,6 +52,13 @@ class Settings:
     """Files readable and writable by the directory's group (0660) instead of the owner only."""
     since: str = ""
     """The day records start (ISO date, set by the first ``cunwu init``): duties are counted from it."""
+    fonds: str = ""
+    """全宗号 of the village archives (DA/T 22 档号), e.g. "J001"; empty until the archives office assigns it."""
+    retention: dict[str, str] = field(default_factory=dict)
+    """保管期限 by matter id (Y 永久 / D30 定期30年 / D10 定期10年); key "default" for the rest (D30 when unset)."""
+
+    def retention_for(self, matter_id: str) -> str:
+        return self.retention.get(matter_id, self.retention.get("default", "D30"))
 
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"township": self.township, "villages": list(self.villages)}
@@ -60,6 +67,10 @@ class Settings:
         data["group_shared"] = self.group_shared
         if self.since:
             data["since"] = self.since
+        if self.fonds:
+            data["fonds"] = self.fonds
+        if self.retention:
+            data["retention"] = dict(self.retention)
         if self.staff:
             data["staff"] = {k: dict(v) for k, v in self.staff.items()}
         if self.timers:
@@ -111,7 +122,11 @@ def load(data: Path) -> Settings:
     if not isinstance(timers, dict):
         bad("timers", '应为 [timers] 表，如 "dibao.publicize" = 10')
         timers = {}
-    for key in ("township", "supervision_phone", "since"):
+    retention = raw.get("retention", {})
+    if not isinstance(retention, dict) or any(v not in ("Y", "D30", "D10") for v in retention.values()):
+        bad("retention", "应为 [retention] 表，取值 Y、D30 或 D10，如 default = \"D30\"")
+        raw["retention"] = {}
+    for key in ("township", "supervision_phone", "since", "fonds"):
         if not isinstance(raw.get(key, ""), str):
             bad(key, "应为文字")
     if not isinstance(raw.get("group_shared", False), bool):
@@ -126,6 +141,8 @@ def load(data: Path) -> Settings:
         supervision_phone=str(raw.get("supervision_phone", "")),
         group_shared=bool(raw.get("group_shared", False)),
         since=str(raw.get("since", "")),
+        fonds=str(raw.get("fonds", "")),
+        retention={str(k): str(v) for k, v in dict(raw.get("retention", {})).items()},
     )
 
 
