@@ -85,7 +85,8 @@ def cmd_test(args: list[str]) -> int:
 
 def cmd_bench(_: list[str]) -> int:
     setup("dev")
-    return run(PY, "-m", "tests.bench.bench_store") or run(PY, "-m", "tests.bench.bench_tui")
+    benches = ("tests.bench.bench_store", "tests.bench.bench_tui", "tests.bench.bench_export")
+    return max(run(PY, "-m", bench) for bench in benches)
 
 
 def cmd_lock(_: list[str]) -> int:

@@ -61,7 +61,9 @@ def xml_safe(text: object) -> str:
 
 def fonts_line() -> str:
     """The fonts the documents ask for, and what stands in for a missing one."""
-    return "；".join(f"{faces[0]}（无此字体时用 {'、'.join(faces[1:])}）" if len(faces) > 1 else faces[0] for faces in FONTS.values())
+    return "；".join(
+        f"{faces[0]}（无此字体时用 {'、'.join(faces[1:])}）" if len(faces) > 1 else faces[0] for faces in FONTS.values()
+    )
 
 
 def cn_date(day: dt.date) -> str:
@@ -122,7 +124,7 @@ def new_document() -> DocumentObject:
 
 
 def _page_number(paragraph: Paragraph, odd: bool) -> None:
-    """"— 1 —" in 4号宋体; odd pages right, even pages left, one character from the edge."""
+    """ "— 1 —" in 4号宋体; odd pages right, even pages left, one character from the edge."""
     paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT if odd else WD_ALIGN_PARAGRAPH.LEFT
     if odd:
         paragraph.paragraph_format.right_indent = SIZE_PAGE
@@ -180,7 +182,9 @@ def body(doc: DocumentObject, text: str, *, indent: bool = True, align: str = ""
     return paragraph
 
 
-def table(doc: DocumentObject, headers: list[str], rows: list[list[str]], widths_mm: list[float], size: Pt = SIZE_TABLE) -> Table:
+def table(
+    doc: DocumentObject, headers: list[str], rows: list[list[str]], widths_mm: list[float], size: Pt = SIZE_TABLE
+) -> Table:
     """A grid table: the header row repeats on every page, rows never split across pages."""
     grid = doc.add_table(rows=1 + len(rows), cols=len(headers))
     grid.style = doc.styles["Table Grid"]

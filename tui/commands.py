@@ -86,6 +86,13 @@ SCREENS: dict[str, tuple[Command, ...]] = {
         Command("notice", "f6,ctrl+o", "notice", "公示", "登记或查看本步骤的公示，登记异议"),
         Command("meeting", "f8,m", "meeting", "会议记录", "为本步骤登记会议记录"),
         Command("seal", "f9,y", "seal", "用印", "为本步骤登记用印"),
+        Command(
+            "export",
+            "f3,x",
+            "export",
+            "导出",
+            "导出 Word 文书：归档卷宗、公示、公示结果（在后台进行，完成后显示文件位置）",
+        ),
         Command("refresh", "f5,ctrl+r", "refresh", "刷新", "重新读取办件"),
     ),
     "new_case_form": (
@@ -106,10 +113,12 @@ SCREENS: dict[str, tuple[Command, ...]] = {
         Command("confirm", "f6,c", "confirm", "确认", "确认会议记录（确认后不能再修改，只能锁定）"),
         Command("lock", "f8,l", "lock", "锁定", "锁定已确认的会议记录（锁定后只能追加更正说明）"),
         Command("correct", "f9,g", "correct", "更正", "为已锁定的会议记录追加更正说明（原记录保持不变）"),
+        Command("export", "f3,x", "export", "导出", "导出会议记录，或会前空白稿（签到表、表决统计表）"),
         Command("refresh", "f5,ctrl+r", "refresh", "刷新", "重新读取会议记录"),
     ),
     "notice": (
         Command("object", "f7,y", "object", "登记异议", "登记公示期间收到的异议及处理情况"),
+        Command("export", "f3,x", "export", "导出", "导出公示，或公示结果"),
         Command("refresh", "f5,ctrl+r", "refresh", "刷新", "重新读取公示"),
     ),
     "form": (

@@ -500,3 +500,13 @@ class CaseScreen(BaseScreen):
         if number:
             self.pending[what] = (step.id, number)
             self.show_info()
+
+    def action_export(self) -> None:
+        """归档卷宗, and the notice documents when the case has a notice."""
+        from tui.screens.exporting import export_record
+
+        case = self.site.cases.get(self.number)
+        kinds = ["archive"]
+        if any("GS" in n.rsplit("-", 1)[-1] for n in case.records()):
+            kinds += ["notice", "notice-result"]
+        export_record(self, self.number, kinds)

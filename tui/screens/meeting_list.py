@@ -203,3 +203,8 @@ class MeetingDetailScreen(RecordPage):
 
     def action_refresh(self) -> None:
         self.refresh_data()
+
+    def action_export(self) -> None:
+        from tui.screens.exporting import export_record
+
+        export_record(self, self.number, ["minutes", "blank-minutes"])

@@ -178,3 +178,8 @@ class NoticeDetailScreen(RecordPage):
 
     def action_refresh(self) -> None:
         self.refresh_data()
+
+    def action_export(self) -> None:
+        from tui.screens.exporting import export_record
+
+        export_record(self, self.number, ["notice", "notice-result"])

@@ -1,0 +1,123 @@
+"""``cunwu export``: Word documents — archives, notices, minutes, registers and ledgers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.text import Text
+from typer.core import TyperGroup
+
+from exports import documents
+from store.records import parse_date
+from tui import cli_common
+from tui.cli_common import JsonOption, handled, open_site, out, print_json
+
+
+class RecordByDefault(TyperGroup):
+    """``cunwu export NUMBER --doc …`` means ``cunwu export record NUMBER --doc …``."""
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["record", *args]
+        return super().resolve_command(ctx, args)
+
+
+app = typer.Typer(
+    cls=RecordByDefault,
+    help="导出 Word 文书：cunwu export 编号 --doc archive|notice|notice-result|minutes|blank-minutes；"
+    "cunwu export register|ledger|meetings …",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+OutOption = Annotated[Path | None, typer.Option("--out", help="保存到此目录（默认：数据目录/exports/本人账号/）")]
+
+
+def _report(path: Path, as_json: bool) -> None:
+    if as_json:
+        print_json({"path": str(path)})
+    else:
+        out().print(Text(f"已导出：{path}"))
+
+
+@app.command("record")
+def record_command(
+    ctx: typer.Context,
+    number: Annotated[str, typer.Argument(help="办件、公示或会议记录编号", metavar="NUMBER")],
+    doc: Annotated[
+        str,
+        typer.Option(
+            "--doc",
+            help="archive 归档卷宗 | notice 公示 | notice-result 公示结果 | minutes 会议记录 | blank-minutes 会前空白稿",
+        ),
+    ],
+    folder: OutOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """导出一个办件、公示或会议的文书。"""
+    site = open_site(ctx)
+    with handled():
+        path = documents.export_record(site, number, doc, cli_common.now().date(), folder)
+    _report(path, as_json)
+
+
+@app.command("register")
+def register_command(
+    ctx: typer.Context,
+    start: Annotated[str, typer.Option("--from", help="起始日期")],
+    end: Annotated[str, typer.Option("--to", help="截止日期")],
+    seal: Annotated[
+        str | None, typer.Option("--seal", help="印章：党支部、村委会、村集体经济组织（不写为全部）")
+    ] = None,
+    village: Annotated[str | None, typer.Option("--village", help="只导出此村")] = None,
+    folder: OutOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """导出用印登记簿。"""
+    site = open_site(ctx)
+    with handled():
+        name = site.cases.village(village) if village else None
+        path = documents.export_register(
+            site,
+            name,
+            seal,
+            parse_date(start, "起始日期"),
+            parse_date(end, "截止日期"),
+            cli_common.now().date(),
+            folder,
+        )
+    _report(path, as_json)
+
+
+@app.command("ledger")
+def ledger_command(
+    ctx: typer.Context,
+    matter: Annotated[str, typer.Option("--matter", help="事项编号，如 dibao")],
+    year: Annotated[int, typer.Option("--year", min=2000, max=2100, help="年度")],
+    village: Annotated[str | None, typer.Option("--village", help="只导出此村")] = None,
+    folder: OutOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """导出一个事项一年的办件台账。"""
+    site = open_site(ctx)
+    with handled():
+        name = site.cases.village(village) if village else None
+        path = documents.export_ledger(site, matter, year, name, cli_common.now().date(), folder)
+    _report(path, as_json)
+
+
+@app.command("meetings")
+def meetings_command(
+    ctx: typer.Context,
+    village: Annotated[str, typer.Option("--village", help="村名")],
+    year: Annotated[int, typer.Option("--year", min=2000, max=2100, help="年度")],
+    folder: OutOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """导出三会一课登记。"""
+    site = open_site(ctx)
+    with handled():
+        path = documents.export_meetings(site, site.cases.village(village), year, cli_common.now().date(), folder)
+    _report(path, as_json)
