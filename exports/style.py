@@ -18,7 +18,7 @@ import os
 import re
 import unicodedata
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from docx import Document
 from docx.enum.section import WD_SECTION
@@ -143,7 +143,7 @@ def _page_number(paragraph: Paragraph, odd: bool) -> None:
             instr.text = text
             run._element.append(instr)
         else:
-            run.text = text
+            run.text = text or ""
     set_font(paragraph.add_run(" —"), "page", SIZE_PAGE)
 
 
@@ -201,7 +201,7 @@ def table(
             paragraph = cell.paragraphs[0]
             paragraph.paragraph_format.line_spacing = Pt(20)
             set_font(paragraph.add_run(xml_safe(value)), "body", size, bold=r == 0)
-    return grid
+    return cast("Table", grid)
 
 
 def signature(doc: DocumentObject, issuer: str, day: dt.date) -> None:

@@ -18,7 +18,8 @@ PROVINCES = {
     50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82,
 }  # fmt: skip
 _SHAPE = re.compile(r"^[0-9]{17}[0-9X]$", re.ASCII)
-_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])[0-9]{17}[0-9Xx](?![0-9A-Za-z])", re.ASCII)
+_D = "0-9０-９"
+_IN_TEXT = re.compile(rf"(?<![{_D}A-Za-zＡ-Ｚａ-ｚ])[{_D}]{{17}}[{_D}XxＸｘ](?![{_D}A-Za-zＡ-Ｚａ-ｚ])")
 
 
 class InvalidId(ValueError):
@@ -63,4 +64,5 @@ def mask(value: str) -> str:
 
 def mask_in_text(text: str) -> str:
     """Free text with every 18-character ID-shaped number masked."""
-    return _IN_TEXT.sub(lambda m: mask(m.group(0)), unicodedata.normalize("NFKC", text))
+    # Only the numbers are touched: the rest of the text keeps its full-width punctuation.
+    return _IN_TEXT.sub(lambda m: mask(m.group(0)), text)

@@ -124,7 +124,7 @@ def load(data: Path) -> Settings:
         timers = {}
     retention = raw.get("retention", {})
     if not isinstance(retention, dict) or any(v not in ("Y", "D30", "D10") for v in retention.values()):
-        bad("retention", "应为 [retention] 表，取值 Y、D30 或 D10，如 default = \"D30\"")
+        bad("retention", '应为 [retention] 表，取值 Y、D30 或 D10，如 default = "D30"')
         raw["retention"] = {}
     for key in ("township", "supervision_phone", "since", "fonds"):
         if not isinstance(raw.get(key, ""), str):

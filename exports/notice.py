@@ -1,0 +1,192 @@
+"""公示 (the notice as posted) and its 公示结果 record, in the house style (rules-and-formats C4).
+
+Everything a notice shows comes from ``store.notices.masked``: ID numbers are never printed
+whole. The notice: title, body, the matter and rule it is posted under (and the meeting
+decision before it, when the case has one), the table of entries, 公示期, the objection
+channel, 村务监督委员会审核, 署名 and date (GB/T 9704 §7.3.5.2) and the posting place as 附注.
+The result record after the period: 无异议 or each objection with how it was handled.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from exports import style
+from procedures.model import UNIT_LABELS, Matter, Unit
+from store.errors import NotFound
+from store.notices import masked
+
+if TYPE_CHECKING:
+    from docx.document import Document
+
+    from store.site import Site
+
+BLANK = "________"
+BENEFIT_COLUMNS = ("户主姓名", "保障人数", "拟保障金额")
+"""The 低保 notice's columns (C4), used by the assistance matters that publish households."""
+BENEFIT_MATTERS = {"dibao", "tekun-wubao"}
+PLAIN_COLUMNS = ("姓名", "人数", "金额")
+PARTY_MATTERS = {"dangwu-gongkai"}
+"""Besides the 党建工作 category: notices the party branch issues."""
+
+
+def _day(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+def _matter(site: Site, record: dict[str, Any]) -> Matter | None:
+    try:
+        return site.catalog.get(str(record.get("matter_id", "")))
+    except KeyError:
+        return None
+
+
+def issuer(village: str, matter: Matter | None) -> str:
+    """村民委员会 (居民委员会 for a 社区); the party branch for party matters."""
+    if matter is not None and (matter.category == "党建工作" or matter.id in PARTY_MATTERS):
+        return f"中共{village}支部委员会"
+    return f"{village}{'居民' if village.endswith('社区') else '村民'}委员会"
+
+
+def period_text(record: dict[str, Any]) -> str:
+    """公示期：自…至…（共7日）, or 公示时间：…起 when the step has no minimum period."""
+    posted = _day(record["posted_on"])
+    amount = int(record.get("min_amount") or 0)
+    if not amount:
+        return f"公示时间：{style.cn_date(posted)}起"
+    try:
+        unit = UNIT_LABELS[Unit(record.get("min_unit") or "day")]
+    except ValueError:
+        unit = "日"
+    text = f"公示期：自{style.cn_date(posted)}至{style.cn_date(_day(record['earliest_end']))}（共{amount}{unit}）"
+    if record.get("estimated"):
+        text += "（节假日安排尚未公布，截止日期为预估）"
+    return text
+
+
+def _basis(site: Site, record: dict[str, Any], matter: Matter | None) -> str:
+    """The line naming the matter, the rule and the meeting decision before the notice."""
+    parts = []
+    if matter is not None:
+        step_title = next((s.title for s in matter.steps if s.id == record.get("step")), "")
+        rule = record.get("rule") or step_title
+        parts.append(f"公示依据：{matter.name}办理流程" + (f"“{rule}”" if rule else ""))
+    decision = _decision(site, str(record.get("case") or ""))
+    if decision:
+        parts.append(decision)
+    if record.get("case"):
+        parts.append(f"办件编号：{record['case']}")
+    return "。".join(parts) + "。" if parts else ""
+
+
+def _decision(site: Site, case_number: str) -> str:
+    """经2026年11月20日村民代表会议决议 — the last linked meeting with an item passed."""
+    if not case_number:
+        return ""
+    try:
+        numbers = site.cases.get(case_number).records()
+    except NotFound:
+        return ""
+    for number in reversed(numbers):
+        if "HY" not in number.rsplit("-", 1)[-1]:
+            continue
+        try:
+            meeting = site.meetings.get(number)
+        except NotFound:
+            continue
+        if any(item.get("passed") for item in meeting.get("items", [])):
+            day = dt.datetime.fromisoformat(meeting["start"]).date()
+            return f"本事项已经{style.cn_date(day)}{meeting['kind']}决议（会议记录编号：{meeting['number']}）"
+    return ""
+
+
+def _entries_table(doc: Document, record: dict[str, Any]) -> None:
+    entries = record.get("entries") or []
+    if not entries:
+        return
+    benefit = record.get("matter_id") in BENEFIT_MATTERS
+    name, household, amount = BENEFIT_COLUMNS if benefit else PLAIN_COLUMNS
+    columns: list[tuple[str, str, float]] = [("", "序号", 12), ("name", name, 26)]
+    if any(e.get("id_number") for e in entries):
+        columns.append(("id_number", "身份证号", 46))
+    for key, label, width in (("household", household, 20), ("amount", amount, 28)):
+        if benefit or any(e.get(key) for e in entries):
+            columns.append((key, label, width))
+    columns.append(("note", "备注", 0))
+    used = sum(width for _, _, width in columns)
+    widths = [width or max(156 - used, 20) for _, _, width in columns]
+    rows = [
+        [str(i) if not key else str(e.get(key, "") or "") for key, _, _ in columns] for i, e in enumerate(entries, 1)
+    ]
+    style.table(doc, [label for _, label, _ in columns], rows, widths)
+
+
+def notice_document(site: Site, number: str) -> Document:
+    """The notice as posted (公示), from the stored notice ``…-GS0001``; ID numbers masked."""
+    record = masked(site.notices.get(number))
+    matter = _matter(site, record)
+    doc = style.new_document()
+    style.title(doc, record["title"])
+    if record.get("content"):
+        style.body(doc, record["content"])
+    basis = _basis(site, record, matter)
+    if basis:
+        style.body(doc, basis)
+    _entries_table(doc, record)
+    style.body(doc, period_text(record))
+    phone = site.settings.supervision_phone or BLANK
+    style.body(doc, f"如有异议，请在公示期内向村务监督委员会反映。监督举报电话：{phone}")
+    style.body(doc, f"村务监督委员会（审核）：{BLANK}")
+    style.signature(doc, issuer(record["village"], matter), _day(record["posted_on"]))
+    style.body(doc, f"（张贴地点：{record.get('place') or BLANK}）")
+    return doc
+
+
+def _verdict(objection: dict[str, Any]) -> str:
+    upheld = objection.get("upheld")
+    return "待核实" if upheld is None else ("异议成立" if upheld else "异议不成立")
+
+
+def _objection_text(objection: dict[str, Any]) -> str:
+    received = style.cn_date(_day(objection["received"]))
+    late = "（公示期满后收到）" if objection.get("late") else ""
+    return "\n".join(
+        (
+            f"日期：{received}{late}",
+            f"异议人：{objection.get('from', '')}",
+            f"内容：{objection.get('content', '')}",
+            f"处理情况：{objection.get('handling') or '（未登记）'}",
+            f"核实结果：{_verdict(objection)}",
+        )
+    )
+
+
+def result_title(title: str) -> str:
+    """关于王某某低保申请的公示 → 关于王某某低保申请的公示结果记录."""
+    return f"{title if title.endswith('公示') else title + '公示'}结果记录"
+
+
+def notice_result_document(site: Site, number: str) -> Document:
+    """The 公示结果 record after the period: 无异议, or each objection with its handling and finding."""
+    record = masked(site.notices.get(number))
+    objections = record.get("objections") or []
+    doc = style.new_document()
+    style.title(doc, result_title(record["title"]))
+    result = record.get("result") or "公示尚未结束"
+    if record.get("result") and record.get("closed_on"):
+        result += f"（{style.cn_date(_day(record['closed_on']))}公示结束）"
+    rows = [
+        ["公示标题", record["title"]],
+        ["公示编号", record["number"]],
+        ["关联办件", record.get("case") or "无"],
+        ["张贴地点", record.get("place") or BLANK],
+        ["公示期", period_text(record).split("：", 1)[1]],
+        ["收到异议", f"{len(objections)} 条"],
+    ]
+    rows += [[f"异议{i}", _objection_text(o)] for i, o in enumerate(objections, 1)]
+    rows += [["公示结果", result], ["揭除日期", "____年____月____日"], ["张贴见证人（签字）", ""]]
+    style.table(doc, ["项目", "内容"], rows, [40, 116])
+    doc.add_paragraph()
+    style.body(doc, f"村务监督委员会（签字）：{BLANK}　　日期：{BLANK}", indent=False)
+    return doc
