@@ -189,6 +189,9 @@ def table(
     grid = doc.add_table(rows=1 + len(rows), cols=len(headers))
     grid.style = doc.styles["Table Grid"]
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+    grid.autofit = False
+    for c, width in enumerate(widths_mm):
+        grid.columns[c].width = Mm(width)  # w:tblGrid, which LibreOffice and WPS follow
     for r, values in enumerate([headers, *rows]):
         row = grid.rows[r]
         trpr = row._tr.get_or_add_trPr()

@@ -93,7 +93,7 @@ def test_every_document_kind_converts_to_pdf(tmp_path: Path) -> None:
         "archive": "归档文件目录",
         "notice": "2026年12月4日",
         "notice-result": "公示",
-        "minutes": "26/应到 39",
+        "minutes": "26/应到39",
         "blank-minutes": "签到",
         "register": "用印",
         "ledger": "台账",

@@ -1,0 +1,214 @@
+"""Registers: the 用印登记簿 of a period, the 台账 of a matter's cases in a year, and the
+三会一课登记 of a village's year (meetings held, and each recurring duty's windows met or not).
+
+Every register is built from the store as it is; dates in tables are YYYY-MM-DD, ID numbers
+typed into free text are masked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from docx.shared import Mm, Pt
+
+from exports import style
+from exports.minutes import shown
+from procedures.engine import STATUS_LABELS
+from procedures.model import Unit
+from procedures.recurring import Obligation, ObligationState, obligations
+from store.meetings import STATES
+
+if TYPE_CHECKING:
+    from docx.document import Document
+
+    from store.cases import Case
+    from store.site import Site
+
+BLANK = "________"
+SMALL = Pt(10.5)
+SEAL_COLUMNS = ["序号", "日期", "用印文件", "份数", "用途", "批准人", "保管人", "经办人", "依据"]
+LEDGER_COLUMNS = ["序号", "办件编号", "村", "事由", "立案日期", "当前步骤/状态", "办结日期", "备注"]
+SEAL_WIDTHS: dict[int, list[float]] = {
+    0: [8, 25, 26, 12, 21, 14, 14, 14, 22],
+    1: [8, 25, 13, 21, 12, 17, 13, 13, 13, 21],
+    2: [8, 25, 12, 12, 18, 12, 15, 13, 13, 13, 15],
+}
+"""Column widths (mm, 156 in all) without and with the 村 / 印章 columns of a register of several."""
+QUARTERS = "一二三四"
+SUMMARY_HEADERS = {
+    True: ["序号", "会议", "规定", "应开期数", "已开", "未开（已过期）"],
+    False: ["序号", "事项", "规定", "应办期数", "已办", "未办（已过期）"],
+}
+DETAIL_HEADERS = {True: ["序号", "会议", "期间", "召开情况"], False: ["序号", "事项", "期间", "完成情况"]}
+
+
+def table(doc: Document, headers: list[str], rows: list[list[str]], widths_mm: list[float], size: Pt = SMALL) -> None:
+    """``style.table`` with the widths also written into the table grid (LibreOffice and WPS read
+    ``w:tblGrid``; Word reads the cell widths style.table sets) and a fixed layout."""
+    grid = style.table(doc, headers, rows, widths_mm, size)
+    for column, width in zip(grid.columns, widths_mm, strict=True):
+        column.width = Mm(width)
+    grid.autofit = False
+
+
+def _scope(site: Site, village: str | None) -> str:
+    return f"{site.settings.township}{village}" if village else f"{site.settings.township}（全部村）"
+
+
+def _basis(record: dict[str, Any]) -> str:
+    basis = record.get("basis") or {}
+    text = shown(basis.get("text", ""))
+    if basis.get("meeting"):
+        text += f"（会议记录编号：{basis['meeting']}）"
+    if record.get("case"):
+        text += f"（办件：{record['case']}）"
+    return text
+
+
+def seal_register_document(site: Site, village: str | None, seal: str | None, start: dt.date, end: dt.date) -> Document:
+    """用印登记簿 of one seal (or all seals) of one village (or all) from ``start`` to ``end``."""
+    records = site.seals.find(village or None, seal or None, start, end)
+    extra = ([("村", "village")] if not village else []) + ([("印章", "seal")] if not seal else [])
+    headers = SEAL_COLUMNS[:2] + [label for label, _ in extra] + SEAL_COLUMNS[2:]
+    rows = []
+    for index, r in enumerate(records, 1):
+        row = [str(index), r["date"], *(str(r[key]) for _, key in extra), shown(r["document"]), str(r["copies"])]
+        row += [shown(r["purpose"]), shown(r["approver"]), shown(r["keeper"]), shown(r.get("operator")), _basis(r)]
+        rows.append(row)
+    widths = SEAL_WIDTHS[len(extra)]
+    doc = style.new_document()
+    style.title(doc, f"{seal or '村级'}印章用印登记簿")
+    scope = _scope(site, village)
+    style.body(doc, f"单位：{scope}　登记期间：{style.cn_date(start)}至{style.cn_date(end)}", indent=False)
+    if rows:
+        table(doc, headers, rows, widths)
+    else:
+        style.body(doc, "本期间没有用印登记。", indent=False)
+    copies = sum(int(r["copies"]) for r in records)
+    style.body(doc, f"合计：用印 {len(records)} 次，共 {copies} 份。", indent=False)
+    doc.add_paragraph()
+    style.body(doc, f"保管人（签字）：{BLANK}", indent=False)
+    return doc
+
+
+def _closed_on(case: Case) -> str:
+    if case.record["current"]:
+        return ""
+    return max((h["finished"] for h in case.record["history"]), default="")
+
+
+def _state_text(site: Site, case: Case) -> str:
+    current = case.record["current"]
+    if not current:
+        return STATUS_LABELS[case.status]
+    try:
+        title = site.catalog.get(case.matter_id).step(current).title
+    except KeyError:
+        title = current
+    return f"{STATUS_LABELS[case.status]}：{title}"
+
+
+def ledger_document(site: Site, matter_id: str, year: int, village: str | None = None) -> Document:
+    """台账 of the cases of one matter opened in ``year`` (the year of their numbers)."""
+    matter = site.catalog.get(matter_id)
+    cases = [c for c in site.cases.find(village=village, matter=matter_id) if int(c.record["year"]) == year]
+    cases.sort(key=lambda c: (c.record["opened_on"], c.number))
+    rows, forced_cases = [], 0
+    for index, case in enumerate(cases, 1):
+        forced = any(h.get("forced_reason") for h in case.record["history"])
+        forced_cases += forced
+        note = "有强制完成步骤" if forced else ""
+        row = [str(index), case.number, case.village, shown(case.subject), case.record["opened_on"]]
+        rows.append([*row, _state_text(site, case), _closed_on(case), note])
+    doc = style.new_document()
+    style.title(doc, f"{matter.name}办件台账（{year}年）")
+    style.body(doc, f"单位：{_scope(site, village)}　事项编号：{matter.id}", indent=False)
+    if rows:
+        table(doc, LEDGER_COLUMNS, rows, [8, 26, 12, 22, 24, 20, 24, 20])
+    else:
+        style.body(doc, "本年度没有该事项的办件。", indent=False)
+    counts = {status: sum(1 for c in cases if c.status is status) for status in STATUS_LABELS}
+    by_status = "，".join(f"{label} {counts[status]} 件" for status, label in STATUS_LABELS.items())
+    style.body(doc, f"合计 {len(cases)} 件：{by_status}。", indent=False)
+    if forced_cases:
+        style.body(doc, f"其中有强制完成步骤的 {forced_cases} 件（理由见各办件归档卷宗）。", indent=False)
+    return doc
+
+
+def window_label(o: Obligation) -> str:
+    """1月 for a monthly window, 第一季度 for a quarter, 全年 for a year, else the dates."""
+    months = o.timer.amount * (12 if o.timer.unit is Unit.YEAR else 1)
+    if o.timer.unit in (Unit.MONTH, Unit.YEAR):
+        if months == 1:
+            return f"{o.window_start.month}月"
+        if months == 3:
+            return f"第{QUARTERS[(o.window_start.month - 1) // 3]}季度"
+        if months == 12:
+            return "全年"
+    return f"{o.window_start:%m月%d日}—{o.window_end:%m月%d日}"
+
+
+def _mark(o: Obligation, meeting: bool) -> str:
+    yes, no = ("已开", "未开") if meeting else ("已办", "未办")
+    if o.state is ObligationState.MET and o.done_on is not None:
+        return f"{yes}（{o.done_on.isoformat()}）"
+    if o.state is ObligationState.DUE:
+        return f"{no}（本期至{style.cn_date(o.window_end)}止）"
+    return no
+
+
+def _duties(site: Site, village: str, year: int, today: dt.date) -> list[Obligation]:
+    last = min(dt.date(year, 12, 31), today)
+    first = dt.date(year, 1, 1)
+    if last < first:
+        return []
+    found = obligations(site.catalog, site.done_dates(village), first, last, today)
+    steps = {(m.id, s.id): i for m in site.catalog.matters for i, s in enumerate(m.steps)}
+    return sorted(found, key=lambda o: (o.matter.order, steps[(o.matter.id, o.step.id)], o.window_start))
+
+
+def _duty_tables(doc: Document, found: list[Obligation], meeting: bool) -> None:
+    keys = list(dict.fromkeys(o.key for o in found if bool(o.matter.meeting_kind) is meeting))
+    if not keys:
+        style.body(doc, "（无）", indent=False)
+        return
+    summary: list[list[str]] = []
+    detail: list[list[str]] = []
+    for key in keys:
+        windows = [o for o in found if o.key == key]
+        o = windows[0]
+        name = o.matter.meeting_kind if meeting else f"{o.matter.name}·{o.step.title}"
+        met = sum(1 for w in windows if w.state is ObligationState.MET)
+        missed = sum(1 for w in windows if w.state is ObligationState.MISSED)
+        summary.append([str(len(summary) + 1), name, o.timer.describe(), str(len(windows)), str(met), str(missed)])
+        detail += [[str(len(detail) + i), name, window_label(w), _mark(w, meeting)] for i, w in enumerate(windows, 1)]
+    table(doc, SUMMARY_HEADERS[meeting], summary, [10, 38, 60, 16, 14, 18])
+    doc.add_paragraph()
+    table(doc, DETAIL_HEADERS[meeting], detail, [10, 50, 26, 70])
+
+
+def meetings_register_document(site: Site, village: str, year: int, today: dt.date) -> Document:
+    """三会一课登记 of ``village`` for ``year``: the meetings held, and every recurring duty's windows up to ``today``."""
+    held = [m for m in site.meetings.find(village=village) if m["start"][:4] == str(year)]
+    rows = []
+    for index, m in enumerate(held, 1):
+        count = f"{m['expected']}/{m['present']}" if m.get("expected") else "未填"
+        state = STATES.get(m.get("state", ""), "")
+        rows.append([str(index), m["start"][:10], m["kind"], shown(m["title"]), m["number"], count, state])
+    doc = style.new_document()
+    style.title(doc, f"三会一课登记（{year}年）")
+    style.body(doc, f"单位：{site.settings.township}{village}　统计截至：{style.cn_date(today)}", indent=False)
+    style.heading(doc, "一、会议召开情况")
+    if rows:
+        headers = ["序号", "日期", "会议类别", "会议名称", "记录编号", "应到/实到", "记录状态"]
+        table(doc, headers, rows, [8, 25, 20, 39, 28, 18, 18])
+    style.body(doc, f"本年度共登记会议 {len(rows)} 次。", indent=False)
+    found = _duties(site, village, year, today)
+    style.heading(doc, "二、三会一课等组织生活按期召开情况")
+    _duty_tables(doc, found, meeting=True)
+    style.heading(doc, "三、其他定期工作完成情况")
+    _duty_tables(doc, found, meeting=False)
+    doc.add_paragraph()
+    style.body(doc, f"登记人（签字）：{BLANK}　　党支部书记（签字）：{BLANK}", indent=False)
+    return doc
