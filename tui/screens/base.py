@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from textual.content import Content
 from textual.screen import Screen
@@ -20,11 +20,10 @@ def literal(text: object) -> Content:
     return Content(str(text))
 
 
-class BaseScreen(Screen[None]):
-    """A full screen with the header, the footer and the registry's commands."""
+class ScreenParts:
+    """What every screen of the app reaches for: the app, the site, the date, header and footer."""
 
-    COMMANDS_KEY = ""
-    """The key of this screen's commands in ``tui.commands.SCREENS``."""
+    app: Any
 
     @property
     def cunwu(self) -> CunwuApp:
@@ -43,6 +42,13 @@ class BaseScreen(Screen[None]):
 
     def footer(self) -> Footer:
         return Footer(show_command_palette=False)
+
+
+class BaseScreen(ScreenParts, Screen[None]):
+    """A full screen with the header, the footer and the registry's commands."""
+
+    COMMANDS_KEY = ""
+    """The key of this screen's commands in ``tui.commands.SCREENS``."""
 
     def refresh_data(self) -> None:
         """Re-read what the screen shows (after another user's save, or once a minute)."""

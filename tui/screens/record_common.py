@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import unicodedata
 from collections.abc import Callable
@@ -16,12 +15,11 @@ from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Checkbox, Footer, Header, Input, Label, Static, TextArea
+from textual.widgets import Checkbox, Input, Label, Static, TextArea
 
 from store.errors import BadInput
-from store.site import Site
 from tui.dialogs import ChoiceDialog
-from tui.screens.base import BaseScreen, literal
+from tui.screens.base import BaseScreen, ScreenParts, literal
 
 if TYPE_CHECKING:
     from tui.app import CunwuApp
@@ -76,28 +74,10 @@ def indexed(text: str, what: str) -> list[tuple[int, str]]:
     return out
 
 
-class FormScreen(Screen[str | None]):
+class FormScreen(ScreenParts, Screen[str | None]):
     """A full-screen form that dismisses with the saved record's number (Escape: nothing saved)."""
 
     COMMANDS_KEY = "form"
-
-    @property
-    def cunwu(self) -> CunwuApp:
-        return cast("CunwuApp", self.app)
-
-    @property
-    def site(self) -> Site:
-        return self.cunwu.site
-
-    @property
-    def today(self) -> dt.date:
-        return self.cunwu.today
-
-    def header(self) -> Header:
-        return Header(show_clock=False, icon="")
-
-    def footer(self) -> Footer:
-        return Footer(show_command_palette=False)
 
     def value(self, selector: str) -> str:
         widget = self.query_one(selector)
