@@ -161,8 +161,9 @@ class Site:
         window and its state, and when it is next due; a duty whose last window was missed first."""
         since = dt.date.fromisoformat(self.settings.since) if self.settings.since else today
         rows = []
+        cases = self.cases.all()
         for name in [village] if village else list(self.settings.villages):
-            done = self.done_dates(name)
+            done = self.done_dates(name, cases)
             windows: dict[str, list[Any]] = {}
             for o in obligations(self.catalog, done, today - dt.timedelta(days=366), today, today):
                 windows.setdefault(o.key, []).append(o)

@@ -3,58 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 from typing import Any
 
-import docx
 import pytest
-from docx.oxml.ns import qn
 
-from exports import style
 from exports.minutes import blank_minutes_document, minutes_document, rule_lines
 from exports.notice import notice_document, notice_result_document, period_text, result_title
 from store.site import Site
+from tests.docx_helpers import CLEAN, HOSTILE, ID, LONG_TEXT, MASKED, WHOLE_ID, assert_house_style, saved, text_of
 from tests.sites import NOW, at, new_site, post_notice, walk_to
 
 D = dt.date
-ID = "11010519491231002X"
-MASKED = "110105********002X"
-WHOLE_ID = re.compile(r"\d{17}[\dX]")
-HOSTILE = "坏\x00字\x07符\x0b号\x1b[31m\ufffe<&>\"' [bold]😀"
-CLEAN = "坏字符号[31m<&>\"' [bold]😀"
-LONG_TEXT = "长" * 9_990 + "结束标记"
 
 
 @pytest.fixture
 def site(tmp_path: Path) -> Site:
     return new_site(tmp_path / "data")
-
-
-def saved(doc: Any, tmp_path: Path, name: str) -> Any:
-    """Write with the house writer and read the file back."""
-    path = style.write(doc, tmp_path / "out", name)
-    assert path.stat().st_mode & 0o777 == 0o600
-    return docx.Document(str(path))
-
-
-def text_of(doc: Any) -> str:
-    parts = [p.text for p in doc.paragraphs]
-    for grid in doc.tables:
-        parts += [cell.text for row in grid.rows for cell in row.cells]
-    return "\n".join(parts)
-
-
-def assert_house_style(doc: Any) -> None:
-    section = doc.sections[0]
-    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
-    margins = (section.top_margin, section.bottom_margin, section.left_margin, section.right_margin)
-    assert [round(m.mm) for m in margins] == [37, 35, 28, 26]
-    runs = [r for p in doc.paragraphs for r in p.runs if r.text.strip()]
-    runs += [r for g in doc.tables for row in g.rows for c in row.cells for p in c.paragraphs for r in p.runs]
-    faces = {r._element.rPr.rFonts.get(qn("w:eastAsia")) for r in runs if r.text.strip()}
-    assert "仿宋_GB2312" in faces and faces <= {face for faces in style.FONTS.values() for face in faces}
-    assert "PAGE" in section.footer._element.xml and "PAGE" in section.even_page_footer._element.xml
 
 
 def low_income_notice(site: Site, **fields: Any) -> dict[str, Any]:
