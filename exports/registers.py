@@ -63,6 +63,8 @@ def _basis(record: dict[str, Any]) -> str:
         text += f"（会议记录编号：{basis['meeting']}）"
     if record.get("case"):
         text += f"（办件：{record['case']}）"
+    if record.get("irregular"):
+        text += f"（情况说明：{shown(record['irregular'])}）"
     return text
 
 

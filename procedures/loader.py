@@ -22,6 +22,7 @@ from procedures.model import (
     Matter,
     Outcome,
     Produces,
+    RiskCheck,
     Step,
     Timer,
     TimerKind,
@@ -49,7 +50,9 @@ MATTER_KEYS = {
     "steps",
     "source_lines",
     "meeting_kind",
+    "risk_checks",
 }
+RISK_CHECK_KEYS = {"risk", "checks", "manual"}
 MATTER_REQUIRED = {"id", "order", "category", "name", "supervision", "risks", "controls", "basis", "steps"}
 STEP_KEYS = {
     "id",
@@ -194,7 +197,7 @@ def parse_matter(data: Mapping[str, Any], file: str, problems: list[Problem]) ->
     for i, step in enumerate(steps):
         if not step.end and not step.outcomes and not step.next and i + 1 < len(steps):
             steps[i] = replace(step, next=steps[i + 1].id)
-    return Matter(
+    matter = Matter(
         id=matter_id,
         order=r.integer(data, "", "order"),
         category=r.text(data, "", "category"),
@@ -210,6 +213,41 @@ def parse_matter(data: Mapping[str, Any], file: str, problems: list[Problem]) ->
         steps=tuple(steps),
         source_file=file,
     )
+    return replace(matter, risk_checks=_risk_checks(r, data, matter)) if "risk_checks" in data else matter
+
+
+def _risk_checks(r: _Reader, data: Mapping[str, Any], matter: Matter) -> tuple[RiskCheck, ...]:
+    """``[[risk_checks]]``: every risk phrase once, each seen by checks that can fire on this
+    matter's flow, or said to be manual (or both)."""
+    from procedures.risks import CHECKS_BY_ID
+
+    raw = data.get("risk_checks")
+    if not isinstance(raw, list) or not all(isinstance(e, dict) for e in raw):
+        r.problem("risk_checks", "应为 [[risk_checks]] 表的列表")
+        return ()
+    out: list[RiskCheck] = []
+    for i, entry in enumerate(raw):
+        where = f"risk_checks[{i}]"
+        r.keys(entry, where, RISK_CHECK_KEYS, {"risk"})
+        risk = r.text(entry, where, "risk")
+        checks = r.texts(entry, where, "checks")
+        manual = r.text(entry, where, "manual").strip()
+        if risk not in matter.risks:
+            r.problem(f"{where}.risk", f"“{risk}”不是本事项的廉政风险点（{'；'.join(matter.risks)}）")
+        if not checks and not manual:
+            r.problem(where, "请写明由哪些检查发现（checks），或须人工核查什么（manual）")
+        for check in checks:
+            known = CHECKS_BY_ID.get(check)
+            if known is None:
+                r.problem(f"{where}.checks", f"没有名为“{check}”的检查（可用：{'、'.join(CHECKS_BY_ID)}）")
+            elif not known.applies(matter):
+                r.problem(f"{where}.checks", f"检查“{check}”（{known.title}）在本事项的流程中不会发现任何情况")
+        out.append(RiskCheck(risk, checks, manual))
+    named = [e.risk for e in out]
+    for risk in matter.risks:
+        if named.count(risk) != 1:
+            r.problem("risk_checks", f"廉政风险点“{risk}”应恰好说明一次（现有 {named.count(risk)} 次）")
+    return tuple(out)
 
 
 def _meeting_kind(r: _Reader, data: Mapping[str, Any]) -> str:

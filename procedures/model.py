@@ -187,6 +187,19 @@ class Step:
 
 
 @dataclass(frozen=True, slots=True)
+class RiskCheck:
+    """How one 廉政风险点 of a matter is watched: by which checks of ``procedures.risks``, and
+    what stays for the 村务监督委员会 to judge by looking at the paper and the place."""
+
+    risk: str
+    """The risk phrase, exactly as in ``Matter.risks``."""
+    checks: tuple[str, ...] = ()
+    """Ids of the checks that can see it (empty: it is judged by people only)."""
+    manual: str = ""
+    """What people must check themselves, and why software cannot (empty when the checks see it all)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Matter:
     """One of the county's 57 duty matters."""
 
@@ -218,6 +231,8 @@ class Matter:
     source_lines: tuple[tuple[int, int], ...] = ()
     """Line ranges (first, last) of the county document's text file holding this matter's
     flowchart boxes, which the file lists after the 57th section."""
+    risk_checks: tuple[RiskCheck, ...] = ()
+    """For every risk phrase: the checks that see it and what stays manual."""
     source_file: str = ""
     """The data file this matter was loaded from."""
     initials: tuple[str, ...] = field(default=(), compare=False)

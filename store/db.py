@@ -30,7 +30,7 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
-from store import backups
+from store import backups, roles
 from store.errors import DataDamaged, LockTimeout, SchemaTooNew
 from store.files import atomic_write, make_dirs, signature, sweep_temp_files
 from store.identity import Operator
@@ -159,7 +159,9 @@ class Transaction:
         self.entries: list[dict[str, Any]] = []
 
     def record(self, action: str, target: str, after: Any, detail: Mapping[str, Any] | None = None) -> None:
-        """Journal that ``target`` now holds ``after`` (None when removed)."""
+        """Journal that ``target`` now holds ``after`` (None when removed); refused, and the
+        whole transaction with it, when the operator's role may not make this change."""
+        roles.check(self.operator, action)
         self.entries.append(
             {
                 "ts": self.now.isoformat(timespec="seconds"),

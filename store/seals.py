@@ -3,6 +3,11 @@
 The approver may not be the seal's keeper. The approval basis is either a meeting
 resolution recorded here (重大事项经会议讨论决定) or, for routine papers, the responsible
 person's sign-off (一般常规业务资料经负责人审阅同意), as the county's seal flows say.
+
+The register records what happened. A use that broke those rules (stamped without
+approval, or approved by the keeper) is refused unless the clerk writes down how it came
+about (``irregular``, 情况说明): it is then registered as it was, and the supervision
+checks show it in red. Refusing it outright would only keep the use out of the register.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from store.sanitize import sanitize
 
 SEALS = ("党支部", "村委会", "村集体经济组织")
 ROUTINE = "一般常规业务资料，经负责人审阅同意"
+UNAPPROVED = "未经批准（如实登记）"
 
 
 class Seals:
@@ -58,10 +64,15 @@ class Seals:
         day = day if isinstance(day, dt.date) else parse_date(str(day), "用印日期")
         if day > now.date():
             raise BadInput("用印日期晚于今天：用印登记在盖章时或盖章后填写")
-        approver = sanitize(fields.get("approver"), "批准人", limit=40, required=True)
+        irregular = sanitize(fields.get("irregular"), "情况说明", limit=500, multiline=True)
+        unapproved = bool(fields.get("unapproved"))
         keeper = sanitize(fields.get("keeper"), "印章保管人", limit=40, required=True)
-        if approver == keeper:
-            raise Refused(f"批准人与印章保管人不能是同一人（{approver}）：请由负责人审批，保管人只负责盖章")
+        approver = sanitize(fields.get("approver"), "批准人", limit=40, required=not unapproved) or "（未经批准）"
+        if approver == keeper and not irregular:
+            raise Refused(
+                f"批准人与印章保管人不能是同一人（{approver}）：请由负责人审批，保管人只负责盖章。"
+                "如实际就是同一人批准并盖章，请在“情况说明”中如实写明（将列为监督提示）"
+            )
         copies = fields.get("copies", 1)
         if isinstance(copies, bool) or not isinstance(copies, int) or not 1 <= copies <= 10000:
             raise BadInput("用印份数应为 1 到 10000 的整数")
@@ -75,6 +86,10 @@ class Seals:
             basis = {"kind": "meeting", "meeting": meeting["number"], "text": f"会议决议（{meeting['title']}）"}
         elif fields.get("routine"):
             basis = {"kind": "routine", "meeting": "", "text": ROUTINE}
+        elif unapproved:
+            if not irregular:
+                raise BadInput("登记未经批准的用印，须在“情况说明”中写明用印经过（将列为监督提示）")
+            basis = {"kind": "none", "meeting": "", "text": UNAPPROVED}
         else:
             raise BadInput("请写明用印依据：会议决议编号（重大事项），或注明一般常规业务资料经负责人审阅同意")
         body = {
@@ -86,6 +101,7 @@ class Seals:
             "approver": approver,
             "keeper": keeper,
             "basis": basis,
+            "irregular": irregular,
             "operator": operator.label,
             "case": "",
             "step": "",

@@ -29,10 +29,10 @@ from typing import Any
 from procedures.loader import CatalogError, Problem
 from store.errors import BadInput, DataDamaged
 from store.files import atomic_write
+from store.roles import ROLES
 from store.sanitize import sanitize
 
 SETTINGS_FILE = "settings.toml"
-ROLES = ("村干部", "监委会", "乡镇")
 _BAD_NAME = re.compile(r"[/\\:*?\"<>|\s]|^\.")
 
 

@@ -10,18 +10,20 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from procedures import engine
+from procedures import engine, risks
 from procedures.loader import apply_overrides, load_catalog
 from procedures.model import Catalog
 from procedures.recurring import ObligationState, obligations, window
 from procedures.workdays import WorkCalendar
+from store import roles
 from store import settings as settings_mod
-from store.cases import Cases
+from store.cases import Case, Cases
 from store.db import Store
 from store.errors import BadInput
 from store.identity import Operator, current_operator
 from store.meetings import Meetings
 from store.notices import Notices
+from store.opinions import Opinions
 from store.paths import local_matters_dir
 from store.seals import Seals
 from store.settings import Settings
@@ -88,10 +90,46 @@ class Site:
         self.notices = Notices(self.store, self.cal)
         self.seals = Seals(self.store, self.meetings)
         self.cases = Cases(self.store, self.catalog, self.settings, self.cal, self.meetings, self.notices, self.seals)
+        books = (self.cases.book, self.meetings.book, self.notices.book, self.seals.book)
+        self.opinions = Opinions(self.store, self.catalog, books)
 
     @property
     def operator(self) -> Operator:
         return current_operator(self.settings.staff, self.environ)
+
+    @property
+    def read_only(self) -> bool:
+        """A 监委会 session: it looks, gives opinions and countersigns (``store.roles``)."""
+        return roles.read_only(self.operator)
+
+    def risks(
+        self,
+        today: dt.date,
+        village: str | None = None,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        matter: str | None = None,
+    ) -> list[risks.Finding]:
+        """The findings of the risk checks on ``today`` (``procedures.risks``), narrowed to a
+        village, a matter and the period ``start``..``end``."""
+        cases = [c.record for c in self.cases.all()]
+        names = [village] if village else list(self.settings.villages)
+        data = risks.Data(
+            cases=cases,
+            meetings=self.meetings.book.all(),
+            notices=self.notices.book.all(),
+            seals=self.seals.book.all(),
+            done={name: self.done_dates(name, [Case(c) for c in cases]) for name in names},
+            since=dt.date.fromisoformat(self.settings.since) if self.settings.since else None,
+        )
+        found = risks.run(self.catalog, data, today, self.cal)
+        return [
+            f
+            for f in found
+            if (not village or f.village == village)
+            and (not matter or f.matter_id == matter)
+            and risks.in_period(f, start, end)
+        ]
 
     def _settings_record(self, _: str) -> dict[str, Any] | None:
         path = settings_mod.settings_path(self.root)
@@ -130,7 +168,7 @@ class Site:
     def records(self, *, skip_damaged: bool = False) -> dict[str, Any]:
         """Every journaled record by target, for verify (and for restore, which must read around a damaged file)."""
         out: dict[str, Any] = {}
-        for book in (self.cases.book, self.meetings.book, self.notices.book, self.seals.book):
+        for book in (self.cases.book, self.meetings.book, self.notices.book, self.seals.book, self.opinions.book):
             out.update({book.target(r["number"]): r for r in book.all(skip_damaged=skip_damaged)})
         setting = self._settings_record("")
         if setting is not None:

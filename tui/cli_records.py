@@ -445,17 +445,22 @@ def seal_new(
     seal: Annotated[str, M("--seal", help="印章：党支部、村委会、村集体经济组织")],
     document: Annotated[str, M("--document", help="用印文件名称")],
     purpose: Annotated[str, M("--purpose", help="用途")],
-    approver: Annotated[str, M("--approver", help="批准人（不能是印章保管人）")],
     keeper: Annotated[str, M("--keeper", help="印章保管人")],
+    approver: Annotated[str, M("--approver", help="批准人（不能是印章保管人）")] = "",
     date: Annotated[str | None, M("--date", help="用印日期（默认今天）")] = None,
     copies: Annotated[int, M("--copies", help="份数")] = 1,
     meeting: Annotated[str | None, M("--meeting", help="依据的会议记录编号（重大事项）")] = None,
     routine: Annotated[bool, M("--routine", help="一般常规业务资料，经负责人审阅同意")] = False,
+    unapproved: Annotated[bool, M("--unapproved", help="如实登记未经批准的用印（须写 --irregular）")] = False,
+    irregular: Annotated[
+        str, M("--irregular", help="情况说明：未经批准，或批准人即保管人时，如实写明经过（列为监督提示）")
+    ] = "",
     as_json: JsonOption = False,
 ) -> None:
-    """登记用印。批准人不能是保管人；依据须为会议决议或一般常规业务的负责人审阅同意。"""
-    if meeting and routine:
-        fail("--meeting 与 --routine 只能选一个", 2)
+    """登记用印。批准人不能是保管人；依据须为会议决议或一般常规业务的负责人审阅同意。
+    违反这些规定的用印，写明情况说明后如实登记，并列为监督提示。"""
+    if sum(map(bool, (meeting, routine, unapproved))) > 1:
+        fail("--meeting、--routine 与 --unapproved 只能选一个", 2)
     site = open_site(ctx)
     with handled():
         name = site.cases.village(village)
@@ -468,6 +473,8 @@ def seal_new(
             "copies": copies,
             "meeting": meeting,
             "routine": routine,
+            "unapproved": unapproved,
+            "irregular": irregular,
         }
         if date:
             fields["date"] = parse_date(date, "用印日期")

@@ -62,6 +62,8 @@ def seal_text(s: dict[str, Any]) -> str:
         f"依据：{s['basis']['text']}" + (f"（{s['basis']['meeting']}）" if s["basis"]["meeting"] else ""),
         f"经办：{s['operator']}",
     ]
+    if s.get("irregular"):
+        lines.append(f"情况说明：{s['irregular']}（列为监督提示）")
     if s.get("case"):
         lines.append(f"关联办件：{s['case']}")
     return "\n".join(lines)

@@ -1,0 +1,751 @@
+"""The county's 廉政风险点 as checks on the data, for the 村务监督委员会 and the township.
+
+Each matter file says, for every one of its risk phrases, which checks here can see it and
+what stays for people to judge (``[[risk_checks]]``, see ``procedures/matters/README.md``).
+A check reads the records (cases, meetings, notices, seal uses) and the dates recurring
+duties were met, all passed in, and yields findings: which case or record, which step,
+which rule, how serious (red: a rule was broken; amber: to be looked into), and since
+when. Like the flow engine it never reads the clock and does no I/O.
+
+Some checks need a point in time the county document does not fix (how long a 公示 step
+may wait for its posting, when minutes should be locked). Those thresholds are this
+system's own, named as such in every finding, and listed in ``THRESHOLDS``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from procedures import engine
+from procedures.model import Catalog, Matter, Produces, Step, TimerKind
+from procedures.periods import format_date, period_end
+from procedures.recurring import ObligationState, obligations
+from procedures.workdays import WorkCalendar
+
+
+class Severity(StrEnum):
+    RED = "red"
+    """A rule was broken (a 公示 closed early, a deadline passed, a seal used without approval)."""
+    AMBER = "amber"
+    """Something to look into (a back-dated posting, minutes not locked, materials not ticked)."""
+
+
+SEVERITY_LABELS: dict[Severity, str] = {Severity.RED: "红", Severity.AMBER: "黄"}
+"""Shown beside the colour, never instead of a word: 红（违规）, 黄（待核实）."""
+SEVERITY_WORDS: dict[Severity, str] = {Severity.RED: "红（违规）", Severity.AMBER: "黄（待核实）"}
+
+NOTICE_POST_DAYS = 5
+"""A 公示 step may wait this many days for its posting before it is flagged."""
+SEAL_REGISTER_DAYS = 3
+"""A 用印 step may wait this many days for its register entry before it is flagged."""
+MINUTES_DAYS = 7
+"""Minutes should be locked, and a draft made for a decision filled in, within this many days."""
+FOLLOW_UP_DAYS = 30
+"""A 回访 step may wait this many days before it is flagged."""
+
+OWN_THRESHOLD = "本系统提示阈值，县文件未规定"
+THRESHOLDS: dict[str, int] = {
+    "公示步骤等待张贴": NOTICE_POST_DAYS,
+    "用印步骤等待登记": SEAL_REGISTER_DAYS,
+    "会议记录锁定、决策会议记录补全": MINUTES_DAYS,
+    "回访步骤等待办理": FOLLOW_UP_DAYS,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One thing a check saw."""
+
+    check: str
+    title: str
+    severity: Severity
+    since: dt.date
+    """The first day the problem stood (a deadline's day after, the day of a back-dated entry ...)."""
+    village: str
+    text: str
+    """What was seen, with dates and numbers, in Chinese."""
+    matter_id: str = ""
+    matter: str = ""
+    case: str = ""
+    """The case number, when the finding is about a case."""
+    step_id: str = ""
+    step: str = ""
+    record: str = ""
+    """The meeting, notice or seal-use number, when the finding is about one."""
+    ongoing: bool = False
+    """True while the situation still stands (an open step still waiting, a deadline still running over)."""
+
+    @property
+    def key(self) -> str:
+        """A stable name for the finding: opinions are filed against it."""
+        return f"{self.check}|{self.case or self.record}|{self.step_id}"
+
+    @property
+    def target(self) -> str:
+        """The number to open: the case, else the record."""
+        return self.case or self.record
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "check": self.check,
+            "title": self.title,
+            "severity": self.severity.value,
+            "severity_label": SEVERITY_WORDS[self.severity],
+            "since": self.since.isoformat(),
+            "village": self.village,
+            "matter_id": self.matter_id or None,
+            "matter": self.matter or None,
+            "case": self.case or None,
+            "step_id": self.step_id or None,
+            "step": self.step or None,
+            "record": self.record or None,
+            "ongoing": self.ongoing,
+            "text": self.text,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Data:
+    """What the checks read: the stored records as plain mappings."""
+
+    cases: Sequence[Mapping[str, Any]] = ()
+    meetings: Sequence[Mapping[str, Any]] = ()
+    notices: Sequence[Mapping[str, Any]] = ()
+    seals: Sequence[Mapping[str, Any]] = ()
+    done: Mapping[str, Mapping[str, Iterable[dt.date]]] = field(default_factory=dict)
+    """Village → ``matter-id.step-id`` → days a recurring duty was met."""
+    since: dt.date | None = None
+    """Records have been kept here since this day: recurring windows before it are not judged."""
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    catalog: Catalog
+    data: Data
+    today: dt.date
+    cal: WorkCalendar
+    meetings: Mapping[str, Mapping[str, Any]]
+    notices: Mapping[str, Mapping[str, Any]]
+    seals: Mapping[str, Mapping[str, Any]]
+
+    def matter(self, case: Mapping[str, Any]) -> Matter | None:
+        try:
+            return self.catalog.get(str(case["matter_id"]))
+        except KeyError:
+            return None
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One check: what it looks for, and on which matters it can ever see anything."""
+
+    id: str
+    title: str
+    looks_for: str
+    """The rule, in the words supervisors read, with its source or threshold."""
+    applies: Callable[[Matter], bool]
+    run: Callable[[Context], Iterator[Finding]]
+
+
+def _has(produces: Produces) -> Callable[[Matter], bool]:
+    return lambda m: any(s.produces is produces for s in m.steps)
+
+
+def _has_timer(kind: TimerKind) -> Callable[[Matter], bool]:
+    return lambda m: any(t.kind is kind for _, t in m.timers)
+
+
+def _finding(check: str, severity: Severity, since: dt.date, text: str, **where: Any) -> Finding:
+    return Finding(check, CHECK_TITLES[check], severity, since, text=text, **where)
+
+
+def _case_where(case: Mapping[str, Any], matter: Matter, step: Step | None = None) -> dict[str, Any]:
+    return {
+        "village": str(case["village"]),
+        "matter_id": matter.id,
+        "matter": matter.name,
+        "case": str(case["number"]),
+        "step_id": step.id if step else "",
+        "step": step.title if step else "",
+    }
+
+
+def _date(text: str) -> dt.date:
+    return dt.date.fromisoformat(text[:10])
+
+
+def _step_began(case: Mapping[str, Any], index: int) -> dt.date:
+    """The day the step at ``history[index]`` (or the current step, for index = len) became
+    current: the previous step's completion, or the opening. (A posted 公示 moves the step's
+    own start to the posting day, so the start is read from the step before.)"""
+    history = case["history"]
+    return _date(history[index - 1]["finished"]) if index > 0 else _date(case["opened_on"])
+
+
+def _walk(ctx: Context) -> Iterator[tuple[Mapping[str, Any], Matter]]:
+    for case in ctx.data.cases:
+        matter = ctx.matter(case)
+        if matter is not None:
+            yield case, matter
+
+
+def _current(case: Mapping[str, Any], matter: Matter) -> Step | None:
+    current = str(case.get("current") or "")
+    if case.get("status") != engine.CaseStatus.OPEN.value or not current:
+        return None
+    try:
+        return matter.step(current)
+    except KeyError:
+        return None
+
+
+def _done_steps(case: Mapping[str, Any], matter: Matter) -> Iterator[tuple[int, Mapping[str, Any], Step]]:
+    for index, entry in enumerate(case["history"]):
+        try:
+            yield index, entry, matter.step(str(entry["step_id"]))
+        except KeyError:
+            continue
+
+
+# --- 公示 ---------------------------------------------------------------------------
+
+
+def notice_late(ctx: Context) -> Iterator[Finding]:
+    grace = dt.timedelta(days=NOTICE_POST_DAYS)
+    for case, matter in _walk(ctx):
+        step = _current(case, matter)
+        if step is not None and step.produces is Produces.NOTICE and not case["progress"].get("notice"):
+            began = _step_began(case, len(case["history"]))
+            if ctx.today > began + grace:
+                waited = (ctx.today - began).days
+                yield _finding(
+                    "notice-late",
+                    Severity.AMBER,
+                    began + grace + dt.timedelta(days=1),
+                    f"公示步骤自{format_date(began)}开始，已 {waited} 日未登记张贴（超过 {NOTICE_POST_DAYS} 日，{OWN_THRESHOLD}）",
+                    ongoing=True,
+                    **_case_where(case, matter, step),
+                )
+        cases_notices = [(i, h, s) for i, h, s in _done_steps(case, matter) if s.produces is Produces.NOTICE]
+        pending = case["progress"].get("notice")
+        if pending and step is not None:
+            cases_notices.append((len(case["history"]), {"records": [pending]}, step))
+        for index, entry, done_step in cases_notices:
+            began = _step_began(case, index)
+            for number in entry.get("records", []):
+                notice = ctx.notices.get(number)
+                if notice is None:
+                    continue
+                posted = _date(notice["posted_on"])
+                if posted > began + grace:
+                    yield _finding(
+                        "notice-late",
+                        Severity.AMBER,
+                        began + grace + dt.timedelta(days=1),
+                        f"公示 {number} 于{format_date(posted)}张贴，距步骤开始（{format_date(began)}）"
+                        f"{(posted - began).days} 日（超过 {NOTICE_POST_DAYS} 日，{OWN_THRESHOLD}）",
+                        record=number,
+                        **_case_where(case, matter, done_step),
+                    )
+
+
+def notice_short(ctx: Context) -> Iterator[Finding]:
+    for notice in ctx.data.notices:
+        closed, earliest = notice.get("closed_on") or "", notice.get("earliest_end") or ""
+        if not closed or not earliest or not notice.get("min_amount"):
+            continue
+        if _date(closed) < _date(earliest):
+            posted = _date(notice["posted_on"])
+            ran = (_date(closed) - posted).days
+            where = _notice_where(ctx, notice)
+            yield _finding(
+                "notice-short",
+                Severity.RED,
+                _date(closed),
+                f"公示 {notice['number']} 于{format_date(posted)}张贴，{format_date(_date(closed))}即结束，"
+                f"只公示了 {ran} 日；规定“{notice.get('rule', '')}”，{format_date(_date(earliest))}起方可结束",
+                record=str(notice["number"]),
+                **where,
+            )
+
+
+def notice_backdated(ctx: Context) -> Iterator[Finding]:
+    for notice in ctx.data.notices:
+        if not notice.get("backdated"):
+            continue
+        posted, entered = _date(notice["posted_on"]), _date(notice["entered_on"])
+        yield _finding(
+            "notice-backdated",
+            Severity.AMBER,
+            entered,
+            f"公示 {notice['number']} 的张贴日期写为{format_date(posted)}，"
+            f"{format_date(entered)}才登记（补录 {(entered - posted).days} 日），请核实实际张贴日期",
+            record=str(notice["number"]),
+            **_notice_where(ctx, notice),
+        )
+
+
+def _notice_where(ctx: Context, notice: Mapping[str, Any]) -> dict[str, Any]:
+    where: dict[str, Any] = {"village": str(notice["village"]), "case": str(notice.get("case") or "")}
+    try:
+        matter = ctx.catalog.get(str(notice.get("matter_id") or ""))
+    except KeyError:
+        return where
+    where.update(matter_id=matter.id, matter=matter.name)
+    try:
+        step = matter.step(str(notice.get("step") or ""))
+    except KeyError:
+        return where
+    return {**where, "step_id": step.id, "step": step.title}
+
+
+# --- 时限 ---------------------------------------------------------------------------
+
+
+def deadline_missed(ctx: Context) -> Iterator[Finding]:
+    for case, matter in _walk(ctx):
+        state = _state(case)
+        for t in engine.running_timers(matter, state, ctx.today, ctx.cal):
+            if t.state is engine.TimerState.OVERDUE:
+                yield _finding(
+                    "deadline-missed",
+                    Severity.RED,
+                    t.end.last_day + dt.timedelta(days=1),
+                    f"“{t.step.title}”{t.timer.rule}，应于{format_date(t.end.last_day)}前完成，"
+                    f"已超期 {-t.days_left} 日{t.end.caveat()}（{t.timer.basis}）",
+                    ongoing=True,
+                    **_case_where(case, matter, t.step),
+                )
+        for _, entry, step in _done_steps(case, matter):
+            timer = step.timer
+            if timer is None or timer.kind is not TimerKind.DEADLINE:
+                continue
+            begin = state.finished_on(timer.counts_from) if timer.counts_from else _date(entry["started"])
+            if begin is None:
+                continue
+            end = period_end(begin, timer.amount, timer.unit, ctx.cal)
+            finished = _date(entry["finished"])
+            if finished > end.last_day:
+                yield _finding(
+                    "deadline-missed",
+                    Severity.AMBER,
+                    end.last_day + dt.timedelta(days=1),
+                    f"“{step.title}”{timer.rule}，应于{format_date(end.last_day)}前完成，"
+                    f"{format_date(finished)}才完成，超期 {(finished - end.last_day).days} 日{end.caveat()}",
+                    **_case_where(case, matter, step),
+                )
+
+
+def _state(case: Mapping[str, Any]) -> engine.CaseState:
+    return engine.CaseState(
+        matter_id=str(case["matter_id"]),
+        opened=_date(case["opened_on"]),
+        current=str(case.get("current") or ""),
+        current_since=_date(case["current_since"]),
+        history=tuple(
+            engine.StepEntry(
+                h["step_id"], _date(h["started"]), _date(h["finished"]), h["outcome"], h.get("forced_reason", "")
+            )
+            for h in case["history"]
+        ),
+        status=engine.CaseStatus(case["status"]),
+    )
+
+
+def recurring_missed(ctx: Context) -> Iterator[Finding]:
+    since = ctx.data.since
+    if since is None:
+        return
+    start = max(since, ctx.today - dt.timedelta(days=366 * 2))
+    if start > ctx.today:
+        return
+    for village, done in ctx.data.done.items():
+        for o in obligations(ctx.catalog, done, start, ctx.today, ctx.today):
+            if o.state is not ObligationState.MISSED or o.window_start < since:
+                continue
+            yield _finding(
+                "recurring-missed",
+                Severity.RED,
+                o.window_end + dt.timedelta(days=1),
+                f"{o.timer.rule}：{format_date(o.window_start)}至{format_date(o.window_end)}未见记录（{o.timer.basis}）",
+                village=village,
+                matter_id=o.matter.id,
+                matter=o.matter.name,
+                step_id=o.step.id,
+                step=o.step.title,
+            )
+
+
+# --- 用印 ---------------------------------------------------------------------------
+
+
+def seal_unapproved(ctx: Context) -> Iterator[Finding]:
+    for seal in ctx.data.seals:
+        if seal["basis"].get("kind") != "none":
+            continue
+        yield _finding(
+            "seal-unapproved",
+            Severity.RED,
+            _date(seal["date"]),
+            f"{format_date(_date(seal['date']))}使用{seal['seal']}印章（{seal['document']}），登记为未经批准："
+            f"{seal.get('irregular', '')}",
+            record=str(seal["number"]),
+            **_seal_where(ctx, seal),
+        )
+
+
+def seal_same_person(ctx: Context) -> Iterator[Finding]:
+    for seal in ctx.data.seals:
+        if seal["approver"] != seal["keeper"]:
+            continue
+        yield _finding(
+            "seal-same-person",
+            Severity.RED,
+            _date(seal["date"]),
+            f"{format_date(_date(seal['date']))}使用{seal['seal']}印章（{seal['document']}），批准人与保管人同为"
+            f"{seal['approver']}：{seal.get('irregular', '')}",
+            record=str(seal["number"]),
+            **_seal_where(ctx, seal),
+        )
+
+
+def seal_basis(ctx: Context) -> Iterator[Finding]:
+    """A case that went through a meeting's decision, whose seal use cites a routine sign-off instead."""
+    for case, matter in _walk(ctx):
+        decided = False
+        for _, entry, step in _done_steps(case, matter):
+            if step.produces is Produces.MINUTES:
+                decided = True
+            if step.produces is not Produces.SEAL_USE or not decided:
+                continue
+            for number in entry.get("records", []):
+                seal = ctx.seals.get(number)
+                if seal is not None and seal["basis"].get("kind") != "meeting":
+                    yield _finding(
+                        "seal-basis",
+                        Severity.RED,
+                        _date(seal["date"]),
+                        f"本办件经会议讨论决定，用印 {number} 的依据却登记为“{seal['basis'].get('text', '')}”，"
+                        "未关联会议决议",
+                        record=number,
+                        **_case_where(case, matter, step),
+                    )
+
+
+def seal_unregistered(ctx: Context) -> Iterator[Finding]:
+    grace = dt.timedelta(days=SEAL_REGISTER_DAYS)
+    for case, matter in _walk(ctx):
+        step = _current(case, matter)
+        if step is None or step.produces is not Produces.SEAL_USE:
+            continue
+        began = _step_began(case, len(case["history"]))
+        if ctx.today > began + grace:
+            yield _finding(
+                "seal-unregistered",
+                Severity.AMBER,
+                began + grace + dt.timedelta(days=1),
+                f"“{step.title}”自{format_date(began)}开始，已 {(ctx.today - began).days} 日未见用印登记"
+                f"（超过 {SEAL_REGISTER_DAYS} 日，{OWN_THRESHOLD}）",
+                ongoing=True,
+                **_case_where(case, matter, step),
+            )
+
+
+def _seal_where(ctx: Context, seal: Mapping[str, Any]) -> dict[str, Any]:
+    where: dict[str, Any] = {"village": str(seal["village"]), "case": str(seal.get("case") or "")}
+    case = next((c for c in ctx.data.cases if c["number"] == seal.get("case")), None)
+    matter = ctx.matter(case) if case is not None else None
+    if matter is None:
+        return where
+    where.update(matter_id=matter.id, matter=matter.name)
+    try:
+        step = matter.step(str(seal.get("step") or ""))
+    except KeyError:
+        return where
+    return {**where, "step_id": step.id, "step": step.title}
+
+
+# --- 决策 ---------------------------------------------------------------------------
+
+_PASS_WORDS = ("通过", "同意", "批准", "决定")
+_FAIL_WORDS = ("未", "不", "否")
+
+
+def _claims_pass(label: str) -> bool:
+    return any(w in label for w in _PASS_WORDS) and not any(w in label for w in _FAIL_WORDS)
+
+
+def decision_no_meeting(ctx: Context) -> Iterator[Finding]:
+    grace = dt.timedelta(days=MINUTES_DAYS)
+    for case, matter in _walk(ctx):
+        for _, entry, step in _done_steps(case, matter):
+            if step.produces is not Produces.MINUTES:
+                continue
+            finished = _date(entry["finished"])
+            for number in entry.get("records", []):
+                meeting = ctx.meetings.get(number)
+                if meeting is None or meeting.get("state") != "draft" or meeting.get("expected"):
+                    continue
+                if ctx.today > finished + grace:
+                    yield _finding(
+                        "decision-no-meeting",
+                        Severity.RED,
+                        finished + grace + dt.timedelta(days=1),
+                        f"“{step.title}”于{format_date(finished)}办结为“{entry['outcome']}”，会议记录 {number} "
+                        f"至今未登记应到、实到和表决（超过 {MINUTES_DAYS} 日，{OWN_THRESHOLD}）",
+                        record=number,
+                        ongoing=True,
+                        **_case_where(case, matter, step),
+                    )
+
+
+def decision_vote_failed(ctx: Context) -> Iterator[Finding]:
+    for case, matter in _walk(ctx):
+        for _, entry, step in _done_steps(case, matter):
+            if step.produces is not Produces.MINUTES or not _claims_pass(str(entry["outcome"])):
+                continue
+            for number in entry.get("records", []):
+                meeting = ctx.meetings.get(number)
+                if meeting is None:
+                    continue
+                voted = [i for i in meeting.get("items", []) if i.get("passed") is not None]
+                if voted and not any(i["passed"] for i in voted):
+                    sums = "；".join(str(i.get("arithmetic", "")) for i in voted)
+                    yield _finding(
+                        "decision-vote-failed",
+                        Severity.RED,
+                        _date(entry["finished"]),
+                        f"“{step.title}”办结为“{entry['outcome']}”，但会议记录 {number} 的表决未通过：{sums}",
+                        record=number,
+                        **_case_where(case, matter, step),
+                    )
+
+
+def minutes_unlocked(ctx: Context) -> Iterator[Finding]:
+    grace = dt.timedelta(days=MINUTES_DAYS)
+    for meeting in ctx.data.meetings:
+        held = _date(meeting["start"])
+        if meeting.get("state") == "locked" or ctx.today <= held + grace:
+            continue
+        state = "草稿" if meeting.get("state") == "draft" else "已确认未锁定"
+        where: dict[str, Any] = {"village": str(meeting["village"]), "case": str(meeting.get("case") or "")}
+        case = next((c for c in ctx.data.cases if c["number"] == meeting.get("case")), None)
+        matter = ctx.matter(case) if case is not None else None
+        if matter is not None:
+            where.update(matter_id=matter.id, matter=matter.name)
+        yield _finding(
+            "minutes-unlocked",
+            Severity.AMBER,
+            held + grace + dt.timedelta(days=1),
+            f"{meeting['kind']}“{meeting['title']}”{format_date(held)}召开，会议记录仍为{state}"
+            f"（会后 {MINUTES_DAYS} 日内应确认并锁定，{OWN_THRESHOLD}）",
+            record=str(meeting["number"]),
+            ongoing=True,
+            **where,
+        )
+
+
+# --- 经办 ---------------------------------------------------------------------------
+
+
+def materials_missing(ctx: Context) -> Iterator[Finding]:
+    for case, matter in _walk(ctx):
+        for _, entry, step in _done_steps(case, matter):
+            missing = [m for m in step.materials if m not in entry.get("materials", [])]
+            if missing:
+                yield _finding(
+                    "materials-missing",
+                    Severity.AMBER,
+                    _date(entry["finished"]),
+                    f"“{step.title}”于{format_date(_date(entry['finished']))}办结，未登记收到：" + "、".join(missing),
+                    **_case_where(case, matter, step),
+                )
+
+
+def no_follow_up(ctx: Context) -> Iterator[Finding]:
+    grace = dt.timedelta(days=FOLLOW_UP_DAYS)
+    for case, matter in _walk(ctx):
+        step = _current(case, matter)
+        if step is None or "回访" not in step.title:
+            continue
+        began = _step_began(case, len(case["history"]))
+        if ctx.today > began + grace:
+            yield _finding(
+                "no-follow-up",
+                Severity.AMBER,
+                began + grace + dt.timedelta(days=1),
+                f"“{step.title}”自{format_date(began)}开始，{(ctx.today - began).days} 日未记录回访"
+                f"（超过 {FOLLOW_UP_DAYS} 日，{OWN_THRESHOLD}）",
+                ongoing=True,
+                **_case_where(case, matter, step),
+            )
+
+
+def forced_step(ctx: Context) -> Iterator[Finding]:
+    for case, matter in _walk(ctx):
+        for _, entry, step in _done_steps(case, matter):
+            if not entry.get("forced_reason") or step.produces is Produces.NOTICE:
+                continue  # a 公示 closed early is notice-short's, and red
+            yield _finding(
+                "forced-step",
+                Severity.AMBER,
+                _date(entry["finished"]),
+                f"“{step.title}”未满时限即于{format_date(_date(entry['finished']))}强制完成"
+                f"（{entry.get('by', '')}），理由：{entry['forced_reason']}",
+                **_case_where(case, matter, step),
+            )
+
+
+def _any_step(test: Callable[[Step], bool]) -> Callable[[Matter], bool]:
+    return lambda m: any(test(s) for s in m.steps)
+
+
+CHECKS: tuple[Check, ...] = (
+    Check(
+        "notice-late",
+        "公示未按时张贴",
+        f"公示步骤开始后 {NOTICE_POST_DAYS} 日内未登记张贴，或张贴日期晚于此（{OWN_THRESHOLD}）",
+        _has(Produces.NOTICE),
+        notice_late,
+    ),
+    Check(
+        "notice-short",
+        "公示期不足",
+        "公示在规定期满前结束（强制完成公示步骤）；期限见该步骤的时限规定",
+        _has(Produces.NOTICE),
+        notice_short,
+    ),
+    Check(
+        "notice-backdated",
+        "公示补录",
+        "公示的张贴日期早于登记日期（事后补录），须核实实际张贴日期",
+        _has(Produces.NOTICE),
+        notice_backdated,
+    ),
+    Check(
+        "deadline-missed",
+        "超过办理时限",
+        "有办理时限的步骤超期未完成（红），或超期后才完成（黄）；时限见该步骤的时限规定",
+        _has_timer(TimerKind.DEADLINE),
+        deadline_missed,
+    ),
+    Check(
+        "recurring-missed",
+        "未按期开展",
+        "每月、每季度、每年须开展的事项（三会一课等）在该期间内没有记录",
+        _has_timer(TimerKind.RECURRING),
+        recurring_missed,
+    ),
+    Check(
+        "seal-unapproved",
+        "未经批准用印",
+        "用印登记为未经批准（事后如实登记的情况）",
+        _has(Produces.SEAL_USE),
+        seal_unapproved,
+    ),
+    Check(
+        "seal-same-person",
+        "批准人即保管人",
+        "用印登记的批准人与印章保管人是同一人",
+        _has(Produces.SEAL_USE),
+        seal_same_person,
+    ),
+    Check(
+        "seal-basis",
+        "重大事项用印无会议决议",
+        "办件经会议讨论决定，用印依据却不是该会议决议",
+        lambda m: _has(Produces.SEAL_USE)(m) and _has(Produces.MINUTES)(m),
+        seal_basis,
+    ),
+    Check(
+        "seal-unregistered",
+        "用印未登记",
+        f"用印步骤开始后 {SEAL_REGISTER_DAYS} 日内未登记用印（{OWN_THRESHOLD}）",
+        _has(Produces.SEAL_USE),
+        seal_unregistered,
+    ),
+    Check(
+        "decision-no-meeting",
+        "决策无会议记录",
+        f"会议决定步骤已办结，{MINUTES_DAYS} 日后会议记录仍未登记应到、实到和表决（{OWN_THRESHOLD}）",
+        _has(Produces.MINUTES),
+        decision_no_meeting,
+    ),
+    Check(
+        "decision-vote-failed",
+        "表决未通过仍按通过办理",
+        "步骤办结为通过/同意，关联会议记录的表决却未通过（含到会人数不足）",
+        _has(Produces.MINUTES),
+        decision_vote_failed,
+    ),
+    Check(
+        "minutes-unlocked",
+        "会议记录未锁定",
+        f"会议召开 {MINUTES_DAYS} 日后，会议记录仍未确认锁定（{OWN_THRESHOLD}）",
+        _has(Produces.MINUTES),
+        minutes_unlocked,
+    ),
+    Check(
+        "materials-missing",
+        "经办手续不全",
+        "步骤办结时，该步骤规定的材料未全部登记收到",
+        _any_step(lambda s: bool(s.materials)),
+        materials_missing,
+    ),
+    Check(
+        "no-follow-up",
+        "未回访",
+        f"回访步骤开始后 {FOLLOW_UP_DAYS} 日未记录回访（{OWN_THRESHOLD}）",
+        _any_step(lambda s: "回访" in s.title),
+        no_follow_up,
+    ),
+    Check(
+        "forced-step",
+        "强制完成",
+        "未满时限的步骤填写理由后强制完成（公示步骤见“公示期不足”）",
+        _has_timer(TimerKind.MIN_WAIT),
+        forced_step,
+    ),
+)
+CHECKS_BY_ID: dict[str, Check] = {c.id: c for c in CHECKS}
+CHECK_TITLES: dict[str, str] = {c.id: c.title for c in CHECKS}
+
+
+def run(catalog: Catalog, data: Data, today: dt.date, cal: WorkCalendar) -> list[Finding]:
+    """Every finding on ``today``: red first, then the oldest."""
+    ctx = Context(
+        catalog,
+        data,
+        today,
+        cal,
+        meetings={str(m["number"]): m for m in data.meetings},
+        notices={str(n["number"]): n for n in data.notices},
+        seals={str(s["number"]): s for s in data.seals},
+    )
+    found = [f for check in CHECKS for f in check.run(ctx)]
+    rank = {Severity.RED: 0, Severity.AMBER: 1}
+    return sorted(found, key=lambda f: (rank[f.severity], f.since, f.village, f.target, f.check))
+
+
+def in_period(finding: Finding, start: dt.date | None, end: dt.date | None) -> bool:
+    """Whether a finding belongs to ``start``..``end``: it began in it, or began before and still stands."""
+    if end is not None and finding.since > end:
+        return False
+    return start is None or finding.since >= start or finding.ongoing
+
+
+def village_status(findings: Iterable[Finding]) -> tuple[Severity | None, int, int]:
+    """(worst severity or None for green, red count, amber count)."""
+    red = amber = 0
+    for f in findings:
+        if f.severity is Severity.RED:
+            red += 1
+        else:
+            amber += 1
+    worst = Severity.RED if red else (Severity.AMBER if amber else None)
+    return worst, red, amber

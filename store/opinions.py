@@ -1,0 +1,105 @@
+"""Supervision opinions (审核意见) and countersignatures (签字) of the 村务监督委员会.
+
+An opinion is filed against a case, a meeting, a notice or a seal use (and, when given
+from the supervision view, against one finding of the risk checks). A countersignature
+is the committee's sign-off on a 公示 before it is posted: it is filed against the case
+while its current step is the notice step and nothing has been posted yet. Both are
+numbered records (``城关村-2026-YJ0001``), journaled like every other change, and only
+监委会 and 乡镇 accounts may make them (``store.roles``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from procedures.model import Catalog, Produces
+from store.db import Store
+from store.errors import BadInput, Refused
+from store.identity import Operator
+from store.records import RecordBook
+from store.roles import check
+from store.sanitize import LONG, sanitize
+
+KINDS = {"opinion": "审核意见", "countersign": "签字"}
+ACTION = "opinion.new"
+
+
+class Opinions:
+    """Opinion records of a store; ``books`` are the records they may be filed against."""
+
+    def __init__(self, store: Store, catalog: Catalog, books: Sequence[RecordBook]):
+        self.store, self.catalog, self.books = store, catalog, tuple(books)
+        self.book = RecordBook(store, "opinion", "opinions", "YJ", "监督意见")
+
+    def _target(self, number: str) -> tuple[RecordBook, dict[str, Any]]:
+        text = number.strip()
+        tail = text.rsplit("-", 1)[-1]
+        prefix = "".join(ch for ch in tail if ch.isalpha()).upper()
+        for book in self.books:
+            if book.prefix == prefix:
+                return book, book.get(text)
+        raise BadInput(f"“{number}”不是办件、会议记录（HY）、公示（GS）或用印登记（YY）编号")
+
+    def add(self, operator: Operator, now: dt.datetime, target: str, text: str, finding: str = "") -> dict[str, Any]:
+        """File an opinion on ``target`` (optionally on one of its findings)."""
+        check(operator, ACTION)
+        body = sanitize(text, "审核意见", limit=LONG, required=True, multiline=True)
+        book, record = self._target(target)
+        fields = {
+            "kind": "opinion",
+            "target": record["number"],
+            "target_kind": book.kind,
+            "step": "",
+            "finding": sanitize(finding, "风险提示", limit=200),
+            "text": body,
+            "by": operator.label,
+            "role": operator.role,
+            "date": now.date().isoformat(),
+        }
+        with self.store.transaction(operator, now) as txn:
+            return self.book.insert(txn, record["village"], now.year, fields, ACTION, {"target": record["number"]})
+
+    def countersign(self, operator: Operator, now: dt.datetime, case_number: str, text: str = "") -> dict[str, Any]:
+        """Sign off the 公示 of a case before it is posted."""
+        check(operator, ACTION)
+        note = sanitize(text, "签字意见", limit=LONG, multiline=True) or "同意公示"
+        with self.store.transaction(operator, now) as txn:
+            book, case = self._target(case_number)
+            if book.kind != "case":
+                raise BadInput(f"签字针对办件的公示步骤，请输入办件编号（如 城关村-2026-0001），不是 {case_number}")
+            matter = self.catalog.get(case["matter_id"])
+            step = matter.step(case["current"]) if case["current"] else None
+            if step is None or step.produces is not Produces.NOTICE:
+                where = f"当前步骤是“{step.title}”" if step else "已结束"
+                raise Refused(f"办件 {case['number']} {where}，不在公示步骤，没有待张贴的公示可签字")
+            posted = case["progress"].get("notice", "")
+            if posted:
+                raise Refused(f"办件 {case['number']} 的公示 {posted} 已张贴，签字应在张贴前；请改为填写审核意见")
+            if any(o["by"] == operator.label for o in self.countersigns(case["number"], step.id)):
+                raise Refused(f"{operator.label} 已对办件 {case['number']} 的公示签过字")
+            fields = {
+                "kind": "countersign",
+                "target": case["number"],
+                "target_kind": "case",
+                "step": step.id,
+                "finding": "",
+                "text": note,
+                "by": operator.label,
+                "role": operator.role,
+                "date": now.date().isoformat(),
+            }
+            return self.book.insert(txn, case["village"], now.year, fields, ACTION, {"target": case["number"]})
+
+    def find(self, village: str | None = None, target: str | None = None) -> list[dict[str, Any]]:
+        found = self.book.all()
+        if village:
+            found = [o for o in found if o["village"] == village]
+        if target:
+            found = [o for o in found if o["target"] == target.strip()]
+        return sorted(found, key=lambda o: (o["date"], o["number"]))
+
+    def countersigns(self, case_number: str, step_id: str) -> list[dict[str, Any]]:
+        """The signatures on a case's notice step."""
+        return [o for o in self.find(target=case_number) if o["kind"] == "countersign" and o["step"] == step_id]
