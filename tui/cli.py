@@ -23,7 +23,7 @@ from procedures.model import CONFIDENCE_LABELS, PRODUCES_LABELS, Catalog, Closin
 from procedures.search import search
 from store.paths import data_dir, local_matters_dir
 from store.settings import timer_overrides
-from tui import cli_case, cli_export, cli_records, cli_site
+from tui import cli_case, cli_doctor, cli_export, cli_records, cli_site
 from tui.cli_common import EXIT_DATA, EXIT_USAGE, JsonOption, fail, handled, out, print_json
 
 __all__ = ["EXIT_DATA", "EXIT_USAGE", "app", "run"]
@@ -42,6 +42,7 @@ app.add_typer(cli_records.notice_app, name="notice")
 app.add_typer(cli_records.seal_app, name="seal")
 app.add_typer(cli_export.app, name="export")
 cli_site.register(app)
+cli_doctor.register(app)
 
 DataOption = Annotated[
     Path | None,
