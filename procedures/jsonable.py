@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from procedures.model import Matter, Step, Timer
+from procedures.risks import CHECK_TITLES
 
 
 def timer_to_dict(timer: Timer) -> dict[str, Any]:
@@ -49,6 +50,14 @@ def matter_to_dict(matter: Matter) -> dict[str, Any]:
         "name": matter.name,
         "supervision": matter.supervision,
         "risks": list(matter.risks),
+        "risk_checks": [
+            {
+                "risk": e.risk,
+                "checks": [{"id": c, "title": CHECK_TITLES[c]} for c in e.checks],
+                "manual": e.manual or None,
+            }
+            for e in matter.risk_checks
+        ],
         "controls": list(matter.controls),
         "basis": list(matter.basis),
         "intro": list(matter.intro),

@@ -21,7 +21,7 @@ from enum import StrEnum
 from typing import Any
 
 from procedures import engine
-from procedures.model import Catalog, Matter, Produces, Step, TimerKind
+from procedures.model import Catalog, Matter, Produces, RiskCheck, Step, TimerKind
 from procedures.periods import format_date, period_end
 from procedures.recurring import ObligationState, obligations
 from procedures.workdays import WorkCalendar
@@ -476,7 +476,8 @@ _PASS_WORDS = ("通过", "同意", "批准", "决定")
 _FAIL_WORDS = ("未", "不", "否")
 
 
-def _claims_pass(label: str) -> bool:
+def claims_pass(label: str) -> bool:
+    """Whether an outcome label says the proposal went through (通过, 同意用印 ...)."""
     return any(w in label for w in _PASS_WORDS) and not any(w in label for w in _FAIL_WORDS)
 
 
@@ -507,7 +508,7 @@ def decision_no_meeting(ctx: Context) -> Iterator[Finding]:
 def decision_vote_failed(ctx: Context) -> Iterator[Finding]:
     for case, matter in _walk(ctx):
         for _, entry, step in _done_steps(case, matter):
-            if step.produces is not Produces.MINUTES or not _claims_pass(str(entry["outcome"])):
+            if step.produces is not Produces.MINUTES or not claims_pass(str(entry["outcome"])):
                 continue
             for number in entry.get("records", []):
                 meeting = ctx.meetings.get(number)
@@ -749,3 +750,13 @@ def village_status(findings: Iterable[Finding]) -> tuple[Severity | None, int, i
             amber += 1
     worst = Severity.RED if red else (Severity.AMBER if amber else None)
     return worst, red, amber
+
+
+def coverage(entry: RiskCheck) -> list[str]:
+    """How one risk is watched, in lines for people: the checks' titles, then what stays manual."""
+    lines = []
+    if entry.checks:
+        lines.append("系统检查：" + "、".join(CHECK_TITLES[c] for c in entry.checks))
+    if entry.manual:
+        lines.append("人工核查：" + entry.manual)
+    return lines

@@ -18,6 +18,7 @@ from procedures import engine
 from procedures.engine import CaseState, CaseStatus, FlowError, StepEntry, TooEarly
 from procedures.meetings import MeetingKind
 from procedures.model import Catalog, Matter, Produces, Step
+from procedures.risks import claims_pass
 from procedures.workdays import WorkCalendar
 from store.db import Store, Transaction
 from store.errors import BadInput, NotFound, Refused
@@ -372,7 +373,13 @@ class Cases:
             return [self.seals.book.attach(txn, seal, village, number, step.id)["number"]]
         if step.produces is Produces.MINUTES:
             if meeting:
-                return [self.meetings.book.attach(txn, meeting, village, number, step.id)["number"]]
+                minutes = self.meetings.book.attach(txn, meeting, village, number, step.id)
+                voted = [i for i in minutes["items"] if i["passed"] is not None]
+                if voted and not any(i["passed"] for i in voted) and claims_pass(label):
+                    raise Refused(
+                        f"会议记录 {minutes['number']} 的表决未通过（{voted[0]['arithmetic']}），不能选择“{label}”"
+                    )
+                return [minutes["number"]]
             start = txn.now.replace(tzinfo=None, second=0, microsecond=0)
             draft = {
                 "kind": meeting_kind_for(matter, step).value,

@@ -220,8 +220,15 @@ class Store:
         return found
 
     @contextlib.contextmanager
-    def transaction(self, operator: Operator, now: dt.datetime) -> Iterator[Transaction]:
-        """Hold the write lock for one unit of work; commit it whole, or not at all."""
+    def transaction(self, operator: Operator, now: dt.datetime, *, supervision: bool = False) -> Iterator[Transaction]:
+        """Hold the write lock for one unit of work; commit it whole, or not at all.
+
+        A read-only (监委会) operator gets no transaction at all unless it is for
+        ``supervision`` (an opinion, a countersignature, a backup), so the refusal comes
+        before any other check; each journal entry is checked again in ``Transaction.record``.
+        """
+        if not supervision:
+            roles.check(operator, "")
         if self._txn is not None:
             self._depth += 1
             try:

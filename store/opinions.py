@@ -58,14 +58,14 @@ class Opinions:
             "role": operator.role,
             "date": now.date().isoformat(),
         }
-        with self.store.transaction(operator, now) as txn:
+        with self.store.transaction(operator, now, supervision=True) as txn:
             return self.book.insert(txn, record["village"], now.year, fields, ACTION, {"target": record["number"]})
 
     def countersign(self, operator: Operator, now: dt.datetime, case_number: str, text: str = "") -> dict[str, Any]:
         """Sign off the 公示 of a case before it is posted."""
         check(operator, ACTION)
         note = sanitize(text, "签字意见", limit=LONG, multiline=True) or "同意公示"
-        with self.store.transaction(operator, now) as txn:
+        with self.store.transaction(operator, now, supervision=True) as txn:
             book, case = self._target(case_number)
             if book.kind != "case":
                 raise BadInput(f"签字针对办件的公示步骤，请输入办件编号（如 城关村-2026-0001），不是 {case_number}")

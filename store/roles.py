@@ -15,6 +15,8 @@ CADRE, SUPERVISOR, TOWNSHIP = "村干部", "监委会", "乡镇"
 ROLES = (CADRE, SUPERVISOR, TOWNSHIP)
 SUPERVISION_ACTIONS = frozenset({"opinion.new"})
 """Journal actions of supervision: 审核意见 and 签字."""
+READ_ONLY_ACTIONS = SUPERVISION_ACTIONS | {"backup"}
+"""What a 监委会 account may journal: its opinions, and a backup copy (which changes no record)."""
 MAY_SUPERVISE = frozenset({SUPERVISOR, TOWNSHIP})
 
 
@@ -37,7 +39,7 @@ def check(operator: Operator, action: str) -> None:
                 "如需登记角色，请由管理员运行 cunwu init --staff 账号=姓名:监委会"
             )
         return
-    if read_only(operator):
+    if read_only(operator) and action not in READ_ONLY_ACTIONS:
         raise Refused(
             f"{operator.label} 是监委会账号，只能查看、填写监督意见和签字，不能修改办件、会议、公示、用印或设置"
         )

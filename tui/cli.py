@@ -20,10 +20,11 @@ from rich.text import Text
 from procedures.jsonable import matter_to_dict
 from procedures.loader import apply_overrides, load_catalog
 from procedures.model import CONFIDENCE_LABELS, PRODUCES_LABELS, Catalog, Closing, Matter, Produces
+from procedures.risks import coverage
 from procedures.search import search
 from store.paths import data_dir, local_matters_dir
 from store.settings import timer_overrides
-from tui import cli_case, cli_doctor, cli_export, cli_records, cli_site
+from tui import cli_case, cli_doctor, cli_export, cli_records, cli_site, cli_supervision
 from tui.cli_common import EXIT_DATA, EXIT_USAGE, JsonOption, fail, handled, out, print_json
 
 __all__ = ["EXIT_DATA", "EXIT_USAGE", "app", "run"]
@@ -43,6 +44,7 @@ app.add_typer(cli_records.seal_app, name="seal")
 app.add_typer(cli_export.app, name="export")
 cli_site.register(app)
 cli_doctor.register(app)
+cli_supervision.register(app)
 
 DataOption = Annotated[
     Path | None,
@@ -215,8 +217,12 @@ def print_matter(console: Console, matter: Matter) -> None:
         for text in details:
             line(text, 6)
     line("廉政风险点：", style="bold")
+    watched = {e.risk: e for e in matter.risk_checks}
     for i, risk in enumerate(matter.risks, start=1):
         line(f"{i}. {risk}", 2)
+        if risk in watched:
+            for text in coverage(watched[risk]):
+                line(text, 5)
     line("防控措施：", style="bold")
     for i, control in enumerate(matter.controls, start=1):
         line(f"{i}. {control}", 2)

@@ -1,0 +1,72 @@
+"""``cunwu risks``, ``cunwu opinion``, ``cunwu countersign`` and the roles at the command line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from store.identity import os_account
+from tests.test_cli_cases import Clock, clock, init, run
+
+__all__ = ["clock"]
+
+
+def low_income_at_notice() -> str:
+    code, out, _ = run("case", "new", "dibao", "--village", "城关村", "--subject", "王某某低保申请", "--json")
+    assert code == 0
+    number = str(json.loads(out)["number"])
+    for _ in range(4):  # 申请, 受理, 入户调查, 民主评议
+        assert run("case", "step", number)[0] == 0
+    return number
+
+
+def test_risks_lists_findings_for_scripts_and_people(clock: Clock) -> None:
+    init()
+    number = low_income_at_notice()
+    code, out, _ = run("risks", "--json")
+    assert code == 0
+    findings = json.loads(out)
+    assert {f["check"] for f in findings} == {"materials-missing"}  # 申请 and 入户调查 without their materials
+    clock.to(dt.date(2026, 12, 10))
+    code, out, _ = run("risks", "--village", "城关村", "--json")
+    checks = {f["check"] for f in json.loads(out)}
+    assert {"notice-late", "decision-no-meeting", "minutes-unlocked"} <= checks
+    late = next(f for f in json.loads(out) if f["check"] == "notice-late")
+    assert (late["case"], late["severity"], late["severity_label"], late["ongoing"]) == (
+        number,
+        "amber",
+        "黄（待核实）",
+        True,
+    )
+    code, out, _ = run("risks", "--village", "城关村")
+    assert code == 0 and "城关村：红（红 1 项" in out and "[黄（待核实）] 公示未按时张贴" in out
+    code, out, _ = run("risks", "--village", "南石村")
+    assert "南石村：绿（红 0 项，黄 0 项）" in out and "没有发现风险提示" in out
+    code, out, _ = run("risks", "--matter", "xinfang", "--json")
+    assert json.loads(out) == []
+    assert run("risks", "--from", "2026-13-01")[0] == 2
+    code, _, err = run("risks", "--from", "2026-12-10", "--to", "2026-12-01")
+    assert code == 2 and "截止日期早于起始日期" in err
+    code, _, err = run("risks", "--matter", "nothing")
+    assert code == 2 and "没有编号为“nothing”的事项" in err
+
+
+def test_a_supervisor_signs_and_gives_opinions_but_cannot_step_a_case(clock: Clock) -> None:
+    init()
+    number = low_income_at_notice()
+    code, _, err = run("opinion", "add", number, "--text", "请补充入户调查表")
+    assert code == 1 and "只能由监委会或乡镇账号填写" in err
+    assert run("init", "--staff", f"{os_account()}=张监督:监委会")[0] == 0
+    code, out, _ = run("countersign", number, "--json")
+    assert code == 0 and json.loads(out)["kind"] == "countersign"
+    code, out, _ = run("opinion", "add", number, "--text", "请补充入户调查表", "--finding", "materials-missing|x|apply")
+    assert code == 0 and "已登记审核意见 城关村-2026-YJ0002" in out
+    code, out, _ = run("opinion", "list", "--target", number)
+    assert "[签字]" in out and "[审核意见]" in out and "请补充入户调查表" in out
+    code, _, err = run("case", "step", number)
+    assert code == 1 and "监委会账号，只能查看" in err
+    code, _, err = run("notice", "post", number, "--posted", "2026-11-27")
+    assert code == 1 and "监委会账号" in err
+    code, out, _ = run("case", "show", number, "--json")
+    assert json.loads(out)["current_step"] == "publicize"
+    assert run("verify")[0] == 0
