@@ -132,6 +132,7 @@ class Context:
     meetings: Mapping[str, Mapping[str, Any]]
     notices: Mapping[str, Mapping[str, Any]]
     seals: Mapping[str, Mapping[str, Any]]
+    cases: Mapping[str, Mapping[str, Any]]
 
     def matter(self, case: Mapping[str, Any]) -> Matter | None:
         try:
@@ -458,7 +459,7 @@ def seal_unregistered(ctx: Context) -> Iterator[Finding]:
 
 def _seal_where(ctx: Context, seal: Mapping[str, Any]) -> dict[str, Any]:
     where: dict[str, Any] = {"village": str(seal["village"]), "case": str(seal.get("case") or "")}
-    case = next((c for c in ctx.data.cases if c["number"] == seal.get("case")), None)
+    case = ctx.cases.get(str(seal.get("case") or ""))
     matter = ctx.matter(case) if case is not None else None
     if matter is None:
         return where
@@ -535,7 +536,7 @@ def minutes_unlocked(ctx: Context) -> Iterator[Finding]:
             continue
         state = "草稿" if meeting.get("state") == "draft" else "已确认未锁定"
         where: dict[str, Any] = {"village": str(meeting["village"]), "case": str(meeting.get("case") or "")}
-        case = next((c for c in ctx.data.cases if c["number"] == meeting.get("case")), None)
+        case = ctx.cases.get(str(meeting.get("case") or ""))
         matter = ctx.matter(case) if case is not None else None
         if matter is not None:
             where.update(matter_id=matter.id, matter=matter.name)
@@ -727,6 +728,7 @@ def run(catalog: Catalog, data: Data, today: dt.date, cal: WorkCalendar) -> list
         meetings={str(m["number"]): m for m in data.meetings},
         notices={str(n["number"]): n for n in data.notices},
         seals={str(s["number"]): s for s in data.seals},
+        cases={str(c["number"]): c for c in data.cases},
     )
     found = [f for check in CHECKS for f in check.run(ctx)]
     rank = {Severity.RED: 0, Severity.AMBER: 1}
