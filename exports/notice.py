@@ -137,7 +137,9 @@ def notice_document(site: Site, number: str) -> Document:
     style.body(doc, period_text(record))
     phone = site.settings.supervision_phone or BLANK
     style.body(doc, f"如有异议，请在公示期内向村务监督委员会反映。监督举报电话：{phone}")
-    style.body(doc, f"村务监督委员会（审核）：{BLANK}")
+    signed = site.opinions.countersigns(str(record.get("case") or ""), str(record.get("step") or ""))
+    reviewed = "；".join(f"{o['name']}（{o['date']}，{o['text']}）" for o in signed)
+    style.body(doc, f"村务监督委员会（审核）：{reviewed or BLANK}")
     style.signature(doc, issuer(record["village"], matter), _day(record["posted_on"]))
     style.body(doc, f"（张贴地点：{record.get('place') or BLANK}）")
     return doc

@@ -55,6 +55,7 @@ class Opinions:
             "finding": sanitize(finding, "风险提示", limit=200),
             "text": body,
             "by": operator.label,
+            "name": operator.name or operator.account,
             "role": operator.role,
             "date": now.date().isoformat(),
         }
@@ -87,6 +88,7 @@ class Opinions:
                 "finding": "",
                 "text": note,
                 "by": operator.label,
+                "name": operator.name or operator.account,
                 "role": operator.role,
                 "date": now.date().isoformat(),
             }

@@ -171,3 +171,24 @@ def test_countersign_targets_a_case_at_a_notice_step(prepared: tuple[Path, dict[
         supervisor.opinions.add(supervisor.operator, NOW, "城关村-2026-XX0001", "意见")
     with pytest.raises(Exception, match="审核意见"):
         supervisor.opinions.add(supervisor.operator, NOW, numbers["seal"], "   ")
+
+
+def test_the_countersignature_is_printed_on_the_posted_notice(prepared: tuple[Path, dict[str, str]]) -> None:
+    from docx import Document
+
+    from exports.notice import notice_document
+    from store.identity import Operator
+
+    root, numbers = prepared
+    site = Site(root, environ={})
+    supervisor, clerk = Operator("jiandu", "张监督", "监委会"), Operator("wenshu", "王文书", "村干部")
+    site.opinions.countersign(supervisor, NOW, numbers["waiting"], "内容属实，同意公示")
+    with pytest.raises(Refused, match="监委会账号"):
+        site.cases.post_notice(supervisor, NOW, numbers["waiting"], {"posted_on": NOW.date()})
+    notice = site.cases.post_notice(clerk, NOW, numbers["waiting"], {"posted_on": NOW.date()})
+    path = root.parent / "notice.docx"
+    notice_document(site, notice["number"]).save(str(path))
+    text = "\n".join(p.text for p in Document(str(path)).paragraphs)
+    assert "村务监督委员会（审核）：张监督（2026-11-27，内容属实，同意公示）" in text
+    unsigned = "\n".join(p.text for p in notice_document(site, numbers["notice"]).paragraphs)
+    assert "村务监督委员会（审核）：" in unsigned and "张监督" not in unsigned
