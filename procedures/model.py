@@ -259,13 +259,14 @@ class Catalog:
     """All matters, in the document's order."""
 
     matters: tuple[Matter, ...]
+    _by_id: dict[str, Matter] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_id", {m.id: m for m in self.matters})
 
     def get(self, matter_id: str) -> Matter:
         """The matter with this id (KeyError if there is none)."""
-        for matter in self.matters:
-            if matter.id == matter_id:
-                return matter
-        raise KeyError(matter_id)
+        return self._by_id[matter_id]
 
     @property
     def categories(self) -> tuple[str, ...]:

@@ -17,7 +17,7 @@ from procedures.recurring import ObligationState, obligations, window
 from procedures.workdays import WorkCalendar
 from store import roles
 from store import settings as settings_mod
-from store.cases import Case, Cases
+from store.cases import Cases
 from store.db import Store
 from store.errors import BadInput
 from store.identity import Operator, current_operator
@@ -112,14 +112,16 @@ class Site:
     ) -> list[risks.Finding]:
         """The findings of the risk checks on ``today`` (``procedures.risks``), narrowed to a
         village, a matter and the period ``start``..``end``."""
-        cases = [c.record for c in self.cases.all()]
+        found_cases = self.cases.all()
+        cases = [c.record for c in found_cases]
         names = [village] if village else list(self.settings.villages)
+        everything = self.done_by_village(found_cases)
         data = risks.Data(
             cases=cases,
             meetings=self.meetings.book.all(),
             notices=self.notices.book.all(),
             seals=self.seals.book.all(),
-            done={name: self.done_dates(name, [Case(c) for c in cases]) for name in names},
+            done={name: everything.get(name, {}) for name in names},
             since=dt.date.fromisoformat(self.settings.since) if self.settings.since else None,
         )
         found = risks.run(self.catalog, data, today, self.cal)
@@ -176,22 +178,34 @@ class Site:
         return out
 
     def done_dates(self, village: str, cases: list[Any] | None = None) -> dict[str, list[dt.date]]:
-        """When each recurring duty of a village was met: steps completed in its cases, and
-        meetings held (a meeting of a matter's ``meeting_kind`` meets that matter's recurring rules)."""
-        done: dict[str, list[dt.date]] = {}
+        """When each recurring duty of a village was met (see ``done_by_village``)."""
+        return self.done_by_village(cases).get(village, {})
+
+    def done_by_village(self, cases: list[Any] | None = None) -> dict[str, dict[str, list[dt.date]]]:
+        """Village → ``matter-id.step-id`` → days a recurring duty was met: steps completed in
+        its cases, and meetings held (a meeting of a matter's ``meeting_kind`` meets that
+        matter's recurring rules). One pass over the cases and meetings for every village."""
+        done: dict[str, dict[str, list[dt.date]]] = {}
         for case in self.cases.all() if cases is None else cases:
-            if case.village != village:
-                continue
+            mine = done.setdefault(case.village, {})
             for h in case.record["history"]:
-                done.setdefault(f"{case.matter_id}.{h['step_id']}", []).append(dt.date.fromisoformat(h["finished"]))
-        by_kind: dict[str, list[dt.date]] = {}
-        for meeting in self.meetings.find(village=village):
-            by_kind.setdefault(meeting["kind"], []).append(dt.datetime.fromisoformat(meeting["start"]).date())
-        for matter in self.catalog.matters:
-            if matter.meeting_kind in by_kind:
-                for step, timer in matter.timers:
-                    if timer.kind.value == "recurring":
-                        done.setdefault(f"{matter.id}.{step.id}", []).extend(by_kind[matter.meeting_kind])
+                mine.setdefault(f"{case.matter_id}.{h['step_id']}", []).append(dt.date.fromisoformat(h["finished"]))
+        held: dict[tuple[str, str], list[dt.date]] = {}
+        for meeting in self.meetings.book.all():
+            day = dt.datetime.fromisoformat(meeting["start"]).date()
+            held.setdefault((meeting["village"], meeting["kind"]), []).append(day)
+        recurring = [
+            (matter.meeting_kind, f"{matter.id}.{step.id}")
+            for matter in self.catalog.matters
+            if matter.meeting_kind
+            for step, timer in matter.timers
+            if timer.kind.value == "recurring"
+        ]
+        for (village, kind), days in held.items():
+            mine = done.setdefault(village, {})
+            for wanted, key in recurring:
+                if wanted == kind:
+                    mine.setdefault(key, []).extend(days)
         return done
 
     def schedule(self, today: dt.date, village: str | None = None) -> list[dict[str, Any]]:
@@ -199,9 +213,9 @@ class Site:
         window and its state, and when it is next due; a duty whose last window was missed first."""
         since = dt.date.fromisoformat(self.settings.since) if self.settings.since else today
         rows = []
-        cases = self.cases.all()
+        everything = self.done_by_village()
         for name in [village] if village else list(self.settings.villages):
-            done = self.done_dates(name, cases)
+            done = everything.get(name, {})
             windows: dict[str, list[Any]] = {}
             for o in obligations(self.catalog, done, today - dt.timedelta(days=366), today, today):
                 windows.setdefault(o.key, []).append(o)
@@ -266,8 +280,9 @@ class Site:
                 )
         since = dt.date.fromisoformat(self.settings.since) if self.settings.since else today
         start = max(today - dt.timedelta(days=366), since)
+        everything = self.done_by_village(cases)
         for name in [village] if village else list(self.settings.villages):
-            done = self.done_dates(name, cases)
+            done = everything.get(name, {})
             latest_miss: set[str] = set()
             found = obligations(self.catalog, done, start, horizon, today)
             for o in sorted(found, key=lambda o: o.window_end, reverse=True):
