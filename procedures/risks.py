@@ -94,6 +94,7 @@ class Finding:
             "key": self.key,
             "check": self.check,
             "title": self.title,
+            "rule": CHECKS_BY_ID[self.check].looks_for,
             "severity": self.severity.value,
             "severity_label": SEVERITY_WORDS[self.severity],
             "since": self.since.isoformat(),

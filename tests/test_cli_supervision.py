@@ -32,6 +32,7 @@ def test_risks_lists_findings_for_scripts_and_people(clock: Clock) -> None:
     checks = {f["check"] for f in json.loads(out)}
     assert {"notice-late", "decision-no-meeting", "minutes-unlocked"} <= checks
     late = next(f for f in json.loads(out) if f["check"] == "notice-late")
+    assert "5 日内未登记张贴" in late["rule"]
     assert (late["case"], late["severity"], late["severity_label"], late["ongoing"]) == (
         number,
         "amber",
