@@ -114,3 +114,17 @@ def export_meetings(site: Site, village: str, year: int, today: dt.date, folder:
 
     doc = meetings_register_document(site, village, year, today)
     return write(doc, folder or default_folder(site), f"{today:%Y%m%d}_三会一课登记_{village}_{year}")
+
+
+def export_supervision(
+    site: Site, village: str, start: dt.date, end: dt.date, today: dt.date, folder: Path | None = None
+) -> Path:
+    """The 村务监督检查报告 of a village's period: risk findings, opinions, the journal check."""
+    from exports.style import write
+    from exports.supervision import supervision_report_document
+
+    if end < start:
+        raise BadInput("截止日期早于起始日期")
+    name = site.cases.village(village)
+    doc = supervision_report_document(site, name, start, end, today)
+    return write(doc, folder or default_folder(site), f"{today:%Y%m%d}_监督检查报告_{name}_{start:%Y%m%d}-{end:%Y%m%d}")

@@ -88,6 +88,9 @@ def test_every_document_kind_converts_to_pdf(tmp_path: Path) -> None:
         ),
         "ledger": documents.export_ledger(site, "dibao", 2026, None, today, out),
         "meetings": documents.export_meetings(site, "城关村", 2026, today, out),
+        "supervision": documents.export_supervision(
+            site, "城关村", dt.date(2026, 1, 1), dt.date(2026, 12, 31), today, out
+        ),
     }
     expected = {
         "archive": "归档文件目录",
@@ -98,6 +101,7 @@ def test_every_document_kind_converts_to_pdf(tmp_path: Path) -> None:
         "register": "用印",
         "ledger": "台账",
         "meetings": "支委会",
+        "supervision": "日志核验",
     }
     for kind, path in made.items():
         text = "".join(to_pdf(path, tmp_path).split())

@@ -1,4 +1,4 @@
-"""``cunwu export``: Word documents — archives, notices, minutes, registers and ledgers."""
+"""``cunwu export``: Word documents — archives, notices, minutes, registers, ledgers and the supervision report."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ class RecordByDefault(TyperGroup):
 app = typer.Typer(
     cls=RecordByDefault,
     help="导出 Word 文书：cunwu export 编号 --doc archive|notice|notice-result|minutes|blank-minutes；"
-    "cunwu export register|ledger|meetings …",
+    "cunwu export register|ledger|meetings|supervision …",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
@@ -120,4 +120,27 @@ def meetings_command(
     site = open_site(ctx)
     with handled():
         path = documents.export_meetings(site, site.cases.village(village), year, cli_common.now().date(), folder)
+    _report(path, as_json)
+
+
+@app.command("supervision")
+def supervision_command(
+    ctx: typer.Context,
+    village: Annotated[str, typer.Option("--village", help="村名")],
+    start: Annotated[str, typer.Option("--from", help="检查期间起始日期")],
+    end: Annotated[str, typer.Option("--to", help="检查期间截止日期")],
+    folder: OutOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """导出村务监督检查报告：风险提示、监督意见和签字、日志核验。"""
+    site = open_site(ctx)
+    with handled():
+        path = documents.export_supervision(
+            site,
+            village,
+            parse_date(start, "起始日期"),
+            parse_date(end, "截止日期"),
+            cli_common.now().date(),
+            folder,
+        )
     _report(path, as_json)
