@@ -5,6 +5,10 @@
     python3 dev.py test            set up .venv (with test tools) and run ruff, mypy and pytest
     python3 dev.py bench           run the benchmarks (figures and ratios, not pass/fail tests)
     python3 dev.py lock            rewrite constraints.txt from what .venv has installed
+    python3 dev.py bundle [DIR]    build the offline install folder (default dist/cunwu-offline):
+                                   the wheels of cunwu and its pinned dependencies, install.py,
+                                   setup-server.sh and README.txt; on the server, with no network:
+                                   python3 DIR/install.py [--prefix /opt/cunwu]
 
 Packages are installed with the versions pinned in constraints.txt. The virtualenv is
 rebuilt only when pyproject.toml or constraints.txt change.
@@ -102,7 +106,61 @@ def cmd_lock(_: list[str]) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "test": cmd_test, "bench": cmd_bench, "lock": cmd_lock}
+def cmd_bundle(args: list[str]) -> int:
+    """Build a folder that installs cunwu on a server without network (see deploy/README.txt)."""
+    import json
+    import shutil
+    import tempfile
+
+    if len(args) > 1 or (args and args[0].startswith("-")):
+        sys.exit("用法：python3 dev.py bundle [DIR]（默认 dist/cunwu-offline）")
+    dest = Path(args[0]).expanduser().absolute() if args else ROOT / "dist" / "cunwu-offline"
+    if dest.exists() and any(dest.iterdir()) and not (dest / "bundle.json").exists():
+        sys.exit(f"{dest} 已存在且不是 cunwu 离线安装包，未做任何改动")
+    setup("")
+    if dest.exists():
+        shutil.rmtree(dest)  # an earlier bundle: its wheels must not mix with these
+    wheels = dest / "wheels"
+    with tempfile.TemporaryDirectory(prefix="cunwu-bundle-") as tmp:
+        # Build from a copy: an in-tree build would leave build/ and egg-info in the checkout.
+        source = Path(tmp) / "cunwu"
+        copy_sources(source)
+        code = run(
+            PY, "-m", "pip", "wheel", "--disable-pip-version-check", "-q", "-c", CONSTRAINTS, "-w", wheels, source
+        )
+    if code:
+        return code
+    names = sorted(w.name for w in wheels.glob("*.whl"))
+    # Exact versions: reinstalling over an older bundle moves every package to this bundle's.
+    pins = "".join(f"{n.split('-')[0]}=={n.split('-')[1]}\n" for n in names)
+    (dest / "requirements.txt").write_text(pins, encoding="utf-8")
+    probe = "import json, platform, sys; print(json.dumps([f'{sys.version_info[0]}.{sys.version_info[1]}', platform.machine()]))"
+    python, machine = json.loads(subprocess.check_output([str(PY), "-c", probe], text=True))
+    version = next(n.split("-")[1] for n in names if n.startswith("cunwu-"))
+    info = {"name": "cunwu", "version": version, "python": python, "machine": machine, "wheels": names}
+    (dest / "bundle.json").write_text(json.dumps(info, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    for name in ("install.py", "setup-server.sh", "README.txt"):
+        shutil.copy2(ROOT / "deploy" / name, dest / name)
+    say(f"wrote {dest} ({len(names)} wheels, Python {python}, {machine})")
+    say(f"on the server: python3 {dest.name}/install.py [--prefix /opt/cunwu]   (see {dest.name}/README.txt)")
+    return 0
+
+
+def copy_sources(target: Path) -> None:
+    """Copy what the wheel is built from: pyproject.toml, README.md and the packages it lists."""
+    import shutil
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    target.mkdir(parents=True)
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, target / name)
+    skip = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for package in project["tool"]["setuptools"]["packages"]:
+        shutil.copytree(ROOT / package, target / package, ignore=skip)
+
+
+COMMANDS = {"run": cmd_run, "test": cmd_test, "bench": cmd_bench, "lock": cmd_lock, "bundle": cmd_bundle}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:

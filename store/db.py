@@ -259,10 +259,14 @@ class Store:
             self._lock.release()
 
     def _commit(self, txn: Transaction) -> None:
-        # Journal first (write-ahead), then the data files.
-        self.journal.append(txn.entries)
+        # Journal first (write-ahead), then the data files, then the new chain head to the anchor
+        # (last, so that an anchor that cannot be written never leaves a journal entry without its data).
+        from store import anchor
+
+        chained = self.journal.append(txn.entries)
         for storage in self._dirty:
             storage.flush(txn.now)
+        anchor.after_commit(self, chained)
 
     def current_digest(self, target: str) -> str | None:
         """The digest of what ``target`` holds now (None when it does not exist)."""

@@ -5,6 +5,7 @@ township = "沁河镇"
 villages = ["城关村", "南石村"]
 supervision_phone = "0355-0000000"
 group_shared = false          # true: files 0660 for a group-shared data directory
+anchor = "/var/lib/cunwu-anchor/head.json"   # optional: where the journal head is anchored (store/anchor.py)
 
 [staff.zhangsan]              # OS account → display name and role
 name = "张三"
@@ -56,6 +57,8 @@ class Settings:
     """全宗号 of the village archives (DA/T 22 档号), e.g. "J001"; empty until the archives office assigns it."""
     retention: dict[str, str] = field(default_factory=dict)
     """保管期限 by matter id (Y 永久 / D30 定期30年 / D10 定期10年); key "default" for the rest (D30 when unset)."""
+    anchor: str = ""
+    """File that keeps the journal's chain head outside the data directory (empty: none; CUNWU_ANCHOR wins)."""
 
     def retention_for(self, matter_id: str) -> str:
         return self.retention.get(matter_id, self.retention.get("default", "D30"))
@@ -71,6 +74,8 @@ class Settings:
             data["fonds"] = self.fonds
         if self.retention:
             data["retention"] = dict(self.retention)
+        if self.anchor:
+            data["anchor"] = self.anchor
         if self.staff:
             data["staff"] = {k: dict(v) for k, v in self.staff.items()}
         if self.timers:
@@ -126,7 +131,7 @@ def load(data: Path) -> Settings:
     if not isinstance(retention, dict) or any(v not in ("Y", "D30", "D10") for v in retention.values()):
         bad("retention", '应为 [retention] 表，取值 Y、D30 或 D10，如 default = "D30"')
         raw["retention"] = {}
-    for key in ("township", "supervision_phone", "since", "fonds"):
+    for key in ("township", "supervision_phone", "since", "fonds", "anchor"):
         if not isinstance(raw.get(key, ""), str):
             bad(key, "应为文字")
     if not isinstance(raw.get("group_shared", False), bool):
@@ -143,6 +148,7 @@ def load(data: Path) -> Settings:
         since=str(raw.get("since", "")),
         fonds=str(raw.get("fonds", "")),
         retention={str(k): str(v) for k, v in dict(raw.get("retention", {})).items()},
+        anchor=str(raw.get("anchor", "")),
     )
 
 

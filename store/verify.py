@@ -2,14 +2,19 @@
 
 A record changed by hand (a text editor on the JSON file) no longer has the digest the
 journal's last entry for it recorded; a journal entry changed, removed or moved breaks
-the chain. The first problem is named with its line, sequence number and reason.
+the chain. The first problem is named with its line, sequence number and reason. A journal
+rewritten whole with correct hashes passes the chain check; the anchor (store/anchor.py), a
+copy of the chain head kept where the staff cannot write, catches it: ``anchor_mismatch``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from store import anchor as anchor_mod
+from store.anchor import AnchorCheck
 from store.db import Store
 from store.journal import KIND_LABELS, digest, scan
 
@@ -28,14 +33,20 @@ class Report:
     """Steps completed by force (a reason given): not errors, but shown to supervisors."""
     recovered: int = 0
     """Interrupted saves found and recorded."""
+    anchor: AnchorCheck = field(default_factory=lambda: AnchorCheck("off"))
+    """The journal compared with the anchored chain head (status off when none is configured)."""
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-def verify(store: Store, records: dict[str, Any]) -> Report:
-    """Check the journal and the data; ``records`` maps every target to its current record."""
+def verify(store: Store, records: dict[str, Any], anchor_file: Path | None = None) -> Report:
+    """Check the journal and the data; ``records`` maps every target to its current record.
+
+    ``anchor_file``: an anchor to compare with instead of the configured one (e.g. a copy kept
+    elsewhere earlier: the journal must still hold the entry it names).
+    """
     entries, broken = scan(store.journal.path)
     problems: list[str] = []
     if broken is not None:
@@ -47,6 +58,9 @@ def verify(store: Store, records: dict[str, Any]) -> Report:
             else ""
         )
         problems.append(f"日志 {store.journal.path} 第 {broken.line} 行{seq}：{broken.message}{after}")
+    anchored = anchor_mod.check(anchor_file or anchor_mod.location(store.root), store.root, entries, broken is not None)
+    if anchored.problem:
+        problems.append(anchored.message)
     problems += store.check_files()
     latest: dict[str, str | None] = {}
     for entry in entries:
@@ -67,6 +81,7 @@ def verify(store: Store, records: dict[str, Any]) -> Report:
         problems=problems,
         forced=sum(1 for e in entries if e["detail"].get("forced")),
         recovered=sum(1 for e in entries if e["action"] == "recovered"),
+        anchor=anchored,
     )
 
 

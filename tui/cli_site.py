@@ -108,11 +108,20 @@ def schedule_command(
         )
 
 
-def verify_command(ctx: typer.Context, as_json: JsonOption = False) -> None:
-    """核验：日志哈希链是否完整、数据文件能否读取、每条记录是否与日志一致。"""
+def verify_command(
+    ctx: typer.Context,
+    anchor: Annotated[
+        Path | None,
+        typer.Option("--anchor", help="用这个锚点文件核对（如另存的锚点副本），而不是设置中的锚点", metavar="FILE"),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """核验：日志哈希链是否完整、是否与锚点相符、数据文件能否读取、每条记录是否与日志一致。"""
+    if anchor is not None and not anchor.expanduser().is_file():
+        fail(f"锚点文件 {anchor} 不存在", 2)
     site = open_site(ctx, need_settings=False)
     with handled():
-        report = verify(site.store, site.records())
+        report = verify(site.store, site.records(), anchor.expanduser() if anchor else None)
     if as_json:
         print_json(
             {
@@ -123,6 +132,7 @@ def verify_command(ctx: typer.Context, as_json: JsonOption = False) -> None:
                 "forced": report.forced,
                 "recovered": report.recovered,
                 "problems": report.problems,
+                "anchor": report.anchor.as_dict(),
             }
         )
     else:
@@ -135,6 +145,11 @@ def verify_command(ctx: typer.Context, as_json: JsonOption = False) -> None:
             console.print(Text(f"核验未通过（{len(report.problems)} 处）：", style="bold"))
             for problem in report.problems:
                 console.print(Text(f"  - {problem}"))
+        anchored = report.anchor
+        if anchored.status == "ok" and anchored.anchor is not None:
+            console.print(Text(f"锚点 {anchored.path}：序号 {anchored.anchor.seq} 与日志相符"))
+        elif anchored.status in ("missing", "unchecked"):
+            console.print(Text(f"提示：{anchored.message}"))
         if report.forced:
             console.print(Text(f"提示：有 {report.forced} 个步骤是强制完成的（见日志）"))
         if report.recovered:
