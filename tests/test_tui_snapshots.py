@@ -11,6 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from store.verify import Report
 from tests.sites import NOW, new_site, walk_to
 from tests.tui_helpers import Clock, make
 
@@ -57,3 +60,17 @@ def test_catalogue_search_in_ascii_mode(snap_compare: Compare, tmp_path: Path) -
     new_site(tmp_path / "data")
     app = make(tmp_path / "data", ascii_borders=True)
     assert snap_compare(app, terminal_size=(80, 24), press=["c", "f3", "d", "b", "s", "q"])
+
+
+def test_supervision_screen(snap_compare: Compare, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    overdue_site(tmp_path / "data")
+    # The chain head changes with every run (transaction ids): the look is what is compared here.
+    monkeypatch.setattr("tui.screens.supervision.verify", lambda *_: Report(entries=9, records=4, head="ab12" * 16))
+    app = make(tmp_path / "data", Clock(dt.date(2026, 12, 10)))
+
+    async def supervise(pilot: Any) -> None:
+        await pilot.press("j")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=supervise)

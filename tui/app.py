@@ -7,22 +7,25 @@ import asyncio
 import contextlib
 import datetime as dt
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
+from textual.actions import ActionParseResult
 from textual.app import App
 from textual.binding import Binding
+from textual.dom import DOMNode
 
 from store.errors import Conflict, LockTimeout, StoreError
 from store.files import signature
 from store.site import Site
-from tui.commands import GLOBAL
+from tui.commands import GLOBAL, editing_command
 from tui.dialogs import MessageDialog
 from tui.palette import RegistryCommands
 
 T = TypeVar("T")
 Clock = Callable[[], dt.datetime]
+READ_ONLY = "监委会（只读）"
 
 
 def system_clock() -> dt.datetime:
@@ -56,6 +59,8 @@ class CunwuApp(App[None]):
     def on_mount(self) -> None:
         if self.ascii_borders:
             self.add_class("-ascii")
+        if self.site.read_only:
+            self.title = f"{self.TITLE} · {READ_ONLY}"
         from tui.screens.first_run import FirstRunScreen
         from tui.screens.home import HomeScreen
 
@@ -95,6 +100,29 @@ class CunwuApp(App[None]):
             return None
         self._journal_sig = signature(self.site.store.journal.path)
         return result
+
+    async def run_action(
+        self,
+        action: str | ActionParseResult,
+        default_namespace: DOMNode | None = None,
+        namespaces: Mapping[str, DOMNode] | None = None,
+    ) -> bool:
+        """Every key, footer click and palette choice passes here: in a read-only session the
+        commands that change cases and records say so instead of opening their forms."""
+        if isinstance(action, str):
+            # A widget's own action (a table's cursor, an input's editing) is never a command.
+            owner = self.screen if default_namespace is None or default_namespace is self else default_namespace
+            command = editing_command(getattr(owner, "COMMANDS_KEY", ""), action)
+            if command is not None and self.site.read_only:
+                self.push_screen(
+                    MessageDialog(
+                        READ_ONLY,
+                        f"本账号（{self.site.operator.label}）是监委会账号，"
+                        f"只能查看、填写审核意见和签字，不能“{command.label}”。",
+                    )
+                )
+                return True
+        return await super().run_action(action, default_namespace, namespaces)
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen
@@ -138,6 +166,11 @@ class CunwuApp(App[None]):
         from tui.screens.records import NoticeSealListScreen
 
         self.push_screen(NoticeSealListScreen())
+
+    def action_supervision(self) -> None:
+        from tui.screens.supervision import SupervisionScreen
+
+        self.push_screen(SupervisionScreen())
 
     def open_case(self, number: str) -> None:
         from tui.screens.case import CaseScreen

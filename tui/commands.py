@@ -64,6 +64,7 @@ SCREENS: dict[str, tuple[Command, ...]] = {
         Command("new_case", "f7,n", "app.new_case", "新建办件", "为某村新建一个事项的办件"),
         Command("meetings", "f8,m", "app.meetings", "会议", "会议记录列表"),
         Command("notices", "f9,g", "app.notices", "公示用印", "公示和用印登记列表"),
+        Command("supervision", "f6,j", "app.supervision", "监督", "村务监督：风险提示、日志核验、审核意见和公示签字"),
         Command("refresh", "f5,ctrl+r", "refresh", "刷新", "重新读取数据"),
     ),
     "catalog": (
@@ -125,7 +126,36 @@ SCREENS: dict[str, tuple[Command, ...]] = {
         Command("save", "f2,ctrl+s", "save", "保存", "保存本表（检查不通过时说明原因，不会保存一半）"),
         Command("cancel", "escape", "app.leave", "取消", "放弃本表，返回"),
     ),
+    "supervision": (
+        Command("open", "enter", "open", "打开", "打开选中提示所在的办件或记录", show=False),
+        Command("opinion", "f7,o", "opinion", "意见", "对选中的提示或办件填写审核意见（监委会、乡镇账号）"),
+        Command("countersign", "f8,s", "countersign", "签字", "在待张贴公示列表中，对选中办件的公示签字（张贴前）"),
+        Command("switch", "f6,t", "switch", "切换", "在“风险提示”和“待张贴公示”两个列表之间切换"),
+        Command(
+            "export",
+            "f3,x",
+            "export",
+            "导出",
+            "导出所选村、所选期间的监督检查报告（Word；未填期间时为本年1月1日至今天）",
+        ),
+        Command(
+            "filter",
+            "f4,ctrl+f",
+            "focus_filter",
+            "筛选",
+            "按村、事项（编号或名称）、期间筛选；日期如 2026-01-01，回车应用",
+        ),
+        Command("detail", "f9,v", "detail", "详情", "查看选中提示的全文和已有的审核意见、签字"),
+        Command("refresh", "f5,ctrl+r", "refresh", "刷新", "重新读取数据并重新核验日志"),
+    ),
 }
+
+READ_ONLY_REFUSED = frozenset(
+    {"new_case", "complete", "save", "notice", "meeting", "seal", "edit", "confirm", "lock", "correct", "object", "new"}
+)
+"""Ids of the commands that change a case or a record: a 监委会 (read-only) session is told
+it can only look, give opinions and countersign, and no form opens (the store refuses the
+write anyway; this saves filling in a form for nothing)."""
 
 
 def commands_for(screen: str) -> tuple[Command, ...]:
@@ -133,6 +163,15 @@ def commands_for(screen: str) -> tuple[Command, ...]:
     own = SCREENS.get(screen, ())
     ids = {c.id for c in own}
     return own + tuple(c for c in GLOBAL if c.id not in ids)
+
+
+def editing_command(screen: str, action: str) -> Command | None:
+    """The command of ``screen`` that ``action`` runs, when it is one a read-only session may not use."""
+    name = action.removeprefix("app.")
+    for command in SCREENS.get(screen, ()):
+        if command.id in READ_ONLY_REFUSED and command.action.removeprefix("app.") == name:
+            return command
+    return None
 
 
 def bindings_for(screen: str) -> list[Binding | tuple[str, str] | tuple[str, str, str]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
@@ -85,4 +85,27 @@ class TextDialog(ModalScreen[str | None]):
             self.notify("请填写后再按回车", severity="warning", markup=False)
 
     def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ReadDialog(ModalScreen[None]):
+    """A longer text to read: it scrolls with the arrow keys; Enter or Escape closes it."""
+
+    BINDINGS = [Binding("escape,enter", "close", "关闭", key_display="Esc/回车")]
+
+    def __init__(self, title: str, text: str):
+        super().__init__()
+        self.title_text, self.text = title, text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Content(self.title_text), classes="dialog-title")
+            with VerticalScroll(classes="read-body"):
+                yield Static(Content(self.text))
+            yield Label(Content("上下键滚动；回车或 Esc 关闭"), classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one(VerticalScroll).focus()
+
+    def action_close(self) -> None:
         self.dismiss(None)

@@ -7,8 +7,28 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from procedures.model import CONFIDENCE_LABELS, PRODUCES_LABELS, Closing, Matter, Produces
+from procedures.risks import CHECKS_BY_ID
 from tui.commands import bindings_for
 from tui.screens.base import BaseScreen, literal
+
+
+def risk_lines(matter: Matter) -> list[str]:
+    """Each 廉政风险点 and how it is watched: the checks that see it on the data, and what
+    the 村务监督委员会 has to look at for itself."""
+    watched = {rc.risk: rc for rc in matter.risk_checks}
+    lines: list[str] = []
+    for i, risk in enumerate(matter.risks, start=1):
+        lines.append(f"  {i}. {risk}")
+        rc = watched.get(risk)
+        if rc is None:
+            lines.append("      人工核查：（未说明核查方式）")
+            continue
+        titles = [CHECKS_BY_ID[c].title if c in CHECKS_BY_ID else c for c in rc.checks]
+        if titles:
+            lines.append("      软件核查：" + "、".join(titles))
+        if rc.manual:
+            lines.append(f"      人工核查：{rc.manual}")
+    return lines
 
 
 def matter_lines(matter: Matter) -> list[str]:
@@ -40,8 +60,8 @@ def matter_lines(matter: Matter) -> list[str]:
             lines.append(f"      → 第{position[step.next]}步 {matter.step(step.next).title}")
         if step.end:
             lines.append("      办结" if step.closes_as is Closing.DONE else "      终止办理")
-    lines.append("廉政风险点：")
-    lines += [f"  {i}. {r}" for i, r in enumerate(matter.risks, start=1)]
+    lines.append("廉政风险点（及如何核查）：")
+    lines += risk_lines(matter)
     lines.append("防控措施：")
     lines += [f"  {i}. {c}" for i, c in enumerate(matter.controls, start=1)]
     lines.append("依据：" + "；".join(matter.basis))

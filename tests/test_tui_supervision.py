@@ -1,0 +1,290 @@
+"""The 监督 screen, read-only 监委会 sessions and the matter page's risk checks: Pilot at 80×24.
+
+The situation is built through the public API as a village cadre would leave it: one 低保
+公示 ended by force after three days (红), one 公示 step still waiting for its posting (黄,
+and waiting for the committee's signature). Then the OS account is given a role and the app
+is opened as that account.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Select
+from textual.widgets._footer import FooterKey
+
+from store.identity import os_account
+from store.site import Site
+from store.verify import verify
+from tests.sites import NOW, VILLAGES, at, new_site, post_notice, walk_to
+from tests.tui_helpers import Clock, make, screen_text
+from tui.app import CunwuApp
+from tui.dialogs import MessageDialog, TextDialog
+from tui.screens.case import CaseScreen
+from tui.screens.supervision import SupervisionScreen
+
+SIZE = (80, 24)
+TODAY = dt.date(2026, 12, 10)
+SHORT = "城关村-2026-0001"
+"""The 低保 case whose 公示 was ended by force after three days (公示期不足, red)."""
+WAITING = "南石村-2026-0001"
+"""The 低保 case at its 公示 step with nothing posted (公示未按时张贴, amber; waits for signatures)."""
+
+
+def bad_situation(root: Path) -> None:
+    site = new_site(root)
+    short = site.cases.open(site.operator, NOW, "dibao", "城关村", "王某某低保申请").number
+    walk_to(site, short, "publicize")
+    post_notice(site, short)
+    site.cases.complete_step(site.operator, at(dt.date(2026, 11, 30)), short, "无异议", force_reason="乡镇要求提前上报")
+    waiting = site.cases.open(site.operator, NOW, "dibao", "南石村", "李某低保申请").number
+    walk_to(site, waiting, "publicize")
+    assert (short, waiting) == (SHORT, WAITING)
+
+
+def give_role(root: Path, role: str) -> None:
+    """The OS account running the tests becomes 张监督 with ``role``."""
+    Site(root, environ={}).init(NOW, "沁河镇", VILLAGES, staff=[f"{os_account()}=张监督:{role}"])
+
+
+def current(app: CunwuApp) -> Screen[Any]:
+    """The screen on top (a call, so that mypy does not carry an isinstance over the awaits)."""
+    return app.screen
+
+
+def rows(app: CunwuApp, table: str = "#sv-findings") -> list[list[str]]:
+    widget = app.screen.query_one(table, DataTable)
+    return [[str(c) for c in widget.get_row_at(i)] for i in range(widget.row_count)]
+
+
+def detail(app: CunwuApp) -> str:
+    return str(app.screen.query_one("#sv-detail").render())
+
+
+async def open_supervision(pilot: Pilot[None], app: CunwuApp) -> None:
+    await pilot.press("j")
+    await pilot.pause()
+    assert isinstance(current(app), SupervisionScreen)
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def submit(pilot: Pilot[None], app: CunwuApp, selector: str, text: str) -> None:
+    """Put ``text`` in a filter field and press Enter there."""
+    field = app.screen.query_one(selector, Input)
+    field.value = text
+    field.focus()
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def test_findings_show_severity_in_words_and_filters_narrow_them(tmp_path: Path) -> None:
+    bad_situation(tmp_path / "data")
+    app = make(tmp_path / "data", Clock(TODAY))
+    async with app.run_test(size=SIZE) as pilot:
+        await open_supervision(pilot, app)
+        shown = rows(app)
+        assert ["红（违规）", "城关村", "城乡低保...", "2026-0001", "公示期不足", "2026-11-30"] in shown
+        assert ["黄（待核实）", "南石村", "城乡低保...", "2026-0001", "公示未按时张贴", "2026-12-03"] in shown
+        villages = str(app.screen.query_one("#villages").render())
+        assert "城关村【红】红 " in villages and "南石村【" in villages
+        assert "日志核验通过：" in str(app.screen.query_one("#verify").render())
+        assert "公示期不足" in detail(app) and "只公示了 3 日" in detail(app)
+
+        app.screen.query_one("#sv-village", Select).value = "南石村"
+        await pilot.pause()
+        assert shown != rows(app) and {r[1] for r in rows(app)} == {"南石村"}
+        app.screen.query_one("#sv-village", Select).value = "*"
+        await pilot.pause()
+
+        await submit(pilot, app, "#sv-matter", "xinfang")  # no 信访 case: nothing found
+        assert rows(app) == [] and "没有符合条件的风险提示" in detail(app)
+        await submit(pilot, app, "#sv-matter", "低保")
+        assert rows(app) == shown
+
+        # From 12-01: the 公示 that ended on 11-30 drops out, the posting still awaited stays.
+        await submit(pilot, app, "#sv-start", "2026-12-01")
+        titles = [r[4] for r in rows(app)]
+        assert "公示期不足" not in titles and "公示未按时张贴" in titles
+        narrowed = rows(app)
+        await submit(pilot, app, "#sv-end", "2026-13-01")
+        assert rows(app) == narrowed, "a bad date changes nothing"
+        assert any("截止日期“2026-13-01”不是有效日期" in str(n.message) for n in app._notifications)
+        await submit(pilot, app, "#sv-end", "2026-11-01")  # before the start
+        assert rows(app) == narrowed
+
+
+async def test_a_journal_changed_by_hand_fails_verification_naming_the_entry(tmp_path: Path) -> None:
+    bad_situation(tmp_path / "data")
+    journal = tmp_path / "data" / "journal.jsonl"
+    lines = journal.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[1] = lines[1].replace('"case.open"', '"case.opened"')
+    journal.write_text("".join(lines), encoding="utf-8")
+    app = make(tmp_path / "data", Clock(TODAY))
+    async with app.run_test(size=SIZE) as pilot:
+        await open_supervision(pilot, app)
+        line = app.screen.query_one("#verify")
+        assert str(line.render()).startswith("日志核验未通过：日志 ")
+        assert "第 2 行（序号 2）" in str(line.render()) and line.has_class("-bad")
+
+
+async def test_enter_opens_the_case_behind_the_finding(tmp_path: Path) -> None:
+    bad_situation(tmp_path / "data")
+    app = make(tmp_path / "data", Clock(TODAY))
+    async with app.run_test(size=SIZE) as pilot:
+        await open_supervision(pilot, app)
+        assert rows(app)[0][4] == "公示期不足"
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = current(app)
+        assert isinstance(screen, CaseScreen) and screen.number == SHORT
+
+
+async def test_a_supervisor_files_an_opinion_which_is_shown_and_journaled(tmp_path: Path) -> None:
+    bad_situation(tmp_path / "data")
+    give_role(tmp_path / "data", "监委会")
+    app = make(tmp_path / "data", Clock(TODAY))
+    async with app.run_test(size=SIZE) as pilot:
+        await open_supervision(pilot, app)
+        assert "审核意见：暂无" in detail(app)
+        await pilot.press("o")
+        await pilot.pause()
+        assert isinstance(current(app), TextDialog)
+        await pilot.press(*"请说明提前结束公示的理由")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(current(app), SupervisionScreen)
+        assert "审核意见：本提示 1 条" in detail(app) and "请说明提前结束公示的理由" in detail(app)
+        await pilot.press("v")
+        await pilot.pause()
+        assert "张监督（" in screen_text(app) and "审核意见［本提示］：请说明提前结束公示的理由" in screen_text(app)
+        await pilot.press("escape", "t", "s", "enter")  # and signs the 公示 waiting in 南石村
+        await pilot.pause()
+    site = Site(tmp_path / "data", environ={})
+    assert [o["role"] for o in site.opinions.countersigns(WAITING, "publicize")] == ["监委会"]
+    [opinion] = site.opinions.find(target=SHORT)
+    assert (opinion["text"], opinion["role"]) == ("请说明提前结束公示的理由", "监委会")
+    assert opinion["finding"].startswith("notice-short|" + SHORT)
+    report = verify(site.store, site.records())
+    assert report.ok, report.problems
+
+
+async def test_countersign_before_posting_and_refused_after(tmp_path: Path) -> None:
+    bad_situation(tmp_path / "data")
+    give_role(tmp_path / "data", "乡镇")  # may countersign, and may post the notice too
+    app = make(tmp_path / "data", Clock(TODAY))
+    app.watch_store = lambda: None  # type: ignore[method-assign]  # the list stays as read, as in another session
+    async with app.run_test(size=SIZE) as pilot:
+        await open_supervision(pilot, app)
+        await pilot.press("t")
+        await pilot.pause()
+        assert rows(app, "#sv-waiting") == [["南石村", "2026-0001", "城乡低保...", "李某低保申请", "公示7日", "未签"]]
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(current(app), TextDialog)
+        await pilot.press("enter")  # 同意公示, as offered
+        await pilot.pause()
+        assert rows(app, "#sv-waiting")[0][-1] == "1 人"
+        assert "同意公示" in detail(app)
+        site = Site(tmp_path / "data", environ={})
+        assert [o["text"] for o in site.opinions.countersigns(WAITING, "publicize")] == ["同意公示"]
+
+        post_notice(site, WAITING, TODAY, now=at(TODAY))
+        await pilot.press("s", "enter")
+        await pilot.pause()
+        assert isinstance(current(app), MessageDialog)
+        assert "已张贴，签字应在张贴前" in screen_text(app)
+    assert len(Site(tmp_path / "data", environ={}).opinions.find(target=WAITING)) == 1
+
+
+async def test_a_supervisor_cannot_change_a_case_through_the_app(tmp_path: Path) -> None:
+    bad_situation(tmp_path / "data")
+    give_role(tmp_path / "data", "监委会")
+    before = Site(tmp_path / "data", environ={}).cases.get(WAITING).record
+    app = make(tmp_path / "data", Clock(TODAY))
+    async with app.run_test(size=SIZE) as pilot:
+        assert "监委会（只读）" in app.title
+        await pilot.press("n")  # 新建办件 on the home screen
+        await pilot.pause()
+        assert isinstance(current(app), MessageDialog) and "不能“新建办件”" in screen_text(app)
+        await pilot.press("enter")
+        app.open_case(WAITING)
+        await pilot.pause()
+        await pilot.press("space", "f2")  # tick a material, then 完成本步
+        await pilot.pause()
+        assert isinstance(current(app), MessageDialog)
+        assert "只能查看、填写审核意见和签字，不能“完成本步”" in screen_text(app)
+        await pilot.press("enter", "ctrl+s", "f6")
+        await pilot.pause()
+        assert "不能“暂存”" in screen_text(app)
+        await pilot.press("enter", "f6")
+        await pilot.pause()
+        assert "不能“公示”" in screen_text(app), "no notice form opens"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(current(app), CaseScreen)
+    after = Site(tmp_path / "data", environ={}).cases.get(WAITING).record
+    assert (after["rev"], after["history"], after["progress"]) == (before["rev"], before["history"], before["progress"])
+
+
+async def test_a_cadre_may_look_but_the_store_refuses_the_opinion(tmp_path: Path) -> None:
+    bad_situation(tmp_path / "data")
+    app = make(tmp_path / "data", Clock(TODAY))
+    async with app.run_test(size=SIZE) as pilot:
+        await open_supervision(pilot, app)
+        await pilot.press("o")
+        await pilot.pause()
+        assert isinstance(current(app), MessageDialog), "no form to fill in for nothing"
+        assert "监督意见和签字只能由监委会或乡镇账号填写" in screen_text(app)
+    assert Site(tmp_path / "data", environ={}).opinions.find() == []
+
+
+async def test_the_footer_keeps_help_and_the_supervision_keys_at_80_columns(tmp_path: Path) -> None:
+    bad_situation(tmp_path / "data")
+    app = make(tmp_path / "data", Clock(TODAY))
+    async with app.run_test(size=SIZE) as pilot:
+        await open_supervision(pilot, app)
+        keys = [k for k in app.screen.query_one(Footer).query(FooterKey) if k.region.right <= SIZE[0]]
+        labels = [k.description for k in keys]
+        assert labels[0] == "帮助"
+        assert {"意见", "签字", "切换", "筛选", "详情"} <= set(labels)
+        assert app.screen.query_one("#sv-detail").region.bottom <= SIZE[1] - 1
+
+
+async def test_the_matter_page_says_how_each_risk_is_watched(tmp_path: Path) -> None:
+    new_site(tmp_path / "data")
+    app = make(tmp_path / "data")
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_matter("dibao")
+        await pilot.pause()
+        text = screen_text(app)
+    at_risk = text.index("3. 公开达不到时间，虚假公开")
+    after = text[at_risk:].splitlines()
+    assert after[1].strip() == "软件核查：公示期不足"
+    assert after[2].strip().startswith("人工核查：是否实际张贴")
+    assert "软件核查：公示未按时张贴、公示补录" in text
+
+
+async def test_export_writes_the_report_of_the_filtered_village_and_period(tmp_path: Path) -> None:
+    from docx import Document
+
+    bad_situation(tmp_path / "data")
+    give_role(tmp_path / "data", "监委会")  # exporting is looking, not changing
+    app = make(tmp_path / "data", Clock(TODAY))
+    async with app.run_test(size=SIZE) as pilot:
+        await open_supervision(pilot, app)
+        await submit(pilot, app, "#sv-start", "2026-11-01")
+        app.screen.query_one("#sv-findings").focus()
+        await pilot.press("x", "2")  # no village filtered: pick the second, 南石村
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(current(app), MessageDialog) and "监督检查报告已保存到" in screen_text(app)
+    [written] = list((tmp_path / "data" / "exports").rglob("*.docx"))
+    assert "南石村" in written.name and "20261101-20261210" in written.name
+    text = "\n".join(p.text for p in Document(str(written)).paragraphs)
+    assert "南石村" in text

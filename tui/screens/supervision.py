@@ -1,0 +1,541 @@
+"""监督: what the 村务监督委员会 and the township look at. The journal verified (in a worker,
+so the screen never waits for it), each village's status in words, the risk checks'
+findings with the opinions filed on them, and the cases whose 公示 waits to be posted,
+for the committee's signature. Filters: village, matter, period; the 监督检查报告 of the
+village and period filtered is exported in a worker."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import ContentSwitcher, DataTable, Input, Select, Static
+from textual.worker import Worker, WorkerState
+
+from procedures.model import Produces, Step
+from procedures.risks import SEVERITY_WORDS, Finding, Severity, village_status
+from procedures.search import search
+from store.cases import Case
+from store.errors import BadInput, StoreError
+from store.files import signature
+from store.opinions import ACTION, KINDS
+from store.records import parse_date
+from store.roles import check
+from store.verify import verify
+from tui.commands import bindings_for
+from tui.dialogs import MessageDialog, ReadDialog, TextDialog
+from tui.screens.base import BaseScreen, literal
+from tui.screens.record_common import cell, choose_village, clip, text_input
+
+ALL = "*"
+STATUS_LOOK = {Severity.RED: ("红", "bold red"), Severity.AMBER: ("黄", "bold yellow"), None: ("绿", "bold green")}
+"""Each village's status as a word first; the colour only repeats it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """What the lists are narrowed to (all of it when empty)."""
+
+    village: str = ""
+    matters: frozenset[str] | None = None
+    """Matter ids, or None for every matter."""
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Waiting:
+    """A case at a 公示 step with nothing posted yet: the committee signs before posting."""
+
+    case: Case
+    matter: str
+    step: Step
+    signed: tuple[dict[str, Any], ...]
+
+
+def short_name(name: str) -> str:
+    """A matter's name without its category: the words in the brackets when there are any."""
+    inner = name.partition("（")[2].rpartition("）")[0]
+    return inner or name
+
+
+def short_number(number: str, village: str) -> str:
+    """A number without the village it starts with (the 村 column shows it)."""
+    return number.removeprefix(f"{village}-")
+
+
+def opinion_line(o: dict[str, Any], key: str = "") -> str:
+    mark = "［本提示］" if key and o["finding"] == key else ""
+    return f"{o['date']} {o['by']}（{o['role']}）{KINDS.get(o['kind'], '')}{mark}：{o['text']}"
+
+
+class SupervisionScreen(BaseScreen):
+    COMMANDS_KEY = "supervision"
+    BINDINGS = bindings_for("supervision")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.filters = Filters()
+        self.findings: list[Finding] = []
+        self.waiting: list[Waiting] = []
+        self.verified: object = None
+        """The journal signature last verified (verification runs again when it changes)."""
+
+    def compose(self) -> ComposeResult:
+        yield self.header()
+        yield Static(literal("日志核验中…"), id="verify", classes="hint")
+        yield Static(id="villages")
+        villages = [(Text("全部村"), ALL), *[(Text(v), v) for v in self.site.settings.villages]]
+        with Horizontal(id="sv-filters"):
+            yield Select(villages, allow_blank=False, value=ALL, id="sv-village")
+            yield text_input(placeholder="事项编号或名称", id="sv-matter")
+            yield text_input(placeholder="起 2026-01-01", id="sv-start")
+            yield text_input(placeholder="止 2026-12-31", id="sv-end")
+        yield Static(id="sv-section", classes="section")
+        with ContentSwitcher(initial="sv-findings", id="sv-lists"):
+            findings: DataTable[object] = DataTable(cursor_type="row", id="sv-findings")
+            findings.add_columns("程度", "村", "事项", "编号", "风险点", "起始日期")
+            yield findings
+            waiting: DataTable[object] = DataTable(cursor_type="row", id="sv-waiting")
+            waiting.add_columns("村", "编号", "事项", "事由", "步骤", "签字")
+            yield waiting
+        yield Static(id="sv-detail")
+        yield self.footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "监督"
+        self.refresh_data()
+        self.query_one("#sv-findings", DataTable).focus()
+
+    def on_screen_resume(self) -> None:
+        if self.is_mounted:
+            self.refresh_data()
+
+    @property
+    def table(self) -> DataTable[object]:
+        shown = self.query_one(ContentSwitcher).current or "sv-findings"
+        return self.query_one(f"#{shown}", DataTable)
+
+    @property
+    def showing_findings(self) -> bool:
+        return self.query_one(ContentSwitcher).current == "sv-findings"
+
+    # ---- the journal, in a worker thread
+
+    def start_verify(self, force: bool = False) -> None:
+        sig = signature(self.site.store.journal.path)
+        if force or sig != self.verified:
+            self.verified = sig
+            self.query_one("#verify", Static).update(literal("日志核验中…"))
+            self.verify_journal()
+
+    @work(thread=True, exclusive=True, group="verify", exit_on_error=False)
+    def verify_journal(self) -> str:
+        try:
+            report = verify(self.site.store, self.site.records(skip_damaged=True))
+        except (StoreError, OSError, ValueError) as exc:
+            return f"日志核验未完成：{exc}"
+        if report.ok:
+            return f"日志核验通过：{report.entries} 条，链头 {report.head[:8]}…"
+        return f"日志核验未通过：{report.problems[0]}"
+
+    @on(Worker.StateChanged)
+    def verify_done(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "verify":
+            return
+        line = self.query_one("#verify", Static)
+        if event.state is WorkerState.SUCCESS:
+            text = str(event.worker.result)
+        elif event.state is WorkerState.ERROR:
+            text = f"日志核验未完成：{event.worker.error}"
+        else:
+            return
+        line.update(literal(text))
+        line.set_class(not text.startswith("日志核验通过"), "-bad")
+
+    # ---- reading and showing
+
+    def refresh_data(self) -> None:
+        self.start_verify()
+        f = self.filters
+        found = self.cunwu.attempt(lambda: self.site.risks(self.today, start=f.start, end=f.end)) or []
+        if f.matters is not None:
+            found = [x for x in found if x.matter_id in f.matters]
+        self.show_villages(found)
+        self.findings = [x for x in found if not f.village or x.village == f.village]
+        self.waiting = self.read_waiting()
+        self.fill_findings()
+        self.fill_waiting()
+        self.show_section()
+        self.show_detail()
+
+    def read_waiting(self) -> list[Waiting]:
+        cases = self.cunwu.attempt(lambda: self.site.cases.all(skip_damaged=True)) or []
+        signs = self.cunwu.attempt(lambda: self.site.opinions.find(village=self.filters.village or None)) or []
+        out = []
+        for case in cases:
+            if self.filters.village and case.village != self.filters.village:
+                continue
+            if self.filters.matters is not None and case.matter_id not in self.filters.matters:
+                continue
+            current = case.record["current"]
+            if not current or case.record.get("progress", {}).get("notice"):
+                continue
+            try:
+                matter = self.site.catalog.get(case.matter_id)
+                step = matter.step(current)
+            except KeyError:
+                continue
+            if step.produces is Produces.NOTICE:
+                signed = tuple(
+                    o
+                    for o in signs
+                    if o["kind"] == "countersign" and o["target"] == case.number and o["step"] == step.id
+                )
+                out.append(Waiting(case, matter.name, step, signed))
+        return sorted(out, key=lambda w: w.case.number)
+
+    def show_villages(self, found: list[Finding]) -> None:
+        rows = []
+        for order, name in enumerate(self.site.settings.villages):
+            worst, red, amber = village_status(x for x in found if x.village == name)
+            rank = {Severity.RED: 0, Severity.AMBER: 1, None: 2}[worst]
+            rows.append((rank, order, name, worst, red, amber))
+        line = Text()
+        for _, _, name, worst, red, amber in sorted(rows):
+            word, style = STATUS_LOOK[worst]
+            line.append(f"{name}", style="bold")
+            line.append(f"【{word}】", style=style)
+            line.append(f"红 {red} / 黄 {amber}" if worst else "无提示")
+            line.append("　")
+        self.query_one("#villages", Static).update(line)
+
+    def fill_findings(self) -> None:
+        table = self.query_one("#sv-findings", DataTable)
+        row = table.cursor_row
+        table.clear()
+        for x in self.findings:
+            table.add_row(
+                cell(SEVERITY_WORDS[x.severity]),
+                cell(clip(x.village, 8)),
+                cell(clip(short_name(x.matter), 12)),
+                cell(short_number(x.target, x.village) or "—"),
+                cell(clip(x.title, 14)),
+                cell(x.since.isoformat()),
+            )
+        if self.findings:
+            table.move_cursor(row=min(row, len(self.findings) - 1))
+
+    def fill_waiting(self) -> None:
+        table = self.query_one("#sv-waiting", DataTable)
+        row = table.cursor_row
+        table.clear()
+        for w in self.waiting:
+            table.add_row(
+                cell(clip(w.case.village, 8)),
+                cell(short_number(w.case.number, w.case.village)),
+                cell(clip(short_name(w.matter), 12)),
+                cell(clip(w.case.subject, 16)),
+                cell(clip(w.step.title, 10)),
+                cell(f"{len(w.signed)} 人" if w.signed else "未签"),
+            )
+        if self.waiting:
+            table.move_cursor(row=min(row, len(self.waiting) - 1))
+
+    def show_section(self) -> None:
+        findings, waiting = f"风险提示 {len(self.findings)} 条", f"待张贴公示 {len(self.waiting)} 件"
+        text = f"【{findings}】  {waiting}" if self.showing_findings else f"{findings}  【{waiting}】"
+        where = "、".join(
+            p
+            for p in (
+                self.filters.village,
+                "所选事项" if self.filters.matters is not None else "",
+                self.period_text(),
+            )
+            if p
+        )
+        self.query_one("#sv-section", Static).update(literal(clip(f"{text}  范围：{where or '全部'}（F6/t 切换）", 78)))
+
+    def period_text(self) -> str:
+        start, end = self.filters.start, self.filters.end
+        if start is None and end is None:
+            return ""
+        return f"{start.isoformat() if start else '…'}至{end.isoformat() if end else '…'}"
+
+    def selected_finding(self) -> Finding | None:
+        table = self.query_one("#sv-findings", DataTable)
+        if self.findings and table.cursor_row < len(self.findings):
+            return self.findings[table.cursor_row]
+        return None
+
+    def selected_waiting(self) -> Waiting | None:
+        table = self.query_one("#sv-waiting", DataTable)
+        if self.waiting and table.cursor_row < len(self.waiting):
+            return self.waiting[table.cursor_row]
+        return None
+
+    def opinions_on(self, target: str) -> list[dict[str, Any]]:
+        if not target:
+            return []
+        return self.cunwu.attempt(lambda: self.site.opinions.find(target=target)) or []
+
+    def show_detail(self) -> None:
+        if self.showing_findings:
+            f = self.selected_finding()
+            if f is None:
+                text = "没有符合条件的风险提示。" + ("（各村均为绿）" if not self.filters.village else "")
+            else:
+                index = self.findings.index(f) + 1
+                where = "·".join(p for p in (short_name(f.matter), f.step) if p)
+                head = f"（{index}/{len(self.findings)}）{SEVERITY_WORDS[f.severity]}{f.title}｜{f.target or f.village}｜{where}"
+                # One line each for the head and the opinions, so only the finding's text may be cut (F9/v shows it all).
+                text = "\n".join((clip(head, 78), clip(self.opinion_summary(f), 78), f.text))
+        else:
+            w = self.selected_waiting()
+            if w is None:
+                text = "没有待张贴的公示。"
+            else:
+                index = self.waiting.index(w) + 1
+                signed = "；".join(f"{o['by']}（{o['date']}）{o['text']}" for o in w.signed) or "尚无签字"
+                text = "\n".join(
+                    (
+                        clip(
+                            f"（{index}/{len(self.waiting)}）{w.case.number}｜{short_name(w.matter)}｜{w.step.title}",
+                            78,
+                        ),
+                        clip(f"事由：{w.case.subject}", 78),
+                        f"签字：{signed}（F8/s 签字，张贴前有效）",
+                    )
+                )
+        self.query_one("#sv-detail", Static).update(literal(text))
+
+    def opinion_summary(self, f: Finding) -> str:
+        found = self.opinions_on(f.target)
+        if not f.target:
+            return "审核意见：本提示没有对应的办件或记录，请在本村的会议或办件上填写"
+        if not found:
+            return "审核意见：暂无（F7/o 填写）"
+        own = sum(1 for o in found if o["finding"] == f.key)
+        latest = found[-1]
+        return f"审核意见：本提示 {own} 条，共 {len(found)} 条；最近 {latest['by']}：{latest['text']}"
+
+    @on(DataTable.RowHighlighted)
+    def highlighted(self) -> None:
+        self.show_detail()
+
+    # ---- filters
+
+    @on(Select.Changed, "#sv-village")
+    def village_changed(self, event: Select.Changed) -> None:
+        village = "" if event.value == ALL else str(event.value)
+        if village != self.filters.village:
+            self.filters = replace(self.filters, village=village)
+            self.refresh_data()
+
+    @on(Input.Submitted, "#sv-matter, #sv-start, #sv-end")
+    def typed_filter(self) -> None:
+        try:
+            filters = replace(
+                self.filters,
+                matters=self.matters_for(self.query_one("#sv-matter", Input).value),
+                start=self.day_in("#sv-start", "起始日期"),
+                end=self.day_in("#sv-end", "截止日期"),
+            )
+            if filters.start and filters.end and filters.start > filters.end:
+                raise BadInput(f"起始日期 {filters.start} 晚于截止日期 {filters.end}")
+        except BadInput as exc:
+            self.notify(str(exc), title="筛选未改变", severity="warning", markup=False)
+            return
+        self.filters = filters
+        self.refresh_data()
+
+    def day_in(self, selector: str, what: str) -> dt.date | None:
+        text = self.query_one(selector, Input).value.strip()
+        return parse_date(text, what) if text else None
+
+    def matters_for(self, text: str) -> frozenset[str] | None:
+        query = text.strip()
+        if not query:
+            return None
+        catalog = self.site.catalog
+        if query in {m.id for m in catalog.matters}:
+            return frozenset({query})
+        found = search(catalog, query)
+        if not found:
+            raise BadInput(f"没有找到事项“{query}”：请输入事项编号（如 dibao）、名称或拼音首字母")
+        return frozenset(m.id for m in found)
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#sv-village", Select).focus()
+
+    # ---- keys
+
+    def action_switch(self) -> None:
+        switcher = self.query_one(ContentSwitcher)
+        switcher.current = "sv-waiting" if self.showing_findings else "sv-findings"
+        self.table.focus()
+        self.show_section()
+        self.show_detail()
+
+    def action_refresh(self) -> None:
+        self.start_verify(force=True)
+        self.refresh_data()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    def action_open(self) -> None:
+        if not self.showing_findings:
+            w = self.selected_waiting()
+            if w is not None:
+                self.cunwu.open_case(w.case.number)
+            return
+        f = self.selected_finding()
+        if f is None:
+            return
+        if f.case:
+            self.cunwu.open_case(f.case)
+        elif f.record:
+            self.open_record(f.record)
+        elif f.matter_id:
+            self.cunwu.open_matter(f.matter_id)
+
+    def open_record(self, number: str) -> None:
+        from tui.screens.notice_list import seal_text
+        from tui.screens.records import MeetingDetailScreen, NoticeDetailScreen
+
+        found = self.cunwu.attempt(lambda: self.site.linked(number))
+        if found is None:
+            return
+        kind, record = found
+        if kind == "meeting":
+            self.app.push_screen(MeetingDetailScreen(number))
+        elif kind == "notice":
+            self.app.push_screen(NoticeDetailScreen(number))
+        else:
+            self.app.push_screen(ReadDialog(f"用印登记 {number}", seal_text(record)))
+
+    def action_detail(self) -> None:
+        if self.showing_findings:
+            f = self.selected_finding()
+            if f is None:
+                return
+            lines = [
+                f"{SEVERITY_WORDS[f.severity]}  {f.title}（自 {f.since.isoformat()}{'，仍存在' if f.ongoing else ''}）",
+                f"村：{f.village}",
+            ]
+            lines += [f"事项：{f.matter}"] if f.matter else []
+            lines += [f"步骤：{f.step}"] if f.step else []
+            lines += [f"办件：{f.case}"] if f.case else []
+            lines += [f"记录：{f.record}"] if f.record else []
+            lines += ["", f.text, ""]
+            found = self.opinions_on(f.target)
+            lines.append(f"审核意见和签字（{len(found)} 条）：" if found else "审核意见和签字：暂无")
+            lines += [opinion_line(o, f.key) for o in found]
+            self.app.push_screen(ReadDialog(f"风险提示：{f.title}", "\n".join(lines)))
+            return
+        w = self.selected_waiting()
+        if w is not None:
+            found = self.opinions_on(w.case.number)
+            lines = [f"{w.matter}｜{w.step.title}", f"事由：{w.case.subject}", ""]
+            lines.append(f"审核意见和签字（{len(found)} 条）：" if found else "审核意见和签字：暂无")
+            lines += [opinion_line(o) for o in found]
+            self.app.push_screen(ReadDialog(f"待张贴公示 {w.case.number}", "\n".join(lines)))
+
+    def action_export(self) -> None:
+        """The 监督检查报告 of the village and period filtered (Word), written in a worker."""
+        start = self.filters.start or dt.date(self.today.year, 1, 1)
+        end = self.filters.end or self.today
+        if self.filters.village:
+            self.export(self.filters.village, start, end)
+        else:
+            choose_village(self, lambda village: self.export(village, start, end))
+
+    def export(self, village: str, start: dt.date, end: dt.date) -> None:
+        app, today = self.cunwu, self.today
+
+        def build() -> None:
+            from exports.documents import export_supervision
+
+            try:
+                path = export_supervision(app.site, village, start, end, today)
+            except StoreError as exc:
+                app.call_from_thread(app.push_screen, MessageDialog("导出未完成", str(exc)))
+            except (OSError, ValueError, KeyError) as exc:
+                app.call_from_thread(app.push_screen, MessageDialog("导出未完成", f"写入文件时出错：{exc}"))
+            else:
+                app.call_from_thread(app.push_screen, MessageDialog("已导出", f"监督检查报告已保存到：\n{path}"))
+
+        self.notify(f"正在导出{village} {start}至{end}的监督检查报告…", markup=False)
+        self.run_worker(build, thread=True, name="export-supervision")
+
+    def may_supervise(self) -> bool:
+        """True for 监委会 and 乡镇 accounts; others are shown the store's own refusal."""
+
+        def allowed() -> bool:
+            check(self.site.operator, ACTION)
+            return True
+
+        return bool(self.cunwu.attempt(allowed))
+
+    def action_opinion(self) -> None:
+        if self.showing_findings:
+            f = self.selected_finding()
+            if f is None:
+                return
+            if not f.target:
+                self.notify("这条提示没有对应的办件或记录，不能在此填写审核意见", severity="warning", markup=False)
+                return
+            target, key, about = f.target, f.key, f"“{f.title}”（{f.target}）"
+        else:
+            w = self.selected_waiting()
+            if w is None:
+                return
+            target, key, about = w.case.number, "", f"办件 {w.case.number}"
+        if not self.may_supervise():
+            return
+
+        def save(text: str | None) -> None:
+            if not text:
+                return
+            saved = self.cunwu.attempt(
+                lambda: self.site.opinions.add(self.site.operator, self.cunwu.now, target, text, finding=key)
+            )
+            if saved is not None:
+                self.notify(f"已保存审核意见 {saved['number']}", markup=False)
+                self.refresh_data()
+
+        self.app.push_screen(TextDialog("审核意见", f"对{about}的审核意见："), save)
+
+    def action_countersign(self) -> None:
+        if self.showing_findings:
+            self.action_switch()
+            self.notify("请在待张贴公示列表中选择办件，再按 F8/s 签字", markup=False)
+            return
+        w = self.selected_waiting()
+        if w is None:
+            self.notify("没有待张贴的公示", markup=False)
+            return
+        if not self.may_supervise():
+            return
+        number = w.case.number
+
+        def sign(text: str | None) -> None:
+            if not text:
+                return
+            saved = self.cunwu.attempt(
+                lambda: self.site.opinions.countersign(self.site.operator, self.cunwu.now, number, text)
+            )
+            if saved is not None:
+                self.notify(f"已签字：{number}（{saved['number']}）", markup=False)
+            self.refresh_data()
+
+        self.app.push_screen(
+            TextDialog("公示签字", f"对办件 {number}（{w.step.title}）的公示签字。签字意见：", "同意公示"), sign
+        )
