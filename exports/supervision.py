@@ -140,7 +140,9 @@ def _opinions(doc: Document, opinions: list[dict[str, Any]], findings: list[Find
     for index, o in enumerate(opinions, 1):
         kind = KINDS.get(str(o.get("kind", "")), text(o.get("kind")))
         risk = _finding_title(str(o.get("finding") or ""), findings)
-        rows.append([str(index), text(o["date"]), kind, text(o["target"]), risk, text(o["text"]), text(o["by"])])
+        # An opinion on a finding of no case or record (a duty not done) names its village and matter.
+        about = o["target"] or [*str(o.get("finding") or "").split("|"), "", ""][1].replace("/", "·")
+        rows.append([str(index), text(o["date"]), kind, text(about), risk, text(o["text"]), text(o["by"])])
     table(doc, OPINION_COLUMNS, rows, OPINION_WIDTHS)
     counts = {k: sum(1 for o in opinions if o.get("kind") == k) for k in KINDS}
     style.body(doc, "本期共有" + "，".join(f"{KINDS[k]} {n} 条" for k, n in counts.items()) + "。")

@@ -81,8 +81,11 @@ class Finding:
 
     @property
     def key(self) -> str:
-        """A stable name for the finding: opinions are filed against it."""
-        return f"{self.check}|{self.case or self.record}|{self.step_id}"
+        """A stable name for the finding: opinions are filed against it. A finding of no case
+        or record (a duty not done) is named by its village, matter and first day."""
+        if self.case or self.record:
+            return f"{self.check}|{self.case or self.record}|{self.step_id}"
+        return f"{self.check}|{self.village}/{self.matter_id}|{self.step_id}|{self.since.isoformat()}"
 
     @property
     def target(self) -> str:

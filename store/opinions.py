@@ -11,7 +11,7 @@ numbered records (``城关村-2026-YJ0001``), journaled like every other change,
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from procedures.model import Catalog, Produces
@@ -29,8 +29,10 @@ ACTION = "opinion.new"
 class Opinions:
     """Opinion records of a store; ``books`` are the records they may be filed against."""
 
-    def __init__(self, store: Store, catalog: Catalog, books: Sequence[RecordBook]):
-        self.store, self.catalog, self.books = store, catalog, tuple(books)
+    def __init__(
+        self, store: Store, catalog: Catalog, books: Sequence[RecordBook], villages: Callable[[], Sequence[str]]
+    ):
+        self.store, self.catalog, self.books, self.villages = store, catalog, tuple(books), villages
         self.book = RecordBook(store, "opinion", "opinions", "YJ", "监督意见")
 
     def _target(self, number: str) -> tuple[RecordBook, dict[str, Any]]:
@@ -42,17 +44,28 @@ class Opinions:
                 return book, book.get(text)
         raise BadInput(f"“{number}”不是办件、会议记录（HY）、公示（GS）或用印登记（YY）编号")
 
-    def add(self, operator: Operator, now: dt.datetime, target: str, text: str, finding: str = "") -> dict[str, Any]:
-        """File an opinion on ``target`` (optionally on one of its findings)."""
+    def add(
+        self, operator: Operator, now: dt.datetime, target: str, text: str, finding: str = "", village: str = ""
+    ) -> dict[str, Any]:
+        """File an opinion on ``target`` (optionally on one of its findings), or, for a finding
+        that has no case or record (a 三会一课 not held), on the ``finding`` in ``village``."""
         check(operator, ACTION)
         body = sanitize(text, "审核意见", limit=LONG, required=True, multiline=True)
-        book, record = self._target(target)
+        about = sanitize(finding, "风险提示", limit=200)
+        if target.strip():
+            book, record = self._target(target)
+            number, where, kind = record["number"], record["village"], book.kind
+        else:
+            where = sanitize(village, "村名", limit=30)
+            if not about or where not in self.villages():
+                raise BadInput("请写明审核意见针对的办件或记录编号；针对没有办件的风险提示时，写明提示和村名")
+            number, kind = "", "finding"
         fields = {
             "kind": "opinion",
-            "target": record["number"],
-            "target_kind": book.kind,
+            "target": number,
+            "target_kind": kind,
             "step": "",
-            "finding": sanitize(finding, "风险提示", limit=200),
+            "finding": about,
             "text": body,
             "by": operator.label,
             "name": operator.name or operator.account,
@@ -60,7 +73,7 @@ class Opinions:
             "date": now.date().isoformat(),
         }
         with self.store.transaction(operator, now, supervision=True) as txn:
-            return self.book.insert(txn, record["village"], now.year, fields, ACTION, {"target": record["number"]})
+            return self.book.insert(txn, where, now.year, fields, ACTION, {"target": number or about})
 
     def countersign(self, operator: Operator, now: dt.datetime, case_number: str, text: str = "") -> dict[str, Any]:
         """Sign off the 公示 of a case before it is posted."""
@@ -94,12 +107,16 @@ class Opinions:
             }
             return self.book.insert(txn, case["village"], now.year, fields, ACTION, {"target": case["number"]})
 
-    def find(self, village: str | None = None, target: str | None = None) -> list[dict[str, Any]]:
+    def find(
+        self, village: str | None = None, target: str | None = None, finding: str | None = None
+    ) -> list[dict[str, Any]]:
         found = self.book.all()
         if village:
             found = [o for o in found if o["village"] == village]
         if target:
             found = [o for o in found if o["target"] == target.strip()]
+        if finding:
+            found = [o for o in found if o["finding"] == finding]
         return sorted(found, key=lambda o: (o["date"], o["number"]))
 
     def countersigns(self, case_number: str, step_id: str) -> list[dict[str, Any]]:

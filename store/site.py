@@ -91,7 +91,7 @@ class Site:
         self.seals = Seals(self.store, self.meetings)
         self.cases = Cases(self.store, self.catalog, self.settings, self.cal, self.meetings, self.notices, self.seals)
         books = (self.cases.book, self.meetings.book, self.notices.book, self.seals.book)
-        self.opinions = Opinions(self.store, self.catalog, books)
+        self.opinions = Opinions(self.store, self.catalog, books, lambda: self.settings.villages)
 
     @property
     def operator(self) -> Operator:

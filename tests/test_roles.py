@@ -192,3 +192,22 @@ def test_the_countersignature_is_printed_on_the_posted_notice(prepared: tuple[Pa
     assert "村务监督委员会（审核）：张监督（2026-11-27，内容属实，同意公示）" in text
     unsigned = "\n".join(p.text for p in notice_document(site, numbers["notice"]).paragraphs)
     assert "村务监督委员会（审核）：" in unsigned and "张监督" not in unsigned
+
+
+def test_an_opinion_on_a_duty_not_done_is_filed_on_the_finding(tmp_path: Path) -> None:
+    from procedures.risks import Severity
+
+    root = tmp_path / "data"
+    setup = Site(root, environ={})
+    setup.init(at(D(2026, 9, 1)), "沁河镇", ["城关村"], staff=[f"{os_account()}=张监督:监委会"])
+    site = Site(root, environ={})
+    missed = [f for f in site.risks(D(2026, 11, 2)) if f.matter_id == "zhibu-weiyuanhui"]
+    assert [(f.severity, f.since) for f in missed] == [(Severity.RED, D(2026, 10, 1)), (Severity.RED, D(2026, 11, 1))]
+    assert missed[0].target == "" and missed[0].key != missed[1].key
+    opinion = site.opinions.add(site.operator, NOW, "", "九月未开支委会，请说明原因", missed[0].key, "城关村")
+    assert (opinion["target"], opinion["target_kind"], opinion["village"]) == ("", "finding", "城关村")
+    assert site.opinions.find(finding=missed[0].key) == [opinion]
+    assert site.opinions.find(finding=missed[1].key) == []
+    with pytest.raises(Exception, match="写明提示和村名"):
+        site.opinions.add(site.operator, NOW, "", "没有村", missed[0].key, "别的村")
+    assert verify(site.store, site.records()).ok

@@ -288,3 +288,26 @@ async def test_export_writes_the_report_of_the_filtered_village_and_period(tmp_p
     assert "南石村" in written.name and "20261101-20261210" in written.name
     text = "\n".join(p.text for p in Document(str(written)).paragraphs)
     assert "南石村" in text
+
+
+async def test_an_opinion_on_a_duty_not_done_is_filed_on_the_finding(tmp_path: Path) -> None:
+    root = tmp_path / "data"
+    new_site(root, now=at(dt.date(2026, 9, 1)))
+    give_role(root, "监委会")
+    app = make(root, Clock(dt.date(2026, 11, 2)))
+    async with app.run_test(size=SIZE) as pilot:
+        await open_supervision(pilot, app)
+        await submit(pilot, app, "#sv-matter", "zhibu-weiyuanhui")
+        app.screen.query_one("#sv-findings", DataTable).focus()
+        await pilot.pause()
+        assert "审核意见：暂无" in detail(app) and "（1/" in detail(app)
+        await pilot.press("o")
+        await pilot.pause()
+        await pilot.press(*"九月未开支委会")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "审核意见：本提示 1 条" in detail(app) and "九月未开支委会" in detail(app)
+    site = Site(root, environ={})
+    [opinion] = site.opinions.find()
+    assert (opinion["target"], opinion["target_kind"]) == ("", "finding")
+    assert opinion["finding"].startswith("recurring-missed|")

@@ -279,10 +279,11 @@ class SupervisionScreen(BaseScreen):
             return self.waiting[table.cursor_row]
         return None
 
-    def opinions_on(self, target: str) -> list[dict[str, Any]]:
-        if not target:
+    def opinions_on(self, target: str, finding: str = "") -> list[dict[str, Any]]:
+        """Opinions on a case or record, or (a finding without one) on the finding itself."""
+        if not target and not finding:
             return []
-        return self.cunwu.attempt(lambda: self.site.opinions.find(target=target)) or []
+        return self.cunwu.attempt(lambda: self.site.opinions.find(target=target or None, finding=finding or None)) or []
 
     def show_detail(self) -> None:
         if self.showing_findings:
@@ -315,9 +316,7 @@ class SupervisionScreen(BaseScreen):
         self.query_one("#sv-detail", Static).update(literal(text))
 
     def opinion_summary(self, f: Finding) -> str:
-        found = self.opinions_on(f.target)
-        if not f.target:
-            return "审核意见：本提示没有对应的办件或记录，请在本村的会议或办件上填写"
+        found = self.opinions_on(f.target, "" if f.target else f.key)
         if not found:
             return "审核意见：暂无（F7/o 填写）"
         own = sum(1 for o in found if o["finding"] == f.key)
@@ -435,7 +434,7 @@ class SupervisionScreen(BaseScreen):
             lines += [f"办件：{f.case}"] if f.case else []
             lines += [f"记录：{f.record}"] if f.record else []
             lines += ["", f.text, ""]
-            found = self.opinions_on(f.target)
+            found = self.opinions_on(f.target, "" if f.target else f.key)
             lines.append(f"审核意见和签字（{len(found)} 条）：" if found else "审核意见和签字：暂无")
             lines += [opinion_line(o, f.key) for o in found]
             self.app.push_screen(ReadDialog(f"风险提示：{f.title}", "\n".join(lines)))
@@ -489,15 +488,13 @@ class SupervisionScreen(BaseScreen):
             f = self.selected_finding()
             if f is None:
                 return
-            if not f.target:
-                self.notify("这条提示没有对应的办件或记录，不能在此填写审核意见", severity="warning", markup=False)
-                return
-            target, key, about = f.target, f.key, f"“{f.title}”（{f.target}）"
+            target, key, village = f.target, f.key, f.village
+            about = f"“{f.title}”（{f.target or f.village + '·' + short_name(f.matter)}）"
         else:
             w = self.selected_waiting()
             if w is None:
                 return
-            target, key, about = w.case.number, "", f"办件 {w.case.number}"
+            target, key, village, about = w.case.number, "", w.case.village, f"办件 {w.case.number}"
         if not self.may_supervise():
             return
 
@@ -505,7 +502,9 @@ class SupervisionScreen(BaseScreen):
             if not text:
                 return
             saved = self.cunwu.attempt(
-                lambda: self.site.opinions.add(self.site.operator, self.cunwu.now, target, text, finding=key)
+                lambda: self.site.opinions.add(
+                    self.site.operator, self.cunwu.now, target, text, finding=key, village=village
+                )
             )
             if saved is not None:
                 self.notify(f"已保存审核意见 {saved['number']}", markup=False)
