@@ -128,6 +128,8 @@ def test_world_readable_or_writable_data_fails(tmp_path: Path) -> None:
     (root / "journal.jsonl").chmod(0o600)
     root.chmod(0o703)  # world-writable (and enterable) directory
     assert doctor.check_permissions(root, uid=UID, group_shared=False).status is Status.FAIL
+    root.chmod(0o711)  # enterable only: lists nothing, and every file is private
+    assert doctor.check_permissions(root, uid=UID, group_shared=False).status is Status.PASS
 
 
 def test_group_access_and_owner(tmp_path: Path) -> None:

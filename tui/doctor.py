@@ -289,10 +289,11 @@ def check_permissions(folder: Path, *, uid: int, group_shared: bool) -> Check:
     if not folder.is_dir():
         mode = "2770，文件 0660" if group_shared else "0700，文件 0600"
         return Check("permissions", title, Status.PASS, f"目录尚未创建；创建时为 {mode}")
-    top = folder.lstat()
+    top = folder.stat()  # a symlinked data directory counts by its target
     entries = [(folder, top), *_entries(folder)]
-    world = [(p, s) for p, s in entries if s.st_mode & 0o007]
-    group = [(p, s) for p, s in entries if s.st_mode & 0o070]
+    # Read or write, not search (x) alone: without r it lists nothing, and the files are checked themselves.
+    world = [(p, s) for p, s in entries if s.st_mode & 0o006]
+    group = [(p, s) for p, s in entries if s.st_mode & 0o060]
     found: list[tuple[Status, str, str]] = []
 
     def example(items: list[tuple[Path, os.stat_result]]) -> str:
@@ -303,7 +304,7 @@ def check_permissions(folder: Path, *, uid: int, group_shared: bool) -> Check:
         found.append(
             (
                 Status.FAIL,
-                f"其他账号可以访问 {example(world)}；数据含个人信息，不能让其他账号读写",
+                f"其他账号可以读写 {example(world)}；数据含个人信息，不能让其他账号读写",
                 f"chmod -R o-rwx {folder}",
             )
         )
@@ -311,7 +312,7 @@ def check_permissions(folder: Path, *, uid: int, group_shared: bool) -> Check:
         found.append(
             (
                 Status.WARN,
-                f"同组账号可以访问 {example(group)}",
+                f"同组账号可以读写 {example(group)}",
                 f"只有本账号使用时 chmod -R g-rwx {folder}；几人共用时在 settings.toml 写 group_shared = true，"
                 f"目录设为 2770",
             )
@@ -335,7 +336,7 @@ def check_permissions(folder: Path, *, uid: int, group_shared: bool) -> Check:
     shared = "组共享，" if group_shared else ""
     ok = (
         f"{shared}目录 {stat.S_IMODE(top.st_mode):04o}，属于 {_owner(top.st_uid)}；"
-        f"{len(entries) - 1} 个文件和子目录其他账号均不可访问"
+        f"{len(entries) - 1} 个文件和子目录其他账号均不可读写"
     )
     return _combine("permissions", title, found, ok)
 
