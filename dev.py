@@ -87,10 +87,10 @@ def cmd_test(args: list[str]) -> int:
     return 0
 
 
-def cmd_bench(_: list[str]) -> int:
+def cmd_bench(args: list[str]) -> int:
+    """Every benchmark in one run, one table at the end (``bench tui store due export`` picks some)."""
     setup("dev")
-    benches = ("tests.bench.bench_store", "tests.bench.bench_tui", "tests.bench.bench_export")
-    return max(run(PY, "-m", bench) for bench in benches)
+    return run(PY, "-m", "tests.bench.report", *args)
 
 
 def cmd_lock(_: list[str]) -> int:

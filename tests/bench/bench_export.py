@@ -4,26 +4,22 @@
 
 Measured side by side in one run (medians of 5 fresh processes): ``python -c pass``, the
 import of python-docx alone, and the whole ``export`` (start, read the store, build the
-archive of a 发展党员 case walked through all its steps, write the .docx).
+archive of a 发展党员 case walked through all its steps, write the .docx). ``rows()`` gives
+the figures to ``tests.bench.report``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import statistics
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
 from procedures import engine
 from procedures.model import Produces
 from store.site import Site
+from tests.bench.common import Row, show, timed
 from tests.sites import CST, new_site
 
-ROOT = Path(__file__).resolve().parents[2]
-RUNS = 5
 BUDGET_S = 0.5
 
 EXPORT = """
@@ -63,16 +59,7 @@ def walk_all(site: Site, number: str, start: dt.datetime) -> int:
         steps += 1
 
 
-def timed(args: list[str]) -> float:
-    times = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        subprocess.run([sys.executable, *args], cwd=ROOT, check=True, capture_output=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def main() -> None:
+def rows() -> list[Row]:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "data"
         start = dt.datetime(2025, 3, 3, 9, tzinfo=CST)
@@ -82,12 +69,15 @@ def main() -> None:
         bare = timed(["-c", "pass"])
         docx_import = timed(["-c", "import docx"])
         whole = timed(["-c", EXPORT, str(root), number, str(Path(tmp) / "out")])
-    print(f"archive export of a case with {steps} steps done (whole process, median of {RUNS})")
-    print(f"  python -c pass        {bare:6.3f} s")
-    print(f"  import docx           {docx_import:6.3f} s")
-    print(f"  cunwu archive export  {whole:6.3f} s   {whole / docx_import:4.2f} x import docx")
-    verdict = "ok    " if whole <= BUDGET_S else "MISSED"
-    print(f"  {verdict} archive export <= {BUDGET_S} s")
+    figure = f"archive export, case of {steps} steps (whole process)"
+    return [
+        Row(figure, whole, "s", "python -c 'import docx'", docx_import, f"<= {BUDGET_S} s", whole <= BUDGET_S),
+        Row(figure, whole, "s", "python -c pass", bare),
+    ]
+
+
+def main() -> None:
+    show(rows())
 
 
 if __name__ == "__main__":
