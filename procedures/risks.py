@@ -220,22 +220,40 @@ def _done_steps(case: Mapping[str, Any], matter: Matter) -> Iterator[tuple[int, 
 # --- 公示 ---------------------------------------------------------------------------
 
 
+def _left_waiting(
+    ctx: Context, check: str, days: int, waits: Callable[[Mapping[str, Any], Step], bool], what: str
+) -> Iterator[Finding]:
+    """Open cases whose current step ``waits`` (for its posting, its register entry, its visit)
+    more than ``days`` after it began: amber, from the day after the grace, while it stands."""
+    grace = dt.timedelta(days=days)
+    for case, matter in _walk(ctx):
+        step = _current(case, matter)
+        if step is None or not waits(case, step):
+            continue
+        began = _step_began(case, len(case["history"]))
+        if ctx.today > began + grace:
+            yield _finding(
+                check,
+                Severity.AMBER,
+                began + grace + dt.timedelta(days=1),
+                f"“{step.title}”自{format_date(began)}开始，已 {(ctx.today - began).days} 日{what}"
+                f"（超过 {days} 日，{OWN_THRESHOLD}）",
+                ongoing=True,
+                **_case_where(case, matter, step),
+            )
+
+
 def notice_late(ctx: Context) -> Iterator[Finding]:
+    yield from _left_waiting(
+        ctx,
+        "notice-late",
+        NOTICE_POST_DAYS,
+        lambda case, step: step.produces is Produces.NOTICE and not case["progress"].get("notice"),
+        "未登记张贴",
+    )
     grace = dt.timedelta(days=NOTICE_POST_DAYS)
     for case, matter in _walk(ctx):
         step = _current(case, matter)
-        if step is not None and step.produces is Produces.NOTICE and not case["progress"].get("notice"):
-            began = _step_began(case, len(case["history"]))
-            if ctx.today > began + grace:
-                waited = (ctx.today - began).days
-                yield _finding(
-                    "notice-late",
-                    Severity.AMBER,
-                    began + grace + dt.timedelta(days=1),
-                    f"公示步骤自{format_date(began)}开始，已 {waited} 日未登记张贴（超过 {NOTICE_POST_DAYS} 日，{OWN_THRESHOLD}）",
-                    ongoing=True,
-                    **_case_where(case, matter, step),
-                )
         cases_notices = [(i, h, s) for i, h, s in _done_steps(case, matter) if s.produces is Produces.NOTICE]
         pending = case["progress"].get("notice")
         if pending and step is not None:
@@ -443,22 +461,9 @@ def seal_basis(ctx: Context) -> Iterator[Finding]:
 
 
 def seal_unregistered(ctx: Context) -> Iterator[Finding]:
-    grace = dt.timedelta(days=SEAL_REGISTER_DAYS)
-    for case, matter in _walk(ctx):
-        step = _current(case, matter)
-        if step is None or step.produces is not Produces.SEAL_USE:
-            continue
-        began = _step_began(case, len(case["history"]))
-        if ctx.today > began + grace:
-            yield _finding(
-                "seal-unregistered",
-                Severity.AMBER,
-                began + grace + dt.timedelta(days=1),
-                f"“{step.title}”自{format_date(began)}开始，已 {(ctx.today - began).days} 日未见用印登记"
-                f"（超过 {SEAL_REGISTER_DAYS} 日，{OWN_THRESHOLD}）",
-                ongoing=True,
-                **_case_where(case, matter, step),
-            )
+    yield from _left_waiting(
+        ctx, "seal-unregistered", SEAL_REGISTER_DAYS, lambda _, step: step.produces is Produces.SEAL_USE, "未见用印登记"
+    )
 
 
 def _seal_where(ctx: Context, seal: Mapping[str, Any]) -> dict[str, Any]:
@@ -574,22 +579,7 @@ def materials_missing(ctx: Context) -> Iterator[Finding]:
 
 
 def no_follow_up(ctx: Context) -> Iterator[Finding]:
-    grace = dt.timedelta(days=FOLLOW_UP_DAYS)
-    for case, matter in _walk(ctx):
-        step = _current(case, matter)
-        if step is None or "回访" not in step.title:
-            continue
-        began = _step_began(case, len(case["history"]))
-        if ctx.today > began + grace:
-            yield _finding(
-                "no-follow-up",
-                Severity.AMBER,
-                began + grace + dt.timedelta(days=1),
-                f"“{step.title}”自{format_date(began)}开始，{(ctx.today - began).days} 日未记录回访"
-                f"（超过 {FOLLOW_UP_DAYS} 日，{OWN_THRESHOLD}）",
-                ongoing=True,
-                **_case_where(case, matter, step),
-            )
+    yield from _left_waiting(ctx, "no-follow-up", FOLLOW_UP_DAYS, lambda _, step: "回访" in step.title, "未记录回访")
 
 
 def forced_step(ctx: Context) -> Iterator[Finding]:
