@@ -128,3 +128,24 @@ def export_supervision(
     name = site.cases.village(village)
     doc = supervision_report_document(site, name, start, end, today)
     return write(doc, folder or default_folder(site), f"{today:%Y%m%d}_监督检查报告_{name}_{start:%Y%m%d}-{end:%Y%m%d}")
+
+
+def exported(site: Site) -> list[Path]:
+    """The documents in the operator's own export folder, newest first."""
+    folder = default_folder(site)
+    if not folder.is_dir():
+        return []
+    files = [p for p in folder.iterdir() if p.is_file() and p.suffix == ".docx"]
+    return sorted(files, key=lambda p: (p.stat().st_mtime, p.name), reverse=True)
+
+
+def exported_file(site: Site, name: str) -> Path:
+    """One document of the operator's own export folder, by its file name (no folders:
+    under the shared-server setup this is how a clerk takes a document out through sudo)."""
+    clean = name.strip()
+    if not clean or "/" in clean or "\\" in clean or clean.startswith("."):
+        raise BadInput(f"“{name}”不是导出文件名；用 cunwu export files 查看本人的导出文件")
+    path = default_folder(site) / clean
+    if not path.is_file() or path.is_symlink():
+        raise NotFound(f"本人的导出目录中没有“{clean}”；用 cunwu export files 查看")
+    return path

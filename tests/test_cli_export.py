@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import stat
 from pathlib import Path
@@ -73,3 +74,24 @@ def test_export_errors_say_what_to_do(clock: Clock) -> None:
     code, _, err = run("export", "register", "--from", "2026-12-31", "--to", "2026-01-01")
     assert code == 2 and "截止日期早于起始日期" in err
     clock.to(dt.date(2026, 11, 28))
+
+
+def test_a_clerk_takes_exported_documents_out_through_standard_output(clock: Clock, tmp_path: Path) -> None:
+    """Under the shared-server setup the export folder belongs to the service account."""
+    from tests.test_cli_cases import runner
+    from tui.cli import app
+
+    init()
+    assert json.loads(run("export", "files", "--json")[1]) == []
+    number = json.loads(run("case", "new", "dibao", "--village", "城关村", "--subject", "王某某", "--json")[1])[
+        "number"
+    ]
+    path = Path(json.loads(run("export", number, "--doc", "archive", "--json")[1])["path"])
+    code, out, _ = run("export", "files")
+    assert code == 0 and path.name in out
+    result = runner.invoke(app, ["export", "get", path.name])
+    assert result.exit_code == 0 and result.stdout_bytes == path.read_bytes()
+    assert Document(io.BytesIO(result.stdout_bytes)).paragraphs  # a whole Word file
+    for bad in ("../settings.toml", ".hidden", "没有这个.docx", ""):
+        code, _, err = run("export", "get", bad)
+        assert code == 2 and "cunwu export files" in err, (bad, err)

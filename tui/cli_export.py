@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,7 +13,7 @@ from typer.core import TyperGroup
 from exports import documents
 from store.records import parse_date
 from tui import cli_common
-from tui.cli_common import JsonOption, handled, open_site, out, print_json
+from tui.cli_common import JsonOption, fail, handled, open_site, out, print_json
 
 
 class RecordByDefault(TyperGroup):
@@ -144,3 +145,36 @@ def supervision_command(
             folder,
         )
     _report(path, as_json)
+
+
+@app.command("files")
+def files_command(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """本人导出过的文书（最新的在前）；用 cunwu export get 文件名 > 文件名 取出。"""
+    site = open_site(ctx)
+    with handled():
+        found = documents.exported(site)
+    if as_json:
+        print_json([{"name": p.name, "bytes": p.stat().st_size} for p in found])
+        return
+    console = out()
+    for path in found:
+        console.print(Text(f"{path.name}（{path.stat().st_size // 1024 + 1} KB）"))
+    if not found:
+        console.print(Text("还没有导出过文书。"))
+
+
+@app.command("get")
+def get_command(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="导出文件名（见 cunwu export files）")],
+) -> None:
+    """把本人导出的一份文书写到标准输出：cunwu export get 文件名 > 文件名。
+
+    共享服务器上数据目录属于服务账号，本人不能直接读取；这样取出的文件属于本人。"""
+    site = open_site(ctx)
+    with handled():
+        path = documents.exported_file(site, name)
+    if sys.stdout.isatty():
+        fail(f"请把输出重定向到文件：cunwu export get {path.name} > {path.name}", 2)
+    sys.stdout.buffer.write(path.read_bytes())
+    sys.stdout.flush()
