@@ -18,7 +18,6 @@ from procedures import engine
 from procedures.engine import CaseState, CaseStatus, FlowError, StepEntry, TooEarly
 from procedures.meetings import MeetingKind
 from procedures.model import Catalog, Matter, Produces, Step
-from procedures.risks import claims_pass
 from procedures.workdays import WorkCalendar
 from store.db import Store, Transaction
 from store.errors import BadInput, NotFound, Refused
@@ -374,6 +373,8 @@ class Cases:
         if step.produces is Produces.MINUTES:
             if meeting:
                 minutes = self.meetings.book.attach(txn, meeting, village, number, step.id)
+                from procedures.risks import claims_pass  # loaded when needed: not at start-up
+
                 voted = [i for i in minutes["items"] if i["passed"] is not None]
                 if voted and not any(i["passed"] for i in voted) and claims_pass(label):
                     raise Refused(

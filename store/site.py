@@ -8,9 +8,9 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from procedures import engine, risks
+from procedures import engine
 from procedures.loader import apply_overrides, load_catalog
 from procedures.model import Catalog
 from procedures.recurring import ObligationState, obligations, window
@@ -27,6 +27,9 @@ from store.opinions import Opinions
 from store.paths import local_matters_dir
 from store.seals import Seals
 from store.settings import Settings
+
+if TYPE_CHECKING:
+    from procedures.risks import Finding
 
 SETTINGS_TARGET = "settings:site"
 
@@ -109,9 +112,11 @@ class Site:
         start: dt.date | None = None,
         end: dt.date | None = None,
         matter: str | None = None,
-    ) -> list[risks.Finding]:
+    ) -> list[Finding]:
         """The findings of the risk checks on ``today`` (``procedures.risks``), narrowed to a
         village, a matter and the period ``start``..``end``."""
+        from procedures import risks  # loaded when supervision is asked for, not at start-up
+
         found_cases = self.cases.all()
         cases = [c.record for c in found_cases]
         names = [village] if village else list(self.settings.villages)
