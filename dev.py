@@ -3,7 +3,9 @@
 
     python3 dev.py run [ARGS...]   set up .venv (runtime packages) and run `cunwu ARGS...`
     python3 dev.py test            set up .venv (with test tools) and run ruff, mypy and pytest
-    python3 dev.py bench           run the benchmarks (figures and ratios, not pass/fail tests)
+    python3 dev.py bench [NAMES]   run every benchmark (or tui, store, due, export) and print one
+                                   table: medians beside what they are compared with, ratios,
+                                   budgets and OK/MISSED (figures, not pass/fail tests)
     python3 dev.py lock            rewrite constraints.txt from what .venv has installed
     python3 dev.py bundle [DIR]    build the offline install folder (default dist/cunwu-offline):
                                    the wheels of cunwu and its pinned dependencies, install.py,
