@@ -119,6 +119,12 @@ class Opinions:
             found = [o for o in found if o["finding"] == finding]
         return sorted(found, key=lambda o: (o["date"], o["number"]))
 
+    def about_case(self, case_number: str, records: Sequence[str] = ()) -> list[dict[str, Any]]:
+        """Opinions and signatures on a case and on its linked records, by date: what the
+        cadres doing the case must read."""
+        targets = {case_number, *records}
+        return [o for o in self.find() if o["target"] in targets]
+
     def countersigns(self, case_number: str, step_id: str) -> list[dict[str, Any]]:
         """The signatures on a case's notice step."""
         return [o for o in self.find(target=case_number) if o["kind"] == "countersign" and o["step"] == step_id]

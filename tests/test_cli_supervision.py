@@ -69,5 +69,12 @@ def test_a_supervisor_signs_and_gives_opinions_but_cannot_step_a_case(clock: Clo
     code, _, err = run("notice", "post", number, "--posted", "2026-11-27")
     assert code == 1 and "监委会账号" in err
     code, out, _ = run("case", "show", number, "--json")
-    assert json.loads(out)["current_step"] == "publicize"
+    shown = json.loads(out)
+    assert shown["current_step"] == "publicize"
+    assert [(o["kind"], o["text"]) for o in shown["opinions"]] == [
+        ("countersign", "同意公示"),
+        ("opinion", "请补充入户调查表"),
+    ]
+    code, out, _ = run("case", "show", number)
+    assert "监督意见：2026-11-27 张监督" in out and "请补充入户调查表" in out and "签字：" in out
     assert run("verify")[0] == 0

@@ -311,3 +311,18 @@ async def test_an_opinion_on_a_duty_not_done_is_filed_on_the_finding(tmp_path: P
     [opinion] = site.opinions.find()
     assert (opinion["target"], opinion["target_kind"]) == ("", "finding")
     assert opinion["finding"].startswith("recurring-missed|")
+
+
+async def test_the_cadre_reads_the_committees_opinions_on_the_case_screen(tmp_path: Path) -> None:
+    from store.identity import Operator
+
+    bad_situation(tmp_path / "data")
+    site = Site(tmp_path / "data", environ={})
+    site.opinions.add(Operator("jiandu", "张监督", "监委会"), NOW, SHORT, "请说明提前结束公示的理由")
+    app = make(tmp_path / "data", Clock(TODAY))
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_case(SHORT)
+        await pilot.pause()
+        assert isinstance(current(app), CaseScreen)
+        text = screen_text(app)
+        assert "监督意见和签字（村务监督委员会）" in text and "张监督（jiandu）：请说明提前结束公示的理由" in text

@@ -72,9 +72,14 @@ def case_to_dict(site: Site, case: Case, today: dt.date) -> dict[str, Any]:
     for number in case.records():
         kind, linked = site.linked(number)
         records.append({"number": number, "kind": kind, "record": masked(linked) if kind == "notice" else linked})
+    opinions = [
+        {k: o[k] for k in ("number", "kind", "target", "date", "by", "role", "text")}
+        for o in site.opinions.about_case(case.number, case.records())
+    ]
     return {
         **_facts(site, case),
         "records": records,
+        "opinions": opinions,
         "opened_on": record["opened_on"],
         "opened_by": record["opened_by"],
         "rev": case.rev,
@@ -196,6 +201,9 @@ def show_command(
         console.print(Text(f"时限：{t['text']}"))
     for r in data["records"]:
         console.print(Text(f"关联记录：{r['number']} {r['record'].get('title', r['record'].get('document', ''))}"))
+    for o in data["opinions"]:
+        what = "签字" if o["kind"] == "countersign" else "监督意见"
+        console.print(Text(f"{what}：{o['date']} {o['by']}（{o['target']}）：{o['text']}"))
     if data["choices"]:
         console.print(Text("可选办理结果：" + "、".join(data["choices"])))
 

@@ -280,6 +280,13 @@ class CaseScreen(BaseScreen):
         if records:
             lines.append("关联记录：")
             lines += ["  " + describe_record(self.site, n) for n in records]
+        opinions = self.site.opinions.about_case(case.number, records)
+        if opinions:
+            lines.append("监督意见和签字（村务监督委员会）：")
+            lines += [
+                f"  {o['date']} {'签字' if o['kind'] == 'countersign' else '意见'} {o['by']}：{o['text']}"
+                for o in opinions
+            ]
         self.query_one("#step-title", Static).update(literal(title))
         self.query_one("#step-info", Static).update(literal("\n".join(lines)))
 
