@@ -149,6 +149,7 @@ async def test_a_supervisor_files_an_opinion_which_is_shown_and_journaled(tmp_pa
     give_role(tmp_path / "data", "监委会")
     app = make(tmp_path / "data", Clock(TODAY))
     async with app.run_test(size=SIZE) as pilot:
+        assert "监督：按 F6 或 j" in screen_text(app)  # the home footer is cut before 监督 at 80 columns
         await open_supervision(pilot, app)
         assert "审核意见：暂无" in detail(app)
         await pilot.press("o")
