@@ -186,6 +186,7 @@ class Store:
         self.dir_mode = 0o2770 if group_shared else 0o700
         make_dirs(root, self.dir_mode)
         self.journal = Journal(root / JOURNAL_FILE, self.file_mode)
+        self.lock_timeout = lock_timeout
         self._lock = FileLock(root / LOCK_FILE, lock_timeout, self.file_mode)
         self._partitions: dict[tuple[str, int], Partition] = {}
         self._dirty: list[SafeStorage] = []

@@ -96,6 +96,12 @@ class Site:
         books = (self.cases.book, self.meetings.book, self.notices.book, self.seals.book)
         self.opinions = Opinions(self.store, self.catalog, books, lambda: self.settings.villages)
 
+    def for_thread(self) -> Site:
+        """The same data directory with caches of its own, for a worker thread (a long read
+        such as verify or an export): TinyDB changes cached records in place while the app's
+        thread saves, so the two must never share them."""
+        return Site(self.root, environ=self.environ, lock_timeout=self.store.lock_timeout)
+
     @property
     def operator(self) -> Operator:
         return current_operator(self.settings.staff, self.environ)

@@ -163,3 +163,16 @@ def test_due_lists_overdue_first(site: Site) -> None:
     missed = [i for i in later if i.state == "missed"]
     assert missed and all(i.due == D(2026, 12, 31) for i in missed if i.rule.endswith("每月召开1次"))
     assert {i.village for i in site.due(D(2026, 12, 2), 7, village="南石村")} == {"南石村"}
+
+
+def test_a_worker_threads_site_shares_no_cached_records(tmp_path: Path) -> None:
+    """A save on the app's thread changes TinyDB's cached records in place; a worker reading
+    through ``for_thread`` must never see them change under it."""
+    site = new_site(tmp_path / "data")
+    number = site.cases.open(site.operator, NOW, "dibao", "城关村", "王某某").number
+    worker = site.for_thread()
+    (seen,) = worker.cases.all()
+    site.cases.complete_step(site.operator, NOW, number)
+    assert seen.record["history"] == [] and seen.record["rev"] == 1  # untouched by the other thread's save
+    (fresh,) = worker.cases.all()
+    assert fresh.record["rev"] == 2 and fresh.record is not site.cases.get(number).record

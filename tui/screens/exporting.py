@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +10,30 @@ from textual.screen import Screen
 
 from exports.documents import RECORD_KINDS
 from store.errors import StoreError
+from store.site import Site
 from tui.dialogs import ChoiceDialog, MessageDialog
+
+
+def in_background(screen: Screen[Any], what: str, make: Callable[[Site], Path]) -> None:
+    """Build and write a document in a worker thread, on a Site with caches of its own
+    (``Site.for_thread``), and say where it went or why it could not be written."""
+    from tui.app import CunwuApp
+
+    app = screen.app
+    assert isinstance(app, CunwuApp)
+
+    def build() -> None:
+        try:
+            path = make(app.site.for_thread())
+        except StoreError as exc:
+            app.call_from_thread(app.push_screen, MessageDialog("导出未完成", str(exc)))
+        except (OSError, ValueError, KeyError) as exc:
+            app.call_from_thread(app.push_screen, MessageDialog("导出未完成", f"写入文件时出错：{exc}"))
+        else:
+            app.call_from_thread(app.push_screen, MessageDialog("已导出", f"{what}已保存到：\n{path}"))
+
+    app.notify(f"正在导出{what}…", markup=False)
+    screen.run_worker(build, thread=True, name=f"export-{what}")
 
 
 def export_record(screen: Screen[Any], number: str, kinds: list[str]) -> None:
@@ -26,22 +50,12 @@ def export_record(screen: Screen[Any], number: str, kinds: list[str]) -> None:
         kind = kinds[labels.index(label)]
         today = app.today
 
-        def build() -> None:
+        def make(site: Site) -> Path:
             from exports.documents import export_record as write
 
-            try:
-                path: Path = write(app.site, number, kind, today)
-            except StoreError as exc:
-                app.call_from_thread(app.push_screen, MessageDialog("导出未完成", str(exc)))
-            except (OSError, ValueError, KeyError) as exc:
-                app.call_from_thread(app.push_screen, MessageDialog("导出未完成", f"写入文件时出错：{exc}"))
-            else:
-                app.call_from_thread(
-                    app.push_screen, MessageDialog("已导出", f"{RECORD_KINDS[kind]}已保存到：\n{path}")
-                )
+            return write(site, number, kind, today)
 
-        app.notify(f"正在导出{label}…", markup=False)
-        screen.run_worker(build, thread=True, name=f"export-{kind}")
+        in_background(screen, RECORD_KINDS[kind], make)
 
     if len(kinds) == 1:
         chosen(labels[0])

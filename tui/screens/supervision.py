@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from rich.text import Text
@@ -26,9 +27,10 @@ from store.files import signature
 from store.opinions import ACTION, KINDS
 from store.records import parse_date
 from store.roles import check
+from store.site import Site
 from store.verify import verify
 from tui.commands import bindings_for
-from tui.dialogs import MessageDialog, ReadDialog, TextDialog
+from tui.dialogs import ReadDialog, TextDialog
 from tui.screens.base import BaseScreen, literal
 from tui.screens.record_common import cell, choose_village, clip, text_input
 
@@ -137,7 +139,8 @@ class SupervisionScreen(BaseScreen):
     @work(thread=True, exclusive=True, group="verify", exit_on_error=False)
     def verify_journal(self) -> str:
         try:
-            report = verify(self.site.store, self.site.records(skip_damaged=True))
+            mine = self.site.for_thread()
+            report = verify(mine.store, mine.records(skip_damaged=True))
         except (StoreError, OSError, ValueError) as exc:
             return f"日志核验未完成：{exc}"
         if report.ok:
@@ -457,22 +460,16 @@ class SupervisionScreen(BaseScreen):
             choose_village(self, lambda village: self.export(village, start, end))
 
     def export(self, village: str, start: dt.date, end: dt.date) -> None:
-        app, today = self.cunwu, self.today
+        from tui.screens.exporting import in_background
 
-        def build() -> None:
+        today = self.today
+
+        def make(site: Site) -> Path:
             from exports.documents import export_supervision
 
-            try:
-                path = export_supervision(app.site, village, start, end, today)
-            except StoreError as exc:
-                app.call_from_thread(app.push_screen, MessageDialog("导出未完成", str(exc)))
-            except (OSError, ValueError, KeyError) as exc:
-                app.call_from_thread(app.push_screen, MessageDialog("导出未完成", f"写入文件时出错：{exc}"))
-            else:
-                app.call_from_thread(app.push_screen, MessageDialog("已导出", f"监督检查报告已保存到：\n{path}"))
+            return export_supervision(site, village, start, end, today)
 
-        self.notify(f"正在导出{village} {start}至{end}的监督检查报告…", markup=False)
-        self.run_worker(build, thread=True, name="export-supervision")
+        in_background(self, f"{village} {start}至{end}的监督检查报告", make)
 
     def may_supervise(self) -> bool:
         """True for 监委会 and 乡镇 accounts; others are shown the store's own refusal."""
