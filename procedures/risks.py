@@ -407,34 +407,37 @@ def recurring_missed(ctx: Context) -> Iterator[Finding]:
 # --- 用印 ---------------------------------------------------------------------------
 
 
-def seal_unapproved(ctx: Context) -> Iterator[Finding]:
+def _irregular_seals(
+    ctx: Context, check: str, broke: Callable[[Mapping[str, Any]], bool], how: Callable[[Mapping[str, Any]], str]
+) -> Iterator[Finding]:
+    """Seal uses registered as they happened although they broke the rules (with a 情况说明)."""
     for seal in ctx.data.seals:
-        if seal["basis"].get("kind") != "none":
-            continue
-        yield _finding(
-            "seal-unapproved",
-            Severity.RED,
-            _date(seal["date"]),
-            f"{format_date(_date(seal['date']))}使用{seal['seal']}印章（{seal['document']}），登记为未经批准："
-            f"{seal.get('irregular', '')}",
-            record=str(seal["number"]),
-            **_seal_where(ctx, seal),
-        )
+        if broke(seal):
+            day = _date(seal["date"])
+            yield _finding(
+                check,
+                Severity.RED,
+                day,
+                f"{format_date(day)}使用{seal['seal']}印章（{seal['document']}），{how(seal)}："
+                f"{seal.get('irregular', '')}",
+                record=str(seal["number"]),
+                **_seal_where(ctx, seal),
+            )
+
+
+def seal_unapproved(ctx: Context) -> Iterator[Finding]:
+    yield from _irregular_seals(
+        ctx, "seal-unapproved", lambda seal: seal["basis"].get("kind") == "none", lambda _: "登记为未经批准"
+    )
 
 
 def seal_same_person(ctx: Context) -> Iterator[Finding]:
-    for seal in ctx.data.seals:
-        if seal["approver"] != seal["keeper"]:
-            continue
-        yield _finding(
-            "seal-same-person",
-            Severity.RED,
-            _date(seal["date"]),
-            f"{format_date(_date(seal['date']))}使用{seal['seal']}印章（{seal['document']}），批准人与保管人同为"
-            f"{seal['approver']}：{seal.get('irregular', '')}",
-            record=str(seal["number"]),
-            **_seal_where(ctx, seal),
-        )
+    yield from _irregular_seals(
+        ctx,
+        "seal-same-person",
+        lambda seal: seal["approver"] == seal["keeper"],
+        lambda seal: f"批准人与保管人同为{seal['approver']}",
+    )
 
 
 def seal_basis(ctx: Context) -> Iterator[Finding]:
