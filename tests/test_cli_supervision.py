@@ -64,6 +64,14 @@ def test_a_supervisor_signs_and_gives_opinions_but_cannot_step_a_case(clock: Clo
     assert code == 0 and "已登记审核意见 城关村-2026-YJ0002" in out
     code, out, _ = run("opinion", "list", "--target", number)
     assert "[签字]" in out and "[审核意见]" in out and "请补充入户调查表" in out
+    code, out, _ = run("risks", "--matter", "zhibu-weiyuanhui", "--json")
+    assert json.loads(out) == []  # nothing missed yet: records are kept since today
+    code, out, _ = run(
+        "opinion", "add", "--text", "十月支委会请按时召开", "--finding", "recurring-missed|城关村/zhibu-weiyuanhui|resolve|2026-11-01", "--village", "城关村"
+    )  # fmt: skip
+    assert code == 0 and "（城关村，recurring-missed|" in out
+    code, _, err = run("opinion", "add", "--text", "没有对象")
+    assert code == 2 and "写明审核意见针对的办件或记录编号" in err
     code, _, err = run("case", "step", number)
     assert code == 1 and "监委会账号，只能查看" in err
     code, _, err = run("notice", "post", number, "--posted", "2026-11-27")

@@ -75,19 +75,23 @@ def risks_command(
 @opinion_app.command("add")
 def opinion_add(
     ctx: typer.Context,
-    target: Annotated[str, typer.Argument(help="办件、会议记录、公示或用印登记的编号")],
     text: Annotated[str, typer.Option("--text", help="审核意见")],
+    target: Annotated[
+        str, typer.Argument(help="办件、会议记录、公示或用印登记的编号（针对没有办件的风险提示时不写）")
+    ] = "",
     finding: Annotated[str, typer.Option("--finding", help="针对的风险提示（cunwu risks --json 的 key）")] = "",
+    village: Annotated[str, typer.Option("--village", help="没有办件的风险提示（如三会一课未开）所在的村")] = "",
     as_json: JsonOption = False,
 ) -> None:
     """填写审核意见（监委会、乡镇账号），记入日志。"""
     site = open_site(ctx)
     with handled():
-        record = site.opinions.add(site.operator, cli_common.now(), target, text, finding)
+        record = site.opinions.add(site.operator, cli_common.now(), target, text, finding, village)
     if as_json:
         print_json(record)
     else:
-        out().print(Text(f"已登记审核意见 {record['number']}（{record['target']}）"))
+        about = record["target"] or f"{record['village']}，{record['finding']}"
+        out().print(Text(f"已登记审核意见 {record['number']}（{about}）"))
 
 
 @opinion_app.command("list")
