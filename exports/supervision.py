@@ -22,6 +22,7 @@ from exports.registers import SMALL
 from procedures import idnumber
 from procedures.risks import CHECK_TITLES, CHECKS, SEVERITY_WORDS, THRESHOLDS, Finding, Severity, village_status
 from store.opinions import KINDS
+from store.records import prefix_of
 from store.verify import Report, verify
 
 if TYPE_CHECKING:
@@ -68,8 +69,7 @@ def text(value: object) -> str:
 
 
 def _kind_of(number: str) -> str:
-    tail = number.rsplit("-", 1)[-1]
-    return RECORD_KINDS.get("".join(ch for ch in tail if ch.isalpha()).upper(), "")
+    return RECORD_KINDS.get(prefix_of(number), "")
 
 
 def _numbers(f: Finding) -> str:

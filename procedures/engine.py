@@ -6,8 +6,10 @@ It never reads the clock and does no I/O. The store keeps the state; the app sho
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import Any
 
 from procedures.model import UNIT_LABELS, Closing, Matter, Step, Timer, TimerKind
 from procedures.periods import PeriodEnd, format_date, format_short, period_end
@@ -89,6 +91,27 @@ class TooEarly(FlowError):
             f"“{step.title}”未满时限（{timer.describe()}），{format_date(end.last_day)}起方可完成{end.caveat()}。"
             "如确需提前，请填写理由强制完成（将记入日志并提示监督）。"
         )
+
+
+def state_of(record: Mapping[str, Any]) -> CaseState:
+    """The state of a case as the store keeps it (a plain record with ISO dates)."""
+    return CaseState(
+        matter_id=str(record["matter_id"]),
+        opened=dt.date.fromisoformat(record["opened_on"]),
+        current=str(record.get("current") or ""),
+        current_since=dt.date.fromisoformat(record["current_since"]),
+        history=tuple(
+            StepEntry(
+                h["step_id"],
+                dt.date.fromisoformat(h["started"]),
+                dt.date.fromisoformat(h["finished"]),
+                h["outcome"],
+                h.get("forced_reason", ""),
+            )
+            for h in record["history"]
+        ),
+        status=CaseStatus(record["status"]),
+    )
 
 
 def start(matter: Matter, today: dt.date) -> CaseState:

@@ -34,8 +34,8 @@ class Severity(StrEnum):
     """Something to look into (a back-dated posting, minutes not locked, materials not ticked)."""
 
 
-SEVERITY_LABELS: dict[Severity, str] = {Severity.RED: "红", Severity.AMBER: "黄"}
-"""Shown beside the colour, never instead of a word: 红（违规）, 黄（待核实）."""
+STATUS_WORDS: dict[Severity | None, str] = {Severity.RED: "红", Severity.AMBER: "黄", None: "绿"}
+"""A village's status by its worst finding (None: nothing found), as a word beside any colour."""
 SEVERITY_WORDS: dict[Severity, str] = {Severity.RED: "红（违规）", Severity.AMBER: "黄（待核实）"}
 
 NOTICE_POST_DAYS = 5
@@ -332,7 +332,7 @@ def _notice_where(ctx: Context, notice: Mapping[str, Any]) -> dict[str, Any]:
 
 def deadline_missed(ctx: Context) -> Iterator[Finding]:
     for case, matter in _walk(ctx):
-        state = _state(case)
+        state = engine.state_of(case)
         for t in engine.running_timers(matter, state, ctx.today, ctx.cal):
             if t.state is engine.TimerState.OVERDUE:
                 yield _finding(
@@ -362,22 +362,6 @@ def deadline_missed(ctx: Context) -> Iterator[Finding]:
                     f"{format_date(finished)}才完成，超期 {(finished - end.last_day).days} 日{end.caveat()}",
                     **_case_where(case, matter, step),
                 )
-
-
-def _state(case: Mapping[str, Any]) -> engine.CaseState:
-    return engine.CaseState(
-        matter_id=str(case["matter_id"]),
-        opened=_date(case["opened_on"]),
-        current=str(case.get("current") or ""),
-        current_since=_date(case["current_since"]),
-        history=tuple(
-            engine.StepEntry(
-                h["step_id"], _date(h["started"]), _date(h["finished"]), h["outcome"], h.get("forced_reason", "")
-            )
-            for h in case["history"]
-        ),
-        status=engine.CaseStatus(case["status"]),
-    )
 
 
 def recurring_missed(ctx: Context) -> Iterator[Finding]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from procedures import engine
-from procedures.engine import CaseState, CaseStatus, FlowError, StepEntry, TooEarly
+from procedures.engine import CaseState, CaseStatus, FlowError, TooEarly
 from procedures.meetings import MeetingKind
 from procedures.model import Catalog, Matter, Produces, Step
 from procedures.workdays import WorkCalendar
@@ -64,24 +64,7 @@ class Case:
         return int(self.record["rev"])
 
     def state(self) -> CaseState:
-        r = self.record
-        return CaseState(
-            matter_id=r["matter_id"],
-            opened=dt.date.fromisoformat(r["opened_on"]),
-            current=r["current"],
-            current_since=dt.date.fromisoformat(r["current_since"]),
-            history=tuple(
-                StepEntry(
-                    h["step_id"],
-                    dt.date.fromisoformat(h["started"]),
-                    dt.date.fromisoformat(h["finished"]),
-                    h["outcome"],
-                    h.get("forced_reason", ""),
-                )
-                for h in r["history"]
-            ),
-            status=CaseStatus(r["status"]),
-        )
+        return engine.state_of(self.record)
 
     def step_states(self, matter: Matter) -> list[tuple[str, str]]:
         """(step id, pending | active | done | skipped) for every step of the flow."""

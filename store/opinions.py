@@ -18,7 +18,7 @@ from procedures.model import Catalog, Produces
 from store.db import Store
 from store.errors import BadInput, Refused
 from store.identity import Operator
-from store.records import RecordBook
+from store.records import RecordBook, prefix_of
 from store.roles import check
 from store.sanitize import LONG, sanitize
 
@@ -37,8 +37,7 @@ class Opinions:
 
     def _target(self, number: str) -> tuple[RecordBook, dict[str, Any]]:
         text = number.strip()
-        tail = text.rsplit("-", 1)[-1]
-        prefix = "".join(ch for ch in tail if ch.isalpha()).upper()
+        prefix = prefix_of(text)
         for book in self.books:
             if book.prefix == prefix:
                 return book, book.get(text)

@@ -44,6 +44,12 @@ class RecordNumber:
         return cls(match["village"], int(match["year"]), prefix, int(match["seq"]))
 
 
+def prefix_of(number: str) -> str:
+    """The kind letters of a record number: HY, GS, YY, YJ, or "" for a case."""
+    tail = number.strip().rsplit("-", 1)[-1]
+    return "".join(ch for ch in tail if ch.isalpha()).upper()
+
+
 class RecordBook:
     """All records of one kind."""
 

@@ -25,6 +25,7 @@ from store.meetings import Meetings
 from store.notices import Notices
 from store.opinions import Opinions
 from store.paths import local_matters_dir
+from store.records import prefix_of
 from store.seals import Seals
 from store.settings import Settings
 
@@ -170,8 +171,7 @@ class Site:
 
     def linked(self, number: str) -> tuple[str, dict[str, Any]]:
         """A meeting, notice or seal use by its number: (kind, record)."""
-        tail = number.rsplit("-", 1)[-1]
-        prefix = "".join(ch for ch in tail if ch.isalpha()).upper()
+        prefix = prefix_of(number)
         books = {b.prefix: b for b in (self.meetings.book, self.notices.book, self.seals.book)}
         if prefix not in books:
             raise BadInput(f"“{number}”不是会议记录（HY）、公示（GS）或用印登记（YY）编号")

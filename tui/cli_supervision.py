@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
-from procedures.risks import SEVERITY_WORDS, village_status
+from procedures.risks import SEVERITY_WORDS, STATUS_WORDS, village_status
 from store.opinions import KINDS
 from store.records import parse_date
 from tui import cli_common
@@ -22,7 +22,6 @@ opinion_app = typer.Typer(
 )
 
 VillageOpt = Annotated[str | None, typer.Option("--village", help="只看此村")]
-STATUS_WORDS = {"red": "红", "amber": "黄", None: "绿"}
 
 
 def register(app: typer.Typer) -> None:
@@ -60,7 +59,7 @@ def risks_command(
     for village_name in [name] if name else site.settings.villages:
         mine = [f for f in findings if f.village == village_name]
         worst, red, amber = village_status(mine)
-        console.print(Text(f"{village_name}：{STATUS_WORDS[worst and worst.value]}（红 {red} 项，黄 {amber} 项）"))
+        console.print(Text(f"{village_name}：{STATUS_WORDS[worst]}（红 {red} 项，黄 {amber} 项）"))
         for f in mine:
             where = " ".join(x for x in (f.matter, f.target, f.step) if x)
             state = "，仍存在" if f.ongoing else ""

@@ -19,7 +19,7 @@ from textual.widgets import ContentSwitcher, DataTable, Input, Select, Static
 from textual.worker import Worker, WorkerState
 
 from procedures.model import Produces, Step
-from procedures.risks import SEVERITY_WORDS, Finding, Severity, village_status
+from procedures.risks import SEVERITY_WORDS, STATUS_WORDS, Finding, Severity, village_status
 from procedures.search import search
 from store.cases import Case
 from store.errors import BadInput, StoreError
@@ -35,8 +35,8 @@ from tui.screens.base import BaseScreen, literal
 from tui.screens.record_common import cell, choose_village, clip, text_input
 
 ALL = "*"
-STATUS_LOOK = {Severity.RED: ("红", "bold red"), Severity.AMBER: ("黄", "bold yellow"), None: ("绿", "bold green")}
-"""Each village's status as a word first; the colour only repeats it."""
+STATUS_STYLE = {Severity.RED: "bold red", Severity.AMBER: "bold yellow", None: "bold green"}
+"""The colour only repeats each village's status word (``STATUS_WORDS``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,7 +211,7 @@ class SupervisionScreen(BaseScreen):
             rows.append((rank, order, name, worst, red, amber))
         line = Text()
         for _, _, name, worst, red, amber in sorted(rows):
-            word, style = STATUS_LOOK[worst]
+            word, style = STATUS_WORDS[worst], STATUS_STYLE[worst]
             line.append(f"{name}", style="bold")
             line.append(f"【{word}】", style=style)
             line.append(f"红 {red} / 黄 {amber}" if worst else "无提示")
