@@ -19,6 +19,7 @@ from exports.registers import table
 from procedures.engine import STATUS_LABELS
 from procedures.model import Matter
 from store.errors import NotFound
+from store.identity import who_did
 from store.meetings import STATES
 from store.notices import masked
 
@@ -47,11 +48,6 @@ def archive_code(site: Site, case: Case) -> str:
     seq = int(case.number.rsplit("-", 1)[-1])
     retention = site.settings.retention_for(case.matter_id)
     return f"{site.settings.fonds or NO_FONDS}-{case.record['year']}-{retention}-{case.village}-{seq:04d}"
-
-
-def _who(site: Site, account: object) -> str:
-    person = site.settings.staff.get(str(account or ""), {})
-    return person.get("name") or str(account or "")
 
 
 def _last_finished(case: Case) -> str:
@@ -130,7 +126,7 @@ def _history(site: Site, doc: Document, matter: Matter, case: Case) -> None:
         notes = [f"强制完成：{shown(h['forced_reason'])}"] if h.get("forced_reason") else []
         notes += [shown(h["note"])] if h.get("note") else []
         notes += [f"关联：{'、'.join(h['records'])}"] if h.get("records") else []
-        row = [str(index), _title(matter, h["step_id"]), _who(site, h.get("by")), ymd(h["started"])]
+        row = [str(index), _title(matter, h["step_id"]), who_did(h), ymd(h["started"])]
         rows.append([*row, ymd(h["finished"]), h.get("outcome", ""), "\n".join(notes)])
     done = {h["step_id"] for h in case.record["history"]}
     for step_id, state in case.step_states(matter):

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from exports import style
 from procedures import idnumber
 from procedures.meetings import Base, MeetingKind, Threshold, rule_for
+from store.identity import who_did
 from store.meetings import STATES
 
 if TYPE_CHECKING:
@@ -131,11 +132,6 @@ def _cn_number(n: int) -> str:
     return str(n)
 
 
-def _who(site: Site, account: object) -> str:
-    person = site.settings.staff.get(str(account or ""), {})
-    return person.get("name") or str(account or "")
-
-
 def _when(stamp: object) -> str:
     return style.cn_date(dt.datetime.fromisoformat(str(stamp)).date()) if stamp else ""
 
@@ -145,10 +141,10 @@ def _state(site: Site, doc: Document, record: dict[str, Any]) -> None:
     line = f"记录状态：{STATES.get(state, state)}"
     for key, label in (("confirmed", "确认"), ("locked", "锁定")):
         if record.get(f"{key}_at"):
-            line += f"；{_when(record[f'{key}_at'])}由{_who(site, record.get(f'{key}_by'))}{label}"
+            line += f"；{_when(record[f'{key}_at'])}由{who_did(record, f'{key}_by')}{label}"
     style.body(doc, line)
     for correction in record.get("corrections") or []:
-        who = _who(site, correction.get("by"))
+        who = who_did(correction)
         style.body(doc, f"更正（{_when(correction.get('at'))}，{who}）：{shown(correction.get('text'))}")
 
 

@@ -19,6 +19,7 @@ from procedures.engine import CaseState, CaseStatus, FlowError, TooEarly
 from procedures.meetings import MeetingKind
 from procedures.model import Catalog, Matter, Produces, Step
 from procedures.workdays import WorkCalendar
+from store import roles
 from store.db import Store, Transaction
 from store.errors import BadInput, NotFound, Refused
 from store.identity import Operator
@@ -153,7 +154,10 @@ class Cases:
         name = sanitize(village, "村名", limit=30, required=True)
         if name not in self.settings.villages:
             known = "、".join(self.settings.villages) or "（尚未设置）"
-            raise NotFound(f"“{name}”不在本乡镇的村名单中（{known}）；新增村请运行 cunwu init --village {name}")
+            raise NotFound(f"“{name}”不在本乡镇的村名单中（{known}）；新增村请管理员运行 cunwu init --village {name}")
+        if not self.store.visible(name):
+            assert self.store.viewer is not None
+            raise roles.out_of_scope(self.store.viewer, name)
         return name
 
     def get(self, number: str) -> Case:
@@ -186,6 +190,8 @@ class Cases:
             "subject": text,
             "opened_on": today.isoformat(),
             "opened_by": operator.account,
+            "opened_by_name": operator.name or operator.account,
+            "opened_by_role": operator.role,
             "status": state.status.value,
             "current": state.current,
             "current_since": state.current_since.isoformat(),
@@ -306,7 +312,7 @@ class Cases:
                     "checklist": list(progress.get("checklist", [])),
                     "materials": list(progress.get("materials", [])),
                     "records": linked,
-                    "by": operator.account,
+                    **operator.stamp(),
                     "at": now.isoformat(timespec="seconds"),
                     "forced_reason": entry.forced_reason,
                 },

@@ -160,21 +160,44 @@ class Transaction:
 
     def record(self, action: str, target: str, after: Any, detail: Mapping[str, Any] | None = None) -> None:
         """Journal that ``target`` now holds ``after`` (None when removed); refused, and the
-        whole transaction with it, when the operator's role may not make this change."""
-        roles.check(self.operator, action)
-        self.entries.append(
-            {
-                "ts": self.now.isoformat(timespec="seconds"),
-                "os_user": self.operator.account,
-                "operator": self.operator.name,
-                "ssh": self.operator.ssh_client,
-                "action": action,
-                "target": target,
-                "digest": None if after is None else digest(after),
-                "detail": dict(detail or {}),
-                "txn": self.id,
-            }
-        )
+        whole transaction with it, when the operator may not make this change (its role, or a
+        record of a village outside the account's)."""
+        roles.check(self.operator, action, village_of(target, after))
+        self.entries.append(entry_for(self.operator, self.now, action, target, after, detail, self.id))
+
+
+def entry_for(
+    operator: Operator,
+    now: dt.datetime,
+    action: str,
+    target: str,
+    after: Any,
+    detail: Mapping[str, Any] | None,
+    txn: str,
+) -> dict[str, Any]:
+    """A journal entry (before it is chained): who, with the name and role they had at that moment."""
+    return {
+        "ts": now.isoformat(timespec="seconds"),
+        "os_user": operator.account,
+        "operator": operator.name,
+        "role": operator.role,
+        "ssh": operator.ssh_client,
+        "action": action,
+        "target": target,
+        "digest": None if after is None else digest(after),
+        "detail": dict(detail or {}),
+        "txn": txn,
+    }
+
+
+def village_of(target: str, record: Any) -> str | None:
+    """The village a journaled record belongs to (None for the settings, a backup ...)."""
+    if isinstance(record, Mapping) and isinstance(record.get("village"), str):
+        return str(record["village"])
+    kind, _, key = target.partition(":")
+    if kind in ("settings", "backup", "restore") or "-" not in key:
+        return None
+    return key.rsplit("-", 2)[0] if key.count("-") >= 2 else None
 
 
 class Store:
@@ -194,6 +217,13 @@ class Store:
         self._txn: Transaction | None = None
         self.resolvers: dict[str, Callable[[str], Any]] = {}
         """``kind → (key → current record or None)``, for journal recovery and verify."""
+        self.viewer: Operator | None = None
+        """Whose reads these are: record books show only the villages this account may see
+        (``store.roles.sees``); None for the whole-directory reads of verify and restore."""
+
+    def visible(self, village: str) -> bool:
+        """May the viewer read the records of ``village``?"""
+        return self.viewer is None or roles.sees(self.viewer, village)
 
     @property
     def in_transaction(self) -> bool:
@@ -280,6 +310,9 @@ class Store:
 
     def _recover(self, operator: Operator, now: dt.datetime) -> None:
         """Bring journal and data back in step after a process died mid-transaction."""
+        from store import archive  # first: finish or undo a restore that stopped part-way
+
+        archive.recover(self)
         sweep_temp_files(self.root)
         for partition in self._partitions.values():
             sweep_temp_files(partition.path.parent)
@@ -295,19 +328,9 @@ class Store:
                 continue  # a damaged file is named when it is read; restore must still be able to run
 
             if current != entry["digest"]:
-                txn.entries.append(
-                    {
-                        "ts": now.isoformat(timespec="seconds"),
-                        "os_user": operator.account,
-                        "operator": operator.name,
-                        "ssh": operator.ssh_client,
-                        "action": "recovered",
-                        "target": entry["target"],
-                        "digest": current,
-                        "detail": {"unapplied_seq": entry["seq"], "reason": "上一次保存中断，该项改动未写入数据"},
-                        "txn": txn.id,
-                    }
-                )
+                reason = {"unapplied_seq": entry["seq"], "reason": "上一次保存中断，该项改动未写入数据"}
+                txn.entries.append(entry_for(operator, now, "recovered", entry["target"], None, reason, txn.id))
+                txn.entries[-1]["digest"] = current
         self.journal.append(txn.entries)
 
     def check_files(self) -> list[str]:

@@ -225,7 +225,10 @@ class Meetings:
             if not record["items"]:
                 raise Refused("确认会议记录前请至少登记一项议题")
             record.update(
-                state="confirmed", confirmed_at=now.isoformat(timespec="seconds"), confirmed_by=operator.account
+                state="confirmed",
+                confirmed_at=now.isoformat(timespec="seconds"),
+                confirmed_by=operator.account,
+                confirmed_by_name=operator.name or operator.account,
             )
             self.book.save(txn, record, "meeting.confirm")
             return record
@@ -237,7 +240,12 @@ class Meetings:
             record = self.book.for_update(number, expected_rev)
             if record["state"] != "confirmed":
                 raise Refused(f"只有已确认的会议记录才能锁定（{record['number']} 现为“{STATES[record['state']]}”）")
-            record.update(state="locked", locked_at=now.isoformat(timespec="seconds"), locked_by=operator.account)
+            record.update(
+                state="locked",
+                locked_at=now.isoformat(timespec="seconds"),
+                locked_by=operator.account,
+                locked_by_name=operator.name or operator.account,
+            )
             self.book.save(txn, record, "meeting.lock")
             return record
 
@@ -250,7 +258,7 @@ class Meetings:
                 raise Refused(f"会议记录 {record['number']} 尚未锁定，请直接修改草稿或先确认并锁定")
             record["corrections"] = [
                 *record["corrections"],
-                {"at": now.isoformat(timespec="seconds"), "by": operator.account, "text": body},
+                {"at": now.isoformat(timespec="seconds"), **operator.stamp(), "text": body},
             ]
             self.book.save(txn, record, "meeting.correct", {"correction": len(record["corrections"])})
             return record

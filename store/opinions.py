@@ -67,6 +67,7 @@ class Opinions:
             "finding": about,
             "text": body,
             "by": operator.label,
+            "account": operator.account,
             "name": operator.name or operator.account,
             "role": operator.role,
             "date": now.date().isoformat(),
@@ -90,7 +91,10 @@ class Opinions:
             posted = case["progress"].get("notice", "")
             if posted:
                 raise Refused(f"办件 {case['number']} 的公示 {posted} 已张贴，签字应在张贴前；请改为填写审核意见")
-            if any(o["by"] == operator.label for o in self.countersigns(case["number"], step.id)):
+            if any(
+                o.get("account", o["by"]) in (operator.account, operator.label)
+                for o in self.countersigns(case["number"], step.id)
+            ):
                 raise Refused(f"{operator.label} 已对办件 {case['number']} 的公示签过字")
             fields = {
                 "kind": "countersign",
@@ -100,6 +104,7 @@ class Opinions:
                 "finding": "",
                 "text": note,
                 "by": operator.label,
+                "account": operator.account,
                 "name": operator.name or operator.account,
                 "role": operator.role,
                 "date": now.date().isoformat(),

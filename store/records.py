@@ -17,8 +17,10 @@ from typing import Any
 
 from tinydb.table import Document
 
+from store import roles
 from store.db import PARTITIONS_DIR, Partition, Store, Transaction
 from store.errors import BadInput, Conflict, DataDamaged, NotFound, SchemaTooNew
+from store.identity import who_did
 
 _NUMBER = re.compile(r"^(?P<village>.+)-(?P<year>\d{4})-(?P<prefix>[A-Z]*)(?P<seq>\d+)$")
 
@@ -75,16 +77,25 @@ class RecordBook:
         return dict(doc) if doc is not None else None
 
     def get(self, text: str) -> dict[str, Any]:
+        """The record, if the store's viewer may see its village (``Store.viewer``)."""
+        number = self.number(text)
+        if not self.store.visible(number.village):
+            assert self.store.viewer is not None
+            raise roles.out_of_scope(self.store.viewer, number.village)
         record = self.raw(text)
         if record is None:
-            raise NotFound(f"没有编号为“{self.number(text)}”的{self.what}")
+            raise NotFound(f"没有编号为“{number}”的{self.what}")
         return record
 
-    def all(self, *, skip_damaged: bool = False) -> list[dict[str, Any]]:
-        """Every record of this kind, as the storage holds them: **read-only** (no copies, so
-        that listing 10,000 cases costs no extra memory); change records through ``for_update``."""
+    def all(self, *, skip_damaged: bool = False, every_village: bool = False) -> list[dict[str, Any]]:
+        """Every record of this kind in the villages the store's viewer may see (all of them
+        with ``every_village``, for verify and restore), as the storage holds them: **read-only**
+        (no copies, so that listing 10,000 cases costs no extra memory); change records
+        through ``for_update``."""
         out: list[dict[str, Any]] = []
         for partition in self.store.partitions():
+            if not every_village and not self.store.visible(partition.village):
+                continue
             try:
                 tables = partition.storage.read() or {}
             except (DataDamaged, SchemaTooNew):
@@ -116,9 +127,9 @@ class RecordBook:
             **fields,
             "rev": 1,
             "created_at": stamp,
-            "created_by": txn.operator.account,
+            **_signed("created", txn),
             "updated_at": stamp,
-            "updated_by": txn.operator.account,
+            **_signed("updated", txn),
         }
         partition.table(self.table).insert(Document(record, doc_id=seq))
         txn.record(action, self.target(number), record, detail)
@@ -129,7 +140,7 @@ class RecordBook:
         record = self.get(text)
         if expected_rev is not None and record["rev"] != expected_rev:
             raise Conflict(
-                f"{self.what} {record['number']} 已被 {record.get('updated_by', '')} 于 {record.get('updated_at', '')} 修改"
+                f"{self.what} {record['number']} 已被 {who_did(record, 'updated_by')} 于 {record.get('updated_at', '')} 修改"
                 f"（你打开的是第 {expected_rev} 版，现在是第 {record['rev']} 版）。请重新打开查看最新内容后再办理。"
             )
         return record
@@ -149,10 +160,16 @@ class RecordBook:
         """Store a changed record with the next rev (inside ``txn``)."""
         record["rev"] = int(record["rev"]) + 1
         record["updated_at"] = txn.now.isoformat(timespec="seconds")
-        record["updated_by"] = txn.operator.account
+        record.update(_signed("updated", txn))
         number = self.number(record["number"])
         self._partition(number).table(self.table).update(_replace_with(record), doc_ids=[number.seq])  # type: ignore[arg-type]
         txn.record(action, self.target(record["number"]), record, detail)
+
+
+def _signed(what: str, txn: Transaction) -> dict[str, str]:
+    """``created_by``/``updated_by`` with the name and role the account had at that moment."""
+    stamp = txn.operator.stamp()
+    return {f"{what}_by": stamp["by"], f"{what}_by_name": stamp["by_name"], f"{what}_by_role": stamp["by_role"]}
 
 
 def _replace_with(record: dict[str, Any]) -> Callable[[dict[str, Any]], None]:

@@ -1,23 +1,66 @@
-"""Who may change what: a 监委会 account reads everything and writes only its own
-supervision opinions and countersignatures; 村干部 and 乡镇 accounts do the work.
+"""Who may do what, and where.
 
-The rule is enforced where every change must pass, the journal entry of a transaction
-(``store.db.Transaction.record``): a write the role may not make aborts the whole
-transaction before anything reaches the disk, whichever screen or command asked for it.
+- 管理员: everything a 乡镇 account may do, plus the settings (staff, roles, villages, time
+  limits, the supervision phone, the time zone), restore and repair. On a one-PC install the
+  clerk who set it up is its 管理员 and still does the work.
+- 乡镇: the work in every village, opinions and countersignatures.
+- 村干部: the work in the villages named for the account.
+- 监委会: reads, gives opinions and countersigns, in the villages named for it.
+- An account not in the settings can do nothing here (the catalogue and ``doctor`` need no
+  data directory).
+
+Reading is scoped like writing: a 村干部 or 监委会 account sees only its own villages'
+records (``store.records.RecordBook``). Every write is checked where every change must pass,
+the journal entry of a transaction (``store.db.Transaction.record``): a write the account
+may not make aborts the whole transaction before anything reaches the disk, whichever
+screen or command asked for it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from store.errors import Refused
 from store.identity import Operator
 
-CADRE, SUPERVISOR, TOWNSHIP = "村干部", "监委会", "乡镇"
-ROLES = (CADRE, SUPERVISOR, TOWNSHIP)
+ADMIN, TOWNSHIP, CADRE, SUPERVISOR = "管理员", "乡镇", "村干部", "监委会"
+ROLES = (ADMIN, TOWNSHIP, CADRE, SUPERVISOR)
+EVERY_VILLAGE = frozenset({ADMIN, TOWNSHIP})
+"""Roles that work and read in every village; the others only in the villages named for them."""
+NEEDS_VILLAGES = frozenset({CADRE, SUPERVISOR})
 SUPERVISION_ACTIONS = frozenset({"opinion.new"})
 """Journal actions of supervision: 审核意见 and 签字."""
-READ_ONLY_ACTIONS = SUPERVISION_ACTIONS | {"backup"}
-"""What a 监委会 account may journal: its opinions, and a backup copy (which changes no record)."""
-MAY_SUPERVISE = frozenset({SUPERVISOR, TOWNSHIP})
+MAY_SUPERVISE = frozenset({SUPERVISOR, TOWNSHIP, ADMIN})
+ADMIN_ACTIONS = frozenset({"restored", "restore", "repair"})
+"""Besides every ``settings.*`` action: what only a 管理员 journals."""
+WHOLE_SITE_ACTIONS = frozenset({"backup"})
+"""A copy of the whole data directory holds every village's records: 管理员 and 乡镇 only."""
+INIT_HINT = "cunwu init --staff 账号=姓名:角色[:村]"
+
+
+def known(operator: Operator) -> bool:
+    """True when the settings list the account with a valid role (or it is the bootstrap 管理员)."""
+    return operator.role in ROLES
+
+
+def is_admin(operator: Operator) -> bool:
+    return operator.role == ADMIN
+
+
+def sees_every_village(operator: Operator) -> bool:
+    return operator.role in EVERY_VILLAGE
+
+
+def sees(operator: Operator, village: str) -> bool:
+    """May ``operator`` read (and, by role, work on) the records of ``village``?"""
+    if operator.role in EVERY_VILLAGE:
+        return True
+    return operator.role in NEEDS_VILLAGES and village in operator.villages
+
+
+def visible(operator: Operator, villages: Iterable[str]) -> list[str]:
+    """The villages of ``villages`` that ``operator`` may see, in their order."""
+    return [v for v in villages if sees(operator, v)]
 
 
 def read_only(operator: Operator) -> bool:
@@ -29,17 +72,67 @@ def may_supervise(operator: Operator) -> bool:
     return operator.role in MAY_SUPERVISE
 
 
-def check(operator: Operator, action: str) -> None:
-    """Refuse ``action`` when ``operator``'s role may not make it."""
+def unknown_message(operator: Operator) -> str:
+    return (
+        f"账号 {operator.account} 不在本数据目录的人员名单中，只能查看事项（cunwu matters、cunwu show）"
+        f"和运行 cunwu doctor。请管理员登记：{INIT_HINT.replace('账号', operator.account, 1)}"
+    )
+
+
+def scope_text(operator: Operator) -> str:
+    return "、".join(operator.villages) or "（未指定村）"
+
+
+def out_of_scope(operator: Operator, village: str, doing: str = "查看") -> Refused:
+    """The refusal for a village outside ``operator``'s."""
+    if not known(operator):
+        return Refused(unknown_message(operator))
+    if operator.role in NEEDS_VILLAGES and not operator.villages:
+        return Refused(
+            f"{operator.label} 是{operator.role}账号，但还没有指定所在村，不能{doing}{village}的记录。"
+            f"请管理员运行：cunwu init --staff {operator.account}=姓名:{operator.role}:村名"
+        )
+    return Refused(
+        f"{operator.label} 是{scope_text(operator)}的{operator.role}，不能{doing}{village}的记录；"
+        "如需调整所在村，请联系管理员"
+    )
+
+
+def check(operator: Operator, action: str, village: str | None = None) -> None:
+    """Refuse ``action`` (on a record of ``village``, when it belongs to one) when ``operator``
+    may not make it. ``action`` "" asks whether the operator may start a change at all."""
+    if not known(operator):
+        raise Refused(unknown_message(operator))
     if action in SUPERVISION_ACTIONS:
         if not may_supervise(operator):
-            role = operator.role or "未登记角色"
             raise Refused(
-                f"监督意见和签字只能由监委会或乡镇账号填写（{operator.label} 的角色是{role}）；"
-                "如需登记角色，请由管理员运行 cunwu init --staff 账号=姓名:监委会"
+                f"监督意见和签字只能由监委会、乡镇或管理员账号填写（{operator.label} 的角色是{operator.role}）"
+            )
+        if village is not None and not sees(operator, village):
+            raise out_of_scope(operator, village, "填写意见或签字于")
+        return
+    if action.startswith("settings.") or action in ADMIN_ACTIONS:
+        if not is_admin(operator):
+            what = "恢复备份和修复数据" if action in ADMIN_ACTIONS else "修改设置（人员、角色、村名单、时限、监督电话）"
+            raise Refused(f"只有管理员可以{what}；{operator.label} 的角色是{operator.role}。请联系管理员")
+        return
+    if action in WHOLE_SITE_ACTIONS:
+        if not sees_every_village(operator):
+            raise Refused(
+                f"整个数据目录的备份含有各村的记录，只有管理员和乡镇账号可以备份；{operator.label} 的角色是{operator.role}"
             )
         return
-    if read_only(operator) and action not in READ_ONLY_ACTIONS:
+    if read_only(operator):
         raise Refused(
             f"{operator.label} 是监委会账号，只能查看、填写监督意见和签字，不能修改办件、会议、公示、用印或设置"
         )
+    if village is not None and not sees(operator, village):
+        raise out_of_scope(operator, village, "办理或修改")
+
+
+def require_admin(operator: Operator, what: str) -> None:
+    """Refuse anyone but a 管理员 (``what``: the thing asked for, e.g. "恢复备份")."""
+    if not known(operator):
+        raise Refused(unknown_message(operator))
+    if not is_admin(operator):
+        raise Refused(f"只有管理员可以{what}；{operator.label} 的角色是{operator.role}。请联系管理员")

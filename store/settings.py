@@ -7,22 +7,25 @@ supervision_phone = "0355-0000000"
 group_shared = false          # true: files 0660 for a group-shared data directory
 anchor = "/var/lib/cunwu-anchor/head.json"   # optional: where the journal head is anchored (store/anchor.py)
 
-[staff.zhangsan]              # OS account → display name and role
+[staff.zhangsan]              # OS account → display name, role and villages
 name = "张三"
-role = "村干部"               # 村干部 | 监委会 | 乡镇
+role = "村干部"               # 管理员 | 乡镇 | 村干部 | 监委会
+villages = ["城关村"]         # 村干部 and 监委会: the villages they work in and read
 
 [timers]                      # local amounts for time rules, key = 事项编号.步骤编号
 "dibao.publicize" = 10
 ```
 
-The file is readable by administrators; the app writes it under the store's lock and
-journals every change.
+The file is readable by administrators; only a 管理员 changes it (``store.roles``), through
+the app, under the store's lock, and every change is journaled with what it changed.
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
+import zoneinfo
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -30,11 +33,15 @@ from typing import Any
 from procedures.loader import CatalogError, Problem
 from store.errors import BadInput, DataDamaged
 from store.files import atomic_write
-from store.roles import ROLES
+from store.roles import ADMIN, NEEDS_VILLAGES, ROLES
 from store.sanitize import sanitize
 
 SETTINGS_FILE = "settings.toml"
+SETTINGS_TARGET = "settings:site"
+"""The journal's target for the settings."""
 _BAD_NAME = re.compile(r"[/\\:*?\"<>|\s]|^\.")
+_ACCOUNT = re.compile(r"[a-z_][a-z0-9_.-]{0,31}")
+_SPLIT_VILLAGES = re.compile(r"[,，、;；]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,8 +50,8 @@ class Settings:
     """乡（镇）名称."""
     villages: tuple[str, ...] = ()
     """The villages (村/社区) served from this data directory."""
-    staff: dict[str, dict[str, str]] = field(default_factory=dict)
-    """OS account → {"name": display name, "role": one of ROLES}."""
+    staff: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """OS account → {"name": display name, "role": one of ROLES, "villages": [村, …] (村干部 and 监委会)}."""
     timers: dict[str, int] = field(default_factory=dict)
     """Local timer amounts, ``matter-id.step-id`` → amount."""
     supervision_phone: str = ""
@@ -59,9 +66,17 @@ class Settings:
     """保管期限 by matter id (Y 永久 / D30 定期30年 / D10 定期10年); key "default" for the rest (D30 when unset)."""
     anchor: str = ""
     """File that keeps the journal's chain head outside the data directory (empty: none; CUNWU_ANCHOR wins)."""
+    timezone: str = ""
+    """The server's time zone (IANA name such as Asia/Shanghai); empty: the system's /etc/localtime.
+    Never the TZ of a user's environment (``store.clock``)."""
 
     def retention_for(self, matter_id: str) -> str:
         return self.retention.get(matter_id, self.retention.get("default", "D30"))
+
+    @property
+    def admins(self) -> list[str]:
+        """The accounts with the 管理员 role."""
+        return [account for account, entry in self.staff.items() if entry.get("role") == ADMIN]
 
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"township": self.township, "villages": list(self.villages)}
@@ -76,11 +91,21 @@ class Settings:
             data["retention"] = dict(self.retention)
         if self.anchor:
             data["anchor"] = self.anchor
+        if self.timezone:
+            data["timezone"] = self.timezone
         if self.staff:
-            data["staff"] = {k: dict(v) for k, v in self.staff.items()}
+            data["staff"] = {k: _staff_entry(v) for k, v in self.staff.items()}
         if self.timers:
             data["timers"] = dict(self.timers)
         return data
+
+
+def _staff_entry(entry: Mapping[str, Any]) -> dict[str, Any]:
+    # "villages" only when there are any: settings written before villages were kept digest as they did.
+    out: dict[str, Any] = {"name": str(entry.get("name", "")), "role": str(entry.get("role", ""))}
+    if entry.get("villages"):
+        out["villages"] = list(entry["villages"])
+    return out
 
 
 def settings_path(data: Path) -> Path:
@@ -101,55 +126,88 @@ def load(data: Path) -> Settings:
     if not path.exists():
         return Settings()
     try:
-        raw = tomllib.loads(path.read_bytes().decode("utf-8"))
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DataDamaged(f"设置文件 {path} 无法读取（{exc}），未做任何改动。") from None
+    return parse(raw, str(path))
+
+
+def parse(raw: bytes, where: str) -> Settings:
+    """Settings from the bytes of a settings file (``where`` names it in messages); DataDamaged
+    when it is not TOML, CatalogError listing every invalid key."""
+    try:
+        doc = tomllib.loads(raw.decode("utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise DataDamaged(f"设置文件 {path}：TOML 格式错误：{exc}。未做任何改动，请修正后重试。") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataDamaged(f"设置文件 {path} 无法读取（{exc}），未做任何改动。请用 UTF-8 保存后重试。") from None
+        raise DataDamaged(f"设置文件 {where}：TOML 格式错误：{exc}。未做任何改动，请修正后重试。") from None
+    except UnicodeDecodeError as exc:
+        raise DataDamaged(f"设置文件 {where} 无法读取（{exc}），未做任何改动。请用 UTF-8 保存后重试。") from None
     problems: list[Problem] = []
 
     def bad(key: str, message: str) -> None:
-        problems.append(Problem(str(path), key, message))
+        problems.append(Problem(where, key, message))
 
-    villages = raw.get("villages", [])
+    villages = doc.get("villages", [])
     if not isinstance(villages, list) or not all(isinstance(v, str) for v in villages):
         bad("villages", '应为村名列表，如 ["城关村"]')
         villages = []
-    staff = raw.get("staff", {})
+    staff = doc.get("staff", {})
     if not isinstance(staff, dict) or not all(isinstance(v, dict) for v in staff.values()):
         bad("staff", "应为 [staff.账号] 表")
         staff = {}
+    people: dict[str, dict[str, Any]] = {}
     for account, entry in staff.items():
         role = entry.get("role", "村干部")
         if role not in ROLES:
             bad(f"staff.{account}.role", f"角色“{role}”无效，应为：{'、'.join(ROLES)}")
-    timers = raw.get("timers", {})
+        where_ = entry.get("villages", [])
+        if not isinstance(where_, list) or not all(isinstance(v, str) for v in where_):
+            bad(f"staff.{account}.villages", '应为村名列表，如 ["城关村"]')
+            where_ = []
+        unknown = [v for v in where_ if v not in villages]
+        if unknown:
+            bad(f"staff.{account}.villages", f"{'、'.join(unknown)} 不在村名单（villages）中")
+        people[str(account)] = {"name": str(entry.get("name", "")), "role": str(role)}
+        if where_:
+            people[str(account)]["villages"] = list(where_)
+    timers = doc.get("timers", {})
     if not isinstance(timers, dict):
         bad("timers", '应为 [timers] 表，如 "dibao.publicize" = 10')
         timers = {}
-    retention = raw.get("retention", {})
+    retention = doc.get("retention", {})
     if not isinstance(retention, dict) or any(v not in ("Y", "D30", "D10") for v in retention.values()):
         bad("retention", '应为 [retention] 表，取值 Y、D30 或 D10，如 default = "D30"')
-        raw["retention"] = {}
-    for key in ("township", "supervision_phone", "since", "fonds", "anchor"):
-        if not isinstance(raw.get(key, ""), str):
+        retention = {}
+    for key in ("township", "supervision_phone", "since", "fonds", "anchor", "timezone"):
+        if not isinstance(doc.get(key, ""), str):
             bad(key, "应为文字")
-    if not isinstance(raw.get("group_shared", False), bool):
+    zone = str(doc.get("timezone", "")).strip()
+    if zone and not _zone_exists(zone):
+        bad("timezone", f"时区“{zone}”无效，应为 IANA 时区名，如 Asia/Shanghai")
+    if not isinstance(doc.get("group_shared", False), bool):
         bad("group_shared", "应为 true 或 false")
     if problems:
         raise CatalogError(problems)
     return Settings(
-        township=str(raw.get("township", "")),
+        township=str(doc.get("township", "")),
         villages=tuple(villages),
-        staff={k: {"name": str(v.get("name", "")), "role": str(v.get("role", "村干部"))} for k, v in staff.items()},
+        staff=people,
         timers=dict(timers),
-        supervision_phone=str(raw.get("supervision_phone", "")),
-        group_shared=bool(raw.get("group_shared", False)),
-        since=str(raw.get("since", "")),
-        fonds=str(raw.get("fonds", "")),
-        retention={str(k): str(v) for k, v in dict(raw.get("retention", {})).items()},
-        anchor=str(raw.get("anchor", "")),
+        supervision_phone=str(doc.get("supervision_phone", "")),
+        group_shared=bool(doc.get("group_shared", False)),
+        since=str(doc.get("since", "")),
+        fonds=str(doc.get("fonds", "")),
+        retention={str(k): str(v) for k, v in dict(retention).items()},
+        anchor=str(doc.get("anchor", "")),
+        timezone=zone,
     )
+
+
+def _zone_exists(name: str) -> bool:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def save(data: Path, settings: Settings, mode: int) -> None:
@@ -159,6 +217,23 @@ def save(data: Path, settings: Settings, mode: int) -> None:
     atomic_write(settings_path(data), tomli_w.dumps(settings.as_dict()).encode("utf-8"), mode)
 
 
+@dataclass(frozen=True, slots=True)
+class Change:
+    """What a 管理员 asks to change (``cunwu init`` and the first-run screen); None or empty: keep."""
+
+    township: str | None = None
+    villages: tuple[str, ...] = ()
+    """Villages to add (existing ones stay)."""
+    staff: tuple[str, ...] = ()
+    """``账号=姓名:角色[:村[,村…]]`` items: add an account or change its name, role or villages."""
+    remove_staff: tuple[str, ...] = ()
+    """Accounts to take off the list."""
+    phone: str | None = None
+    timers: tuple[str, ...] = ()
+    """``事项编号.步骤编号=天数`` items (0 removes the local amount)."""
+    timezone: str | None = None
+
+
 def extend(
     settings: Settings,
     township: str | None,
@@ -166,30 +241,125 @@ def extend(
     staff: list[str] | None = None,
     phone: str | None = None,
 ) -> Settings:
-    """Settings with the township and phone set (when given), villages and staff added or updated.
+    """Settings with the township and phone set (when given), villages and staff added or updated."""
+    return apply(settings, Change(township, tuple(villages), tuple(staff or ()), (), phone))
 
-    ``staff`` items read ``账号=姓名:角色`` (角色 one of ROLES, 村干部 when left out).
-    """
+
+def apply(settings: Settings, change: Change) -> Settings:
+    """The settings after ``change``; BadInput (nothing changed) when any part of it is invalid."""
     names = list(settings.villages)
-    for text in villages:
+    for text in change.villages:
         name = village_name(text)
         if name not in names:
             names.append(name)
     people = {k: dict(v) for k, v in settings.staff.items()}
-    for item in staff or []:
-        account, sep, rest = sanitize(item, "人员").partition("=")
-        person, _, role = rest.partition(":")
-        role = role or "村干部"
-        if not sep or not re.fullmatch(r"[a-z_][a-z0-9_.-]{0,31}", account) or not person:
-            raise BadInput(f"人员“{item}”格式不对，应为 账号=姓名:角色，如 zhangsan=张三:村干部")
-        if role not in ROLES:
-            raise BadInput(f"角色“{role}”无效，应为：{'、'.join(ROLES)}")
-        people[account] = {"name": person, "role": role}
-    town = sanitize(township, "乡镇名称", limit=30) if township is not None else settings.township
-    tel = sanitize(phone, "监督电话", limit=40) if phone is not None else settings.supervision_phone
-    return replace(
-        settings, township=town or settings.township, villages=tuple(names), staff=people, supervision_phone=tel
+    for account in change.remove_staff:
+        key = sanitize(account, "账号").strip()
+        if key not in people:
+            raise BadInput(f"人员名单中没有账号 {key}，无法删除")
+        del people[key]
+    for item in change.staff:
+        account, entry = staff_item(item, names)
+        people[account] = entry
+    town = sanitize(change.township, "乡镇名称", limit=30) if change.township is not None else settings.township
+    tel = sanitize(change.phone, "监督电话", limit=40) if change.phone is not None else settings.supervision_phone
+    timers = dict(settings.timers)
+    for item in change.timers:
+        key, sep, value = sanitize(item, "时限").partition("=")
+        amount = value.strip()
+        if not sep or not re.fullmatch(r"[a-z0-9_-]+\.[a-z0-9_-]+", key.strip()) or not amount.isascii():
+            raise BadInput(f"时限“{item}”格式不对，应为 事项编号.步骤编号=天数，如 dibao.publicize=10")
+        if not amount.isdigit() or int(amount) > 3650:
+            raise BadInput(f"时限“{item}”的天数应为 0 到 3650 的整数（0 表示取消本地时限）")
+        if int(amount):
+            timers[key.strip()] = int(amount)
+        else:
+            timers.pop(key.strip(), None)
+    zone = settings.timezone
+    if change.timezone is not None:
+        zone = sanitize(change.timezone, "时区", limit=60)
+        if zone and not _zone_exists(zone):
+            raise BadInput(f"时区“{zone}”无效，应为 IANA 时区名，如 Asia/Shanghai")
+    updated = replace(
+        settings,
+        township=town or settings.township,
+        villages=tuple(names),
+        staff=people,
+        supervision_phone=tel,
+        timers=timers,
+        timezone=zone,
     )
+    if settings.admins and not updated.admins:
+        raise BadInput("设置中至少要保留一名管理员；请先登记另一名管理员，再修改或删除这一名")
+    return updated
+
+
+def staff_item(item: str, villages: list[str]) -> tuple[str, dict[str, Any]]:
+    """``账号=姓名:角色[:村[,村…]]`` read against the village list: (account, entry)."""
+    text = sanitize(item, "人员")
+    account, sep, rest = text.partition("=")
+    account = account.strip()
+    person, _, rest = rest.partition(":")
+    role, _, where = rest.partition(":")
+    role, person = role.strip() or "村干部", person.strip()
+    example = "应为 账号=姓名:角色[:村]，如 zhangsan=张三:村干部:城关村"
+    if not sep or not _ACCOUNT.fullmatch(account) or not person:
+        raise BadInput(f"人员“{item}”格式不对，{example}")
+    if role not in ROLES:
+        raise BadInput(f"人员“{item}”的角色“{role}”无效，应为：{'、'.join(ROLES)}")
+    chosen = [v.strip() for v in _SPLIT_VILLAGES.split(where) if v.strip()]
+    unknown = [v for v in chosen if v not in villages]
+    if unknown:
+        raise BadInput(f"人员“{item}”的村 {'、'.join(unknown)} 不在村名单中（{'、'.join(villages) or '尚未设置'}）")
+    entry: dict[str, Any] = {"name": sanitize(person, "姓名", limit=40, required=True), "role": role}
+    if role in NEEDS_VILLAGES:
+        if not chosen and len(villages) == 1:
+            chosen = list(villages)
+        if not chosen:
+            raise BadInput(f"人员“{item}”是{role}，请写明所在村：{account}={person}:{role}:村名（多个村用逗号分开）")
+        entry["villages"] = list(dict.fromkeys(chosen))
+    elif chosen:
+        raise BadInput(f"人员“{item}”是{role}，可在所有村工作，不用写村名")
+    return account, entry
+
+
+def describe(before: Settings, after: Settings) -> list[str]:
+    """What changed between two settings, one line each in Chinese (for the journal and the 监督 view)."""
+    lines: list[str] = []
+    if before.township != after.township:
+        lines.append(f"乡镇：{before.township or '（空）'} → {after.township}")
+    added = [v for v in after.villages if v not in before.villages]
+    if added:
+        lines.append(f"新增村：{'、'.join(added)}")
+    for account in sorted(set(before.staff) | set(after.staff)):
+        old, new = before.staff.get(account), after.staff.get(account)
+        if old == new:
+            continue
+        if old is None and new is not None:
+            lines.append(f"新增人员 {account}：{_person(new)}")
+        elif new is None and old is not None:
+            lines.append(f"删除人员 {account}（原为 {_person(old)}）")
+        elif old is not None and new is not None:
+            lines.append(f"人员 {account}：{_person(old)} → {_person(new)}")
+    if before.supervision_phone != after.supervision_phone:
+        lines.append(f"监督电话：{before.supervision_phone or '（空）'} → {after.supervision_phone or '（空）'}")
+    for key in sorted(set(before.timers) | set(after.timers)):
+        old_amount, new_amount = before.timers.get(key), after.timers.get(key)
+        if old_amount != new_amount:
+            lines.append(f"本地时限 {key}：{old_amount or '（默认）'} → {new_amount or '（默认）'}")
+    if before.timezone != after.timezone:
+        lines.append(f"时区：{before.timezone or '（系统）'} → {after.timezone or '（系统）'}")
+    for key, label in (("since", "起始日期"), ("fonds", "全宗号"), ("anchor", "锚点"), ("group_shared", "组共享")):
+        if getattr(before, key) != getattr(after, key):
+            lines.append(f"{label}：{getattr(before, key) or '（空）'} → {getattr(after, key) or '（空）'}")
+    if before.retention != after.retention:
+        lines.append(f"保管期限：{before.retention or '（默认）'} → {after.retention or '（默认）'}")
+    return lines
+
+
+def _person(entry: Mapping[str, Any]) -> str:
+    where = "、".join(entry.get("villages") or [])
+    return f"{entry.get('name', '')}（{entry.get('role', '')}{'，' + where if where else ''}）"
 
 
 def timer_overrides(data: Path) -> tuple[dict[str, int], str]:

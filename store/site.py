@@ -15,7 +15,7 @@ from procedures.loader import apply_overrides, load_catalog
 from procedures.model import Catalog
 from procedures.recurring import ObligationState, obligations, window
 from procedures.workdays import WorkCalendar
-from store import roles
+from store import clock, identity, roles
 from store import settings as settings_mod
 from store.cases import Cases
 from store.db import Store
@@ -27,12 +27,10 @@ from store.opinions import Opinions
 from store.paths import local_matters_dir
 from store.records import prefix_of
 from store.seals import Seals
-from store.settings import Settings
+from store.settings import SETTINGS_TARGET, Settings
 
 if TYPE_CHECKING:
     from procedures.risks import Finding
-
-SETTINGS_TARGET = "settings:site"
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +94,7 @@ class Site:
         self.cases = Cases(self.store, self.catalog, self.settings, self.cal, self.meetings, self.notices, self.seals)
         books = (self.cases.book, self.meetings.book, self.notices.book, self.seals.book)
         self.opinions = Opinions(self.store, self.catalog, books, lambda: self.settings.villages)
+        self.operator = self._operator()
 
     def for_thread(self) -> Site:
         """The same data directory with caches of its own, for a worker thread (a long read
@@ -103,14 +102,44 @@ class Site:
         thread saves, so the two must never share them."""
         return Site(self.root, environ=self.environ, lock_timeout=self.store.lock_timeout)
 
-    @property
-    def operator(self) -> Operator:
-        return current_operator(self.settings.staff, self.environ)
+    def _operator(self) -> Operator:
+        """Who this session is, from the settings; the store reads only what they may see."""
+        operator = current_operator(self.settings.staff, self.environ)
+        if not self.settings.admins and self._machine_owner():
+            # No 管理员 named yet (a new data directory, or one from before there were
+            # 管理员): the machine's owner acts as one, to name the first.
+            operator = replace(operator, role=roles.ADMIN, name=operator.name or operator.account, bootstrap=True)
+        self.store.viewer = operator
+        return operator
+
+    def _machine_owner(self) -> bool:
+        """root, or the owner of this data directory running cunwu as themself (a one-PC
+        install). Never a person through the shared-server launcher: the service account owns
+        the data there, and any member of the staff group can run it."""
+        who = identity.human(self.environ)
+        if who.uid == 0:
+            return True
+        if who.via_sudo:
+            return False
+        try:
+            return self.root.stat().st_uid == who.uid
+        except OSError:
+            return False
 
     @property
     def read_only(self) -> bool:
         """A 监委会 session: it looks, gives opinions and countersigns (``store.roles``)."""
         return roles.read_only(self.operator)
+
+    @property
+    def villages(self) -> tuple[str, ...]:
+        """The villages this session may see and choose: all of them for 管理员 and 乡镇,
+        the account's own for 村干部 and 监委会, none for an account not in the settings."""
+        return tuple(roles.visible(self.operator, self.settings.villages))
+
+    def zone(self) -> dt.tzinfo:
+        """The server's time zone (``store.clock``): the settings', else the system's."""
+        return clock.zone(self.settings.timezone)
 
     def risks(
         self,
@@ -126,7 +155,7 @@ class Site:
 
         found_cases = self.cases.all()
         cases = [c.record for c in found_cases]
-        names = [village] if village else list(self.settings.villages)
+        names = [village] if village else list(self.villages)
         everything = self.done_by_village(found_cases)
         data = risks.Data(
             cases=cases,
@@ -158,16 +187,48 @@ class Site:
         phone: str | None = None,
     ) -> Settings:
         """Create or extend the settings (township, villages, staff, phone), journaled."""
+        return self.change_settings(now, settings_mod.Change(township, tuple(villages), tuple(staff or ()), (), phone))
+
+    def change_settings(self, now: dt.datetime, change: settings_mod.Change) -> Settings:
+        """Apply a 管理员's change to the settings, journaled with what it changed (before and
+        after). The first set-up of a data directory names its first 管理员: the account
+        doing it, unless the change names one."""
+        roles.require_admin(self.operator, "修改设置（人员、角色、村名单、时限、监督电话）")
         with self.store.transaction(self.operator, now) as txn:
             current = settings_mod.load(self.root)
-            updated = settings_mod.extend(current, township, villages, staff, phone)
+            updated = settings_mod.apply(current, change)
             if not updated.since:
                 updated = replace(updated, since=now.date().isoformat())
+            if not updated.admins:
+                updated = self._first_admin(updated)
+            lines = settings_mod.describe(current, updated)
+            if not lines:
+                return current  # nothing to change: nothing written, nothing journaled
             settings_mod.save(self.root, updated, self.store.file_mode)
-            txn.record("settings.init", SETTINGS_TARGET, updated.as_dict(), {"villages": list(updated.villages)})
+            before, after = current.as_dict(), updated.as_dict()
+            changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+            detail = {
+                "changes": lines,
+                "before": {k: before.get(k) for k in changed},
+                "after": {k: after.get(k) for k in changed},
+            }
+            action = "settings.init" if not current.township else "settings.change"
+            txn.record(action, SETTINGS_TARGET, after, detail)
         self.settings = updated
         self.cases.settings = updated
+        self.operator = self._operator()
         return updated
+
+    def _first_admin(self, settings: Settings) -> Settings:
+        me = self.operator.account
+        if me in settings.staff:
+            role = settings.staff[me].get("role", "")
+            raise BadInput(
+                f"首次设置须有一名管理员。你（{me}）被登记为{role}；请再登记一名管理员"
+                f"（--staff 账号=姓名:管理员），或把自己登记为管理员"
+            )
+        staff = {**settings.staff, me: {"name": self.operator.name or me, "role": roles.ADMIN}}
+        return replace(settings, staff=staff)
 
     def linked(self, number: str) -> tuple[str, dict[str, Any]]:
         """A meeting, notice or seal use by its number: (kind, record)."""
@@ -179,10 +240,12 @@ class Site:
         return book.kind, book.get(number)
 
     def records(self, *, skip_damaged: bool = False) -> dict[str, Any]:
-        """Every journaled record by target, for verify (and for restore, which must read around a damaged file)."""
+        """Every journaled record by target, in every village whoever asks (verify checks them
+        all and names only their numbers), for verify (and for restore, which must read around
+        a damaged file)."""
         out: dict[str, Any] = {}
         for book in (self.cases.book, self.meetings.book, self.notices.book, self.seals.book, self.opinions.book):
-            out.update({book.target(r["number"]): r for r in book.all(skip_damaged=skip_damaged)})
+            out.update({book.target(r["number"]): r for r in book.all(skip_damaged=skip_damaged, every_village=True)})
         setting = self._settings_record("")
         if setting is not None:
             out[SETTINGS_TARGET] = setting
@@ -225,7 +288,7 @@ class Site:
         since = dt.date.fromisoformat(self.settings.since) if self.settings.since else today
         rows = []
         everything = self.done_by_village()
-        for name in [village] if village else list(self.settings.villages):
+        for name in [village] if village else list(self.villages):
             done = everything.get(name, {})
             windows: dict[str, list[Any]] = {}
             for o in obligations(self.catalog, done, today - dt.timedelta(days=366), today, today):
@@ -292,7 +355,7 @@ class Site:
         since = dt.date.fromisoformat(self.settings.since) if self.settings.since else today
         start = max(today - dt.timedelta(days=366), since)
         everything = self.done_by_village(cases)
-        for name in [village] if village else list(self.settings.villages):
+        for name in [village] if village else list(self.villages):
             done = everything.get(name, {})
             latest_miss: set[str] = set()
             found = obligations(self.catalog, done, start, horizon, today)

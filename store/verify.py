@@ -17,6 +17,69 @@ from store import anchor as anchor_mod
 from store.anchor import AnchorCheck
 from store.db import Store
 from store.journal import KIND_LABELS, digest, scan
+from store.settings import SETTINGS_TARGET
+
+
+@dataclass(frozen=True, slots=True)
+class SettingsChange:
+    """One journaled change of the settings: who (with the name and role they had), when, what."""
+
+    seq: int
+    ts: str
+    account: str
+    name: str
+    role: str
+    action: str
+    changes: tuple[str, ...]
+    """What changed, one line each (``store.settings.describe``); a restore or a hand edit says so."""
+
+    @property
+    def who(self) -> str:
+        role = f"，{self.role}" if self.role else ""
+        return f"{self.name or self.account}（{self.account}{role}）"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "ts": self.ts,
+            "account": self.account,
+            "name": self.name,
+            "role": self.role,
+            "action": self.action,
+            "changes": list(self.changes),
+        }
+
+
+def settings_changes(entries: list[dict[str, Any]], start: str = "", end: str = "") -> list[SettingsChange]:
+    """Every journaled change of the settings (staff, roles, villages, time limits, phone),
+    oldest first, whose date (``YYYY-MM-DD``) falls in ``start``..``end`` when given: a role
+    granted and taken back shows as two changes."""
+    found = []
+    for entry in entries:
+        if entry["target"] != SETTINGS_TARGET:
+            continue
+        day = str(entry["ts"])[:10]
+        if (start and day < start) or (end and day > end):
+            continue
+        detail = entry.get("detail") or {}
+        lines = detail.get("changes")
+        if not isinstance(lines, list) or not lines:
+            lines = {
+                "restored": [f"从备份恢复设置（{detail.get('from', '')}）"],
+                "recovered": ["上一次保存中断，设置改动未写入"],
+            }.get(entry["action"], ["设置变更（未记录明细）"])
+        found.append(
+            SettingsChange(
+                seq=int(entry["seq"]),
+                ts=str(entry["ts"]),
+                account=str(entry.get("os_user", "")),
+                name=str(entry.get("operator", "")),
+                role=str(entry.get("role", "")),
+                action=str(entry["action"]),
+                changes=tuple(str(line) for line in lines),
+            )
+        )
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +98,8 @@ class Report:
     """Interrupted saves found and recorded."""
     anchor: AnchorCheck = field(default_factory=lambda: AnchorCheck("off"))
     """The journal compared with the anchored chain head (status off when none is configured)."""
+    settings: list[SettingsChange] = field(default_factory=list)
+    """Every journaled change of the settings (who was given which role, when), oldest first."""
 
     @property
     def ok(self) -> bool:
@@ -82,7 +147,8 @@ def verify(store: Store, records: dict[str, Any], anchor_file: Path | None = Non
         forced=sum(1 for e in entries if e["detail"].get("forced")),
         recovered=sum(1 for e in entries if e["action"] == "recovered"),
         anchor=anchored,
+        settings=settings_changes(entries),
     )
 
 
-__all__ = ["KIND_LABELS", "Report", "verify"]
+__all__ = ["KIND_LABELS", "Report", "SettingsChange", "settings_changes", "verify"]

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from store.identity import os_account
 from tests.sites import CST
 from tui import cli_common
 from tui.cli import app
@@ -36,8 +37,10 @@ def clock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Clock:
     return c
 
 
-def run(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args))
+def run(*args: str, env: dict[str, str] | None = None, stdin: str | None = None) -> tuple[int, str, str]:
+    """``cunwu ARGS`` run by the account running the tests (the 管理员), or by the person ``env``
+    names (``tests.accounts.env``)."""
+    result = runner.invoke(app, list(args), env=env, input=stdin)
     assert "Traceback" not in result.output
     return result.exit_code, result.stdout, result.stderr
 
@@ -60,9 +63,15 @@ def test_init_creates_private_settings_and_extends(clock: Clock, tmp_path: Path)
     assert stat.S_IMODE(settings.stat().st_mode) == 0o600
     code, _, err = run("init", "--village", "城/关")
     assert code == 2 and "不能含" in err
-    code, out, _ = run("init", "--staff", "zhangsan=张三:监委会", "--phone", "0355-1234567", "--json")
+    code, _, err = run("init", "--staff", "zhangsan=张三:监委会")
+    assert code == 2 and "请写明所在村" in err
+    code, out, _ = run("init", "--staff", "zhangsan=张三:监委会:城关村", "--phone", "0355-1234567", "--json")
     data = json.loads(out)
-    assert data["staff"] == {"zhangsan": {"name": "张三", "role": "监委会"}}
+    me = os_account()
+    assert data["staff"] == {
+        me: {"name": me, "role": "管理员"},
+        "zhangsan": {"name": "张三", "role": "监委会", "villages": ["城关村"]},
+    }
     assert data["supervision_phone"] == "0355-1234567"
     code, _, err = run("init", "--staff", "zhangsan=张三:书记")
     assert code == 2 and "角色“书记”无效" in err

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from store.identity import os_account
+from tests.accounts import CADRE, env
+from tests.accounts import SUPERVISOR as PERSON
 from tests.test_cli_cases import Clock, clock, init, run
+from tests.test_cli_cases import run as run_as
 
 __all__ = ["clock"]
 
@@ -55,9 +57,15 @@ def test_risks_lists_findings_for_scripts_and_people(clock: Clock) -> None:
 def test_a_supervisor_signs_and_gives_opinions_but_cannot_step_a_case(clock: Clock) -> None:
     init()
     number = low_income_at_notice()
-    code, _, err = run("opinion", "add", number, "--text", "请补充入户调查表")
-    assert code == 1 and "只能由监委会或乡镇账号填写" in err
-    assert run("init", "--staff", f"{os_account()}=张监督:监委会")[0] == 0
+    assert (
+        run_as("init", "--staff", f"{CADRE}=王文书:村干部:城关村", "--staff", f"{PERSON}=张监督:监委会:城关村")[0] == 0
+    )
+    code, _, err = run_as("opinion", "add", number, "--text", "请补充入户调查表", env=env(CADRE))
+    assert code == 1 and "只能由监委会、乡镇或管理员账号填写" in err
+
+    def run(*args: str) -> tuple[int, str, str]:
+        return run_as(*args, env=env(PERSON))
+
     code, out, _ = run("countersign", number, "--json")
     assert code == 0 and json.loads(out)["kind"] == "countersign"
     code, out, _ = run("opinion", "add", number, "--text", "请补充入户调查表", "--finding", "materials-missing|x|apply")

@@ -16,9 +16,10 @@ from exports import documents
 from exports.supervision import FINDING_COLUMNS, OPINION_COLUMNS, supervision_report_document
 from procedures.risks import CHECKS, SEVERITY_WORDS, THRESHOLDS, Severity, village_status
 from store.errors import BadInput, NotFound
-from store.identity import os_account
 from store.site import Site
 from store.verify import verify
+from tests.accounts import SUPERVISOR as PERSON
+from tests.accounts import open_as
 from tests.docx_helpers import CLEAN, HOSTILE, ID, MASKED, WHOLE_ID, assert_house_style, saved, text_of
 from tests.sites import NOW, at, new_site, post_notice, walk_to
 from tests.test_cli_cases import Clock, clock, init, run
@@ -41,9 +42,10 @@ def finding_table(doc: Any) -> list[tuple[list[str], str]]:
 
 
 def as_supervisor(site: Site) -> Site:
-    """The same data directory opened by a 监委会 account (this OS account, given the role)."""
-    site.init(NOW, None, [], staff=[f"{os_account()}={SUPERVISOR}:监委会"])
-    return Site(site.root, environ={})
+    """The same data directory opened by a 监委会 member of both villages (another account of this
+    machine, registered by the 管理员), as the shared-server launcher opens it."""
+    site.init(NOW, None, [], staff=[f"{PERSON}={SUPERVISOR}:监委会:城关村,南石村"])
+    return open_as(site.root, PERSON)
 
 
 def bad_situations(site: Site) -> dict[str, str]:
@@ -96,7 +98,7 @@ def test_the_report_lists_findings_opinions_and_the_journal_check(
     text = text_of(doc)
     assert doc.paragraphs[0].text == "沁河镇城关村村务监督检查报告"
     assert "检查期间：2026年1月1日至2026年12月31日" in text and "制作日期：2026年12月30日" in text
-    assert f"制作人：{SUPERVISOR}（{os_account()}）" in text
+    assert f"制作人：{SUPERVISOR}（{PERSON}）" in text
 
     worst, red, amber = village_status(findings)
     assert worst is Severity.RED and red >= 2 and amber >= 1
@@ -128,7 +130,7 @@ def test_the_report_lists_findings_opinions_and_the_journal_check(
         numbers["early"],
         "公示期不足",
         "请村委会书面说明提前结束公示的理由",
-        f"{SUPERVISOR}（{os_account()}）",
+        f"{SUPERVISOR}（{PERSON}）",
     ]
     assert opinions[1][3:6] == [numbers["waiting"], "—", "同意公示，请按期张贴"]
     assert "本期共有审核意见 1 条，签字 1 条。" in text
@@ -235,7 +237,7 @@ def test_export_names_the_file_and_refuses_bad_periods(made: tuple[Site, dict[st
     again = documents.export_supervision(site, "城关村", *YEAR, TODAY, tmp_path / "out")
     assert again != path and path.exists()
     default = documents.export_supervision(site, "城关村", *YEAR, TODAY)
-    assert default.parent == site.root / "exports" / os_account()
+    assert default.parent == site.root / "exports" / site.operator.account
     with pytest.raises(BadInput, match="截止日期早于起始日期"):
         documents.export_supervision(site, "城关村", D(2026, 12, 31), D(2026, 1, 1), TODAY, tmp_path / "out")
     with pytest.raises(NotFound, match="不在本乡镇的村名单中"):

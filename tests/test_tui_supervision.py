@@ -17,9 +17,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Select
 from textual.widgets._footer import FooterKey
 
-from store.identity import os_account
 from store.site import Site
 from store.verify import verify
+from tests.accounts import SUPERVISOR as PERSON
+from tests.accounts import env
 from tests.sites import NOW, VILLAGES, at, new_site, post_notice, walk_to
 from tests.tui_helpers import Clock, make, screen_text
 from tui.app import CunwuApp
@@ -46,9 +47,12 @@ def bad_situation(root: Path) -> None:
     assert (short, waiting) == (SHORT, WAITING)
 
 
-def give_role(root: Path, role: str) -> None:
-    """The OS account running the tests becomes 张监督 with ``role``."""
-    Site(root, environ={}).init(NOW, "沁河镇", VILLAGES, staff=[f"{os_account()}=张监督:{role}"])
+def give_role(root: Path, role: str) -> dict[str, str]:
+    """The 管理员 registers 张监督 (another account of this machine) with ``role`` in both
+    villages; returns the environment the shared-server launcher gives 张监督's session."""
+    villages = f":{','.join(VILLAGES)}" if role in ("监委会", "村干部") else ""
+    Site(root, environ={}).init(NOW, "沁河镇", VILLAGES, staff=[f"{PERSON}=张监督:{role}{villages}"])
+    return env(PERSON)
 
 
 def current(app: CunwuApp) -> Screen[Any]:
@@ -146,8 +150,8 @@ async def test_enter_opens_the_case_behind_the_finding(tmp_path: Path) -> None:
 
 async def test_a_supervisor_files_an_opinion_which_is_shown_and_journaled(tmp_path: Path) -> None:
     bad_situation(tmp_path / "data")
-    give_role(tmp_path / "data", "监委会")
-    app = make(tmp_path / "data", Clock(TODAY))
+    session = give_role(tmp_path / "data", "监委会")
+    app = make(tmp_path / "data", Clock(TODAY), environ=session)
     async with app.run_test(size=SIZE) as pilot:
         assert "监督：按 F6 或 j" in screen_text(app)  # the home footer is cut before 监督 at 80 columns
         await open_supervision(pilot, app)
@@ -176,8 +180,8 @@ async def test_a_supervisor_files_an_opinion_which_is_shown_and_journaled(tmp_pa
 
 async def test_countersign_before_posting_and_refused_after(tmp_path: Path) -> None:
     bad_situation(tmp_path / "data")
-    give_role(tmp_path / "data", "乡镇")  # may countersign, and may post the notice too
-    app = make(tmp_path / "data", Clock(TODAY))
+    session = give_role(tmp_path / "data", "乡镇")  # may countersign, and may post the notice too
+    app = make(tmp_path / "data", Clock(TODAY), environ=session)
     app.watch_store = lambda: None  # type: ignore[method-assign]  # the list stays as read, as in another session
     async with app.run_test(size=SIZE) as pilot:
         await open_supervision(pilot, app)
@@ -204,9 +208,9 @@ async def test_countersign_before_posting_and_refused_after(tmp_path: Path) -> N
 
 async def test_a_supervisor_cannot_change_a_case_through_the_app(tmp_path: Path) -> None:
     bad_situation(tmp_path / "data")
-    give_role(tmp_path / "data", "监委会")
+    session = give_role(tmp_path / "data", "监委会")
     before = Site(tmp_path / "data", environ={}).cases.get(WAITING).record
-    app = make(tmp_path / "data", Clock(TODAY))
+    app = make(tmp_path / "data", Clock(TODAY), environ=session)
     async with app.run_test(size=SIZE) as pilot:
         assert "监委会（只读）" in app.title
         await pilot.press("n")  # 新建办件 on the home screen
@@ -234,13 +238,13 @@ async def test_a_supervisor_cannot_change_a_case_through_the_app(tmp_path: Path)
 
 async def test_a_cadre_may_look_but_the_store_refuses_the_opinion(tmp_path: Path) -> None:
     bad_situation(tmp_path / "data")
-    app = make(tmp_path / "data", Clock(TODAY))
+    app = make(tmp_path / "data", Clock(TODAY), environ=give_role(tmp_path / "data", "村干部"))
     async with app.run_test(size=SIZE) as pilot:
         await open_supervision(pilot, app)
         await pilot.press("o")
         await pilot.pause()
         assert isinstance(current(app), MessageDialog), "no form to fill in for nothing"
-        assert "监督意见和签字只能由监委会或乡镇账号填写" in screen_text(app)
+        assert "监督意见和签字只能由监委会、乡镇或管理员账号填写" in screen_text(app)
     assert Site(tmp_path / "data", environ={}).opinions.find() == []
 
 
@@ -274,8 +278,8 @@ async def test_export_writes_the_report_of_the_filtered_village_and_period(tmp_p
     from docx import Document
 
     bad_situation(tmp_path / "data")
-    give_role(tmp_path / "data", "监委会")  # exporting is looking, not changing
-    app = make(tmp_path / "data", Clock(TODAY))
+    session = give_role(tmp_path / "data", "监委会")  # exporting is looking, not changing
+    app = make(tmp_path / "data", Clock(TODAY), environ=session)
     async with app.run_test(size=SIZE) as pilot:
         await open_supervision(pilot, app)
         await submit(pilot, app, "#sv-start", "2026-11-01")
@@ -294,8 +298,8 @@ async def test_export_writes_the_report_of_the_filtered_village_and_period(tmp_p
 async def test_an_opinion_on_a_duty_not_done_is_filed_on_the_finding(tmp_path: Path) -> None:
     root = tmp_path / "data"
     new_site(root, now=at(dt.date(2026, 9, 1)))
-    give_role(root, "监委会")
-    app = make(root, Clock(dt.date(2026, 11, 2)))
+    session = give_role(root, "监委会")
+    app = make(root, Clock(dt.date(2026, 11, 2)), environ=session)
     async with app.run_test(size=SIZE) as pilot:
         await open_supervision(pilot, app)
         await submit(pilot, app, "#sv-matter", "zhibu-weiyuanhui")
@@ -319,7 +323,9 @@ async def test_the_cadre_reads_the_committees_opinions_on_the_case_screen(tmp_pa
 
     bad_situation(tmp_path / "data")
     site = Site(tmp_path / "data", environ={})
-    site.opinions.add(Operator("jiandu", "张监督", "监委会"), NOW, SHORT, "请说明提前结束公示的理由")
+    site.opinions.add(
+        Operator("jiandu", "张监督", "监委会", villages=("城关村",)), NOW, SHORT, "请说明提前结束公示的理由"
+    )
     app = make(tmp_path / "data", Clock(TODAY))
     async with app.run_test(size=SIZE) as pilot:
         app.open_case(SHORT)

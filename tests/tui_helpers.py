@@ -23,8 +23,12 @@ class Clock:
         self.now = dt.datetime(day.year, day.month, day.day, 10, 0, tzinfo=CST)
 
 
-def make(root: Path, clock: Clock | None = None, **kwargs: object) -> CunwuApp:
-    return CunwuApp(Site(root, environ={}), clock or Clock(), **kwargs)  # type: ignore[arg-type]
+def make(
+    root: Path, clock: Clock | None = None, *, environ: dict[str, str] | None = None, **kwargs: object
+) -> CunwuApp:
+    """The app on ``root``, run by the account running the tests (its 管理员), or by the person
+    ``environ`` names as the shared-server launcher does (``tests.accounts.env``)."""
+    return CunwuApp(Site(root, environ=environ or {}), clock or Clock(), **kwargs)  # type: ignore[arg-type]
 
 
 def screen_text(app: CunwuApp) -> str:

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.text import Text
 
 from procedures.loader import CatalogError
+from store import clock, roles
 from store.errors import EXIT_DATA, EXIT_REFUSED, EXIT_USAGE, StoreError
 from store.paths import data_dir
 from store.site import Site
@@ -52,9 +53,14 @@ def print_json(value: Any) -> None:
     sys.stdout.flush()
 
 
+_zone: list[dt.tzinfo] = []
+"""The time zone of the data directory opened by this command (``open_site``)."""
+
+
 def now() -> dt.datetime:
-    """The real clock, in the server's time zone (the CLI only; the code below takes dates)."""
-    return dt.datetime.now().astimezone()
+    """The real clock, in the server's time zone: the settings' ``timezone``, else the system's
+    (``store.clock``), never TZ from the environment (the CLI only; the code below takes dates)."""
+    return clock.now(_zone[-1] if _zone else clock.zone())
 
 
 def root(ctx: typer.Context) -> Path:
@@ -63,12 +69,16 @@ def root(ctx: typer.Context) -> Path:
 
 
 def open_site(ctx: typer.Context, *, need_settings: bool = True) -> Site:
-    """The data directory as a Site; refuses when it has not been set up (``cunwu init``)."""
+    """The data directory as a Site, for an account in its settings; refuses when it has not
+    been set up (``cunwu init``) or the account is not listed (it may only read the catalogue)."""
     folder = root(ctx)
     with handled():
         site = Site(folder)
+    _zone.append(site.zone())
     if site.settings.group_shared:
         os.umask(0o007)
     if need_settings and not site.settings.villages:
         fail(f"数据目录 {folder} 尚未设置乡镇和村。请先运行：cunwu init --township 乡镇名 --village 村名", EXIT_USAGE)
+    if site.settings.villages and not roles.known(site.operator):
+        fail(roles.unknown_message(site.operator), EXIT_REFUSED)
     return site

@@ -8,6 +8,7 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
 
+from store.identity import who_did
 from store.meetings import STATES
 from tui.commands import bindings_for
 from tui.dialogs import ChoiceDialog, TextDialog
@@ -64,13 +65,13 @@ def meeting_lines(m: dict[str, Any]) -> list[str]:
     if m.get("case"):
         out.append(f"关联办件：{m['case']}（步骤 {m['step']}）")
     if m.get("confirmed_at"):
-        out.append(f"确认：{m['confirmed_by']} {m['confirmed_at'][:16].replace('T', ' ')}")
+        out.append(f"确认：{who_did(m, 'confirmed_by')} {m['confirmed_at'][:16].replace('T', ' ')}")
     if m.get("locked_at"):
-        out.append(f"锁定：{m['locked_by']} {m['locked_at'][:16].replace('T', ' ')}")
+        out.append(f"锁定：{who_did(m, 'locked_by')} {m['locked_at'][:16].replace('T', ' ')}")
     if m["corrections"]:
         out.append("更正说明：")
         for n, c in enumerate(m["corrections"], start=1):
-            out.append(f" {n}. {c['at'][:16].replace('T', ' ')} {c['by']}：{c['text']}")
+            out.append(f" {n}. {c['at'][:16].replace('T', ' ')} {who_did(c)}：{c['text']}")
     hints = {
         "draft": "草稿：F4/e 修改，F6/c 确认（确认后不能再修改）。",
         "confirmed": "已确认：F8/l 锁定（锁定后只能追加更正说明）。",

@@ -1,0 +1,52 @@
+"""The server's clock in the server's time zone: never the TZ of a user's environment.
+
+Dates decide whether a 公示 may close. On the shared server ``sudo`` keeps ``TZ`` (it is on
+its list of variables that look safe), so ``TZ=XXX-23:59 cunwu case step …`` would move
+"today" a day ahead and close a 公示 early. The zone therefore comes from the settings
+(``timezone = "Asia/Shanghai"``), else from the system's ``/etc/localtime``, else
+Asia/Shanghai; and the instant from ``time.time()``, which no environment variable changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from pathlib import Path
+
+DEFAULT_ZONE = "Asia/Shanghai"
+SYSTEM_ZONE_FILE = Path("/etc/localtime")
+CHINA = dt.timezone(dt.timedelta(hours=8), "CST")
+"""China Standard Time, fixed: used when no zone database is installed (China has no DST)."""
+
+
+def zone(name: str = "", system_file: Path = SYSTEM_ZONE_FILE) -> dt.tzinfo:
+    """The zone named in the settings, else the system's, else Asia/Shanghai."""
+    if name:
+        try:
+            return zoneinfo.ZoneInfo(name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            pass  # the settings are checked when written; a zone database removed since falls through
+    try:
+        with system_file.open("rb") as fh:
+            return zoneinfo.ZoneInfo.from_file(fh, key=_key(system_file))
+    except (OSError, ValueError):
+        pass
+    try:
+        return zoneinfo.ZoneInfo(DEFAULT_ZONE)
+    except zoneinfo.ZoneInfoNotFoundError:
+        return CHINA
+
+
+def _key(path: Path) -> str | None:
+    """Asia/Shanghai for a /etc/localtime that links into a zoneinfo folder."""
+    try:
+        target = str(path.resolve())
+    except OSError:
+        return None
+    marker = "/zoneinfo/"
+    return target.split(marker, 1)[1] if marker in target else None
+
+
+def now(tz: dt.tzinfo) -> dt.datetime:
+    """The current time in ``tz`` (from the system clock, whatever TZ says)."""
+    return dt.datetime.now(tz)
