@@ -149,16 +149,24 @@ def cmd_bundle(args: list[str]) -> int:
 
 
 def copy_sources(target: Path) -> None:
-    """Copy what the wheel is built from: pyproject.toml, README.md and the packages it lists."""
+    """Copy what the wheel is built from: pyproject.toml, README.md and the top-level packages that
+    its ``[tool.setuptools.packages.find]`` patterns match (each with its subpackages and data)."""
+    import fnmatch
     import shutil
     import tomllib
 
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = project["tool"]["setuptools"]["packages"]["find"]["include"]
+    packages = [
+        p.name
+        for p in sorted(ROOT.iterdir())
+        if (p / "__init__.py").is_file() and any(fnmatch.fnmatchcase(p.name, pattern) for pattern in patterns)
+    ]
     target.mkdir(parents=True)
     for name in ("pyproject.toml", "README.md"):
         shutil.copy2(ROOT / name, target / name)
     skip = shutil.ignore_patterns("__pycache__", "*.pyc")
-    for package in project["tool"]["setuptools"]["packages"]:
+    for package in packages:
         shutil.copytree(ROOT / package, target / package, ignore=skip)
 
 

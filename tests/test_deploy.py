@@ -1,8 +1,9 @@
 """Deployment: the offline bundle installs with no index, and the shared-server script is sound.
 
 The bundle test builds the real bundle (``python3 dev.py bundle``) and installs it into a
-fresh venv with pip unable to reach anything; it takes several seconds up to a minute or two
-on a slow machine (pip's cache serves the pinned wheels), so it has a longer time limit.
+fresh venv with pip unable to reach anything, then opens the installed terminal app to its
+first screen in a pseudo-terminal (tests/installs.py); it takes several seconds up to a
+minute or two on a slow machine (pip's cache serves the pinned wheels), so it has a longer time limit.
 The server script itself needs root and is not run here: its syntax, shellcheck, visudo on
 its sudoers drop-in, and the launcher it writes (run against the installed bundle) are.
 """
@@ -10,7 +11,6 @@ its sudoers drop-in, and the launcher it writes (run against the installed bundl
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -18,17 +18,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.installs import first_screen, offline_env
+
 ROOT = Path(__file__).resolve().parent.parent
 SETUP = ROOT / "deploy" / "setup-server.sh"
-
-
-def offline_env(tmp: Path) -> dict[str, str]:
-    """An environment in which any attempt to use the network, or the machine's pip settings, fails."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "CUNWU_"))}
-    dead = "http://127.0.0.1:9"
-    env.update(HOME=str(tmp / "home"), http_proxy=dead, https_proxy=dead, HTTP_PROXY=dead, HTTPS_PROXY=dead)
-    env.update(PIP_INDEX_URL=f"{dead}/simple", PIP_FIND_LINKS=str(tmp / "no-such-dir"))
-    return env
 
 
 def script(*args: str | Path) -> str:
@@ -59,6 +52,10 @@ def test_the_offline_bundle_installs_into_a_fresh_venv_without_an_index(tmp_path
     )
     assert installed.returncode == 0, installed.stdout + installed.stderr
     assert str(prefix / "bin" / "cunwu") in installed.stdout
+    # The terminal app, from outside the checkout on a fresh data directory: its first screen.
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    first_screen(prefix / "bin" / "cunwu", cwd=elsewhere, data=tmp_path / "first-run", env=env)
 
     env["CUNWU_DATA"] = str(tmp_path / "data")
     for command in ([prefix / "bin" / "cunwu"], [prefix / "bin" / "python", "-I", prefix / "bin" / "cunwu"]):

@@ -182,6 +182,28 @@ class CunwuApp(App[None]):
 
         self.push_screen(MatterScreen(matter_id))
 
+    def _handle_exception(self, error: Exception) -> None:
+        """An unhandled error (a bug) ends the app as in Textual, but what is left on the screen is
+        one sentence in Chinese; the traceback goes to a private log file (``tui.crash``).
+        Textual's own report shows every frame's local variables, which hold personal data."""
+        from typing import cast
+
+        from rich.text import Text
+
+        from tui import crash
+
+        self._return_code = crash.EXIT_INTERNAL
+        if self._exception is None:
+            # As in Textual: the first error is kept, so that run_test raises it in the tests.
+            self._exception = error
+            # (Textual's cached_property for Python < 3.12 is typed as Never: hence the cast.)
+            cast(Any, self)._exception_event.set()
+            self._crash_log = crash.write_log(error)
+            self.panic(Text(crash.message(self._crash_log)))
+        else:  # what followed from the first error: into the same log, nothing more on screen
+            crash.write_log(error, append_to=getattr(self, "_crash_log", None))
+            self._close_messages_no_wait()
+
 
 def make_app(
     root: Path, clock: Clock = system_clock, *, ascii_borders: bool = False, environ: dict[str, str] | None = None

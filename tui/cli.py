@@ -31,6 +31,7 @@ __all__ = ["EXIT_DATA", "EXIT_USAGE", "app", "run"]
 
 app = typer.Typer(
     name="cunwu",
+    pretty_exceptions_enable=False,  # an unexpected error is reported by run() (tui.crash), never as a traceback
     pretty_exceptions_show_locals=False,
     help="沁源县村级组织履职事项：57 个事项的流程、时限、办件与监督。",
     add_completion=False,
@@ -247,6 +248,21 @@ def run() -> None:
     except KeyboardInterrupt:
         sys.stderr.write("已中断，未完成的保存不会写入。\n")
         raise SystemExit(130) from None
+    except Exception as exc:  # usage errors and typer.Exit end inside app() as SystemExit
+        from procedures.loader import CatalogError
+        from store.errors import StoreError
+        from tui import crash
+
+        if isinstance(exc, StoreError):  # expected: its message and code, as handled() gives them
+            sys.stderr.write(f"{exc}\n")
+            raise SystemExit(exc.exit_code) from None
+        if isinstance(exc, CatalogError):
+            sys.stderr.write(f"{exc.report()}\n")
+            raise SystemExit(EXIT_DATA) from None
+        # A bug: the details to a private log file, one sentence on the screen (tui.crash).
+        sys.stderr.write(f"{crash.report(exc)}\n")
+        raise SystemExit(crash.EXIT_INTERNAL) from None
+
 
 
 if __name__ == "__main__":
