@@ -23,7 +23,7 @@ from procedures import idnumber
 from procedures.risks import CHECK_TITLES, CHECKS, SEVERITY_WORDS, THRESHOLDS, Finding, Severity, village_status
 from store.opinions import KINDS
 from store.records import prefix_of
-from store.verify import Report, verify
+from store.verify import Report, SettingsChange, verify
 
 if TYPE_CHECKING:
     from docx.document import Document
@@ -173,7 +173,7 @@ def _anchor_line(anchor: Any) -> str:
     return f"日志锚点：{message}" if message else ""
 
 
-def _journal(doc: Document, report: Report) -> None:
+def _journal(doc: Document, report: Report, start: dt.date, end: dt.date) -> None:
     style.heading(doc, "四、日志核验")
     if report.ok:
         style.body(doc, "核验结果：通过。操作日志的哈希链完整，每条数据记录与日志最后登记的内容一致。")
@@ -194,6 +194,19 @@ def _journal(doc: Document, report: Report) -> None:
         hash_line(doc, report.head)
     else:
         style.body(doc, "日志为空，没有链头哈希。")
+    changes = settings_changes_in(report, start, end)
+    if not changes:
+        style.body(doc, "本期没有设置变更（人员、角色、村名单、时限、监督电话）。")
+        return
+    style.body(doc, f"本期设置变更 {len(changes)} 次（人员、角色、村名单、时限、监督电话；全乡镇）：")
+    for index, change in enumerate(changes, 1):
+        when = change.ts[:16].replace("T", " ")
+        style.body(doc, f"{index}. {when}，{text(change.who)}：{text('；'.join(change.changes))}")
+
+
+def settings_changes_in(report: Report, start: dt.date, end: dt.date) -> list[SettingsChange]:
+    """The settings changes journaled from ``start`` to ``end``."""
+    return [c for c in report.settings if start.isoformat() <= c.ts[:10] <= end.isoformat()]
 
 
 def _scope(doc: Document) -> None:
@@ -223,7 +236,7 @@ def supervision_report_document(site: Site, village: str, start: dt.date, end: d
     _summary(doc, findings)
     _findings(doc, findings)
     _opinions(doc, opinions, findings)
-    _journal(doc, report)
+    _journal(doc, report, start, end)
     _scope(doc)
     doc.add_paragraph()
     style.body(doc, f"村务监督委员会主任（签字）：{BLANK}　　日期：{BLANK}", indent=False)

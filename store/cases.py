@@ -170,7 +170,8 @@ class Cases:
     def find(self, village: str | None = None, matter: str | None = None, status: str | None = None) -> list[Case]:
         cases = self.all()
         if village:
-            cases = [c for c in cases if c.village == village.strip()]
+            name = self.village(village)
+            cases = [c for c in cases if c.village == name]
         if matter:
             cases = [c for c in cases if c.matter_id == matter.strip()]
         if status:

@@ -10,7 +10,9 @@ Asia/Shanghai; and the instant from ``time.time()``, which no environment variab
 from __future__ import annotations
 
 import datetime as dt
+import time
 import zoneinfo
+from collections.abc import Callable
 from pathlib import Path
 
 DEFAULT_ZONE = "Asia/Shanghai"
@@ -47,6 +49,10 @@ def _key(path: Path) -> str | None:
     return target.split(marker, 1)[1] if marker in target else None
 
 
+instant: Callable[[], float] = time.time
+"""Seconds since the epoch: the system clock (a test sets a fixed instant here)."""
+
+
 def now(tz: dt.tzinfo) -> dt.datetime:
     """The current time in ``tz`` (from the system clock, whatever TZ says)."""
-    return dt.datetime.now(tz)
+    return dt.datetime.fromtimestamp(instant(), tz)

@@ -15,7 +15,7 @@ import pytest
 from exports import documents
 from exports.supervision import FINDING_COLUMNS, OPINION_COLUMNS, supervision_report_document
 from procedures.risks import CHECKS, SEVERITY_WORDS, THRESHOLDS, Severity, village_status
-from store.errors import BadInput, NotFound
+from store.errors import BadInput, NotFound, Refused
 from store.site import Site
 from store.verify import verify
 from tests.accounts import SUPERVISOR as PERSON
@@ -99,6 +99,8 @@ def test_the_report_lists_findings_opinions_and_the_journal_check(
     assert doc.paragraphs[0].text == "沁河镇城关村村务监督检查报告"
     assert "检查期间：2026年1月1日至2026年12月31日" in text and "制作日期：2026年12月30日" in text
     assert f"制作人：{SUPERVISOR}（{PERSON}）" in text
+    assert "本期设置变更 2 次（人员、角色、村名单、时限、监督电话；全乡镇）：" in text
+    assert f"新增人员 {PERSON}：{SUPERVISOR}（监委会，城关村、南石村）" in text
 
     worst, red, amber = village_status(findings)
     assert worst is Severity.RED and red >= 2 and amber >= 1
@@ -231,13 +233,16 @@ def test_records_that_bypassed_the_store_are_cleaned(
 
 def test_export_names_the_file_and_refuses_bad_periods(made: tuple[Site, dict[str, str]], tmp_path: Path) -> None:
     site, _ = made
-    path = documents.export_supervision(site, "城关村", *YEAR, TODAY, tmp_path / "out")
+    # The supervisor works through the shared-server launcher: only their own export folder.
+    with pytest.raises(Refused, match="只能写到你本人的导出目录"):
+        documents.export_supervision(site, "城关村", *YEAR, TODAY, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+    path = documents.export_supervision(site, "城关村", *YEAR, TODAY)
     assert path.name == "20261230_监督检查报告_城关村_20260101-20261231.docx"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    again = documents.export_supervision(site, "城关村", *YEAR, TODAY, tmp_path / "out")
+    again = documents.export_supervision(site, "城关村", *YEAR, TODAY, path.parent)
     assert again != path and path.exists()
-    default = documents.export_supervision(site, "城关村", *YEAR, TODAY)
-    assert default.parent == site.root / "exports" / site.operator.account
+    assert path.parent == site.root / "exports" / site.operator.account
     with pytest.raises(BadInput, match="截止日期早于起始日期"):
         documents.export_supervision(site, "城关村", D(2026, 12, 31), D(2026, 1, 1), TODAY, tmp_path / "out")
     with pytest.raises(NotFound, match="不在本乡镇的村名单中"):

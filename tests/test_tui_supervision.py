@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Select
 from textual.widgets._footer import FooterKey
 
+from store.identity import os_account
 from store.site import Site
 from store.verify import verify
 from tests.accounts import SUPERVISOR as PERSON
@@ -333,3 +334,30 @@ async def test_the_cadre_reads_the_committees_opinions_on_the_case_screen(tmp_pa
         assert isinstance(current(app), CaseScreen)
         text = screen_text(app)
         assert "监督意见和签字（村务监督委员会）" in text and "张监督（jiandu）：请说明提前结束公示的理由" in text
+
+
+async def test_a_role_granted_and_taken_back_shows_on_the_supervision_screen(tmp_path: Path) -> None:
+    """The attack this answers: a cadre made 监委会 for a day to sign, then changed back."""
+    from tests.accounts import CADRE
+
+    root = tmp_path / "data"
+    bad_situation(root)
+    admin = Site(root, environ={})
+    admin.init(at(dt.date(2026, 12, 1)), None, [], staff=[f"{CADRE}=王文书:监委会:南石村"])
+    admin.init(at(dt.date(2026, 12, 2)), None, [], staff=[f"{CADRE}=王文书:村干部:南石村"])
+    app = make(root, Clock(TODAY), environ=give_role(root, "监委会"))
+    async with app.run_test(size=SIZE) as pilot:
+        await open_supervision(pilot, app)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "本期设置变更 4 次（w 查看）" in screen_text(app)  # no period: the set-up, 张监督, and the two
+        await submit(pilot, app, "#sv-start", "2026-12-01")
+        await pilot.pause()
+        assert "本期设置变更 2 次（w 查看）" in screen_text(app)
+        app.screen.query_one("#sv-findings").focus()
+        await pilot.press("w")
+        await pilot.pause()
+        text = screen_text(app)
+    assert "2026-12-01 09:00" in text and f"新增人员 {CADRE}：王文书（监委会，南石村）" in text
+    assert f"人员 {CADRE}：王文书（监委会，南石村） → 王文书（村干部，南石村）" in text
+    assert "（管理员）" not in text and f"{os_account()}，管理员）" in text

@@ -147,6 +147,13 @@ SCREENS: dict[str, tuple[Command, ...]] = {
         ),
         Command("detail", "f9,v", "detail", "详情", "查看选中提示的全文和已有的审核意见、签字"),
         Command("refresh", "f5,ctrl+r", "refresh", "刷新", "重新读取数据并重新核验日志"),
+        Command(
+            "settings_log",
+            "w",
+            "settings_log",
+            "设置变更",
+            "所选期间的设置变更：谁在何时登记、删除人员，改了谁的角色和村、时限、监督电话",
+        ),
     ),
 }
 

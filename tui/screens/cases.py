@@ -87,7 +87,7 @@ class CaseListScreen(BaseScreen):
 
     def compose(self) -> ComposeResult:
         yield self.header()
-        villages = [(Text("全部村"), ALL), *[(Text(v), v) for v in self.site.settings.villages]]
+        villages = [(Text("全部村"), ALL), *[(Text(v), v) for v in self.site.villages]]
         with Horizontal(id="filters"):
             yield Select(villages, allow_blank=False, value=ALL, id="village")
             yield Select(
@@ -210,7 +210,7 @@ class NewCaseDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         site = self.cunwu.site
-        villages = site.settings.villages
+        villages = site.villages
         with Vertical(classes="dialog", id="new-case"):
             yield Label(literal("新建办件"), classes="dialog-title")
             if self.matter_id:
@@ -230,7 +230,7 @@ class NewCaseDialog(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         if self.matter_id:
-            self.query_one("#village" if len(self.cunwu.site.settings.villages) > 1 else "#subject").focus()
+            self.query_one("#village" if len(self.cunwu.site.villages) > 1 else "#subject").focus()
         else:
             self.show_matters("")
             self.query_one("#matter-search").focus()

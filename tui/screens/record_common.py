@@ -105,7 +105,7 @@ def field(label: str, widget: Widget) -> Vertical:
 
 def choose_village(screen: Screen[Any], then: Callable[[str], object]) -> None:
     """Call ``then`` with the only village, or the one the user picks when there are several."""
-    villages = list(cast("CunwuApp", screen.app).site.settings.villages)
+    villages = list(cast("CunwuApp", screen.app).site.villages)
     if len(villages) == 1:
         then(villages[0])
         return

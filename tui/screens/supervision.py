@@ -28,7 +28,7 @@ from store.opinions import ACTION, KINDS
 from store.records import parse_date
 from store.roles import check
 from store.site import Site
-from store.verify import verify
+from store.verify import SettingsChange, verify
 from tui.commands import bindings_for
 from tui.dialogs import ReadDialog, TextDialog
 from tui.screens.base import BaseScreen, literal
@@ -87,12 +87,16 @@ class SupervisionScreen(BaseScreen):
         self.waiting: list[Waiting] = []
         self.verified: object = None
         """The journal signature last verified (verification runs again when it changes)."""
+        self.verify_text = ""
+        """What the last journal check found (empty while the first one runs)."""
+        self.settings_changes: list[SettingsChange] = []
+        """Every journaled change of the settings, as the last verification read them."""
 
     def compose(self) -> ComposeResult:
         yield self.header()
         yield Static(literal("日志核验中…"), id="verify", classes="hint")
         yield Static(id="villages")
-        villages = [(Text("全部村"), ALL), *[(Text(v), v) for v in self.site.settings.villages]]
+        villages = [(Text("全部村"), ALL), *[(Text(v), v) for v in self.site.villages]]
         with Horizontal(id="sv-filters"):
             yield Select(villages, allow_blank=False, value=ALL, id="sv-village")
             yield text_input(placeholder="事项编号或名称", id="sv-matter")
@@ -137,27 +141,42 @@ class SupervisionScreen(BaseScreen):
             self.verify_journal()
 
     @work(thread=True, exclusive=True, group="verify", exit_on_error=False)
-    def verify_journal(self) -> str:
+    def verify_journal(self) -> tuple[str, list[SettingsChange]]:
         try:
             mine = self.site.for_thread()
             report = verify(mine.store, mine.records(skip_damaged=True))
         except (StoreError, OSError, ValueError) as exc:
-            return f"日志核验未完成：{exc}"
+            return f"日志核验未完成：{exc}", []
         if report.ok:
-            return f"日志核验通过：{report.entries} 条，链头 {report.head[:8]}…"
-        return f"日志核验未通过：{report.problems[0]}"
+            return f"日志核验通过：{report.entries} 条，链头 {report.head[:8]}…", report.settings
+        return f"日志核验未通过：{report.problems[0]}", report.settings
+
+    def settings_in_period(self) -> list[SettingsChange]:
+        """The settings changes (staff, roles, villages, time limits) in the period filtered."""
+        start, end = self.filters.start, self.filters.end
+        return [
+            c
+            for c in self.settings_changes
+            if (start is None or c.ts[:10] >= start.isoformat()) and (end is None or c.ts[:10] <= end.isoformat())
+        ]
 
     @on(Worker.StateChanged)
     def verify_done(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "verify":
             return
-        line = self.query_one("#verify", Static)
-        if event.state is WorkerState.SUCCESS:
-            text = str(event.worker.result)
+        if event.state is WorkerState.SUCCESS and event.worker.result is not None:
+            self.verify_text, self.settings_changes = event.worker.result
         elif event.state is WorkerState.ERROR:
-            text = f"日志核验未完成：{event.worker.error}"
+            self.verify_text = f"日志核验未完成：{event.worker.error}"
         else:
             return
+        self.show_verify()
+
+    def show_verify(self) -> None:
+        """The journal check's result, and how many settings changes fall in the period."""
+        changed = len(self.settings_in_period())
+        text = self.verify_text + (f"；本期设置变更 {changed} 次（w 查看）" if changed else "")
+        line = self.query_one("#verify", Static)
         line.update(literal(text))
         line.set_class(not text.startswith("日志核验通过"), "-bad")
 
@@ -165,6 +184,8 @@ class SupervisionScreen(BaseScreen):
 
     def refresh_data(self) -> None:
         self.start_verify()
+        if self.verify_text:
+            self.show_verify()
         f = self.filters
         found = self.cunwu.attempt(lambda: self.site.risks(self.today, start=f.start, end=f.end)) or []
         if f.matters is not None:
@@ -205,7 +226,7 @@ class SupervisionScreen(BaseScreen):
 
     def show_villages(self, found: list[Finding]) -> None:
         rows = []
-        for order, name in enumerate(self.site.settings.villages):
+        for order, name in enumerate(self.site.villages):
             worst, red, amber = village_status(x for x in found if x.village == name)
             rank = {Severity.RED: 0, Severity.AMBER: 1, None: 2}[worst]
             rows.append((rank, order, name, worst, red, amber))
@@ -449,6 +470,19 @@ class SupervisionScreen(BaseScreen):
             lines.append(f"审核意见和签字（{len(found)} 条）：" if found else "审核意见和签字：暂无")
             lines += [opinion_line(o) for o in found]
             self.app.push_screen(ReadDialog(f"待张贴公示 {w.case.number}", "\n".join(lines)))
+
+    def action_settings_log(self) -> None:
+        """Who changed the settings in the period: a role granted and taken back shows twice."""
+        found = self.settings_in_period()
+        where = self.period_text() or "全部时间"
+        if not found:
+            self.app.push_screen(ReadDialog("设置变更", f"{where}：没有设置变更。"))
+            return
+        lines = [f"{where}：共 {len(found)} 次（人员、角色、村名单、时限、监督电话）", ""]
+        for c in found:
+            lines.append(f"{c.ts[:16].replace('T', ' ')}  {c.who}")
+            lines += [f"    {line}" for line in c.changes]
+        self.app.push_screen(ReadDialog("设置变更", "\n".join(lines)))
 
     def action_export(self) -> None:
         """The 监督检查报告 of the village and period filtered (Word), written in a worker."""

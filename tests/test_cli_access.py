@@ -1,0 +1,152 @@
+"""The access attacks of issue 14, at the command line, by people as the shared-server launcher
+presents them (``SUDO_USER``/``SUDO_UID`` of real accounts): each is refused in Chinese and
+the data directory — settings, journal, data files — stays byte-identical."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from store import clock
+from tests.accounts import CADRE, CADRE_SOUTH, STAFF, STRANGER, SUPERVISOR, TOWNSHIP, env
+from tests.test_cli_cases import run
+from tests.test_roles import fingerprint
+
+CHINA = dt.timezone(dt.timedelta(hours=8))
+
+
+@pytest.fixture
+def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Two villages set up by the 管理员 (this account), with everyone of ``tests.accounts``
+    registered, and a 低保 case in each village opened by its own cadre. The clock is the
+    real one, at a fixed instant: 2026-11-27 10:00 in Shanghai."""
+    root = tmp_path / "data"
+    monkeypatch.setenv("CUNWU_DATA", str(root))
+    monkeypatch.setattr(clock, "instant", lambda: dt.datetime(2026, 11, 27, 10, tzinfo=CHINA).timestamp())
+    staff = [arg for item in STAFF for arg in ("--staff", item)]
+    code, _, err = run("init", "--township", "沁河镇", "--village", "城关村", "--village", "南石村", *staff)
+    assert code == 0, err
+    assert run("init", "--timezone", "Asia/Shanghai")[0] == 0
+    for account, village in ((CADRE, "城关村"), (CADRE_SOUTH, "南石村")):
+        code, _, err = run("case", "new", "dibao", "--village", village, "--subject", "低保申请", env=env(account))
+        assert code == 0, err
+    return root
+
+
+NORTH, SOUTH = "城关村-2026-0001", "南石村-2026-0001"
+
+
+@pytest.mark.parametrize("account", [CADRE, SUPERVISOR, TOWNSHIP, STRANGER])
+def test_nobody_but_the_admin_changes_names_or_roles(data: Path, account: str) -> None:
+    """A 村干部 made themselves 监委会 under the committee member's name, signed, changed back."""
+    before = fingerprint(data)
+    for args in (
+        ["--staff", f"{account}=赵六:监委会:城关村"],
+        ["--staff", f"{SUPERVISOR}=王文书:村干部:城关村"],
+        ["--staff", f"{account}=某某:管理员"],
+        ["--remove-staff", SUPERVISOR],
+        ["--timer", "dibao.publicize=1"],
+        ["--phone", "110"],
+        ["--village", "新村"],
+    ):
+        code, _, err = run("init", *args, env=env(account))
+        assert code == 1, (args, err)
+        assert "只有管理员可以修改设置" in err or "不在本数据目录的人员名单中" in err
+    assert fingerprint(data) == before
+
+
+def test_an_account_not_in_the_settings_may_only_read_the_catalogue(data: Path) -> None:
+    stranger = env(STRANGER)
+    before = fingerprint(data)
+    for args in (
+        ["case", "list"],
+        ["case", "show", NORTH],
+        ["case", "step", NORTH],
+        ["case", "new", "dibao", "--village", "城关村", "--subject", "冒名"],
+        ["due"],
+        ["risks"],
+        ["verify"],
+        ["meeting", "list"],
+        ["notice", "list"],
+        ["export", NORTH, "--doc", "archive"],
+        ["opinion", "add", NORTH, "--text", "冒名意见"],
+    ):
+        code, _, err = run(*args, env=stranger)
+        assert code == 1, (args, err)
+        assert f"账号 {STRANGER} 不在本数据目录的人员名单中" in err and "请管理员登记" in err, args
+    assert fingerprint(data) == before
+    assert run("matters", "--json", env=stranger)[0] == 0
+    assert run("show", "dibao", env=stranger)[0] == 0
+
+
+def test_a_cadre_neither_reads_nor_changes_another_villages_cases(data: Path) -> None:
+    north = env(CADRE)
+    code, out, _ = run("case", "list", "--json", env=north)
+    assert code == 0 and [c["number"] for c in json.loads(out)] == [NORTH]
+    before = fingerprint(data)
+    for args in (
+        ["case", "show", SOUTH],
+        ["case", "step", SOUTH],
+        ["case", "list", "--village", "南石村"],
+        ["case", "new", "dibao", "--village", "南石村", "--subject", "替别村办"],
+        ["due", "--village", "南石村"],
+        ["export", SOUTH, "--doc", "archive"],
+    ):
+        code, _, err = run(*args, env=north)
+        assert code == 1, (args, err)
+        assert "城关村的村干部" in err and "南石村" in err, (args, err)
+    assert fingerprint(data) == before
+    # The township sees and works in both; the committee member only in its own village.
+    code, out, _ = run("case", "list", "--json", env=env(TOWNSHIP))
+    assert {c["number"] for c in json.loads(out)} == {NORTH, SOUTH}
+    code, _, err = run("countersign", SOUTH, env=env(SUPERVISOR))
+    assert code == 1 and "不能查看南石村" in err
+    assert fingerprint(data) == before
+
+
+def test_who_did_a_step_is_printed_as_they_were_after_a_rename(data: Path) -> None:
+    assert run("case", "step", NORTH, env=env(CADRE))[0] == 0
+    assert run("init", "--staff", f"{CADRE}=李主任:村干部:城关村")[0] == 0
+    code, out, _ = run("case", "show", NORTH, "--json", env=env(CADRE))
+    [done] = [h for s in json.loads(out)["steps"] for h in s["history"]]
+    assert (done["by"], done["by_name"], done["by_role"]) == (CADRE, "王文书", "村干部")
+    code, out, _ = run("case", "show", NORTH, env=env(CADRE))
+    assert "王文书：" in out and "李主任" not in out
+    code, out, _ = run("verify")
+    assert code == 0 and f"人员 {CADRE}：王文书（村干部，城关村） → 李主任（村干部，城关村）" in out
+
+
+def test_tz_in_the_environment_does_not_move_today(data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``TZ=XXX-23:59 cunwu case step …`` (sudo keeps TZ) closed a 公示 a day early."""
+    cadre = env(CADRE)
+    for _ in range(4):  # 申请, 受理, 入户调查, 民主评议
+        assert run("case", "step", NORTH, env=cadre)[0] == 0
+    code, out, err = run("notice", "post", NORTH, "--posted", "2026-11-27", "--json", env=cadre)
+    assert code == 0, err
+    first = dt.date.fromisoformat(json.loads(out)["earliest_end"])
+    evening = dt.datetime.combine(first - dt.timedelta(days=1), dt.time(23, 30), CHINA)
+    monkeypatch.setattr(clock, "instant", evening.timestamp)
+    before = fingerprint(data)
+    for zone in ("XXX-23:59", "Asia/Tokyo", "UTC", ""):
+        code, _, err = run("case", "step", NORTH, "--outcome", "无异议", env={**cadre, "TZ": zone})
+        assert code == 1 and "公示" in err, (zone, err)
+    assert fingerprint(data) == before
+    morning = dt.datetime.combine(first, dt.time(8, 0), CHINA)
+    monkeypatch.setattr(clock, "instant", morning.timestamp)
+    code, _, err = run("case", "step", NORTH, "--outcome", "无异议", "--json", env={**cadre, "TZ": "XXX+23:59"})
+    assert code == 0, err
+
+
+def test_the_servers_zone_is_the_settings_then_the_system(tmp_path: Path) -> None:
+    shanghai = clock.zone("Asia/Shanghai")
+    noon = dt.datetime(2026, 12, 6, 4, 0, tzinfo=dt.UTC)
+    assert noon.astimezone(shanghai).hour == 12
+    missing = tmp_path / "localtime"
+    assert clock.zone("", missing).utcoffset(noon) == dt.timedelta(hours=8)  # no system zone: Asia/Shanghai
+    utc = Path("/usr/share/zoneinfo/UTC")
+    if utc.exists():
+        assert clock.zone("", utc).utcoffset(noon) == dt.timedelta(0)
+    assert clock.zone("No/Such_Zone", missing).utcoffset(noon) == dt.timedelta(hours=8)
