@@ -5,6 +5,7 @@
 #   sudo bash setup-server.sh [--staff ACCOUNT]... [--prefix /opt/cunwu] [--data /srv/cunwu]
 #                             [--anchor-dir /var/lib/cunwu-anchor] [--python /usr/bin/python3]
 #   bash setup-server.sh [options] --print sudoers|launcher|wrapper   # show a file it writes (no root needed)
+#   bash setup-server.sh --print fstab [< FSTAB]   # FSTAB (/etc/fstab from a terminal) as it would write it
 #
 # What it makes, and why:
 #   - system account cunwu: the only account that can write the data (directory 0700, files
@@ -13,11 +14,15 @@
 #   - PREFIX/bin/cunwu-shared: root-owned launcher that fixes the data directory and the
 #     anchor (a caller cannot point the service account at files of their own);
 #   - /usr/local/bin/cunwu: what staff type; runs the launcher as cunwu through sudo, and
-#     sudo tells cunwu who the human is (SUDO_USER, recorded in the journal);
+#     sudo tells cunwu who the human is (SUDO_USER, recorded in the journal). It refuses an
+#     ID number among the arguments (sudo would log it), and `cunwu export get NAME --to FILE`
+#     it saves itself, as the clerk: a new 0600 FILE, never over an existing one;
 #   - /etc/sudoers.d/cunwu: members of group cunwu-staff may run that launcher as cunwu,
 #     without a password, and nothing else (checked with visudo before it is installed);
 #   - ANCHOR_DIR (root:cunwu 0770): the journal's chain head after every save, outside
-#     the data directory, for `cunwu verify`.
+#     the data directory, for `cunwu verify`;
+#   - /proc mounted with hidepid=2, now and in /etc/fstab: a clerk's `ps` shows only their own
+#     processes, not another clerk's command line (command lines carry what was typed).
 set -euo pipefail
 
 ACCOUNT=cunwu
@@ -43,8 +48,8 @@ while (($#)); do
 	--data) DATA=${2:?--data 后面要写目录} && shift ;;
 	--anchor-dir) ANCHOR_DIR=${2:?--anchor-dir 后面要写目录} && shift ;;
 	--python) PYTHON=${2:?--python 后面要写 Python 程序} && shift ;;
-	--print) PRINT=${2:?--print 后面要写 sudoers、launcher 或 wrapper} && shift ;;
-	-h | --help) sed -n "2,20p" "$0" && exit 0 ;;
+	--print) PRINT=${2:?--print 后面要写 sudoers、launcher、wrapper 或 fstab} && shift ;;
+	-h | --help) sed -n "2,25p" "$0" && exit 0 ;;
 	*) die "不认识的参数 $1（见 --help）" ;;
 	esac
 	shift
@@ -79,6 +84,8 @@ for arg in "\$@"; do
 	esac
 done
 umask 077
+# The time zone comes from the settings or /etc/localtime, never from the caller (sudo keeps TZ).
+unset TZ
 # No core dumps (they would hold personal data); dash and bash both have ulimit -c.
 # shellcheck disable=SC3045
 ulimit -c 0
@@ -103,14 +110,115 @@ if [ "\$(id -u)" != 0 ]; then
 		;;
 	esac
 fi
+# Command lines are visible to others and sudo logs them: an ID number never goes past here
+# (cunwu itself also refuses one, in every form: full-width digits too).
+if printf '%s\n' "\$@" | LC_ALL=C grep -Eq '(^|[^0-9A-Za-z])([0-9][[:space:]]*){17}[0-9Xx]([^0-9A-Za-z]|\$)'; then
+	echo "cunwu：命令行参数中有身份证号，未执行，未做任何改动。命令行参数在服务器上对其他账号可见，sudo 还会记入系统日志。请改用标准输入：公示名单用 --entries-file - < 名单.txt，其他文字选项写 -（如 --note - < 说明.txt）。" >&2
+	exit 2
+fi
+# cunwu export get NAME --to FILE: FILE is created here, as you (0600, never over an existing
+# file), and the document goes into it through standard output; removed again on failure.
+if [ "\${1-}" = export ] && [ "\${2-}" = get ]; then
+	to='' tos=0 want=''
+	n=\$#
+	while [ "\$n" -gt 0 ]; do
+		arg=\$1
+		shift
+		n=\$((n - 1))
+		if [ -n "\$want" ]; then
+			to=\$arg want=''
+			continue
+		fi
+		case \$arg in
+		--to)
+			want=1 tos=\$((tos + 1))
+			continue
+			;;
+		--to=*)
+			to=\${arg#--to=} tos=\$((tos + 1))
+			continue
+			;;
+		esac
+		set -- "\$@" "\$arg"
+	done
+	if [ -n "\$want" ] || { [ "\$tos" -gt 0 ] && [ -z "\$to" ]; }; then
+		echo "cunwu：--to 后面要写保存的文件名，如 cunwu export get 文件名 --to 文件名" >&2
+		exit 2
+	fi
+	if [ "\$tos" -gt 1 ]; then
+		echo "cunwu：--to 只能写一次" >&2
+		exit 2
+	fi
+	if [ -n "\$to" ]; then
+		if [ -e "\$to" ] || [ -L "\$to" ]; then
+			echo "cunwu：\$to 已存在，未覆盖。请换一个文件名，或先删除它。" >&2
+			exit 1
+		fi
+		umask 077
+		set -C
+		if ! { command exec 3>"\$to"; } 2>/dev/null; then
+			echo "cunwu：不能创建 \$to（已存在，或目录不可写）。请换一个文件名或目录。" >&2
+			exit 1
+		fi
+		set +C
+		trap 'rm -f -- "\$to"; exit 130' HUP INT TERM
+		status=0
+		sudo -n -u $ACCOUNT -H $LAUNCHER "\$@" >&3 || status=\$?
+		exec 3>&-
+		trap - HUP INT TERM
+		if [ "\$status" != 0 ]; then
+			rm -f -- "\$to"
+			exit "\$status"
+		fi
+		echo "已保存：\$to"
+		exit 0
+	fi
+fi
 exec sudo -n -u $ACCOUNT -H $LAUNCHER "\$@"
 EOF
+}
+
+# /etc/fstab on standard input, printed with hidepid=2 on the /proc line (one is added if
+# there is none). Its own output goes through unchanged: running setup again changes nothing.
+fstab() {
+	awk '
+	function add(list, item) { return list == "" ? item : list "," item }
+	/^[[:space:]]*#/ || NF < 3 { print; next }
+	$2 == "/proc" && $3 == "proc" {
+		found = 1
+		n = split($4, opts, ",")
+		out = ""
+		hidden = 0
+		for (i = 1; i <= n; i++) {
+			if (opts[i] == "hidepid=2" || opts[i] == "hidepid=invisible") {
+				if (!hidden) out = add(out, opts[i])
+				hidden = 1
+			} else if (opts[i] != "" && opts[i] !~ /^hidepid=/) {
+				out = add(out, opts[i])
+			}
+		}
+		if (!hidden) out = add(out, "hidepid=2")
+		if (out != $4) $4 = out
+		print
+		next
+	}
+	{ print }
+	END { if (!found) print "proc /proc proc defaults,hidepid=2 0 0" }
+	'
 }
 
 case $PRINT in
 '') ;;
 sudoers | launcher | wrapper) "$PRINT" && exit 0 ;;
-*) die "--print 只能是 sudoers、launcher 或 wrapper" ;;
+fstab)
+	if [[ -t 0 ]]; then
+		fstab </etc/fstab
+	else
+		fstab
+	fi
+	exit 0
+	;;
+*) die "--print 只能是 sudoers、launcher、wrapper 或 fstab" ;;
 esac
 
 ((EUID == 0)) || die "请用 root 运行：sudo bash $0"
@@ -161,6 +269,28 @@ install -o root -g root -m 0440 "$tmp" /etc/sudoers.d/cunwu
 visudo -cq || die "安装后 sudo 配置检查失败，请立即检查 /etc/sudoers.d/cunwu"
 grep -Eq '^[@#]includedir[[:space:]]+/etc/sudoers.d' /etc/sudoers ||
 	echo "注意：/etc/sudoers 中没有 @includedir /etc/sudoers.d，上面的规则不会生效" >&2
+
+echo "== 进程可见性：/proc 以 hidepid=2 挂载（工作人员看不到别人的进程和命令行）"
+# Persist first (a copy renamed over it), then apply now; a container may refuse the mount.
+if [[ -f /etc/fstab ]]; then
+	fstab </etc/fstab >"$tmp"
+else
+	fstab </dev/null >"$tmp"
+fi
+if ! cmp -s "$tmp" /etc/fstab; then
+	if [[ -f /etc/fstab ]]; then
+		cp -p /etc/fstab /etc/fstab.before-cunwu
+	fi
+	cp "$tmp" /etc/fstab.cunwu-new
+	chmod 0644 /etc/fstab.cunwu-new
+	mv -f /etc/fstab.cunwu-new /etc/fstab
+	echo "   已在 /etc/fstab 中设置 hidepid=2（原文件另存为 /etc/fstab.before-cunwu）"
+fi
+if ! mount -o remount,hidepid=2 /proc 2>/dev/null ||
+	! grep -Eq '^[^ ]+ /proc proc [^ ]*hidepid=(2|invisible)' /proc/mounts; then
+	echo "警告：未能以 hidepid=2 重新挂载 /proc（例如在容器中）。在此之前，工作人员可以用 ps 看到彼此的命令行。" >&2
+	echo "      /etc/fstab 已设置，重启后生效；容器中请在宿主机或容器的配置中设置。" >&2
+fi
 
 echo
 echo "完成。下一步（root 或 $GROUP 成员）："

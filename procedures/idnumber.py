@@ -20,6 +20,8 @@ PROVINCES = {
 _SHAPE = re.compile(r"^[0-9]{17}[0-9X]$", re.ASCII)
 _D = "0-9０-９"
 _IN_TEXT = re.compile(rf"(?<![{_D}A-Za-zＡ-Ｚａ-ｚ])[{_D}]{{17}}[{_D}XxＸｘ](?![{_D}A-Za-zＡ-Ｚａ-ｚ])")
+# In NFKC-folded text: 17 digits and a digit or X, with spaces allowed between them.
+_SPACED = re.compile(r"(?<![0-9A-Za-z])(?:[0-9]\s*){17}[0-9Xx](?![0-9A-Za-z])", re.ASCII)
 
 
 class InvalidId(ValueError):
@@ -66,3 +68,10 @@ def mask_in_text(text: str) -> str:
     """Free text with every 18-character ID-shaped number masked."""
     # Only the numbers are touched: the rest of the text keeps its full-width punctuation.
     return _IN_TEXT.sub(lambda m: mask(m.group(0)), text)
+
+
+def find_in_text(text: str) -> list[str]:
+    """Every ID-shaped number in ``text``, normalised (18 ASCII characters, upper-case X):
+    also typed with full-width digits, a lower-case x, or spaces between the digits.
+    Only the shape counts (a mistyped number is still someone's), not the check character."""
+    return [normalize(m.group(0)) for m in _SPACED.finditer(unicodedata.normalize("NFKC", text))]

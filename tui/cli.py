@@ -24,7 +24,7 @@ from procedures.risks import coverage
 from procedures.search import search
 from store.paths import data_dir, local_matters_dir
 from store.settings import timer_overrides
-from tui import cli_case, cli_doctor, cli_export, cli_records, cli_site, cli_supervision
+from tui import cli_case, cli_doctor, cli_export, cli_input, cli_records, cli_site, cli_supervision
 from tui.cli_common import EXIT_DATA, EXIT_USAGE, JsonOption, fail, handled, out, print_json
 
 __all__ = ["EXIT_DATA", "EXIT_USAGE", "app", "run"]
@@ -235,6 +235,7 @@ def print_matter(console: Console, matter: Matter) -> None:
 
 def run() -> None:
     """Console-script entry point."""
+    cli_input.refuse_personal_data(sys.argv[1:])  # before anything: arguments are visible to all (ps)
     # Personal data: nothing this process creates is readable by other accounts
     # (a group-shared site widens this to the group once its settings are read).
     os.umask(0o077)
@@ -262,7 +263,6 @@ def run() -> None:
         # A bug: the details to a private log file, one sentence on the screen (tui.crash).
         sys.stderr.write(f"{crash.report(exc)}\n")
         raise SystemExit(crash.EXIT_INTERNAL) from None
-
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from store.notices import masked
 from store.site import Site
 from tui import cli_common
 from tui.cli_common import EXIT_USAGE, JsonOption, fail, handled, open_site, out, print_json
+from tui.cli_input import text_option
 
 app = typer.Typer(help="办件：新建、列出、查看、办理步骤。", no_args_is_help=True, rich_markup_mode=None)
 
@@ -94,7 +95,7 @@ def new_command(
     ctx: typer.Context,
     matter_id: Annotated[str, typer.Argument(help="事项编号，如 dibao（见 cunwu matters）", metavar="MATTER_ID")],
     village: Annotated[str, typer.Option("--village", help="村名（须在设置的村名单中）")],
-    subject: Annotated[str, typer.Option("--subject", help="办件事由，如 申请人姓名、会议议题")],
+    subject: Annotated[str, text_option("--subject", about="办件事由，如 申请人姓名、会议议题")],
     as_json: JsonOption = False,
 ) -> None:
     """新建办件，输出办件编号。"""
@@ -213,9 +214,9 @@ def step_command(
     ctx: typer.Context,
     number: Annotated[str, typer.Argument(help="办件编号", metavar="NUMBER")],
     outcome: Annotated[str, typer.Option("--outcome", help="办理结果（有分支时必填，如 无异议）")] = "",
-    note: Annotated[str, typer.Option("--note", help="备注")] = "",
+    note: Annotated[str, text_option("--note", about="备注")] = "",
     force: Annotated[bool, typer.Option("--force", help="时限未满时强制完成（须同时写 --reason）")] = False,
-    reason: Annotated[str, typer.Option("--reason", help="强制完成的理由（记入日志，提示监督）")] = "",
+    reason: Annotated[str, text_option("--reason", about="强制完成的理由（记入日志，提示监督）")] = "",
     meeting: Annotated[str, typer.Option("--meeting", help="本步骤的会议记录编号（不写则生成会议记录草稿）")] = "",
     seal: Annotated[str, typer.Option("--seal", help="本步骤的用印登记编号（用印步骤必填）")] = "",
     as_json: JsonOption = False,

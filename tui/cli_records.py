@@ -15,6 +15,7 @@ from store.notices import masked
 from store.records import parse_date
 from tui import cli_common
 from tui.cli_common import JsonOption, fail, handled, open_site, out, print_json
+from tui.cli_input import entries_file_option, lines_option, notice_entries, text_option
 
 meeting_app = typer.Typer(
     help="会议记录：登记、修改草稿、确认、锁定、追加更正。", no_args_is_help=True, rich_markup_mode=None
@@ -118,20 +119,20 @@ def meeting_new(
             help="会议类别：支部党员大会、支委会、党小组会、党课、主题党日、组织生活会、民主评议党员、两委联席会议、村民代表会议、村民会议、村务监督委员会会议、其他会议",
         ),
     ],
-    title: Annotated[str, M("--title", help="会议名称")],
+    title: Annotated[str, text_option("--title", about="会议名称")],
     start: Annotated[str, M("--start", help="开始时间，如 2026-11-27 09:00")],
     end: Annotated[str | None, M("--end", help="结束时间")] = None,
-    place: Annotated[str | None, M("--place", help="地点")] = None,
-    host: Annotated[str | None, M("--host", help="主持人")] = None,
-    recorder: Annotated[str | None, M("--recorder", help="记录人")] = None,
+    place: Annotated[str | None, text_option("--place", about="地点")] = None,
+    host: Annotated[str | None, text_option("--host", about="主持人")] = None,
+    recorder: Annotated[str | None, text_option("--recorder", about="记录人")] = None,
     expected: Annotated[int, M("--expected", help="应到人数")] = 0,
     present: Annotated[int, M("--present", help="实到人数")] = 0,
     household: Annotated[bool, M("--household", help="村民会议按户代表计（三分之二以上的户）")] = False,
-    absent: Annotated[Many, M("--absent", help="缺席人员及原因：姓名:原因，可写多次")] = None,
-    attendee: Annotated[Many, M("--attendee", help="列席人员，可写多次")] = None,
-    written: Annotated[Many, M("--written", help="书面意见：姓名:意见，可写多次")] = None,
-    item: Annotated[Many, M("--item", help="议题，按顺序可写多次")] = None,
-    speech: Annotated[Many, M("--speech", help="发言：议题序号:发言人:摘要")] = None,
+    absent: Annotated[Many, lines_option("--absent", about="缺席人员及原因：姓名:原因，可写多次")] = None,
+    attendee: Annotated[Many, lines_option("--attendee", about="列席人员，可写多次")] = None,
+    written: Annotated[Many, lines_option("--written", about="书面意见：姓名:意见，可写多次")] = None,
+    item: Annotated[Many, lines_option("--item", about="议题，按顺序可写多次")] = None,
+    speech: Annotated[Many, lines_option("--speech", about="发言：议题序号:发言人:摘要")] = None,
     vote: Annotated[
         Many,
         M(
@@ -139,7 +140,7 @@ def meeting_new(
             help="表决：议题序号:赞成:反对:弃权[:举手|无记名[:书面赞成:书面反对]]（书面意见票只计入支部党员大会）",
         ),
     ] = None,
-    resolution: Annotated[Many, M("--resolution", help="决议：议题序号:决议内容")] = None,
+    resolution: Annotated[Many, lines_option("--resolution", about="决议：议题序号:决议内容")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """登记会议记录（草稿）：出席、议题、发言、表决；按会议类别的规则计算法定人数和表决结果。"""
@@ -175,22 +176,22 @@ def meeting_edit(
     number: Annotated[str, typer.Argument(help="会议记录编号，如 城关村-2026-HY0001", metavar="NUMBER")],
     rev: Annotated[int | None, M("--rev", help="所依据的版本号（防止覆盖他人修改）")] = None,
     kind: Annotated[str | None, M("--kind", help="会议类别")] = None,
-    title: Annotated[str | None, M("--title", help="会议名称")] = None,
+    title: Annotated[str | None, text_option("--title", about="会议名称")] = None,
     start: Annotated[str | None, M("--start", help="开始时间")] = None,
     end: Annotated[str | None, M("--end", help="结束时间")] = None,
-    place: Annotated[str | None, M("--place", help="地点")] = None,
-    host: Annotated[str | None, M("--host", help="主持人")] = None,
-    recorder: Annotated[str | None, M("--recorder", help="记录人")] = None,
+    place: Annotated[str | None, text_option("--place", about="地点")] = None,
+    host: Annotated[str | None, text_option("--host", about="主持人")] = None,
+    recorder: Annotated[str | None, text_option("--recorder", about="记录人")] = None,
     expected: Annotated[int | None, M("--expected", help="应到人数")] = None,
     present: Annotated[int | None, M("--present", help="实到人数")] = None,
     household: Annotated[bool | None, M("--household/--no-household", help="村民会议按户代表计")] = None,
-    absent: Annotated[Many, M("--absent", help="缺席人员及原因（写了就整体替换）")] = None,
-    attendee: Annotated[Many, M("--attendee", help="列席人员（写了就整体替换）")] = None,
-    written: Annotated[Many, M("--written", help="书面意见（写了就整体替换）")] = None,
-    item: Annotated[Many, M("--item", help="议题（写了就整体替换议题、发言、表决、决议）")] = None,
-    speech: Annotated[Many, M("--speech", help="发言：议题序号:发言人:摘要")] = None,
+    absent: Annotated[Many, lines_option("--absent", about="缺席人员及原因（写了就整体替换）")] = None,
+    attendee: Annotated[Many, lines_option("--attendee", about="列席人员（写了就整体替换）")] = None,
+    written: Annotated[Many, lines_option("--written", about="书面意见（写了就整体替换）")] = None,
+    item: Annotated[Many, lines_option("--item", about="议题（写了就整体替换议题、发言、表决、决议）")] = None,
+    speech: Annotated[Many, lines_option("--speech", about="发言：议题序号:发言人:摘要")] = None,
     vote: Annotated[Many, M("--vote", help="表决：议题序号:赞成:反对:弃权[:方式]")] = None,
-    resolution: Annotated[Many, M("--resolution", help="决议：议题序号:决议内容")] = None,
+    resolution: Annotated[Many, lines_option("--resolution", about="决议：议题序号:决议内容")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """修改会议记录草稿（已确认、已锁定的不能修改）。"""
@@ -323,7 +324,7 @@ def meeting_lock(
 def meeting_correct(
     ctx: typer.Context,
     number: Annotated[str, typer.Argument(metavar="NUMBER", help="会议记录编号")],
-    text: Annotated[str, M("--text", help="更正说明")],
+    text: Annotated[str, text_option("--text", about="更正说明")],
 ) -> None:
     """给已锁定的会议记录追加更正说明（原记录不变，更正记入日志）。"""
     site = open_site(ctx)
@@ -336,17 +337,27 @@ def meeting_correct(
 def notice_post(
     ctx: typer.Context,
     case: Annotated[str, typer.Argument(help="办件编号（当前步骤须是公示步骤）", metavar="CASE")],
-    title: Annotated[str | None, M("--title", help="标题，默认“关于（事由）的公示”")] = None,
-    content: Annotated[str, M("--content", help="公示内容")] = "",
-    place: Annotated[str | None, M("--place", help="张贴地点，默认村务公开栏")] = None,
+    title: Annotated[str | None, text_option("--title", about="标题，默认“关于（事由）的公示”")] = None,
+    content: Annotated[str, text_option("--content", about="公示内容")] = "",
+    place: Annotated[str | None, text_option("--place", about="张贴地点，默认村务公开栏")] = None,
     posted: Annotated[str | None, M("--posted", help="张贴日期（默认今天；早于今天的记为补录）")] = None,
-    entry: Annotated[Many, M("--entry", help="公示名单一行：姓名,身份证号,人数,金额[,备注]（身份证号可空）")] = None,
+    entry: Annotated[
+        Many,
+        M(
+            "--entry",
+            help="公示名单一行：姓名,身份证号,人数,金额[,备注]，可写多次。命令行上不能写身份证号"
+            "（其他账号用 ps 可见）：身份证号处留空，或改用 --entries-file",
+        ),
+    ] = None,
+    entries_file: Annotated[str | None, entries_file_option()] = None,
     as_json: JsonOption = False,
 ) -> None:
     """登记办件当前步骤的公示；张贴日期起算最短公示期。"""
     site = open_site(ctx)
     fields: dict[str, Any] = {"title": title, "content": content, "place": place, "entries": entry or []}
     with handled():
+        if entries_file is not None:  # the list's text, from standard input or the file
+            fields["entries"] = notice_entries(entries_file, entry, cli_common.now().date())
         if posted:
             fields["posted_on"] = parse_date(posted, "张贴日期")
         notice = site.cases.post_notice(site.operator, cli_common.now(), case, fields)
@@ -416,10 +427,10 @@ def notice_list(
 def notice_object(
     ctx: typer.Context,
     number: Annotated[str, typer.Argument(help="公示编号", metavar="NUMBER")],
-    from_whom: Annotated[str, M("--from", help="异议人")],
-    content: Annotated[str, M("--content", help="异议内容")],
+    from_whom: Annotated[str, text_option("--from", about="异议人")],
+    content: Annotated[str, text_option("--content", about="异议内容")],
     date: Annotated[str | None, M("--date", help="收到日期（默认今天）")] = None,
-    handling: Annotated[str, M("--handling", help="处理情况")] = "",
+    handling: Annotated[str, text_option("--handling", about="处理情况")] = "",
     upheld: Annotated[
         bool | None, M("--upheld/--not-upheld", help="核实结果：异议成立 / 异议不成立（不写为待核实）")
     ] = None,
@@ -443,17 +454,17 @@ def seal_new(
     ctx: typer.Context,
     village: VillageOpt,
     seal: Annotated[str, M("--seal", help="印章：党支部、村委会、村集体经济组织")],
-    document: Annotated[str, M("--document", help="用印文件名称")],
-    purpose: Annotated[str, M("--purpose", help="用途")],
-    keeper: Annotated[str, M("--keeper", help="印章保管人")],
-    approver: Annotated[str, M("--approver", help="批准人（不能是印章保管人）")] = "",
+    document: Annotated[str, text_option("--document", about="用印文件名称")],
+    purpose: Annotated[str, text_option("--purpose", about="用途")],
+    keeper: Annotated[str, text_option("--keeper", about="印章保管人")],
+    approver: Annotated[str, text_option("--approver", about="批准人（不能是印章保管人）")] = "",
     date: Annotated[str | None, M("--date", help="用印日期（默认今天）")] = None,
     copies: Annotated[int, M("--copies", help="份数")] = 1,
     meeting: Annotated[str | None, M("--meeting", help="依据的会议记录编号（重大事项）")] = None,
     routine: Annotated[bool, M("--routine", help="一般常规业务资料，经负责人审阅同意")] = False,
     unapproved: Annotated[bool, M("--unapproved", help="如实登记未经批准的用印（须写 --irregular）")] = False,
     irregular: Annotated[
-        str, M("--irregular", help="情况说明：未经批准，或批准人即保管人时，如实写明经过（列为监督提示）")
+        str, text_option("--irregular", about="情况说明：未经批准，或批准人即保管人时，如实写明经过（列为监督提示）")
     ] = "",
     as_json: JsonOption = False,
 ) -> None:

@@ -16,6 +16,7 @@ from store.opinions import KINDS
 from store.records import parse_date
 from tui import cli_common
 from tui.cli_common import JsonOption, fail, handled, open_site, out, print_json
+from tui.cli_input import text_option
 
 opinion_app = typer.Typer(
     help="监督意见：填写（监委会、乡镇账号）和查看。", no_args_is_help=True, rich_markup_mode=None
@@ -74,7 +75,7 @@ def risks_command(
 @opinion_app.command("add")
 def opinion_add(
     ctx: typer.Context,
-    text: Annotated[str, typer.Option("--text", help="审核意见")],
+    text: Annotated[str, text_option("--text", about="审核意见")],
     target: Annotated[
         str, typer.Argument(help="办件、会议记录、公示或用印登记的编号（针对没有办件的风险提示时不写）")
     ] = "",
@@ -119,7 +120,7 @@ def opinion_list(
 def countersign_command(
     ctx: typer.Context,
     case: Annotated[str, typer.Argument(help="办件编号（当前步骤是公示、尚未张贴）")],
-    text: Annotated[str, typer.Option("--text", help="签字意见（默认：同意公示）")] = "",
+    text: Annotated[str, text_option("--text", about="签字意见（默认：同意公示）")] = "",
     as_json: JsonOption = False,
 ) -> None:
     """监委会在公示张贴前签字（审核公示内容），记入日志。"""
