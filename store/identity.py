@@ -65,12 +65,19 @@ def who_did(entry: Mapping[str, Any], key: str = "by") -> str:
     return str(name) if name else str(entry.get(key) or "")
 
 
-def human(environ: Mapping[str, str] | None = None, uid: int | None = None) -> Human:
-    """The human's account, uid, and whether sudo runs this process for them."""
+def human(environ: Mapping[str, str] | None = None, uid: int | None = None, owner: int | None = None) -> Human:
+    """The human's account, uid, and whether sudo runs this process for them.
+
+    ``owner``: the uid that owns the data directory. SUDO_USER is believed only in a process
+    running as root or as that owner (the service account the launcher runs as): anyone can
+    set SUDO_USER in their own environment, and a clerk running cunwu as themself (the
+    group-shared set-up) must not become someone else by doing so.
+    """
     env = os.environ if environ is None else environ
     real_uid = os.getuid() if uid is None else uid
     sudo_user, sudo_uid = env.get("SUDO_USER", ""), env.get("SUDO_UID", "")
-    if sudo_user and sudo_uid.isdigit() and real_uid != int(sudo_uid):
+    trusted = owner is None or real_uid in (0, owner)
+    if trusted and sudo_user and sudo_uid.isdigit() and real_uid != int(sudo_uid):
         try:
             if pwd.getpwuid(int(sudo_uid)).pw_name == sudo_user:
                 return Human(sudo_user, int(sudo_uid), True)
@@ -90,10 +97,13 @@ def os_account(environ: Mapping[str, str] | None = None, uid: int | None = None)
     return human(environ, uid).account
 
 
-def current_operator(staff: Mapping[str, Mapping[str, Any]], environ: Mapping[str, str] | None = None) -> Operator:
-    """The operator with display name, role and villages from the settings' staff table."""
+def current_operator(
+    staff: Mapping[str, Mapping[str, Any]], environ: Mapping[str, str] | None = None, owner: int | None = None
+) -> Operator:
+    """The operator with display name, role and villages from the settings' staff table
+    (``owner``: the data directory's owner, see ``human``)."""
     env = os.environ if environ is None else environ
-    who = human(env)
+    who = human(env, owner=owner)
     entry = staff.get(who.account, {})
     ssh = env.get("SSH_CONNECTION", "").split()
     return Operator(

@@ -79,6 +79,14 @@ def unknown_message(operator: Operator) -> str:
     )
 
 
+def first_setup_message(folder: object) -> str:
+    """What to tell someone who may not do a data directory's first set-up."""
+    return (
+        f"数据目录 {folder} 尚未设置。首次设置须由服务器管理员（root）运行，并登记一名管理员："
+        "sudo cunwu init --township 乡镇名 --village 村名 --staff 账号=姓名:管理员"
+    )
+
+
 def scope_text(operator: Operator) -> str:
     return "、".join(operator.villages) or "（未指定村）"
 

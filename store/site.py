@@ -104,7 +104,7 @@ class Site:
 
     def _operator(self) -> Operator:
         """Who this session is, from the settings; the store reads only what they may see."""
-        operator = current_operator(self.settings.staff, self.environ)
+        operator = current_operator(self.settings.staff, self.environ, self._owner())
         if not self.settings.admins and self._machine_owner():
             # No 管理员 named yet (a new data directory, or one from before there were
             # 管理员): the machine's owner acts as one, to name the first.
@@ -116,15 +116,17 @@ class Site:
         """root, or the owner of this data directory running cunwu as themself (a one-PC
         install). Never a person through the shared-server launcher: the service account owns
         the data there, and any member of the staff group can run it."""
-        who = identity.human(self.environ)
+        who = identity.human(self.environ, owner=self._owner())
         if who.uid == 0:
             return True
-        if who.via_sudo:
-            return False
+        return not who.via_sudo and self._owner() == who.uid
+
+    def _owner(self) -> int:
+        """The uid that owns the data directory (-1 when it cannot be read)."""
         try:
-            return self.root.stat().st_uid == who.uid
+            return self.root.stat().st_uid
         except OSError:
-            return False
+            return -1
 
     @property
     def read_only(self) -> bool:

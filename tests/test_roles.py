@@ -110,7 +110,7 @@ def test_a_supervisor_cannot_change_anything_through_the_api(prepared: tuple[Pat
         lambda: supervisor.init(NOW, None, ["新村"]),
         lambda: archive.backup(supervisor, NOW, root.parent / "b.tar.gz"),
     ):
-        with pytest.raises(Refused, match="只有管理员|只有管理员和乡镇"):
+        with pytest.raises(Refused, match=r"只有管理员|只有管理员和乡镇"):
             attempt()
         assert fingerprint(root) == before
     assert not (root.parent / "b.tar.gz").exists()
@@ -127,7 +127,7 @@ def test_only_an_admin_changes_staff_roles_and_settings(prepared: tuple[Path, di
         [f"{SUPERVISOR}=王文书:村干部:城关村"],
         [f"{account}=某某:管理员"],
     ):
-        with pytest.raises(Refused, match="只有管理员可以修改设置|不在本数据目录的人员名单中"):
+        with pytest.raises(Refused, match=r"只有管理员可以修改设置|不在本数据目录的人员名单中"):
             site.init(NOW, None, [], staff=staff)
     with pytest.raises(Refused):
         site.init(NOW, "别的镇", ["新村"], phone="110")
@@ -143,7 +143,7 @@ def test_an_account_not_in_the_settings_can_do_nothing(prepared: tuple[Path, dic
         with pytest.raises(Refused, match=f"账号 {STRANGER} 不在本数据目录的人员名单中") as refused:
             attempt()
         assert fingerprint(root) == before, f"{what} changed the data ({refused.value})"
-    with pytest.raises(Refused, match="不在本数据目录的人员名单中|不能查看"):
+    with pytest.raises(Refused, match=r"不在本数据目录的人员名单中|不能查看"):
         stranger.cases.get(numbers["waiting"])
     assert stranger.cases.all() == [] and stranger.meetings.book.all() == [] and stranger.risks(NOW.date()) == []
     with pytest.raises(Refused):
@@ -173,7 +173,7 @@ def test_a_cadre_works_and_reads_only_in_their_own_village(prepared: tuple[Path,
     # 南石村's cadre, the other way round; the township sees both.
     south = open_as(root, CADRE_SOUTH)
     assert {c.number for c in south.cases.all()} == {numbers["south"]}
-    with pytest.raises(Refused, match="不能办理或修改城关村|不能查看城关村"):
+    with pytest.raises(Refused, match=r"不能办理或修改城关村|不能查看城关村"):
         south.seals.new(south.operator, NOW, "城关村", SEAL)
     township = open_as(root, TOWNSHIP)
     assert {c.village for c in township.cases.all()} == {"城关村", "南石村"}
@@ -206,7 +206,7 @@ def test_a_supervisor_reads_signs_and_gives_opinions_only_in_their_village(
     before = fingerprint(root)
     with pytest.raises(Refused, match="不能查看南石村"):
         supervisor.opinions.countersign(op, NOW, numbers["south"])
-    with pytest.raises(Refused, match="不能填写意见或签字于南石村|不能查看南石村"):
+    with pytest.raises(Refused, match=r"不能填写意见或签字于南石村|不能查看南石村"):
         supervisor.opinions.add(op, NOW, "", "南石村的事", "recurring-missed|南石村/x|y|2026-11-01", "南石村")
     assert fingerprint(root) == before
     report = verify(supervisor.store, supervisor.records())

@@ -22,10 +22,11 @@ from procedures.loader import apply_overrides, load_catalog
 from procedures.model import CONFIDENCE_LABELS, PRODUCES_LABELS, Catalog, Closing, Matter, Produces
 from procedures.risks import coverage
 from procedures.search import search
+from store import roles
 from store.paths import data_dir, local_matters_dir
 from store.settings import timer_overrides
 from tui import cli_case, cli_doctor, cli_export, cli_input, cli_records, cli_site, cli_supervision
-from tui.cli_common import EXIT_DATA, EXIT_USAGE, JsonOption, fail, handled, out, print_json
+from tui.cli_common import EXIT_DATA, EXIT_REFUSED, EXIT_USAGE, JsonOption, fail, handled, out, print_json
 
 __all__ = ["EXIT_DATA", "EXIT_USAGE", "app", "run"]
 
@@ -99,6 +100,11 @@ def open_app(data: Path | None, ascii_borders: bool, colors: str) -> None:
         app_ = make_app(folder, ascii_borders=ascii_borders)
         if colors == "16":
             app_.theme = "ansi-dark"
+    site = app_.site
+    if not site.settings.villages and not roles.is_admin(site.operator):
+        fail(roles.first_setup_message(folder), EXIT_REFUSED)
+    if site.settings.villages and not roles.known(site.operator):
+        fail(roles.unknown_message(site.operator), EXIT_REFUSED)
     app_.run(mouse=False)
 
 

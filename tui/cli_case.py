@@ -14,6 +14,7 @@ from procedures.engine import STATUS_LABELS
 from procedures.periods import format_date
 from store.cases import Case
 from store.errors import Refused
+from store.identity import who_did
 from store.notices import masked
 from store.site import Site
 from tui import cli_common
@@ -46,6 +47,8 @@ def case_to_dict(site: Site, case: Case, today: dt.date) -> dict[str, Any]:
                         "started": h["started"],
                         "finished": h["finished"],
                         "by": h["by"],
+                        "by_name": who_did(h),
+                        "by_role": h.get("by_role", ""),
                         "at": h["at"],
                         "outcome": h["outcome"],
                         "note": h["note"],
@@ -83,6 +86,7 @@ def case_to_dict(site: Site, case: Case, today: dt.date) -> dict[str, Any]:
         "opinions": opinions,
         "opened_on": record["opened_on"],
         "opened_by": record["opened_by"],
+        "opened_by_name": who_did(record, "opened_by"),
         "rev": case.rev,
         "choices": [c.label for c in engine.choices(matter, case.state())],
         "steps": steps,
@@ -192,7 +196,7 @@ def show_command(
         mark = {"done": "[√]", "active": "[>]", "pending": "[ ]", "skipped": "[-]"}[step["state"]]
         console.print(Text(f"{mark} {i}. {step['title']}（{STEP_STATE_LABELS[step['state']]}）"))
         for h in step["history"]:
-            line = f"      {h['finished']} {h['by']}：{h['outcome']}"
+            line = f"      {h['finished']} {who_did(h)}：{h['outcome']}"
             if h["note"]:
                 line += f"；{h['note']}"
             if h["forced_reason"]:

@@ -10,6 +10,7 @@ from rich.text import Text
 
 from procedures.periods import format_date
 from store.errors import BadInput
+from store.identity import who_did
 from store.meetings import STATES
 from store.notices import masked
 from store.records import parse_date
@@ -269,7 +270,7 @@ def meeting_show(
             lines.append(f"  {item['arithmetic']}")
         if item["resolution"]:
             lines.append(f"  决议：{item['resolution']}" + ("" if item["passed"] in (True, None) else "（未通过）"))
-    lines += [f"更正（{c['at'][:10]} {c['by']}）：{c['text']}" for c in record["corrections"]]
+    lines += [f"更正（{c['at'][:10]} {who_did(c)}）：{c['text']}" for c in record["corrections"]]
     if record.get("case"):
         lines.append(f"关联办件：{record['case']}（步骤 {record['step']}）")
     lines.append(f"表决规则：{record['rule']}")

@@ -57,7 +57,7 @@ def risks_command(
         print_json([f.as_dict() for f in findings])
         return
     console = out()
-    for village_name in [name] if name else site.settings.villages:
+    for village_name in [name] if name else site.villages:
         mine = [f for f in findings if f.village == village_name]
         worst, red, amber = village_status(mine)
         console.print(Text(f"{village_name}：{STATUS_WORDS[worst]}（红 {red} 项，黄 {amber} 项）"))
