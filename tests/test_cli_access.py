@@ -150,3 +150,29 @@ def test_the_servers_zone_is_the_settings_then_the_system(tmp_path: Path) -> Non
     if utc.exists():
         assert clock.zone("", utc).utcoffset(noon) == dt.timedelta(0)
     assert clock.zone("No/Such_Zone", missing).utcoffset(noon) == dt.timedelta(hours=8)
+
+
+def test_the_app_does_not_open_for_an_account_not_in_the_settings(data: Path, tmp_path: Path) -> None:
+    """Checked before the terminal is taken over, so it holds for ``cunwu`` with no sub-command."""
+    code, _, err = run(env=env(STRANGER))
+    assert code == 1 and f"账号 {STRANGER} 不在本数据目录的人员名单中" in err
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    code, _, err = run("--data", str(fresh), env=env(CADRE))
+    assert code == 1 and "首次设置须由服务器管理员（root）运行" in err
+    code, _, err = run("--data", str(fresh), "init", "--township", "沁河镇", "--village", "城关村", env=env(CADRE))
+    assert code == 1 and "首次设置须由服务器管理员（root）运行" in err
+    assert not (fresh / "settings.toml").exists() and not (fresh / "journal.jsonl").exists()
+    code, _, err = run(env=env(CADRE))  # listed: past the check, stopped only for want of a terminal
+    assert code == 2 and "终端界面需要在终端中运行" in err
+
+
+def test_the_apps_clock_is_the_servers_too(data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from store.site import Site
+    from tui.app import make_app
+
+    late = dt.datetime(2026, 12, 4, 23, 30, tzinfo=CHINA)
+    monkeypatch.setattr(clock, "instant", late.timestamp)
+    monkeypatch.setenv("TZ", "XXX-23:59")
+    app = make_app(Site(data, environ=env(CADRE)))
+    assert app.today == dt.date(2026, 12, 4) and app.now.utcoffset() == dt.timedelta(hours=8)

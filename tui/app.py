@@ -16,6 +16,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.dom import DOMNode
 
+from store import clock as clock_mod
 from store.errors import Conflict, LockTimeout, StoreError
 from store.files import signature
 from store.site import Site
@@ -28,8 +29,10 @@ Clock = Callable[[], dt.datetime]
 READ_ONLY = "监委会（只读）"
 
 
-def system_clock() -> dt.datetime:
-    return dt.datetime.now().astimezone()
+def site_clock(site: Site) -> Clock:
+    """The server's clock in the site's zone (``store.clock``): never TZ from the environment."""
+    zone = site.zone()
+    return lambda: clock_mod.now(zone)
 
 
 class CunwuApp(App[None]):
@@ -41,10 +44,10 @@ class CunwuApp(App[None]):
     COMMAND_PALETTE_BINDING = "ctrl+p"
     BINDINGS = [c.binding() for c in GLOBAL]
 
-    def __init__(self, site: Site, clock: Clock = system_clock, *, ascii_borders: bool = False, **kwargs: Any):
+    def __init__(self, site: Site, clock: Clock | None = None, *, ascii_borders: bool = False, **kwargs: Any):
         super().__init__(**kwargs)
         self.site = site
-        self.clock = clock
+        self.clock = clock or site_clock(site)
         self.ascii_borders = ascii_borders
         self._journal_sig = signature(site.store.journal.path)
 
@@ -206,12 +209,18 @@ class CunwuApp(App[None]):
 
 
 def make_app(
-    root: Path, clock: Clock = system_clock, *, ascii_borders: bool = False, environ: dict[str, str] | None = None
+    root: Path | Site,
+    clock: Clock | None = None,
+    *,
+    ascii_borders: bool = False,
+    environ: dict[str, str] | None = None,
 ) -> CunwuApp:
-    """The app for a data directory (raises the store's or catalog's errors before any screen)."""
+    """The app for a data directory, or for a Site already opened on one (raises the store's or
+    catalog's errors before any screen); the clock defaults to the server's (``site_clock``)."""
     from tui.driver import TolerantLinuxDriver
 
-    return CunwuApp(Site(root, environ=environ), clock, ascii_borders=ascii_borders, driver_class=TolerantLinuxDriver)
+    site = root if isinstance(root, Site) else Site(root, environ=environ)
+    return CunwuApp(site, clock, ascii_borders=ascii_borders, driver_class=TolerantLinuxDriver)
 
 
 __all__ = ["Binding", "CunwuApp", "make_app"]

@@ -25,6 +25,7 @@ from procedures.search import search
 from store import roles
 from store.paths import data_dir, local_matters_dir
 from store.settings import timer_overrides
+from store.site import Site
 from tui import cli_case, cli_doctor, cli_export, cli_input, cli_records, cli_site, cli_supervision
 from tui.cli_common import EXIT_DATA, EXIT_REFUSED, EXIT_USAGE, JsonOption, fail, handled, out, print_json
 
@@ -91,21 +92,25 @@ def open_app(data: Path | None, ascii_borders: bool, colors: str) -> None:
         os.environ["TEXTUAL_COLOR_SYSTEM"] = "standard"
     elif colors == "256":
         os.environ["TEXTUAL_COLOR_SYSTEM"] = "256"
-    if not sys.stdin.isatty() or not sys.stdout.isatty():
-        fail("终端界面需要在终端中运行；脚本请使用子命令（cunwu --help）。", EXIT_USAGE)
     folder = data_dir(data)
     with handled():
-        from tui.app import make_app
-
-        app_ = make_app(folder, ascii_borders=ascii_borders)
-        if colors == "16":
-            app_.theme = "ansi-dark"
-    site = app_.site
+        site = Site(folder)
+    # Who may open it is settled before the terminal is taken over (and before Textual loads).
     if not site.settings.villages and not roles.is_admin(site.operator):
         fail(roles.first_setup_message(folder), EXIT_REFUSED)
     if site.settings.villages and not roles.known(site.operator):
         fail(roles.unknown_message(site.operator), EXIT_REFUSED)
+    if not sys.stdin.isatty() or not sys.stdout.isatty():
+        fail("终端界面需要在终端中运行；脚本请使用子命令（cunwu --help）。", EXIT_USAGE)
+    with handled():
+        from tui.app import make_app
+
+        app_ = make_app(site, ascii_borders=ascii_borders)
+        if colors == "16":
+            app_.theme = "ansi-dark"
     app_.run(mouse=False)
+    if app_.return_code:
+        raise typer.Exit(app_.return_code)  # 4 after a crash (tui/crash.py)
 
 
 def _print_catalog(matters: tuple[Matter, ...]) -> None:
