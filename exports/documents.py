@@ -2,16 +2,21 @@
 
 Files go to ``<data>/exports/<OS account>/`` unless a folder is given, named
 ``YYYYMMDD_文书_编号.docx`` — never a person's name or ID number (file names end up in
-shell history, listings and backups) — written 0600 and never over an existing file.
+shell history, listings and backups) — written 0600 and never over an existing file. A
+folder given (``--out``) is checked by ``store.outputs`` before the document is built: never
+inside the data directory, its ``matters/`` or the anchor's folder, and in shared mode only
+the person's own export folder.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from store.errors import BadInput, NotFound
+from store import outputs
+from store.errors import BadInput, NotFound, Refused
 
 if TYPE_CHECKING:
     from docx.document import Document as DocumentObject
@@ -27,8 +32,17 @@ RECORD_KINDS = {
 }
 
 
+EXPORTED_SUFFIXES = (".docx", ".tar.gz")
+"""What a person finds in their export folder: documents, and backups made there in shared mode."""
+
+
 def default_folder(site: Site) -> Path:
-    return site.root / "exports" / site.operator.account
+    return outputs.own_folder(site)
+
+
+def _place(site: Site, folder: Path | None) -> outputs.Place:
+    """Where the document goes, checked before it is built (``store.outputs``)."""
+    return outputs.place(site, folder, outputs.EXPORT)
 
 
 def _notice_number(site: Site, number: str) -> str:
@@ -68,8 +82,11 @@ def export_record(site: Site, number: str, kind: str, today: dt.date, folder: Pa
     """Build and write one record's document; returns the path written."""
     from exports.style import write
 
+    if kind not in RECORD_KINDS:
+        raise BadInput(f"文书种类“{kind}”无效，应为：{'、'.join(RECORD_KINDS)}")
+    place = _place(site, folder)
     doc, of = build_record(site, number, kind, today)
-    return write(doc, folder or default_folder(site), f"{today:%Y%m%d}_{RECORD_KINDS[kind]}_{of}")
+    return write(doc, place, f"{today:%Y%m%d}_{RECORD_KINDS[kind]}_{of}")
 
 
 def export_register(
@@ -87,9 +104,10 @@ def export_register(
 
     if end < start:
         raise BadInput("截止日期早于起始日期")
+    place = _place(site, folder)
     doc = seal_register_document(site, village, seal, start, end)
     name = f"{today:%Y%m%d}_用印登记簿_{village or '全部村'}_{seal or '全部印章'}_{start:%Y%m%d}-{end:%Y%m%d}"
-    return write(doc, folder or default_folder(site), name)
+    return write(doc, place, name)
 
 
 def export_ledger(
@@ -103,8 +121,9 @@ def export_ledger(
         site.catalog.get(matter_id)
     except KeyError:
         raise NotFound(f"没有编号为“{matter_id}”的事项；用 cunwu matters 查看全部编号") from None
+    place = _place(site, folder)
     doc = ledger_document(site, matter_id, year, village)
-    return write(doc, folder or default_folder(site), f"{today:%Y%m%d}_台账_{matter_id}_{year}_{village or '全部村'}")
+    return write(doc, place, f"{today:%Y%m%d}_台账_{matter_id}_{year}_{village or '全部村'}")
 
 
 def export_meetings(site: Site, village: str, year: int, today: dt.date, folder: Path | None = None) -> Path:
@@ -112,8 +131,9 @@ def export_meetings(site: Site, village: str, year: int, today: dt.date, folder:
     from exports.registers import meetings_register_document
     from exports.style import write
 
+    place = _place(site, folder)
     doc = meetings_register_document(site, village, year, today)
-    return write(doc, folder or default_folder(site), f"{today:%Y%m%d}_三会一课登记_{village}_{year}")
+    return write(doc, place, f"{today:%Y%m%d}_三会一课登记_{village}_{year}")
 
 
 def export_supervision(
@@ -126,16 +146,17 @@ def export_supervision(
     if end < start:
         raise BadInput("截止日期早于起始日期")
     name = site.cases.village(village)
+    place = _place(site, folder)
     doc = supervision_report_document(site, name, start, end, today)
-    return write(doc, folder or default_folder(site), f"{today:%Y%m%d}_监督检查报告_{name}_{start:%Y%m%d}-{end:%Y%m%d}")
+    return write(doc, place, f"{today:%Y%m%d}_监督检查报告_{name}_{start:%Y%m%d}-{end:%Y%m%d}")
 
 
 def exported(site: Site) -> list[Path]:
-    """The documents in the operator's own export folder, newest first."""
+    """The documents (and backups) in the operator's own export folder, newest first."""
     folder = default_folder(site)
     if not folder.is_dir():
         return []
-    files = [p for p in folder.iterdir() if p.is_file() and p.suffix == ".docx"]
+    files = [p for p in folder.iterdir() if p.name.endswith(EXPORTED_SUFFIXES) and p.is_file() and not p.is_symlink()]
     return sorted(files, key=lambda p: (p.stat().st_mtime, p.name), reverse=True)
 
 
@@ -149,3 +170,36 @@ def exported_file(site: Site, name: str) -> Path:
     if not path.is_file() or path.is_symlink():
         raise NotFound(f"本人的导出目录中没有“{clean}”；用 cunwu export files 查看")
     return path
+
+
+def exported_bytes(site: Site, name: str) -> bytes:
+    """The content of one file of the operator's own export folder (never through a symlink)."""
+    path = exported_file(site, name)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError as exc:
+        raise NotFound(
+            f"本人的导出目录中的“{path.name}”无法读取（{exc.strerror}）；用 cunwu export files 查看"
+        ) from None
+    with os.fdopen(fd, "rb") as fh:
+        return fh.read()
+
+
+def save_exported(site: Site, name: str, to: Path) -> Path:
+    """Copy one file of the operator's own export folder to ``to`` (0600, never over an
+    existing file; ``store.outputs`` decides where). Not in shared mode: there the Python side
+    runs as the service account, and the ``cunwu`` wrapper creates the file as the person."""
+    if site.operator.via_sudo:
+        raise Refused(
+            f"在共享服务器上，--to 的文件由 cunwu 命令（/usr/local/bin/cunwu）以你本人的身份创建；"
+            f"这里以服务账号运行，不能替你写到 {to}，未写入任何文件。请直接运行 cunwu export get {name} --to 文件，"
+            f"或 cunwu export get {name} > 文件"
+        )
+    data = exported_bytes(site, name)
+    place, file = outputs.file_place(site, to, outputs.EXPORT)
+    try:
+        with place.create(file) as fh:
+            fh.write(data)
+    except FileExistsError:
+        raise BadInput(f"{place.file(file)} 已存在，不会覆盖已有文件；请换一个文件名") from None
+    return place.file(file)

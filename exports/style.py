@@ -7,7 +7,7 @@
   and the theme attributes that would override them are removed, so Word and WPS both use them.
 - Page numbers "— 1 —" in 4号 宋体: odd pages right, even pages left, one character in.
 - Every text passes ``xml_safe`` (python-docx rejects control characters); files are written
-  0600 under a safe name and never overwrite an existing file.
+  0600 under a safe name, never over an existing file, into a folder ``store.outputs`` checked.
 """
 
 from __future__ import annotations
@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from docx.table import Table
     from docx.text.paragraph import Paragraph
     from docx.text.run import Run
+
+    from store.outputs import Place
 
 FONTS: dict[str, tuple[str, ...]] = {
     "title": ("方正小标宋简体", "华文中宋", "宋体"),
@@ -231,19 +233,23 @@ def safe_filename(name: str, limit: int = 180) -> str:
     return clean
 
 
-def write(doc: DocumentObject, folder: Path, name: str, mode: int = 0o600) -> Path:
-    """Save ``doc`` as ``folder/name.docx`` (0600); an existing file gets a numbered sibling, never overwritten."""
+def write(doc: DocumentObject, folder: Path | Place, name: str) -> Path:
+    """Save ``doc`` as ``folder/name.docx`` (0600); an existing file gets a numbered sibling, never overwritten.
+
+    ``folder``: a ``store.outputs.Place`` already checked against the output policy (what every
+    export passes); a plain path (tests, benchmarks) is only opened safely, not checked."""
+    from store.outputs import Place
+
     buffer = io.BytesIO()
     doc.save(buffer)
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    place = folder if isinstance(folder, Place) else Place(Path(os.path.abspath(folder)).resolve(), allowed=False)
     stem = safe_filename(name)
     for n in range(1, 1000):
-        path = folder / (f"{stem}.docx" if n == 1 else f"{stem}（{n}）.docx")
+        file = f"{stem}.docx" if n == 1 else f"{stem}（{n}）.docx"
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+            with place.create(file) as fh:
+                fh.write(buffer.getvalue())
         except FileExistsError:
             continue
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(buffer.getvalue())
-        return path
-    raise FileExistsError(f"{folder / stem}.docx 已有 999 个同名文件")
+        return place.file(file)
+    raise FileExistsError(f"{place.path / stem}.docx 已有 999 个同名文件")

@@ -117,7 +117,10 @@ def test_a_damaged_file_is_refused_with_the_backup_named_and_left_untouched(site
     assert len(again.cases.all()) == 3
     report = verify(again.store, again.records())
     assert report.ok, report.problems
-    assert again.store.journal.last()["action"] in {"restored", "recovered"}  # type: ignore[index]
+    # The restored records, then one entry for the restore as a whole (``store.archive``).
+    assert again.store.journal.last()["action"] == "restore"  # type: ignore[index]
+    actions = [json.loads(line)["action"] for line in again.store.journal.path.read_text().splitlines()]
+    assert actions[-2] == "restored"
 
 
 def test_backup_and_restore_of_the_whole_directory(site: Site, tmp_path: Path) -> None:
@@ -126,7 +129,8 @@ def test_backup_and_restore_of_the_whole_directory(site: Site, tmp_path: Path) -
     site.cases.open(site.operator, NOW, "dibao", "城关村", "备份后新增")
     assert len(site.cases.all()) == 4
     restored = restore(site, NOW, archive)
-    assert "cases/城关村/2026.json" in restored and "journal.jsonl" not in restored
+    assert "cases/城关村/2026.json" in restored.files and "journal.jsonl" not in restored.files
+    assert len(restored.removed) == 1 and not restored.added
     fresh = Site(site.root, environ={})
     assert len(fresh.cases.all()) == 3
     assert verify(fresh.store, fresh.records()).ok

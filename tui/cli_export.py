@@ -33,7 +33,14 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-OutOption = Annotated[Path | None, typer.Option("--out", help="保存到此目录（默认：数据目录/exports/本人账号/）")]
+OutOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--out",
+        help="保存到此目录（默认：数据目录/exports/本人账号/；不能在数据目录之内；共享服务器上只能是本人的导出目录）",
+        metavar="DIR",
+    ),
+]
 
 
 def _report(path: Path, as_json: bool) -> None:
@@ -149,7 +156,7 @@ def supervision_command(
 
 @app.command("files")
 def files_command(ctx: typer.Context, as_json: JsonOption = False) -> None:
-    """本人导出过的文书（最新的在前）；用 cunwu export get 文件名 > 文件名 取出。"""
+    """本人导出过的文书（最新的在前）；用 cunwu export get 文件名 --to 文件 取出。"""
     site = open_site(ctx)
     with handled():
         found = documents.exported(site)
@@ -167,14 +174,25 @@ def files_command(ctx: typer.Context, as_json: JsonOption = False) -> None:
 def get_command(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="导出文件名（见 cunwu export files）")],
+    to: Annotated[
+        Path | None,
+        typer.Option("--to", help="写到这个新文件（只有本人可读写，0600；不覆盖已有文件）", metavar="FILE"),
+    ] = None,
 ) -> None:
-    """把本人导出的一份文书写到标准输出：cunwu export get 文件名 > 文件名。
+    """取出本人导出的一份文书：cunwu export get 文件名 --to 文件（或 > 文件）。
 
     共享服务器上数据目录属于服务账号，本人不能直接读取；这样取出的文件属于本人。"""
     site = open_site(ctx)
+    if to is not None:
+        with handled():
+            written = documents.save_exported(site, name, to)
+        out().print(Text(f"已取出到 {written}"))
+        return
     with handled():
         path = documents.exported_file(site, name)
     if sys.stdout.isatty():
-        fail(f"请把输出重定向到文件：cunwu export get {path.name} > {path.name}", 2)
-    sys.stdout.buffer.write(path.read_bytes())
+        fail(f"请写到文件：cunwu export get {path.name} --to {path.name}", 2)
+    with handled():
+        data = documents.exported_bytes(site, name)
+    sys.stdout.buffer.write(data)
     sys.stdout.flush()

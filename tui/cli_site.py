@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
-from store import archive
+from store import archive, roles
 from store.site import Site
 from store.verify import verify
 from tui import cli_common
@@ -161,10 +161,16 @@ def verify_command(
 def backup_command(
     ctx: typer.Context,
     out_path: Annotated[
-        Path | None, typer.Option("--out", help="备份文件路径（默认存到数据目录的 backups/full/）")
+        Path | None,
+        typer.Option(
+            "--out",
+            help="备份文件路径，以 .tar.gz 结尾（默认存到数据目录的 backups/full/；不能在数据目录之内；"
+            "共享服务器上只能写到本人的导出目录）",
+            metavar="FILE",
+        ),
     ] = None,
 ) -> None:
-    """备份整个数据目录（设置、办件、日志）为一个 .tar.gz 文件。"""
+    """备份整个数据目录（设置、办件、日志）为一个 .tar.gz 文件（管理员和乡镇账号）。"""
     site = open_site(ctx, need_settings=False)
     with handled():
         path = archive.backup(site, cli_common.now(), out_path)
@@ -175,14 +181,36 @@ def restore_command(
     ctx: typer.Context,
     path: Annotated[
         Path,
-        typer.Argument(help="备份文件：cunwu backup 生成的 .tar.gz，或 backups/ 下某个数据文件的备份", metavar="PATH"),
+        typer.Argument(
+            help="备份文件：cunwu backup 生成的 .tar.gz，或 backups/hourly|daily/ 下某个数据文件的备份", metavar="PATH"
+        ),
     ],
     yes: Annotated[bool, typer.Option("--yes", help="确认恢复（会覆盖当前数据，覆盖前自动另存）")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只列出会改动什么，不做任何改动")] = False,
+    anchor: Annotated[
+        Path | None,
+        typer.Option("--anchor", help="数据目录丢失时，用这个锚点文件（如另存的锚点副本）核对备份", metavar="FILE"),
+    ] = None,
 ) -> None:
-    """从备份恢复数据（不会自动进行；恢复前的数据另存，恢复本身记入日志）。"""
-    if not yes:
-        fail(f"恢复会用 {path} 覆盖当前数据（当前数据会先另存）。确认请加 --yes 再运行。", 1)
+    """从备份恢复数据（只有管理员；不会自动进行；备份须通过核验，恢复前的数据另存，恢复本身记入日志）。"""
     site = open_site(ctx, need_settings=False)
     with handled():
-        restored = archive.restore(site, cli_common.now(), path)
-    out().print(Text(f"已恢复 {len(restored)} 个文件：" + "、".join(restored)))
+        roles.require_admin(site.operator, "恢复备份")
+    if not yes and not dry_run:
+        fail(f"恢复会用 {path} 覆盖当前数据（当前数据会先另存）。先看会改动什么：加 --dry-run；确认恢复请加 --yes。", 1)
+    if anchor is not None and not anchor.expanduser().is_file():
+        fail(f"锚点文件 {anchor} 不存在", 2)
+    with handled():
+        plan = archive.restore(
+            site, cli_common.now(), path, dry_run=dry_run, anchor_file=anchor.expanduser() if anchor else None
+        )
+    console = out()
+    if plan.empty:
+        console.print(Text(f"备份 {path.name} 与当前数据一致，未做任何改动。"))
+        return
+    head = "试运行（未做任何改动），恢复" if dry_run else "已恢复"
+    console.print(Text(f"{head} {path.name} 会改动：" if dry_run else f"{head} {path.name}："))
+    for line in plan.lines():
+        console.print(Text(f"  {line}"))
+    if not dry_run and (plan.writes or plan.removes):
+        console.print(Text("被替换或移走的文件另存在数据目录的 backups/pre-restore/ 下。"))

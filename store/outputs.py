@@ -1,0 +1,256 @@
+"""Where a Word export, a backup or a fetched document may be written, and how it is created.
+
+One policy for every file cunwu writes outside its own bookkeeping (``cunwu backup``, every
+``cunwu export``, ``cunwu export get --to``):
+
+- In shared mode (the shared-server launcher: the process is the service account, which can
+  read and write every village's data) a path the person chose is limited to their own export
+  folder ``<data>/exports/<account>/``; the default ``backups/full/`` of a backup stays allowed.
+- In every mode, never inside the data directory (its records, journal, settings, backups or
+  another person's export folder: anything written there is read back as data or replaces
+  it), except the person's own export folder and, for a backup, ``backups/full/``; never in
+  ``matters/`` (local matter files: a file there would be loaded as a matter), wherever it
+  points; never in the anchor's folder (``store.anchor.location``).
+- Paths are compared after resolving symlinks, and every folder on the way is compared by
+  (device, inode) too, so a second path to the same folder (a bind mount) does not pass.
+- The folder is opened one component at a time without following symlinks, and the file is
+  created in it with ``O_CREAT | O_EXCL | O_NOFOLLOW``, mode 0600: never over an existing
+  file or through a symlink swapped in after the check.
+
+Checking (``place``, ``file_place``) writes nothing, so a refusal comes before any file or
+folder is made; the folders are created only when the first file is.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
+
+from procedures.loader import CatalogError
+from store.errors import BadInput, Refused, StoreError
+
+if TYPE_CHECKING:
+    from store.site import Site
+
+EXPORT, BACKUP = "export", "backup"
+EXPORTS_DIR = "exports"
+FULL_BACKUPS = ("backups", "full")
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC | getattr(os, "O_PATH", 0)
+_FILE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+FILE_MODE = 0o600
+
+
+@dataclass(frozen=True, slots=True)
+class Zone:
+    """A folder nothing may be written into (nor below): its resolved path and, when it exists, its id."""
+
+    path: Path
+    id: tuple[int, int] | None
+    why: str
+    """The refusal, in Chinese: what the folder is and what to do instead."""
+
+
+@dataclass(frozen=True)
+class Place:
+    """A folder checked against the policy: files are created in it with ``create``."""
+
+    path: Path
+    """The folder, symlinks resolved."""
+    allowed: bool
+    """One of the folders cunwu itself writes into (the person's export folder, ``backups/full``)."""
+    zones: tuple[Zone, ...] = ()
+    dir_mode: int = 0o700
+    """Mode of a folder created inside the data directory on the way (``backups/full``)."""
+    root: Path = field(default=Path("/"))
+    """The data directory, resolved."""
+    private: bool = True
+    """The folder itself, when created, is 0700 (a person's export folder, or one of their own)."""
+
+    def file(self, name: str) -> Path:
+        return self.path / _file_name(name)
+
+    def exists(self, name: str) -> bool:
+        return os.path.lexists(self.file(name))
+
+    @contextlib.contextmanager
+    def create(self, name: str) -> Iterator[BinaryIO]:
+        """A new file ``name`` (0600) in this folder, written, fsynced and closed at the end of
+        the block; removed again when the block fails. FileExistsError when it exists."""
+        name = _file_name(name)
+        folder = self._open_folder()
+        try:
+            fd = os.open(name, _FILE_FLAGS, FILE_MODE, dir_fd=folder)
+        except BaseException:
+            os.close(folder)
+            raise
+        try:
+            os.fchmod(fd, FILE_MODE)
+            with os.fdopen(fd, "wb") as fh:
+                yield fh
+                fh.flush()
+                os.fsync(fh.fileno())
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(name, dir_fd=folder)
+            raise
+        finally:
+            os.close(folder)
+
+    def _open_folder(self) -> int:
+        """The folder opened component by component without following a symlink, missing
+        folders created; refused when a folder on the way is one nothing may be written into."""
+        fd = os.open("/", _DIR_FLAGS)
+        seen = [_id(os.fstat(fd))]
+        try:
+            so_far = Path("/")
+            for part in self.path.parts[1:]:
+                so_far = so_far / part
+                try:
+                    child = os.open(part, _DIR_FLAGS, dir_fd=fd)
+                except FileNotFoundError:
+                    mode = 0o700 if self.private and so_far == self.path else self._mode_for(so_far)
+                    with contextlib.suppress(FileExistsError):
+                        os.mkdir(part, mode, dir_fd=fd)
+                        _chmod_in(fd, part, mode)
+                    child = os.open(part, _DIR_FLAGS, dir_fd=fd)
+                except OSError as exc:
+                    raise Refused(
+                        f"无法写入 {self.path}：路径中的 {so_far} 不是文件夹或是符号链接（{exc.strerror}）。"
+                        "请换一个位置。"
+                    ) from None
+                os.close(fd)
+                fd = child
+                seen.append(_id(os.fstat(fd)))
+            if not self.allowed:
+                for zone in self.zones:
+                    if zone.id is not None and zone.id in seen:
+                        raise Refused(zone.why)
+        except BaseException:
+            os.close(fd)
+            raise
+        return fd
+
+    def _mode_for(self, folder: Path) -> int:
+        return self.dir_mode if folder.is_relative_to(self.root) else 0o700
+
+
+def _chmod_in(parent: int, name: str, mode: int) -> None:
+    """Set a just-created folder's mode exactly (mkdir applies the umask)."""
+    fd = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=parent)
+    try:
+        os.fchmod(fd, mode)
+    finally:
+        os.close(fd)
+
+
+def _id(st: os.stat_result) -> tuple[int, int]:
+    return (st.st_dev, st.st_ino)
+
+
+def _file_name(name: str) -> str:
+    if not name or name in (".", "..") or "/" in name or "\x00" in name:
+        raise BadInput(f"“{name}”不是有效的文件名")
+    return name
+
+
+def own_folder(site: Site) -> Path:
+    """The person's own export folder, ``<data>/exports/<account>/`` (symlinks in the data
+    directory's path resolved)."""
+    return site.root.resolve() / EXPORTS_DIR / site.operator.account
+
+
+def default_folder(site: Site, purpose: str) -> Path:
+    """Where ``purpose`` writes when no folder is given."""
+    return own_folder(site) if purpose == EXPORT else site.root.resolve().joinpath(*FULL_BACKUPS)
+
+
+def place(site: Site, folder: Path | None, purpose: str) -> Place:
+    """Check that ``purpose`` (EXPORT or BACKUP) may write into ``folder`` (None: its default
+    folder) for the person at ``site``; writes nothing. Refused says why and what to do."""
+    root = site.root.resolve()
+    own = own_folder(site)
+    allowed = [own, *([default_folder(site, BACKUP)] if purpose == BACKUP else [])]
+    chosen = allowed[-1] if folder is None else Path(os.path.abspath(folder.expanduser())).resolve()
+    dir_mode = site.store.dir_mode
+    if chosen in allowed:
+        _check_allowed(root, chosen)
+        return Place(chosen, True, (), dir_mode, root, private=chosen == own)
+    if site.operator.via_sudo:
+        what = "备份" if purpose == BACKUP else "导出的文书"
+        raise Refused(
+            f"在共享服务器上，{what}只能写到你本人的导出目录 {own}（cunwu 以服务账号运行，能读写所有村的数据，"
+            f"不能替你写到 {chosen}）。请去掉 --out，或写 --out {own}；"
+            "再用 cunwu export files 查看、cunwu export get 文件名 --to 文件 取出。"
+        )
+    zones = _zones(site, root, purpose)
+    for zone in zones:
+        if chosen == zone.path or chosen.is_relative_to(zone.path):
+            raise Refused(zone.why)
+    return Place(chosen, False, tuple(zones), dir_mode, root)
+
+
+def file_place(site: Site, file: Path, purpose: str) -> tuple[Place, str]:
+    """``place`` for a file path the person gave (``--out FILE``, ``--to FILE``): its folder and name."""
+    full = Path(os.path.abspath(file.expanduser()))
+    name = _file_name(full.name)
+    return place(site, full.parent, purpose), name
+
+
+def _check_allowed(root: Path, folder: Path) -> None:
+    """cunwu's own output folders inside the data directory must be real folders, not symlinks
+    to somewhere else (the data directory itself is resolved before)."""
+    path = root
+    for part in folder.relative_to(root).parts:
+        path = path / part
+        if path.is_symlink() or (path.exists() and not path.is_dir()):
+            raise Refused(f"{path} 应为文件夹，却是符号链接或文件；请管理员检查数据目录 {root}。未写入任何文件。")
+
+
+def _zones(site: Site, root: Path, purpose: str) -> list[Zone]:
+    from store import anchor as anchor_mod
+
+    default = default_folder(site, purpose)
+    zones = [
+        Zone(
+            root,
+            _stat_id(root),
+            f"不能写到数据目录 {root} 之内：那里的文件由 cunwu 管理，写进去的文件会被当作数据读取或替换数据。"
+            f"请换一个数据目录以外的位置，或去掉 --out（默认：{default}）。",
+        )
+    ]
+    matters = (site.root / "matters").resolve()
+    zones.append(
+        Zone(
+            matters,
+            _stat_id(matters),
+            f"不能写到本地事项目录 {matters} 之内：那里的文件会被当作事项加载。请换一个位置。",
+        )
+    )
+    anchors = set()
+    for environ in (site.environ, None):  # the session's, and the process's (where commits write it)
+        try:
+            found = anchor_mod.location(site.root, environ)
+        except (StoreError, CatalogError, OSError):
+            found = None  # a settings file that cannot be read is reported by the command itself
+        if found is not None:
+            anchors.add(Path(os.path.abspath(found)).parent.resolve())
+    for folder in sorted(anchors):
+        zones.append(
+            Zone(
+                folder,
+                _stat_id(folder),
+                f"不能写到锚点所在的目录 {folder} 之内：那里只应有日志的锚点文件（见 README 锚点一节）。请换一个位置。",
+            )
+        )
+    return zones
+
+
+def _stat_id(path: Path) -> tuple[int, int] | None:
+    try:
+        return _id(path.stat())
+    except OSError:
+        return None

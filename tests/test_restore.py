@@ -1,0 +1,562 @@
+"""cunwu restore trusts nothing in an archive: only a 管理员, only what cunwu backup made of this
+data directory (its chain a prefix of the current one, or ending at the anchor when the
+directory was lost), every record matching its journal, the size bounded; all or nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import hashlib
+import io
+import json
+import shutil
+import subprocess
+import tarfile
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from store import anchor as anchor_mod
+from store import archive
+from store.errors import BadInput, DataDamaged, Refused
+from store.journal import digest, entry_hash
+from store.site import Site
+from store.verify import verify
+from tests.accounts import CADRE, STRANGER, SUPERVISOR, TOWNSHIP, env, open_as, register
+from tests.sites import NOW, new_site
+from tui import cli_common
+from tui.cli import app
+
+runner = CliRunner()
+LATER = NOW + dt.timedelta(hours=2)
+PARTITION = "cases/城关村/2026.json"
+
+
+def fingerprint(root: Path) -> dict[str, str]:
+    """Every file under the data directory (the lock aside) by its digest: nothing written means equal."""
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.name != ".lock"
+    }
+
+
+def journal(root: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in (root / "journal.jsonl").read_text("utf-8").splitlines()]
+
+
+def verified(root: Path, anchor_file: Path | None = None) -> list[str]:
+    fresh = Site(root, environ={})
+    return verify(fresh.store, fresh.records(), anchor_file).problems
+
+
+@pytest.fixture(autouse=True)
+def no_anchor(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(anchor_mod.ENV_VAR, raising=False)
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Site:
+    """A data directory with three cases; its 管理员 is the account running the tests."""
+    s = new_site(tmp_path / "data")
+    for subject in ("王某某", "李某某"):
+        s.cases.open(s.operator, NOW, "dibao", "城关村", subject)
+    s.cases.open(s.operator, NOW, "xinfang", "南石村", "张某来访")
+    return s
+
+
+def members(path: Path) -> dict[str, bytes]:
+    with tarfile.open(path, "r:gz") as tar:
+        return {m.name: tar.extractfile(m).read() for m in tar if m.isfile()}  # type: ignore[union-attr]
+
+
+def write_archive(path: Path, files: dict[str, bytes]) -> Path:
+    with tarfile.open(path, "w:gz") as tar:
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size, info.mode = len(data), 0o600
+            tar.addfile(info, io.BytesIO(data))
+    return path
+
+
+def forged(source: Path, target: Path, edit: Callable[[dict[str, bytes]], object]) -> Path:
+    """A genuine archive, unpacked, edited and packed again (what anyone with a text editor can do)."""
+    files = members(source)
+    edit(files)
+    return write_archive(target, files)
+
+
+def rechain(entries: list[dict[str, Any]]) -> bytes:
+    prev = "0" * 64
+    lines = []
+    for entry in entries:
+        full = {**entry, "prev": prev}
+        full["hash"] = entry_hash(full)
+        lines.append(json.dumps(full, ensure_ascii=False))
+        prev = full["hash"]
+    return "".join(line + "\n" for line in lines).encode("utf-8")
+
+
+def changed_since_backup(site: Site, tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """A backup, then a case added and one changed: what restoring it must undo."""
+    path = archive.backup(site, NOW, tmp_path / "older.tar.gz")
+    added = site.cases.open(site.operator, LATER, "dibao", "城关村", "备份后新增").number
+    changed = "城关村-2026-0001"
+    site.cases.complete_step(site.operator, LATER, changed)
+    return path, {"added": added, "changed": changed}
+
+
+# ------------------------------------------------------------------------------- genuine restores
+
+
+def test_a_genuine_older_backup_restores_is_journaled_and_verifies(site: Site, tmp_path: Path) -> None:
+    path, numbers = changed_since_backup(site, tmp_path)
+    old_record = members(path)[PARTITION]
+    before_journal = (site.root / "journal.jsonl").read_bytes()
+    before_record = site.cases.get(numbers["changed"]).record
+    plan = archive.restore(site, LATER, path)
+    assert plan.removed == [f"case:{numbers['added']}"] and plan.changed == [f"case:{numbers['changed']}"]
+    assert (site.root / PARTITION).read_bytes() == old_record
+    fresh = Site(site.root, environ={})
+    assert len(fresh.cases.all()) == 3 and fresh.cases.get(numbers["changed"]).record["current"] == "apply"
+    # The journal is never rolled back: the old one is a prefix of the new one.
+    after_journal = (site.root / "journal.jsonl").read_bytes()
+    assert after_journal.startswith(before_journal)
+    entries = journal(site.root)
+    restored = {e["target"]: e for e in entries if e["action"] == "restored"}
+    assert set(restored) == {f"case:{numbers['added']}", f"case:{numbers['changed']}"}
+    changed = restored[f"case:{numbers['changed']}"]
+    assert changed["detail"]["from"] == "older.tar.gz" and changed["detail"]["before"] == digest(before_record)
+    assert changed["detail"]["after"] == changed["digest"] == digest(fresh.cases.get(numbers["changed"]).record)
+    assert restored[f"case:{numbers['added']}"]["digest"] is None
+    assert entries[-1]["action"] == "restore" and entries[-1]["detail"]["changed"] == 1
+    assert verified(site.root) == []
+    # What was replaced is kept.
+    kept = list((site.root / "backups" / "pre-restore").glob("cases__城关村__2026.json.*"))
+    assert len(kept) == 1 and b"\xe5\xa4\x87\xe4\xbb\xbd\xe5\x90\x8e\xe6\x96\xb0\xe5\xa2\x9e" in kept[0].read_bytes()
+    assert not (site.root / archive.MANIFEST).exists()
+    assert not list(site.root.rglob(f"{archive.STAGED}*"))
+
+
+def test_the_newest_backup_changes_nothing(site: Site, tmp_path: Path) -> None:
+    path = archive.backup(site, NOW, tmp_path / "now.tar.gz")
+    assert journal(site.root)[-1]["action"] == "backup"
+    before = fingerprint(site.root)
+    plan = archive.restore(site, LATER, path)
+    assert plan.empty and fingerprint(site.root) == before
+
+
+def test_data_files_not_in_the_archive_are_moved_aside(site: Site, tmp_path: Path) -> None:
+    path = archive.backup(site, NOW, tmp_path / "b.tar.gz")
+    next_year = dt.datetime(2027, 1, 5, 9, tzinfo=NOW.tzinfo)
+    site.cases.open(site.operator, next_year, "dibao", "南石村", "次年新增")
+    newer = site.root / "cases" / "南石村" / "2027.json"
+    assert newer.exists()
+    plan = archive.restore(site, next_year, path)
+    assert plan.removes == ["cases/南石村/2027.json"] and not newer.exists()
+    assert list((site.root / "backups" / "pre-restore").glob("cases__南石村__2027.json.*"))
+    assert verified(site.root) == []
+
+
+def test_dry_run_lists_what_changes_and_writes_nothing(site: Site, tmp_path: Path) -> None:
+    path, numbers = changed_since_backup(site, tmp_path)
+    site.init(LATER, None, ["北村"], staff=[f"{TOWNSHIP}=包村干部:乡镇"])
+    before = fingerprint(site.root)
+    plan = archive.restore(site, LATER, path, dry_run=True)
+    assert fingerprint(site.root) == before
+    text = "\n".join(plan.lines())
+    assert f"删除记录 1 条：{numbers['added']}" in text and f"改动记录 1 条：{numbers['changed']}" in text
+    assert "设置：" in text and f"删除人员 {TOWNSHIP}" in text
+    code, out, err = cli("restore", str(path), "--dry-run", data=site.root)
+    assert code == 0, err
+    assert "试运行" in out and numbers["added"] in out and numbers["changed"] in out and f"删除人员 {TOWNSHIP}" in out
+    assert fingerprint(site.root) == before
+
+
+# -------------------------------------------------------------------------------- forged archives
+
+
+def edit_subject(files: dict[str, bytes]) -> None:
+    files[PARTITION] = files[PARTITION].replace("王某某".encode(), "王某甲".encode())
+
+
+def test_an_archive_with_one_record_edited_is_refused(site: Site, tmp_path: Path) -> None:
+    bad = forged(archive.backup(site, NOW, tmp_path / "b.tar.gz"), tmp_path / "forged.tar.gz", edit_subject)
+    before = fingerprint(site.root)
+    with pytest.raises(DataDamaged, match="城关村-2026-0001 与备份中日志最后记录的内容不符"):
+        archive.restore(site, LATER, bad)
+    with pytest.raises(DataDamaged):
+        archive.restore(site, LATER, bad, dry_run=True)
+    assert fingerprint(site.root) == before
+
+
+def test_an_archive_whose_journal_was_rewritten_with_new_hashes_is_refused(site: Site, tmp_path: Path) -> None:
+    genuine = archive.backup(site, NOW, tmp_path / "b.tar.gz")
+
+    def rewrite(files: dict[str, bytes]) -> None:
+        edit_subject(files)
+        record = next(r for r in json.loads(files[PARTITION])["cases"].values() if r["seq"] == 1)
+        entries = [json.loads(line) for line in files["journal.jsonl"].splitlines()]
+        for entry in entries:
+            if entry["target"] == "case:城关村-2026-0001":
+                entry["digest"] = digest(record)
+        files["journal.jsonl"] = rechain(entries)
+
+    bad = forged(genuine, tmp_path / "rewritten.tar.gz", rewrite)
+    before = fingerprint(site.root)
+    with pytest.raises(DataDamaged, match="与当前日志不同"):
+        archive.restore(site, LATER, bad)
+    assert fingerprint(site.root) == before
+
+    def extend(files: dict[str, bytes]) -> None:
+        # A forged last entry, chained correctly, that "blesses" an edited record.
+        edit_subject(files)
+        record = next(r for r in json.loads(files[PARTITION])["cases"].values() if r["seq"] == 1)
+        entries = [json.loads(line) for line in files["journal.jsonl"].splitlines()]
+        entries.append({**entries[-1], "seq": entries[-1]["seq"] + 1, "target": "case:城关村-2026-0001"})
+        entries[-1].update(action="case.edit", digest=digest(record))
+        files["journal.jsonl"] = rechain(entries)
+
+    site.cases.open(site.operator, LATER, "dibao", "城关村", "之后又办")
+    before = fingerprint(site.root)
+    with pytest.raises(DataDamaged, match="与当前日志不同"):
+        archive.restore(site, LATER, forged(genuine, tmp_path / "extended.tar.gz", extend))
+    assert fingerprint(site.root) == before
+
+
+def test_a_backup_of_another_data_directory_is_refused(site: Site, tmp_path: Path) -> None:
+    other = new_site(tmp_path / "other")
+    path = archive.backup(other, NOW, tmp_path / "other.tar.gz")
+    before = fingerprint(site.root)
+    with pytest.raises(DataDamaged, match="不是本数据目录"):
+        archive.restore(site, LATER, path)
+    assert fingerprint(site.root) == before
+
+
+def test_malformed_or_edited_settings_in_an_archive_are_refused(site: Site, tmp_path: Path) -> None:
+    genuine = archive.backup(site, NOW, tmp_path / "b.tar.gz")
+    settings = members(genuine)["settings.toml"]
+    before = fingerprint(site.root)
+    variants: dict[str, tuple[bytes | None, str]] = {
+        "not TOML": (b"township = \n[[[", "TOML 格式错误"),
+        "a role that does not exist": (settings + b'\n[staff.x]\nrole = "x"\n', "角色“x”无效"),
+        "valid but edited": (settings.replace("沁河镇".encode(), "沁源镇".encode()), "设置 与备份中日志最后记录"),
+        "missing": (None, "缺少设置文件"),
+    }
+    for number, (what, (content, match)) in enumerate(variants.items()):
+
+        def edit(files: dict[str, bytes], content: bytes | None = content) -> None:
+            if content is None:
+                del files["settings.toml"]
+            else:
+                files["settings.toml"] = content
+
+        bad = forged(genuine, tmp_path / f"settings-{number}.tar.gz", edit)
+        with pytest.raises(DataDamaged, match=match):
+            archive.restore(site, LATER, bad)
+        assert fingerprint(site.root) == before, what
+
+
+def test_records_the_journal_names_must_all_be_in_the_archive(site: Site, tmp_path: Path) -> None:
+    genuine = archive.backup(site, NOW, tmp_path / "b.tar.gz")
+    bad = forged(genuine, tmp_path / "less.tar.gz", lambda f: f.pop("cases/南石村/2026.json"))
+    with pytest.raises(DataDamaged, match=r"南石村-2026-0001.*备份中却没有"):
+        archive.restore(site, LATER, bad)
+
+
+def test_archives_with_other_kinds_of_members_are_refused(site: Site, tmp_path: Path) -> None:
+    genuine = archive.backup(site, NOW, tmp_path / "b.tar.gz")
+    files = members(genuine)
+    before = fingerprint(site.root)
+    cases: dict[str, tuple[Callable[[tarfile.TarFile], None], str]] = {
+        "a symlink": (lambda t: t.addfile(_info("cases/城关村/2027.json", tarfile.SYMTYPE, "/etc/passwd")), "普通文件"),
+        "a folder": (lambda t: t.addfile(_info("cases/北村", tarfile.DIRTYPE)), "普通文件"),
+        "another name": (lambda t: _add(t, "../../etc/cron.d/x", b"x"), "不应有的文件"),
+        "a duplicate": (lambda t: _add(t, "journal.jsonl", files["journal.jsonl"]), "不止一次"),
+    }
+    for what, (extra, match) in cases.items():
+        path = tmp_path / f"{len(what)}-{what[0:2]}.tar.gz"
+        with tarfile.open(path, "w:gz") as tar:
+            for name, data in files.items():
+                _add(tar, name, data)
+            extra(tar)
+        with pytest.raises(DataDamaged, match=match):
+            archive.restore(site, LATER, path)
+        assert fingerprint(site.root) == before, what
+
+
+def _info(name: str, kind: bytes, link: str = "") -> tarfile.TarInfo:
+    info = tarfile.TarInfo(name)
+    info.type, info.linkname = kind, link
+    return info
+
+
+def _add(tar: tarfile.TarFile, name: str, data: bytes) -> None:
+    info = tarfile.TarInfo(name)
+    info.size = len(data)
+    tar.addfile(info, io.BytesIO(data))
+
+
+def bomb(path: Path, kind: bytes = tarfile.REGTYPE, size: int = 1 << 30) -> Path:
+    """A ~1 MB .tar.gz whose one member unpacks to ``size`` bytes of zeros: gzip members of 1 MiB
+    of zeros (about 1 KB each) repeated, after the member's tar header."""
+    info = tarfile.TarInfo("cases/x/2026.json")
+    info.size, info.type = size, kind
+    zeros = gzip.compress(bytes(1 << 20), compresslevel=9)
+    with path.open("wb") as fh:
+        fh.write(gzip.compress(info.tobuf(format=tarfile.USTAR_FORMAT)))
+        for _ in range(size >> 20):
+            fh.write(zeros)
+        fh.write(gzip.compress(bytes(1024)))
+    return path
+
+
+@pytest.mark.parametrize("kind", [tarfile.REGTYPE, tarfile.XHDTYPE])
+def test_a_gzip_bomb_is_refused_quickly_without_big_memory(site: Site, tmp_path: Path, kind: bytes) -> None:
+    path = bomb(tmp_path / "bomb.tar.gz", kind)
+    assert path.stat().st_size < 2 * 1024 * 1024
+    before = fingerprint(site.root)
+    tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        with pytest.raises(DataDamaged, match=r"上限|扩展头"):
+            archive.restore(site, LATER, path)
+        took = time.perf_counter() - started
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert took < 2.0 and peak < 16 * 1024 * 1024, (took, peak)
+    assert fingerprint(site.root) == before
+
+
+def test_the_bound_follows_the_data_directory(site: Site, tmp_path: Path) -> None:
+    assert archive.limit(site.root) == archive.LIMIT_FLOOR
+    big = bomb(tmp_path / "b.tar.gz", size=archive.LIMIT_FLOOR + (1 << 20))
+    with pytest.raises(DataDamaged, match="上限 256 MiB"):
+        archive.restore(site, LATER, big, dry_run=True)
+
+
+# ------------------------------------------------------------------------------------------ who
+
+
+@pytest.mark.parametrize("account", [CADRE, TOWNSHIP, SUPERVISOR, STRANGER])
+def test_only_a_manager_restores_checked_before_the_archive_is_read(site: Site, tmp_path: Path, account: str) -> None:
+    register(site.root)
+    path = archive.backup(site, NOW, tmp_path / "b.tar.gz")
+    site.cases.open(site.operator, LATER, "dibao", "城关村", "之后")
+    other = open_as(site.root, account)
+    before = fingerprint(site.root)
+    for source in (path, tmp_path / "does-not-exist.tar.gz", bomb(tmp_path / "bomb.tar.gz", size=8 << 20)):
+        with pytest.raises(Refused, match=r"只有管理员可以恢复备份|不在本数据目录的人员名单中"):
+            archive.restore(other, LATER, source)
+        with pytest.raises(Refused):
+            archive.restore(other, LATER, source, dry_run=True)
+    code, _, err = cli("restore", str(path), "--yes", data=site.root, environ=env(account))
+    assert code == 1 and ("只有管理员" in err or "人员名单" in err), err
+    assert fingerprint(site.root) == before
+
+
+# ----------------------------------------------------------------------------- a lost directory
+
+
+def lose(root: Path) -> None:
+    """The disk died: nothing left of the data directory."""
+    shutil.rmtree(root)
+    root.mkdir(mode=0o700)
+
+
+def test_a_lost_directory_comes_back_from_the_backup_that_ends_at_the_anchor(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    head = tmp_path / "anchor" / "head.json"
+    monkeypatch.setenv(anchor_mod.ENV_VAR, str(head))
+    site.cases.open(site.operator, NOW, "dibao", "城关村", "锚点之后")
+    older = archive.backup(site, NOW, tmp_path / "older.tar.gz")
+    copy = tmp_path / "anchor-copy.json"
+    shutil.copy(head, copy)  # the head right after the older backup (its own entry)
+    site.cases.open(site.operator, LATER, "dibao", "南石村", "再之后")
+    newest = archive.backup(site, LATER, tmp_path / "newest.tar.gz")
+    journal_before = (site.root / "journal.jsonl").read_bytes()
+    lose(site.root)
+    lost = Site(site.root, environ={})
+    assert lost.operator.role == "管理员"  # the machine's owner, no settings left
+    with pytest.raises(DataDamaged, match="正好结束于锚点记录的链头"):
+        archive.restore(lost, LATER, older)
+    assert fingerprint(site.root) == {}
+    plan = archive.restore(lost, LATER, newest)
+    assert plan.lost and "已与锚点" in plan.anchor_note
+    assert (site.root / "journal.jsonl").read_bytes().startswith(journal_before)
+    assert verified(site.root) == []
+    assert len(Site(site.root, environ={}).cases.all()) == 5
+    # The anchor moved on to the restore's own entries.
+    assert json.loads(head.read_text("utf-8"))["hash"] == journal(site.root)[-1]["hash"]
+
+    # An older backup with a copy of the anchor taken at its time.
+    lose(site.root)
+    plan = archive.restore(Site(site.root, environ={}), LATER, older, anchor_file=copy)
+    assert plan.lost and str(copy) in plan.anchor_note
+    assert verified(site.root) == [] and len(Site(site.root, environ={}).cases.all()) == 4
+
+
+def test_a_lost_directory_without_an_anchor_is_restored_and_says_so(site: Site, tmp_path: Path) -> None:
+    path = archive.backup(site, NOW, tmp_path / "b.tar.gz")
+    lose(site.root)
+    code, out, err = cli("restore", str(path), "--yes", data=site.root)
+    assert code == 0, err
+    assert "没有配置锚点" in out
+    last = journal(site.root)[-1]
+    assert last["action"] == "restore" and "没有配置锚点" in last["detail"]["anchor"]
+    assert verified(site.root) == []
+    # A forged archive is still refused on a lost directory: its own chain and records are checked.
+    bad = forged(path, tmp_path / "forged.tar.gz", edit_subject)
+    lose(site.root)
+    with pytest.raises(DataDamaged, match="与备份中日志最后记录的内容不符"):
+        archive.restore(Site(site.root, environ={}), LATER, bad)
+    assert fingerprint(site.root) == {}
+
+
+# --------------------------------------------------------------------------- crash part-way
+
+
+class Crash(BaseException):
+    """A process killed on the spot (not an ordinary error that cleans up after itself)."""
+
+
+def test_a_crash_after_journaling_is_finished_by_the_next_transaction(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, numbers = changed_since_backup(site, tmp_path)
+    site.init(LATER, None, [], staff=[f"{TOWNSHIP}=包村干部:乡镇"])  # the settings file changes too
+    calls = []
+
+    def dies_on_the_second(root: Path, target: Path, aside: Path, dir_mode: int) -> None:
+        calls.append(target)
+        if len(calls) == 2:
+            raise Crash
+        keep(root, target, aside, dir_mode)
+
+    keep = archive._keep
+    monkeypatch.setattr(archive, "_keep", dies_on_the_second)
+    with pytest.raises(Crash):
+        archive.restore(site, LATER, path)
+    monkeypatch.setattr(archive, "_keep", keep)
+    assert (site.root / archive.MANIFEST).exists()
+    assert journal(site.root)[-1]["action"] == "restore"  # journaled: the restore is committed
+    assert verified(site.root), "one file in place, the other not yet"
+    # The next save, by anyone, finishes it first.
+    fresh = Site(site.root, environ={})
+    fresh.cases.open(fresh.operator, LATER, "dibao", "南石村", "下一次保存")
+    assert not (site.root / archive.MANIFEST).exists() and not list(site.root.rglob(f"{archive.STAGED}*"))
+    assert verified(site.root) == []
+    again = Site(site.root, environ={})
+    assert TOWNSHIP not in again.settings.staff
+    assert [c.number for c in again.cases.all() if c.number == numbers["added"]] == []
+
+
+def test_a_crash_before_journaling_is_undone_by_the_next_transaction(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, _ = changed_since_backup(site, tmp_path)
+    before = fingerprint(site.root)
+    journal_before = (site.root / "journal.jsonl").read_bytes()
+
+    append = site.store.journal.append
+
+    def killed(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if entries:
+            raise Crash
+        return append(entries)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(site.store.journal, "append", killed)
+        patched.setattr(archive, "_roll_back", lambda *args: None)  # killed: nothing cleans up
+        with pytest.raises(Crash):
+            archive.restore(site, LATER, path)
+    assert (site.root / archive.MANIFEST).exists() and list(site.root.rglob(f"{archive.STAGED}*"))
+    assert (site.root / "journal.jsonl").read_bytes() == journal_before
+    fresh = Site(site.root, environ={})
+    with fresh.store.transaction(fresh.operator, LATER):
+        pass
+    assert fingerprint(site.root) == before
+    assert verified(site.root) == []
+
+
+def test_a_failure_while_staging_leaves_nothing_behind(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, _ = changed_since_backup(site, tmp_path)
+    before = fingerprint(site.root)
+
+    def disk_full(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(archive, "_write_new", disk_full)
+    with pytest.raises(OSError):
+        archive.restore(site, LATER, path)
+    assert fingerprint(site.root) == before
+
+
+# ------------------------------------------------------------------- a single data-file backup
+
+
+def test_a_rotated_data_file_backup_restores_when_every_record_was_journaled(site: Site) -> None:
+    site.cases.complete_step(site.operator, NOW + dt.timedelta(hours=1), "城关村-2026-0001")
+    hourly = sorted((site.root / "backups" / "hourly").glob("cases__城关村__2026.json.*"))[-1]
+    fresh = Site(site.root, environ={})
+    plan = archive.restore(fresh, LATER, hourly)
+    assert plan.changed == ["case:城关村-2026-0001"] and plan.files == [PARTITION]
+    assert verified(site.root) == []
+
+    forged_copy = site.root / "backups" / "daily" / "cases__城关村__2026.json.20990101"
+    forged_copy.write_bytes(hourly.read_bytes().replace("王某某".encode(), "王某甲".encode()))
+    before = fingerprint(site.root)
+    with pytest.raises(DataDamaged, match="从未记入日志"):
+        archive.restore(fresh, LATER, forged_copy)
+    elsewhere = site.root.parent / "cases__城关村__2026.json.2026112709"
+    shutil.copy(hourly, elsewhere)
+    with pytest.raises(BadInput, match="不是本数据目录 backups/"):
+        archive.restore(fresh, LATER, elsewhere)
+    assert fingerprint(site.root) == before
+
+
+# ------------------------------------------------------------------------------ from outside
+
+
+def cli(*args: str, data: Path, environ: dict[str, str] | None = None) -> tuple[int, str, str]:
+    result = runner.invoke(app, ["--data", str(data), *args], env=environ or {"SUDO_USER": "", "SUDO_UID": ""})
+    assert "Traceback" not in result.output, result.output
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cli_common, "now", lambda: LATER)
+
+
+@pytest.mark.skipif(shutil.which("tar") is None, reason="需要 tar 命令")
+def test_an_archive_edited_by_hand_with_tar_is_refused_from_the_command_line(site: Site, tmp_path: Path) -> None:
+    genuine = archive.backup(site, NOW, tmp_path / "b.tar.gz")
+    work = tmp_path / "unpacked"
+    work.mkdir()
+    subprocess.run(["tar", "-xzf", str(genuine), "-C", str(work)], check=True)
+    data = work / PARTITION
+    data.write_bytes(data.read_bytes().replace("王某某".encode(), "王某甲".encode()))
+    bad = tmp_path / "edited.tar.gz"
+    names = sorted(p.relative_to(work).as_posix() for p in work.rglob("*") if p.is_file())
+    subprocess.run(["tar", "-czf", str(bad), "-C", str(work), *names], check=True)
+    before = fingerprint(site.root)
+    for extra in (["--yes"], ["--dry-run"]):
+        code, _, err = cli("restore", str(bad), *extra, data=site.root)
+        assert code == 3 and "城关村-2026-0001 与备份中日志最后记录的内容不符" in err, err
+    # Packed with folders, as people usually do: refused for that already.
+    subprocess.run(["tar", "-czf", str(tmp_path / "dirs.tar.gz"), "-C", str(work), "."], check=True)
+    code, _, err = cli("restore", str(tmp_path / "dirs.tar.gz"), "--yes", data=site.root)
+    assert code == 3 and "普通文件以外" in err, err
+    assert fingerprint(site.root) == before
+    code, out, _ = cli("verify", data=site.root)
+    assert code == 0, out
