@@ -96,12 +96,14 @@ class Problem:
 class CatalogError(Exception):
     """The matter files could not be loaded; ``problems`` says every reason."""
 
-    def __init__(self, problems: Iterable[Problem]):
+    def __init__(self, problems: Iterable[Problem], what: str = "事项数据"):
         self.problems = tuple(problems)
+        self.what = what
+        """What had the problems: 事项数据 (the matter files), 设置文件 …"""
         super().__init__(self.report())
 
     def report(self) -> str:
-        lines = [f"事项数据有 {len(self.problems)} 处错误，请按提示修改后重试："]
+        lines = [f"{self.what}有 {len(self.problems)} 处错误，请按提示修改后重试："]
         lines += [f"  - {p}" for p in self.problems]
         return "\n".join(lines)
 

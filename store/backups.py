@@ -87,4 +87,7 @@ def damaged_message(root: Path, path: Path, reason: str) -> str:
     head = f"数据文件 {path} 已损坏，无法读取（{reason}）。程序已停止，未写入任何内容。"
     if good is None:
         return head + "没有找到该文件的完好备份，请联系管理员处理。"
-    return head + f"最近的完好备份：{good}\n恢复命令：cunwu restore {good}"
+    return head + (
+        f"最近的完好备份：{good}\n请管理员先查看恢复会改变什么（cunwu restore {good} --dry-run），"
+        f"再决定是否恢复（cunwu restore {good} --yes）。"
+    )

@@ -186,7 +186,7 @@ def parse(raw: bytes, where: str) -> Settings:
     if not isinstance(doc.get("group_shared", False), bool):
         bad("group_shared", "应为 true 或 false")
     if problems:
-        raise CatalogError(problems)
+        raise CatalogError(problems, "设置文件")
     return Settings(
         township=str(doc.get("township", "")),
         villages=tuple(villages),

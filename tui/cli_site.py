@@ -9,10 +9,11 @@ import typer
 from rich.text import Text
 
 from store import archive, roles
+from store import settings as settings_mod
 from store.site import Site
 from store.verify import verify
 from tui import cli_common
-from tui.cli_common import EXIT_DATA, JsonOption, fail, handled, open_site, out, print_json, root
+from tui.cli_common import EXIT_DATA, EXIT_REFUSED, JsonOption, fail, handled, open_site, out, print_json, root
 
 DUE_STATE_LABELS = {
     "overdue": "已超期",
@@ -37,25 +38,60 @@ def init_command(
     township: Annotated[str | None, typer.Option("--township", help="乡（镇）名称")] = None,
     village: Annotated[list[str] | None, typer.Option("--village", help="村名，可写多次；已有的村保留")] = None,
     staff: Annotated[
-        list[str] | None, typer.Option("--staff", help="人员：账号=姓名:角色（村干部、监委会、乡镇），可写多次")
+        list[str] | None,
+        typer.Option(
+            "--staff",
+            help="人员：账号=姓名:角色[:村[,村…]]，角色为管理员、乡镇、村干部、监委会；村干部和监委会写明所在村。可写多次",
+        ),
+    ] = None,
+    remove_staff: Annotated[
+        list[str] | None, typer.Option("--remove-staff", help="从人员名单中删除此账号，可写多次", metavar="ACCOUNT")
     ] = None,
     phone: Annotated[str | None, typer.Option("--phone", help="监督举报电话（印在公示上）")] = None,
+    timer: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--timer", help="本地时限：事项编号.步骤编号=天数（0 取消），如 dibao.publicize=10", metavar="KEY=N"
+        ),
+    ] = None,
+    timezone: Annotated[
+        str | None, typer.Option("--timezone", help="服务器所在时区（如 Asia/Shanghai；空：用系统时区）")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """新建或补充设置：乡镇、村名单、人员和监督电话。"""
+    """新建或修改设置：乡镇、村名单、人员和角色、监督电话、本地时限（首次设置之后只有管理员可以修改）。"""
     villages = village or []
     folder = root(ctx)
     with handled():
         site = Site(folder)
-        if not township and not site.settings.township:
+        first = not site.settings.township
+        if first and not roles.is_admin(site.operator):
+            fail(roles.first_setup_message(folder), EXIT_REFUSED)
+        if not township and first:
             fail("首次设置请写明乡镇：cunwu init --township 乡镇名 --village 村名", 2)
         if not villages and not site.settings.villages:
             fail("请至少写一个村：--village 村名", 2)
-        settings = site.init(cli_common.now(), township, villages, staff, phone)
+        change = settings_mod.Change(
+            township,
+            tuple(villages),
+            tuple(staff or ()),
+            tuple(remove_staff or ()),
+            phone,
+            tuple(timer or ()),
+            timezone,
+        )
+        before = site.settings
+        settings = site.change_settings(cli_common.now(), change)
     if as_json:
         print_json(settings.as_dict())
-    else:
-        out().print(Text(f"已设置：{settings.township}，村：{'、'.join(settings.villages)}（数据目录 {folder}）"))
+        return
+    console = out()
+    lines = settings_mod.describe(before, settings)
+    if not lines:
+        console.print(Text("设置没有变化，未做任何改动。"))
+    for line in lines:
+        console.print(Text(f"已修改 {line}"))
+    console.print(Text(f"当前设置：{settings.township}，村：{'、'.join(settings.villages)}（数据目录 {folder}）"))
 
 
 def due_command(
@@ -133,6 +169,7 @@ def verify_command(
                 "recovered": report.recovered,
                 "problems": report.problems,
                 "anchor": report.anchor.as_dict(),
+                "settings_changes": [c.as_dict() for c in report.settings],
             }
         )
     else:
@@ -154,6 +191,10 @@ def verify_command(
             console.print(Text(f"提示：有 {report.forced} 个步骤是强制完成的（见日志）"))
         if report.recovered:
             console.print(Text(f"提示：有 {report.recovered} 次保存中断已记录"))
+        if report.settings:
+            console.print(Text(f"设置变更（人员、角色、村、时限等，共 {len(report.settings)} 次）："))
+            for change in report.settings:
+                console.print(Text(f"  {change.ts[:16].replace('T', ' ')} {change.who}：{'；'.join(change.changes)}"))
     if not report.ok:
         raise typer.Exit(EXIT_DATA)
 
