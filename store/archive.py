@@ -58,7 +58,7 @@ from store import settings as settings_mod
 from store.db import JOURNAL_FILE, META_TABLE, MIGRATIONS, PARTITIONS_DIR, SCHEMA_VERSION, Store, Transaction
 from store.errors import BadInput, DataDamaged, Refused
 from store.files import atomic_write, fsync_dir, make_dirs
-from store.journal import FIELDS, GENESIS, Journal, canonical, digest, entry_hash, scan
+from store.journal import FIELDS, GENESIS, Journal, canonical, chain, digest, entry_hash, scan
 from store.records import RecordBook
 from store.settings import SETTINGS_FILE, SETTINGS_TARGET, Settings
 
@@ -108,7 +108,7 @@ def backup(site: Site, now: dt.datetime, out: Path | None = None) -> Path:
             partitions = _partition_files(root)
             present = [p for p in (root / SETTINGS_FILE, root / JOURNAL_FILE) if p.exists()]
             txn.record("backup", f"backup:{name}", None, {"files": len(present) + len(partitions)})
-            (own,) = _chain(txn.entries[-1:], site.store.journal.last())
+            (own,) = chain(txn.entries[-1:], site.store.journal.last())
             journal = site.store.journal.path.read_bytes() if site.store.journal.path.exists() else b""
             try:
                 with place.create(name) as fh:
@@ -151,19 +151,6 @@ def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes, mtime: float | None
     info.size, info.mode = len(data), 0o600
     info.mtime = int(mtime if mtime is not None else dt.datetime.now().timestamp())
     tar.addfile(info, io.BytesIO(data))
-
-
-def _chain(entries: Sequence[Mapping[str, Any]], last: Mapping[str, Any] | None) -> list[dict[str, Any]]:
-    """``entries`` chained after ``last`` exactly as ``Journal.append`` chains them."""
-    prev = last["hash"] if last else GENESIS
-    seq = last["seq"] + 1 if last else 1
-    out = []
-    for entry in entries:
-        full = {**entry, "seq": seq, "prev": prev}
-        full["hash"] = entry_hash(full)
-        out.append(full)
-        prev, seq = full["hash"], seq + 1
-    return out
 
 
 # ------------------------------------------------------------------------------ what a restore does
@@ -779,7 +766,7 @@ def _stage_and_journal(site: Site, txn: Transaction, plan: Plan, now: dt.datetim
         txn.entries.clear()  # they go into the new journal below, after the archive's
     else:
         base, entries = store.journal.last(), txn.entries
-    chained = _chain(entries, base)
+    chained = chain(entries, base)
     stamp = f"{now.strftime('%Y%m%d%H%M%S')}-{txn.id[:8]}"
     staged: dict[str, bytes] = {}
     steps: list[dict[str, Any]] = []

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -165,15 +165,7 @@ class Journal:
         """Chain and write ``entries`` (without seq/prev/hash) in one fsynced append."""
         if not entries:
             return []
-        last = self.last()
-        prev = last["hash"] if last else GENESIS
-        seq = last["seq"] + 1 if last else 1
-        chained = []
-        for entry in entries:
-            full = {**entry, "seq": seq, "prev": prev}
-            full["hash"] = entry_hash(full)
-            chained.append(full)
-            prev, seq = full["hash"], seq + 1
+        chained = chain(entries, self.last())
         data = b"".join(canonical(e) + b"\n" for e in chained)
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, self.mode)
         try:
@@ -182,6 +174,19 @@ class Journal:
         finally:
             os.close(fd)
         return chained
+
+
+def chain(entries: Sequence[Mapping[str, Any]], last: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+    """``entries`` (without seq/prev/hash) chained after ``last`` (None: at the start)."""
+    prev = last["hash"] if last else GENESIS
+    seq = last["seq"] + 1 if last else 1
+    out = []
+    for entry in entries:
+        full = {**entry, "seq": seq, "prev": prev}
+        full["hash"] = entry_hash(full)
+        out.append(full)
+        prev, seq = full["hash"], seq + 1
+    return out
 
 
 def _tail_entries(path: Path, count: int) -> tuple[list[dict[str, Any]], int]:

@@ -63,6 +63,16 @@ def notice_case(root: Path) -> str:
     return number
 
 
+def case_at_notice() -> str:
+    """A 低保 case of 城关村 opened and walked to its 公示 step through the CLI."""
+    case = str(
+        json.loads(invoke("case", "new", "dibao", "--village", "城关村", "--subject", "王某某", "--json")[1])["number"]
+    )
+    for _ in range(4):  # 申请, 受理, 入户调查, 民主评议
+        assert invoke("case", "step", case)[0] == 0
+    return case
+
+
 def cunwu(root: Path, *args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[str]:
     """``cunwu --data ROOT ARGS`` in a subprocess, through ``run()`` as installed."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CUNWU_", "SUDO_"))}
@@ -193,11 +203,7 @@ def test_no_personal_data_shows_in_ps_while_the_list_is_read(tmp_path: Path) -> 
 
 def test_list_errors_name_the_line_and_change_nothing(clock: Clock, tmp_path: Path) -> None:
     init()
-    case = json.loads(invoke("case", "new", "dibao", "--village", "城关村", "--subject", "王某某", "--json")[1])[
-        "number"
-    ]
-    for _ in range(4):
-        assert invoke("case", "step", case)[0] == 0
+    case = case_at_notice()
     root = tmp_path / "data"
     before = files(root)
     bad_check = f"# 名单\n\n李某某,{ID},2,800元\n王某某,11010519491231003X,3,500元\n"
@@ -225,11 +231,7 @@ def test_list_errors_name_the_line_and_change_nothing(clock: Clock, tmp_path: Pa
 
 def test_a_list_file_is_read_as_the_user_outside_the_shared_server(clock: Clock, tmp_path: Path) -> None:
     init()
-    case = json.loads(invoke("case", "new", "dibao", "--village", "城关村", "--subject", "王某某", "--json")[1])[
-        "number"
-    ]
-    for _ in range(4):
-        assert invoke("case", "step", case)[0] == 0
+    case = case_at_notice()
     listing = tmp_path / "名单.txt"
     listing.write_text(LIST, "utf-8")
     code, out, err = invoke("notice", "post", case, "--entries-file", str(listing), "--json")
@@ -279,11 +281,7 @@ def test_free_text_options_read_standard_input(clock: Clock) -> None:
 
 def test_a_second_dash_is_refused_before_anything_is_written(clock: Clock, tmp_path: Path) -> None:
     init()
-    case = json.loads(invoke("case", "new", "dibao", "--village", "城关村", "--subject", "王某某", "--json")[1])[
-        "number"
-    ]
-    for _ in range(4):
-        assert invoke("case", "step", case)[0] == 0
+    case = case_at_notice()
     notice = json.loads(invoke("notice", "post", case, "--json")[1])["number"]
     root = tmp_path / "data"
     before = files(root)
@@ -348,11 +346,7 @@ def test_through_the_launcher_a_list_path_is_refused_and_standard_input_works(cl
     clerk = other_account()
     init()
     assert invoke("init", "--staff", f"{clerk.pw_name}=某某:村干部:城关村")[0] == 0
-    case = json.loads(invoke("case", "new", "dibao", "--village", "城关村", "--subject", "王某某", "--json")[1])[
-        "number"
-    ]
-    for _ in range(4):
-        assert invoke("case", "step", case)[0] == 0
+    case = case_at_notice()
     listing = tmp_path / "名单.txt"
     listing.write_text(LIST, "utf-8")
     root = tmp_path / "data"
