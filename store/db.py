@@ -310,9 +310,9 @@ class Store:
 
     def _recover(self, operator: Operator, now: dt.datetime) -> None:
         """Bring journal and data back in step after a process died mid-transaction."""
-        from store import archive  # first: finish or undo a restore that stopped part-way
+        from store import restore_commit  # first: finish or undo a restore that stopped part-way
 
-        archive.recover(self)
+        restore_commit.recover(self)
         sweep_temp_files(self.root)
         for partition in self._partitions.values():
             sweep_temp_files(partition.path.parent)

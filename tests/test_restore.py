@@ -22,7 +22,8 @@ import pytest
 from typer.testing import CliRunner
 
 from store import anchor as anchor_mod
-from store import archive
+from store import archive, restore_commit
+from store import restore as restore_mod
 from store.errors import BadInput, DataDamaged, Refused
 from store.journal import digest, entry_hash
 from store.site import Site
@@ -119,7 +120,7 @@ def test_a_genuine_older_backup_restores_is_journaled_and_verifies(site: Site, t
     old_record = members(path)[PARTITION]
     before_journal = (site.root / "journal.jsonl").read_bytes()
     before_record = site.cases.get(numbers["changed"]).record
-    plan = archive.restore(site, LATER, path)
+    plan = restore_mod.restore(site, LATER, path)
     assert plan.removed == [f"case:{numbers['added']}"] and plan.changed == [f"case:{numbers['changed']}"]
     assert (site.root / PARTITION).read_bytes() == old_record
     fresh = Site(site.root, environ={})
@@ -139,15 +140,15 @@ def test_a_genuine_older_backup_restores_is_journaled_and_verifies(site: Site, t
     # What was replaced is kept.
     kept = list((site.root / "backups" / "pre-restore").glob("cases__城关村__2026.json.*"))
     assert len(kept) == 1 and b"\xe5\xa4\x87\xe4\xbb\xbd\xe5\x90\x8e\xe6\x96\xb0\xe5\xa2\x9e" in kept[0].read_bytes()
-    assert not (site.root / archive.MANIFEST).exists()
-    assert not list(site.root.rglob(f"{archive.STAGED}*"))
+    assert not (site.root / restore_commit.MANIFEST).exists()
+    assert not list(site.root.rglob(f"{restore_commit.STAGED}*"))
 
 
 def test_the_newest_backup_changes_nothing(site: Site, tmp_path: Path) -> None:
     path = archive.backup(site, NOW, tmp_path / "now.tar.gz")
     assert journal(site.root)[-1]["action"] == "backup"
     before = fingerprint(site.root)
-    plan = archive.restore(site, LATER, path)
+    plan = restore_mod.restore(site, LATER, path)
     assert plan.empty and fingerprint(site.root) == before
 
 
@@ -157,7 +158,7 @@ def test_data_files_not_in_the_archive_are_moved_aside(site: Site, tmp_path: Pat
     site.cases.open(site.operator, next_year, "dibao", "南石村", "次年新增")
     newer = site.root / "cases" / "南石村" / "2027.json"
     assert newer.exists()
-    plan = archive.restore(site, next_year, path)
+    plan = restore_mod.restore(site, next_year, path)
     assert plan.removes == ["cases/南石村/2027.json"] and not newer.exists()
     assert list((site.root / "backups" / "pre-restore").glob("cases__南石村__2027.json.*"))
     assert verified(site.root) == []
@@ -167,7 +168,7 @@ def test_dry_run_lists_what_changes_and_writes_nothing(site: Site, tmp_path: Pat
     path, numbers = changed_since_backup(site, tmp_path)
     site.init(LATER, None, ["北村"], staff=[f"{TOWNSHIP}=包村干部:乡镇"])
     before = fingerprint(site.root)
-    plan = archive.restore(site, LATER, path, dry_run=True)
+    plan = restore_mod.restore(site, LATER, path, dry_run=True)
     assert fingerprint(site.root) == before
     text = "\n".join(plan.lines())
     assert f"删除记录 1 条：{numbers['added']}" in text and f"改动记录 1 条：{numbers['changed']}" in text
@@ -189,9 +190,9 @@ def test_an_archive_with_one_record_edited_is_refused(site: Site, tmp_path: Path
     bad = forged(archive.backup(site, NOW, tmp_path / "b.tar.gz"), tmp_path / "forged.tar.gz", edit_subject)
     before = fingerprint(site.root)
     with pytest.raises(DataDamaged, match="城关村-2026-0001 与备份中日志最后记录的内容不符"):
-        archive.restore(site, LATER, bad)
+        restore_mod.restore(site, LATER, bad)
     with pytest.raises(DataDamaged):
-        archive.restore(site, LATER, bad, dry_run=True)
+        restore_mod.restore(site, LATER, bad, dry_run=True)
     assert fingerprint(site.root) == before
 
 
@@ -210,7 +211,7 @@ def test_an_archive_whose_journal_was_rewritten_with_new_hashes_is_refused(site:
     bad = forged(genuine, tmp_path / "rewritten.tar.gz", rewrite)
     before = fingerprint(site.root)
     with pytest.raises(DataDamaged, match="与当前日志不同"):
-        archive.restore(site, LATER, bad)
+        restore_mod.restore(site, LATER, bad)
     assert fingerprint(site.root) == before
 
     def extend(files: dict[str, bytes]) -> None:
@@ -225,7 +226,7 @@ def test_an_archive_whose_journal_was_rewritten_with_new_hashes_is_refused(site:
     site.cases.open(site.operator, LATER, "dibao", "城关村", "之后又办")
     before = fingerprint(site.root)
     with pytest.raises(DataDamaged, match="与当前日志不同"):
-        archive.restore(site, LATER, forged(genuine, tmp_path / "extended.tar.gz", extend))
+        restore_mod.restore(site, LATER, forged(genuine, tmp_path / "extended.tar.gz", extend))
     assert fingerprint(site.root) == before
 
 
@@ -234,7 +235,7 @@ def test_a_backup_of_another_data_directory_is_refused(site: Site, tmp_path: Pat
     path = archive.backup(other, NOW, tmp_path / "other.tar.gz")
     before = fingerprint(site.root)
     with pytest.raises(DataDamaged, match="不是本数据目录"):
-        archive.restore(site, LATER, path)
+        restore_mod.restore(site, LATER, path)
     assert fingerprint(site.root) == before
 
 
@@ -258,7 +259,7 @@ def test_malformed_or_edited_settings_in_an_archive_are_refused(site: Site, tmp_
 
         bad = forged(genuine, tmp_path / f"settings-{number}.tar.gz", edit)
         with pytest.raises(DataDamaged, match=match):
-            archive.restore(site, LATER, bad)
+            restore_mod.restore(site, LATER, bad)
         assert fingerprint(site.root) == before, what
 
 
@@ -266,7 +267,7 @@ def test_records_the_journal_names_must_all_be_in_the_archive(site: Site, tmp_pa
     genuine = archive.backup(site, NOW, tmp_path / "b.tar.gz")
     bad = forged(genuine, tmp_path / "less.tar.gz", lambda f: f.pop("cases/南石村/2026.json"))
     with pytest.raises(DataDamaged, match=r"南石村-2026-0001.*备份中却没有"):
-        archive.restore(site, LATER, bad)
+        restore_mod.restore(site, LATER, bad)
 
 
 def test_archives_with_other_kinds_of_members_are_refused(site: Site, tmp_path: Path) -> None:
@@ -286,7 +287,7 @@ def test_archives_with_other_kinds_of_members_are_refused(site: Site, tmp_path: 
                 _add(tar, name, data)
             extra(tar)
         with pytest.raises(DataDamaged, match=match):
-            archive.restore(site, LATER, path)
+            restore_mod.restore(site, LATER, path)
         assert fingerprint(site.root) == before, what
 
 
@@ -325,7 +326,7 @@ def test_a_gzip_bomb_is_refused_quickly_without_big_memory(site: Site, tmp_path:
     started = time.perf_counter()
     try:
         with pytest.raises(DataDamaged, match=r"上限|扩展头"):
-            archive.restore(site, LATER, path)
+            restore_mod.restore(site, LATER, path)
         took = time.perf_counter() - started
         _, peak = tracemalloc.get_traced_memory()
     finally:
@@ -338,7 +339,7 @@ def test_the_bound_follows_the_data_directory(site: Site, tmp_path: Path) -> Non
     assert archive.limit(site.root) == archive.LIMIT_FLOOR
     big = bomb(tmp_path / "b.tar.gz", size=archive.LIMIT_FLOOR + (1 << 20))
     with pytest.raises(DataDamaged, match="上限 256 MiB"):
-        archive.restore(site, LATER, big, dry_run=True)
+        restore_mod.restore(site, LATER, big, dry_run=True)
 
 
 # ------------------------------------------------------------------------------------------ who
@@ -353,9 +354,9 @@ def test_only_a_manager_restores_checked_before_the_archive_is_read(site: Site, 
     before = fingerprint(site.root)
     for source in (path, tmp_path / "does-not-exist.tar.gz", bomb(tmp_path / "bomb.tar.gz", size=8 << 20)):
         with pytest.raises(Refused, match=r"只有管理员可以恢复备份|不在本数据目录的人员名单中"):
-            archive.restore(other, LATER, source)
+            restore_mod.restore(other, LATER, source)
         with pytest.raises(Refused):
-            archive.restore(other, LATER, source, dry_run=True)
+            restore_mod.restore(other, LATER, source, dry_run=True)
     code, _, err = cli("restore", str(path), "--yes", data=site.root, environ=env(account))
     assert code == 1 and ("只有管理员" in err or "人员名单" in err), err
     assert fingerprint(site.root) == before
@@ -386,9 +387,9 @@ def test_a_lost_directory_comes_back_from_the_backup_that_ends_at_the_anchor(
     lost = Site(site.root, environ={})
     assert lost.operator.role == "管理员"  # the machine's owner, no settings left
     with pytest.raises(DataDamaged, match="正好结束于锚点记录的链头"):
-        archive.restore(lost, LATER, older)
+        restore_mod.restore(lost, LATER, older)
     assert fingerprint(site.root) == {}
-    plan = archive.restore(lost, LATER, newest)
+    plan = restore_mod.restore(lost, LATER, newest)
     assert plan.lost and "已与锚点" in plan.anchor_note
     assert (site.root / "journal.jsonl").read_bytes().startswith(journal_before)
     assert verified(site.root) == []
@@ -398,7 +399,7 @@ def test_a_lost_directory_comes_back_from_the_backup_that_ends_at_the_anchor(
 
     # An older backup with a copy of the anchor taken at its time.
     lose(site.root)
-    plan = archive.restore(Site(site.root, environ={}), LATER, older, anchor_file=copy)
+    plan = restore_mod.restore(Site(site.root, environ={}), LATER, older, anchor_file=copy)
     assert plan.lost and str(copy) in plan.anchor_note
     assert verified(site.root) == [] and len(Site(site.root, environ={}).cases.all()) == 4
 
@@ -416,7 +417,7 @@ def test_a_lost_directory_without_an_anchor_is_restored_and_says_so(site: Site, 
     bad = forged(path, tmp_path / "forged.tar.gz", edit_subject)
     lose(site.root)
     with pytest.raises(DataDamaged, match="与备份中日志最后记录的内容不符"):
-        archive.restore(Site(site.root, environ={}), LATER, bad)
+        restore_mod.restore(Site(site.root, environ={}), LATER, bad)
     assert fingerprint(site.root) == {}
 
 
@@ -440,18 +441,18 @@ def test_a_crash_after_journaling_is_finished_by_the_next_transaction(
             raise Crash
         keep(root, target, aside, dir_mode)
 
-    keep = archive._keep
-    monkeypatch.setattr(archive, "_keep", dies_on_the_second)
+    keep = restore_commit._keep
+    monkeypatch.setattr(restore_commit, "_keep", dies_on_the_second)
     with pytest.raises(Crash):
-        archive.restore(site, LATER, path)
-    monkeypatch.setattr(archive, "_keep", keep)
-    assert (site.root / archive.MANIFEST).exists()
+        restore_mod.restore(site, LATER, path)
+    monkeypatch.setattr(restore_commit, "_keep", keep)
+    assert (site.root / restore_commit.MANIFEST).exists()
     assert journal(site.root)[-1]["action"] == "restore"  # journaled: the restore is committed
     assert verified(site.root), "one file in place, the other not yet"
     # The next save, by anyone, finishes it first.
     fresh = Site(site.root, environ={})
     fresh.cases.open(fresh.operator, LATER, "dibao", "南石村", "下一次保存")
-    assert not (site.root / archive.MANIFEST).exists() and not list(site.root.rglob(f"{archive.STAGED}*"))
+    assert not (site.root / restore_commit.MANIFEST).exists() and not list(site.root.rglob(f"{restore_commit.STAGED}*"))
     assert verified(site.root) == []
     again = Site(site.root, environ={})
     assert TOWNSHIP not in again.settings.staff
@@ -474,10 +475,10 @@ def test_a_crash_before_journaling_is_undone_by_the_next_transaction(
 
     with monkeypatch.context() as patched:
         patched.setattr(site.store.journal, "append", killed)
-        patched.setattr(archive, "_roll_back", lambda *args: None)  # killed: nothing cleans up
+        patched.setattr(restore_commit, "_roll_back", lambda *args: None)  # killed: nothing cleans up
         with pytest.raises(Crash):
-            archive.restore(site, LATER, path)
-    assert (site.root / archive.MANIFEST).exists() and list(site.root.rglob(f"{archive.STAGED}*"))
+            restore_mod.restore(site, LATER, path)
+    assert (site.root / restore_commit.MANIFEST).exists() and list(site.root.rglob(f"{restore_commit.STAGED}*"))
     assert (site.root / "journal.jsonl").read_bytes() == journal_before
     fresh = Site(site.root, environ={})
     with fresh.store.transaction(fresh.operator, LATER):
@@ -495,9 +496,9 @@ def test_a_failure_while_staging_leaves_nothing_behind(
     def disk_full(*args: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(archive, "_write_new", disk_full)
+    monkeypatch.setattr(restore_commit, "_write_new", disk_full)
     with pytest.raises(OSError):
-        archive.restore(site, LATER, path)
+        restore_mod.restore(site, LATER, path)
     assert fingerprint(site.root) == before
 
 
@@ -508,7 +509,7 @@ def test_a_rotated_data_file_backup_restores_when_every_record_was_journaled(sit
     site.cases.complete_step(site.operator, NOW + dt.timedelta(hours=1), "城关村-2026-0001")
     hourly = sorted((site.root / "backups" / "hourly").glob("cases__城关村__2026.json.*"))[-1]
     fresh = Site(site.root, environ={})
-    plan = archive.restore(fresh, LATER, hourly)
+    plan = restore_mod.restore(fresh, LATER, hourly)
     assert plan.changed == ["case:城关村-2026-0001"] and plan.files == [PARTITION]
     assert verified(site.root) == []
 
@@ -516,11 +517,11 @@ def test_a_rotated_data_file_backup_restores_when_every_record_was_journaled(sit
     forged_copy.write_bytes(hourly.read_bytes().replace("王某某".encode(), "王某甲".encode()))
     before = fingerprint(site.root)
     with pytest.raises(DataDamaged, match="从未记入日志"):
-        archive.restore(fresh, LATER, forged_copy)
+        restore_mod.restore(fresh, LATER, forged_copy)
     elsewhere = site.root.parent / "cases__城关村__2026.json.2026112709"
     shutil.copy(hourly, elsewhere)
     with pytest.raises(BadInput, match="不是本数据目录 backups/"):
-        archive.restore(fresh, LATER, elsewhere)
+        restore_mod.restore(fresh, LATER, elsewhere)
     assert fingerprint(site.root) == before
 
 

@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from store import backups, db
-from store.archive import backup, restore
+from store.archive import backup
 from store.errors import DataDamaged, LockTimeout, SchemaTooNew
 from store.files import sweep_temp_files
+from store.restore import restore
 from store.site import Site
 from store.verify import verify
 from tests.sites import NOW, at, new_site, post_notice, walk_to

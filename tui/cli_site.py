@@ -9,6 +9,7 @@ import typer
 from rich.text import Text
 
 from store import archive, roles
+from store import restore as restore_mod
 from store import settings as settings_mod
 from store.site import Site
 from store.verify import verify
@@ -242,7 +243,7 @@ def restore_command(
     if anchor is not None and not anchor.expanduser().is_file():
         fail(f"锚点文件 {anchor} 不存在", 2)
     with handled():
-        plan = archive.restore(
+        plan = restore_mod.restore(
             site, cli_common.now(), path, dry_run=dry_run, anchor_file=anchor.expanduser() if anchor else None
         )
     console = out()
