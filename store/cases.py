@@ -155,6 +155,7 @@ class Cases:
         if name not in self.settings.villages:
             known = "、".join(self.settings.villages) or "（尚未设置）"
             raise NotFound(f"“{name}”不在本乡镇的村名单中（{known}）；新增村请管理员运行 cunwu init --village {name}")
+        self.store.refresh_viewer()
         if not self.store.visible(name):
             assert self.store.viewer is not None
             raise roles.out_of_scope(self.store.viewer, name)
@@ -190,9 +191,6 @@ class Cases:
             "matter_id": matter.id,
             "subject": text,
             "opened_on": today.isoformat(),
-            "opened_by": operator.account,
-            "opened_by_name": operator.name or operator.account,
-            "opened_by_role": operator.role,
             "status": state.status.value,
             "current": state.current,
             "current_since": state.current_since.isoformat(),
@@ -200,6 +198,8 @@ class Cases:
             "history": [],
         }
         with self.store.transaction(operator, now) as txn:
+            who = txn.operator.stamp()
+            fields.update(opened_by=who["by"], opened_by_name=who["by_name"], opened_by_role=who["by_role"])
             record = self.book.insert(txn, name, today.year, fields, "case.open", {"matter": matter.id})
         return Case(record)
 
@@ -313,7 +313,7 @@ class Cases:
                     "checklist": list(progress.get("checklist", [])),
                     "materials": list(progress.get("materials", [])),
                     "records": linked,
-                    **operator.stamp(),
+                    **txn.operator.stamp(),
                     "at": now.isoformat(timespec="seconds"),
                     "forced_reason": entry.forced_reason,
                 },

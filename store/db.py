@@ -220,6 +220,15 @@ class Store:
         self.viewer: Operator | None = None
         """Whose reads these are: record books show only the villages this account may see
         (``store.roles.sees``); None for the whole-directory reads of verify and restore."""
+        self.who: Callable[[], Operator] | None = None
+        """The session's operator as the settings say *now* (``Site.refresh``): a role taken
+        away, an account removed or moved to another village counts from the next read or
+        save of a session that is already open."""
+
+    def refresh_viewer(self) -> None:
+        """Bring ``viewer`` up to date with the settings (a stat when nothing changed)."""
+        if self.who is not None:
+            self.viewer = self.who()
 
     def visible(self, village: str) -> bool:
         """May the viewer read the records of ``village``?"""
@@ -258,8 +267,7 @@ class Store:
         ``supervision`` (an opinion, a countersignature, a backup), so the refusal comes
         before any other check; each journal entry is checked again in ``Transaction.record``.
         """
-        if not supervision:
-            roles.check(operator, "")
+        roles.check_start(operator, supervision)
         if self._txn is not None:
             self._depth += 1
             try:
@@ -273,6 +281,12 @@ class Store:
             raise LockTimeout() from None
         self._depth = 1
         try:
+            # Under the lock, the operator as the settings say now: a session opened before its
+            # account was removed, demoted or moved works only as what it is now.
+            fresh = self.who() if self.who is not None else operator
+            if fresh.account == operator.account:
+                operator = fresh
+                roles.check_start(operator, supervision)
             self._recover(operator, now)
             txn = self._txn = Transaction(self, operator, now)
             try:

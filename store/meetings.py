@@ -227,8 +227,8 @@ class Meetings:
             record.update(
                 state="confirmed",
                 confirmed_at=now.isoformat(timespec="seconds"),
-                confirmed_by=operator.account,
-                confirmed_by_name=operator.name or operator.account,
+                confirmed_by=txn.operator.account,
+                confirmed_by_name=txn.operator.stamp()["by_name"],
             )
             self.book.save(txn, record, "meeting.confirm")
             return record
@@ -243,8 +243,8 @@ class Meetings:
             record.update(
                 state="locked",
                 locked_at=now.isoformat(timespec="seconds"),
-                locked_by=operator.account,
-                locked_by_name=operator.name or operator.account,
+                locked_by=txn.operator.account,
+                locked_by_name=txn.operator.stamp()["by_name"],
             )
             self.book.save(txn, record, "meeting.lock")
             return record
@@ -258,7 +258,7 @@ class Meetings:
                 raise Refused(f"会议记录 {record['number']} 尚未锁定，请直接修改草稿或先确认并锁定")
             record["corrections"] = [
                 *record["corrections"],
-                {"at": now.isoformat(timespec="seconds"), **operator.stamp(), "text": body},
+                {"at": now.isoformat(timespec="seconds"), **txn.operator.stamp(), "text": body},
             ]
             self.book.save(txn, record, "meeting.correct", {"correction": len(record["corrections"])})
             return record

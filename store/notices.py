@@ -147,7 +147,7 @@ class Notices:
                 "handling": sanitize(handling, "处理情况", limit=LONG, multiline=True),
                 "upheld": upheld,
                 "late": day > dt.date.fromisoformat(record["earliest_end"]),
-                **operator.stamp(),
+                **txn.operator.stamp(),
             }
             record["objections"] = [*record["objections"], objection]
             self.book.save(txn, record, "notice.object", {"objection": len(record["objections"])})

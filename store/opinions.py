@@ -26,6 +26,16 @@ KINDS = {"opinion": "审核意见", "countersign": "签字"}
 ACTION = "opinion.new"
 
 
+def signer(operator: Operator) -> dict[str, str]:
+    """Who gave an opinion or a signature, as they were named then (what the notice prints)."""
+    return {
+        "by": operator.label,
+        "account": operator.account,
+        "name": operator.name or operator.account,
+        "role": operator.role,
+    }
+
+
 class Opinions:
     """Opinion records of a store; ``books`` are the records they may be filed against."""
 
@@ -66,13 +76,10 @@ class Opinions:
             "step": "",
             "finding": about,
             "text": body,
-            "by": operator.label,
-            "account": operator.account,
-            "name": operator.name or operator.account,
-            "role": operator.role,
             "date": now.date().isoformat(),
         }
         with self.store.transaction(operator, now, supervision=True) as txn:
+            fields.update(signer(txn.operator))
             return self.book.insert(txn, where, now.year, fields, ACTION, {"target": number or about})
 
     def countersign(self, operator: Operator, now: dt.datetime, case_number: str, text: str = "") -> dict[str, Any]:
@@ -91,11 +98,9 @@ class Opinions:
             posted = case["progress"].get("notice", "")
             if posted:
                 raise Refused(f"办件 {case['number']} 的公示 {posted} 已张贴，签字应在张贴前；请改为填写审核意见")
-            if any(
-                o.get("account", o["by"]) in (operator.account, operator.label)
-                for o in self.countersigns(case["number"], step.id)
-            ):
-                raise Refused(f"{operator.label} 已对办件 {case['number']} 的公示签过字")
+            me = txn.operator
+            if any(o.get("account", o["by"]) in (me.account, me.label) for o in self.countersigns(case["number"], step.id)):
+                raise Refused(f"{me.label} 已对办件 {case['number']} 的公示签过字")
             fields = {
                 "kind": "countersign",
                 "target": case["number"],
@@ -103,10 +108,7 @@ class Opinions:
                 "step": step.id,
                 "finding": "",
                 "text": note,
-                "by": operator.label,
-                "account": operator.account,
-                "name": operator.name or operator.account,
-                "role": operator.role,
+                **signer(me),
                 "date": now.date().isoformat(),
             }
             return self.book.insert(txn, case["village"], now.year, fields, ACTION, {"target": case["number"]})

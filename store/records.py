@@ -79,6 +79,7 @@ class RecordBook:
     def get(self, text: str) -> dict[str, Any]:
         """The record, if the store's viewer may see its village (``Store.viewer``)."""
         number = self.number(text)
+        self.store.refresh_viewer()
         if not self.store.visible(number.village):
             assert self.store.viewer is not None
             raise roles.out_of_scope(self.store.viewer, number.village)
@@ -93,6 +94,7 @@ class RecordBook:
         (no copies, so that listing 10,000 cases costs no extra memory); change records
         through ``for_update``."""
         out: list[dict[str, Any]] = []
+        self.store.refresh_viewer()
         for partition in self.store.partitions():
             if not every_village and not self.store.visible(partition.village):
                 continue

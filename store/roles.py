@@ -138,6 +138,17 @@ def check(operator: Operator, action: str, village: str | None = None) -> None:
         raise out_of_scope(operator, village, "办理或修改")
 
 
+def check_start(operator: Operator, supervision: bool = False) -> None:
+    """May ``operator`` start a change at all? A 监委会 account only for ``supervision`` (an
+    opinion, a signature); an account not in the settings never. Each journal entry is then
+    checked on its own (``check``)."""
+    if supervision:
+        if not known(operator):
+            raise Refused(unknown_message(operator))
+        return
+    check(operator, "")
+
+
 def require_admin(operator: Operator, what: str) -> None:
     """Refuse anyone but a 管理员 (``what``: the thing asked for, e.g. "恢复备份")."""
     if not known(operator):

@@ -102,9 +102,9 @@ class Seals:
             "keeper": keeper,
             "basis": basis,
             "irregular": irregular,
-            "operator": operator.label,
             "case": "",
             "step": "",
         }
         with self.store.transaction(operator, now) as txn:
+            body["operator"] = txn.operator.label
             return self.book.insert(txn, village, day.year, body, "seal.new", {"seal": seal, "basis": basis["kind"]})

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from procedures import engine
-from procedures.loader import apply_overrides, load_catalog
+from procedures.loader import CatalogError, apply_overrides, load_catalog
 from procedures.model import Catalog
 from procedures.recurring import ObligationState, obligations, window
 from procedures.workdays import WorkCalendar
@@ -19,7 +19,8 @@ from store import clock, identity, roles
 from store import settings as settings_mod
 from store.cases import Cases
 from store.db import Store
-from store.errors import BadInput
+from store.errors import BadInput, DataDamaged
+from store.files import signature
 from store.identity import Operator, current_operator
 from store.meetings import Meetings
 from store.notices import Notices
@@ -80,11 +81,12 @@ class Site:
     def __init__(self, root: Path, *, environ: Mapping[str, str] | None = None, lock_timeout: float = 10.0):
         self.root = root
         self.environ = os.environ if environ is None else environ
-        self.settings = settings_mod.load(root) if (root / settings_mod.SETTINGS_FILE).exists() else Settings()
-        catalog = load_catalog(local_matters_dir(root))
-        if self.settings.timers:
-            catalog = apply_overrides(catalog, self.settings.timers, str(settings_mod.settings_path(root)))
-        self.catalog: Catalog = catalog
+        self._settings_sig = signature(settings_mod.settings_path(root))
+        self.settings = settings_mod.load(root) if self._settings_sig is not None else Settings()
+        self.base_catalog = load_catalog(local_matters_dir(root))
+        """The matters as the county document (and local matter files) have them, before the
+        settings' local time limits."""
+        self.catalog: Catalog = self._with_timers(self.settings)
         self.cal = WorkCalendar()
         self.store = Store(root, lock_timeout=lock_timeout, group_shared=self.settings.group_shared)
         self.store.resolvers["settings"] = self._settings_record
@@ -94,6 +96,32 @@ class Site:
         self.cases = Cases(self.store, self.catalog, self.settings, self.cal, self.meetings, self.notices, self.seals)
         books = (self.cases.book, self.meetings.book, self.notices.book, self.seals.book)
         self.opinions = Opinions(self.store, self.catalog, books, lambda: self.settings.villages)
+        self.operator = self._operator()
+        self.store.who = self.refresh
+
+    def _with_timers(self, settings: Settings) -> Catalog:
+        if not settings.timers:
+            return self.base_catalog
+        return apply_overrides(self.base_catalog, settings.timers, str(settings_mod.settings_path(self.root)))
+
+    def refresh(self) -> Operator:
+        """Re-read the settings when another session changed them, and with them who this
+        session is: called by the store under its lock before every save and before every read
+        of the records (one stat when nothing changed)."""
+        sig = signature(settings_mod.settings_path(self.root))
+        if sig != self._settings_sig:
+            try:
+                settings = settings_mod.load(self.root) if sig is not None else Settings()
+            except CatalogError as exc:
+                raise DataDamaged(exc.report()) from None
+            self._use(settings, sig)
+        return self.operator
+
+    def _use(self, settings: Settings, sig: tuple[int, int, int] | None) -> None:
+        if settings.timers != self.settings.timers:
+            self.catalog = self.cases.catalog = self.opinions.catalog = self._with_timers(settings)
+        self.settings = self.cases.settings = settings
+        self._settings_sig = sig
         self.operator = self._operator()
 
     def for_thread(self) -> Site:
@@ -216,9 +244,7 @@ class Site:
             }
             action = "settings.init" if not current.township else "settings.change"
             txn.record(action, SETTINGS_TARGET, after, detail)
-        self.settings = updated
-        self.cases.settings = updated
-        self.operator = self._operator()
+        self._use(updated, signature(settings_mod.settings_path(self.root)))
         return updated
 
     def _first_admin(self, settings: Settings) -> Settings:

@@ -18,6 +18,7 @@ import pytest
 
 from procedures.model import Produces
 from store import archive
+from store import settings as settings_mod
 from store.errors import BadInput, Refused
 from store.identity import os_account
 from store.site import Site
@@ -376,3 +377,29 @@ def test_countersign_targets_a_case_at_a_notice_step(prepared: tuple[Path, dict[
         supervisor.opinions.add(supervisor.operator, NOW, "城关村-2026-XX0001", "意见")
     with pytest.raises(Exception, match="审核意见"):
         supervisor.opinions.add(supervisor.operator, NOW, numbers["seal"], "   ")
+
+
+def test_a_session_already_open_works_only_as_what_the_settings_say_now(
+    prepared: tuple[Path, dict[str, str]],
+) -> None:
+    """The attack: the 管理员 removed an account while its app was open; it went on writing as 乡镇."""
+    root, numbers = prepared
+    session = open_as(root, TOWNSHIP)  # opened before the change, kept open
+    assert {c.village for c in session.cases.all()} == {"城关村", "南石村"}
+    admin = Site(root, environ={})
+    admin.init(NOW, None, [], staff=[f"{TOWNSHIP}=包村干部:村干部:南石村"])
+    assert {c.village for c in session.cases.all()} == {"南石村"}
+    before = fingerprint(root)
+    with pytest.raises(Refused, match="是南石村的村干部，不能查看城关村"):
+        session.cases.open(session.operator, NOW, "dibao", "城关村", "越权")
+    with pytest.raises(Refused, match="只能由监委会、乡镇或管理员账号填写"):
+        session.opinions.add(session.operator, NOW, numbers["south"], "已不是乡镇")
+    assert fingerprint(root) == before
+    opened = session.cases.open(session.operator, NOW, "dibao", "南石村", "本村")
+    assert (opened.record["opened_by_role"], journal(root)[-1]["role"]) == ("村干部", "村干部")
+    admin.change_settings(NOW, settings_mod.Change(remove_staff=(TOWNSHIP,)))
+    before = fingerprint(root)
+    with pytest.raises(Refused, match=f"账号 {TOWNSHIP} 不在本数据目录的人员名单中"):
+        session.cases.open(session.operator, NOW, "dibao", "南石村", "已被删除")
+    assert session.cases.all() == [] and session.villages == ()
+    assert fingerprint(root) == before

@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Footer, Input, Select
 from textual.widgets._footer import FooterKey
 
 from store.identity import os_account
+from store.settings import Change
 from store.site import Site
 from store.verify import verify
 from tests.accounts import SUPERVISOR as PERSON
@@ -361,3 +362,23 @@ async def test_a_role_granted_and_taken_back_shows_on_the_supervision_screen(tmp
     assert "2026-12-01 09:00" in text and f"新增人员 {CADRE}：王文书（监委会，南石村）" in text
     assert f"人员 {CADRE}：王文书（监委会，南石村） → 王文书（村干部，南石村）" in text
     assert "（管理员）" not in text and f"{os_account()}，管理员）" in text
+
+
+async def test_an_open_app_loses_what_the_admin_takes_away(tmp_path: Path) -> None:
+    """The attack: an account removed while its app was open went on listing and saving."""
+    root = tmp_path / "data"
+    bad_situation(root)
+    app = make(root, Clock(TODAY), environ=give_role(root, "乡镇"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("b")
+        await pilot.pause()
+        assert SHORT in screen_text(app) and WAITING in screen_text(app)
+        Site(root, environ={}).change_settings(NOW, Change(remove_staff=(PERSON,)))
+        await pilot.press("f5")
+        await pilot.pause()
+        assert SHORT not in screen_text(app) and WAITING not in screen_text(app)
+        await pilot.press("n")
+        await pilot.pause()
+        text = screen_text(app)
+    assert f"账号 {PERSON} 不在本数据目录的人员名单中" in text and "选择村" not in text
+    assert Site(root, environ={}).cases.find(village="城关村")[0].number == SHORT

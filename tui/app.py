@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.dom import DOMNode
 
 from store import clock as clock_mod
+from store import roles
 from store.errors import Conflict, LockTimeout, StoreError
 from store.files import signature
 from store.site import Site
@@ -116,16 +117,24 @@ class CunwuApp(App[None]):
             # A widget's own action (a table's cursor, an input's editing) is never a command.
             owner = self.screen if default_namespace is None or default_namespace is self else default_namespace
             command = editing_command(getattr(owner, "COMMANDS_KEY", ""), action)
-            if command is not None and self.site.read_only:
-                self.push_screen(
-                    MessageDialog(
-                        READ_ONLY,
-                        f"本账号（{self.site.operator.label}）是监委会账号，"
-                        f"只能查看、填写审核意见和签字，不能“{command.label}”。",
-                    )
-                )
-                return True
+            if command is not None:
+                refusal = self.attempt(lambda: self.editing_refusal(command.label))
+                if refusal is None:
+                    return True  # the settings could not be read: attempt has said why
+                if refusal:
+                    self.push_screen(MessageDialog(READ_ONLY if self.site.read_only else "不能办理", refusal))
+                    return True
         return await super().run_action(action, default_namespace, namespaces)
+
+    def editing_refusal(self, label: str) -> str:
+        """Why this session may not “``label``” now (empty when it may): the settings are read
+        again first, so a role taken away while the app was open counts at once."""
+        operator = self.site.refresh()
+        if not roles.known(operator):
+            return roles.unknown_message(operator)
+        if self.site.read_only:
+            return f"本账号（{operator.label}）是监委会账号，只能查看、填写审核意见和签字，不能“{label}”。"
+        return ""
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen
