@@ -99,7 +99,9 @@ class Opinions:
             if posted:
                 raise Refused(f"办件 {case['number']} 的公示 {posted} 已张贴，签字应在张贴前；请改为填写审核意见")
             me = txn.operator
-            if any(o.get("account", o["by"]) in (me.account, me.label) for o in self.countersigns(case["number"], step.id)):
+            if any(
+                o.get("account", o["by"]) in (me.account, me.label) for o in self.countersigns(case["number"], step.id)
+            ):
                 raise Refused(f"{me.label} 已对办件 {case['number']} 的公示签过字")
             fields = {
                 "kind": "countersign",
