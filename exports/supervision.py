@@ -23,7 +23,7 @@ from procedures import idnumber
 from procedures.risks import CHECK_TITLES, CHECKS, SEVERITY_WORDS, THRESHOLDS, Finding, Severity, village_status
 from store.opinions import KINDS
 from store.records import prefix_of
-from store.verify import Report, SettingsChange, verify
+from store.verify import AdminChange, Report
 
 if TYPE_CHECKING:
     from docx.document import Document
@@ -194,19 +194,21 @@ def _journal(doc: Document, report: Report, start: dt.date, end: dt.date) -> Non
         hash_line(doc, report.head)
     else:
         style.body(doc, "日志为空，没有链头哈希。")
-    changes = settings_changes_in(report, start, end)
+    for warning in report.clock:
+        style.body(doc, f"注意：{text(warning)}")
+    changes = changes_in(report, start, end)
     if not changes:
-        style.body(doc, "本期没有设置变更（人员、角色、村名单、时限、监督电话）。")
+        style.body(doc, "本期没有设置变更（人员、角色、村名单、时限、监督电话），也没有从备份恢复。")
         return
-    style.body(doc, f"本期设置变更 {len(changes)} 次（人员、角色、村名单、时限、监督电话；全乡镇）：")
+    style.body(doc, f"本期设置变更和备份恢复 {len(changes)} 次（人员、角色、村名单、时限、监督电话；全乡镇）：")
     for index, change in enumerate(changes, 1):
         when = change.ts[:16].replace("T", " ")
-        style.body(doc, f"{index}. {when}，{text(change.who)}：{text('；'.join(change.changes))}")
+        style.body(doc, f"{index}. {when}，［{change.kind}］{text(change.who)}：{text('；'.join(change.changes))}")
 
 
-def settings_changes_in(report: Report, start: dt.date, end: dt.date) -> list[SettingsChange]:
-    """The settings changes journaled from ``start`` to ``end``."""
-    return [c for c in report.settings if start.isoformat() <= c.ts[:10] <= end.isoformat()]
+def changes_in(report: Report, start: dt.date, end: dt.date) -> list[AdminChange]:
+    """The settings changes and restores journaled from ``start`` to ``end``."""
+    return [c for c in report.changes if start.isoformat() <= c.ts[:10] <= end.isoformat()]
 
 
 def _scope(doc: Document) -> None:
@@ -228,7 +230,7 @@ def supervision_report_document(site: Site, village: str, start: dt.date, end: d
     name = site.cases.village(village)
     findings = site.risks(today, name, start, end)
     opinions = opinions_in(site, name, start, end)
-    report = verify(site.store, site.records())
+    report = site.verify()
     doc = style.new_document()
     style.title(doc, f"{site.settings.township}{name}村务监督检查报告")
     period = f"检查期间：{style.cn_date(start)}至{style.cn_date(end)}"

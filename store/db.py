@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import sys
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -31,7 +32,7 @@ from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
 from store import backups, roles
-from store.errors import DataDamaged, LockTimeout, SchemaTooNew
+from store.errors import BadEnvironment, DataDamaged, LockTimeout, SchemaTooNew
 from store.files import atomic_write, make_dirs, signature, sweep_temp_files
 from store.identity import Operator
 from store.journal import Journal, digest
@@ -47,6 +48,11 @@ META_TABLE = "_meta"
 JOURNAL_FILE = "journal.jsonl"
 LOCK_FILE = ".lock"
 PARTITIONS_DIR = "cases"
+
+
+def utf8_names(encoding: str) -> bool:
+    """Is ``encoding`` (the filesystem's, as Python sees it) UTF-8?"""
+    return encoding.lower().replace("-", "").replace("_", "") == "utf8"
 
 
 class SafeStorage(Storage):
@@ -204,6 +210,14 @@ class Store:
     """One data directory."""
 
     def __init__(self, root: Path, *, lock_timeout: float = 10.0, group_shared: bool = False):
+        encoding = sys.getfilesystemencoding()
+        if not utf8_names(encoding):
+            # Village names are folder names: under GBK (LC_ALL=zh_CN.GBK) "城关村" would be written
+            # as other bytes, making a second folder that splits the village's records.
+            raise BadEnvironment(
+                f"文件名编码是 {encoding}，不是 UTF-8：村名文件夹会被写成另一个名字，把一个村的记录分成两处。"
+                "未做任何改动。请在 UTF-8 环境中运行（LANG=zh_CN.UTF-8 或 C.UTF-8），或用 python -X utf8。"
+            )
         self.root = root
         self.file_mode = 0o660 if group_shared else 0o600
         self.dir_mode = 0o2770 if group_shared else 0o700

@@ -36,6 +36,12 @@ class LockTimeout(StoreError):
         super().__init__("其他同事正在保存，请稍候重试。")
 
 
+class BadEnvironment(StoreError):
+    """cunwu is run in a way that would damage the data (a non-UTF-8 filesystem encoding)."""
+
+    exit_code = EXIT_USAGE
+
+
 class Conflict(StoreError):
     """The record changed since it was read (another user saved it first)."""
 

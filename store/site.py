@@ -19,7 +19,7 @@ from store import clock, identity, roles
 from store import settings as settings_mod
 from store.cases import Cases
 from store.db import Store
-from store.errors import BadInput, DataDamaged
+from store.errors import BadInput, DataDamaged, StoreError
 from store.files import signature
 from store.identity import Operator, current_operator
 from store.meetings import Meetings
@@ -32,6 +32,7 @@ from store.settings import SETTINGS_TARGET, Settings
 
 if TYPE_CHECKING:
     from procedures.risks import Finding
+    from store.verify import Report
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,6 +279,45 @@ class Site:
         if setting is not None:
             out[SETTINGS_TARGET] = setting
         return out
+
+    def verify(self, anchor_file: Path | None = None, *, skip_damaged: bool = False) -> Report:
+        """``cunwu verify`` of this data directory: the journal, the anchor, every record, and
+        where the data files and records are (``layout_problems``)."""
+        from store.verify import verify  # not needed at start-up
+
+        records = self.records(skip_damaged=skip_damaged)
+        return verify(self.store, records, anchor_file, self.layout_problems(skip_damaged=skip_damaged))
+
+    def layout_problems(self, *, skip_damaged: bool = False) -> list[str]:
+        """Data that is somewhere it cannot be: a folder that is no village of the settings (a
+        village name written in another encoding makes a second folder the committee cannot
+        see), a record whose number names another village or year than its file, a number
+        stored twice."""
+        problems: list[str] = []
+        seen: dict[str, Path] = {}
+        books = (self.cases.book, self.meetings.book, self.notices.book, self.seals.book, self.opinions.book)
+        for partition in self.store.partitions():
+            if partition.village not in self.settings.villages:
+                problems.append(
+                    f"数据文件夹 {partition.path.parent} 不是设置中的村（{'、'.join(self.settings.villages)}）"
+                )
+            try:
+                tables = partition.storage.read() or {}
+            except StoreError:
+                if skip_damaged:
+                    continue
+                raise
+            for book in books:
+                for doc_id, record in tables.get(book.table, {}).items():
+                    number = str(record.get("number", ""))
+                    expected = f"{partition.village}-{partition.year}-"
+                    if not number.startswith(expected) or str(record.get("seq", "")) != str(doc_id):
+                        problems.append(f"{partition.path} 中的记录 {number or doc_id} 不属于这个文件")
+                    target = book.target(number)
+                    if target in seen:
+                        problems.append(f"记录 {number} 同时出现在 {seen[target]} 和 {partition.path} 中")
+                    seen.setdefault(target, partition.path)
+        return problems
 
     def done_dates(self, village: str, cases: list[Any] | None = None) -> dict[str, list[dt.date]]:
         """When each recurring duty of a village was met (see ``done_by_village``)."""

@@ -9,6 +9,8 @@ copy of the chain head kept where the staff cannot write, catches it: ``anchor_m
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,10 +21,16 @@ from store.db import Store
 from store.journal import KIND_LABELS, digest, scan
 from store.settings import SETTINGS_TARGET
 
+CLOCK_TOLERANCE = dt.timedelta(minutes=10)
+"""How far back one journal entry's time may be from the one before it (two sessions whose
+saves cross in the lock, a clock corrected by NTP) before verify says the clock went back."""
+
 
 @dataclass(frozen=True, slots=True)
-class SettingsChange:
-    """One journaled change of the settings: who (with the name and role they had), when, what."""
+class AdminChange:
+    """A change the committee must be able to see: of the settings (who was given which role,
+    villages, time limits, phone) or a restore from a backup (which records it put back,
+    changed or took away). Who did it keeps the name and role they had then."""
 
     seq: int
     ts: str
@@ -31,7 +39,12 @@ class SettingsChange:
     role: str
     action: str
     changes: tuple[str, ...]
-    """What changed, one line each (``store.settings.describe``); a restore or a hand edit says so."""
+    """What changed, one line each (``store.settings.describe``; for a restore, the counts and
+    the records it removed)."""
+
+    @property
+    def kind(self) -> str:
+        return "恢复" if self.action == "restore" else "设置"
 
     @property
     def who(self) -> str:
@@ -42,6 +55,7 @@ class SettingsChange:
         return {
             "seq": self.seq,
             "ts": self.ts,
+            "kind": self.kind,
             "account": self.account,
             "name": self.name,
             "role": self.role,
@@ -50,26 +64,33 @@ class SettingsChange:
         }
 
 
-def settings_changes(entries: list[dict[str, Any]], start: str = "", end: str = "") -> list[SettingsChange]:
-    """Every journaled change of the settings (staff, roles, villages, time limits, phone),
-    oldest first, whose date (``YYYY-MM-DD``) falls in ``start``..``end`` when given: a role
-    granted and taken back shows as two changes."""
+def admin_changes(entries: list[dict[str, Any]], start: str = "", end: str = "") -> list[AdminChange]:
+    """Every journaled change of the settings and every restore, oldest first, whose date
+    (``YYYY-MM-DD``) falls in ``start``..``end`` when given: a role granted and taken back
+    shows as two changes, a restore with the records it removed."""
+    removed: dict[str, list[str]] = {}
+    for entry in entries:
+        if entry["action"] == "restored" and entry["digest"] is None:
+            removed.setdefault(entry["txn"], []).append(str(entry["target"]).partition(":")[2])
     found = []
     for entry in entries:
-        if entry["target"] != SETTINGS_TARGET:
+        if entry["action"] == "restore":
+            lines = _restore_lines(entry.get("detail") or {}, removed.get(entry["txn"], []))
+        elif entry["target"] == SETTINGS_TARGET and entry["action"] != "restored":
+            written = (entry.get("detail") or {}).get("changes")
+            if isinstance(written, list) and written:
+                lines = [str(line) for line in written]
+            elif entry["action"] == "recovered":
+                lines = ["上一次保存中断，设置改动未写入"]
+            else:
+                lines = ["设置变更（未记录明细）"]
+        else:
             continue
         day = str(entry["ts"])[:10]
         if (start and day < start) or (end and day > end):
             continue
-        detail = entry.get("detail") or {}
-        lines = detail.get("changes")
-        if not isinstance(lines, list) or not lines:
-            lines = {
-                "restored": [f"从备份恢复设置（{detail.get('from', '')}）"],
-                "recovered": ["上一次保存中断，设置改动未写入"],
-            }.get(entry["action"], ["设置变更（未记录明细）"])
         found.append(
-            SettingsChange(
+            AdminChange(
                 seq=int(entry["seq"]),
                 ts=str(entry["ts"]),
                 account=str(entry.get("os_user", "")),
@@ -80,6 +101,44 @@ def settings_changes(entries: list[dict[str, Any]], start: str = "", end: str = 
             )
         )
     return found
+
+
+def _restore_lines(detail: dict[str, Any], removed: list[str]) -> list[str]:
+    counts = (
+        f"新增 {detail.get('added', 0)} 条、改动 {detail.get('changed', 0)} 条、删除 {detail.get('removed', 0)} 条记录"
+    )
+    lines = [f"从备份 {detail.get('from', '')} 恢复：{counts}"]
+    shown = [n for n in removed if n != "site"]
+    if shown:
+        lines.append(f"恢复后不再有的记录：{'、'.join(shown[:20])}{'等' if len(shown) > 20 else ''}")
+    if detail.get("anchor"):
+        lines.append(str(detail["anchor"]))
+    return lines
+
+
+def clock_warnings(entries: list[dict[str, Any]]) -> list[str]:
+    """Journal entries dated earlier than the one before them by more than ``CLOCK_TOLERANCE``:
+    the server's clock was set back, so dates typed or taken in that stretch (a 公示 posted or
+    closed) may be wrong."""
+    out = []
+    previous: tuple[dt.datetime, dict[str, Any]] | None = None
+    for entry in entries:
+        try:
+            when = dt.datetime.fromisoformat(str(entry["ts"]))
+        except ValueError:
+            continue
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=dt.UTC)
+        if previous is not None and when < previous[0] - CLOCK_TOLERANCE:
+            before = previous[1]
+            out.append(
+                f"日志时间倒退：序号 {entry['seq']}（{entry['ts']}，{entry.get('os_user', '')}）早于上一条序号 "
+                f"{before['seq']}（{before['ts']}）。服务器时钟可能被调回过，这段时间登记的日期"
+                "（公示张贴、结束、办结等）请核实"
+            )
+        if previous is None or when > previous[0]:
+            previous = (when, entry)
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,19 +157,25 @@ class Report:
     """Interrupted saves found and recorded."""
     anchor: AnchorCheck = field(default_factory=lambda: AnchorCheck("off"))
     """The journal compared with the anchored chain head (status off when none is configured)."""
-    settings: list[SettingsChange] = field(default_factory=list)
-    """Every journaled change of the settings (who was given which role, when), oldest first."""
+    changes: list[AdminChange] = field(default_factory=list)
+    """Every journaled change of the settings and every restore (who was given which role, what
+    a restore took away), oldest first."""
+    clock: list[str] = field(default_factory=list)
+    """Where the journal's time goes back (``clock_warnings``): not a break, but to be looked at."""
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-def verify(store: Store, records: dict[str, Any], anchor_file: Path | None = None) -> Report:
+def verify(
+    store: Store, records: dict[str, Any], anchor_file: Path | None = None, layout: Sequence[str] = ()
+) -> Report:
     """Check the journal and the data; ``records`` maps every target to its current record.
 
     ``anchor_file``: an anchor to compare with instead of the configured one (e.g. a copy kept
-    elsewhere earlier: the journal must still hold the entry it names).
+    elsewhere earlier: the journal must still hold the entry it names). ``layout``: problems
+    with where the data files and records are (``Site.layout_problems``).
     """
     entries, broken = scan(store.journal.path)
     problems: list[str] = []
@@ -127,6 +192,7 @@ def verify(store: Store, records: dict[str, Any], anchor_file: Path | None = Non
     if anchored.problem:
         problems.append(anchored.message)
     problems += store.check_files()
+    problems += layout
     latest: dict[str, str | None] = {}
     for entry in entries:
         latest[entry["target"]] = entry["digest"]
@@ -147,8 +213,9 @@ def verify(store: Store, records: dict[str, Any], anchor_file: Path | None = Non
         forced=sum(1 for e in entries if e["detail"].get("forced")),
         recovered=sum(1 for e in entries if e["action"] == "recovered"),
         anchor=anchored,
-        settings=settings_changes(entries),
+        changes=admin_changes(entries),
+        clock=clock_warnings(entries),
     )
 
 
-__all__ = ["KIND_LABELS", "Report", "SettingsChange", "settings_changes", "verify"]
+__all__ = ["KIND_LABELS", "AdminChange", "Report", "admin_changes", "clock_warnings", "verify"]

@@ -287,7 +287,7 @@ def test_settings_changes_are_journaled_with_before_and_after_and_listed_by_veri
     assert entry["detail"]["after"]["staff"][CADRE]["role"] == "村干部"
     report = verify(admin.store, admin.records())
     assert report.ok, report.problems
-    granted = [c for c in report.settings if any(CADRE in line for line in c.changes)]
+    granted = [c for c in report.changes if any(CADRE in line for line in c.changes)]
     assert [c.changes[0].split("：")[1] for c in granted[-2:]] == [
         "王文书（村干部，城关村） → 王文书（监委会，城关村）",
         "王文书（监委会，城关村） → 王文书（村干部，城关村）",

@@ -351,10 +351,10 @@ async def test_a_role_granted_and_taken_back_shows_on_the_supervision_screen(tmp
         await open_supervision(pilot, app)
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert "本期设置变更 4 次（w 查看）" in screen_text(app)  # no period: the set-up, 张监督, and the two
+        assert "本期设置变更和恢复 4 次（w 查看）" in screen_text(app)  # no period: the set-up, 张监督, and the two
         await submit(pilot, app, "#sv-start", "2026-12-01")
         await pilot.pause()
-        assert "本期设置变更 2 次（w 查看）" in screen_text(app)
+        assert "本期设置变更和恢复 2 次（w 查看）" in screen_text(app)
         app.screen.query_one("#sv-findings").focus()
         await pilot.press("w")
         await pilot.pause()

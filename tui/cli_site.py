@@ -12,7 +12,6 @@ from store import archive, roles
 from store import restore as restore_mod
 from store import settings as settings_mod
 from store.site import Site
-from store.verify import verify
 from tui import cli_common
 from tui.cli_common import EXIT_DATA, EXIT_REFUSED, JsonOption, fail, handled, open_site, out, print_json, root
 
@@ -158,7 +157,7 @@ def verify_command(
         fail(f"锚点文件 {anchor} 不存在", 2)
     site = open_site(ctx, need_settings=False)
     with handled():
-        report = verify(site.store, site.records(), anchor.expanduser() if anchor else None)
+        report = site.verify(anchor.expanduser() if anchor else None)
     if as_json:
         print_json(
             {
@@ -170,7 +169,8 @@ def verify_command(
                 "recovered": report.recovered,
                 "problems": report.problems,
                 "anchor": report.anchor.as_dict(),
-                "settings_changes": [c.as_dict() for c in report.settings],
+                "changes": [c.as_dict() for c in report.changes],
+                "clock": report.clock,
             }
         )
     else:
@@ -192,10 +192,13 @@ def verify_command(
             console.print(Text(f"提示：有 {report.forced} 个步骤是强制完成的（见日志）"))
         if report.recovered:
             console.print(Text(f"提示：有 {report.recovered} 次保存中断已记录"))
-        if report.settings:
-            console.print(Text(f"设置变更（人员、角色、村、时限等，共 {len(report.settings)} 次）："))
-            for change in report.settings:
-                console.print(Text(f"  {change.ts[:16].replace('T', ' ')} {change.who}：{'；'.join(change.changes)}"))
+        for warning in report.clock:
+            console.print(Text(f"注意：{warning}"))
+        if report.changes:
+            console.print(Text(f"设置变更和备份恢复（人员、角色、村、时限等，共 {len(report.changes)} 次）："))
+            for change in report.changes:
+                when = change.ts[:16].replace("T", " ")
+                console.print(Text(f"  {when} [{change.kind}] {change.who}：{'；'.join(change.changes)}"))
     if not report.ok:
         raise typer.Exit(EXIT_DATA)
 

@@ -28,7 +28,7 @@ from store.opinions import ACTION, KINDS
 from store.records import parse_date
 from store.roles import check
 from store.site import Site
-from store.verify import SettingsChange, verify
+from store.verify import AdminChange
 from tui.commands import bindings_for
 from tui.dialogs import ReadDialog, TextDialog
 from tui.screens.base import BaseScreen, literal
@@ -89,7 +89,7 @@ class SupervisionScreen(BaseScreen):
         """The journal signature last verified (verification runs again when it changes)."""
         self.verify_text = ""
         """What the last journal check found (empty while the first one runs)."""
-        self.settings_changes: list[SettingsChange] = []
+        self.settings_changes: list[AdminChange] = []
         """Every journaled change of the settings, as the last verification read them."""
 
     def compose(self) -> ComposeResult:
@@ -141,17 +141,19 @@ class SupervisionScreen(BaseScreen):
             self.verify_journal()
 
     @work(thread=True, exclusive=True, group="verify", exit_on_error=False)
-    def verify_journal(self) -> tuple[str, list[SettingsChange]]:
+    def verify_journal(self) -> tuple[str, list[AdminChange]]:
+        """The journal check's one line (with where the clock went back) and the admin changes."""
         try:
             mine = self.site.for_thread()
-            report = verify(mine.store, mine.records(skip_damaged=True))
+            report = mine.verify(skip_damaged=True)
         except (StoreError, OSError, ValueError) as exc:
             return f"日志核验未完成：{exc}", []
+        clock = f"；时间倒退 {len(report.clock)} 处" if report.clock else ""
         if report.ok:
-            return f"日志核验通过：{report.entries} 条，链头 {report.head[:8]}…", report.settings
-        return f"日志核验未通过：{report.problems[0]}", report.settings
+            return f"日志核验通过：{report.entries} 条，链头 {report.head[:8]}…{clock}", report.changes
+        return f"日志核验未通过：{report.problems[0]}{clock}", report.changes
 
-    def settings_in_period(self) -> list[SettingsChange]:
+    def settings_in_period(self) -> list[AdminChange]:
         """The settings changes (staff, roles, villages, time limits) in the period filtered."""
         start, end = self.filters.start, self.filters.end
         return [
@@ -175,7 +177,7 @@ class SupervisionScreen(BaseScreen):
     def show_verify(self) -> None:
         """The journal check's result, and how many settings changes fall in the period."""
         changed = len(self.settings_in_period())
-        text = self.verify_text + (f"；本期设置变更 {changed} 次（w 查看）" if changed else "")
+        text = self.verify_text + (f"；本期设置变更和恢复 {changed} 次（w 查看）" if changed else "")
         line = self.query_one("#verify", Static)
         line.update(literal(text))
         line.set_class(not text.startswith("日志核验通过"), "-bad")
@@ -476,13 +478,13 @@ class SupervisionScreen(BaseScreen):
         found = self.settings_in_period()
         where = self.period_text() or "全部时间"
         if not found:
-            self.app.push_screen(ReadDialog("设置变更", f"{where}：没有设置变更。"))
+            self.app.push_screen(ReadDialog("设置变更和恢复", f"{where}：没有设置变更，也没有从备份恢复。"))
             return
-        lines = [f"{where}：共 {len(found)} 次（人员、角色、村名单、时限、监督电话）", ""]
+        lines = [f"{where}：共 {len(found)} 次（人员、角色、村名单、时限、监督电话；从备份恢复）", ""]
         for c in found:
-            lines.append(f"{c.ts[:16].replace('T', ' ')}  {c.who}")
+            lines.append(f"{c.ts[:16].replace('T', ' ')}  [{c.kind}] {c.who}")
             lines += [f"    {line}" for line in c.changes]
-        self.app.push_screen(ReadDialog("设置变更", "\n".join(lines)))
+        self.app.push_screen(ReadDialog("设置变更和恢复", "\n".join(lines)))
 
     def action_export(self) -> None:
         """The 监督检查报告 of the village and period filtered (Word), written in a worker."""
