@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from procedures import engine
 from procedures.loader import CatalogError, apply_overrides, load_catalog
-from procedures.model import Catalog
+from procedures.model import UNIT_LABELS, Catalog, TimerKind
 from procedures.recurring import ObligationState, obligations, window
 from procedures.workdays import WorkCalendar
 from store import clock, identity, roles
@@ -230,6 +230,7 @@ class Site:
             updated = settings_mod.apply(current, change)
             if not updated.since:
                 updated = replace(updated, since=now.date().isoformat())
+            self._check_timers(change.timers)
             if not updated.admins:
                 updated = self._first_admin(updated)
             lines = settings_mod.describe(current, updated)
@@ -247,6 +248,28 @@ class Site:
             txn.record(action, SETTINGS_TARGET, after, detail)
         self._use(updated, signature(settings_mod.settings_path(self.root)))
         return updated
+
+    def _check_timers(self, items: tuple[str, ...]) -> None:
+        """A local time limit may make the county document's rule stricter, never looser: a
+        公示 not shorter, a deadline not longer, a recurring duty not rarer. (The adversary set
+        公示 to 1 day, closed one, and set it back: the record then showed a 公示 run to term.)"""
+        timers = {f"{m.id}.{s.id}": s.timer for m in self.base_catalog.matters for s in m.steps if s.timer}
+        for item in items:
+            key, _, value = item.partition("=")
+            key, amount = key.strip(), int(value.strip() or 0)
+            timer = timers.get(key)
+            if timer is None:
+                raise BadInput(f"没有带时限的步骤“{key}”（格式：事项编号.步骤编号，见 cunwu show 事项编号）")
+            if not amount:
+                continue  # back to the document's own
+            looser = amount < timer.amount if timer.kind is TimerKind.MIN_WAIT else amount > timer.amount
+            if looser:
+                rule = timer.describe()
+                limit = "不能少于" if timer.kind is TimerKind.MIN_WAIT else "不能多于"
+                raise BadInput(
+                    f"本地时限只能比县文件的规定更严：{key} 是“{rule}”，本地设置{limit} {timer.amount} "
+                    f"{UNIT_LABELS[timer.unit]}。未做任何改动。"
+                )
 
     def _first_admin(self, settings: Settings) -> Settings:
         me = self.operator.account

@@ -403,3 +403,29 @@ def test_a_session_already_open_works_only_as_what_the_settings_say_now(
         session.cases.open(session.operator, NOW, "dibao", "南石村", "已被删除")
     assert session.cases.all() == [] and session.villages == ()
     assert fingerprint(root) == before
+
+
+def test_a_local_time_limit_may_be_stricter_than_the_document_never_looser(tmp_path: Path) -> None:
+    """The adversary set 公示 to 1 day, closed one, and set it back: the record showed a 公示 run to term."""
+    from procedures.model import TimerKind
+
+    root = tmp_path / "data"
+    site = new_site(root)
+    deadline = next(
+        f"{m.id}.{s.id}"
+        for m in site.catalog.matters
+        for s in m.steps
+        if s.timer and s.timer.kind is TimerKind.DEADLINE
+    )
+    amount = site.catalog.get(deadline.split(".")[0]).step(deadline.split(".")[1]).timer.amount  # type: ignore[union-attr]
+    before = fingerprint(root)
+    for item, message in (
+        ("dibao.publicize=1", "dibao.publicize 是“公示7日”，本地设置不能少于 7 日"),
+        (f"{deadline}={amount + 1}", f"本地设置不能多于 {amount} "),
+        ("dibao.nosuch=9", "没有带时限的步骤“dibao.nosuch”"),
+    ):
+        with pytest.raises(BadInput, match=message):
+            site.change_settings(NOW, settings_mod.Change(timers=(item,)))
+    assert fingerprint(root) == before
+    site.change_settings(NOW, settings_mod.Change(timers=("dibao.publicize=10", f"{deadline}={max(amount - 1, 1)}")))
+    assert site.catalog.get("dibao").step("publicize").timer.amount == 10  # type: ignore[union-attr]
