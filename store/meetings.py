@@ -154,9 +154,7 @@ class Meetings:
         return self.book.get(number)
 
     def find(self, village: str | None = None, kind: str | None = None) -> list[dict[str, Any]]:
-        found = self.book.all()
-        if village:
-            found = [m for m in found if m["village"] == village]
+        found = self.book.in_village(village)
         if kind:
             found = [m for m in found if m["kind"] == kind_of(kind).value]
         return sorted(found, key=lambda m: (m["start"], m["number"]))

@@ -76,9 +76,7 @@ class Notices:
         return self.book.get(number)
 
     def find(self, village: str | None = None) -> list[dict[str, Any]]:
-        found = self.book.all()
-        if village:
-            found = [n for n in found if n["village"] == village]
+        found = self.book.in_village(village)
         return sorted(found, key=lambda n: (n["posted_on"], n["number"]))
 
     def post_fields(

@@ -118,9 +118,7 @@ class Opinions:
     def find(
         self, village: str | None = None, target: str | None = None, finding: str | None = None
     ) -> list[dict[str, Any]]:
-        found = self.book.all()
-        if village:
-            found = [o for o in found if o["village"] == village]
+        found = self.book.in_village(village)
         if target:
             found = [o for o in found if o["target"] == target.strip()]
         if finding:

@@ -88,6 +88,17 @@ class RecordBook:
             raise NotFound(f"没有编号为“{number}”的{self.what}")
         return record
 
+    def in_village(self, village: str | None) -> list[dict[str, Any]]:
+        """Every record of ``village`` (all the viewer may see when None); a village outside the
+        viewer's is refused, never answered with an empty list."""
+        if not village:
+            return self.all()
+        self.store.refresh_viewer()
+        if not self.store.visible(village):
+            assert self.store.viewer is not None
+            raise roles.out_of_scope(self.store.viewer, village)
+        return [r for r in self.all() if r["village"] == village]
+
     def all(self, *, skip_damaged: bool = False, every_village: bool = False) -> list[dict[str, Any]]:
         """Every record of this kind in the villages the store's viewer may see (all of them
         with ``every_village``, for verify and restore), as the storage holds them: **read-only**

@@ -44,9 +44,7 @@ class Seals:
         start: dt.date | None = None,
         end: dt.date | None = None,
     ) -> list[dict[str, Any]]:
-        found = self.book.all()
-        if village:
-            found = [s for s in found if s["village"] == village]
+        found = self.book.in_village(village)
         if seal:
             found = [s for s in found if s["seal"] == seal]
         if start:

@@ -232,6 +232,8 @@ class Change:
     timers: tuple[str, ...] = ()
     """``事项编号.步骤编号=天数`` items (0 removes the local amount)."""
     timezone: str | None = None
+    group_shared: bool | None = None
+    """Files 0660 for a group-shared data directory (README: the alternative set-up)."""
 
 
 def extend(
@@ -288,6 +290,7 @@ def apply(settings: Settings, change: Change) -> Settings:
         supervision_phone=tel,
         timers=timers,
         timezone=zone,
+        group_shared=settings.group_shared if change.group_shared is None else change.group_shared,
     )
     if settings.admins and not updated.admins:
         raise BadInput("设置中至少要保留一名管理员；请先登记另一名管理员，再修改或删除这一名")
@@ -349,9 +352,12 @@ def describe(before: Settings, after: Settings) -> list[str]:
             lines.append(f"本地时限 {key}：{old_amount or '（默认）'} → {new_amount or '（默认）'}")
     if before.timezone != after.timezone:
         lines.append(f"时区：{before.timezone or '（系统）'} → {after.timezone or '（系统）'}")
-    for key, label in (("since", "起始日期"), ("fonds", "全宗号"), ("anchor", "锚点"), ("group_shared", "组共享")):
+    for key, label in (("since", "起始日期"), ("fonds", "全宗号"), ("anchor", "锚点")):
         if getattr(before, key) != getattr(after, key):
             lines.append(f"{label}：{getattr(before, key) or '（空）'} → {getattr(after, key) or '（空）'}")
+    if before.group_shared != after.group_shared:
+        words = {True: "组共享（文件 0660）", False: "仅服务账号（文件 0600）"}
+        lines.append(f"数据文件权限：{words[before.group_shared]} → {words[after.group_shared]}")
     if before.retention != after.retention:
         lines.append(f"保管期限：{before.retention or '（默认）'} → {after.retention or '（默认）'}")
     return lines

@@ -176,3 +176,36 @@ def test_the_apps_clock_is_the_servers_too(data: Path, monkeypatch: pytest.Monke
     monkeypatch.setenv("TZ", "XXX-23:59")
     app = make_app(Site(data, environ=env(CADRE)))
     assert app.today == dt.date(2026, 12, 4) and app.now.utcoffset() == dt.timedelta(hours=8)
+
+
+def test_init_and_doctor_take_the_zone_of_the_settings(data: Path) -> None:
+    """init stamped its journal entries in the system's zone and doctor judged the system's."""
+    assert run("init", "--phone", "0355-1234567")[0] == 0
+    last = json.loads((data / "journal.jsonl").read_text(encoding="utf-8").splitlines()[-1])
+    assert last["ts"] == "2026-11-27T10:00:00+08:00"
+    code, out, _ = run("doctor", "--json")
+    [checked] = [c for c in json.loads(out) if c["check"] == "clock"]
+    assert checked["status"] == "pass" and "2026-11-27 10:00" in checked["message"]
+
+
+def test_listing_another_village_is_refused_not_answered_empty(data: Path) -> None:
+    north = env(CADRE)
+    for args in (
+        ["meeting", "list", "--village", "南石村"],
+        ["notice", "list", "--village", "南石村"],
+        ["seal", "list", "--village", "南石村"],
+        ["opinion", "list", "--village", "南石村"],
+    ):
+        code, _, err = run(*args, env=north)
+        assert code == 1 and "是城关村的村干部，不能查看南石村的记录" in err, (args, err)
+        assert run(*args[:2], "--village", "城关村", env=north)[0] == 0
+
+
+def test_group_sharing_is_a_journaled_setting_not_a_hand_edit(data: Path) -> None:
+    """README told people to add group_shared = true by hand, which verify then flagged for good."""
+    code, _, err = run("init", "--group-shared", env=env(TOWNSHIP))
+    assert code == 1 and "只有管理员可以修改设置" in err
+    code, out, _ = run("init", "--group-shared")
+    assert code == 0 and "数据文件权限：仅服务账号（文件 0600） → 组共享（文件 0660）" in out
+    code, out, _ = run("verify")
+    assert code == 0 and "数据文件权限：仅服务账号（文件 0600） → 组共享（文件 0660）" in out

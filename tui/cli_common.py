@@ -17,6 +17,7 @@ from rich.text import Text
 
 from procedures.loader import CatalogError
 from store import clock, roles
+from store import settings as settings_mod
 from store.errors import EXIT_DATA, EXIT_REFUSED, EXIT_USAGE, StoreError
 from store.paths import data_dir
 from store.site import Site
@@ -61,6 +62,15 @@ def now() -> dt.datetime:
     """The real clock, in the server's time zone: the settings' ``timezone``, else the system's
     (``store.clock``), never TZ from the environment (the CLI only; the code below takes dates)."""
     return clock.now(_zone[-1] if _zone else clock.zone())
+
+
+def use_zone_of(folder: Path) -> None:
+    """Take the time zone of the data directory's settings for ``now`` (a command that does not
+    open the whole site: init, doctor); the system's when the settings cannot be read."""
+    try:
+        _zone.append(clock.zone(settings_mod.load(folder).timezone))
+    except (StoreError, CatalogError):
+        _zone.append(clock.zone())
 
 
 def root(ctx: typer.Context) -> Path:

@@ -35,6 +35,7 @@ def _shows_chinese(encoding: str | None) -> bool:
 
 def doctor_command(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """检查本机能否使用 cunwu：编码、终端、窗口大小、数据目录、工作日历、字体、Python 版本和时钟。"""
+    cli_common.use_zone_of(root(ctx))
     checks = doctor.gather(root(ctx), cli_common.now())
     if as_json:
         print_json([c.as_dict() for c in checks])

@@ -491,8 +491,8 @@ def check_clock(now: dt.datetime) -> Check:
             "日期、时间和时区",
             Status.WARN,
             f"{text}：不是北京时间，午夜前后的日期会差一天，时限从错的日期起算",
-            "把服务器时区设为 Asia/Shanghai（timedatectl set-timezone Asia/Shanghai），或运行前设环境变量 "
-            "TZ=Asia/Shanghai",
+            "把服务器时区设为 Asia/Shanghai（timedatectl set-timezone Asia/Shanghai），或由管理员运行 "
+            "cunwu init --timezone Asia/Shanghai（cunwu 不看环境变量 TZ）",
         )
     return Check(
         "clock",
