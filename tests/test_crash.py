@@ -206,3 +206,18 @@ def test_a_log_folder_made_too_open_is_closed_again_and_logs_never_overwrite(
     assert first is not None and second is not None and first != second
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     assert "第一" in first.read_text("utf-8") and "第二" in second.read_text("utf-8")
+
+
+def test_through_the_launcher_the_log_says_who_and_who_can_read_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The adversary found the log readable by root only, while the message said 交给管理员."""
+    from tests.accounts import CADRE, env
+
+    for key, value in env(CADRE).items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setattr(crash, "log_folders", lambda: [tmp_path / "log"])
+    text = crash.report(RuntimeError("boom"))
+    assert "请告诉服务器管理员（root）查看" in text
+    [log] = (tmp_path / "log").iterdir()
+    assert f"账号：{CADRE}（经 sudo 以 " in log.read_text(encoding="utf-8")

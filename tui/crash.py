@@ -21,6 +21,8 @@ from pathlib import Path
 
 import platformdirs
 
+from store.identity import human
+
 EXIT_INTERNAL = 4
 
 __all__ = ["EXIT_INTERNAL", "details", "log_folders", "message", "report", "write_log"]
@@ -42,6 +44,7 @@ def details(error: BaseException, now: dt.datetime | None = None) -> str:
         "cunwu 程序错误日志",
         f"时间：{when}",
         f"版本：cunwu {_version()}，Python {platform.python_version()}，{platform.platform()}",
+        f"账号：{_who()}",
         "",
         "".join(traceback.format_exception(error)).rstrip(),
     ]
@@ -80,7 +83,16 @@ def message(log: Path | None) -> str:
     if log is None:
         return "程序出错，已退出。已保存的内容不受影响。\n详细信息未能写入日志文件，请把出错前的操作告诉管理员。"
     # The path on a line of its own: on 80 columns it is not broken, and can be copied whole.
-    return f"程序出错，已退出。已保存的内容不受影响。\n详细信息已写入下面的文件，请交给管理员：\n{log}"
+    # Through the shared-server launcher the file belongs to the service account: only root
+    # can read it, not cunwu's own 管理员.
+    reader = "请告诉服务器管理员（root）查看" if human().via_sudo else "请交给管理员"
+    return f"程序出错，已退出。已保存的内容不受影响。\n详细信息已写入下面的文件，{reader}：\n{log}"
+
+
+def _who() -> str:
+    """Who ran into the error (the person, through the launcher too), for whoever reads the log."""
+    person = human()
+    return f"{person.account}（经 sudo 以 {os.getuid()} 运行）" if person.via_sudo else person.account
 
 
 def report(error: BaseException) -> str:
