@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from typing import TYPE_CHECKING, Any
 
 from exports import style
@@ -29,12 +28,12 @@ if TYPE_CHECKING:
 BLANK = "________"
 SIGN_IN_DEFAULT = 20
 """Rows of the 签到表 when 应到 is not known yet."""
-_ID = re.compile(r"(?<![0-9A-Za-z０-９Ａ-Ｚａ-ｚ])[0-9０-９]{17}[0-9０-９XxＸｘ](?![0-9A-Za-z０-９Ａ-Ｚａ-ｚ])")
 
 
 def shown(text: object) -> str:
-    """Free text with every ID-shaped number masked, the rest (full-width punctuation too) as typed."""
-    return _ID.sub(lambda m: idnumber.mask(m.group(0)), str(text or ""))
+    """Free text with every ID number masked (``idnumber.mask_in_text``: after letters too, and in
+    groups split by spaces or hyphens), the rest (full-width punctuation too) as typed."""
+    return idnumber.mask_in_text(str(text or ""))
 
 
 def minutes_title(kind: str) -> str:

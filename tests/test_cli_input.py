@@ -1,7 +1,9 @@
-"""Personal data stays off the command line (issue 14): an ID number in an argument is refused
+"""Personal data stays off the command line (issue 14): an ID number in the arguments (in any
+form: full-width, spaced, hyphenated, after letters, split over several arguments) is refused
 before anything is opened, the notice list and every free-text option come from standard input
 instead, at most one option per command reads it, and through the shared server's launcher a
-list file's path is refused (the service account would read it).
+list file's path is refused (the service account would read it). What the commands print of
+free text has its ID numbers masked, as the exports do.
 
 The argument check lives in ``run()``, so it is tested in a subprocess (``python -m tui.cli``);
 the rest through the Typer app with a fixed clock.
@@ -25,7 +27,7 @@ from typer.testing import CliRunner
 
 from procedures import idnumber
 from store.site import Site
-from tests.sites import walk_to
+from tests.sites import post_notice, walk_to
 from tests.test_cli_cases import Clock, clock, init
 from tui import cli_input
 from tui.cli import app
@@ -99,9 +101,18 @@ def cunwu(root: Path, *args: str, stdin: bytes = b"") -> subprocess.CompletedPro
         ["notice", "post", "{case}", "--entry", "李某某,14043119850315002x,2"],
         ["notice", "post", "{case}", "--entry", "李某某,1404 3119 8503 1500 21,2"],
         ["case", "step", "{case}", "--note", "申请人身份证号：140431　19850315　0021"],
+        ["case", "step", "{case}", "--note", "身份证１４０４３１１９８５ ０３１５００２１"],
+        ["case", "step", "{case}", "--note", "140431-19850315-0021"],
+        ["case", "step", "{case}", "--note", "140431－19850315－0021"],
+        ["case", "step", "{case}", "--note", "140431\u00a019850315\u00a00021"],
+        ["case", "step", "{case}", "--note", "完成；ID140431198503150021"],
+        ["case", "step", "{case}", "--note", "申请人", "140431", "19850315", "0021"],
     ],
-    ids=["ascii", "option=value", "full-width", "lower-case-x", "spaces", "in-a-note"],
-)
+    ids=[
+        "ascii", "option=value", "full-width", "lower-case-x", "spaces", "in-a-note", "full-width-and-space",
+        "hyphens", "full-width-hyphens", "nbsp", "after-a-letter", "unquoted-over-four-arguments",
+    ],
+)  # fmt: skip
 def test_an_id_number_in_an_argument_is_refused_and_nothing_changes(tmp_path: Path, args: list[str]) -> None:
     root = tmp_path / "data"
     case = notice_case(root)
@@ -110,7 +121,8 @@ def test_an_id_number_in_an_argument_is_refused_and_nothing_changes(tmp_path: Pa
     assert done.returncode == 2, done.stdout + done.stderr
     assert "命令行参数中有身份证号" in done.stderr and "--entries-file -" in done.stderr
     assert "未做任何改动" in done.stderr and done.stdout == ""
-    # The message shows the number masked, never whole (it may end up in a terminal log).
+    # The message shows the number masked, never whole (it may end up in a terminal log), and
+    # Typer never echoes the pieces of an unquoted one ("Got unexpected extra argument(s)").
     masked = MASKED if "2x" not in args[-1] else "140431********002X"
     assert masked in done.stderr and "19850315" not in done.stderr
     assert files(root) == before
@@ -132,14 +144,69 @@ def test_the_refusal_comes_before_the_data_directory_is_opened(tmp_path: Path) -
         "城关村-2026-0001",
         "城关村-2026-GS0001",
         "6222021234567890123",
+        "卡号6222021234567890123",
+        "6222 0212 3456 7890 123",
+        "6222-0212-3456-7890-12",
         "电话13912345678",
+        "电话13912345678 0355-1234567 7654321",
+        "0355-1234567 1234567",
         "2026-11-27 09:00",
+        "2026-11-27 2026-12-01 2027-01-01",
+        "20261127 20261128 09",
         "1:20:4:3",
+        "城关村-2026-0001 城关村-2026-0002 城关村-2026-GS0003",
+        "1404311985031500211",
     ],
 )
 def test_what_is_not_an_id_number_passes(text: str) -> None:
     cli_input.refuse_personal_data(["case", "step", text, "--note", text])  # no SystemExit
-    assert idnumber.find_in_text(text) == []
+    assert idnumber.find_in_text(text) == [] and idnumber.mask_in_text(text) == text
+
+
+def test_whole_command_lines_without_an_id_number_pass() -> None:
+    for argv in (
+        ["notice", "post", "城关村-2026-0001", "--entry", "14043119", "--note", "8503150021"],
+        ["meeting", "new", "--start", "2026-11-27 09:00", "--expected", "39", "--present", "27", "--vote", "1:20:4:3"],
+        ["case", "step", "城关村-2026-0001", "--meeting", "城关村-2026-HY0001", "--seal", "城关村-2026-YY0001"],
+        ["init", "--phone", "0355-1234567", "--timer", "dibao.publicize=10", "--staff", "zhangsan=张三:村干部:城关村"],
+        ["seal", "list", "--from", "2026-01-01", "--to", "2026-12-31", "--copies", "2", "3", "4"],
+    ):
+        cli_input.refuse_personal_data(argv)  # no SystemExit
+        assert idnumber.in_arguments(argv) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("完成；ID140431198503150021", "完成；ID140431********0021"),
+        ("身份证１４０４３１１９８５０３１５００２１。", "身份证140431********0021。"),
+        ("申请人 140431 19850315 0021，电话13912345678", "申请人 140431********0021，电话13912345678"),
+        ("号码：140431-19850315-0021（核）", "号码：140431********0021（核）"),
+        ("140431－19850315－0021", "140431********0021"),
+        ("140431\u300019850315\u30000021", "140431********0021"),
+        ("１４０４３１１９８５ ０３１５００２１", "140431********0021"),
+        ("1404 3119 8503 1500 2x 已核", "140431********002X 已核"),
+        ("2026-11-27 140431198503150021", "2026-11-27 140431********0021"),
+        (f"{ID}、11010519491231002X", f"{MASKED}、110105********002X"),
+    ],
+)
+def test_id_numbers_in_free_text_are_found_and_masked(text: str, expected: str) -> None:
+    assert idnumber.mask_in_text(text) == expected
+    found = idnumber.find_in_text(text)
+    assert found and all(len(n) == 18 and idnumber.mask(n) in expected for n in found)
+
+
+def test_the_wrappers_entry_point_is_cunwus_check() -> None:
+    """``procedures.idnumber.main``, which the shared server's wrapper runs before sudo: the
+    same answer and message as ``run()``'s check."""
+    for argv in (["case", "step", "X", "--note", "申请人", "140431", "19850315", "0021"], ["--note", f"ID{ID}"]):
+        done = subprocess.run(
+            [sys.executable, "-X", "utf8", "-I", "-m", "procedures.idnumber", *argv],
+            capture_output=True, text=True, cwd=ROOT, check=False,
+        )  # fmt: skip
+        assert done.returncode == 2 and done.stdout == ""
+        assert done.stderr == idnumber.refusal([ID]) and MASKED in done.stderr
+    assert idnumber.main(["case", "list", "--json"]) == 0
 
 
 # --- 2. the notice list from standard input --------------------------------------------------
@@ -360,3 +427,81 @@ def test_through_the_launcher_a_list_path_is_refused_and_standard_input_works(cl
     code, out, err = invoke("notice", "post", case, "--entries-file", "-", "--json", env=shared, stdin=LIST)
     assert code == 0, err
     assert json.loads(out)["entries"][0]["id_number"] == MASKED
+
+
+# --- 5. what the commands print of free text ----------------------------------------------------
+
+
+FORMS = [
+    f"ID{ID}",
+    f"身份证{ID}",
+    "140431-19850315-0021",
+    "１４０４３１ １９８５０３１５ ００２１",
+    "140431　19850315　0021",
+]
+NOTE = "；".join(FORMS)
+"""Free text holding one ID number in every form a clerk types (the store keeps it as typed)."""
+
+
+def hidden(output: str) -> bool:
+    """No ID number in ``output``: never its birth date, in either width, only masked forms."""
+    return "19850315" not in output and "１９８５０３１５" not in output and idnumber.find_in_text(output) == []
+
+
+def test_what_the_commands_print_of_free_text_has_id_numbers_masked(clock: Clock) -> None:
+    """Notes, subjects, objections, minutes, seal entries and opinions, as text and as --json
+    (the argument check is in run(), not here: CliRunner passes them as if read from stdin)."""
+    init()
+    printed: dict[str, str] = {}
+
+    def show(name: str, *args: str) -> str:
+        code, out, err = invoke(*args)
+        assert code == 0, (name, err)
+        printed[name] = out
+        return out
+
+    out = show("case new", "case", "new", "dibao", "--village", "城关村", "--subject", f"王某某{FORMS[0]}")
+    case = out.split()[1].rstrip("：").split("：")[0]
+    show("case step --json", "case", "step", case, "--note", NOTE, "--json")
+    for _ in range(3):  # 受理, 入户调查, 民主评议
+        show("case step", "case", "step", case)
+    notice = json.loads(show("notice post --json", "notice", "post", case, "--content", NOTE, "--json"))["number"]
+    show("notice object --json", "notice", "object", notice, "--from", f"李某{FORMS[1]}", "--content", NOTE,
+         "--handling", NOTE, "--json")  # fmt: skip
+    meeting_args = [
+        "meeting", "new", "--village", "城关村", "--kind", "支委会", "--title", NOTE, "--start", "2026-11-27 09:00",
+        "--host", FORMS[2], "--item", NOTE, "--resolution", f"1:{NOTE}", "--json",
+    ]  # fmt: skip
+    meeting = json.loads(show("meeting new --json", *meeting_args))["number"]
+    show("seal new", "seal", "new", "--village", "城关村", "--seal", "村委会", "--document", NOTE, "--purpose", NOTE,
+         "--keeper", "王文书", "--approver", "李书记", "--routine")  # fmt: skip
+    show("opinion add --json", "opinion", "add", case, "--text", NOTE, "--json")
+    for command in (
+        ["case", "show", case], ["case", "list"], ["notice", "show", notice], ["notice", "list"],
+        ["meeting", "show", meeting], ["meeting", "list"], ["seal", "list"], ["opinion", "list"], ["risks"],
+    ):  # fmt: skip
+        show(" ".join(command[:2]), *command)
+        show(" ".join(command[:2]) + " --json", *command, "--json")
+    for name, output in printed.items():
+        assert hidden(output), (name, output)
+    for name in ("case show", "case show --json", "case list --json", "notice show", "meeting show", "seal list",
+                 "opinion list", "opinion list --json", "case step --json", "meeting new --json"):  # fmt: skip
+        assert MASKED in printed[name], name
+    # Stored as typed: only what is shown is masked.
+    assert json.loads(show("x", "case", "show", case, "--json"))["steps"][0]["history"][0]["note"].count(MASKED) == 5
+
+
+def test_the_archive_masks_an_id_number_after_letters_or_split_in_groups(tmp_path: Path) -> None:
+    """The 归档卷宗 prints notes through ``exports.minutes.shown``: every form found is masked."""
+    from exports.archive import archive_document
+    from tests.docx_helpers import saved, text_of
+
+    root = tmp_path / "data"
+    number = notice_case(root)
+    site = Site(root, environ={})
+    now = dt.datetime.now().astimezone()
+    post_notice(site, number, now.date(), now, content=NOTE)
+    site.cases.complete_step(site.operator, now, number, "无异议", force_reason=f"已核实，申请人 {NOTE}")
+    text = text_of(saved(archive_document(site, number, now.date()), tmp_path, "归档"))
+    assert "ID140431********0021" in text and "身份证140431********0021" in text
+    assert hidden(text), text

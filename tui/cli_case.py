@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from procedures import engine
+from procedures import engine, idnumber
 from procedures.engine import STATUS_LABELS
 from procedures.periods import format_date
 from store.cases import Case
@@ -109,7 +109,8 @@ def new_command(
     if as_json:
         print_json({"number": case.number})
     else:
-        out().print(Text(f"已新建办件 {case.number}：{site.catalog.get(case.matter_id).name}（{case.subject}）"))
+        subject = idnumber.mask_in_text(case.subject)
+        out().print(Text(f"已新建办件 {case.number}：{site.catalog.get(case.matter_id).name}（{subject}）"))
 
 
 @app.command("list")
@@ -125,8 +126,10 @@ def list_command(
     today = cli_common.now().date()
     with handled():
         cases = site.cases.find(village, matter, status)
+    # Free text (subjects) is printed with ID numbers masked, as everywhere below.
+    summaries = idnumber.mask_in_data([_summary(site, c, today) for c in cases])
     if as_json:
-        print_json([_summary(site, c, today) for c in cases])
+        print_json(summaries)
         return
     if not cases:
         out().print(Text("没有符合条件的办件。"))
@@ -135,8 +138,7 @@ def list_command(
     table.add_column("办件编号", no_wrap=True)
     for column in ("事项", "事由", "状态", "当前步骤", "时限"):
         table.add_column(column, overflow="fold")
-    for c in cases:
-        s = _summary(site, c, today)
+    for s in summaries:
         table.add_row(
             Text(s["number"]),
             Text(s["matter"]),
@@ -185,7 +187,9 @@ def show_command(
     today = cli_common.now().date()
     with handled():
         case = site.cases.get(number)
-    data = case_to_dict(site, case, today)
+    # Notes, reasons, subjects and opinions are free text: ID numbers in them are masked, as in
+    # the archive (the store keeps them as typed).
+    data = idnumber.mask_in_data(case_to_dict(site, case, today))
     if as_json:
         print_json(data)
         return
@@ -240,7 +244,7 @@ def step_command(
         except Refused as exc:
             hint = "（强制完成：加 --force --reason 理由）" if "强制完成" in str(exc) else ""
             fail(f"{exc}{hint}", exc.exit_code)
-    data = case_to_dict(site, case, moment.date())
+    data = idnumber.mask_in_data(case_to_dict(site, case, moment.date()))
     if as_json:
         print_json(data)
         return

@@ -1,8 +1,8 @@
-"""Personal data off the command line: arguments are visible to every account (``ps``) and
-sudo logs them, so text comes from standard input or a file instead.
+"""Personal data off the command line: arguments are visible to other accounts (``ps``) and
+stay in shell histories and logs, so text comes from standard input or a file instead.
 
-- ``refuse_personal_data``: the first thing ``run()`` does; an argument holding a resident
-  ID number stops the command before anything is opened.
+- ``refuse_personal_data``: the first thing ``run()`` does; arguments holding a resident
+  ID number stop the command before anything is opened.
 - ``text_option`` / ``lines_option``: a free-text option (names, subjects, notes …) whose
   value ``-`` is read from standard input. Standard input can be read once, so at most one
   ``-`` per command; a second is refused while the options are parsed, before the command
@@ -38,17 +38,14 @@ ENTRY_FORMAT = "姓名,身份证号,人数,金额[,备注]"
 
 
 def refuse_personal_data(argv: Sequence[str]) -> None:
-    """Exit 2 with a message when an argument holds a resident ID number (any shape the
-    store accepts: full-width, lower-case x, spaces inside)."""
-    found = [number for arg in argv for number in idnumber.find_in_text(arg)]
+    """Exit 2 with a message when the arguments hold a resident ID number, in any form
+    ``idnumber.in_arguments`` finds (full-width digits, lower-case x, spaces or hyphens inside,
+    letters before, split over several arguments). The shared server's wrapper runs the same
+    check before sudo (``procedures.idnumber.main``)."""
+    found = idnumber.in_arguments(argv)
     if not found:
         return
-    shown = "、".join(dict.fromkeys(idnumber.mask(n) for n in found))
-    message = (
-        f"命令行参数中有身份证号（{shown}）。命令行参数在服务器上对所有账号可见（ps），sudo 还会把它记入系统日志。"
-        "请改用标准输入：公示名单用 --entries-file -，其他文字选项写 -（如 --note -），"
-        f"再用 < 文件 或管道提供内容；或在终端界面中填写。{NOTHING_DONE}\n"
-    )
+    message = idnumber.refusal(found)
     buffer = getattr(sys.stderr, "buffer", None)
     if buffer is not None:
         buffer.write(message.encode("utf-8"))

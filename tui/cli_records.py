@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.text import Text
 
+from procedures import idnumber
 from procedures.periods import format_date
 from store.errors import BadInput
 from store.identity import who_did
@@ -227,6 +228,7 @@ def meeting_edit(
 
 
 def _report_meeting(record: dict[str, Any], as_json: bool) -> None:
+    record = idnumber.mask_in_data(record)
     if as_json:
         print_json(record)
         return
@@ -246,7 +248,7 @@ def meeting_show(
     """查看会议记录。"""
     site = open_site(ctx)
     with handled():
-        record = site.meetings.get(number)
+        record = idnumber.mask_in_data(site.meetings.get(number))  # ID numbers in free text masked
     if as_json:
         print_json(record)
         return
@@ -288,7 +290,7 @@ def meeting_list(
     """列出会议记录。"""
     site = open_site(ctx)
     with handled():
-        found = site.meetings.find(village, kind)
+        found = idnumber.mask_in_data(site.meetings.find(village, kind))
     if as_json:
         print_json(found)
         return
@@ -362,8 +364,9 @@ def notice_post(
         if posted:
             fields["posted_on"] = parse_date(posted, "张贴日期")
         notice = site.cases.post_notice(site.operator, cli_common.now(), case, fields)
+    notice = idnumber.mask_in_data(masked(notice))
     if as_json:
-        print_json(masked(notice))
+        print_json(notice)
         return
     text = f"已登记公示 {notice['number']}：{notice['title']}，{format_date(dt.date.fromisoformat(notice['posted_on']))}张贴"
     if notice["rule"]:
@@ -382,7 +385,9 @@ def notice_show(
     """查看公示（身份证号一律遮蔽）。"""
     site = open_site(ctx)
     with handled():
-        notice = masked(site.notices.get(number))
+        # The entries' numbers masked (masked), and any ID number in the other texts (names,
+        # notes, objections, handling) too.
+        notice = idnumber.mask_in_data(masked(site.notices.get(number)))
     if as_json:
         print_json(notice)
         return
@@ -414,7 +419,7 @@ def notice_list(
     """列出公示。"""
     site = open_site(ctx)
     with handled():
-        found = [masked(n) for n in site.notices.find(village)]
+        found = [idnumber.mask_in_data(masked(n)) for n in site.notices.find(village)]
     if as_json:
         print_json(found)
         return
@@ -445,7 +450,7 @@ def notice_object(
             site.operator, moment, number, date or moment.date(), from_whom, content, handling, upheld
         )
     if as_json:
-        print_json(masked(record))
+        print_json(idnumber.mask_in_data(masked(record)))
     else:
         out().print(Text(f"公示 {record['number']} 已登记第 {len(record['objections'])} 条异议"))
 
@@ -491,6 +496,7 @@ def seal_new(
         if date:
             fields["date"] = parse_date(date, "用印日期")
         record = site.seals.new(site.operator, cli_common.now(), name, fields)
+    record = idnumber.mask_in_data(record)
     if as_json:
         print_json(record)
     else:
@@ -517,6 +523,7 @@ def seal_list(
             parse_date(start, "起始日期") if start else None,
             parse_date(end, "截止日期") if end else None,
         )
+    found = idnumber.mask_in_data(found)  # documents, purposes, explanations: free text
     if as_json:
         print_json(found)
         return

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
+from procedures import idnumber
 from procedures.risks import SEVERITY_WORDS, STATUS_WORDS, village_status
 from store.opinions import KINDS
 from store.records import parse_date
@@ -54,7 +55,7 @@ def risks_command(
                 fail(f"没有编号为“{matter}”的事项；用 cunwu matters 查看全部编号", 2)
         findings = site.risks(cli_common.now().date(), name, first, last, matter.strip() if matter else None)
     if as_json:
-        print_json([f.as_dict() for f in findings])
+        print_json(idnumber.mask_in_data([f.as_dict() for f in findings]))
         return
     console = out()
     for village_name in [name] if name else site.villages:
@@ -64,10 +65,9 @@ def risks_command(
         for f in mine:
             where = " ".join(x for x in (f.matter, f.target, f.step) if x)
             state = "，仍存在" if f.ongoing else ""
-            console.print(
-                Text(f"  [{SEVERITY_WORDS[f.severity]}] {f.title}：{where}（自 {f.since.isoformat()}{state}）")
-            )
-            console.print(Text(f"      {f.text}"))
+            line = f"  [{SEVERITY_WORDS[f.severity]}] {f.title}：{where}（自 {f.since.isoformat()}{state}）"
+            console.print(Text(idnumber.mask_in_text(line)))
+            console.print(Text(idnumber.mask_in_text(f"      {f.text}")))
     if not findings:
         console.print(Text("没有发现风险提示。（人工核查的风险点见 cunwu show 事项编号）"))
 
@@ -87,6 +87,7 @@ def opinion_add(
     site = open_site(ctx)
     with handled():
         record = site.opinions.add(site.operator, cli_common.now(), target, text, finding, village)
+    record = idnumber.mask_in_data(record)
     if as_json:
         print_json(record)
     else:
@@ -105,7 +106,7 @@ def opinion_list(
     site = open_site(ctx)
     with handled():
         name = site.cases.village(village) if village else None
-        found = site.opinions.find(name, target)
+        found = idnumber.mask_in_data(site.opinions.find(name, target))  # opinions are free text
     if as_json:
         print_json(found)
         return
@@ -127,6 +128,7 @@ def countersign_command(
     site = open_site(ctx)
     with handled():
         record = site.opinions.countersign(site.operator, cli_common.now(), case, text)
+    record = idnumber.mask_in_data(record)
     if as_json:
         print_json(record)
     else:
