@@ -15,10 +15,12 @@
 #     anchor (a caller cannot point the service account at files of their own);
 #   - /usr/local/bin/cunwu: what staff type; runs the launcher as cunwu through sudo, and
 #     sudo tells cunwu who the human is (SUDO_USER, recorded in the journal). It refuses an
-#     ID number among the arguments (sudo would log it), and `cunwu export get NAME --to FILE`
-#     it saves itself, as the clerk: a new 0600 FILE, never over an existing one;
+#     ID number among the arguments (cunwu's own check, before sudo sees them), and
+#     `cunwu export get NAME --to FILE` it saves itself, as the clerk: a new 0600 FILE, never
+#     over or through anything already there;
 #   - /etc/sudoers.d/cunwu: members of group cunwu-staff may run that launcher as cunwu,
 #     without a password, and nothing else (checked with visudo before it is installed);
+#     sudo does not log these allowed runs (their arguments), cunwu's journal is the record;
 #   - ANCHOR_DIR (root:cunwu 0770): the journal's chain head after every save, outside
 #     the data directory, for `cunwu verify`;
 #   - /proc mounted with hidepid=2, now and in /etc/fstab: a clerk's `ps` shows only their own
@@ -49,7 +51,7 @@ while (($#)); do
 	--anchor-dir) ANCHOR_DIR=${2:?--anchor-dir 后面要写目录} && shift ;;
 	--python) PYTHON=${2:?--python 后面要写 Python 程序} && shift ;;
 	--print) PRINT=${2:?--print 后面要写 sudoers、launcher、wrapper 或 fstab} && shift ;;
-	-h | --help) sed -n "2,25p" "$0" && exit 0 ;;
+	-h | --help) sed -n "2,27p" "$0" && exit 0 ;;
 	*) die "不认识的参数 $1（见 --help）" ;;
 	esac
 	shift
@@ -65,6 +67,10 @@ sudoers() {
 # $ACCOUNT, which alone can write the data, without a password; nothing else.
 # SSH_CONNECTION is kept only to record the client's address (informative).
 Defaults!$LAUNCHER env_keep += "SSH_CONNECTION"
+# Allowed runs of the launcher are not logged by sudo: it would log every argument (names,
+# objections with phone numbers, subjects). cunwu's own journal records who did what;
+# denied attempts are still logged.
+Defaults!$LAUNCHER !log_allowed
 %$GROUP ALL=($ACCOUNT) NOPASSWD: $LAUNCHER
 EOF
 }
@@ -92,7 +98,13 @@ ulimit -c 0
 unset CUNWU_DATA
 CUNWU_ANCHOR=$ANCHOR_DIR/head.json
 export CUNWU_ANCHOR
-exec $PREFIX/bin/python -I $PREFIX/bin/cunwu --data $DATA "\$@"
+# The locale is fixed too (sudo keeps the caller's LANG and LC_*): under a GBK one Python would
+# write 城关村's folder name in other bytes, a second folder beside everyone else's. -X utf8:
+# UTF-8 whatever the locale (C.UTF-8 may be missing).
+LC_ALL=C.UTF-8
+export LC_ALL
+unset LANG LANGUAGE
+exec $PREFIX/bin/python -X utf8 -I $PREFIX/bin/cunwu --data $DATA "\$@"
 EOF
 }
 
@@ -110,11 +122,23 @@ if [ "\$(id -u)" != 0 ]; then
 		;;
 	esac
 fi
-# Command lines are visible to others and sudo logs them: an ID number never goes past here
-# (cunwu itself also refuses one, in every form: full-width digits too).
-if printf '%s\n' "\$@" | LC_ALL=C grep -Eq '(^|[^0-9A-Za-z])([0-9][[:space:]]*){17}[0-9Xx]([^0-9A-Za-z]|\$)'; then
-	echo "cunwu：命令行参数中有身份证号，未执行，未做任何改动。命令行参数在服务器上对其他账号可见，sudo 还会记入系统日志。请改用标准输入：公示名单用 --entries-file - < 名单.txt，其他文字选项写 -（如 --note - < 说明.txt）。" >&2
-	exit 2
+# Command lines are visible to others and sudo would log them: an ID number never goes past
+# here. The check is cunwu's own (procedures/idnumber.py, which cunwu runs on its arguments
+# too): every form (full-width digits, spaces, hyphens, split over several arguments), exit 2
+# and the message. A bare interpreter (-S: the standard library only) runs it in a few ms.
+for site in $PREFIX/lib/python3*/site-packages; do :; done
+status=0
+$PREFIX/bin/python -X utf8 -I -S -c '
+import sys
+sys.path.append(sys.argv.pop(1))
+try:
+    from procedures.idnumber import main
+except ImportError:
+    sys.exit(3)
+sys.exit(main())' "\$site" "\$@" || status=\$?
+if [ "\$status" != 0 ]; then
+	[ "\$status" = 2 ] || echo "cunwu：未能检查命令行参数（$PREFIX 中的程序不完整？），未执行。请管理员重新运行 setup-server.sh。" >&2
+	exit "\$status"
 fi
 # cunwu export get NAME --to FILE: FILE is created here, as you (0600, never over an existing
 # file), and the document goes into it through standard output; removed again on failure.
@@ -154,20 +178,30 @@ if [ "\${1-}" = export ] && [ "\${2-}" = get ]; then
 			echo "cunwu：\$to 已存在，未覆盖。请换一个文件名，或先删除它。" >&2
 			exit 1
 		fi
+		# The document goes into a new private file beside FILE (mktemp: O_EXCL, 0600), which
+		# then gets FILE's name with ln -T: link() fails on any existing name (a file, a FIFO,
+		# a link) and follows nothing, so whatever appears at FILE meanwhile is never opened.
 		umask 077
-		set -C
-		if ! { command exec 3>"\$to"; } 2>/dev/null; then
+		if ! tmp=\$(mktemp -- "\$(dirname -- "\$to")/.cunwu-export.XXXXXX" 2>/dev/null); then
 			echo "cunwu：不能创建 \$to（已存在，或目录不可写）。请换一个文件名或目录。" >&2
 			exit 1
 		fi
-		set +C
-		trap 'rm -f -- "\$to"; exit 130' HUP INT TERM
+		trap 'rm -f -- "\$tmp"; exit 130' HUP INT TERM
+		exec 3>"\$tmp"
 		status=0
 		sudo -n -u $ACCOUNT -H $LAUNCHER "\$@" >&3 || status=\$?
 		exec 3>&-
+		if [ "\$status" = 0 ] && ! ln -T -- "\$tmp" "\$to" 2>/dev/null; then
+			if [ -e "\$to" ] || [ -L "\$to" ]; then
+				echo "cunwu：\$to 已存在，未覆盖。请换一个文件名，或先删除它。" >&2
+			else
+				echo "cunwu：不能创建 \$to（已存在，或目录不可写）。请换一个文件名或目录。" >&2
+			fi
+			status=1
+		fi
+		rm -f -- "\$tmp"
 		trap - HUP INT TERM
 		if [ "\$status" != 0 ]; then
-			rm -f -- "\$to"
 			exit "\$status"
 		fi
 		echo "已保存：\$to"
