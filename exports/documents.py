@@ -6,21 +6,36 @@ shell history, listings and backups) — written 0600 and never over an existing
 folder given (``--out``) is checked by ``store.outputs`` before the document is built: never
 inside the data directory, its ``matters/`` or the anchor's folder, and in shared mode only
 the person's own export folder.
+
+Taking a file out again (``cunwu export files|get``) follows what the account may see now,
+not what it could see when the file was made (an account moved to another village, or from
+乡镇 to 村干部, keeps its export folder): the name says whose records a file holds
+(``scope_of``). A backup (``.tar.gz``) holds every village: 管理员 and 乡镇 only. A document
+named for a village (``…_归档卷宗_南石村-2026-0001.docx``, ``…_台账_dibao_2026_南石村.docx`` …):
+only an account that sees that village. A document of every village (``全部村``), or a name
+that cannot be read for certain: 管理员 and 乡镇 only.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import re
+import stat
+from collections.abc import Collection
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from store import outputs
+from procedures.loader import ID_PATTERN
+from store import outputs, roles
 from store.errors import BadInput, NotFound, Refused
+from store.seals import SEALS
 
 if TYPE_CHECKING:
     from docx.document import Document as DocumentObject
 
+    from store.identity import Operator
     from store.site import Site
 
 RECORD_KINDS = {
@@ -32,8 +47,105 @@ RECORD_KINDS = {
 }
 
 
-EXPORTED_SUFFIXES = (".docx", ".tar.gz")
+BACKUP_SUFFIXES = (".tar.gz", ".tgz")
+EXPORTED_SUFFIXES = (".docx", *BACKUP_SUFFIXES)
 """What a person finds in their export folder: documents, and backups made there in shared mode."""
+ALL_VILLAGES, ALL_SEALS = "全部村", "全部印章"
+"""How a register or ledger of every village (every seal) is named."""
+SEAL_REGISTER, LEDGER, MEETINGS, SUPERVISION = "用印登记簿", "台账", "三会一课登记", "监督检查报告"
+BACKUP, VILLAGE, TOWNSHIP, UNKNOWN = "backup", "village", "township", "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Whose records an exported file holds, as its name says."""
+
+    kind: str
+    """BACKUP (every village), VILLAGE (one), TOWNSHIP (every village's, ``全部村``), UNKNOWN."""
+    village: str = ""
+
+
+_STEM = re.compile(r"(?P<day>[0-9]{8})_(?P<label>[^_]+)_(?P<rest>.+)")
+_COPY = re.compile(r"(?P<stem>.+)（[0-9]+）")
+_RECORD = re.compile(r"(?P<village>[^-]+)-[0-9]{4}-[A-Z]*[0-9]+")
+_SEAL_REGISTER = re.compile(
+    rf"(?P<village>.+)_(?:{'|'.join(map(re.escape, (*SEALS, ALL_SEALS)))})_[0-9]{{8}}-[0-9]{{8}}"
+)
+_MEETINGS = re.compile(r"(?P<village>.+)_[0-9]{4}")
+_SUPERVISION = re.compile(r"(?P<village>.+)_[0-9]{8}-[0-9]{8}")
+_LEDGER_YEAR = re.compile(r"(?=_[0-9]{4}_)")
+
+
+def scope_of(name: str, villages: Collection[str] | None = None) -> Scope:
+    """Whose records the exported file ``name`` holds, read from the names this module gives
+    (see ``export_record`` …), among ``villages`` (the settings' village list) when given. A
+    name that could be read two ways (a second copy's ``（2）``, a matter id or a village name
+    with ``_`` in it) is UNKNOWN unless only one reading names one of ``villages``."""
+    if name.endswith(BACKUP_SUFFIXES):
+        return Scope(BACKUP)
+    if not name.endswith(".docx"):
+        return Scope(UNKNOWN)
+    stem = name.removesuffix(".docx")
+    copy = _COPY.fullmatch(stem)
+    found = _villages(stem) | (_villages(copy["stem"]) if copy else set())
+    if villages is not None:
+        found = {v for v in found if v == ALL_VILLAGES or v in villages}
+    if len(found) != 1:
+        return Scope(UNKNOWN)
+    (village,) = found
+    return Scope(TOWNSHIP) if village == ALL_VILLAGES else Scope(VILLAGE, village)
+
+
+def _villages(stem: str) -> set[str]:
+    """Every village ``stem`` (a file name without ``.docx``) can be read as naming."""
+    match = _STEM.fullmatch(stem)
+    if match is None:
+        return set()
+    label, rest = match["label"], match["rest"]
+    if label == LEDGER:  # 台账_<matter id>_<year>_<village>: a matter id may hold "_"
+        found = set()
+        for at in _LEDGER_YEAR.finditer(rest):
+            matter, village = rest[: at.start()], rest[at.start() + 6 :]
+            if ID_PATTERN.fullmatch(matter) and village:
+                found.add(village)
+        return found
+    pattern = {SEAL_REGISTER: _SEAL_REGISTER, MEETINGS: _MEETINGS, SUPERVISION: _SUPERVISION}.get(label)
+    if pattern is None and label in RECORD_KINDS.values():
+        pattern = _RECORD
+    found_one = pattern.fullmatch(rest) if pattern is not None else None
+    return {found_one["village"]} if found_one else set()
+
+
+def withheld_reason(operator: Operator, name: str, villages: Collection[str] | None = None) -> str | None:
+    """None when ``operator`` may take the file ``name`` out of their export folder now; else
+    why not and what to do, in Chinese (``villages``: the settings' village list, see ``scope_of``)."""
+    if not roles.known(operator):
+        return roles.unknown_message(operator)
+    if not name.endswith(EXPORTED_SUFFIXES):
+        return f"“{outputs.shown(name)}”不是 cunwu 导出的文书（.docx）或备份（.tar.gz），不能取出"
+    if roles.sees_every_village(operator):
+        return None
+    scope = scope_of(name, villages)
+    if scope.kind == VILLAGE and roles.sees(operator, scope.village):
+        return None
+    now = f"{operator.label} 现在是{roles.scope_text(operator)}的{operator.role}"
+    shown = outputs.shown(name)
+    if scope.kind == BACKUP:
+        return (
+            f"“{shown}”是整个数据目录的备份，含有各村的记录，只有管理员和乡镇账号可以取出；{now}。"
+            "未写入任何文件。如确需这份备份，请联系管理员"
+        )
+    if scope.kind == VILLAGE:
+        return (
+            f"“{shown}”是{scope.village}的文书；{now}，不能取出其他村的文书。未写入任何文件。"
+            "如需调整所在村，请联系管理员"
+        )
+    own = operator.villages[0] if operator.villages else "村名"
+    what = "含有全部村的记录（导出时没有写 --village）" if scope.kind == TOWNSHIP else "的文件名看不出是哪个村的文书"
+    return (
+        f"“{shown}”{what}，只有管理员和乡镇账号可以取出；{now}。未写入任何文件。"
+        f"请按村重新导出本村的文书（如 --village {own}），再取出"
+    )
 
 
 def default_folder(site: Site) -> Path:
@@ -104,6 +216,8 @@ def export_register(
 
     if end < start:
         raise BadInput("截止日期早于起始日期")
+    if seal and seal not in SEALS:  # the file name says whose register it is (``scope_of``)
+        raise BadInput(f"印章“{seal}”无效，应为：{'、'.join(SEALS)}（不写为全部印章）")
     place = _place(site, folder)
     doc = seal_register_document(site, village, seal, start, end)
     name = f"{today:%Y%m%d}_用印登记簿_{village or '全部村'}_{seal or '全部印章'}_{start:%Y%m%d}-{end:%Y%m%d}"
@@ -151,37 +265,81 @@ def export_supervision(
     return write(doc, place, f"{today:%Y%m%d}_监督检查报告_{name}_{start:%Y%m%d}-{end:%Y%m%d}")
 
 
-def exported(site: Site) -> list[Path]:
-    """The documents (and backups) in the operator's own export folder, newest first."""
+def _own_files(site: Site) -> list[Path]:
+    """The exported documents and backups in the operator's own export folder (regular files
+    only), whoever may take them."""
+    if not roles.known(site.operator):
+        raise Refused(roles.unknown_message(site.operator))
     folder = default_folder(site)
-    if not folder.is_dir():
-        return []
-    files = [p for p in folder.iterdir() if p.name.endswith(EXPORTED_SUFFIXES) and p.is_file() and not p.is_symlink()]
-    return sorted(files, key=lambda p: (p.stat().st_mtime, p.name), reverse=True)
+    try:
+        if not folder.is_dir():
+            return []
+        return [p for p in folder.iterdir() if p.name.endswith(EXPORTED_SUFFIXES) and _regular(p.lstat())]
+    except OSError as exc:
+        raise outputs.path_error(folder, exc, "本人的导出目录", "请管理员检查它的权限") from None
+
+
+def _regular(info: os.stat_result) -> bool:
+    return stat.S_ISREG(info.st_mode)
+
+
+def exported(site: Site) -> list[Path]:
+    """What the operator may take out of their own export folder now (``withheld_reason``),
+    newest first."""
+    files = [p for p in _own_files(site) if withheld_reason(site.operator, p.name, site.settings.villages) is None]
+    return sorted(files, key=lambda p: (p.lstat().st_mtime, p.name), reverse=True)
+
+
+def withheld(site: Site) -> list[str]:
+    """The files of the operator's own export folder they may not take out now (by name)."""
+    return sorted(
+        p.name for p in _own_files(site) if withheld_reason(site.operator, p.name, site.settings.villages) is not None
+    )
 
 
 def exported_file(site: Site, name: str) -> Path:
-    """One document of the operator's own export folder, by its file name (no folders:
-    under the shared-server setup this is how a clerk takes a document out through sudo)."""
+    """One file of the operator's own export folder, by its file name (no folders: under the
+    shared-server setup this is how a clerk takes a document out through sudo), when the
+    operator may take it now (``withheld_reason``); else Refused, saying why."""
     clean = name.strip()
-    if not clean or "/" in clean or "\\" in clean or clean.startswith("."):
-        raise BadInput(f"“{name}”不是导出文件名；用 cunwu export files 查看本人的导出文件")
+    hint = "未写入任何文件；用 cunwu export files 查看本人可以取出的文件"
+    if not clean or "/" in clean or "\\" in clean or "\x00" in clean or clean.startswith("."):
+        raise BadInput(f"“{outputs.shown(name)}”不是导出文件名；{hint}")
+    size = len(clean.encode("utf-8", "surrogateescape"))
+    if size > outputs.NAME_MAX:
+        raise BadInput(
+            f"“{outputs.shown(clean)}”不是导出文件名：太长（{size} 字节，文件名最多 {outputs.NAME_MAX} 字节）；{hint}"
+        )
+    if not roles.known(site.operator):
+        raise Refused(roles.unknown_message(site.operator))
     path = default_folder(site) / clean
-    if not path.is_file() or path.is_symlink():
-        raise NotFound(f"本人的导出目录中没有“{clean}”；用 cunwu export files 查看")
+    try:
+        info = path.lstat()
+    except (FileNotFoundError, NotADirectoryError):
+        raise NotFound(f"本人的导出目录中没有“{outputs.shown(clean)}”；{hint}") from None
+    except OSError as exc:
+        raise outputs.path_error(clean, exc, "导出文件", hint) from None
+    if not _regular(info):
+        raise NotFound(f"本人的导出目录中的“{outputs.shown(clean)}”不是普通文件；{hint}")
+    why = withheld_reason(site.operator, clean, site.settings.villages)
+    if why is not None:
+        raise Refused(why)
     return path
 
 
 def exported_bytes(site: Site, name: str) -> bytes:
-    """The content of one file of the operator's own export folder (never through a symlink)."""
+    """The content of one file of the operator's own export folder (``exported_file``; never
+    through a symlink)."""
     path = exported_file(site, name)
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
     except OSError as exc:
         raise NotFound(
-            f"本人的导出目录中的“{path.name}”无法读取（{exc.strerror}）；用 cunwu export files 查看"
+            f"本人的导出目录中的“{outputs.shown(path.name)}”无法读取（{outputs.reason(exc)}）；用 cunwu export files 查看"
         ) from None
     with os.fdopen(fd, "rb") as fh:
+        if not _regular(os.fstat(fh.fileno())):
+            raise NotFound(f"本人的导出目录中的“{outputs.shown(path.name)}”不是普通文件；用 cunwu export files 查看")
         return fh.read()
 
 
@@ -189,17 +347,18 @@ def save_exported(site: Site, name: str, to: Path) -> Path:
     """Copy one file of the operator's own export folder to ``to`` (0600, never over an
     existing file; ``store.outputs`` decides where). Not in shared mode: there the Python side
     runs as the service account, and the ``cunwu`` wrapper creates the file as the person."""
+    exported_file(site, name)  # the file, and whether it may be taken out now, first
     if site.operator.via_sudo:
         raise Refused(
             f"在共享服务器上，--to 的文件由 cunwu 命令（/usr/local/bin/cunwu）以你本人的身份创建；"
-            f"这里以服务账号运行，不能替你写到 {to}，未写入任何文件。请直接运行 cunwu export get {name} --to 文件，"
-            f"或 cunwu export get {name} > 文件"
+            f"这里以服务账号运行，不能替你写到 {outputs.shown(to)}，未写入任何文件。"
+            f"请直接运行 cunwu export get {name} --to 文件，或 cunwu export get {name} > 文件"
         )
-    data = exported_bytes(site, name)
     place, file = outputs.file_place(site, to, outputs.EXPORT)
+    data = exported_bytes(site, name)
     try:
         with place.create(file) as fh:
             fh.write(data)
     except FileExistsError:
-        raise BadInput(f"{place.file(file)} 已存在，不会覆盖已有文件；请换一个文件名") from None
+        raise BadInput(f"{outputs.shown(place.file(file))} 已存在，不会覆盖已有文件；请换一个文件名") from None
     return place.file(file)

@@ -124,7 +124,20 @@ def read(path: Path) -> Anchor | None:
         raw = path.read_bytes()
     except FileNotFoundError:
         return None
-    value = json.loads(raw.decode("utf-8"))
+    return parse(raw)
+
+
+def parse(raw: bytes) -> Anchor:
+    """The anchor an anchor file's content holds (a copy given on standard input: ``--anchor -``);
+    ValueError, saying why in Chinese, when it is not one."""
+    if not raw.strip():
+        raise ValueError("内容是空的")
+    try:
+        value = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ValueError("不是 UTF-8 文本") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列）") from None
     if not isinstance(value, dict):
         raise ValueError("不是 JSON 对象")
     seq, hash_ = value.get("seq"), value.get("hash")

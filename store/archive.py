@@ -7,7 +7,10 @@ entry is chained in advance and the archive is kept only when the journal then h
 that entry), so the newest backup ends at the anchored chain head.
 
 Reading an archive bounds its size unpacked before anything is read into memory (``limit``),
-and accepts only regular files with the expected names, each once.
+and accepts only regular files with the expected names, each once. An archive may come from a
+file or from standard input (``read_archive_stream``: ``cunwu restore -``, so that on the shared
+server the service account never opens a path a person names); standard input is read only up
+to the same bound.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gzip
+import io
 import os
 import re
 import stat
@@ -41,6 +45,8 @@ PAX_LIMIT = 64 * 1024
 ROTATED = frozenset({"hourly", "daily", "pre-restore", "pre-migration"})
 """Folders under ``backups/`` whose files are single data-file versions."""
 PARTITION = re.compile(rf"^{PARTITIONS_DIR}/(?P<village>[^/]+)/(?P<year>\d{{4}})\.json$")
+STDIN_NAME = "标准输入"
+"""How an archive read from standard input is named in messages and in the journal."""
 _REGULAR = (b"0", b"\0")
 _PAX = b"x"
 
@@ -136,23 +142,50 @@ def read_archive(site: Site, source: Path) -> dict[str, bytes]:
     """The members of an archive, each checked for kind, name and size before it is read."""
     name, bound = source.name, limit(site.root)
     try:
-        fh = source.open("rb")
+        fd = os.open(source, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK | os.O_NOCTTY)
     except FileNotFoundError:
-        raise BadInput(f"备份文件 {source} 不存在") from None
+        raise BadInput(f"备份文件 {outputs.shown(source)} 不存在") from None
     except OSError as exc:
-        raise BadInput(f"备份文件 {source} 无法打开（{exc.strerror}）") from None
-    with fh:
+        raise outputs.path_error(source, exc, "备份文件", shared=site.operator.via_sudo) from None
+    with os.fdopen(fd, "rb") as fh:
         info = os.fstat(fh.fileno())
         if not stat.S_ISREG(info.st_mode):
-            raise BadInput(f"{source} 不是文件")
+            raise BadInput(f"{outputs.shown(source)} 不是文件")
         if info.st_size > bound:
             raise refuse(name, f"文件大小 {info.st_size // MIB} MiB 超过上限 {bound // MIB} MiB")
+        return _checked_members(fh, bound, name)
+
+
+def read_archive_stream(site: Site, stream: IO[bytes]) -> dict[str, bytes]:
+    """``read_archive`` of an archive read from ``stream`` (standard input): never more than
+    the bound (``limit``) and one chunk is read; a longer stream is refused."""
+    name, bound = STDIN_NAME, limit(site.root)
+    buffer = io.BytesIO()
+    size = 0
+    while True:
         try:
-            _scan_headers(fh, bound, name)
-            fh.seek(0)
-            return _members(fh, bound, name)
-        except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
-            raise refuse(name, f"文件已损坏或不是 cunwu backup 生成的 .tar.gz（{exc}）") from None
+            chunk = stream.read(min(MIB, bound + 1 - size))
+        except OSError as exc:
+            raise BadInput(f"无法读取标准输入（{outputs.reason(exc)}），未做任何改动") from None
+        if not chunk:
+            break
+        buffer.write(chunk)
+        size += len(chunk)
+        if size > bound:
+            raise refuse(name, f"超过上限 {bound // MIB} MiB（读到上限即停止）")
+    if not size:
+        raise BadInput("标准输入是空的：请用 cunwu restore - --dry-run < 备份文件.tar.gz 提供备份，未做任何改动")
+    buffer.seek(0)
+    return _checked_members(buffer, bound, name)
+
+
+def _checked_members(fh: IO[bytes], bound: int, name: str) -> dict[str, bytes]:
+    try:
+        _scan_headers(fh, bound, name)
+        fh.seek(0)
+        return _members(fh, bound, name)
+    except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
+        raise refuse(name, f"文件已损坏或不是 cunwu backup 生成的 .tar.gz（{exc}）") from None
 
 
 def _scan_headers(fh: IO[bytes], bound: int, name: str) -> None:
@@ -230,21 +263,29 @@ def expected_name(rel: str) -> bool:
 def read_data_file(site: Site, source: Path) -> dict[str, bytes]:
     """A rotated version of one data file (``backups/hourly|daily/…``), by its original path."""
     root = site.root.resolve()
-    resolved = source.resolve()
+    resolved = outputs.resolved(source, "备份文件")
     folder = resolved.parent
     if folder.parent != root / backups.BACKUP_DIR or folder.name not in ROTATED:
         raise BadInput(
-            f"{source} 不是本数据目录 backups/ 下某个数据文件的备份，也不是 cunwu backup 生成的 .tar.gz，不能恢复"
+            f"{outputs.shown(source)} 不是本数据目录 backups/ 下某个数据文件的备份，也不是 cunwu backup 生成的 .tar.gz，不能恢复"
         )
     rel = backups.original_path(root, resolved).relative_to(root).as_posix()
     if not expected_name(rel) or rel == SETTINGS_FILE:
-        raise BadInput(f"{source} 不是数据文件（cases/村/年.json）的备份，不能单独恢复")
+        raise BadInput(f"{outputs.shown(source)} 不是数据文件（cases/村/年.json）的备份，不能单独恢复")
     try:
-        info = resolved.lstat()
-        if not stat.S_ISREG(info.st_mode):
-            raise BadInput(f"{source} 不是文件")
-        if info.st_size > limit(site.root):
-            raise refuse(source.name, "文件过大")
-        return {rel: resolved.read_bytes()}
+        fd = os.open(resolved, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY)
     except FileNotFoundError:
-        raise BadInput(f"备份文件 {source} 不存在") from None
+        raise BadInput(f"备份文件 {outputs.shown(source)} 不存在") from None
+    except OSError as exc:
+        raise outputs.path_error(source, exc, "备份文件", shared=site.operator.via_sudo) from None
+    with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fh.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise BadInput(f"{outputs.shown(source)} 不是文件")
+        bound = limit(site.root)
+        if info.st_size > bound:
+            raise refuse(source.name, "文件过大")
+        data = fh.read(bound + 1)
+    if len(data) > bound:
+        raise refuse(source.name, "文件过大")
+    return {rel: data}

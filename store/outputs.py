@@ -19,11 +19,17 @@ One policy for every file cunwu writes outside its own bookkeeping (``cunwu back
 
 Checking (``place``, ``file_place``) writes nothing, so a refusal comes before any file or
 folder is made; the folders are created only when the first file is.
+
+Every path a person types (``--out``, ``--to``, ``restore PATH``, ``--anchor``) can be one the
+system refuses to open: too long (ENAMETOOLONG), a symlink loop (ELOOP), a file where a folder
+should be (ENOTDIR), no permission (EACCES) … ``given_path`` and ``path_error`` turn each into
+a refusal in Chinese that names the path and what to do, never a crash.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -42,6 +48,67 @@ FULL_BACKUPS = ("backups", "full")
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC | getattr(os, "O_PATH", 0)
 _FILE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
 FILE_MODE = 0o600
+NAME_MAX = 255
+"""The longest file name (in bytes) of the usual Linux file systems (ext4, xfs, btrfs)."""
+SHOWN = 120
+"""A path longer than this is shown shortened in messages (its start and its end)."""
+
+_REASONS = {
+    errno.ENOENT: "不存在",
+    errno.ENAMETOOLONG: "文件名或路径太长",
+    errno.ELOOP: "经过的符号链接太多（或是符号链接）",
+    errno.ENOTDIR: "路径中有一项不是文件夹",
+    errno.EISDIR: "是文件夹，不是文件",
+    errno.EACCES: "没有权限",
+    errno.EPERM: "没有权限",
+    errno.EROFS: "所在的文件系统是只读的",
+    errno.ENOSPC: "磁盘已满",
+    errno.EDQUOT: "磁盘配额已用完",
+    errno.EINVAL: "路径无效",
+    errno.ENXIO: "不是普通文件（设备或管道）",
+}
+
+
+def shown(path: object) -> str:
+    """A path (or name) for a message: printable, and shortened in the middle when very long."""
+    text = str(path).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    text = "".join(c if c.isprintable() else "?" for c in text)
+    return text if len(text) <= SHOWN else f"{text[: SHOWN // 2]}…{text[-(SHOWN // 2) :]}（共 {len(text)} 字）"
+
+
+def reason(exc: OSError, shared: bool = False) -> str:
+    """Why the system refused, in Chinese (``shared``: the process is the service account)."""
+    text = _REASONS.get(exc.errno or 0) or exc.strerror or str(exc)
+    if shared and exc.errno in (errno.EACCES, errno.EPERM):
+        text += "（cunwu 在共享服务器上以服务账号运行）"
+    return text
+
+
+def path_error(path: object, exc: OSError, what: str, hint: str = "请检查路径后重试", shared: bool = False) -> BadInput:
+    """The refusal for a path a person gave that the system would not open: ``what`` names it
+    (“备份文件”, “锚点文件” …); nothing was changed."""
+    return BadInput(f"{what} {shown(path)} 无法使用：{reason(exc, shared)}。未做任何改动；{hint}。")
+
+
+def given_path(path: Path, what: str) -> Path:
+    """A path a person typed, ``~`` expanded and made absolute (no file system access but the
+    home directory's look-up); BadInput for ``~nobody/…`` or a NUL character."""
+    if "\x00" in str(path):
+        raise BadInput(f"{what} {shown(path)} 含有空字符，不是有效的路径。未做任何改动")
+    try:
+        return Path(os.path.abspath(path.expanduser()))
+    except RuntimeError:
+        raise BadInput(
+            f"{what} {shown(path)} 无效：找不到“{shown(path.parts[0])}”所指的用户主目录。未做任何改动；请写完整路径"
+        ) from None
+
+
+def resolved(path: Path, what: str) -> Path:
+    """``given_path`` with symlinks resolved; a symlink loop is refused (pathlib raises RuntimeError)."""
+    try:
+        return given_path(path, what).resolve()
+    except RuntimeError:
+        raise path_error(path, OSError(errno.ELOOP, "loop"), what, "请换一个位置") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +151,14 @@ class Place:
         folder = self._open_folder()
         try:
             fd = os.open(name, _FILE_FLAGS, FILE_MODE, dir_fd=folder)
+        except FileExistsError:
+            os.close(folder)
+            raise
+        except OSError as exc:
+            os.close(folder)
+            raise Refused(
+                f"无法在 {shown(self.path)} 中创建 {shown(name)}：{reason(exc)}。未写入任何文件；请换一个位置或文件名。"
+            ) from None
         except BaseException:
             os.close(folder)
             raise
@@ -112,15 +187,12 @@ class Place:
                 try:
                     child = os.open(part, _DIR_FLAGS, dir_fd=fd)
                 except FileNotFoundError:
-                    mode = 0o700 if self.private and so_far == self.path else self._mode_for(so_far)
-                    with contextlib.suppress(FileExistsError):
-                        os.mkdir(part, mode, dir_fd=fd)
-                        _chmod_in(fd, part, mode)
-                    child = os.open(part, _DIR_FLAGS, dir_fd=fd)
+                    child = self._make_folder(fd, part, so_far)
                 except OSError as exc:
+                    what = "不是文件夹或是符号链接" if exc.errno in (errno.ENOTDIR, errno.ELOOP) else "无法打开"
                     raise Refused(
-                        f"无法写入 {self.path}：路径中的 {so_far} 不是文件夹或是符号链接（{exc.strerror}）。"
-                        "请换一个位置。"
+                        f"无法写入 {shown(self.path)}：路径中的 {shown(so_far)} {what}（{reason(exc)}）。"
+                        "未写入任何文件；请换一个位置。"
                     ) from None
                 os.close(fd)
                 fd = child
@@ -133,6 +205,19 @@ class Place:
             os.close(fd)
             raise
         return fd
+
+    def _make_folder(self, parent: int, part: str, so_far: Path) -> int:
+        """Create the missing folder ``part`` (on the way to ``self.path``) and open it."""
+        mode = 0o700 if self.private and so_far == self.path else self._mode_for(so_far)
+        try:
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(part, mode, dir_fd=parent)
+                _chmod_in(parent, part, mode)
+            return os.open(part, _DIR_FLAGS, dir_fd=parent)
+        except OSError as exc:
+            raise Refused(
+                f"无法写入 {shown(self.path)}：不能建立文件夹 {shown(so_far)}（{reason(exc)}）。未写入任何文件；请换一个位置。"
+            ) from None
 
     def _mode_for(self, folder: Path) -> int:
         return self.dir_mode if folder.is_relative_to(self.root) else 0o700
@@ -153,7 +238,12 @@ def _id(st: os.stat_result) -> tuple[int, int]:
 
 def _file_name(name: str) -> str:
     if not name or name in (".", "..") or "/" in name or "\x00" in name:
-        raise BadInput(f"“{name}”不是有效的文件名")
+        raise BadInput(f"“{shown(name)}”不是有效的文件名，未写入任何文件")
+    size = len(name.encode("utf-8", "surrogateescape"))
+    if size > NAME_MAX:
+        raise BadInput(
+            f"文件名“{shown(name)}”太长（{size} 字节，最多 {NAME_MAX} 字节），未写入任何文件；请换一个短些的文件名"
+        )
     return name
 
 
@@ -174,18 +264,21 @@ def place(site: Site, folder: Path | None, purpose: str) -> Place:
     root = site.root.resolve()
     own = own_folder(site)
     allowed = [own, *([default_folder(site, BACKUP)] if purpose == BACKUP else [])]
-    chosen = allowed[-1] if folder is None else Path(os.path.abspath(folder.expanduser())).resolve()
+    if folder is not None and site.operator.via_sudo and given_path(folder, "目录") not in allowed:
+        # Refused as typed, before the service account looks at any part of the path.
+        what = "备份" if purpose == BACKUP else "导出的文书"
+        raise Refused(
+            f"在共享服务器上，{what}只能写到你本人的导出目录 {own}（cunwu 以服务账号运行，能读写所有村的数据，"
+            f"不能替你写到 {shown(given_path(folder, '目录'))}）。请去掉 --out，或写 --out {own}；"
+            "再用 cunwu export files 查看、cunwu export get 文件名 --to 文件 取出。"
+        )
+    chosen = allowed[-1] if folder is None else resolved(folder, "目录")
     dir_mode = site.store.dir_mode
     if chosen in allowed:
         _check_allowed(root, chosen)
         return Place(chosen, True, (), dir_mode, root, private=chosen == own)
-    if site.operator.via_sudo:
-        what = "备份" if purpose == BACKUP else "导出的文书"
-        raise Refused(
-            f"在共享服务器上，{what}只能写到你本人的导出目录 {own}（cunwu 以服务账号运行，能读写所有村的数据，"
-            f"不能替你写到 {chosen}）。请去掉 --out，或写 --out {own}；"
-            "再用 cunwu export files 查看、cunwu export get 文件名 --to 文件 取出。"
-        )
+    if site.operator.via_sudo:  # typed as the folder, but a symlink to somewhere else
+        raise Refused(f"{own} 应为文件夹，却是符号链接；请管理员检查数据目录 {root}。未写入任何文件。")
     zones = _zones(site, root, purpose)
     for zone in zones:
         if chosen == zone.path or chosen.is_relative_to(zone.path):
@@ -195,7 +288,7 @@ def place(site: Site, folder: Path | None, purpose: str) -> Place:
 
 def file_place(site: Site, file: Path, purpose: str) -> tuple[Place, str]:
     """``place`` for a file path the person gave (``--out FILE``, ``--to FILE``): its folder and name."""
-    full = Path(os.path.abspath(file.expanduser()))
+    full = given_path(file, "文件")
     name = _file_name(full.name)
     return place(site, full.parent, purpose), name
 

@@ -13,7 +13,13 @@ archive is opened), and only what ``cunwu backup`` made of this very data direct
 - its size and members pass ``store.archive``'s reading.
 
 Anything else is refused, saying why, and nothing changes. How a restore is carried out, all
-or nothing, is ``store.restore_commit``'s. A single rotated data-file backup
+or nothing, is ``store.restore_commit``'s.
+
+The archive comes from a path or from standard input (``cunwu restore -``), and an anchor copy
+likewise (``--anchor -``). In shared mode (the service account reads for the person, and can
+read every village's data) a path is taken only under the data directory's ``backups/`` or the
+person's own export folder, and an anchor copy only from standard input: the service account
+does not open paths a person names. A single rotated data-file backup
 (``backups/hourly|daily/…``, which the damaged-file message names) may be restored too when
 every record in it is a version the current journal recorded.
 """
@@ -25,15 +31,23 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import orjson
 
 from procedures.loader import CatalogError
 from store import anchor as anchor_mod
-from store import roles
+from store import backups, outputs, roles
 from store import settings as settings_mod
-from store.archive import PARTITION, partition_files, read_archive, read_data_file, refuse
+from store.archive import (
+    PARTITION,
+    STDIN_NAME,
+    partition_files,
+    read_archive,
+    read_archive_stream,
+    read_data_file,
+    refuse,
+)
 from store.db import JOURNAL_FILE, META_TABLE, MIGRATIONS, PARTITIONS_DIR, SCHEMA_VERSION
 from store.errors import BadInput, DataDamaged, Refused
 from store.journal import FIELDS, GENESIS, digest, entry_hash, scan
@@ -128,22 +142,43 @@ class _Contents:
     """Data files that could not be read (their records are unknown)."""
 
 
+STDIN_ANCHOR = "标准输入中的锚点副本"
+"""How an anchor copy given on standard input (``--anchor -``) is named in messages."""
+
+
 def restore(
-    site: Site, now: dt.datetime, source: Path, *, dry_run: bool = False, anchor_file: Path | None = None
+    site: Site,
+    now: dt.datetime,
+    source: Path | IO[bytes],
+    *,
+    dry_run: bool = False,
+    anchor_file: Path | bytes | None = None,
 ) -> Plan:
     """Put a backup back (see the module's doc); ``dry_run``: only say what would change.
 
+    ``source``: the archive's path, or a stream it is read from (standard input, a
+    whole-directory archive). ``anchor_file``: a copy of the anchor to check a lost data
+    directory's archive against, as a path or as the copy's bytes (read from standard input).
     Refused (nothing changed) for anyone but a 管理员, and for an archive that does not check
     out; returns what was (or would be) changed."""
     roles.require_admin(site.operator, "恢复备份")
-    source = source.expanduser()
-    whole = source.name.endswith((".tar.gz", ".tgz"))
-    incoming = read_archive(site, source) if whole else read_data_file(site, source)
-    plan = _plan(site, source.name, whole, incoming, anchor_file)
+    if site.operator.via_sudo and isinstance(anchor_file, Path):
+        raise Refused(shared_anchor_message())
+    if isinstance(source, Path):
+        if site.operator.via_sudo:
+            source = _shared_source(site, source)
+        source = outputs.given_path(source, "备份文件")
+        name = source.name
+        whole = name.endswith((".tar.gz", ".tgz"))
+        incoming = read_archive(site, source) if whole else read_data_file(site, source)
+    else:
+        name, whole = STDIN_NAME, True
+        incoming = read_archive_stream(site, source)
+    plan = _plan(site, name, whole, incoming, anchor_file)
     if dry_run or plan.empty:
         return plan
     with site.store.transaction(site.operator, now) as txn:
-        plan = _plan(site, source.name, whole, incoming, anchor_file)  # again, under the lock
+        plan = _plan(site, name, whole, incoming, anchor_file)  # again, under the lock
         if plan.empty:
             return plan
         stage_and_journal(site, txn, plan, now)
@@ -152,6 +187,37 @@ def restore(
     with site.store.transaction(site.operator, now):
         pass
     return plan
+
+
+def shared_anchor_message(example: str = "cunwu restore 备份 --dry-run --anchor - < 锚点副本.json") -> str:
+    """The refusal of ``--anchor PATH`` in shared mode (``example``: the command to use instead)."""
+    return (
+        f"在共享服务器上，--anchor 只能写 -，从标准输入读取锚点副本：{example}"
+        "（cunwu 以服务账号运行，能读所有村的数据，不替你打开你指定的路径）。未做任何改动"
+    )
+
+
+def _shared_source(site: Site, source: Path) -> Path:
+    """In shared mode, a backup by path only from the data directory's ``backups/`` or the
+    person's own export folder (symlinks resolved): the service account must not open a file
+    a person names. Refused otherwise, before anything is opened."""
+    root = site.root.resolve()
+    allowed = (root / backups.BACKUP_DIR, outputs.own_folder(site))
+
+    def inside(path: Path) -> bool:
+        return any(path != folder and path.is_relative_to(folder) for folder in allowed)
+
+    # As typed first (the service account looks at no part of any other path), then with
+    # symlinks resolved.
+    if inside(outputs.given_path(source, "备份文件")):
+        full = outputs.resolved(source, "备份文件")
+        if inside(full):
+            return full
+    raise Refused(
+        f"在共享服务器上，cunwu 以服务账号运行，能读所有村的数据，只打开数据目录 {root / backups.BACKUP_DIR}/ 下的备份"
+        f"和你本人导出目录 {allowed[1]}/ 中的备份，不替你打开 {outputs.shown(source)}。未做任何改动。"
+        "请从标准输入提供备份：cunwu restore - --dry-run < 备份.tar.gz，核对后 cunwu restore - --yes < 备份.tar.gz"
+    )
 
 
 # ------------------------------------------------------------------------------- checking contents
@@ -329,7 +395,7 @@ def _partition_of(target: str, books: Sequence[RecordBook]) -> str | None:
     return SETTINGS_FILE if target == SETTINGS_TARGET else None
 
 
-def _plan(site: Site, name: str, whole: bool, files: Mapping[str, bytes], anchor_file: Path | None) -> Plan:
+def _plan(site: Site, name: str, whole: bool, files: Mapping[str, bytes], anchor_file: Path | bytes | None) -> Plan:
     """Check a backup's contents against its own journal and the current one; what restoring it changes."""
     books = _books(site)
     incoming = _incoming(site, files, name, whole)
@@ -409,38 +475,49 @@ def _check_prefix(theirs: list[dict[str, Any]], mine: list[dict[str, Any]], brok
 
 
 def _check_anchor(
-    site: Site, incoming: _Contents, theirs: list[dict[str, Any]], anchor_file: Path | None, name: str
+    site: Site, incoming: _Contents, theirs: list[dict[str, Any]], anchor_file: Path | bytes | None, name: str
 ) -> str:
     """A lost data directory: the archive must end exactly at the anchored head."""
-    path = anchor_file
-    if path is None:  # the session's environment, the process's (where commits write it), the settings
-        path = anchor_mod.location(site.root, site.environ) or anchor_mod.location(site.root)
-    if path is None and incoming.settings is not None and incoming.settings.anchor.strip():
-        configured = Path(incoming.settings.anchor.strip()).expanduser()
-        path = configured if configured.is_absolute() else site.root / configured
-    if path is None:
-        return (
-            "注意：没有配置锚点，无法核对这份备份是不是数据目录丢失前最后的状态"
-            "（只核验了备份自身的日志链和每条记录）；这一点已记入日志"
-        )
-    try:
-        anchored = anchor_mod.read(path)
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise Refused(f"锚点文件 {path} 无法读取（{reason}），无法核对备份 {name}，未做任何改动") from None
-    if anchored is None:
-        raise Refused(
-            f"锚点文件 {path} 不存在，无法核对备份 {name}，未做任何改动。如有锚点副本，请用 --anchor 副本文件 指定"
-        )
+    if isinstance(anchor_file, bytes):
+        where = STDIN_ANCHOR
+        try:
+            anchored = anchor_mod.parse(anchor_file)
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise Refused(f"{STDIN_ANCHOR}无效（{exc}），无法核对备份 {name}，未做任何改动") from None
+    else:
+        path = anchor_file
+        if path is None:  # the session's environment, the process's (where commits write it), the settings
+            path = anchor_mod.location(site.root, site.environ) or anchor_mod.location(site.root)
+        if path is None and incoming.settings is not None and incoming.settings.anchor.strip():
+            configured = Path(incoming.settings.anchor.strip()).expanduser()
+            path = configured if configured.is_absolute() else site.root / configured
+        if path is None:
+            return (
+                "注意：没有配置锚点，无法核对这份备份是不是数据目录丢失前最后的状态"
+                "（只核验了备份自身的日志链和每条记录）；这一点已记入日志"
+            )
+        where = f"锚点文件 {path} "
+        try:
+            found = anchor_mod.read(path)
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            why = outputs.reason(exc, site.operator.via_sudo) if isinstance(exc, OSError) else str(exc)
+            raise Refused(
+                f"锚点文件 {outputs.shown(path)} 无法读取（{why}），无法核对备份 {name}，未做任何改动"
+            ) from None
+        if found is None:
+            raise Refused(
+                f"{where}不存在，无法核对备份 {name}，未做任何改动。如有锚点副本，请用 --anchor - < 副本文件 提供"
+            )
+        anchored = found
     last = theirs[-1]
     if (last["seq"], last["hash"]) != (anchored.seq, anchored.hash):
         raise refuse(
             name,
-            f"数据目录的日志已丢失，备份的日志须正好结束于锚点记录的链头：锚点 {path} 是序号 {anchored.seq}"
+            f"数据目录的日志已丢失，备份的日志须正好结束于锚点记录的链头：{where}是序号 {anchored.seq}"
             f"（{anchored.hash[:16]}），备份却结束于序号 {last['seq']}（{last['hash'][:16]}）。"
             "请用丢失前最后一次 cunwu backup 生成的备份，或用 --anchor 指定与这份备份相符的锚点副本",
         )
-    return f"已与锚点 {path} 核对：备份的日志结束于锚点记录的序号 {anchored.seq}"
+    return f"已与{where}核对：备份的日志结束于锚点记录的序号 {anchored.seq}"
 
 
 def _compare(

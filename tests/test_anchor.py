@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from store.anchor import AnchorError
 from store.journal import digest, entry_hash
 from store.site import Site
 from store.verify import verify
+from tests.accounts import CADRE, CADRE_SOUTH, env, register
 from tests.sites import NOW, new_site
 from tui.cli import EXIT_DATA, app
 
@@ -193,3 +195,79 @@ def test_cli_verify_reports_the_anchor(tmp_path: Path, anchor_file: Path) -> Non
     assert "anchor_mismatch" in result.stdout
     result = runner.invoke(app, [*data, "verify", "--anchor", str(tmp_path / "no-such.json")])
     assert result.exit_code == 2 and "不存在" in result.stderr
+
+
+# ------------------------------------------------------------------- --anchor on the shared server
+
+
+def test_verify_reads_an_anchor_copy_from_standard_input(
+    tmp_path: Path, anchor_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site, _ = with_cases(tmp_path / "data", 2)
+    copy = anchor_file.read_bytes()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    data = ["--data", str(site.root)]
+    result = runner.invoke(app, [*data, "verify", "--anchor", "-", "--json"], input=copy)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["anchor"]["status"] == "ok"
+    assert list((tmp_path / "tmp").iterdir()) == []  # the copy's temporary file is gone
+    write_journal(site, journal(site)[:-1])
+    result = runner.invoke(app, [*data, "verify", "--anchor", "-"], input=copy)
+    assert result.exit_code == EXIT_DATA and "anchor_mismatch" in result.stdout
+    for junk, why in ((b"", "无效"), (b"not json", "无效"), (b'{"seq": 1}', "hash"), (bytes(65 * 1024), "KiB")):
+        result = runner.invoke(app, [*data, "verify", "--anchor", "-"], input=junk)
+        assert result.exit_code == 2 and why in result.stderr and "Traceback" not in result.output, result.output
+
+
+def test_in_shared_mode_verify_opens_no_anchor_path_a_person_names(tmp_path: Path, anchor_file: Path) -> None:
+    """A 城关村 cadre learned which 南石村 documents others exported, and which years have data,
+    from ``--anchor /srv/cunwu/…``: "无法读取 utf-8" for a file that exists, "不存在" for one that
+    does not. Now every path is refused alike, before anything is opened."""
+    site, _ = with_cases(tmp_path / "data")
+    register(site.root)
+    (site.root / "exports" / CADRE_SOUTH).mkdir(parents=True)
+    exported = site.root / "exports" / CADRE_SOUTH / "20261127_归档卷宗_南石村-2026-0001.docx"
+    exported.write_bytes(b"PK\x03\x04 not utf-8 \xff")
+    probes = [
+        exported,
+        exported.with_name("20261127_归档卷宗_南石村-2026-0002.docx"),
+        site.root / "cases" / "城关村" / "2026.json",
+        site.root / "cases" / "城关村" / "2025.json",
+        tmp_path / ("a" * 300),
+    ]
+    answers = set()
+    for probe in probes:
+        result = runner.invoke(app, ["--data", str(site.root), "verify", "--anchor", str(probe)], env=env(CADRE))
+        assert result.exit_code == 1 and "--anchor 只能写 -" in result.stderr, result.output
+        assert "Traceback" not in result.output and result.stdout == ""
+        answers.add(result.stderr.replace(str(probe), "PATH"))
+    assert len(answers) == 1, answers  # the same answer whatever the path
+    result = runner.invoke(
+        app,
+        ["--data", str(site.root), "verify", "--anchor", "-", "--json"],
+        env=env(CADRE),
+        input=anchor_file.read_bytes(),
+    )
+    assert result.exit_code == 0 and json.loads(result.stdout)["anchor"]["status"] == "ok", result.output
+
+
+def test_outside_shared_mode_an_anchor_path_the_system_refuses_is_refused_in_chinese(
+    tmp_path: Path, anchor_file: Path
+) -> None:
+    site, _ = with_cases(tmp_path / "data", 1)
+    a_file = tmp_path / "a-file"
+    a_file.write_bytes(b"x")
+    loop = tmp_path / "loop"
+    loop.symlink_to(loop)
+    for path, why in (
+        (tmp_path / ("a" * 300), "文件名或路径太长"),
+        (a_file / "x", "不是文件夹"),
+        (loop / "x", "符号链接"),
+        (tmp_path, "不是普通文件"),
+        (Path("~no-such-user-here/head.json"), "用户主目录"),
+    ):
+        result = runner.invoke(app, ["--data", str(site.root), "verify", "--anchor", str(path)])
+        assert result.exit_code == 2 and why in result.stderr and "Traceback" not in result.output, result.output
+    result = runner.invoke(app, ["--data", str(site.root), "verify", "--anchor", str(anchor_file)])
+    assert result.exit_code == 0, result.output

@@ -28,7 +28,7 @@ from store.errors import BadInput, DataDamaged, Refused
 from store.journal import digest, entry_hash
 from store.site import Site
 from store.verify import verify
-from tests.accounts import CADRE, STRANGER, SUPERVISOR, TOWNSHIP, env, open_as, register
+from tests.accounts import CADRE, STAFF, STRANGER, SUPERVISOR, TOWNSHIP, env, open_as, register
 from tests.sites import NOW, new_site
 from tui import cli_common
 from tui.cli import app
@@ -528,8 +528,12 @@ def test_a_rotated_data_file_backup_restores_when_every_record_was_journaled(sit
 # ------------------------------------------------------------------------------ from outside
 
 
-def cli(*args: str, data: Path, environ: dict[str, str] | None = None) -> tuple[int, str, str]:
-    result = runner.invoke(app, ["--data", str(data), *args], env=environ or {"SUDO_USER": "", "SUDO_UID": ""})
+def cli(
+    *args: str, data: Path, environ: dict[str, str] | None = None, stdin: bytes | None = None
+) -> tuple[int, str, str]:
+    result = runner.invoke(
+        app, ["--data", str(data), *args], env=environ or {"SUDO_USER": "", "SUDO_UID": ""}, input=stdin
+    )
     assert "Traceback" not in result.output, result.output
     return result.exit_code, result.stdout, result.stderr
 
@@ -561,3 +565,218 @@ def test_an_archive_edited_by_hand_with_tar_is_refused_from_the_command_line(sit
     assert fingerprint(site.root) == before
     code, out, _ = cli("verify", data=site.root)
     assert code == 0, out
+
+
+# ------------------------------------------------------------------------- from standard input
+
+
+class Endless(io.RawIOBase):
+    """Standard input that never ends, counting what was read from it."""
+
+    def __init__(self) -> None:
+        self.read_bytes = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        size = len(buffer)
+        buffer[:size] = bytes(size)
+        self.read_bytes += size
+        return size
+
+
+def test_an_archive_on_standard_input_restores_like_a_file(site: Site, tmp_path: Path) -> None:
+    """A 管理员 bringing an archive in from outside no longer has to make it world-readable."""
+    path, numbers = changed_since_backup(site, tmp_path)
+    raw = path.read_bytes()
+    path.unlink()
+    before = fingerprint(site.root)
+    code, out, err = cli("restore", "-", "--dry-run", data=site.root, stdin=raw)
+    assert code == 0 and "试运行" in out and numbers["added"] in out and "标准输入" in out, err
+    assert fingerprint(site.root) == before
+    code, out, err = cli("restore", "-", "--yes", data=site.root, stdin=raw)
+    assert code == 0 and "已恢复 标准输入" in out, err
+    restored = [e for e in journal(site.root) if e["action"] == "restored"]
+    assert {e["detail"]["from"] for e in restored} == {"标准输入"} and len(restored) == 2
+    assert verified(site.root) == []
+    # Through the API: a stream.
+    assert restore_mod.restore(site, LATER, io.BytesIO(raw), dry_run=True).empty
+
+
+def test_a_forged_or_empty_archive_on_standard_input_is_refused(site: Site, tmp_path: Path) -> None:
+    genuine = archive.backup(site, NOW, tmp_path / "b.tar.gz")
+    bad = forged(genuine, tmp_path / "forged.tar.gz", edit_subject).read_bytes()
+    before = fingerprint(site.root)
+    for extra in (["--yes"], ["--dry-run"]):
+        code, _, err = cli("restore", "-", *extra, data=site.root, stdin=bad)
+        assert code == 3 and "城关村-2026-0001 与备份中日志最后记录的内容不符" in err, err
+    code, _, err = cli("restore", "-", "--yes", data=site.root, stdin=b"")
+    assert code == 2 and "标准输入是空的" in err
+    code, _, err = cli("restore", "-", "--yes", data=site.root, stdin=b"not a tar.gz")
+    assert code == 3 and "已损坏" in err
+    code, _, err = cli("restore", "-", "--yes", "--anchor", "-", data=site.root, stdin=genuine.read_bytes())
+    assert code == 2 and "标准输入只能读一次" in err
+    assert fingerprint(site.root) == before
+
+
+def test_standard_input_is_read_only_up_to_the_bound(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bound = 3 * archive.MIB
+    monkeypatch.setattr(archive, "limit", lambda root: bound)
+    before = fingerprint(site.root)
+    endless = Endless()
+    with pytest.raises(DataDamaged, match="超过上限 3 MiB"):
+        restore_mod.restore(site, LATER, io.BufferedReader(endless), dry_run=True)
+    assert bound < endless.read_bytes <= bound + 2 * archive.MIB  # the bound and a little (buffering)
+    code, _, err = cli("restore", "-", "--dry-run", data=site.root, stdin=bytes(bound + 1))
+    assert code == 3 and "超过上限 3 MiB" in err
+    # A gzip bomb on standard input is refused as quickly as from a file.
+    monkeypatch.undo()
+    monkeypatch.delenv(anchor_mod.ENV_VAR, raising=False)
+    raw = bomb(tmp_path / "bomb.tar.gz").read_bytes()
+    tracemalloc.start()
+    try:
+        with pytest.raises(DataDamaged, match="上限"):
+            restore_mod.restore(site, LATER, io.BytesIO(raw))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 * 1024 * 1024, peak
+    assert fingerprint(site.root) == before
+
+
+@pytest.mark.parametrize("account", [TOWNSHIP, CADRE, STRANGER])
+def test_standard_input_is_not_read_for_anyone_but_a_manager(site: Site, account: str) -> None:
+    register(site.root)
+    endless = Endless()
+    with pytest.raises(Refused):
+        restore_mod.restore(open_as(site.root, account), LATER, io.BufferedReader(endless), dry_run=True)
+    assert endless.read_bytes == 0
+
+
+# ------------------------------------------------------------------------------------ shared mode
+
+STAFF_WITH_ADMIN = (*STAFF, f"{STRANGER}=管理员乙:管理员")
+"""Everyone, and a 管理员 who works through the shared-server launcher like the others."""
+
+
+def test_in_shared_mode_a_path_is_read_only_from_backups_or_ones_own_export_folder(site: Site, tmp_path: Path) -> None:
+    """The service account reads a restore's path: only cunwu's own folders, else ``-``."""
+    register(site.root, *STAFF_WITH_ADMIN)
+    admin = open_as(site.root, STRANGER)
+    assert admin.operator.via_sudo and admin.operator.role == "管理员"
+    outside = archive.backup(site, NOW, tmp_path / "outside.tar.gz")
+    others = archive.backup(open_as(site.root, TOWNSHIP), NOW, site.root / "exports" / TOWNSHIP / "theirs.tar.gz")
+    full = archive.backup(site, NOW)
+    own = archive.backup(admin, NOW, site.root / "exports" / STRANGER / "mine.tar.gz")
+    link = tmp_path / "link.tar.gz"
+    link.symlink_to(outside)
+    planted = site.root / "exports" / STRANGER / "planted.tar.gz"  # only cunwu writes there; were one to appear
+    planted.symlink_to(outside)
+    before = fingerprint(site.root)
+    for source in (
+        outside,
+        link,
+        planted,
+        others,
+        site.root / PARTITION,
+        tmp_path / "missing.tar.gz",
+        tmp_path / ("a" * 300),
+    ):
+        with pytest.raises(Refused, match="不替你打开"):
+            restore_mod.restore(admin, LATER, source, dry_run=True)
+        code, _, err = cli("restore", str(source), "--dry-run", data=site.root, environ=env(STRANGER))
+        assert code == 1 and "cunwu restore - --dry-run <" in err and "不存在" not in err, err
+    assert fingerprint(site.root) == before
+    for source in (full, own):
+        code, out, err = cli("restore", str(source), "--dry-run", data=site.root, environ=env(STRANGER))
+        assert code == 0, err
+    code, out, err = cli("restore", "-", "--dry-run", data=site.root, environ=env(STRANGER), stdin=outside.read_bytes())
+    assert code == 0 and "标准输入" in out, err
+    # A data-file backup under backups/ still restores by path.
+    hourly = sorted((site.root / "backups" / "hourly").glob("cases__城关村__2026.json.*"))[-1]
+    code, out, err = cli("restore", str(hourly), "--dry-run", data=site.root, environ=env(STRANGER))
+    assert code == 0, err
+
+
+def test_in_shared_mode_an_anchor_copy_comes_only_from_standard_input(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    head = tmp_path / "anchor" / "head.json"
+    monkeypatch.setenv(anchor_mod.ENV_VAR, str(head))
+    register(site.root, *STAFF_WITH_ADMIN)
+    admin = open_as(site.root, STRANGER)
+    path = archive.backup(site, NOW)
+    copy = tmp_path / "copy.json"
+    shutil.copy(head, copy)
+    before = fingerprint(site.root)
+    with pytest.raises(Refused, match="只能写 -"):
+        restore_mod.restore(admin, LATER, path, dry_run=True, anchor_file=copy)
+    for anchor in (copy, tmp_path / "missing.json", tmp_path / ("a" * 300)):
+        code, _, err = cli(
+            "restore", str(path), "--dry-run", "--anchor", str(anchor), data=site.root, environ=env(STRANGER)
+        )
+        assert code == 1 and "--anchor 只能写 -" in err and "不存在" not in err, err
+    code, _, err = cli(
+        "restore",
+        str(path),
+        "--dry-run",
+        "--anchor",
+        "-",
+        data=site.root,
+        environ=env(STRANGER),
+        stdin=copy.read_bytes(),
+    )
+    assert code == 0, err
+    assert fingerprint(site.root) == before
+
+
+def test_a_lost_directory_is_checked_against_an_anchor_copy_on_standard_input(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    head = tmp_path / "anchor" / "head.json"
+    monkeypatch.setenv(anchor_mod.ENV_VAR, str(head))
+    older = archive.backup(site, NOW, tmp_path / "older.tar.gz")
+    copy = head.read_bytes()
+    site.cases.open(site.operator, LATER, "dibao", "南石村", "再之后")
+    lose(site.root)
+    # The live anchor moved on: the older backup is refused against it, and against a wrong copy.
+    code, _, err = cli("restore", str(older), "--dry-run", data=site.root)
+    assert code == 3 and "正好结束于锚点记录的链头" in err, err
+    wrong = head.read_bytes()
+    code, _, err = cli("restore", str(older), "--dry-run", "--anchor", "-", data=site.root, stdin=wrong)
+    assert code == 3 and "标准输入中的锚点副本" in err, err
+    for junk in (b"", b"{}", b"\xff", bytes(65 * 1024)):
+        code, _, err = cli("restore", str(older), "--yes", "--anchor", "-", data=site.root, stdin=junk)
+        assert code == 2 and "锚点副本" in err, err
+    assert fingerprint(site.root) == {}
+    with pytest.raises(Refused, match="标准输入中的锚点副本无效"):
+        restore_mod.restore(Site(site.root, environ={}), LATER, older, anchor_file=b"[]")
+    code, out, err = cli("restore", str(older), "--yes", "--anchor", "-", data=site.root, stdin=copy)
+    assert code == 0 and "已与标准输入中的锚点副本核对" in out, err
+    assert verified(site.root) == []
+
+
+def test_restore_paths_the_system_refuses_are_refused_in_chinese(site: Site, tmp_path: Path) -> None:
+    a_file = tmp_path / "a-file"
+    a_file.write_bytes(b"x")
+    loop = tmp_path / "loop"
+    loop.symlink_to(loop)
+    genuine = archive.backup(site, NOW, tmp_path / "b.tar.gz")
+    before = fingerprint(site.root)
+    cases = {
+        tmp_path / f"{'a' * 300}.tar.gz": "文件名或路径太长",
+        a_file / "x.tar.gz": "不是文件夹",
+        loop / "x.tar.gz": "符号链接",
+        site.root / "backups" / "hourly" / f"cases__城关村__2026.json.{'1' * 300}": "太长",
+    }
+    for source, why in cases.items():
+        code, _, err = cli("restore", str(source), "--dry-run", data=site.root)
+        assert code == 2 and why in err and "未做任何改动" in err, (source, err)
+        code, _, err = cli("restore", str(genuine), "--dry-run", "--anchor", str(source), data=site.root)
+        assert code == 2 and why in err and "锚点文件" in err, (source, err)
+    code, _, err = cli("restore", "~no-such-user-here/b.tar.gz", "--dry-run", data=site.root)
+    assert code == 2 and "用户主目录" in err
+    assert fingerprint(site.root) == before

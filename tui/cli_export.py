@@ -156,18 +156,27 @@ def supervision_command(
 
 @app.command("files")
 def files_command(ctx: typer.Context, as_json: JsonOption = False) -> None:
-    """本人导出过的文书（最新的在前）；用 cunwu export get 文件名 --to 文件 取出。"""
+    """本人导出过、按现在的角色和所在村可以取出的文书和备份（最新的在前）；用 cunwu export get 文件名 --to 文件 取出。"""
     site = open_site(ctx)
     with handled():
         found = documents.exported(site)
+        sizes = [p.lstat().st_size for p in found]
+        withheld = documents.withheld(site)
     if as_json:
-        print_json([{"name": p.name, "bytes": p.stat().st_size} for p in found])
+        print_json([{"name": p.name, "bytes": size} for p, size in zip(found, sizes, strict=True)])
         return
     console = out()
-    for path in found:
-        console.print(Text(f"{path.name}（{path.stat().st_size // 1024 + 1} KB）"))
-    if not found:
+    for path, size in zip(found, sizes, strict=True):
+        console.print(Text(f"{path.name}（{size // 1024 + 1} KB）"))
+    if not found and not withheld:
         console.print(Text("还没有导出过文书。"))
+    if withheld:
+        console.print(
+            Text(
+                f"另有 {len(withheld)} 个文件按你现在的角色和所在村不能取出，未列出"
+                "（整个数据目录的备份、其他村或全部村的文书）；如有疑问，请联系管理员。"
+            )
+        )
 
 
 @app.command("get")
@@ -181,7 +190,8 @@ def get_command(
 ) -> None:
     """取出本人导出的一份文书：cunwu export get 文件名 --to 文件（或 > 文件）。
 
-    共享服务器上数据目录属于服务账号，本人不能直接读取；这样取出的文件属于本人。"""
+    共享服务器上数据目录属于服务账号，本人不能直接读取；这样取出的文件属于本人。
+    按现在的角色和所在村：整个数据目录的备份只有管理员和乡镇账号可以取出，某村的文书只有能看该村的账号可以取出。"""
     site = open_site(ctx)
     if to is not None:
         with handled():

@@ -2,18 +2,37 @@
 
 from __future__ import annotations
 
+import contextlib
+import shutil
+import stat
+import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import IO, Annotated
 
 import typer
 from rich.text import Text
 
-from store import archive, roles
+from store import anchor as anchor_mod
+from store import archive, outputs, roles
 from store import restore as restore_mod
 from store import settings as settings_mod
+from store.errors import BadInput
 from store.site import Site
 from tui import cli_common
-from tui.cli_common import EXIT_DATA, EXIT_REFUSED, JsonOption, fail, handled, open_site, out, print_json, root
+from tui.cli_common import (
+    EXIT_DATA,
+    EXIT_REFUSED,
+    EXIT_USAGE,
+    JsonOption,
+    fail,
+    handled,
+    open_site,
+    out,
+    print_json,
+    root,
+)
 
 DUE_STATE_LABELS = {
     "overdue": "已超期",
@@ -148,16 +167,20 @@ def verify_command(
     ctx: typer.Context,
     anchor: Annotated[
         Path | None,
-        typer.Option("--anchor", help="用这个锚点文件核对（如另存的锚点副本），而不是设置中的锚点", metavar="FILE"),
+        typer.Option(
+            "--anchor",
+            help="用这个锚点文件核对（如另存的锚点副本），而不是设置中的锚点；写 - 则从标准输入读取"
+            "（共享服务器上只能写 -：cunwu verify --anchor - < 锚点副本.json）",
+            metavar="FILE",
+        ),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """核验：日志哈希链是否完整、是否与锚点相符、数据文件能否读取、每条记录是否与日志一致。"""
-    if anchor is not None and not anchor.expanduser().is_file():
-        fail(f"锚点文件 {anchor} 不存在", 2)
     site = open_site(ctx, need_settings=False)
-    with handled():
-        report = site.verify(anchor.expanduser() if anchor else None)
+    copy = _anchor_copy(site, anchor, "cunwu verify --anchor - < 锚点副本.json")
+    with handled(), _anchor_path(copy) as anchor_file:
+        report = site.verify(anchor_file)
     if as_json:
         print_json(
             {
@@ -222,40 +245,123 @@ def backup_command(
     out().print(Text(f"已备份到 {path}"))
 
 
+STDIN = "-"
+ANCHOR_LIMIT = 64 * 1024
+"""An anchor file is about 200 bytes: standard input beyond this is not one."""
+
+
 def restore_command(
     ctx: typer.Context,
     path: Annotated[
         Path,
         typer.Argument(
-            help="备份文件：cunwu backup 生成的 .tar.gz，或 backups/hourly|daily/ 下某个数据文件的备份", metavar="PATH"
+            help="备份文件：cunwu backup 生成的 .tar.gz，或 backups/hourly|daily/ 下某个数据文件的备份；"
+            "写 - 则从标准输入读取 .tar.gz（共享服务器上，数据目录 backups/ 和本人导出目录以外的备份须这样提供）",
+            metavar="PATH",
         ),
     ],
     yes: Annotated[bool, typer.Option("--yes", help="确认恢复（会覆盖当前数据，覆盖前自动另存）")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只列出会改动什么，不做任何改动")] = False,
     anchor: Annotated[
         Path | None,
-        typer.Option("--anchor", help="数据目录丢失时，用这个锚点文件（如另存的锚点副本）核对备份", metavar="FILE"),
+        typer.Option(
+            "--anchor",
+            help="数据目录丢失时，用这个锚点文件（如另存的锚点副本）核对备份；写 - 则从标准输入读取（共享服务器上只能写 -）",
+            metavar="FILE",
+        ),
     ] = None,
 ) -> None:
-    """从备份恢复数据（只有管理员；不会自动进行；备份须通过核验，恢复前的数据另存，恢复本身记入日志）。"""
+    """从备份恢复数据（只有管理员；不会自动进行；备份须通过核验，恢复前的数据另存，恢复本身记入日志）。
+
+    cunwu restore 备份.tar.gz --dry-run，或 cunwu restore - --dry-run < 备份.tar.gz；核对后把 --dry-run 换成 --yes。"""
     site = open_site(ctx, need_settings=False)
     with handled():
         roles.require_admin(site.operator, "恢复备份")
+    from_stdin = str(path) == STDIN
+    named = archive.STDIN_NAME + "中的备份" if from_stdin else outputs.shown(path)
     if not yes and not dry_run:
-        fail(f"恢复会用 {path} 覆盖当前数据（当前数据会先另存）。先看会改动什么：加 --dry-run；确认恢复请加 --yes。", 1)
-    if anchor is not None and not anchor.expanduser().is_file():
-        fail(f"锚点文件 {anchor} 不存在", 2)
-    with handled():
-        plan = restore_mod.restore(
-            site, cli_common.now(), path, dry_run=dry_run, anchor_file=anchor.expanduser() if anchor else None
+        fail(
+            f"恢复会用 {named} 覆盖当前数据（当前数据会先另存）。先看会改动什么：加 --dry-run；确认恢复请加 --yes。", 1
         )
+    if from_stdin and anchor is not None and str(anchor) == STDIN:
+        fail(
+            "备份和 --anchor 都写了 -，但标准输入只能读一次。请用路径给出备份（共享服务器上须在数据目录的 backups/ "
+            "或本人的导出目录中）：cunwu restore 备份路径 --dry-run --anchor - < 锚点副本.json。未做任何改动。",
+            EXIT_USAGE,
+        )
+    copy = _anchor_copy(site, anchor, "cunwu restore 备份路径 --dry-run --anchor - < 锚点副本.json")
+    source: Path | IO[bytes] = _stdin("备份", "cunwu restore - --dry-run < 备份.tar.gz") if from_stdin else path
+    with handled():
+        plan = restore_mod.restore(site, cli_common.now(), source, dry_run=dry_run, anchor_file=copy)
     console = out()
     if plan.empty:
-        console.print(Text(f"备份 {path.name} 与当前数据一致，未做任何改动。"))
+        console.print(Text(f"备份 {plan.source} 与当前数据一致，未做任何改动。"))
         return
     head = "试运行（未做任何改动），恢复" if dry_run else "已恢复"
-    console.print(Text(f"{head} {path.name} 会改动：" if dry_run else f"{head} {path.name}："))
+    console.print(Text(f"{head} {plan.source} 会改动：" if dry_run else f"{head} {plan.source}："))
     for line in plan.lines():
         console.print(Text(f"  {line}"))
     if not dry_run and (plan.writes or plan.removes):
         console.print(Text("被替换或移走的文件另存在数据目录的 backups/pre-restore/ 下。"))
+
+
+def _stdin(what: str, example: str) -> IO[bytes]:
+    """Standard input as bytes, for ``-``; refused when there is none or it is a terminal
+    (a backup or an anchor copy is a file: ``< 文件``)."""
+    stream = sys.stdin
+    buffer: IO[bytes] | None = getattr(stream, "buffer", None) if stream is not None else None
+    if stream is None or buffer is None:
+        fail(f"写了 -，但没有标准输入。请用 < 文件 提供{what}：{example}。未做任何改动。", EXIT_USAGE)
+    if stream.isatty():
+        fail(f"写了 -，但标准输入是终端。请用 < 文件 提供{what}：{example}。未做任何改动。", EXIT_USAGE)
+    return buffer
+
+
+def _anchor_copy(site: Site, anchor: Path | None, example: str) -> Path | bytes | None:
+    """``--anchor``: None, the copy's content read from standard input (``-``, at most
+    ``ANCHOR_LIMIT`` bytes), or a path; in shared mode only ``-`` (the service account does not
+    open a path a person names). Refused before anything is opened or read."""
+    if anchor is None:
+        return None
+    if str(anchor) == STDIN:
+        raw = _stdin("锚点副本", example).read(ANCHOR_LIMIT + 1)
+        if len(raw) > ANCHOR_LIMIT:
+            fail(
+                f"标准输入超过 {ANCHOR_LIMIT // 1024} KiB，不是锚点副本（head.json 只有几百字节）。未做任何改动。",
+                EXIT_USAGE,
+            )
+        try:
+            anchor_mod.parse(raw)
+        except (UnicodeDecodeError, ValueError) as exc:
+            fail(f"标准输入中的锚点副本无效（{exc}）：应为锚点文件 head.json 的内容。未做任何改动。", EXIT_USAGE)
+        return raw
+    if site.operator.via_sudo:
+        fail(restore_mod.shared_anchor_message(example), EXIT_REFUSED)
+    with handled():
+        path = outputs.given_path(anchor, "锚点文件")
+        try:
+            info = path.stat()
+        except FileNotFoundError:
+            raise BadInput(f"锚点文件 {outputs.shown(anchor)} 不存在") from None
+        except OSError as exc:
+            raise outputs.path_error(anchor, exc, "锚点文件") from None
+        if not stat.S_ISREG(info.st_mode):
+            raise BadInput(f"锚点文件 {outputs.shown(anchor)} 不是普通文件")
+    return path
+
+
+@contextlib.contextmanager
+def _anchor_path(copy: Path | bytes | None) -> Iterator[Path | None]:
+    """``copy`` as a path for ``verify``: a copy read from standard input goes into a private
+    temporary file (0600 in a 0700 folder), removed again afterwards."""
+    if not isinstance(copy, bytes):
+        yield copy
+        return
+    folder = Path(tempfile.mkdtemp(prefix="cunwu-anchor-"))
+    try:
+        file = folder / "标准输入的锚点副本.json"
+        with outputs.Place(folder, allowed=False).create(file.name) as fh:
+            fh.write(copy)
+        yield file
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
