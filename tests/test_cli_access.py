@@ -183,7 +183,7 @@ def test_init_and_doctor_take_the_zone_of_the_settings(data: Path) -> None:
     assert run("init", "--phone", "0355-1234567")[0] == 0
     last = json.loads((data / "journal.jsonl").read_text(encoding="utf-8").splitlines()[-1])
     assert last["ts"] == "2026-11-27T10:00:00+08:00"
-    code, out, _ = run("doctor", "--json")
+    _, out, _ = run("doctor", "--json")
     [checked] = [c for c in json.loads(out) if c["check"] == "clock"]
     assert checked["status"] == "pass" and "2026-11-27 10:00" in checked["message"]
 

@@ -76,11 +76,20 @@ def init_command(
     timezone: Annotated[
         str | None, typer.Option("--timezone", help="服务器所在时区（如 Asia/Shanghai；空：用系统时区）")
     ] = None,
+    group_shared: Annotated[
+        bool | None,
+        typer.Option(
+            "--group-shared/--owner-only",
+            help="组共享数据目录：文件 0660、文件夹 2770（见 README 部署一节）；--owner-only 恢复 0600",
+            show_default=False,
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """新建或修改设置：乡镇、村名单、人员和角色、监督电话、本地时限（首次设置之后只有管理员可以修改）。"""
     villages = village or []
     folder = root(ctx)
+    cli_common.use_zone_of(folder)
     with handled():
         site = Site(folder)
         first = not site.settings.township
@@ -98,6 +107,7 @@ def init_command(
             phone,
             tuple(timer or ()),
             timezone,
+            group_shared,
         )
         before = site.settings
         settings = site.change_settings(cli_common.now(), change)
