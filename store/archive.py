@@ -138,19 +138,27 @@ def refuse(name: str, why: str) -> DataDamaged:
     return DataDamaged(f"备份 {name} 未通过核验，已拒绝恢复，未做任何改动：{why}")
 
 
-def read_archive(site: Site, source: Path) -> dict[str, bytes]:
-    """The members of an archive, each checked for kind, name and size before it is read."""
-    name, bound = source.name, limit(site.root)
+def _open_file(site: Site, source: Path, path: Path, flags: int = 0) -> IO[bytes]:
+    """``path`` (given as ``source``) opened for reading, refused in Chinese unless it is a
+    regular file (never a FIFO that would block, or a terminal)."""
     try:
-        fd = os.open(source, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK | os.O_NOCTTY)
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK | os.O_NOCTTY | flags)
     except FileNotFoundError:
         raise BadInput(f"备份文件 {outputs.shown(source)} 不存在") from None
     except OSError as exc:
         raise outputs.path_error(source, exc, "备份文件", shared=site.operator.via_sudo) from None
-    with os.fdopen(fd, "rb") as fh:
+    fh = os.fdopen(fd, "rb")
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        fh.close()
+        raise BadInput(f"{outputs.shown(source)} 不是文件")
+    return fh
+
+
+def read_archive(site: Site, source: Path) -> dict[str, bytes]:
+    """The members of an archive, each checked for kind, name and size before it is read."""
+    name, bound = source.name, limit(site.root)
+    with _open_file(site, source, source) as fh:
         info = os.fstat(fh.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise BadInput(f"{outputs.shown(source)} 不是文件")
         if info.st_size > bound:
             raise refuse(name, f"文件大小 {info.st_size // MIB} MiB 超过上限 {bound // MIB} MiB")
         return _checked_members(fh, bound, name)
@@ -272,16 +280,8 @@ def read_data_file(site: Site, source: Path) -> dict[str, bytes]:
     rel = backups.original_path(root, resolved).relative_to(root).as_posix()
     if not expected_name(rel) or rel == SETTINGS_FILE:
         raise BadInput(f"{outputs.shown(source)} 不是数据文件（cases/村/年.json）的备份，不能单独恢复")
-    try:
-        fd = os.open(resolved, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY)
-    except FileNotFoundError:
-        raise BadInput(f"备份文件 {outputs.shown(source)} 不存在") from None
-    except OSError as exc:
-        raise outputs.path_error(source, exc, "备份文件", shared=site.operator.via_sudo) from None
-    with os.fdopen(fd, "rb") as fh:
+    with _open_file(site, source, resolved, os.O_NOFOLLOW) as fh:
         info = os.fstat(fh.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise BadInput(f"{outputs.shown(source)} 不是文件")
         bound = limit(site.root)
         if info.st_size > bound:
             raise refuse(source.name, "文件过大")
