@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -209,3 +210,28 @@ def test_group_sharing_is_a_journaled_setting_not_a_hand_edit(data: Path) -> Non
     assert code == 0 and "数据文件权限：仅服务账号（文件 0600） → 组共享（文件 0660）" in out
     code, out, _ = run("verify")
     assert code == 0 and "数据文件权限：仅服务账号（文件 0600） → 组共享（文件 0660）" in out
+
+
+def test_no_path_option_is_checked_by_typer_before_cunwu_refuses_it() -> None:
+    """Typer's own readability check ran as the service account before the shared-mode refusal,
+    answering in English whether someone else's file exists (the adversary's probe)."""
+    import pathlib
+
+    import typer.main
+
+    from tui.cli import app
+
+    def commands(command: Any) -> list[Any]:
+        found = [command]
+        for sub in getattr(command, "commands", {}).values():
+            found += commands(sub)
+        return found
+
+    paths = [
+        (c.name, p.name, p.type_descriptor.parameter_info)
+        for c in commands(typer.main.get_command(app))
+        for p in c.params
+        if getattr(p, "type_descriptor", None) is not None and p.type_descriptor.annotation is pathlib.Path
+    ]
+    assert len(paths) >= 7, paths  # --data, export --out and --to, verify/restore --anchor, restore PATH, backup --out
+    assert [(c, p) for c, p, info in paths if info.readable or info.exists] == []

@@ -51,7 +51,9 @@ cli_supervision.register(app)
 
 DataOption = Annotated[
     Path | None,
-    typer.Option("--data", help="数据目录（默认取环境变量 CUNWU_DATA，再默认用户数据目录）", show_default=False),
+    typer.Option(
+        "--data", help="数据目录（默认取环境变量 CUNWU_DATA，再默认用户数据目录）", show_default=False, readable=False
+    ),
 ]
 
 

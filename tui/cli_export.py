@@ -39,6 +39,7 @@ OutOption = Annotated[
         "--out",
         help="保存到此目录（默认：数据目录/exports/本人账号/；不能在数据目录之内；共享服务器上只能是本人的导出目录）",
         metavar="DIR",
+        readable=False,
     ),
 ]
 
@@ -185,7 +186,9 @@ def get_command(
     name: Annotated[str, typer.Argument(help="导出文件名（见 cunwu export files）")],
     to: Annotated[
         Path | None,
-        typer.Option("--to", help="写到这个新文件（只有本人可读写，0600；不覆盖已有文件）", metavar="FILE"),
+        typer.Option(
+            "--to", help="写到这个新文件（只有本人可读写，0600；不覆盖已有文件）", metavar="FILE", readable=False
+        ),
     ] = None,
 ) -> None:
     """取出本人导出的一份文书：cunwu export get 文件名 --to 文件（或 > 文件）。

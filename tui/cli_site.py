@@ -182,6 +182,7 @@ def verify_command(
             help="用这个锚点文件核对（如另存的锚点副本），而不是设置中的锚点；写 - 则从标准输入读取"
             "（共享服务器上只能写 -：cunwu verify --anchor - < 锚点副本.json）",
             metavar="FILE",
+            readable=False,
         ),
     ] = None,
     as_json: JsonOption = False,
@@ -245,6 +246,7 @@ def backup_command(
             help="备份文件路径，以 .tar.gz 结尾（默认存到数据目录的 backups/full/；不能在数据目录之内；"
             "共享服务器上只能写到本人的导出目录）",
             metavar="FILE",
+            readable=False,
         ),
     ] = None,
 ) -> None:
@@ -268,6 +270,7 @@ def restore_command(
             help="备份文件：cunwu backup 生成的 .tar.gz，或 backups/hourly|daily/ 下某个数据文件的备份；"
             "写 - 则从标准输入读取 .tar.gz（共享服务器上，数据目录 backups/ 和本人导出目录以外的备份须这样提供）",
             metavar="PATH",
+            readable=False,
         ),
     ],
     yes: Annotated[bool, typer.Option("--yes", help="确认恢复（会覆盖当前数据，覆盖前自动另存）")] = False,
@@ -278,6 +281,7 @@ def restore_command(
             "--anchor",
             help="数据目录丢失时，用这个锚点文件（如另存的锚点副本）核对备份；写 - 则从标准输入读取（共享服务器上只能写 -）",
             metavar="FILE",
+            readable=False,
         ),
     ] = None,
 ) -> None:
