@@ -202,6 +202,15 @@ def parse(raw: bytes, where: str) -> Settings:
     )
 
 
+def _china_time(name: str) -> bool:
+    """Is ``name`` at UTC+8 all year (the county's time, which has no summer time)?"""
+    import datetime as dt
+
+    zone = zoneinfo.ZoneInfo(name)
+    days = (dt.datetime(2026, 1, 15, tzinfo=dt.UTC), dt.datetime(2026, 7, 15, tzinfo=dt.UTC))
+    return all(day.astimezone(zone).utcoffset() == dt.timedelta(hours=8) for day in days)
+
+
 def _zone_exists(name: str) -> bool:
     try:
         zoneinfo.ZoneInfo(name)
@@ -282,6 +291,10 @@ def apply(settings: Settings, change: Change) -> Settings:
         zone = sanitize(change.timezone, "时区", limit=60)
         if zone and not _zone_exists(zone):
             raise BadInput(f"时区“{zone}”无效，应为 IANA 时区名，如 Asia/Shanghai")
+        if zone and not _china_time(zone):
+            # Any other offset moves "today" for every time limit: a 管理员 switched to
+            # Etc/GMT-14 for a minute and a 公示 closed a day early.
+            raise BadInput(f"时区“{zone}”不是北京时间（UTC+8），会让所有时限的日期提前或推后；请用 Asia/Shanghai")
     updated = replace(
         settings,
         township=town or settings.township,

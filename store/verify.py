@@ -129,15 +129,16 @@ def clock_warnings(entries: list[dict[str, Any]]) -> list[str]:
             continue
         if when.tzinfo is None:
             when = when.replace(tzinfo=dt.UTC)
+        # Each entry against the one just before it: a clock set back shows once where it went
+        # back, a clock set ahead once where it came back (naming the entry made ahead).
         if previous is not None and when < previous[0] - CLOCK_TOLERANCE:
             before = previous[1]
             out.append(
                 f"日志时间倒退：序号 {entry['seq']}（{entry['ts']}，{entry.get('os_user', '')}）早于上一条序号 "
-                f"{before['seq']}（{before['ts']}）。服务器时钟可能被调回过，这段时间登记的日期"
-                "（公示张贴、结束、办结等）请核实"
+                f"{before['seq']}（{before['ts']}，{before.get('os_user', '')}）：两者之一登记时服务器时钟不准"
+                "（被调回或调快过），这段时间登记的日期（公示张贴、结束、办结等）请核实"
             )
-        if previous is None or when > previous[0]:
-            previous = (when, entry)
+        previous = (when, entry)
     return out
 
 

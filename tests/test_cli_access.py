@@ -208,6 +208,7 @@ def test_group_sharing_is_a_journaled_setting_not_a_hand_edit(data: Path) -> Non
     assert code == 1 and "只有管理员可以修改设置" in err
     code, out, _ = run("init", "--group-shared")
     assert code == 0 and "数据文件权限：仅服务账号（文件 0600） → 组共享（文件 0660）" in out
+    assert f"已有文件的权限不会自动改变，请 root 运行 chmod -R g+rw {data}" in out
     code, out, _ = run("verify")
     assert code == 0 and "数据文件权限：仅服务账号（文件 0600） → 组共享（文件 0660）" in out
 

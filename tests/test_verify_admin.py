@@ -85,3 +85,26 @@ def test_verify_json_lists_changes_and_clock(tmp_path: Path) -> None:
     data = json.loads(out)
     assert code == 0 and data["clock"] == [] and data["changes"][0]["kind"] == "设置"
     assert data["changes"][0]["changes"][0] == "乡镇：（空） → 沁河镇"
+
+
+def test_a_clock_set_ahead_is_named_once_at_the_entry_made_ahead(tmp_path: Path) -> None:
+    """The adversary's forward-dated entry went unnamed while every honest entry after it was flagged."""
+    site = new_site(tmp_path / "data")
+    site.cases.open(site.operator, at(D(2026, 12, 20)), "dibao", "城关村", "钟被调快")
+    for subject in ("之后正常", "再之后正常", "又一条"):
+        site.cases.open(site.operator, at(D(2026, 12, 6)), "dibao", "城关村", subject)
+    report = site.verify()
+    assert report.ok and len(report.clock) == 1
+    assert "序号 3（2026-12-06" in report.clock[0] and "早于上一条序号 2（2026-12-20" in report.clock[0]
+
+
+@pytest.mark.parametrize("zone", ["Etc/GMT-14", "Asia/Tokyo", "UTC", "America/New_York"])
+def test_the_time_zone_is_china_time_or_nothing(tmp_path: Path, zone: str) -> None:
+    """A 管理员 switched to Etc/GMT-14 for a minute and a 公示 closed a day early."""
+    from store.errors import BadInput
+    from store.settings import Change
+
+    site = new_site(tmp_path / "data")
+    with pytest.raises(BadInput, match="不是北京时间（UTC\\+8）"):
+        site.change_settings(NOW, Change(timezone=zone))
+    assert site.change_settings(NOW, Change(timezone="Asia/Chongqing")).timezone == "Asia/Chongqing"

@@ -120,6 +120,14 @@ def init_command(
         console.print(Text("设置没有变化，未做任何改动。"))
     for line in lines:
         console.print(Text(f"已修改 {line}"))
+    if before.group_shared != settings.group_shared:
+        mode = "chmod -R g+rw" if settings.group_shared else "chmod -R go-rwx"
+        console.print(
+            Text(
+                f"注意：已有文件的权限不会自动改变，请 root 运行 {mode} {folder}；"
+                "已经打开的 cunwu 要重新打开才按新设置写文件。"
+            )
+        )
     console.print(Text(f"当前设置：{settings.township}，村：{'、'.join(settings.villages)}（数据目录 {folder}）"))
 
 
