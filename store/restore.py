@@ -437,7 +437,48 @@ def _plan(site: Site, name: str, whole: bool, files: Mapping[str, bytes], anchor
         latest_now = _latest(mine)
         scope = set(incoming.partitions)
     _compare(plan, incoming, current, latest_now, books, scope)
+    _keep_counters(plan, theirs if whole and lost else mine, books, current)
     return plan
+
+
+def _keep_counters(
+    plan: Plan, entries: Sequence[Mapping[str, Any]], books: Sequence[RecordBook], current: _Contents
+) -> None:
+    """Numbers are never given twice: each data file written keeps its counters past every
+    number the journal ever recorded for it, and a data file the archive does not have is
+    replaced by one that holds only those counters. (A restore had set them back, and the next
+    case got the number of a case the restore removed, which paper copies still quote.)"""
+    issued: dict[str, dict[str, int]] = {}
+    for entry in entries:
+        kind, _, key = str(entry["target"]).partition(":")
+        book = next((b for b in books if b.kind == kind), None)
+        if book is None:
+            continue
+        try:
+            number = book.number(key)
+        except BadInput:
+            continue
+        rel = f"{PARTITIONS_DIR}/{number.village}/{number.year}.json"
+        counters = issued.setdefault(rel, {})
+        counters[kind] = max(counters.get(kind, 0), number.seq)
+    for rel in list(plan.removes):
+        if rel in issued:
+            plan.removes.remove(rel)
+            plan.writes[rel] = orjson.dumps({META_TABLE: {"1": {"schema_version": SCHEMA_VERSION}}})
+    for rel, raw in list(plan.writes.items()):
+        if rel not in issued:
+            continue
+        data = orjson.loads(raw)
+        meta = data.setdefault(META_TABLE, {}).setdefault("1", {})
+        raised = False
+        for kind, seq in issued[rel].items():
+            if int(meta.get(f"next_{kind}", 1)) <= seq:
+                meta[f"next_{kind}"] = seq + 1
+                raised = True
+        if raised:
+            plan.writes[rel] = orjson.dumps(data, option=orjson.OPT_INDENT_2)
+        if plan.writes[rel] == current.partitions.get(rel):
+            del plan.writes[rel]  # already so: nothing to write
 
 
 def _check_against_journal(incoming: _Contents, latest: Mapping[str, str | None], name: str) -> None:
@@ -517,7 +558,29 @@ def _check_anchor(
             f"（{anchored.hash[:16]}），备份却结束于序号 {last['seq']}（{last['hash'][:16]}）。"
             "请用丢失前最后一次 cunwu backup 生成的备份，或用 --anchor 指定与这份备份相符的锚点副本",
         )
-    return f"已与{where}核对：备份的日志结束于锚点记录的序号 {anchored.seq}"
+    note = f"已与{where}核对：备份的日志结束于锚点记录的序号 {anchored.seq}"
+    if anchor_file is not None:
+        note += _newer_live_anchor(site, anchored)
+    return note
+
+
+def _newer_live_anchor(site: Site, copy: anchor_mod.Anchor) -> str:
+    """When an older anchor copy was used while the live anchor names a later head: what was
+    lost, said in the journal (the live anchor is overwritten by the restore, and this note is
+    then the only trace the committee sees)."""
+    path = anchor_mod.location(site.root, site.environ) or anchor_mod.location(site.root)
+    if path is None:
+        return ""
+    try:
+        live = anchor_mod.read(path)
+    except (OSError, UnicodeDecodeError, ValueError):
+        return f"；当前锚点 {path} 无法读取"
+    if live is None or (live.seq, live.hash) == (copy.seq, copy.hash):
+        return ""
+    return (
+        f"。注意：当前锚点 {path} 记录的是序号 {live.seq}（{live.ts}，{live.hash[:16]}）；"
+        f"备份只到序号 {copy.seq}，其后的日志已丢失，其间的改动无法恢复，也无法核对"
+    )
 
 
 def _compare(

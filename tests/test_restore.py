@@ -122,7 +122,11 @@ def test_a_genuine_older_backup_restores_is_journaled_and_verifies(site: Site, t
     before_record = site.cases.get(numbers["changed"]).record
     plan = restore_mod.restore(site, LATER, path)
     assert plan.removed == [f"case:{numbers['added']}"] and plan.changed == [f"case:{numbers['changed']}"]
-    assert (site.root / PARTITION).read_bytes() == old_record
+    restored_file = json.loads((site.root / PARTITION).read_bytes())
+    archived_file = json.loads(old_record)
+    assert restored_file["cases"] == archived_file["cases"]  # the records as they were
+    # ...but the counter stays past the case the restore removed: its number is never given again.
+    assert restored_file["_meta"]["1"]["next_case"] == archived_file["_meta"]["1"]["next_case"] + 1
     fresh = Site(site.root, environ={})
     assert len(fresh.cases.all()) == 3 and fresh.cases.get(numbers["changed"]).record["current"] == "apply"
     # The journal is never rolled back: the old one is a prefix of the new one.
@@ -142,6 +146,8 @@ def test_a_genuine_older_backup_restores_is_journaled_and_verifies(site: Site, t
     assert len(kept) == 1 and b"\xe5\xa4\x87\xe4\xbb\xbd\xe5\x90\x8e\xe6\x96\xb0\xe5\xa2\x9e" in kept[0].read_bytes()
     assert not (site.root / restore_commit.MANIFEST).exists()
     assert not list(site.root.rglob(f"{restore_commit.STAGED}*"))
+    again = fresh.cases.open(fresh.operator, LATER, "dibao", "城关村", "恢复之后新办")
+    assert again.number > numbers["added"]
 
 
 def test_the_newest_backup_changes_nothing(site: Site, tmp_path: Path) -> None:
@@ -159,9 +165,15 @@ def test_data_files_not_in_the_archive_are_moved_aside(site: Site, tmp_path: Pat
     newer = site.root / "cases" / "南石村" / "2027.json"
     assert newer.exists()
     plan = restore_mod.restore(site, next_year, path)
-    assert plan.removes == ["cases/南石村/2027.json"] and not newer.exists()
+    assert plan.removed == ["case:南石村-2027-0001"] and "cases/南石村/2027.json" in plan.writes
+    # The file keeps only its counters: no record, and 南石村-2027-0001 is never given again.
+    assert json.loads(newer.read_bytes()) == {"_meta": {"1": {"schema_version": 1, "next_case": 2}}}
     assert list((site.root / "backups" / "pre-restore").glob("cases__南石村__2027.json.*"))
     assert verified(site.root) == []
+    fresh = Site(site.root, environ={})
+    assert fresh.cases.all() and fresh.cases.open(fresh.operator, next_year, "dibao", "南石村", "再办").number == (
+        "南石村-2027-0002"
+    )
 
 
 def test_dry_run_lists_what_changes_and_writes_nothing(site: Site, tmp_path: Path) -> None:
@@ -397,11 +409,17 @@ def test_a_lost_directory_comes_back_from_the_backup_that_ends_at_the_anchor(
     # The anchor moved on to the restore's own entries.
     assert json.loads(head.read_text("utf-8"))["hash"] == journal(site.root)[-1]["hash"]
 
-    # An older backup with a copy of the anchor taken at its time.
+    # An older backup with a copy of the anchor taken at its time: allowed, but the journal (and
+    # so verify, for the committee) says the live anchor named a later head whose entries are lost.
+    live = json.loads(head.read_text("utf-8"))
     lose(site.root)
     plan = restore_mod.restore(Site(site.root, environ={}), LATER, older, anchor_file=copy)
     assert plan.lost and str(copy) in plan.anchor_note
+    lost_note = f"注意：当前锚点 {head} 记录的是序号 {live['seq']}"
+    assert lost_note in plan.anchor_note and "其后的日志已丢失" in plan.anchor_note
     assert verified(site.root) == [] and len(Site(site.root, environ={}).cases.all()) == 4
+    [shown] = [c for c in Site(site.root, environ={}).verify().changes if c.kind == "恢复"][-1:]
+    assert any(lost_note in line for line in shown.changes)
 
 
 def test_a_lost_directory_without_an_anchor_is_restored_and_says_so(site: Site, tmp_path: Path) -> None:
