@@ -30,10 +30,11 @@ PROVINCES = {
     50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82,
 }  # fmt: skip
 DIGITS = "0123456789"
-HYPHENS = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"
-"""Hyphens and dashes typed between digit groups (ASCII, Unicode, full-width)."""
-GAP = 3
-"""At most this many separators (spaces, hyphens) in a row between two digit groups."""
+HYPHENS = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d._/,\uff0e\uff3f\uff0f\uff0c\u3002\u3001"
+"""Hyphens, dashes and the other marks typed between digit groups (. _ / , and their full-width
+forms, 。 and 、): all count as a separator."""
+GAP = 5
+"""At most this many separators (spaces, hyphens …) in a row between two digit groups."""
 
 
 class InvalidId(ValueError):
@@ -95,7 +96,9 @@ def mask(value: str) -> str:
 # - several consecutive groups making 18 (140431 19700101 0016, 1404-3119-…): these must
 #   also look like one (a province code and a birth date: year 18xx–20xx, month 01–12,
 #   day 01–31), so that phone numbers, dates and record numbers typed side by side do not.
-# A group is never split: a run of 19 or more digits (a bank card) is no ID number.
+# - inside a longer run of digits (a digit glued on, 电话0355 before it): an 18-digit stretch
+#   that is a whole valid number (province, birth date and check character all right).
+# Otherwise a group is never split: a run of 19 or more digits (a bank card) is no ID number.
 
 
 def _fold_char(char: str) -> str:
@@ -145,11 +148,16 @@ def _in_chain(folded: str, groups: list[tuple[int, int]], x: int | None) -> list
     found = []
     first = 0
     while first < len(groups):
+        start, end = groups[first]
+        if end - start > 18:
+            found += _within(folded, start, end)
+            first += 1
+            continue
         digits = ""
         for last in range(first, len(groups)):
             start, end = groups[last]
             digits += folded[start:end]
-            if len(digits) >= 17:
+            if len(digits) >= 18:
                 break
         number = ""
         if len(digits) == 18:
@@ -161,6 +169,20 @@ def _in_chain(folded: str, groups: list[tuple[int, int]], x: int | None) -> list
             first = last + 1
         else:
             first += 1
+    return found
+
+
+def _within(folded: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    """Whole valid ID numbers inside a run of more than 18 digits, left to right."""
+    found = []
+    at = start
+    while at + 18 <= end:
+        window = folded[at : at + 18]
+        if _plausible(window) and check_char(window[:17]) == window[17]:
+            found.append((at, at + 18, window))
+            at += 18
+        else:
+            at += 1
     return found
 
 

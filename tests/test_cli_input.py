@@ -107,10 +107,22 @@ def cunwu(root: Path, *args: str, stdin: bytes = b"") -> subprocess.CompletedPro
         ["case", "step", "{case}", "--note", "140431\u00a019850315\u00a00021"],
         ["case", "step", "{case}", "--note", "完成；ID140431198503150021"],
         ["case", "step", "{case}", "--note", "申请人", "140431", "19850315", "0021"],
+        # The second adversary round: a digit glued on, a prefix glued before, other separators,
+        # the check character split off, wide gaps.
+        ["case", "step", "{case}", "--note", "ID1404311985031500213人"],
+        ["case", "step", "{case}", "--note", "电话0355140431198503150021"],
+        ["case", "step", "{case}", "--note", "140431.19850315.0021"],
+        ["case", "step", "{case}", "--note", "140431_19850315_0021"],
+        ["case", "step", "{case}", "--note", "140431/19850315/0021"],
+        ["case", "step", "{case}", "--note", "140431，19850315，0021"],
+        ["case", "step", "{case}", "--note", "14043119850315002 1"],
+        ["case", "step", "{case}", "--note", "140431    19850315    0021"],
     ],
     ids=[
         "ascii", "option=value", "full-width", "lower-case-x", "spaces", "in-a-note", "full-width-and-space",
         "hyphens", "full-width-hyphens", "nbsp", "after-a-letter", "unquoted-over-four-arguments",
+        "digit-glued-after", "prefix-glued-before", "dots", "underscores", "slashes", "full-width-commas",
+        "check-character-split-off", "wide-gaps",
     ],
 )  # fmt: skip
 def test_an_id_number_in_an_argument_is_refused_and_nothing_changes(tmp_path: Path, args: list[str]) -> None:
@@ -155,7 +167,7 @@ def test_the_refusal_comes_before_the_data_directory_is_opened(tmp_path: Path) -
         "20261127 20261128 09",
         "1:20:4:3",
         "城关村-2026-0001 城关村-2026-0002 城关村-2026-GS0003",
-        "1404311985031500211",
+        "1404311985031500232",  # 19 digits with no valid 18-digit stretch: a card, not an ID
     ],
 )
 def test_what_is_not_an_id_number_passes(text: str) -> None:
