@@ -178,15 +178,17 @@ if [ "\${1-}" = export ] && [ "\${2-}" = get ]; then
 			echo "cunwu：\$to 已存在，未覆盖。请换一个文件名，或先删除它。" >&2
 			exit 1
 		fi
-		# The document goes into a new private file beside FILE (mktemp: O_EXCL, 0600), which
-		# then gets FILE's name with ln -T: link() fails on any existing name (a file, a FIFO,
-		# a link) and follows nothing, so whatever appears at FILE meanwhile is never opened.
+		# The document goes into a new private folder beside FILE (mktemp -d: 0700, so nobody
+		# can swap the file inside it), and the file then gets FILE's name with ln -T: link()
+		# fails on any existing name (a file, a FIFO, a link) and follows nothing, so whatever
+		# appears at FILE meanwhile is never opened.
 		umask 077
-		if ! tmp=\$(mktemp -- "\$(dirname -- "\$to")/.cunwu-export.XXXXXX" 2>/dev/null); then
+		if ! dir=\$(mktemp -d -- "\$(dirname -- "\$to")/.cunwu-export.XXXXXX" 2>/dev/null); then
 			echo "cunwu：不能创建 \$to（已存在，或目录不可写）。请换一个文件名或目录。" >&2
 			exit 1
 		fi
-		trap 'rm -f -- "\$tmp"; exit 130' HUP INT TERM
+		tmp=\$dir/document
+		trap 'rm -rf -- "\$dir"; exit 130' HUP INT TERM
 		exec 3>"\$tmp"
 		status=0
 		sudo -n -u $ACCOUNT -H $LAUNCHER "\$@" >&3 || status=\$?
@@ -199,7 +201,7 @@ if [ "\${1-}" = export ] && [ "\${2-}" = get ]; then
 			fi
 			status=1
 		fi
-		rm -f -- "\$tmp"
+		rm -rf -- "\$dir"
 		trap - HUP INT TERM
 		if [ "\$status" != 0 ]; then
 			exit "\$status"
