@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import sys
 import uuid
 from collections.abc import Callable, Iterator, Mapping
@@ -32,11 +33,11 @@ from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
 from store import backups, roles
-from store.errors import BadEnvironment, DataDamaged, LockTimeout, SchemaTooNew
+from store.errors import BadEnvironment, BadInput, DataDamaged, LockTimeout, SchemaTooNew, StoreError
 from store.files import atomic_write, make_dirs, signature, sweep_temp_files
 from store.identity import Operator
 from store.journal import Journal, digest
-from store.lock import FileLock, LockTimeoutError
+from store.lock import FileLock, LockTimeoutError, deferred_signals
 
 SCHEMA_VERSION = 1
 """The version of the partition file format this code writes."""
@@ -110,12 +111,19 @@ class SafeStorage(Storage):
             self.dirty = True
             self.store.mark_dirty(self)
 
-    def flush(self, now: dt.datetime) -> None:
-        """Write the in-memory state to disk (called by the store at commit)."""
+    def serialize(self) -> bytes:
+        """The in-memory state as the file's bytes: made before the journal entry is written, so
+        a state that cannot be stored (an integer beyond 64 bits) is refused with nothing written."""
         assert self._data is not None
         meta = self._data.setdefault(META_TABLE, {})
         meta.setdefault("1", {})["schema_version"] = SCHEMA_VERSION
-        body = orjson.dumps(self._data, option=orjson.OPT_INDENT_2)
+        try:
+            return orjson.dumps(self._data, option=orjson.OPT_INDENT_2)
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise BadInput(f"有数值超出可保存的范围（{exc}），请检查输入的人数、金额等。未做任何改动。") from None
+
+    def flush(self, now: dt.datetime, body: bytes) -> None:
+        """Write ``body`` (``serialize``) to disk (called by the store at commit)."""
         make_dirs(self.path.parent, self.store.dir_mode)
         if self.from_version < SCHEMA_VERSION:
             backups.keep_pre_migration(self.store.root, self.path, self.from_version, self.store.dir_mode)
@@ -289,42 +297,50 @@ class Store:
             finally:
                 self._depth -= 1
             return
-        try:
-            self._lock.acquire()
-        except LockTimeoutError:
-            raise LockTimeout() from None
-        self._depth = 1
-        try:
-            # Under the lock, the operator as the settings say now: a session opened before its
-            # account was removed, demoted or moved works only as what it is now.
-            fresh = self.who() if self.who is not None else operator
-            if fresh.account == operator.account:
-                operator = fresh
-                roles.check_start(operator, supervision)
-            self._recover(operator, now)
-            txn = self._txn = Transaction(self, operator, now)
+        # Ctrl+Z, Ctrl+C or a dropped session take effect once the lock is free again.
+        with deferred_signals():
             try:
-                yield txn
-                self._commit(txn)
-            except BaseException:
-                for storage in self._dirty:
-                    storage.discard()
-                raise
+                self._lock.acquire(
+                    f"{operator.name or operator.account}（账号 {operator.account}，进程 {os.getpid()}）"
+                )
+            except LockTimeoutError as exc:
+                raise LockTimeout(exc.holder) from None
+            self._depth = 1
+            try:
+                yield from self._locked(operator, now, supervision)
             finally:
-                self._dirty.clear()
-                self._txn = None
+                self._depth = 0
+                self._lock.release()
+
+    def _locked(self, operator: Operator, now: dt.datetime, supervision: bool) -> Iterator[Transaction]:
+        # Under the lock, the operator as the settings say now: a session opened before its
+        # account was removed, demoted or moved works only as what it is now.
+        fresh = self.who() if self.who is not None else operator
+        if fresh.account == operator.account:
+            operator = fresh
+            roles.check_start(operator, supervision)
+        self._recover(operator, now)
+        txn = self._txn = Transaction(self, operator, now)
+        try:
+            yield txn
+            self._commit(txn)
+        except BaseException:
+            for storage in self._dirty:
+                storage.discard()
+            raise
         finally:
-            self._depth = 0
-            self._lock.release()
+            self._dirty.clear()
+            self._txn = None
 
     def _commit(self, txn: Transaction) -> None:
         # Journal first (write-ahead), then the data files, then the new chain head to the anchor
         # (last, so that an anchor that cannot be written never leaves a journal entry without its data).
         from store import anchor
 
+        bodies = [(storage, storage.serialize()) for storage in self._dirty]  # refused here writes nothing
         chained = self.journal.append(txn.entries)
-        for storage in self._dirty:
-            storage.flush(txn.now)
+        for storage, body in bodies:
+            storage.flush(txn.now, body)
         anchor.after_commit(self, chained)
 
     def current_digest(self, target: str) -> str | None:
@@ -354,6 +370,15 @@ class Store:
                 current = self.current_digest(entry["target"])
             except (DataDamaged, SchemaTooNew):
                 continue  # a damaged file is named when it is read; restore must still be able to run
+            except StoreError:
+                # A target that cannot even be read back (a record number from before numbers were
+                # checked): recorded and left to verify, never a refusal of every later save.
+                reason = {
+                    "unapplied_seq": entry["seq"],
+                    "reason": "上一次保存的记录编号无法读取，未能核对，请运行 cunwu verify",
+                }
+                txn.entries.append(entry_for(operator, now, "recovered", entry["target"], None, reason, txn.id))
+                continue
 
             if current != entry["digest"]:
                 reason = {"unapplied_seq": entry["seq"], "reason": "上一次保存中断，该项改动未写入数据"}

@@ -32,8 +32,9 @@ class Refused(StoreError):
 class LockTimeout(StoreError):
     """Another process held the write lock too long."""
 
-    def __init__(self) -> None:
-        super().__init__("其他同事正在保存，请稍候重试。")
+    def __init__(self, holder: str = "") -> None:
+        who = f"（{holder}）" if holder else ""
+        super().__init__(f"其他同事正在保存{who}，请稍候重试。")
 
 
 class BadEnvironment(StoreError):

@@ -22,6 +22,8 @@ from store.db import PARTITIONS_DIR, Partition, Store, Transaction
 from store.errors import BadInput, Conflict, DataDamaged, NotFound, SchemaTooNew
 from store.identity import who_did
 
+FIRST_YEAR = 2000
+"""No record is dated before this year (nor more than a year ahead)."""
 _NUMBER = re.compile(r"^(?P<village>.+)-(?P<year>\d{4})-(?P<prefix>[A-Z]*)(?P<seq>\d+)$")
 
 
@@ -128,6 +130,11 @@ class RecordBook:
         detail: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """Allocate a number and store a new record (inside ``txn``)."""
+        if not FIRST_YEAR <= year <= txn.now.year + 1:
+            # A year typed as 0001 made 城关村-1-HY0001, a number that cannot be read back.
+            raise BadInput(
+                f"{self.what}的日期在 {year} 年：应在 {FIRST_YEAR} 年到明年之间，请检查输入的日期。未做任何改动。"
+            )
         partition = self.store.partition(village, year)
         seq = partition.next_seq(self.kind)
         number = str(RecordNumber(village, year, self.prefix, seq))

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -115,6 +116,11 @@ def settings_path(data: Path) -> Path:
 def village_name(text: str) -> str:
     """A village name checked for use as a folder name and in case numbers."""
     name = sanitize(text, "村名", limit=30, required=True)
+    plain = unicodedata.normalize("NFKC", name).upper()
+    if plain != name:
+        # Record numbers are read back normalised (NFKC, upper case): 红旗１村 or abc村 would get
+        # cases nobody could open again.
+        raise BadInput(f"村名“{name}”含全角字符或小写字母，请写成“{plain}”")
     if _BAD_NAME.search(name) or "-" in name:
         raise BadInput(f'村名“{name}”不能含空格、连字符或 / \\ : * ? " < > | 等符号')
     return name
