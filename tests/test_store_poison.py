@@ -70,7 +70,9 @@ def test_a_journal_ending_in_a_number_that_cannot_be_read_does_not_block_every_s
     fresh = Site(site.root, environ={})
     assert fresh.cases.open(fresh.operator, NOW, "dibao", "南石村", "照常保存").number
     report = fresh.verify()
-    recovered = [line for line in site.store.journal.path.read_text(encoding="utf-8").splitlines() if "recovered" in line]
+    recovered = [
+        line for line in site.store.journal.path.read_text(encoding="utf-8").splitlines() if "recovered" in line
+    ]
     assert recovered and "记录编号无法读取" in recovered[-1]
     assert fresh.cases.open(fresh.operator, NOW, "dibao", "南石村", "再保存一次").number
     assert report.entries >= 3
