@@ -19,7 +19,6 @@ from procedures.engine import CaseState, CaseStatus, FlowError, TooEarly
 from procedures.meetings import MeetingKind
 from procedures.model import Catalog, Matter, Produces, Step
 from procedures.workdays import WorkCalendar
-from store import roles
 from store.db import Store, Transaction
 from store.errors import BadInput, NotFound, Refused
 from store.identity import Operator
@@ -155,10 +154,7 @@ class Cases:
         if name not in self.settings.villages:
             known = "、".join(self.settings.villages) or "（尚未设置）"
             raise NotFound(f"“{name}”不在本乡镇的村名单中（{known}）；新增村请管理员运行 cunwu init --village {name}")
-        self.store.refresh_viewer()
-        if not self.store.visible(name):
-            assert self.store.viewer is not None
-            raise roles.out_of_scope(self.store.viewer, name)
+        self.store.require_visible(name)
         return name
 
     def get(self, number: str) -> Case:

@@ -177,7 +177,8 @@ class Transaction:
         whole transaction with it, when the operator may not make this change (its role, or a
         record of a village outside the account's)."""
         roles.check(self.operator, action, village_of(target, after))
-        self.entries.append(entry_for(self.operator, self.now, action, target, after, detail, self.id))
+        held = None if after is None else digest(after)
+        self.entries.append(entry_for(self.operator, self.now, action, target, held, detail, self.id))
 
 
 def entry_for(
@@ -185,11 +186,12 @@ def entry_for(
     now: dt.datetime,
     action: str,
     target: str,
-    after: Any,
+    held: str | None,
     detail: Mapping[str, Any] | None,
     txn: str,
 ) -> dict[str, Any]:
-    """A journal entry (before it is chained): who, with the name and role they had at that moment."""
+    """A journal entry (before it is chained): who, with the name and role they had at that
+    moment, and the digest of what ``target`` holds now (``held``, None when it holds nothing)."""
     return {
         "ts": now.isoformat(timespec="seconds"),
         "os_user": operator.account,
@@ -198,7 +200,7 @@ def entry_for(
         "ssh": operator.ssh_client,
         "action": action,
         "target": target,
-        "digest": None if after is None else digest(after),
+        "digest": held,
         "detail": dict(detail or {}),
         "txn": txn,
     }
@@ -255,6 +257,12 @@ class Store:
     def visible(self, village: str) -> bool:
         """May the viewer read the records of ``village``?"""
         return self.viewer is None or roles.sees(self.viewer, village)
+
+    def require_visible(self, village: str) -> None:
+        """Refuse (``roles.out_of_scope``) a village the viewer, as the settings say now, may not see."""
+        self.refresh_viewer()
+        if self.viewer is not None and not roles.sees(self.viewer, village):
+            raise roles.out_of_scope(self.viewer, village)
 
     @property
     def in_transaction(self) -> bool:
@@ -382,8 +390,7 @@ class Store:
 
             if current != entry["digest"]:
                 reason = {"unapplied_seq": entry["seq"], "reason": "上一次保存中断，该项改动未写入数据"}
-                txn.entries.append(entry_for(operator, now, "recovered", entry["target"], None, reason, txn.id))
-                txn.entries[-1]["digest"] = current
+                txn.entries.append(entry_for(operator, now, "recovered", entry["target"], current, reason, txn.id))
         self.journal.append(txn.entries)
 
     def check_files(self) -> list[str]:

@@ -17,7 +17,6 @@ from typing import Any
 
 from tinydb.table import Document
 
-from store import roles
 from store.db import PARTITIONS_DIR, Partition, Store, Transaction
 from store.errors import BadInput, Conflict, DataDamaged, NotFound, SchemaTooNew
 from store.identity import who_did
@@ -81,10 +80,7 @@ class RecordBook:
     def get(self, text: str) -> dict[str, Any]:
         """The record, if the store's viewer may see its village (``Store.viewer``)."""
         number = self.number(text)
-        self.store.refresh_viewer()
-        if not self.store.visible(number.village):
-            assert self.store.viewer is not None
-            raise roles.out_of_scope(self.store.viewer, number.village)
+        self.store.require_visible(number.village)
         record = self.raw(text)
         if record is None:
             raise NotFound(f"没有编号为“{number}”的{self.what}")
@@ -95,10 +91,7 @@ class RecordBook:
         viewer's is refused, never answered with an empty list."""
         if not village:
             return self.all()
-        self.store.refresh_viewer()
-        if not self.store.visible(village):
-            assert self.store.viewer is not None
-            raise roles.out_of_scope(self.store.viewer, village)
+        self.store.require_visible(village)
         return [r for r in self.all() if r["village"] == village]
 
     def all(self, *, skip_damaged: bool = False, every_village: bool = False) -> list[dict[str, Any]]:

@@ -223,10 +223,6 @@ def _shared_source(site: Site, source: Path) -> Path:
 # ------------------------------------------------------------------------------- checking contents
 
 
-def _books(site: Site) -> list[RecordBook]:
-    return [site.cases.book, site.meetings.book, site.notices.book, site.seals.book, site.opinions.book]
-
-
 def _journal_of(raw: bytes, name: str) -> list[dict[str, Any]]:
     """Every entry of an archive's journal, the whole chain checked (any fault refuses it)."""
     if not raw.endswith(b"\n"):
@@ -323,7 +319,7 @@ def _records_in(rel: str, raw: bytes, books: Sequence[RecordBook], strict: bool)
 
 def _incoming(site: Site, files: Mapping[str, bytes], name: str, whole: bool) -> _Contents:
     """The archive's contents, every check that needs only the archive done."""
-    books = _books(site)
+    books = site.books
     contents = _Contents()
     for rel, raw in files.items():
         if rel in (SETTINGS_FILE, JOURNAL_FILE):
@@ -358,7 +354,7 @@ def _incoming(site: Site, files: Mapping[str, bytes], name: str, whole: bool) ->
 
 def _current(site: Site) -> _Contents:
     """What the data directory holds now (read from the files, around damaged ones)."""
-    books, root = _books(site), site.root
+    books, root = site.books, site.root
     contents = _Contents()
     for path in partition_files(root):
         rel = path.relative_to(root).as_posix()
@@ -397,7 +393,7 @@ def _partition_of(target: str, books: Sequence[RecordBook]) -> str | None:
 
 def _plan(site: Site, name: str, whole: bool, files: Mapping[str, bytes], anchor_file: Path | bytes | None) -> Plan:
     """Check a backup's contents against its own journal and the current one; what restoring it changes."""
-    books = _books(site)
+    books = site.books
     incoming = _incoming(site, files, name, whole)
     current = _current(site)
     journal_path = site.store.journal.path

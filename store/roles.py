@@ -36,6 +36,8 @@ ADMIN_ACTIONS = frozenset({"restored", "restore", "repair"})
 WHOLE_SITE_ACTIONS = frozenset({"backup"})
 """A copy of the whole data directory holds every village's records: 管理员 and 乡镇 only."""
 INIT_HINT = "cunwu init --staff 账号=姓名:角色[:村]"
+SETTINGS_WORK = "修改设置（人员、角色、村名单、时限、监督电话）"
+"""What only a 管理员 may do, as the refusal names it."""
 
 
 def known(operator: Operator) -> bool:
@@ -120,9 +122,7 @@ def check(operator: Operator, action: str, village: str | None = None) -> None:
             raise out_of_scope(operator, village, "填写意见或签字于")
         return
     if action.startswith("settings.") or action in ADMIN_ACTIONS:
-        if not is_admin(operator):
-            what = "恢复备份和修复数据" if action in ADMIN_ACTIONS else "修改设置（人员、角色、村名单、时限、监督电话）"
-            raise Refused(f"只有管理员可以{what}；{operator.label} 的角色是{operator.role}。请联系管理员")
+        require_admin(operator, "恢复备份和修复数据" if action in ADMIN_ACTIONS else SETTINGS_WORK)
         return
     if action in WHOLE_SITE_ACTIONS:
         if not sees_every_village(operator):

@@ -251,17 +251,6 @@ class Change:
     """Files 0660 for a group-shared data directory (README: the alternative set-up)."""
 
 
-def extend(
-    settings: Settings,
-    township: str | None,
-    villages: list[str],
-    staff: list[str] | None = None,
-    phone: str | None = None,
-) -> Settings:
-    """Settings with the township and phone set (when given), villages and staff added or updated."""
-    return apply(settings, Change(township, tuple(villages), tuple(staff or ()), (), phone))
-
-
 def apply(settings: Settings, change: Change) -> Settings:
     """The settings after ``change``; BadInput (nothing changed) when any part of it is invalid."""
     names = list(settings.villages)

@@ -26,7 +26,7 @@ from store.meetings import Meetings
 from store.notices import Notices
 from store.opinions import Opinions
 from store.paths import local_matters_dir
-from store.records import prefix_of
+from store.records import RecordBook, prefix_of
 from store.seals import Seals
 from store.settings import SETTINGS_TARGET, Settings
 
@@ -100,6 +100,11 @@ class Site:
         self.operator = self._operator()
         self.store.who = self.refresh
 
+    @property
+    def books(self) -> tuple[RecordBook, ...]:
+        """Every kind of journaled record: cases, meetings, notices, seal uses, opinions."""
+        return (self.cases.book, self.meetings.book, self.notices.book, self.seals.book, self.opinions.book)
+
     def _with_timers(self, settings: Settings) -> Catalog:
         if not settings.timers:
             return self.base_catalog
@@ -133,22 +138,23 @@ class Site:
 
     def _operator(self) -> Operator:
         """Who this session is, from the settings; the store reads only what they may see."""
-        operator = current_operator(self.settings.staff, self.environ, self._owner())
-        if not self.settings.admins and self._machine_owner():
+        owner = self._owner()
+        operator = current_operator(self.settings.staff, self.environ, owner)
+        if not self.settings.admins and self._machine_owner(owner):
             # No 管理员 named yet (a new data directory, or one from before there were
             # 管理员): the machine's owner acts as one, to name the first.
             operator = replace(operator, role=roles.ADMIN, name=operator.name or operator.account, bootstrap=True)
         self.store.viewer = operator
         return operator
 
-    def _machine_owner(self) -> bool:
+    def _machine_owner(self, owner: int) -> bool:
         """root, or the owner of this data directory running cunwu as themself (a one-PC
         install). Never a person through the shared-server launcher: the service account owns
         the data there, and any member of the staff group can run it."""
-        who = identity.human(self.environ, owner=self._owner())
+        who = identity.human(self.environ, owner=owner)
         if who.uid == 0:
             return True
-        return not who.via_sudo and self._owner() == who.uid
+        return not who.via_sudo and owner == who.uid
 
     def _owner(self) -> int:
         """The uid that owns the data directory (-1 when it cannot be read)."""
@@ -224,13 +230,13 @@ class Site:
         """Apply a 管理员's change to the settings, journaled with what it changed (before and
         after). The first set-up of a data directory names its first 管理员: the account
         doing it, unless the change names one."""
-        roles.require_admin(self.operator, "修改设置（人员、角色、村名单、时限、监督电话）")
+        roles.require_admin(self.operator, roles.SETTINGS_WORK)
         with self.store.transaction(self.operator, now) as txn:
             current = settings_mod.load(self.root)
             updated = settings_mod.apply(current, change)
             if not updated.since:
                 updated = replace(updated, since=now.date().isoformat())
-            self._check_timers(change.timers)
+            self._check_timers(current.timers, updated.timers)
             if not updated.admins:
                 updated = self._first_admin(updated)
             lines = settings_mod.describe(current, updated)
@@ -249,19 +255,17 @@ class Site:
         self._use(updated, signature(settings_mod.settings_path(self.root)))
         return updated
 
-    def _check_timers(self, items: tuple[str, ...]) -> None:
+    def _check_timers(self, before: Mapping[str, int], after: Mapping[str, int]) -> None:
         """A local time limit may make the county document's rule stricter, never looser: a
         公示 not shorter, a deadline not longer, a recurring duty not rarer. (The adversary set
         公示 to 1 day, closed one, and set it back: the record then showed a 公示 run to term.)"""
         timers = {f"{m.id}.{s.id}": s.timer for m in self.base_catalog.matters for s in m.steps if s.timer}
-        for item in items:
-            key, _, value = item.partition("=")
-            key, amount = key.strip(), int(value.strip() or 0)
+        for key, amount in after.items():
+            if before.get(key) == amount:
+                continue  # unchanged (a removed one goes back to the document's own)
             timer = timers.get(key)
             if timer is None:
                 raise BadInput(f"没有带时限的步骤“{key}”（格式：事项编号.步骤编号，见 cunwu show 事项编号）")
-            if not amount:
-                continue  # back to the document's own
             looser = amount < timer.amount if timer.kind is TimerKind.MIN_WAIT else amount > timer.amount
             if looser:
                 rule = timer.describe()
@@ -296,7 +300,7 @@ class Site:
         all and names only their numbers), for verify (and for restore, which must read around
         a damaged file)."""
         out: dict[str, Any] = {}
-        for book in (self.cases.book, self.meetings.book, self.notices.book, self.seals.book, self.opinions.book):
+        for book in self.books:
             out.update({book.target(r["number"]): r for r in book.all(skip_damaged=skip_damaged, every_village=True)})
         setting = self._settings_record("")
         if setting is not None:
@@ -318,7 +322,6 @@ class Site:
         stored twice."""
         problems: list[str] = []
         seen: dict[str, Path] = {}
-        books = (self.cases.book, self.meetings.book, self.notices.book, self.seals.book, self.opinions.book)
         for partition in self.store.partitions():
             if partition.village not in self.settings.villages:
                 problems.append(
@@ -330,7 +333,7 @@ class Site:
                 if skip_damaged:
                     continue
                 raise
-            for book in books:
+            for book in self.books:
                 for doc_id, record in tables.get(book.table, {}).items():
                     number = str(record.get("number", ""))
                     expected = f"{partition.village}-{partition.year}-"

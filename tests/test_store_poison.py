@@ -103,16 +103,23 @@ CHILD = textwrap.dedent(
 )
 
 
-def test_ctrl_z_during_a_save_never_blocks_another_process(tmp_path: Path) -> None:
-    site = new_site(tmp_path / "data")
+def another_process(script: str, root: Path, ready: str) -> subprocess.Popen[str]:
+    """``script`` run by another Python process on ``root``, once it has printed ``ready``."""
     child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(site.root)],
+        [sys.executable, "-c", script, str(root)],
         stdout=subprocess.PIPE,
         text=True,
         cwd=Path(__file__).resolve().parent.parent,
     )
+    assert child.stdout is not None and child.stdout.readline().strip() == ready
+    return child
+
+
+def test_ctrl_z_during_a_save_never_blocks_another_process(tmp_path: Path) -> None:
+    site = new_site(tmp_path / "data")
+    child = another_process(CHILD, site.root, "locked")
+    assert child.stdout is not None
     try:
-        assert child.stdout is not None and child.stdout.readline().strip() == "locked"
         other = Site(site.root, environ={}, lock_timeout=5)
         started = time.monotonic()
         saved = other.cases.open(other.operator, NOW, "dibao", "南石村", "另一位同事")
@@ -132,21 +139,14 @@ def test_ctrl_z_during_a_save_never_blocks_another_process(tmp_path: Path) -> No
 
 def test_a_lock_wait_names_who_is_saving(tmp_path: Path) -> None:
     site = new_site(tmp_path / "data")
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import sys, time; from store.site import Site; from tests.sites import NOW; "
-            "s = Site(__import__('pathlib').Path(sys.argv[1]), environ={}); "
-            "t = s.store.transaction(s.operator, NOW); t.__enter__(); print('held', flush=True); time.sleep(30)",
-            str(site.root),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=Path(__file__).resolve().parent.parent,
+    holder = another_process(
+        "import sys, time; from store.site import Site; from tests.sites import NOW; "
+        "s = Site(__import__('pathlib').Path(sys.argv[1]), environ={}); "
+        "t = s.store.transaction(s.operator, NOW); t.__enter__(); print('held', flush=True); time.sleep(30)",
+        site.root,
+        "held",
     )
     try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
         waiting = Site(site.root, environ={}, lock_timeout=0.3)
         with pytest.raises(LockTimeout, match=rf"其他同事正在保存（root（账号 root，进程 {holder.pid}））"):
             waiting.cases.open(waiting.operator, NOW, "dibao", "城关村", "等待")
