@@ -56,3 +56,24 @@ instant: Callable[[], float] = time.time
 def now(tz: dt.tzinfo) -> dt.datetime:
     """The current time in ``tz`` (from the system clock, whatever TZ says)."""
     return dt.datetime.fromtimestamp(instant(), tz)
+
+
+CLOCK_SLACK = dt.timedelta(minutes=5)
+"""How far the clock may be behind the newest journal entry before writes are refused: two
+sessions whose saves cross in the lock, or NTP correcting a fast clock by a little, stay within
+it; a clock set back by hours or years (a dead CMOS battery, a hand-set date) does not."""
+
+
+def behind(last_ts: str, now: dt.datetime) -> dt.timedelta | None:
+    """How far ``now`` is earlier than the journal's newest entry (its ``ts``), when by more than
+    ``CLOCK_SLACK``; None when the clock is fine or ``last_ts`` cannot be read."""
+    try:
+        last = dt.datetime.fromisoformat(last_ts)
+    except (TypeError, ValueError):
+        return None
+    if last.tzinfo is None:
+        last = last.replace(tzinfo=now.tzinfo or dt.UTC)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=last.tzinfo)
+    gap = last - now
+    return gap if gap > CLOCK_SLACK else None
