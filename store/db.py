@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import os
 import sys
 import uuid
@@ -32,11 +33,21 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
-from store import backups, roles
-from store.errors import BadEnvironment, BadInput, DataDamaged, LockTimeout, SchemaTooNew, StoreError
+from store import backups, clock, images, roles
+from store.errors import (
+    BadEnvironment,
+    BadInput,
+    ClockBehind,
+    DataDamaged,
+    LockTimeout,
+    RecordChangedOutside,
+    SchemaTooNew,
+    StoreError,
+)
 from store.files import atomic_write, make_dirs, signature, sweep_temp_files
 from store.identity import Operator
-from store.journal import Journal, digest
+from store.journal import Journal, canonical, chain, digest
+from store.journal_index import JournalIndex
 from store.lock import FileLock, LockTimeoutError, deferred_signals
 
 SCHEMA_VERSION = 1
@@ -125,10 +136,12 @@ class SafeStorage(Storage):
     def flush(self, now: dt.datetime, body: bytes) -> None:
         """Write ``body`` (``serialize``) to disk (called by the store at commit)."""
         make_dirs(self.path.parent, self.store.dir_mode)
+        sweep_temp_files(self.path.parent)  # what a killed writer left here: full copies, personal data
         if self.from_version < SCHEMA_VERSION:
             backups.keep_pre_migration(self.store.root, self.path, self.from_version, self.store.dir_mode)
         backups.rotate(self.store.root, self.path, now, self.store.dir_mode)
         atomic_write(self.path, body, self.store.file_mode)
+        images.maybe_compact(images.log_path(self.path), len(body), self.store.file_mode)
         self._sig = signature(self.path)
         self.from_version = SCHEMA_VERSION
         self.dirty = False
@@ -164,6 +177,13 @@ class Partition:
         return seq
 
 
+class _Unset:
+    pass
+
+
+UNSET = _Unset()
+
+
 class Transaction:
     """What one locked unit of work changes; ``record`` adds a journal entry."""
 
@@ -171,14 +191,42 @@ class Transaction:
         self.store, self.operator, self.now = store, operator, now
         self.id = uuid.uuid4().hex[:16]
         self.entries: list[dict[str, Any]] = []
+        self.images: list[tuple[int, Path, str, bytes]] = []
+        """(index into ``entries``, change log, target, the record's canonical bytes)."""
+        self.pending: dict[str, str | None] = {}
+        """Digests recorded in this transaction, not yet in the journal."""
 
-    def record(self, action: str, target: str, after: Any, detail: Mapping[str, Any] | None = None) -> None:
+    def record(
+        self,
+        action: str,
+        target: str,
+        after: Any,
+        detail: Mapping[str, Any] | None = None,
+        *,
+        before: str | _Unset | None = UNSET,
+    ) -> None:
         """Journal that ``target`` now holds ``after`` (None when removed); refused, and the
         whole transaction with it, when the operator may not make this change (its role, or a
-        record of a village outside the account's)."""
+        record of a village outside the account's).
+
+        ``before``: the digest of the record as it was stored before this change (None for a
+        new one). It must be what the journal last recorded for it: a record edited by hand is
+        never blessed by the save that follows (``RecordChangedOutside``)."""
         roles.check(self.operator, action, village_of(target, after))
-        held = None if after is None else digest(after)
-        self.entries.append(entry_for(self.operator, self.now, action, target, held, detail, self.id))
+        if not isinstance(before, _Unset):
+            journaled = self.pending[target] if target in self.pending else self.store.index.digest_of(target)
+            if before != journaled:
+                raise RecordChangedOutside(target)
+        raw = None if after is None else canonical(after)
+        held = None if raw is None else hashlib.sha256(raw).hexdigest()
+        entry = entry_for(self.operator, self.now, action, target, held, detail, self.id)
+        if not isinstance(before, _Unset):
+            entry["before"] = before
+        self.entries.append(entry)
+        self.pending[target] = held
+        log = self.store.change_log(target, after)
+        if log is not None and raw is not None:
+            self.images.append((len(self.entries) - 1, log, target, raw))
 
 
 def entry_for(
@@ -206,6 +254,12 @@ def entry_for(
     }
 
 
+def _image_line(seq: int, target: str, raw: bytes) -> bytes:
+    """``images.encode(seq, target, record)`` from the record's canonical bytes (keys sorted:
+    record, seq, target), without encoding the record twice."""
+    return b'{"record":' + raw + b',"seq":' + str(seq).encode() + b',"target":' + canonical(target) + b"}\n"
+
+
 def village_of(target: str, record: Any) -> str | None:
     """The village a journaled record belongs to (None for the settings, a backup ...)."""
     if isinstance(record, Mapping) and isinstance(record.get("village"), str):
@@ -218,6 +272,11 @@ def village_of(target: str, record: Any) -> str | None:
 
 class Store:
     """One data directory."""
+
+    clock_guard = True
+    """Refuse writes with a clock behind the newest journal entry (``_check_clock``). The test
+    suite turns it off for tests whose made-up history runs ahead of the dates they then use
+    (tests/conftest.py); the tests of the guard turn it back on."""
 
     def __init__(self, root: Path, *, lock_timeout: float = 10.0, group_shared: bool = False):
         encoding = sys.getfilesystemencoding()
@@ -241,6 +300,8 @@ class Store:
         self._txn: Transaction | None = None
         self.resolvers: dict[str, Callable[[str], Any]] = {}
         """``kind → (key → current record or None)``, for journal recovery and verify."""
+        self.index = JournalIndex(root / JOURNAL_FILE)
+        """What the journal last recorded of each record (refreshed under the lock)."""
         self.viewer: Operator | None = None
         """Whose reads these are: record books show only the villages this account may see
         (``store.roles.sees``); None for the whole-directory reads of verify and restore."""
@@ -327,7 +388,9 @@ class Store:
         if fresh.account == operator.account:
             operator = fresh
             roles.check_start(operator, supervision)
+        self._check_clock(now)
         self._recover(operator, now)
+        self.index.refresh()
         txn = self._txn = Transaction(self, operator, now)
         try:
             yield txn
@@ -346,10 +409,49 @@ class Store:
         from store import anchor
 
         bodies = [(storage, storage.serialize()) for storage in self._dirty]  # refused here writes nothing
-        chained = self.journal.append(txn.entries)
+        # The after-images first: a journal entry is never without what rebuilds its change.
+        sizes = self.write_images(txn, chain(txn.entries, self.journal.last()))
+        try:
+            chained = self.journal.append(txn.entries)
+        except BaseException:
+            images.cut_back(sizes)  # a save that did not happen leaves no image of it either
+            raise
         for storage, body in bodies:
             storage.flush(txn.now, body)
         anchor.after_commit(self, chained)
+
+    def write_images(self, txn: Transaction, chained: list[dict[str, Any]]) -> dict[Path, int]:
+        """Append the after-images of ``txn``'s records, numbered as ``chained`` (its entries
+        chained), before those entries are written; then forget them. Returns each log's size
+        before, for ``images.cut_back`` when the journal entries cannot be written."""
+        lines = [(log, _image_line(chained[i]["seq"], target, raw)) for i, log, target, raw in txn.images]
+        sizes: dict[Path, int] = {}
+        try:
+            for log, body in images.group(lines).items():
+                make_dirs(log.parent, self.dir_mode)
+                sizes[log] = images.append(log, body, self.file_mode)
+        except BaseException:
+            images.cut_back(sizes)
+            raise
+        txn.images.clear()
+        return sizes
+
+    def change_log(self, target: str, record: Any) -> Path | None:
+        """The after-image log of the data file ``record`` lives in (None: not a partition record)."""
+        kind = target.partition(":")[0]
+        if kind not in self.resolvers or kind == "settings" or not isinstance(record, Mapping):
+            return None
+        village, year = record.get("village"), record.get("year")
+        if not isinstance(village, str) or not isinstance(year, int) or not village:
+            return None
+        return images.log_path(self.root / PARTITIONS_DIR / village / f"{year}.json")
+
+    def _check_clock(self, now: dt.datetime) -> None:
+        """Refuse to write with a clock set back behind the newest journal entry: dates taken
+        then (a 公示 posted, a case numbered in last year) would be wrong."""
+        last = self.journal.last() if self.clock_guard else None
+        if last is not None and clock.behind(str(last.get("ts", "")), now) is not None:
+            raise ClockBehind(str(last["ts"]), now.isoformat(timespec="seconds"))
 
     def current_digest(self, target: str) -> str | None:
         """The digest of what ``target`` holds now (None when it does not exist)."""

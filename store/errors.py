@@ -29,6 +29,32 @@ class Refused(StoreError):
     exit_code = EXIT_REFUSED
 
 
+class RecordChangedOutside(StoreError):
+    """A record to be changed is not what the journal last recorded of it (edited by hand):
+    the save is refused, so that it never blesses the edit."""
+
+    def __init__(self, target: str) -> None:
+        self.target = target
+        number = target.partition(":")[2] or target
+        super().__init__(
+            f"记录 {number} 存储的内容与日志最后记录的不一致（数据文件可能被直接改动过）。"
+            "为免把这样的改动当作正常办理记入日志，本次保存未进行，未做任何改动。"
+            "请管理员校验数据、查明原因后修复。"
+        )
+
+
+class ClockBehind(StoreError):
+    """The clock is earlier than the newest journal entry: writes are refused until it is fixed."""
+
+    def __init__(self, last: str, now: str) -> None:
+        self.last, self.now = last, now
+        super().__init__(
+            f"服务器时钟（{now}）早于最近一次保存的时间（{last}）：时钟被调回或不准，"
+            "这时登记的日期（公示张贴、办结、编号年份）会出错。本次保存未进行，未做任何改动。"
+            "请管理员把服务器时间校准（对时）后再办理。"
+        )
+
+
 class LockTimeout(StoreError):
     """Another process held the write lock too long."""
 

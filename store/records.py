@@ -15,11 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from tinydb.table import Document
 
 from store.db import PARTITIONS_DIR, Partition, Store, Transaction
 from store.errors import BadInput, Conflict, DataDamaged, NotFound, SchemaTooNew
 from store.identity import who_did
+from store.journal import digest
 
 FIRST_YEAR = 2000
 """No record is dated before this year (nor more than a year ahead)."""
@@ -75,7 +77,9 @@ class RecordBook:
         if not (self.store.root / PARTITIONS_DIR / number.village / f"{number.year}.json").exists():
             return None
         doc = self._partition(number).table(self.table).get(doc_id=number.seq)
-        return dict(doc) if doc is not None else None
+        # A copy all the way down: a caller changing a step in place must not change the stored
+        # record too (a save compares what is stored with the journal before it changes it).
+        return orjson.loads(orjson.dumps(doc)) if doc is not None else None
 
     def get(self, text: str) -> dict[str, Any]:
         """The record, if the store's viewer may see its village (``Store.viewer``)."""
@@ -130,6 +134,10 @@ class RecordBook:
             )
         partition = self.store.partition(village, year)
         seq = partition.next_seq(self.kind)
+        # A number the journal has named (a `new` interrupted after its entry was written) is
+        # never given out again.
+        while self.store.index.known(self.target(str(RecordNumber(village, year, self.prefix, seq)))):
+            seq = partition.next_seq(self.kind)
         number = str(RecordNumber(village, year, self.prefix, seq))
         stamp = txn.now.isoformat(timespec="seconds")
         record = {
@@ -145,7 +153,7 @@ class RecordBook:
             **_signed("updated", txn),
         }
         partition.table(self.table).insert(Document(record, doc_id=seq))
-        txn.record(action, self.target(number), record, detail)
+        txn.record(action, self.target(number), record, detail, before=None)
         return record
 
     def for_update(self, text: str, expected_rev: int | None) -> dict[str, Any]:
@@ -175,8 +183,11 @@ class RecordBook:
         record["updated_at"] = txn.now.isoformat(timespec="seconds")
         record.update(_signed("updated", txn))
         number = self.number(record["number"])
-        self._partition(number).table(self.table).update(_replace_with(record), doc_ids=[number.seq])  # type: ignore[arg-type]
-        txn.record(action, self.target(record["number"]), record, detail)
+        table = self._partition(number).table(self.table)
+        stored = table.get(doc_id=number.seq)
+        before = None if stored is None else digest(stored)
+        table.update(_replace_with(record), doc_ids=[number.seq])  # type: ignore[arg-type]
+        txn.record(action, self.target(record["number"]), record, detail, before=before)
 
 
 def _signed(what: str, txn: Transaction) -> dict[str, str]:

@@ -63,6 +63,8 @@ def stage_and_journal(site: Site, txn: Transaction, plan: Plan, now: dt.datetime
     else:
         base, entries = store.journal.last(), txn.entries
     chained = chain(entries, base)
+    if plan.lost:
+        store.write_images(txn, chained)  # the new journal's entries; the transaction commits none
     stamp = f"{now.strftime('%Y%m%d%H%M%S')}-{txn.id[:8]}"
     staged: dict[str, bytes] = {}
     steps: list[dict[str, Any]] = []
