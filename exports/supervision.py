@@ -194,7 +194,7 @@ def _journal(doc: Document, report: Report, start: dt.date, end: dt.date) -> Non
         hash_line(doc, report.head)
     else:
         style.body(doc, "日志为空，没有链头哈希。")
-    for warning in report.clock:
+    for warning in [*report.clock, *report.interrupted]:
         style.body(doc, f"注意：{text(warning)}")
     changes = changes_in(report, start, end)
     if not changes:

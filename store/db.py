@@ -298,6 +298,8 @@ class Store:
         self._dirty: list[SafeStorage] = []
         self._depth = 0
         self._txn: Transaction | None = None
+        self.tables: dict[str, str] = {}
+        """``table → kind`` of the record books kept in the data files."""
         self.resolvers: dict[str, Callable[[str], Any]] = {}
         """``kind → (key → current record or None)``, for journal recovery and verify."""
         self.index = JournalIndex(root / JOURNAL_FILE)
@@ -337,6 +339,12 @@ class Store:
         if key not in self._partitions:
             self._partitions[key] = Partition(self, village, year)
         return self._partitions[key]
+
+    def forget(self, village: str, year: int) -> None:
+        """Drop what this process holds of a data file replaced outside a save (a repair)."""
+        partition = self._partitions.pop((village, year), None)
+        if partition is not None:
+            partition.storage.discard()
 
     def partitions(self) -> list[Partition]:
         """Every partition on disk, by village then year."""
@@ -429,12 +437,30 @@ class Store:
         try:
             for log, body in images.group(lines).items():
                 make_dirs(log.parent, self.dir_mode)
-                sizes[log] = images.append(log, body, self.file_mode)
+                sizes[log] = images.append(log, self._seed(log) + body, self.file_mode)
         except BaseException:
             images.cut_back(sizes)
             raise
         txn.images.clear()
         return sizes
+
+    def _seed(self, log: Path) -> bytes:
+        """For a data file that has no change log yet (written before there were any): every record
+        it holds, so that the log alone can rebuild the file (seq 0: as of this save)."""
+        data_file = log.with_name(log.name.removesuffix(images.SUFFIX) + ".json")
+        if log.exists() or not data_file.exists():
+            return b""
+        try:
+            data = orjson.loads(data_file.read_bytes())
+        except (OSError, ValueError):
+            return b""  # a damaged file is repaired from its backups
+        lines = []
+        for table, kind in self.tables.items():
+            docs = data.get(table) if isinstance(data, dict) else None
+            for doc in docs.values() if isinstance(docs, dict) else ():
+                if isinstance(doc, dict) and isinstance(doc.get("number"), str):
+                    lines.append(images.encode(0, f"{kind}:{doc['number']}", doc))
+        return b"".join(lines)
 
     def change_log(self, target: str, record: Any) -> Path | None:
         """The after-image log of the data file ``record`` lives in (None: not a partition record)."""

@@ -61,6 +61,7 @@ class RecordBook:
     def __init__(self, store: Store, kind: str, table: str, prefix: str, what: str):
         self.store, self.kind, self.table, self.prefix, self.what = store, kind, table, prefix, what
         store.resolvers[kind] = self.raw
+        store.tables[table] = kind
 
     def number(self, text: str) -> RecordNumber:
         return RecordNumber.parse(text, self.prefix, self.what)

@@ -163,6 +163,9 @@ class Report:
     a restore took away), oldest first."""
     clock: list[str] = field(default_factory=list)
     """Where the journal's time goes back (``clock_warnings``): not a break, but to be looked at."""
+    interrupted: list[str] = field(default_factory=list)
+    """Records behind the journal only because the last save was cut off: a warning, not a
+    problem (the next save records it; repair brings the change back)."""
 
     @property
     def ok(self) -> bool:
@@ -195,17 +198,36 @@ def verify(
     problems += store.check_files()
     problems += layout
     latest: dict[str, str | None] = {}
+    history: dict[str, list[dict[str, Any]]] = {}
     for entry in entries:
-        latest[entry["target"]] = entry["digest"]
+        target = entry["target"]
+        if "before" in entry and entry["before"] != latest.get(target):
+            problems.append(
+                f"日志序号 {entry['seq']}（{entry['ts']}，{entry.get('operator') or entry.get('os_user', '')}）"
+                f"保存 {_number(target)} 时，它存储的内容与日志此前记录的不一致：保存之前已被直接改动过数据文件"
+            )
+        latest[target] = entry["digest"]
+        history.setdefault(target, []).append(entry)
+    interrupted: list[str] = []
     if broken is None:
+        last_txn = _last_save(entries)
         for target, record in sorted(records.items()):
+            held = digest(record)
             if target not in latest:
                 problems.append(f"数据记录 {target} 在日志中没有记录（可能是直接改动了数据文件）")
-            elif latest[target] != digest(record):
-                problems.append(f"数据记录 {target} 与日志最后记录的内容不符（可能是直接改动了数据文件）")
+            elif latest[target] != held:
+                note = _interrupted(history[target], held, last_txn)
+                if note:
+                    interrupted.append(note)
+                else:
+                    problems.append(f"数据记录 {target} 与日志最后记录的内容不符（可能是直接改动了数据文件）")
         for target, value in sorted(latest.items()):
             if value is not None and target not in records:
-                problems.append(f"日志记录的 {target} 在数据文件中不存在（可能被删除）")
+                note = _interrupted(history[target], None, last_txn)
+                if note:
+                    interrupted.append(note)
+                else:
+                    problems.append(f"日志记录的 {target} 在数据文件中不存在（可能被删除）")
     return Report(
         entries=len(entries),
         records=len(records),
@@ -216,6 +238,35 @@ def verify(
         anchor=anchored,
         changes=admin_changes(entries),
         clock=clock_warnings(entries),
+        interrupted=interrupted,
+    )
+
+
+def _number(target: str) -> str:
+    return target.partition(":")[2] or target
+
+
+def _last_save(entries: list[dict[str, Any]]) -> str | None:
+    """The transaction of the journal's last entries: the only save that can still be in progress
+    or cut off (any later save first records an interrupted one as ``recovered``)."""
+    return str(entries[-1]["txn"]) if entries else None
+
+
+def _interrupted(history: list[dict[str, Any]], held: str | None, last_txn: str | None) -> str:
+    """Words for a record that differs from the journal only because the last save was cut off
+    (killed, a power cut) between its journal entry and its data file: the record still holds
+    what the entry before said. Empty when it is anything else (a hand edit)."""
+    last = history[-1]
+    if last["txn"] != last_txn:
+        return ""
+    earlier = [e for e in history if e["txn"] != last_txn]
+    said_before = earlier[-1]["digest"] if earlier else None
+    if held != said_before:
+        return ""
+    who = last.get("operator") or last.get("os_user", "")
+    return (
+        f"{_number(last['target'])}：上一次保存（日志序号 {last['seq']}，{last['ts']}，{who}）中断，"
+        "这项改动没有写入数据文件；下一次保存会自动记下这次中断，或由管理员运行修复补回这项改动"
     )
 
 

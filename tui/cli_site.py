@@ -213,6 +213,7 @@ def verify_command(
                 "anchor": report.anchor.as_dict(),
                 "changes": [c.as_dict() for c in report.changes],
                 "clock": report.clock,
+                "interrupted": report.interrupted,
             }
         )
     else:
@@ -235,6 +236,8 @@ def verify_command(
         if report.recovered:
             console.print(Text(f"提示：有 {report.recovered} 次保存中断已记录"))
         for warning in report.clock:
+            console.print(Text(f"注意：{warning}"))
+        for warning in report.interrupted:
             console.print(Text(f"注意：{warning}"))
         if report.changes:
             console.print(Text(f"设置变更和备份恢复（人员、角色、村、时限等，共 {len(report.changes)} 次）："))

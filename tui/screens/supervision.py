@@ -149,6 +149,8 @@ class SupervisionScreen(BaseScreen):
         except (StoreError, OSError, ValueError) as exc:
             return f"日志核验未完成：{exc}", []
         clock = f"；时间倒退 {len(report.clock)} 处" if report.clock else ""
+        if report.interrupted:
+            clock += f"；保存中断 {len(report.interrupted)} 处"
         if report.ok:
             return f"日志核验通过：{report.entries} 条，链头 {report.head[:8]}…{clock}", report.changes
         return f"日志核验未通过：{report.problems[0]}{clock}", report.changes
