@@ -248,7 +248,19 @@ def environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path / "data"
 
 
-KEYS = ["python", "locale", "terminal", "size", "data_dir", "permissions", "disk", "calendar", "fonts", "clock"]
+KEYS = [
+    "python",
+    "locale",
+    "terminal",
+    "size",
+    "data_dir",
+    "permissions",
+    "disk",
+    "calendar",
+    "fonts",
+    "clock",
+    "journal_clock",
+]
 
 
 def test_doctor_json_lists_every_check(environment: Path) -> None:
