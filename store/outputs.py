@@ -174,17 +174,21 @@ class Place:
                     os.fchmod(fd, FILE_MODE)
                     fh = os.fdopen(fd, "wb")
                     fd = -1
-                with fh:
-                    try:
-                        yield fh
-                    except OSError as exc:  # the caller's reads name their own file
-                        found = resources.problem(exc, None if exc.filename else target, doing)
-                        if found is None:
-                            raise
-                        raise found from None
+                try:
+                    yield fh
                     with resources.guard(target, doing):
                         fh.flush()
                         os.fsync(fh.fileno())
+                except OSError as exc:  # the caller's reads name their own file
+                    found = resources.problem(exc, None if exc.filename else target, doing)
+                    if found is None:
+                        raise
+                    raise found from None
+                finally:
+                    # After a failure the rest of the buffer cannot be written either: closing
+                    # must not replace the error with a second one.
+                    with contextlib.suppress(OSError):
+                        fh.close()
                 with resources.guard(target, doing):
                     _install(folder, temp, name)
                     _fsync_folder(folder)
