@@ -366,6 +366,34 @@ def test_a_temporary_file_a_killed_export_left_is_removed_by_the_next_one(site: 
     assert len([n for n in names if n.endswith(".docx")]) == 1
 
 
+def test_a_file_that_appears_under_the_name_meanwhile_is_never_replaced(tmp_path: Path) -> None:
+    place = outputs.Place(tmp_path, allowed=False)
+    with pytest.raises(FileExistsError), place.create("卷宗.docx") as fh:
+        fh.write(b"the export")
+        (tmp_path / "卷宗.docx").write_bytes(b"someone else's")
+    assert [p.name for p in tmp_path.iterdir()] == ["卷宗.docx"]
+    assert (tmp_path / "卷宗.docx").read_bytes() == b"someone else's"
+
+
+def test_a_file_system_without_hard_links_still_gets_whole_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A FAT USB stick has no hard links: the name is checked, then the file renamed to it."""
+
+    def no_links(*args: object, **kwargs: object) -> None:
+        raise PermissionError(errno.EPERM, os.strerror(errno.EPERM))
+
+    monkeypatch.setattr(os, "link", no_links)
+    place = outputs.Place(tmp_path, allowed=False)
+    with place.create("卷宗.docx") as fh:
+        fh.write(b"the export")
+    assert (tmp_path / "卷宗.docx").read_bytes() == b"the export"
+    with pytest.raises(FileExistsError), place.create("卷宗.docx") as fh:
+        fh.write(b"a second one")
+    assert [p.name for p in tmp_path.iterdir()] == ["卷宗.docx"]
+    assert (tmp_path / "卷宗.docx").read_bytes() == b"the export"
+
+
 # ---------------------------------------------------------------------------------- the app
 
 
