@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from store import resources
 from store import settings as settings_mod
 from store.errors import StoreError
 from store.files import atomic_write, make_dirs, signature
@@ -111,9 +112,11 @@ def after_commit(store: Store, chained: Sequence[Mapping[str, Any]]) -> None:
         return
     try:
         write(path, store.root, chained[-1], store.file_mode, store.dir_mode)
-    except OSError as exc:
+    except (OSError, resources.ResourceProblem) as exc:
+        # The save itself is done: only the anchor is behind (a full disk says so in its own words).
+        why = exc.strerror if isinstance(exc, OSError) else resources.cause(exc.errno)
         raise AnchorError(
-            f"已保存（日志序号 {chained[-1]['seq']}），但无法写入锚点文件 {path}（{exc.strerror or exc}）。"
+            f"已保存（日志序号 {chained[-1]['seq']}），但无法写入锚点文件 {path}（{why or exc}）。"
             "请管理员检查该目录的权限（见 README 部署一节）；修好之前，cunwu verify 无法用锚点发现日志被改写。"
         ) from None
 

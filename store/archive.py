@@ -27,7 +27,7 @@ import zlib
 from pathlib import Path, PurePosixPath
 from typing import IO, TYPE_CHECKING
 
-from store import backups, outputs, roles
+from store import backups, outputs, resources, roles
 from store.db import JOURNAL_FILE, PARTITIONS_DIR
 from store.errors import BadInput, DataDamaged
 from store.journal import canonical, chain
@@ -72,23 +72,22 @@ def backup(site: Site, now: dt.datetime, out: Path | None = None) -> Path:
         raise BadInput(f"{place.file(name)} 已存在，请换一个文件名（不会覆盖已有文件）")
     root, written = site.root, False
     try:
-        with site.store.transaction(site.operator, now) as txn:
+        with resources.part_of(resources.BACKUP), site.store.transaction(site.operator, now) as txn:
             partitions = partition_files(root)
             present = [p for p in (root / SETTINGS_FILE, root / JOURNAL_FILE) if p.exists()]
             txn.record("backup", f"backup:{name}", None, {"files": len(present) + len(partitions)})
             (own,) = chain(txn.entries[-1:], site.store.journal.last())
             journal = site.store.journal.path.read_bytes() if site.store.journal.path.exists() else b""
             try:
-                with place.create(name) as fh:
-                    written = True
-                    with tarfile.open(fileobj=fh, mode="w:gz") as tar:
-                        _add(tar, SETTINGS_FILE, root / SETTINGS_FILE)
-                        _add_bytes(tar, JOURNAL_FILE, journal + canonical(own) + b"\n")
-                        for path in partitions:
-                            _add(tar, path.relative_to(root).as_posix(), path)
+                # Written under a temporary name and given its own only when complete and fsynced.
+                with place.create(name, resources.BACKUP) as fh, tarfile.open(fileobj=fh, mode="w:gz") as tar:
+                    _add(tar, SETTINGS_FILE, root / SETTINGS_FILE)
+                    _add_bytes(tar, JOURNAL_FILE, journal + canonical(own) + b"\n")
+                    for path in partitions:
+                        _add(tar, path.relative_to(root).as_posix(), path)
             except FileExistsError:
-                written = False
                 raise BadInput(f"{place.file(name)} 已存在，请换一个文件名（不会覆盖已有文件）") from None
+            written = True  # from here on the file under ``name`` is ours: removed if the commit fails
         last = site.store.journal.last()
         if last is None or last["hash"] != own["hash"]:
             raise DataDamaged(f"备份未完成：日志没有按预期记下这次备份（{place.file(name)} 已删除）。请重试。")

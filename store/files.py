@@ -3,6 +3,8 @@
 A write never touches the target file in place: the new content goes to a temp file in
 the same directory, is fsynced, then ``os.replace``d over the target, and the directory
 is fsynced so the rename survives a power cut. A reader sees the old file or the new one.
+A write the system refuses for want of space or rights (``store.resources``) removes the temp
+file and is raised as a ``ResourceProblem`` naming the target.
 """
 
 from __future__ import annotations
@@ -13,36 +15,38 @@ import tempfile
 import time
 from pathlib import Path
 
+from store import resources
+
 TEMP_PREFIX = ".tmp-"
 
 
 def fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    with resources.guard(directory):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
-    """Replace ``path`` with ``data`` atomically and durably, the new file having ``mode``."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=TEMP_PREFIX)
-    try:
-        os.fchmod(fd, mode)
-        view = memoryview(data)
-        while view:
-            written = os.write(fd, view)
-            view = view[written:]
-        os.fsync(fd)
-        os.close(fd)
-        fd = -1
-        os.replace(tmp, path)
-    except BaseException:
-        if fd >= 0:
+    """Replace ``path`` with ``data`` atomically and durably, the new file having ``mode``;
+    on any failure ``path`` is unchanged and the temp file is gone."""
+    with resources.guard(path):
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=TEMP_PREFIX)
+        try:
+            os.fchmod(fd, mode)
+            resources.full_write(fd, data)
+            os.fsync(fd)
             os.close(fd)
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+            fd = -1
+            os.replace(tmp, path)
+        except BaseException:
+            if fd >= 0:
+                os.close(fd)
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
     fsync_dir(path.parent)
 
 

@@ -10,11 +10,14 @@ digests.
 
 Entries are appended before the data file is replaced (write-ahead): a crash in between
 leaves an entry whose change never reached the data, which the next transaction detects
-and records as ``recovered``.
+and records as ``recovered``. An append that fails part-way (a full disk) is cut off again
+before the error is raised, so no torn line is left behind; one left by a crash is cut by the
+next transaction (``drop_torn_tail``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -22,6 +25,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from store import resources
 
 GENESIS = "0" * 64
 DOMAIN = b"CUNWU-JOURNAL-v1\x00"
@@ -146,7 +151,7 @@ class Journal:
         """Cut an incomplete last line left by a crash during append (it was never acknowledged)."""
         _, end, torn = tail(self.path)
         if torn:
-            with self.path.open("r+b") as fh:
+            with resources.guard(self.path), self.path.open("r+b") as fh:
                 fh.truncate(end)
                 os.fsync(fh.fileno())
         return torn
@@ -162,17 +167,28 @@ class Journal:
         return out
 
     def append(self, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Chain and write ``entries`` (without seq/prev/hash) in one fsynced append."""
+        """Chain and write ``entries`` (without seq/prev/hash) in one fsynced append; when the
+        write or the fsync fails, the file is cut back to where it ended before, then the error
+        is raised (a ``ResourceProblem`` for a full disk, no permission …)."""
         if not entries:
             return []
         chained = chain(entries, self.last())
         data = b"".join(canonical(e) + b"\n" for e in chained)
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, self.mode)
-        try:
-            os.write(fd, data)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        with resources.guard(self.path):
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, self.mode)
+            try:
+                before = os.fstat(fd).st_size  # the caller holds the lock: nobody else appends
+                try:
+                    resources.full_write(fd, data)
+                    os.fsync(fd)
+                except BaseException:
+                    # Never leave part of a line (or lines nobody was told were saved) behind.
+                    with contextlib.suppress(OSError):
+                        os.ftruncate(fd, before)
+                        os.fsync(fd)
+                    raise
+            finally:
+                os.close(fd)
         return chained
 
 

@@ -14,8 +14,10 @@ One policy for every file cunwu writes outside its own bookkeeping (``cunwu back
 - Paths are compared after resolving symlinks, and every folder on the way is compared by
   (device, inode) too, so a second path to the same folder (a bind mount) does not pass.
 - The folder is opened one component at a time without following symlinks, and the file is
-  created in it with ``O_CREAT | O_EXCL | O_NOFOLLOW``, mode 0600: never over an existing
-  file or through a symlink swapped in after the check.
+  written in it under a new temporary name (``O_CREAT | O_EXCL | O_NOFOLLOW``, mode 0600),
+  fsynced, and given its name with a hard link: never over an existing file or through a
+  symlink swapped in after the check, and never listed under its name until it is complete (a
+  full disk part-way leaves nothing; ``store.resources`` says so in words).
 
 Checking (``place``, ``file_place``) writes nothing, so a refusal comes before any file or
 folder is made; the folders are created only when the first file is.
@@ -31,13 +33,17 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import secrets
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from procedures.loader import CatalogError
+from store import resources
 from store.errors import BadInput, Refused, StoreError
+from store.files import TEMP_PREFIX
 
 if TYPE_CHECKING:
     from store.site import Site
@@ -48,6 +54,10 @@ FULL_BACKUPS = ("backups", "full")
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC | getattr(os, "O_PATH", 0)
 _FILE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
 FILE_MODE = 0o600
+OUTPUT_TEMP = f"{TEMP_PREFIX}cunwu-"
+"""Prefix of the temporary name a file is written under until it is complete (``Place.create``)."""
+_NO_LINKS = frozenset({errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.ENOSYS, errno.EMLINK})
+"""What ``link`` says on a file system without hard links."""
 NAME_MAX = 255
 """The longest file name (in bytes) of the usual Linux file systems (ext4, xfs, btrfs)."""
 SHOWN = 120
@@ -144,38 +154,72 @@ class Place:
         return os.path.lexists(self.file(name))
 
     @contextlib.contextmanager
-    def create(self, name: str) -> Iterator[BinaryIO]:
-        """A new file ``name`` (0600) in this folder, written, fsynced and closed at the end of
-        the block; removed again when the block fails. FileExistsError when it exists."""
+    def create(self, name: str, doing: resources.Doing = resources.EXPORT) -> Iterator[BinaryIO]:
+        """A new file ``name`` (0600) in this folder, written in the block. It is written under a
+        temporary name beside it, fsynced, and only then given ``name`` (never over an existing
+        file), so a file under ``name`` is always complete; when the block or the write fails,
+        the temporary file is removed. FileExistsError when ``name`` exists (before the block, or
+        when it appeared meanwhile); a full disk or no permission is a ResourceProblem (``doing``)."""
         name = _file_name(name)
-        folder = self._open_folder()
+        target = self.path / name
+        folder = self._open_folder(doing)
         try:
-            fd = os.open(name, _FILE_FLAGS, FILE_MODE, dir_fd=folder)
-        except FileExistsError:
-            os.close(folder)
-            raise
-        except OSError as exc:
-            os.close(folder)
-            raise Refused(
-                f"无法在 {shown(self.path)} 中创建 {shown(name)}：{reason(exc)}。未写入任何文件；请换一个位置或文件名。"
-            ) from None
-        except BaseException:
-            os.close(folder)
-            raise
-        try:
-            os.fchmod(fd, FILE_MODE)
-            with os.fdopen(fd, "wb") as fh:
-                yield fh
-                fh.flush()
-                os.fsync(fh.fileno())
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(name, dir_fd=folder)
-            raise
+            if self.allowed:
+                _sweep(folder)
+            with resources.guard(target, doing):
+                if _lexists(name, folder):
+                    raise FileExistsError(errno.EEXIST, "File exists", str(target))
+            fd, temp = self._new_temp(folder, name, doing)
+            try:
+                with resources.guard(target, doing):
+                    os.fchmod(fd, FILE_MODE)
+                    fh = os.fdopen(fd, "wb")
+                    fd = -1
+                try:
+                    yield fh
+                    with resources.guard(target, doing):
+                        fh.flush()
+                        os.fsync(fh.fileno())
+                except OSError as exc:  # the caller's reads name their own file
+                    found = resources.problem(exc, None if exc.filename else target, doing)
+                    if found is None:
+                        raise
+                    raise found from None
+                finally:
+                    # After a failure the rest of the buffer cannot be written either: closing
+                    # must not replace the error with a second one.
+                    with contextlib.suppress(OSError):
+                        fh.close()
+                with resources.guard(target, doing):
+                    _install(folder, temp, name)
+                _fsync_folder(folder)
+            except BaseException:
+                if fd >= 0:
+                    os.close(fd)
+                with contextlib.suppress(OSError):
+                    os.unlink(temp, dir_fd=folder)
+                raise
         finally:
             os.close(folder)
 
-    def _open_folder(self) -> int:
+    def _new_temp(self, folder: int, name: str, doing: resources.Doing) -> tuple[int, str]:
+        """A new private temporary file in ``folder`` for ``name``: its descriptor and name."""
+        for _ in range(100):
+            temp = f"{OUTPUT_TEMP}{secrets.token_hex(8)}"
+            try:
+                return os.open(temp, _FILE_FLAGS, FILE_MODE, dir_fd=folder), temp
+            except FileExistsError:
+                continue
+            except OSError as exc:
+                found = resources.problem(exc, self.path / name, doing)
+                if found is not None:
+                    raise found from None
+                raise Refused(
+                    f"无法在 {shown(self.path)} 中创建 {shown(name)}：{reason(exc)}。未写入任何文件；请换一个位置或文件名。"
+                ) from None
+        raise Refused(f"无法在 {shown(self.path)} 中创建临时文件。未写入任何文件；请换一个位置。")
+
+    def _open_folder(self, doing: resources.Doing = resources.EXPORT) -> int:
         """The folder opened component by component without following a symlink, missing
         folders created; refused when a folder on the way is one nothing may be written into."""
         fd = os.open("/", _DIR_FLAGS)
@@ -187,8 +231,11 @@ class Place:
                 try:
                     child = os.open(part, _DIR_FLAGS, dir_fd=fd)
                 except FileNotFoundError:
-                    child = self._make_folder(fd, part, so_far)
+                    child = self._make_folder(fd, part, so_far, doing)
                 except OSError as exc:
+                    found = resources.problem(exc, so_far, doing)
+                    if found is not None:
+                        raise found from None
                     what = "不是文件夹或是符号链接" if exc.errno in (errno.ENOTDIR, errno.ELOOP) else "无法打开"
                     raise Refused(
                         f"无法写入 {shown(self.path)}：路径中的 {shown(so_far)} {what}（{reason(exc)}）。"
@@ -206,7 +253,7 @@ class Place:
             raise
         return fd
 
-    def _make_folder(self, parent: int, part: str, so_far: Path) -> int:
+    def _make_folder(self, parent: int, part: str, so_far: Path, doing: resources.Doing) -> int:
         """Create the missing folder ``part`` (on the way to ``self.path``) and open it."""
         mode = 0o700 if self.private and so_far == self.path else self._mode_for(so_far)
         try:
@@ -215,12 +262,67 @@ class Place:
                 _chmod_in(parent, part, mode)
             return os.open(part, _DIR_FLAGS, dir_fd=parent)
         except OSError as exc:
+            found = resources.problem(exc, so_far, doing)
+            if found is not None:
+                raise found from None
             raise Refused(
                 f"无法写入 {shown(self.path)}：不能建立文件夹 {shown(so_far)}（{reason(exc)}）。未写入任何文件；请换一个位置。"
             ) from None
 
     def _mode_for(self, folder: Path) -> int:
         return self.dir_mode if folder.is_relative_to(self.root) else 0o700
+
+
+def _lexists(name: str, folder: int) -> bool:
+    try:
+        os.stat(name, dir_fd=folder, follow_symlinks=False)
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def _install(folder: int, temp: str, name: str) -> None:
+    """Give the complete file ``temp`` its name ``name`` in ``folder``, never over an existing
+    file: a hard link fails on any existing name (a file, a FIFO, a dangling link) and follows
+    nothing. Where there are no hard links (a FAT USB stick) the name is checked, then renamed."""
+    try:
+        os.link(temp, name, src_dir_fd=folder, dst_dir_fd=folder, follow_symlinks=False)
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        if exc.errno not in _NO_LINKS:
+            raise
+        if _lexists(name, folder):
+            raise FileExistsError(errno.EEXIST, "File exists", name) from None
+        os.rename(temp, name, src_dir_fd=folder, dst_dir_fd=folder)
+        return
+    with contextlib.suppress(OSError):  # the file is complete under its name; a stale temp name is swept
+        os.unlink(temp, dir_fd=folder)
+
+
+def _fsync_folder(folder: int) -> None:
+    """The new name survives a power cut, as far as the file system can promise it: the file's
+    content is already fsynced and under its name, so a failure here is not a failed export."""
+    with contextlib.suppress(OSError):
+        fd = os.open(".", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC, dir_fd=folder)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _sweep(folder: int, older_than: float = 600.0) -> None:
+    """Remove temporary files a killed export or backup left in one of cunwu's own output folders."""
+    cutoff = time.time() - older_than
+    fd = os.open(".", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC, dir_fd=folder)
+    try:
+        names = [n for n in os.listdir(fd) if n.startswith(OUTPUT_TEMP)]
+    finally:
+        os.close(fd)
+    for name in names:
+        with contextlib.suppress(OSError):
+            if os.stat(name, dir_fd=folder, follow_symlinks=False).st_mtime < cutoff:
+                os.unlink(name, dir_fd=folder)
 
 
 def _chmod_in(parent: int, name: str, mode: int) -> None:

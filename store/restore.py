@@ -37,7 +37,7 @@ import orjson
 
 from procedures.loader import CatalogError
 from store import anchor as anchor_mod
-from store import backups, outputs, roles
+from store import backups, outputs, resources, roles
 from store import settings as settings_mod
 from store.archive import (
     PARTITION,
@@ -177,14 +177,14 @@ def restore(
     plan = _plan(site, name, whole, incoming, anchor_file)
     if dry_run or plan.empty:
         return plan
-    with site.store.transaction(site.operator, now) as txn:
+    with resources.part_of(resources.RESTORE), site.store.transaction(site.operator, now) as txn:
         plan = _plan(site, name, whole, incoming, anchor_file)  # again, under the lock
         if plan.empty:
             return plan
         stage_and_journal(site, txn, plan, now)
     # The files go into place under the lock of the next transaction: its first step
     # (``recover``) finishes a restore whose entries are in the journal, as after a crash.
-    with site.store.transaction(site.operator, now):
+    with resources.part_of(resources.RESTORE_FINISH), site.store.transaction(site.operator, now):
         pass
     return plan
 

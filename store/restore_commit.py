@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from store import anchor as anchor_mod
-from store import backups
+from store import backups, resources
 from store.archive import expected_name
 from store.db import JOURNAL_FILE, Store, Transaction
 from store.errors import DataDamaged
@@ -115,15 +115,15 @@ def _step(op: str, rel: str, txn: str, stamp: str, body: bytes | None = None) ->
 
 
 def _write_new(path: Path, data: bytes, mode: int) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, mode)
-    try:
-        os.fchmod(fd, mode)
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    """A new staged file (removed again by ``_roll_back`` when this or a later step fails)."""
+    with resources.guard(path, resources.RESTORE):
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, mode)
+        try:
+            os.fchmod(fd, mode)
+            resources.full_write(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def recover(store: Store) -> None:

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from exports.style import FONTS
 from procedures.workdays import WorkCalendar
-from tests.sites import CST
+from tests.sites import CST, new_site
 from tui import cli_common, doctor
 from tui.cli import app
 from tui.doctor import Status
@@ -227,6 +227,42 @@ def test_clock_and_time_zone() -> None:
     assert utc.status is Status.WARN and "UTC+00:00" in utc.message and "Asia/Shanghai" in utc.hint
 
 
+def test_a_clock_behind_the_last_save_fails_with_both_times() -> None:
+    now = dt.datetime(2025, 11, 27, 9, 30, tzinfo=CST)
+    check = doctor.check_journal_clock("2026-11-27T09:00:00+08:00", now)
+    assert check.status is Status.FAIL and check.check == "journal_clock"
+    assert "2025-11-27 09:30" in check.message and "2026-11-27 09:00" in check.message, check.message
+    assert "约 365 天" in check.message and "不接受任何保存" in check.message
+    assert "timedatectl set-ntp true" in check.hint and "管理员" in check.hint
+    hours = doctor.check_journal_clock("2026-11-27T12:50:00+08:00", now.replace(year=2026))
+    assert hours.status is Status.FAIL and "3 小时 20 分钟" in hours.message
+    # Shown in the server's zone, whatever zone the entry was written in.
+    utc = doctor.check_journal_clock("2026-11-27T04:00:00+00:00", now.replace(year=2026))
+    assert utc.status is Status.FAIL and "2026-11-27 12:00" in utc.message and "2 小时 30 分钟" in utc.message
+
+
+@pytest.mark.parametrize(
+    "last",
+    [
+        None,  # nothing saved yet
+        "2026-11-27T09:00:00+08:00",  # earlier: as it should be
+        "2026-11-27T09:34:00+08:00",  # four minutes ahead: two saves crossing, NTP's small step
+        "not a time",
+    ],
+)
+def test_a_clock_not_behind_the_last_save_passes(last: str | None) -> None:
+    check = doctor.check_journal_clock(last, dt.datetime(2026, 11, 27, 9, 30, tzinfo=CST))
+    assert check.status is Status.PASS and check.check == "journal_clock"
+
+
+def test_the_last_save_is_read_from_the_journal(tmp_path: Path) -> None:
+    assert doctor.last_saved(tmp_path / "none") is None
+    site = new_site(tmp_path / "data", dt.datetime(2026, 11, 27, 10, 0, tzinfo=CST))
+    assert doctor.last_saved(site.root) == "2026-11-27T10:00:00+08:00"
+    (site.root / "journal.jsonl").write_bytes(b"{not json\n")
+    assert doctor.last_saved(site.root) is None
+
+
 def test_a_line_says_the_status_in_words() -> None:
     line = doctor.check_size((60, 20)).line()
     assert line.startswith("[不通过] 终端窗口大小：60 列 × 20 行") and "处理：把窗口拉大" in line
@@ -248,7 +284,19 @@ def environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path / "data"
 
 
-KEYS = ["python", "locale", "terminal", "size", "data_dir", "permissions", "disk", "calendar", "fonts", "clock"]
+KEYS = [
+    "python",
+    "locale",
+    "terminal",
+    "size",
+    "data_dir",
+    "permissions",
+    "disk",
+    "calendar",
+    "fonts",
+    "clock",
+    "journal_clock",
+]
 
 
 def test_doctor_json_lists_every_check(environment: Path) -> None:
@@ -286,6 +334,16 @@ def test_doctor_exits_1_when_something_blocks(environment: Path, monkeypatch: py
     assert result.exit_code == 1
     assert "[不通过] 区域设置与编码：LC_ALL=zh_CN.GBK" in result.stdout
     assert "结论：1 项不通过" in result.stdout
+
+
+def test_doctor_exits_1_when_the_clock_is_behind_the_last_save(environment: Path) -> None:
+    new_site(environment, dt.datetime(2027, 3, 1, 8, 0, tzinfo=CST))  # saved while the clock ran ahead
+    environment.chmod(0o700)
+    result = runner.invoke(app, ["doctor", "--json"])
+    assert result.exit_code == doctor.EXIT_BLOCKED, result.output
+    failed = [c for c in json.loads(result.stdout) if c["status"] == "fail"]
+    assert [c["check"] for c in failed] == ["journal_clock"]
+    assert "2026-11-27 09:00" in failed[0]["message"] and "2027-03-01 08:00" in failed[0]["message"]
 
 
 def test_doctor_does_not_import_textual(tmp_path: Path) -> None:

@@ -422,13 +422,17 @@ def test_names_and_paths_the_system_refuses_are_refused_in_chinese_not_a_crash(s
 def test_a_folder_the_service_account_may_not_open_is_refused_in_chinese(
     site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """EACCES cannot be shown as root by permissions alone: the system's answer is given here."""
+    """EACCES cannot be shown as root by permissions alone: the system's answer is given here.
+    No permission and a read-only disk are the machine's limits (``store.resources``): exit 3."""
     real_open = os.open
     denied = tmp_path / "denied"
     denied.mkdir()
+    blocked = tmp_path / "blocked"
+    blocked.mkdir()
 
     def refusing(path: object, *args: object, **kwargs: object) -> int:
-        if path in ("denied", "blocked.tar.gz") or str(path).startswith(str(denied)):
+        temp = str(path).startswith(outputs.OUTPUT_TEMP) and os.listdir(blocked) == []
+        if path == "denied" or temp or str(path).startswith(str(denied)):
             raise PermissionError(13, "Permission denied")
         return real_open(path, *args, **kwargs)  # type: ignore[arg-type]
 
@@ -441,12 +445,14 @@ def test_a_folder_the_service_account_may_not_open_is_refused_in_chinese(
 
     monkeypatch.setattr(os, "open", refusing)
     monkeypatch.setattr(os, "mkdir", read_only)
+    before = fingerprint(site.root)
     code, _, err = cli(site, "backup", "--out", str(denied / "x.tar.gz"))
-    assert code == 1 and "没有权限" in err and "未写入任何文件" in err, err
-    code, _, err = cli(site, "backup", "--out", str(tmp_path / "blocked.tar.gz"))
-    assert code == 1 and "无法在" in err and "没有权限" in err and "未写入任何文件" in err, err
+    assert code == 3 and "没有权限" in err and str(denied) in err and "没有生成备份文件" in err, err
+    code, _, err = cli(site, "backup", "--out", str(blocked / "x.tar.gz"))
+    assert code == 3 and "没有权限" in err and str(blocked / "x.tar.gz") in err and "请管理员" in err, err
     code, _, err = cli(site, "backup", "--out", str(tmp_path / "new" / "x.tar.gz"))
-    assert code == 1 and "不能建立文件夹" in err and "只读" in err, err
+    assert code == 3 and "只读" in err and str(tmp_path / "new") in err and "没有生成备份文件" in err, err
+    assert fingerprint(site.root) == before and os.listdir(blocked) == []
     code, _, err = cli(site, "export", "get", "x.docx", "--to", str(tmp_path / "new" / "x.docx"))
     assert code == 2 and "没有“x.docx”" in err, err  # the file is looked for first
     code, _, err = cli(site, "restore", str(denied / "x.tar.gz"), "--dry-run")

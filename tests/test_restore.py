@@ -26,6 +26,7 @@ from store import archive, restore_commit
 from store import restore as restore_mod
 from store.errors import BadInput, DataDamaged, Refused
 from store.journal import digest, entry_hash
+from store.resources import ResourceProblem
 from store.site import Site
 from store.verify import verify
 from tests.accounts import CADRE, STAFF, STRANGER, SUPERVISOR, TOWNSHIP, env, open_as, register
@@ -515,8 +516,9 @@ def test_a_failure_while_staging_leaves_nothing_behind(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(restore_commit, "_write_new", disk_full)
-    with pytest.raises(OSError):
+    with pytest.raises(ResourceProblem, match="恢复没有完成：磁盘已满") as caught:
         restore_mod.restore(site, LATER, path)
+    assert "恢复没有进行，数据没有改动" in str(caught.value) and caught.value.exit_code == 3
     assert fingerprint(site.root) == before
 
 

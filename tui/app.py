@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.dom import DOMNode
 
 from store import clock as clock_mod
-from store import roles
+from store import resources, roles
 from store.errors import Conflict, LockTimeout, StoreError
 from store.files import signature
 from store.site import Site
@@ -90,7 +90,7 @@ class CunwuApp(App[None]):
             self.refresh_screen()
 
     def attempt(self, work: Callable[[], T]) -> T | None:
-        """Run a store operation; a refusal or data problem is shown, never raised."""
+        """Run a store operation; a refusal, a data problem or a full disk is shown, never raised."""
         try:
             result = work()
         except Conflict as exc:
@@ -101,6 +101,12 @@ class CunwuApp(App[None]):
             return None
         except StoreError as exc:
             self.push_screen(MessageDialog("未能完成", str(exc)))
+            return None
+        except OSError as exc:  # a full disk, no permission … (store.resources): never the crash screen
+            found = resources.problem(exc)
+            if found is None:
+                raise
+            self.push_screen(MessageDialog("未能完成", str(found)))
             return None
         self._journal_sig = signature(self.site.store.journal.path)
         return result

@@ -1,7 +1,8 @@
 """The ``cunwu`` command. Headless sub-commands never import Textual.
 
 Exit codes: 0 ok, 1 refused by a rule, 2 usage (an unknown matter, a bad option),
-3 data problem (a damaged or invalid data file).
+3 data problem (a damaged or invalid data file; a full disk, a read-only disk or a missing
+permission: ``store.resources``), 4 a bug (``tui.crash``).
 """
 
 from __future__ import annotations
@@ -264,9 +265,12 @@ def run() -> None:
         raise SystemExit(130) from None
     except Exception as exc:  # usage errors and typer.Exit end inside app() as SystemExit
         from procedures.loader import CatalogError
+        from store import resources
         from store.errors import StoreError
         from tui import crash
 
+        if isinstance(exc, OSError):  # a full disk, no permission …: said in words, exit 3
+            exc = resources.problem(exc) or exc
         if isinstance(exc, StoreError):  # expected: its message and code, as handled() gives them
             sys.stderr.write(f"{exc}\n")
             raise SystemExit(exc.exit_code) from None

@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.text import Text
 
 from procedures.loader import CatalogError
-from store import clock, roles
+from store import clock, resources, roles
 from store import settings as settings_mod
 from store.errors import EXIT_DATA, EXIT_REFUSED, EXIT_USAGE, StoreError
 from store.paths import data_dir
@@ -39,13 +39,19 @@ def fail(message: str, code: int) -> NoReturn:
 
 @contextlib.contextmanager
 def handled() -> Iterator[None]:
-    """Turn the store's and the catalog's errors into a message on stderr and an exit code."""
+    """Turn the store's and the catalog's errors, and a full disk or a missing permission
+    (``store.resources``), into a message on stderr and an exit code."""
     try:
         yield
     except StoreError as exc:
         fail(str(exc), exc.exit_code)
     except CatalogError as exc:
         fail(exc.report(), EXIT_DATA)
+    except OSError as exc:
+        found = resources.problem(exc)
+        if found is None:
+            raise  # not the machine's limits: a bug, for the crash report (tui.crash)
+        fail(str(found), found.exit_code)
 
 
 def print_json(value: Any) -> None:

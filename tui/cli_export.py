@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+import io
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -11,6 +14,7 @@ from rich.text import Text
 from typer.core import TyperGroup
 
 from exports import documents
+from store import resources
 from store.records import parse_date
 from tui import cli_common
 from tui.cli_common import JsonOption, fail, handled, open_site, out, print_json
@@ -207,5 +211,21 @@ def get_command(
         fail(f"请写到文件：cunwu export get {path.name} --to {path.name}", 2)
     with handled():
         data = documents.exported_bytes(site, name)
-    sys.stdout.buffer.write(data)
-    sys.stdout.flush()
+        with resources.guard("标准输出", resources.EXPORT):
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+            _fsync_stdout()
+
+
+def _fsync_stdout() -> None:
+    """A file on standard output (``> FILE``, the launcher's ``--to``) is on disk before the
+    command says it is done: a full disk may only show here."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, ValueError, io.UnsupportedOperation):  # no real descriptor (tests)
+        return
+    try:
+        os.fsync(fd)
+    except OSError as exc:
+        if exc.errno not in (errno.EINVAL, errno.EROFS, errno.EBADF, errno.ENOTSUP):
+            raise  # (a pipe or a terminal cannot be fsynced: nothing to wait for)

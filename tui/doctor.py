@@ -27,7 +27,10 @@ from typing import Any
 
 from procedures.loader import CatalogError
 from procedures.workdays import SOURCE_LABELS, DaySource, WorkCalendar
+from store import clock as clock_mod
+from store import journal as journal_mod
 from store import settings as settings_mod
+from store.db import JOURNAL_FILE
 from store.errors import EXIT_REFUSED, StoreError
 
 EXIT_BLOCKED = EXIT_REFUSED
@@ -58,7 +61,8 @@ class Check:
     """One line of the report."""
 
     check: str
-    """Stable key for scripts: locale, terminal, size, data_dir, permissions, disk, calendar, fonts, python, clock."""
+    """Stable key for scripts: locale, terminal, size, data_dir, permissions, disk, calendar, fonts, python, clock,
+    journal_clock."""
     title: str
     """What was checked, in Chinese."""
     status: Status
@@ -503,6 +507,53 @@ def check_clock(now: dt.datetime) -> Check:
     )
 
 
+def _span(gap: dt.timedelta) -> str:
+    """A time span in words: 约 365 天, 3 小时 20 分钟, 12 分钟."""
+    if gap >= dt.timedelta(days=2):
+        return f"约 {round(gap / dt.timedelta(days=1))} 天"
+    minutes = int(gap.total_seconds() // 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} 小时 {minutes} 分钟" if hours else f"{minutes} 分钟"
+
+
+def check_journal_clock(last_ts: str | None, now: dt.datetime) -> Check:
+    """The clock is not behind the journal's newest entry (``store.clock.behind``): a clock set
+    back (a dead CMOS battery, a hand-set date) would date new records before old ones, so the
+    store refuses saves until it is fixed. ``last_ts``: the newest entry's time (None: no journal)."""
+    title = "时钟与最后一次保存"
+    if last_ts is None:
+        return Check("journal_clock", title, Status.PASS, "还没有保存记录，无从比较")
+    gap = clock_mod.behind(last_ts, now)
+    try:
+        last = dt.datetime.fromisoformat(last_ts)
+        if last.tzinfo is not None and now.tzinfo is not None:
+            last = last.astimezone(now.tzinfo)
+        shown = f"{last:%Y-%m-%d %H:%M}"
+    except ValueError:
+        shown = last_ts
+    if gap is None:
+        return Check("journal_clock", title, Status.PASS, f"最后一次保存在 {shown}，不晚于现在的时间")
+    return Check(
+        "journal_clock",
+        title,
+        Status.FAIL,
+        f"服务器现在的时间 {now:%Y-%m-%d %H:%M} 比最后一次保存的时间 {shown} 还早（早了 {_span(gap)}）："
+        "时钟被调回过，时钟改正之前 cunwu 不接受任何保存（否则新记录的日期会早于旧记录，时限从错的日期起算）",
+        "请管理员把服务器时间调准：timedatectl set-ntp true 自动校时，或 timedatectl set-time 设为北京时间的"
+        "当前时间；改正后再运行 cunwu doctor 核对。数据没有受影响",
+    )
+
+
+def last_saved(folder: Path) -> str | None:
+    """The time of the journal's newest entry in ``folder`` (None: none, or it cannot be read)."""
+    try:
+        entry, _, _ = journal_mod.tail(folder / JOURNAL_FILE)
+    except (OSError, ValueError):
+        return None
+    ts = entry.get("ts") if isinstance(entry, dict) else None
+    return ts if isinstance(ts, str) else None
+
+
 # --- all checks, with the real inputs ---------------------------------------------------------
 
 
@@ -535,4 +586,5 @@ def gather(folder: Path, now: dt.datetime, environ: Mapping[str, str] | None = N
         check_calendar(now.date(), WorkCalendar(), official_years()),
         check_fonts(FONTS, installed, substitutes),
         check_clock(now),
+        check_journal_clock(last_saved(folder), now),
     ]
