@@ -160,7 +160,7 @@ class Cases:
     def get(self, number: str) -> Case:
         return Case(self.book.get(number))
 
-    def all(self, *, skip_damaged: bool = False) -> list[Case]:
+    def all(self, *, skip_damaged: bool | None = None) -> list[Case]:
         """Every case of every village and year."""
         return [Case(r) for r in self.book.all(skip_damaged=skip_damaged)]
 

@@ -304,6 +304,9 @@ class Store:
         """``kind → (key → current record or None)``, for journal recovery and verify."""
         self.index = JournalIndex(root / JOURNAL_FILE)
         """What the journal last recorded of each record (refreshed under the lock)."""
+        self.skipped: dict[Path, str] = {}
+        """Damaged data files a listing of several villages left out (file → why), for the
+        command or screen to say which villages are missing."""
         self.viewer: Operator | None = None
         """Whose reads these are: record books show only the villages this account may see
         (``store.roles.sees``); None for the whole-directory reads of verify and restore."""
@@ -516,9 +519,14 @@ class Store:
                 txn.entries.append(entry_for(operator, now, "recovered", entry["target"], None, reason, txn.id))
                 continue
 
-            if current != entry["digest"]:
-                reason = {"unapplied_seq": entry["seq"], "reason": "上一次保存中断，该项改动未写入数据"}
-                txn.entries.append(entry_for(operator, now, "recovered", entry["target"], current, reason, txn.id))
+            if current == entry["digest"]:
+                continue
+            if "before" in entry and current != entry["before"]:
+                # Neither the change nor what it changed: edited by hand since. Recording it as
+                # "recovered" would bless the edit; verify names it, repair puts it back.
+                continue
+            reason = {"unapplied_seq": entry["seq"], "reason": "上一次保存中断，该项改动未写入数据"}
+            txn.entries.append(entry_for(operator, now, "recovered", entry["target"], current, reason, txn.id))
         self.journal.append(txn.entries)
 
     def check_files(self) -> list[str]:

@@ -93,17 +93,27 @@ class RecordBook:
 
     def in_village(self, village: str | None) -> list[dict[str, Any]]:
         """Every record of ``village`` (all the viewer may see when None); a village outside the
-        viewer's is refused, never answered with an empty list."""
+        viewer's is refused, never answered with an empty list, and so is a village whose data
+        file is damaged."""
         if not village:
             return self.all()
         self.store.require_visible(village)
-        return [r for r in self.all() if r["village"] == village]
+        out: list[dict[str, Any]] = []
+        for partition in self.store.partitions():
+            if partition.village == village:
+                out += (partition.storage.read() or {}).get(self.table, {}).values()
+        return out
 
-    def all(self, *, skip_damaged: bool = False, every_village: bool = False) -> list[dict[str, Any]]:
+    def all(self, *, skip_damaged: bool | None = None, every_village: bool = False) -> list[dict[str, Any]]:
         """Every record of this kind in the villages the store's viewer may see (all of them
         with ``every_village``, for verify and restore), as the storage holds them: **read-only**
         (no copies, so that listing 10,000 cases costs no extra memory); change records
-        through ``for_update``."""
+        through ``for_update``.
+
+        A damaged data file stops only its own village: a listing of several villages leaves
+        it out and notes it in ``Store.skipped`` (``skip_damaged`` None, the default, unless
+        ``every_village``); verify and restore decide for themselves."""
+        skip = (not every_village) if skip_damaged is None else skip_damaged
         out: list[dict[str, Any]] = []
         self.store.refresh_viewer()
         for partition in self.store.partitions():
@@ -111,9 +121,10 @@ class RecordBook:
                 continue
             try:
                 tables = partition.storage.read() or {}
-            except (DataDamaged, SchemaTooNew):
-                if not skip_damaged:
+            except (DataDamaged, SchemaTooNew) as exc:
+                if not skip:
                     raise
+                self.store.skipped[partition.path] = str(exc)
                 continue
             out += tables.get(self.table, {}).values()
         return out

@@ -97,4 +97,14 @@ def open_site(ctx: typer.Context, *, need_settings: bool = True) -> Site:
         fail(f"数据目录 {folder} 尚未设置乡镇和村。请先运行：cunwu init --township 乡镇名 --village 村名", EXIT_USAGE)
     if site.settings.villages and not roles.known(site.operator):
         fail(roles.unknown_message(site.operator), EXIT_REFUSED)
+    ctx.call_on_close(lambda: _say_skipped(site))
     return site
+
+
+def _say_skipped(site: Site) -> None:
+    """After a listing of several villages: which were left out because their file is damaged."""
+    for path, why in sorted(site.store.skipped.items()):
+        village = path.parent.name
+        Console(stderr=True, highlight=False, soft_wrap=True).print(
+            Text(f"注意：{village}的数据文件已损坏，以上没有列出{village}的记录（{why}）")
+        )

@@ -16,6 +16,7 @@ from rich.text import Text
 
 from store import anchor as anchor_mod
 from store import archive, outputs, roles
+from store import repair as repair_mod
 from store import restore as restore_mod
 from store import settings as settings_mod
 from store.errors import BadInput
@@ -50,6 +51,7 @@ def register(app: typer.Typer) -> None:
     app.command("verify")(verify_command)
     app.command("backup")(backup_command)
     app.command("restore")(restore_command)
+    app.command("repair")(repair_command)
 
 
 def init_command(
@@ -328,6 +330,45 @@ def restore_command(
         console.print(Text(f"  {line}"))
     if not dry_run and (plan.writes or plan.removes):
         console.print(Text("被替换或移走的文件另存在数据目录的 backups/pre-restore/ 下。"))
+
+
+def repair_command(
+    ctx: typer.Context,
+    village: Annotated[str | None, typer.Option("--village", help="只修复这个村的数据文件")] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="确认修复（原来的文件另存在 backups/damaged/）")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只列出会修复什么，不做任何改动")] = False,
+) -> None:
+    """修复数据文件（只有管理员）：损坏、丢失或被直接改动过的村数据文件，按日志把每条记录补回到最后一次保存的内容。
+
+    每条记录从文件本身、改动记录（每次保存时另存的内容）或备份中找与日志完全一致的版本，找不到的列出，不猜测。
+    cunwu repair --dry-run 先看会修复什么，再 cunwu repair --yes（可加 --village 村名）。"""
+    site = open_site(ctx)
+    with handled():
+        found = repair_mod.plan(site, village.strip() if village else None)
+    console = out()
+    if not found:
+        where = f"{village.strip()}的" if village else ""
+        console.print(Text(f"{where}数据文件都能读取，每条记录都与日志一致，不需要修复。未做任何改动。"))
+        return
+    head = "试运行（未做任何改动），修复会" if dry_run or not yes else "已修复"
+    console.print(Text(f"{head}重建 {len(found)} 个数据文件："))
+    for repair in found:
+        for line in repair.lines():
+            console.print(Text(f"  {line}"))
+    if dry_run:
+        return
+    if not yes:
+        fail("以上是修复会做的事，未做任何改动。确认修复请加 --yes。", 1)
+    with handled():
+        repair_mod.carry_out(site, cli_common.now(), found)
+    console.print(Text("原来的文件另存在数据目录的 backups/damaged/ 下；修复已记入日志。"))
+    lost = sum(len(r.lost) for r in found)
+    if lost:
+        fail(
+            f"有 {lost} 条记录在文件、改动记录和备份中都找不到与日志一致的内容，未能补回（见上面的列表）；"
+            "请用纸质档案核对后重新登记，cunwu verify 会一直列出它们。",
+            EXIT_DATA,
+        )
 
 
 def _stdin(what: str, example: str) -> IO[bytes]:
