@@ -152,9 +152,15 @@ class RecordBook:
         """The record to change, refusing a stale ``expected_rev`` with a Conflict."""
         record = self.get(text)
         if expected_rev is not None and record["rev"] != expected_rev:
+            by, at = who_did(record, "updated_by"), str(record.get("updated_at", ""))
             raise Conflict(
-                f"{self.what} {record['number']} 已被 {who_did(record, 'updated_by')} 于 {record.get('updated_at', '')} 修改"
-                f"（你打开的是第 {expected_rev} 版，现在是第 {record['rev']} 版）。请重新打开查看最新内容后再办理。"
+                f"{self.what} {record['number']} 已被 {by} 于 {at} 修改"
+                f"（你打开的是第 {expected_rev} 版，现在是第 {record['rev']} 版）。请重新打开查看最新内容后再办理。",
+                number=str(record["number"]),
+                expected_rev=expected_rev,
+                current_rev=int(record["rev"]),
+                by=by,
+                at=at,
             )
         return record
 

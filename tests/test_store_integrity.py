@@ -109,7 +109,7 @@ def test_a_damaged_file_is_refused_with_the_backup_named_and_left_untouched(site
     message = str(caught.value)
     good = backups.newest_good(site.root, path)
     assert good is not None
-    assert f"最近的完好备份：{good}" in message and f"cunwu restore {good}" in message
+    assert f"最近的完好备份：{good}" in message and "请管理员修复" in message and "cunwu" not in message
     with pytest.raises(DataDamaged):
         fresh.cases.open(fresh.operator, NOW, "dibao", "城关村", "新办件")
     assert path.read_bytes() == damaged, "nothing is written over a damaged file"

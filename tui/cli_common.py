@@ -21,6 +21,7 @@ from store import settings as settings_mod
 from store.errors import EXIT_DATA, EXIT_REFUSED, EXIT_USAGE, StoreError
 from store.paths import data_dir
 from store.site import Site
+from tui import cli_hints
 
 __all__ = ["EXIT_DATA", "EXIT_REFUSED", "EXIT_USAGE"]
 
@@ -39,11 +40,12 @@ def fail(message: str, code: int) -> NoReturn:
 
 @contextlib.contextmanager
 def handled() -> Iterator[None]:
-    """Turn the store's and the catalog's errors into a message on stderr and an exit code."""
+    """Turn the store's and the catalog's errors into a message on stderr and an exit code; a
+    refusal gets the command that does what it asks (``tui.cli_hints``, by the error's type)."""
     try:
         yield
     except StoreError as exc:
-        fail(str(exc), exc.exit_code)
+        fail(cli_hints.message(exc), exc.exit_code)
     except CatalogError as exc:
         fail(exc.report(), EXIT_DATA)
 
@@ -90,5 +92,6 @@ def open_site(ctx: typer.Context, *, need_settings: bool = True) -> Site:
     if need_settings and not site.settings.villages:
         fail(f"数据目录 {folder} 尚未设置乡镇和村。请先运行：cunwu init --township 乡镇名 --village 村名", EXIT_USAGE)
     if site.settings.villages and not roles.known(site.operator):
-        fail(roles.unknown_message(site.operator), EXIT_REFUSED)
+        refusal = roles.not_listed(site.operator)
+        fail(cli_hints.message(refusal), refusal.exit_code)
     return site
