@@ -75,7 +75,10 @@ def hint(exc: StoreError) -> str:
 
 def _needs(exc: NeedsRecord) -> str:
     if exc.needed is Needed.NOTICE:
-        return f"登记公示：cunwu notice post {exc.case} --posted 张贴日期 --entries-file 名单.txt"
+        return (
+            f"登记公示：cunwu notice post {exc.case} --posted 张贴日期 --entries-file - < 名单.txt"
+            "（没有名单的公示写 --content 公示内容）"
+        )
     if exc.needed is Needed.OBJECTION:
         return f"登记异议：cunwu notice object {exc.notice} --from 异议人 --content 异议内容"
     return (
