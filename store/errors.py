@@ -12,6 +12,8 @@ import datetime as dt
 from enum import StrEnum
 from pathlib import Path
 
+from procedures.engine import DONE_LABEL
+
 EXIT_REFUSED, EXIT_USAGE, EXIT_DATA = 1, 2, 3
 
 
@@ -260,7 +262,8 @@ class StepMismatch(Conflict):
     ) -> None:
         now = f"现在在第{current_position}步“{current_title}”" if current else "已结束"
         if done_by:
-            done = f"第{wanted_position}步已由 {done_by} 于 {done_at} 完成（{outcome}）"
+            result = f"（{outcome}）" if outcome and outcome != DONE_LABEL else ""
+            done = f"第{wanted_position}步已由 {done_by} 于 {done_at} 完成{result}"
         else:
             done = f"第{wanted_position}步尚未办理"
         super().__init__(

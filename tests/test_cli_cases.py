@@ -255,7 +255,7 @@ def test_two_clerks_who_both_mean_to_finish_step_three(clock: Clock, tmp_path: P
     first = data["steps"][2]["history"][0]["by_name"]
     assert first and first != "王文书"
     assert f"办件 {number} 现在在第4步“民主评议”，不是第3步“入户调查”" in err
-    assert f"第3步已由 {first} 于 2026-11-28 10:05 完成（完成）" in err
+    assert f"第3步已由 {first} 于 2026-11-28 10:05 完成。" in err
     assert f"查看办件的最新状态：cunwu case show {number}" in err
     assert (tmp_path / "data" / "cases" / "城关村" / "2026.json").read_bytes() == before, "nothing written"
     # The step the case is at is completed as before, by id or by its number in `case show`.

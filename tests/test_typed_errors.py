@@ -215,6 +215,16 @@ def test_a_step_not_yet_reached_or_after_the_end_is_a_mismatch_too(site: Site) -
     assert (caught.value.current, caught.value.done_by) == ("apply", "")
     assert site.cases.get(number).record["current"] == "apply"
     assert site.cases.complete_step(site.operator, NOW, number, step="1").record["current"] == "accept"
+    walk_to(site, number, "publicize")
+    post_notice(site, number)
+    later = at(D(2026, 12, 4), 15)
+    site.cases.complete_step(site.operator, later, number, "无异议", step="publicize")
+    with pytest.raises(StepMismatch, match=r"第5步已由 .+ 于 2026-12-04 15:00 完成（无异议）"):
+        site.cases.complete_step(site.operator, later, number, "无异议", step="publicize")
+    walk_to(site, number, "", now=later)
+    with pytest.raises(StepMismatch, match=f"办件 {number} 已结束，不是第8步") as ended:
+        site.cases.complete_step(site.operator, later, number, step="report")
+    assert (ended.value.current, ended.value.current_position) == ("", 0)
 
 
 def test_an_unknown_step_lists_the_steps(site: Site) -> None:
