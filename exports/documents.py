@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 from procedures.loader import ID_PATTERN
 from store import outputs, roles
-from store.errors import BadInput, NotFound, Refused
+from store.errors import BadExportName, BadInput, NoSuchMatter, NotAnExport, NotFound, Refused, WrapperOnly
 from store.seals import SEALS
 
 if TYPE_CHECKING:
@@ -234,7 +234,7 @@ def export_ledger(
     try:
         site.catalog.get(matter_id)
     except KeyError:
-        raise NotFound(f"没有编号为“{matter_id}”的事项；用 cunwu matters 查看全部编号") from None
+        raise NoSuchMatter(matter_id) from None
     place = _place(site, folder)
     doc = ledger_document(site, matter_id, year, village)
     return write(doc, place, f"{today:%Y%m%d}_台账_{matter_id}_{year}_{village or '全部村'}")
@@ -269,7 +269,7 @@ def _own_files(site: Site) -> list[Path]:
     """The exported documents and backups in the operator's own export folder (regular files
     only), whoever may take them."""
     if not roles.known(site.operator):
-        raise Refused(roles.unknown_message(site.operator))
+        raise roles.not_listed(site.operator)
     folder = default_folder(site)
     try:
         if not folder.is_dir():
@@ -302,25 +302,25 @@ def exported_file(site: Site, name: str) -> Path:
     shared-server setup this is how a clerk takes a document out through sudo), when the
     operator may take it now (``withheld_reason``); else Refused, saying why."""
     clean = name.strip()
-    hint = "未写入任何文件；用 cunwu export files 查看本人可以取出的文件"
+    hint = "未写入任何文件；请查看本人可以取出的文件"
     if not clean or "/" in clean or "\\" in clean or "\x00" in clean or clean.startswith("."):
-        raise BadInput(f"“{outputs.shown(name)}”不是导出文件名；{hint}")
+        raise BadExportName(f"“{outputs.shown(name)}”不是导出文件名；{hint}")
     size = len(clean.encode("utf-8", "surrogateescape"))
     if size > outputs.NAME_MAX:
-        raise BadInput(
+        raise BadExportName(
             f"“{outputs.shown(clean)}”不是导出文件名：太长（{size} 字节，文件名最多 {outputs.NAME_MAX} 字节）；{hint}"
         )
     if not roles.known(site.operator):
-        raise Refused(roles.unknown_message(site.operator))
+        raise roles.not_listed(site.operator)
     path = default_folder(site) / clean
     try:
         info = path.lstat()
     except (FileNotFoundError, NotADirectoryError):
-        raise NotFound(f"本人的导出目录中没有“{outputs.shown(clean)}”；{hint}") from None
+        raise NotAnExport(f"本人的导出目录中没有“{outputs.shown(clean)}”；{hint}", name=clean) from None
     except OSError as exc:
-        raise outputs.path_error(clean, exc, "导出文件", hint) from None
+        raise NotAnExport(str(outputs.path_error(clean, exc, "导出文件", hint)), name=clean) from None
     if not _regular(info):
-        raise NotFound(f"本人的导出目录中的“{outputs.shown(clean)}”不是普通文件；{hint}")
+        raise NotAnExport(f"本人的导出目录中的“{outputs.shown(clean)}”不是普通文件；{hint}", name=clean)
     why = withheld_reason(site.operator, clean, site.settings.villages)
     if why is not None:
         raise Refused(why)
@@ -334,12 +334,15 @@ def exported_bytes(site: Site, name: str) -> bytes:
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
     except OSError as exc:
-        raise NotFound(
-            f"本人的导出目录中的“{outputs.shown(path.name)}”无法读取（{outputs.reason(exc)}）；用 cunwu export files 查看"
+        raise NotAnExport(
+            f"本人的导出目录中的“{outputs.shown(path.name)}”无法读取（{outputs.reason(exc)}）；请查看本人可以取出的文件",
+            name=path.name,
         ) from None
     with os.fdopen(fd, "rb") as fh:
         if not _regular(os.fstat(fh.fileno())):
-            raise NotFound(f"本人的导出目录中的“{outputs.shown(path.name)}”不是普通文件；用 cunwu export files 查看")
+            raise NotAnExport(
+                f"本人的导出目录中的“{outputs.shown(path.name)}”不是普通文件；请查看本人可以取出的文件", name=path.name
+            )
         return fh.read()
 
 
@@ -349,10 +352,10 @@ def save_exported(site: Site, name: str, to: Path) -> Path:
     runs as the service account, and the ``cunwu`` wrapper creates the file as the person."""
     exported_file(site, name)  # the file, and whether it may be taken out now, first
     if site.operator.via_sudo:
-        raise Refused(
-            f"在共享服务器上，--to 的文件由 cunwu 命令（/usr/local/bin/cunwu）以你本人的身份创建；"
-            f"这里以服务账号运行，不能替你写到 {outputs.shown(to)}，未写入任何文件。"
-            f"请直接运行 cunwu export get {name} --to 文件，或 cunwu export get {name} > 文件"
+        raise WrapperOnly(
+            "在共享服务器上，--to 的文件由 cunwu 命令（/usr/local/bin/cunwu）以你本人的身份创建；"
+            f"这里以服务账号运行，不能替你写到 {outputs.shown(to)}，未写入任何文件。请直接用 cunwu 命令取出",
+            name=name,
         )
     place, file = outputs.file_place(site, to, outputs.EXPORT)
     data = exported_bytes(site, name)

@@ -190,7 +190,7 @@ def _journal(doc: Document, report: Report, start: dt.date, end: dt.date) -> Non
     if anchor:
         style.body(doc, anchor)
     if report.head:
-        style.body(doc, "日志链头哈希（可与另行保存的副本或 cunwu verify 的输出逐位核对）：")
+        style.body(doc, "日志链头哈希（可与另行保存的副本或日志核验结果中的链头逐位核对）：")
         hash_line(doc, report.head)
     else:
         style.body(doc, "日志为空，没有链头哈希。")

@@ -412,6 +412,16 @@ def _initials_for(matter: Matter, compiled: Mapping[str, list[str]], from_compil
     return initials_of(matter.name)
 
 
+def timer_key_hint(catalog: Catalog, key: str) -> str:
+    """For a local time limit's key that names no timed step: the timed steps of its matter, or
+    the key's format."""
+    matter_id = key.split(".", 1)[0]
+    keys = [f"{m.id}.{s.id}" for m in catalog.matters if m.id == matter_id for s in m.steps if s.timer]
+    if keys:
+        return f"事项 {matter_id} 带时限的步骤：{'、'.join(keys)}"
+    return "格式：事项编号.步骤编号，如 dibao.publicize"
+
+
 def apply_overrides(catalog: Catalog, amounts: Mapping[str, int], source: str) -> Catalog:
     """Replace timer amounts from local settings: keys are ``matter-id.step-id``.
 
@@ -439,7 +449,7 @@ def apply_overrides(catalog: Catalog, amounts: Mapping[str, int], source: str) -
             steps.append(step)
         matters.append(replace(matter, steps=tuple(steps)))
     for key in wanted:
-        problems.append(Problem(source, key, "没有这个带时限的步骤（格式：事项编号.步骤编号，见 cunwu show）"))
+        problems.append(Problem(source, key, f"没有这个带时限的步骤（{timer_key_hint(catalog, key)}）"))
     if problems:
         raise CatalogError(problems)
     return Catalog(tuple(matters))

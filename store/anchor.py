@@ -117,7 +117,7 @@ def after_commit(store: Store, chained: Sequence[Mapping[str, Any]]) -> None:
         why = exc.strerror if isinstance(exc, OSError) else resources.cause(exc.errno)
         raise AnchorError(
             f"已保存（日志序号 {chained[-1]['seq']}），但无法写入锚点文件 {path}（{why or exc}）。"
-            "请管理员检查该目录的权限（见 README 部署一节）；修好之前，cunwu verify 无法用锚点发现日志被改写。"
+            "请管理员检查该目录的权限（见 README 部署一节）；修好之前，日志核验无法用锚点发现日志被改写。"
         ) from None
 
 

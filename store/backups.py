@@ -127,12 +127,14 @@ def newest_good(root: Path, path: Path) -> Path | None:
 
 
 def damaged_message(root: Path, path: Path, reason: str) -> str:
-    """What to tell the user when ``path`` cannot be read."""
+    """What to tell the user when ``path`` cannot be read: a 管理员 rebuilds it (the newest good
+    backup plus every save the journal holds since). Never to put the backup back as it is:
+    that would lose every save made after it. How (a command, a key) is the caller's to add."""
     good = newest_good(root, path)
     head = f"数据文件 {path} 已损坏，无法读取（{reason}）。程序已停止，未写入任何内容。"
     if good is None:
-        return head + "没有找到该文件的完好备份，请联系管理员处理。"
+        return head + "没有找到该文件的完好备份；请管理员修复，先查看能按日志重建哪些记录。"
     return head + (
-        f"最近的完好备份：{good}\n请管理员先查看恢复会改变什么（cunwu restore {good} --dry-run），"
-        f"再决定是否恢复（cunwu restore {good} --yes）。"
+        f"最近的完好备份：{good}\n请管理员修复：以这份备份为底，按日志补回它之后的每一次保存，重建这个文件；"
+        "不要直接恢复这份备份，那会丢失它之后的保存。"
     )

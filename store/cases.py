@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from procedures import engine
-from procedures.engine import CaseState, CaseStatus, FlowError, TooEarly
+from procedures.engine import CaseState, CaseStatus, FlowError
 from procedures.meetings import MeetingKind
 from procedures.model import Catalog, Matter, Produces, Step
 from procedures.workdays import WorkCalendar
 from store.db import Store, Transaction
-from store.errors import BadInput, NotFound, Refused
-from store.identity import Operator
+from store.errors import BadInput, Needed, NeedsRecord, NoSuchMatter, NoSuchVillage, Refused, StepMismatch, TooEarly
+from store.identity import Operator, who_did
 from store.meetings import Meetings
 from store.meetings import build as build_meeting
 from store.notices import Notices
@@ -147,13 +147,12 @@ class Cases:
         try:
             return self.catalog.get(matter_id)
         except KeyError:
-            raise NotFound(f"没有编号为“{matter_id}”的事项；用 cunwu matters 查看全部编号") from None
+            raise NoSuchMatter(matter_id) from None
 
     def village(self, village: str) -> str:
         name = sanitize(village, "村名", limit=30, required=True)
         if name not in self.settings.villages:
-            known = "、".join(self.settings.villages) or "（尚未设置）"
-            raise NotFound(f"“{name}”不在本乡镇的村名单中（{known}）；新增村请管理员运行 cunwu init --village {name}")
+            raise NoSuchVillage(name, tuple(self.settings.villages))
         self.store.require_visible(name)
         return name
 
@@ -165,10 +164,8 @@ class Cases:
         return [Case(r) for r in self.book.all(skip_damaged=skip_damaged)]
 
     def find(self, village: str | None = None, matter: str | None = None, status: str | None = None) -> list[Case]:
-        cases = self.all()
-        if village:
-            name = self.village(village)
-            cases = [c for c in cases if c.village == name]
+        # One village: its own file only (a damaged one stops it); all: the others go on.
+        cases = [Case(r) for r in self.book.in_village(self.village(village))] if village else self.all()
         if matter:
             cases = [c for c in cases if c.matter_id == matter.strip()]
         if status:
@@ -269,31 +266,47 @@ class Cases:
         *,
         meeting: str = "",
         seal: str = "",
+        step: str = "",
     ) -> Case:
         """Complete the current step on ``now``'s date with ``outcome``.
 
-        Raises Refused when a time rule forbids it (unless ``force_reason`` is given, which
-        is journaled and flagged), when the step's record is missing, or when the outcome
-        contradicts the notice's objections; Conflict when ``expected_rev`` is stale.
+        ``step`` (an id of the matter's steps, or its number in the flow) says which step the
+        person means to complete: when the case is not at it (someone else completed it
+        first), StepMismatch, and nothing changes.
+
+        Raises TooEarly when a time rule forbids it (unless ``force_reason`` is given, which
+        is journaled and flagged), NeedsRecord when the step's record is missing, Refused when
+        the outcome contradicts the notice's objections; Conflict when ``expected_rev`` is stale.
         """
         note = sanitize(note, "备注", limit=LONG, multiline=True)
         reason = sanitize(force_reason, "强制完成理由", limit=LONG, multiline=True)
         label = sanitize(outcome, "办理结果", limit=100)
+        step = sanitize(step, "步骤", limit=100)
         with self.store.transaction(operator, now) as txn:
             record = self.book.for_update(number, expected_rev)
             case = Case(record)
             matter = self._matter(case.matter_id)
+            if step:
+                _require_step(matter, record, step)
             if not record["current"]:
                 raise Refused(f"办件 {case.number} 已结束，不能再办理步骤")
-            step = matter.step(record["current"])
+            current = matter.step(record["current"])
             options = engine.choices(matter, case.state())
             if not label and len(options) == 1:
                 label = options[0].label
-            linked = self._check_record(txn, matter, step, record, label, meeting, seal)
+            linked = self._check_record(txn, matter, current, record, label, meeting, seal)
             try:
                 state = engine.advance(matter, case.state(), now.date(), self.cal, label, force_reason=reason)
-            except TooEarly as exc:
-                raise Refused(str(exc)) from None
+            except engine.TooEarly as exc:
+                raise TooEarly(
+                    str(exc),
+                    case=case.number,
+                    step_id=exc.step.id,
+                    step_title=exc.step.title,
+                    earliest=exc.end.last_day,
+                    rule=exc.timer.describe(),
+                    outcome=label,
+                ) from None
             except FlowError as exc:
                 raise Refused(f"办件 {case.number}：{exc}") from None
             entry = state.history[-1]
@@ -338,14 +351,27 @@ class Cases:
         if step.produces is Produces.NOTICE:
             notice_no = record["progress"].get("notice", "")
             if not notice_no:
-                raise Refused(f"“{step.title}”须先登记公示（张贴日期、标题、内容）：cunwu notice post {number} …")
+                raise NeedsRecord(
+                    f"“{step.title}”须先登记公示（张贴日期、标题、内容），张贴日期起算公示期。",
+                    needed=Needed.NOTICE,
+                    case=number,
+                    village=village,
+                    step_id=step.id,
+                    step_title=step.title,
+                )
             notice = self.notices.get(notice_no)
             count = len(notice["objections"])
             if count and _claims_no_objection(label):
                 raise Refused(f"公示 {notice_no} 期间收到 {count} 条异议，不能选择“{label}”；请按异议的办理结果选择")
             if not count and _claims_objection(label):
-                raise Refused(
-                    f"公示 {notice_no} 没有登记异议，不能选择“{label}”；请先登记异议：cunwu notice object {notice_no} …"
+                raise NeedsRecord(
+                    f"公示 {notice_no} 没有登记异议，不能选择“{label}”；请先登记收到的异议。",
+                    needed=Needed.OBJECTION,
+                    case=number,
+                    village=village,
+                    step_id=step.id,
+                    step_title=step.title,
+                    notice=notice_no,
                 )
             if any(o["upheld"] for o in notice["objections"]) and ("异议不成立" in label or "不影响" in label):
                 raise Refused(f"公示 {notice_no} 有成立的异议，不能选择“{label}”")
@@ -354,7 +380,14 @@ class Cases:
             return [notice_no]
         if step.produces is Produces.SEAL_USE:
             if not seal:
-                raise Refused(f"“{step.title}”须登记用印：先运行 cunwu seal new …，再用 --seal 用印编号 完成本步骤")
+                raise NeedsRecord(
+                    f"“{step.title}”须先登记用印（用印登记簿），再用这条登记完成本步骤。",
+                    needed=Needed.SEAL,
+                    case=number,
+                    village=village,
+                    step_id=step.id,
+                    step_title=step.title,
+                )
             return [self.seals.book.attach(txn, seal, village, number, step.id)["number"]]
         if step.produces is Produces.MINUTES:
             if meeting:
@@ -383,6 +416,41 @@ class Cases:
         if meeting or seal:
             raise BadInput(f"“{step.title}”不形成会议记录或用印登记，不能关联 {meeting or seal}")
         return []
+
+
+def find_step(matter: Matter, key: str) -> Step:
+    """A step of ``matter`` by its id, or by its number in the flow (1-based, as a case's page
+    numbers them); BadInput naming the steps otherwise."""
+    key = key.strip()
+    if key.isdigit() and 1 <= int(key) <= len(matter.steps):
+        return matter.steps[int(key) - 1]
+    for step in matter.steps:
+        if step.id == key:
+            return step
+    listed = "、".join(f"{i} {s.id}（{s.title}）" for i, s in enumerate(matter.steps, start=1))
+    raise BadInput(f"事项“{matter.name}”没有步骤“{key}”；它的步骤是：{listed}")
+
+
+def _require_step(matter: Matter, record: dict[str, Any], key: str) -> None:
+    """Refuse (StepMismatch) unless the case is at the step ``key`` names."""
+    wanted = find_step(matter, key)
+    if wanted.id == record["current"]:
+        return
+    position = {s.id: i for i, s in enumerate(matter.steps, start=1)}
+    current = matter.step(record["current"]) if record["current"] else None
+    done = next((h for h in reversed(record["history"]) if h["step_id"] == wanted.id), None)
+    raise StepMismatch(
+        case=record["number"],
+        wanted=wanted.id,
+        wanted_title=wanted.title,
+        wanted_position=position[wanted.id],
+        current=current.id if current else "",
+        current_title=current.title if current else "",
+        current_position=position[current.id] if current else 0,
+        done_by=who_did(done) if done else "",
+        done_at=str(done["at"])[:16].replace("T", " ") if done else "",
+        outcome=str(done["outcome"]) if done else "",
+    )
 
 
 def _subset(chosen: Iterable[str], allowed: tuple[str, ...], what: str) -> list[str]:

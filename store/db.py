@@ -102,7 +102,9 @@ class SafeStorage(Storage):
             if not isinstance(data, dict):
                 raise ValueError("顶层不是对象")
         except (OSError, ValueError) as exc:
-            raise DataDamaged(backups.damaged_message(self.store.root, self.path, str(exc))) from None
+            raise DataDamaged(
+                backups.damaged_message(self.store.root, self.path, str(exc)), path=self.path, reason=str(exc)
+            ) from None
         version = int(data.get(META_TABLE, {}).get("1", {}).get("schema_version", 1))
         if version > SCHEMA_VERSION:
             raise SchemaTooNew(
@@ -304,7 +306,7 @@ class Store:
         """``kind → (key → current record or None)``, for journal recovery and verify."""
         self.index = JournalIndex(root / JOURNAL_FILE)
         """What the journal last recorded of each record (refreshed under the lock)."""
-        self.skipped: dict[Path, str] = {}
+        self.skipped: dict[Path, StoreError] = {}
         """Damaged data files a listing of several villages left out (file → why), for the
         command or screen to say which villages are missing."""
         self.viewer: Operator | None = None
@@ -514,7 +516,7 @@ class Store:
                 # checked): recorded and left to verify, never a refusal of every later save.
                 reason = {
                     "unapplied_seq": entry["seq"],
-                    "reason": "上一次保存的记录编号无法读取，未能核对，请运行 cunwu verify",
+                    "reason": "上一次保存的记录编号无法读取，未能核对，请管理员校验数据",
                 }
                 txn.entries.append(entry_for(operator, now, "recovered", entry["target"], None, reason, txn.id))
                 continue

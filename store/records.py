@@ -124,7 +124,7 @@ class RecordBook:
             except (DataDamaged, SchemaTooNew) as exc:
                 if not skip:
                     raise
-                self.store.skipped[partition.path] = str(exc)
+                self.store.skipped[partition.path] = exc
                 continue
             out += tables.get(self.table, {}).values()
         return out
@@ -172,9 +172,15 @@ class RecordBook:
         """The record to change, refusing a stale ``expected_rev`` with a Conflict."""
         record = self.get(text)
         if expected_rev is not None and record["rev"] != expected_rev:
+            by, at = who_did(record, "updated_by"), str(record.get("updated_at", ""))
             raise Conflict(
-                f"{self.what} {record['number']} 已被 {who_did(record, 'updated_by')} 于 {record.get('updated_at', '')} 修改"
-                f"（你打开的是第 {expected_rev} 版，现在是第 {record['rev']} 版）。请重新打开查看最新内容后再办理。"
+                f"{self.what} {record['number']} 已被 {by} 于 {at} 修改"
+                f"（你打开的是第 {expected_rev} 版，现在是第 {record['rev']} 版）。请重新打开查看最新内容后再办理。",
+                number=str(record["number"]),
+                expected_rev=expected_rev,
+                current_rev=int(record["rev"]),
+                by=by,
+                at=at,
             )
         return record
 

@@ -102,7 +102,7 @@ def message(code: int, path: str | Path | None, doing: Doing = SAVE) -> str:
     file = f"{where} " if where else "文件"
     if code == errno.ENOSPC:
         cause = f"磁盘已满，{file}写不进去"
-        advice = "请清理磁盘空间（或请管理员清理；cunwu doctor 可查看剩余空间），然后重试"
+        advice = "请清理磁盘空间（或请管理员清理；运行环境检查可查看剩余空间），然后重试"
     elif code == errno.EDQUOT:
         cause = f"账号的磁盘配额已用完，{file}写不进去"
         advice = "请删除不需要的文件，或请管理员增加配额，然后重试"
@@ -114,7 +114,7 @@ def message(code: int, path: str | Path | None, doing: Doing = SAVE) -> str:
         advice = "请管理员检查磁盘，重新挂载为可写后再试"
     else:  # EACCES, EPERM
         cause = f"账号 {_account()} 没有权限读写 {where or '所需的文件'}"
-        advice = "请管理员修正该文件或文件夹的所有者和权限（cunwu doctor 可检查数据目录的权限），然后重试"
+        advice = "请管理员修正该文件或文件夹的所有者和权限（运行环境检查可查看数据目录的权限），然后重试"
     return f"{doing.what}没有完成：{cause}。{doing.outcome}。{advice}。"
 
 

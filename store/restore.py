@@ -49,7 +49,7 @@ from store.archive import (
     refuse,
 )
 from store.db import JOURNAL_FILE, META_TABLE, MIGRATIONS, PARTITIONS_DIR, SCHEMA_VERSION
-from store.errors import BadInput, DataDamaged, Refused
+from store.errors import BadInput, DataDamaged, JournalUnchecked, Refused, StdinOnly
 from store.journal import FIELDS, GENESIS, digest, entry_hash, scan
 from store.records import RecordBook
 from store.restore_commit import stage_and_journal
@@ -163,7 +163,7 @@ def restore(
     out; returns what was (or would be) changed."""
     roles.require_admin(site.operator, "恢复备份")
     if site.operator.via_sudo and isinstance(anchor_file, Path):
-        raise Refused(shared_anchor_message())
+        raise shared_anchor_refusal()
     if isinstance(source, Path):
         if site.operator.via_sudo:
             source = _shared_source(site, source)
@@ -189,11 +189,12 @@ def restore(
     return plan
 
 
-def shared_anchor_message(example: str = "cunwu restore 备份 --dry-run --anchor - < 锚点副本.json") -> str:
-    """The refusal of ``--anchor PATH`` in shared mode (``example``: the command to use instead)."""
-    return (
-        f"在共享服务器上，--anchor 只能写 -，从标准输入读取锚点副本：{example}"
-        "（cunwu 以服务账号运行，能读所有村的数据，不替你打开你指定的路径）。未做任何改动"
+def shared_anchor_refusal() -> StdinOnly:
+    """The refusal of ``--anchor PATH`` in shared mode."""
+    return StdinOnly(
+        "在共享服务器上，锚点副本只能从标准输入读取（--anchor 只能写 -）："
+        "cunwu 以服务账号运行，能读所有村的数据，不替你打开你指定的路径。未做任何改动",
+        what="anchor",
     )
 
 
@@ -213,10 +214,11 @@ def _shared_source(site: Site, source: Path) -> Path:
         full = outputs.resolved(source, "备份文件")
         if inside(full):
             return full
-    raise Refused(
+    raise StdinOnly(
         f"在共享服务器上，cunwu 以服务账号运行，能读所有村的数据，只打开数据目录 {root / backups.BACKUP_DIR}/ 下的备份"
         f"和你本人导出目录 {allowed[1]}/ 中的备份，不替你打开 {outputs.shown(source)}。未做任何改动。"
-        "请从标准输入提供备份：cunwu restore - --dry-run < 备份.tar.gz，核对后 cunwu restore - --yes < 备份.tar.gz"
+        "请从标准输入提供备份",
+        what="backup",
     )
 
 
@@ -418,9 +420,7 @@ def _plan(site: Site, name: str, whole: bool, files: Mapping[str, bytes], anchor
         scope: set[str] | None = None
     else:
         if lost or not mine:
-            raise Refused(
-                f"数据目录没有可核验的日志，无法确认 {name} 中的记录；只能从 cunwu backup 生成的整目录备份恢复"
-            )
+            raise Refused(f"数据目录没有可核验的日志，无法确认 {name} 中的记录；只能从整目录备份恢复")
         recorded: dict[str, set[str]] = {}
         for entry in mine:
             if entry["digest"] is not None:
@@ -492,9 +492,9 @@ def _check_against_journal(incoming: _Contents, latest: Mapping[str, str | None]
 def _check_prefix(theirs: list[dict[str, Any]], mine: list[dict[str, Any]], broken: bool, name: str) -> None:
     """The archive's journal must be a prefix of the current journal's verified part."""
     if not mine:
-        raise Refused(
+        raise JournalUnchecked(
             f"当前日志从第 1 行起就无法核验，无法确认 {name} 是本数据目录的备份，未做任何改动。"
-            "请先运行 cunwu verify 查明原因；如日志确已毁坏，请管理员把它移出数据目录后，凭锚点恢复"
+            "请先核验日志查明原因；如日志确已毁坏，请管理员把它移出数据目录后，凭锚点恢复"
         )
     last = theirs[-1]
     if last["seq"] > len(mine):
@@ -507,7 +507,7 @@ def _check_prefix(theirs: list[dict[str, Any]], mine: list[dict[str, Any]], brok
     if mine[last["seq"] - 1]["hash"] != last["hash"]:
         raise refuse(
             name,
-            f"备份的日志在序号 {last['seq']} 处与当前日志不同：它不是本数据目录的 cunwu backup 生成的，或日志被改写过",
+            f"备份的日志在序号 {last['seq']} 处与当前日志不同：它不是本数据目录的整目录备份，或日志被改写过",
         )
 
 
@@ -552,7 +552,7 @@ def _check_anchor(
             name,
             f"数据目录的日志已丢失，备份的日志须正好结束于锚点记录的链头：{where}是序号 {anchored.seq}"
             f"（{anchored.hash[:16]}），备份却结束于序号 {last['seq']}（{last['hash'][:16]}）。"
-            "请用丢失前最后一次 cunwu backup 生成的备份，或用 --anchor 指定与这份备份相符的锚点副本",
+            "请用丢失前最后一次整目录备份，或用 --anchor 指定与这份备份相符的锚点副本",
         )
     note = f"已与{where}核对：备份的日志结束于锚点记录的序号 {anchored.seq}"
     if anchor_file is not None:

@@ -207,7 +207,7 @@ def _roll_forward(store: Store, manifest: Mapping[str, Any]) -> None:
         if hashlib.sha256(staged.read_bytes()).hexdigest() != step["sha256"]:
             raise DataDamaged(
                 f"恢复未能完成：暂存文件 {staged} 与恢复记录 {root / MANIFEST} 不符（可能被改动）。"
-                f"请管理员查明后删除这两个文件，再运行 cunwu verify。"
+                f"请管理员查明后删除这两个文件，再核验日志。"
             )
         if step["op"] == "replace" and target.exists():
             _keep(root, target, root / step["aside"], store.dir_mode)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from store.errors import Refused
+from store.errors import NotListed, OutOfScope, Refused
 from store.identity import Operator
 
 ADMIN, TOWNSHIP, CADRE, SUPERVISOR = "管理员", "乡镇", "村干部", "监委会"
@@ -35,7 +35,6 @@ ADMIN_ACTIONS = frozenset({"restored", "restore", "repair"})
 """Besides every ``settings.*`` action: what only a 管理员 journals."""
 WHOLE_SITE_ACTIONS = frozenset({"backup"})
 """A copy of the whole data directory holds every village's records: 管理员 and 乡镇 only."""
-INIT_HINT = "cunwu init --staff 账号=姓名:角色[:村]"
 SETTINGS_WORK = "修改设置（人员、角色、村名单、时限、监督电话）"
 """What only a 管理员 may do, as the refusal names it."""
 
@@ -74,19 +73,13 @@ def may_supervise(operator: Operator) -> bool:
     return operator.role in MAY_SUPERVISE
 
 
+def not_listed(operator: Operator) -> NotListed:
+    """The refusal for an account the settings do not list (it may only read the catalogue)."""
+    return NotListed(operator.account)
+
+
 def unknown_message(operator: Operator) -> str:
-    return (
-        f"账号 {operator.account} 不在本数据目录的人员名单中，只能查看事项（cunwu matters、cunwu show）"
-        f"和运行 cunwu doctor。请管理员登记：{INIT_HINT.replace('账号', operator.account, 1)}"
-    )
-
-
-def first_setup_message(folder: object) -> str:
-    """What to tell someone who may not do a data directory's first set-up."""
-    return (
-        f"数据目录 {folder} 尚未设置。首次设置须由服务器管理员（root）运行，并登记一名管理员："
-        "sudo cunwu init --township 乡镇名 --village 村名 --staff 账号=姓名:管理员"
-    )
+    return str(not_listed(operator))
 
 
 def scope_text(operator: Operator) -> str:
@@ -96,15 +89,19 @@ def scope_text(operator: Operator) -> str:
 def out_of_scope(operator: Operator, village: str, doing: str = "查看") -> Refused:
     """The refusal for a village outside ``operator``'s."""
     if not known(operator):
-        return Refused(unknown_message(operator))
+        return not_listed(operator)
     if operator.role in NEEDS_VILLAGES and not operator.villages:
-        return Refused(
+        message = (
             f"{operator.label} 是{operator.role}账号，但还没有指定所在村，不能{doing}{village}的记录。"
-            f"请管理员运行：cunwu init --staff {operator.account}=姓名:{operator.role}:村名"
+            "请管理员在人员名单中为本账号指定所在村"
         )
-    return Refused(
-        f"{operator.label} 是{scope_text(operator)}的{operator.role}，不能{doing}{village}的记录；"
-        "如需调整所在村，请联系管理员"
+    else:
+        message = (
+            f"{operator.label} 是{scope_text(operator)}的{operator.role}，不能{doing}{village}的记录；"
+            "如需调整所在村，请联系管理员"
+        )
+    return OutOfScope(
+        message, account=operator.account, role=operator.role, village=village, villages=tuple(operator.villages)
     )
 
 
@@ -112,7 +109,7 @@ def check(operator: Operator, action: str, village: str | None = None) -> None:
     """Refuse ``action`` (on a record of ``village``, when it belongs to one) when ``operator``
     may not make it. ``action`` "" asks whether the operator may start a change at all."""
     if not known(operator):
-        raise Refused(unknown_message(operator))
+        raise not_listed(operator)
     if action in SUPERVISION_ACTIONS:
         if not may_supervise(operator):
             raise Refused(
@@ -144,7 +141,7 @@ def check_start(operator: Operator, supervision: bool = False) -> None:
     checked on its own (``check``)."""
     if supervision:
         if not known(operator):
-            raise Refused(unknown_message(operator))
+            raise not_listed(operator)
         return
     check(operator, "")
 
@@ -152,6 +149,6 @@ def check_start(operator: Operator, supervision: bool = False) -> None:
 def require_admin(operator: Operator, what: str) -> None:
     """Refuse anyone but a 管理员 (``what``: the thing asked for, e.g. "恢复备份")."""
     if not known(operator):
-        raise Refused(unknown_message(operator))
+        raise not_listed(operator)
     if not is_admin(operator):
         raise Refused(f"只有管理员可以{what}；{operator.label} 的角色是{operator.role}。请联系管理员")

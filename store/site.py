@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from procedures import engine
-from procedures.loader import CatalogError, apply_overrides, load_catalog
+from procedures.loader import CatalogError, apply_overrides, load_catalog, timer_key_hint
 from procedures.model import UNIT_LABELS, Catalog, TimerKind
 from procedures.recurring import ObligationState, obligations, window
 from procedures.workdays import WorkCalendar
@@ -265,7 +265,7 @@ class Site:
                 continue  # unchanged (a removed one goes back to the document's own)
             timer = timers.get(key)
             if timer is None:
-                raise BadInput(f"没有带时限的步骤“{key}”（格式：事项编号.步骤编号，见 cunwu show 事项编号）")
+                raise BadInput(f"没有带时限的步骤“{key}”（{timer_key_hint(self.base_catalog, key)}）")
             looser = amount < timer.amount if timer.kind is TimerKind.MIN_WAIT else amount > timer.amount
             if looser:
                 rule = timer.describe()

@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from store.identity import os_account
+from tests.accounts import CADRE, env, register
 from tests.sites import CST
 from tui import cli_common
 from tui.cli import app
@@ -91,7 +92,7 @@ def test_a_case_walks_to_the_notice_which_cannot_close_early(clock: Clock) -> No
     assert [s["state"] for s in data["steps"]][:5] == ["done", "done", "done", "done", "active"]
     assert data["timers"][0]["last_day"] == "2026-12-04" and data["timers"][0]["days_left"] == 7
     code, _, err = run("case", "step", number, "--outcome", "无异议")
-    assert code == 1 and "cunwu notice post" in err
+    assert code == 1 and "须先登记公示" in err and f"登记公示：cunwu notice post {number} --posted" in err
     code, out, _ = run(
         "notice", "post", number, "--content", "拟纳入低保", "--entry", "王某某,11010519491231002X,3,500元", "--json"
     )
@@ -104,7 +105,8 @@ def test_a_case_walks_to_the_notice_which_cannot_close_early(clock: Clock) -> No
     assert code == 2 and "校验位不符" in err
     clock.to(dt.date(2026, 12, 3))
     code, _, err = run("case", "step", number, "--outcome", "无异议")
-    assert code == 1 and "公示7日" in err and "2026年12月4日起方可完成" in err and "--force --reason" in err
+    assert code == 1 and "公示7日" in err and "2026年12月4日起方可完成" in err
+    assert f"cunwu case step {number} --step publicize --outcome 无异议 --force --reason 理由" in err
     code, _, err = run("case", "step", number, "--outcome", "无异议", "--force")
     assert code == 2 and "--reason" in err
     clock.to(dt.date(2026, 12, 4))
@@ -172,17 +174,43 @@ def test_verify_backup_tamper_restore(clock: Clock, tmp_path: Path) -> None:
     assert code == 0, out
 
 
-def test_a_damaged_file_stops_every_command_with_the_restore_command(clock: Clock, tmp_path: Path) -> None:
+def damage(clock: Clock, tmp_path: Path) -> Path:
+    """A village's data file, with an hourly backup, cut short."""
     init()
     run("case", "new", "dibao", "--village", "城关村", "--subject", "王某某")
     clock.now += dt.timedelta(hours=1)
     run("case", "new", "dibao", "--village", "城关村", "--subject", "李某某")
     data_file = tmp_path / "data" / "cases" / "城关村" / "2026.json"
     data_file.write_bytes(b'{"cases": {"1": ')
-    for args in (["case", "list"], ["case", "new", "dibao", "--village", "城关村", "--subject", "x"], ["due"]):
+    return data_file
+
+
+def test_a_damaged_file_stops_its_village_and_never_advises_restoring_the_backup(clock: Clock, tmp_path: Path) -> None:
+    data_file = damage(clock, tmp_path)
+    for args in (
+        ["case", "list", "--village", "城关村"],
+        ["case", "new", "dibao", "--village", "城关村", "--subject", "x"],
+        ["due", "--village", "城关村"],
+    ):
         code, _, err = run(*args)
-        assert code == 3 and "已损坏" in err and "cunwu restore" in err, args
+        assert code == 3 and "已损坏" in err and "最近的完好备份" in err and "重建" in err, args
+        # Restoring the backup would lose every save made since it (here, the second case).
+        assert "cunwu restore" not in err and "不要直接恢复这份备份" in err, args
     assert data_file.read_bytes() == b'{"cases": {"1": '
+    # The other villages go on; a listing of all says which village it could not read.
+    code, out, _ = run("case", "new", "dibao", "--village", "南石村", "--subject", "张某某")
+    assert code == 0, out
+    for args in (["case", "list"], ["due"]):
+        code, out, err = run(*args)
+        assert code == 0 and "城关村的数据文件已损坏" in err and "cunwu restore" not in err, (args, err)
+    assert "南石村" in run("case", "list")[1]
+
+
+def test_a_damaged_file_names_the_repair_command_for_its_village(clock: Clock, tmp_path: Path) -> None:
+    damage(clock, tmp_path)
+    for args in (["case", "list", "--village", "城关村"], ["case", "list"]):
+        _, _, err = run(*args)
+        assert "cunwu repair --village 城关村 --dry-run" in err and "cunwu repair --village 城关村 --yes" in err, args
 
 
 def test_every_command_has_help() -> None:
@@ -200,3 +228,79 @@ def test_every_command_has_help() -> None:
     ):
         result = runner.invoke(app, [*args, "--help"])
         assert result.exit_code == 0 and "Usage" in result.stdout, args
+
+
+# ---- the step a person means to complete (``--step``), and the hints by type
+
+
+def at_survey(clock: Clock) -> str:
+    """A 低保 case at its third step, 入户调查."""
+    init()
+    number = str(
+        json.loads(run("case", "new", "dibao", "--village", "城关村", "--subject", "王某某", "--json")[1])["number"]
+    )
+    for _ in range(2):
+        assert run("case", "step", number)[0] == 0
+    return number
+
+
+def test_two_clerks_who_both_mean_to_finish_step_three(clock: Clock, tmp_path: Path) -> None:
+    number = at_survey(clock)
+    register(tmp_path / "data")  # 王文书, 村干部 of 城关村, is the second clerk
+    clock.now = dt.datetime(2026, 11, 28, 10, 5, tzinfo=CST)
+    code, out, _ = run("case", "step", number, "--step", "survey")
+    assert code == 0 and "已完成“入户调查”" in out and "下一步：民主评议" in out
+    before = (tmp_path / "data" / "cases" / "城关村" / "2026.json").read_bytes()
+    code, out, err = run("case", "step", number, "--step", "3", env=env(CADRE))
+    assert code == 3 and out == ""
+    data = json.loads(run("case", "show", number, "--json")[1])
+    assert data["current_step"] == "appraise" and len([h for s in data["steps"] for h in s["history"]]) == 3
+    first = data["steps"][2]["history"][0]["by_name"]
+    assert first and first != "王文书"
+    assert f"办件 {number} 现在在第4步“民主评议”，不是第3步“入户调查”" in err
+    assert f"第3步已由 {first} 于 2026-11-28 10:05 完成。" in err
+    assert f"查看办件的最新状态：cunwu case show {number}" in err
+    assert (tmp_path / "data" / "cases" / "城关村" / "2026.json").read_bytes() == before, "nothing written"
+    # The step the case is at is completed as before, by id or by its number in `case show`.
+    assert run("case", "step", number, "--step", "4", env=env(CADRE))[0] == 0
+    assert json.loads(run("case", "show", number, "--json")[1])["current_step"] == "publicize"
+
+
+def test_an_unknown_step_is_a_usage_error_listing_the_steps(clock: Clock) -> None:
+    number = at_survey(clock)
+    code, _, err = run("case", "step", number, "--step", "investigate")
+    assert code == 2 and "没有步骤“investigate”" in err and "3 survey（入户调查）" in err
+    assert json.loads(run("case", "show", number, "--json")[1])["current_step"] == "survey"
+
+
+def test_case_step_help_explains_step() -> None:
+    result = runner.invoke(app, ["case", "step", "--help"])
+    assert result.exit_code == 0 and "--step" in result.stdout and "已被他人办理" in result.stdout
+
+
+def test_refusals_end_with_the_command_that_does_what_they_ask(clock: Clock) -> None:
+    init()
+    code, _, err = run("case", "new", "dibao", "--village", "北村", "--subject", "x")
+    assert code == 2 and "不在本乡镇的村名单中" in err and "新增村请管理员运行：cunwu init --village 北村" in err
+    code, _, err = run("case", "new", "nosuch", "--village", "城关村", "--subject", "x")
+    assert code == 2 and "没有编号为“nosuch”的事项" in err and "cunwu matters" in err
+    number = str(
+        json.loads(
+            run("case", "new", "yinzhang-dangzhibu", "--village", "城关村", "--subject", "出具证明", "--json")[1]
+        )["number"]
+    )
+    for args in (["--outcome", "一般党建常规业务资料"], ["--outcome", "同意用印"], []):
+        assert run("case", "step", number, *args)[0] == 0
+    code, _, err = run("case", "step", number)
+    assert code == 1 and "须先登记用印" in err
+    assert "先登记用印：cunwu seal new --village 城关村 " in err
+    assert f"再完成本步骤：cunwu case step {number} --step stamp --seal 用印编号" in err
+
+
+def test_an_objection_outcome_without_an_objection_names_the_objection_command(clock: Clock) -> None:
+    number = at_survey(clock)
+    for _ in range(2):
+        assert run("case", "step", number)[0] == 0
+    notice = json.loads(run("notice", "post", number, "--entry", "王某某,,3,500元", "--json")[1])["number"]
+    code, _, err = run("case", "step", number, "--outcome", "有异议")
+    assert code == 1 and "没有登记异议" in err and f"登记异议：cunwu notice object {notice} --from" in err

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from procedures import idnumber
-from store.errors import BadInput, Refused
+from store.errors import BadInput, NeedsRecord, Refused
 from store.notices import masked
 from store.site import Site
 from store.verify import verify
@@ -224,7 +224,7 @@ def test_seal_use_rules(site: Site) -> None:
 def test_a_stamping_step_needs_its_seal_register_entry(site: Site) -> None:
     number = seal_case(site, "一般党建常规业务资料")
     walk_to(site, number, "stamp", choose={"secretary-review": "同意用印"})
-    with pytest.raises(Refused, match="须登记用印"):
+    with pytest.raises(NeedsRecord, match="须先登记用印"):
         site.cases.complete_step(site.operator, NOW, number)
     seal = site.seals.new(
         site.operator,

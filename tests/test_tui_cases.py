@@ -5,15 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
 from textual.widgets import DataTable, Select, SelectionList
 
+from store.errors import Needed, NeedsRecord, Refused, TooEarly
 from tests.sites import NOW, new_site, post_notice, walk_to
 from tests.tui_helpers import Clock, make, screen_text
 from tui.app import CunwuApp
-from tui.dialogs import ChoiceDialog, TextDialog
+from tui.dialogs import ChoiceDialog, MessageDialog, TextDialog
 from tui.screens.case import CaseScreen
 from tui.screens.cases import CaseListScreen, NewCaseDialog
 from tui.screens.home import HomeScreen
+from tui.screens.records import ObjectionFormScreen, SealFormScreen
 
 SIZE = (80, 24)
 
@@ -107,7 +110,7 @@ async def test_the_notice_step_refuses_before_day_seven_then_completes(tmp_path:
         assert showing(app, ChoiceDialog)
         refusal = screen_text(app)
         assert "公示7日" in refusal and "2026年12月4日起方可完成" in refusal
-        assert "填写理由强制完成" in refusal
+        assert "填写理由强制完成" in refusal and "cunwu" not in refusal
         await pilot.press("1")  # 返回
         await pilot.pause()
         assert showing(app, CaseScreen)
@@ -209,7 +212,8 @@ async def test_another_users_save_shows_and_a_stale_save_is_a_conflict(tmp_path:
         assert ticked(app) == ["核对申请材料是否齐全", "登记受理"], "the unsaved tick is kept"
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert "保存冲突" in screen_text(app)
+        assert "保存冲突" in screen_text(app) and "按 F5/^R 重新读取最新内容" in screen_text(app)
+        assert "cunwu" not in screen_text(app)
     assert site.cases.get(number).record["progress"]["note"] == "另一人的备注"
 
 
@@ -253,3 +257,111 @@ async def test_escape_goes_back_from_the_dialog_the_list_and_the_case(tmp_path: 
             await pilot.pause()
             assert showing(app, expected)
     assert len(app.site.cases.all()) == 1, "escaping the dialog opened nothing"
+
+
+async def test_an_objection_outcome_without_an_objection_offers_to_register_one(tmp_path: Path) -> None:
+    site = new_site(tmp_path / "data")
+    number = site.cases.open(site.operator, NOW, "dibao", "城关村", "钱某").number
+    walk_to(site, number, "publicize")
+    post_notice(site, number, DAY0)
+    app = make(tmp_path / "data", Clock(DAY0 + dt.timedelta(days=7)))
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_case(number)
+        await pilot.pause()
+        await pilot.press("f2", "2")  # 有异议, but none is registered
+        await pilot.pause()
+        assert showing(app, ChoiceDialog)
+        shown = screen_text(app)
+        assert "没有登记异议" in shown and "1. 登记异议" in shown and "2. 返回" in shown and "cunwu" not in shown
+        await pilot.press("1")
+        await pilot.pause()
+        assert showing(app, ObjectionFormScreen)
+    assert app.site.cases.get(number).record["current"] == "publicize"
+
+
+async def test_a_stamping_step_without_its_seal_use_offers_the_seal_form(tmp_path: Path) -> None:
+    site = new_site(tmp_path / "data")
+    number = site.cases.open(site.operator, NOW, "yinzhang-dangzhibu", "城关村", "出具党员证明").number
+    walk_to(site, number, "stamp", choose={"apply": "一般党建常规业务资料", "secretary-review": "同意用印"})
+    app = make(tmp_path / "data", Clock(DAY0))
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_case(number)
+        await pilot.pause()
+        await pilot.press("f2")
+        await pilot.pause()
+        assert showing(app, ChoiceDialog)
+        shown = screen_text(app)
+        assert "须先登记用印" in shown and "1. 登记用印" in shown and "cunwu" not in shown
+        await pilot.press("1")
+        await pilot.pause()
+        assert showing(app, SealFormScreen)
+    assert app.site.cases.get(number).record["current"] == "stamp"
+
+
+async def test_a_refusal_with_nothing_to_offer_is_only_explained(tmp_path: Path) -> None:
+    site = new_site(tmp_path / "data")
+    number = site.cases.open(site.operator, NOW, "dibao", "城关村", "吴某").number
+    walk_to(site, number, "publicize")
+    notice = post_notice(site, number, DAY0)
+    site.notices.object(site.operator, NOW, str(notice["number"]), DAY0, "李某", "有经营收入")
+    app = make(tmp_path / "data", Clock(DAY0 + dt.timedelta(days=7)))
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_case(number)
+        await pilot.pause()
+        await pilot.press("f2", "1")  # 无异议, with an objection on file
+        await pilot.pause()
+        assert showing(app, MessageDialog)
+        shown = screen_text(app)
+        assert "收到 1 条异议，不能选择“无异议”" in shown and "强制完成" not in shown and "登记" not in shown
+
+
+async def test_the_case_screen_decides_by_the_refusals_type_never_its_words(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A plain refusal that happens to say 方可完成 offers no forcing; a TooEarly or NeedsRecord
+    whose words say nothing of the kind still offers what its type asks for."""
+    site = new_site(tmp_path / "data")
+    number = site.cases.open(site.operator, NOW, "dibao", "城关村", "郑某").number
+    app = make(tmp_path / "data", Clock(DAY0))
+    refusals: list[Refused] = [
+        Refused("乡镇要求：2026年12月4日起方可完成；须先登记公示；须登记用印；请先登记异议。"),
+        TooEarly(
+            "暂不能完成。",
+            case=number,
+            step_id="apply",
+            step_title="个人申请",
+            earliest=DAY0,
+            rule="不少于7日",
+            outcome="完成",
+        ),
+        NeedsRecord(
+            "还差一份记录。", needed=Needed.SEAL, case=number, village="城关村", step_id="apply", step_title="个人申请"
+        ),
+    ]
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise refusals.pop(0)
+
+    monkeypatch.setattr(app.site.cases, "complete_step", refuse)
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_case(number)
+        await pilot.pause()
+        await pilot.press("f2")
+        await pilot.pause()
+        assert showing(app, MessageDialog), "words alone offer nothing"
+        shown = screen_text(app)
+        assert "乡镇要求：2026年12月4日起方可完成" in shown
+        assert "2. 填写理由强制完成" not in shown and "1. 登记公示" not in shown and "1. 登记用印" not in shown
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("f2")
+        await pilot.pause()
+        assert showing(app, ChoiceDialog)
+        assert "暂不能完成。" in screen_text(app) and "2. 填写理由强制完成" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("f2")
+        await pilot.pause()
+        assert showing(app, ChoiceDialog)
+        assert "还差一份记录。" in screen_text(app) and "1. 登记用印" in screen_text(app)
+    assert refusals == []

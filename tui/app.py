@@ -21,6 +21,7 @@ from store import resources, roles
 from store.errors import Conflict, LockTimeout, StoreError
 from store.files import signature
 from store.site import Site
+from tui import refusals
 from tui.commands import GLOBAL, editing_command
 from tui.dialogs import MessageDialog
 from tui.palette import RegistryCommands
@@ -94,13 +95,13 @@ class CunwuApp(App[None]):
         try:
             result = work()
         except Conflict as exc:
-            self.push_screen(MessageDialog("保存冲突", f"{exc}"))
+            self.push_screen(MessageDialog("保存冲突", refusals.message(exc)))
             return None
         except LockTimeout as exc:
             self.notify(str(exc), title="请稍候", severity="warning", markup=False)
             return None
         except StoreError as exc:
-            self.push_screen(MessageDialog("未能完成", str(exc)))
+            self.push_screen(MessageDialog("未能完成", refusals.message(exc)))
             return None
         except OSError as exc:  # a full disk, no permission … (store.resources): never the crash screen
             found = resources.problem(exc)

@@ -27,7 +27,7 @@ from store import roles
 from store.paths import data_dir, local_matters_dir
 from store.settings import timer_overrides
 from store.site import Site
-from tui import cli_case, cli_doctor, cli_export, cli_input, cli_records, cli_site, cli_supervision
+from tui import cli_case, cli_doctor, cli_export, cli_hints, cli_input, cli_records, cli_site, cli_supervision
 from tui.cli_common import EXIT_DATA, EXIT_REFUSED, EXIT_USAGE, JsonOption, fail, handled, out, print_json
 
 __all__ = ["EXIT_DATA", "EXIT_USAGE", "app", "run"]
@@ -100,9 +100,10 @@ def open_app(data: Path | None, ascii_borders: bool, colors: str) -> None:
         site = Site(folder)
     # Who may open it is settled before the terminal is taken over (and before Textual loads).
     if not site.settings.villages and not roles.is_admin(site.operator):
-        fail(roles.first_setup_message(folder), EXIT_REFUSED)
+        fail(cli_hints.first_setup_message(folder), EXIT_REFUSED)
     if site.settings.villages and not roles.known(site.operator):
-        fail(roles.unknown_message(site.operator), EXIT_REFUSED)
+        refusal = roles.not_listed(site.operator)
+        fail(cli_hints.message(refusal), refusal.exit_code)
     if not sys.stdin.isatty() or not sys.stdout.isatty():
         fail("终端界面需要在终端中运行；脚本请使用子命令（cunwu --help）。", EXIT_USAGE)
     with handled():
@@ -272,7 +273,7 @@ def run() -> None:
         if isinstance(exc, OSError):  # a full disk, no permission …: said in words, exit 3
             exc = resources.problem(exc) or exc
         if isinstance(exc, StoreError):  # expected: its message and code, as handled() gives them
-            sys.stderr.write(f"{exc}\n")
+            sys.stderr.write(f"{cli_hints.message(exc)}\n")
             raise SystemExit(exc.exit_code) from None
         if isinstance(exc, CatalogError):
             sys.stderr.write(f"{exc.report()}\n")

@@ -13,7 +13,6 @@ from procedures import engine, idnumber
 from procedures.engine import STATUS_LABELS
 from procedures.periods import format_date
 from store.cases import Case
-from store.errors import Refused
 from store.identity import who_did
 from store.notices import masked
 from store.site import Site
@@ -221,6 +220,14 @@ def show_command(
 def step_command(
     ctx: typer.Context,
     number: Annotated[str, typer.Argument(help="办件编号", metavar="NUMBER")],
+    step: Annotated[
+        str,
+        typer.Option(
+            "--step",
+            help="要完成的步骤：步骤编号（如 publicize，见 cunwu show 事项 --json）或 case show 中的序号；"
+            "办件已不在这一步（已被他人办理）时拒绝，不做任何改动",
+        ),
+    ] = "",
     outcome: Annotated[str, typer.Option("--outcome", help="办理结果（有分支时必填，如 无异议）")] = "",
     note: Annotated[str, text_option("--note", about="备注")] = "",
     force: Annotated[bool, typer.Option("--force", help="时限未满时强制完成（须同时写 --reason）")] = False,
@@ -229,7 +236,10 @@ def step_command(
     seal: Annotated[str, typer.Option("--seal", help="本步骤的用印登记编号（用印步骤必填）")] = "",
     as_json: JsonOption = False,
 ) -> None:
-    """完成办件的当前步骤。时限未满（如公示不少于7日）时拒绝，并说明规则和最早日期。"""
+    """完成办件的当前步骤。时限未满（如公示不少于7日）时拒绝，并说明规则和最早日期。
+
+    脚本和多人同时办理时请写 --step：只完成这一步；办件已不在这一步时拒绝（退出码 3），
+    并说明办件现在在哪一步、这一步由谁在何时完成。"""
     if force and not reason.strip():
         fail("使用 --force 时必须用 --reason 写明理由", EXIT_USAGE)
     if reason.strip() and not force:
@@ -237,13 +247,9 @@ def step_command(
     site = open_site(ctx)
     moment = cli_common.now()
     with handled():
-        try:
-            case = site.cases.complete_step(
-                site.operator, moment, number, outcome, note, reason if force else "", meeting=meeting, seal=seal
-            )
-        except Refused as exc:
-            hint = "（强制完成：加 --force --reason 理由）" if "强制完成" in str(exc) else ""
-            fail(f"{exc}{hint}", exc.exit_code)
+        case = site.cases.complete_step(
+            site.operator, moment, number, outcome, note, reason if force else "", meeting=meeting, seal=seal, step=step
+        )
     data = idnumber.mask_in_data(case_to_dict(site, case, moment.date()))
     if as_json:
         print_json(data)

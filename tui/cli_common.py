@@ -21,6 +21,7 @@ from store import settings as settings_mod
 from store.errors import EXIT_DATA, EXIT_REFUSED, EXIT_USAGE, StoreError
 from store.paths import data_dir
 from store.site import Site
+from tui import cli_hints
 
 __all__ = ["EXIT_DATA", "EXIT_REFUSED", "EXIT_USAGE"]
 
@@ -40,18 +41,19 @@ def fail(message: str, code: int) -> NoReturn:
 @contextlib.contextmanager
 def handled() -> Iterator[None]:
     """Turn the store's and the catalog's errors, and a full disk or a missing permission
-    (``store.resources``), into a message on stderr and an exit code."""
+    (``store.resources``), into a message on stderr and an exit code; a refusal gets the
+    command that does what it asks (``tui.cli_hints``, by the error's type)."""
     try:
         yield
     except StoreError as exc:
-        fail(str(exc), exc.exit_code)
+        fail(cli_hints.message(exc), exc.exit_code)
     except CatalogError as exc:
         fail(exc.report(), EXIT_DATA)
     except OSError as exc:
         found = resources.problem(exc)
         if found is None:
             raise  # not the machine's limits: a bug, for the crash report (tui.crash)
-        fail(str(found), found.exit_code)
+        fail(cli_hints.message(found), found.exit_code)
 
 
 def print_json(value: Any) -> None:
@@ -96,7 +98,8 @@ def open_site(ctx: typer.Context, *, need_settings: bool = True) -> Site:
     if need_settings and not site.settings.villages:
         fail(f"数据目录 {folder} 尚未设置乡镇和村。请先运行：cunwu init --township 乡镇名 --village 村名", EXIT_USAGE)
     if site.settings.villages and not roles.known(site.operator):
-        fail(roles.unknown_message(site.operator), EXIT_REFUSED)
+        refusal = roles.not_listed(site.operator)
+        fail(cli_hints.message(refusal), refusal.exit_code)
     ctx.call_on_close(lambda: _say_skipped(site))
     return site
 
@@ -106,5 +109,5 @@ def _say_skipped(site: Site) -> None:
     for path, why in sorted(site.store.skipped.items()):
         village = path.parent.name
         Console(stderr=True, highlight=False, soft_wrap=True).print(
-            Text(f"注意：{village}的数据文件已损坏，以上没有列出{village}的记录（{why}）")
+            Text(f"注意：{village}的数据文件已损坏，以上没有列出{village}的记录。{cli_hints.message(why)}")
         )

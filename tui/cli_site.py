@@ -21,7 +21,7 @@ from store import restore as restore_mod
 from store import settings as settings_mod
 from store.errors import BadInput
 from store.site import Site
-from tui import cli_common
+from tui import cli_common, cli_hints
 from tui.cli_common import (
     EXIT_DATA,
     EXIT_REFUSED,
@@ -96,7 +96,7 @@ def init_command(
         site = Site(folder)
         first = not site.settings.township
         if first and not roles.is_admin(site.operator):
-            fail(roles.first_setup_message(folder), EXIT_REFUSED)
+            fail(cli_hints.first_setup_message(folder), EXIT_REFUSED)
         if not township and first:
             fail("首次设置请写明乡镇：cunwu init --township 乡镇名 --village 村名", 2)
         if not villages and not site.settings.villages:
@@ -402,7 +402,8 @@ def _anchor_copy(site: Site, anchor: Path | None, example: str) -> Path | bytes 
             fail(f"标准输入中的锚点副本无效（{exc}）：应为锚点文件 head.json 的内容。未做任何改动。", EXIT_USAGE)
         return raw
     if site.operator.via_sudo:
-        fail(restore_mod.shared_anchor_message(example), EXIT_REFUSED)
+        refusal = restore_mod.shared_anchor_refusal()
+        fail(f"{refusal}\n从标准输入提供锚点副本：{example}", refusal.exit_code)
     with handled():
         path = outputs.given_path(anchor, "锚点文件")
         try:

@@ -4,7 +4,6 @@ register its notice, meeting and seal use. Nothing here reads the clock."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +21,7 @@ from procedures import engine
 from procedures.engine import STATUS_LABELS
 from procedures.model import PRODUCES_LABELS, Matter, Produces, Step
 from store.cases import Case, meeting_kind_for
-from store.errors import Refused, StoreError
+from store.errors import Needed, NeedsRecord, Refused, StoreError, TooEarly
 from store.meetings import STATES as MEETING_STATES
 from store.notices import masked
 from tui.commands import bindings_for
@@ -35,12 +34,6 @@ if TYPE_CHECKING:
 
 MARKS = {"done": "[√]", "active": "[>]", "pending": "[ ]", "skipped": "[-]"}
 BACK, FORCE = "返回", "填写理由强制完成"
-CLI_HINT = re.compile(r"[：:]\s*(先运行\s*)?cunwu\s.*$")
-
-
-def plain(message: str) -> str:
-    """A store message without its command-line hint (``：cunwu notice post …``)."""
-    return CLI_HINT.sub("", message)
 
 
 def describe_record(site: Site, number: str) -> str:
@@ -410,11 +403,12 @@ class CaseScreen(BaseScreen):
             self.notify(f"已完成“{step.title}”（{label}）{where}", markup=False)
             self.show_info()
         elif refused:
-            self.refused(str(refused[0]), label)
+            self.refused(refused[0], label)
 
-    def refused(self, message: str, label: str) -> None:
-        """Explain a refusal and offer what can be done about it."""
-        if "方可完成" in message:
+    def refused(self, exc: Refused, label: str) -> None:
+        """Explain a refusal and offer, by its type, what can be done about it: a step done too
+        early may be forced with a reason; a missing record opens its form."""
+        if isinstance(exc, TooEarly):
 
             def forced(answer: str | None) -> None:
                 if answer == FORCE:
@@ -423,21 +417,24 @@ class CaseScreen(BaseScreen):
                         lambda reason: self.complete(label, reason) if reason else None,
                     )
 
-            self.app.push_screen(ChoiceDialog("未满时限，暂不能完成", [BACK, FORCE], message), forced)
+            self.app.push_screen(ChoiceDialog("未满时限，暂不能完成", [BACK, FORCE], str(exc)), forced)
             return
-        follow: dict[str, tuple[str, Callable[[], None]]] = {
-            "须先登记公示": ("登记公示", self.action_notice),
-            "须登记用印": ("登记用印", self.action_seal),
-            "请先登记异议": ("登记异议", self.record_objection),
-        }
-        for key, (offer, action) in follow.items():
-            if key in message:
-                self.app.push_screen(
-                    ChoiceDialog("暂不能完成", [offer, BACK], plain(message)),
-                    lambda answer, action=action, offer=offer: action() if answer == offer else None,
-                )
-                return
-        self.app.push_screen(MessageDialog("暂不能完成", plain(message)))
+        if isinstance(exc, NeedsRecord):
+            offer, action = self.follow_up(exc.needed)
+            self.app.push_screen(
+                ChoiceDialog("暂不能完成", [offer, BACK], str(exc)),
+                lambda answer: action() if answer == offer else None,
+            )
+            return
+        self.app.push_screen(MessageDialog("暂不能完成", str(exc)))
+
+    def follow_up(self, needed: Needed) -> tuple[str, Callable[[], None]]:
+        """What to offer for a missing record, and the action that registers it."""
+        if needed is Needed.NOTICE:
+            return "登记公示", self.action_notice
+        if needed is Needed.OBJECTION:
+            return "登记异议", self.record_objection
+        return "登记用印", self.action_seal
 
     # ---- records of the step
 

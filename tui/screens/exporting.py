@@ -11,6 +11,7 @@ from textual.screen import Screen
 from exports.documents import RECORD_KINDS
 from store.errors import StoreError
 from store.site import Site
+from tui import refusals
 from tui.dialogs import ChoiceDialog, MessageDialog
 
 
@@ -26,7 +27,7 @@ def in_background(screen: Screen[Any], what: str, make: Callable[[Site], Path]) 
         try:
             path = make(app.site.for_thread())
         except StoreError as exc:
-            app.call_from_thread(app.push_screen, MessageDialog("导出未完成", str(exc)))
+            app.call_from_thread(app.push_screen, MessageDialog("导出未完成", refusals.message(exc)))
         except (OSError, ValueError, KeyError) as exc:
             app.call_from_thread(app.push_screen, MessageDialog("导出未完成", f"写入文件时出错：{exc}"))
         else:

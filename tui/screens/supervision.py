@@ -89,6 +89,8 @@ class SupervisionScreen(BaseScreen):
         """The journal signature last verified (verification runs again when it changes)."""
         self.verify_text = ""
         """What the last journal check found (empty while the first one runs)."""
+        self.verify_ok = False
+        """The last journal check passed (the line is shown as a problem otherwise)."""
         self.settings_changes: list[AdminChange] = []
         """Every journaled change of the settings, as the last verification read them."""
 
@@ -141,19 +143,20 @@ class SupervisionScreen(BaseScreen):
             self.verify_journal()
 
     @work(thread=True, exclusive=True, group="verify", exit_on_error=False)
-    def verify_journal(self) -> tuple[str, list[AdminChange]]:
-        """The journal check's one line (with where the clock went back) and the admin changes."""
+    def verify_journal(self) -> tuple[str, bool, list[AdminChange]]:
+        """The journal check's one line (with where the clock went back), whether it passed,
+        and the admin changes."""
         try:
             mine = self.site.for_thread()
             report = mine.verify(skip_damaged=True)
         except (StoreError, OSError, ValueError) as exc:
-            return f"日志核验未完成：{exc}", []
+            return f"日志核验未完成：{exc}", False, []
         clock = f"；时间倒退 {len(report.clock)} 处" if report.clock else ""
         if report.interrupted:
             clock += f"；保存中断 {len(report.interrupted)} 处"
         if report.ok:
-            return f"日志核验通过：{report.entries} 条，链头 {report.head[:8]}…{clock}", report.changes
-        return f"日志核验未通过：{report.problems[0]}{clock}", report.changes
+            return f"日志核验通过：{report.entries} 条，链头 {report.head[:8]}…{clock}", True, report.changes
+        return f"日志核验未通过：{report.problems[0]}{clock}", False, report.changes
 
     def settings_in_period(self) -> list[AdminChange]:
         """The settings changes (staff, roles, villages, time limits) in the period filtered."""
@@ -169,9 +172,9 @@ class SupervisionScreen(BaseScreen):
         if event.worker.group != "verify":
             return
         if event.state is WorkerState.SUCCESS and event.worker.result is not None:
-            self.verify_text, self.settings_changes = event.worker.result
+            self.verify_text, self.verify_ok, self.settings_changes = event.worker.result
         elif event.state is WorkerState.ERROR:
-            self.verify_text = f"日志核验未完成：{event.worker.error}"
+            self.verify_text, self.verify_ok = f"日志核验未完成：{event.worker.error}", False
         else:
             return
         self.show_verify()
@@ -182,7 +185,7 @@ class SupervisionScreen(BaseScreen):
         text = self.verify_text + (f"；本期设置变更和恢复 {changed} 次（w 查看）" if changed else "")
         line = self.query_one("#verify", Static)
         line.update(literal(text))
-        line.set_class(not text.startswith("日志核验通过"), "-bad")
+        line.set_class(not self.verify_ok, "-bad")
 
     # ---- reading and showing
 
