@@ -131,7 +131,7 @@ class SafeStorage(Storage):
         meta = self._data.setdefault(META_TABLE, {})
         meta.setdefault("1", {})["schema_version"] = SCHEMA_VERSION
         try:
-            return orjson.dumps(self._data, option=orjson.OPT_INDENT_2)
+            return orjson.dumps(self._data)  # compact: a third fewer bytes to write and fsync per save than indented
         except (TypeError, ValueError, OverflowError) as exc:
             raise BadInput(f"有数值超出可保存的范围（{exc}），请检查输入的人数、金额等。未做任何改动。") from None
 

@@ -265,7 +265,7 @@ def carry_out(site: Site, now: dt.datetime, repairs: list[FileRepair]) -> None:
             for target, record in repair.records.items():
                 book = books[target.partition(":")[0]]
                 data.setdefault(book.table, {})[str(record["seq"])] = record
-            body = orjson.dumps(data, option=orjson.OPT_INDENT_2)
+            body = orjson.dumps(data)
             txn.record(ACTION, f"{ACTION}:{repair.rel}", None, repair.detail())
             make_dirs(repair.path.parent, store.dir_mode)
             _set_aside(site.root, repair.path, now, store.dir_mode)

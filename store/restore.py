@@ -472,7 +472,7 @@ def _keep_counters(
                 meta[f"next_{kind}"] = seq + 1
                 raised = True
         if raised:
-            plan.writes[rel] = orjson.dumps(data, option=orjson.OPT_INDENT_2)
+            plan.writes[rel] = orjson.dumps(data)
         if plan.writes[rel] == current.partitions.get(rel):
             del plan.writes[rel]  # already so: nothing to write
 

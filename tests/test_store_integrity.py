@@ -82,12 +82,12 @@ def test_deleted_swapped_and_torn_journal_lines(site: Site) -> None:
 def test_changing_one_byte_of_a_data_record_is_named(site: Site) -> None:
     path = site.root / "cases" / "城关村" / "2026.json"
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace('"subject": "李某某"', '"subject": "李某甲"'), encoding="utf-8")
+    path.write_text(text.replace('"subject":"李某某"', '"subject":"李某甲"'), encoding="utf-8")
     problems = report_of(site)
     assert problems == ["数据记录 case:城关村-2026-0002 与日志最后记录的内容不符（可能是直接改动了数据文件）"]
     rev = json.loads(text)["cases"]["1"]["rev"]
-    assert text.index(f'"rev": {rev}') > text.index('"number": "城关村-2026-0001"')
-    path.write_text(text.replace(f'"rev": {rev}', f'"rev": {rev + 1}', 1), encoding="utf-8")
+    assert text.index(f'"rev":{rev}') > text.index('"number":"城关村-2026-0001"')
+    path.write_text(text.replace(f'"rev":{rev}', f'"rev":{rev + 1}', 1), encoding="utf-8")
     assert "case:城关村-2026-0001" in report_of(site)[0]
     settings = site.root / "settings.toml"
     path.write_text(text, encoding="utf-8")
