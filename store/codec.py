@@ -36,8 +36,8 @@ MAX_COUNT = 100_000
 """People, votes, household members: no village has more."""
 MAX_MONEY = Decimal("999999999.99")
 """Yuan, below 十亿: no row of a village notice is near it."""
-_MONEY_IN = re.compile(r"[¥]?(\d{1,12})(?:\.(\d{1,2}))?元?")
-_MONEY = re.compile(r"(0|[1-9]\d{0,8})\.\d\d")
+_MONEY_IN = re.compile(r"(?:每(?P<before>[月年]))?[¥]?(\d{1,12})(?:\.(\d{1,2}))?元?(?:/(?P<after>[月年]))?")
+_MONEY = re.compile(r"(0|[1-9]\d{0,8})\.\d\d(/[月年])?")
 _HOUSEHOLD_IN = re.compile(r"(\d{1,7})[人户口]?")
 
 
@@ -56,7 +56,8 @@ def count(value: object, field: str, *, low: int = 0, high: int = MAX_COUNT) -> 
 
 def money(value: object, field: str) -> str:
     """Yuan as typed (500, 500.5, 500元, ¥500, full-width digits) as stored: "500.00"; "" for none.
-    No exponent, NaN, sign or third decimal: 1.005 would be rounded by someone, so nobody does."""
+    A monthly or yearly amount (500元/月, 每月500元) keeps its period: "500.00/月". No exponent,
+    NaN, sign or third decimal: 1.005 would be rounded by someone, so nobody does."""
     if value is None or value == "":
         return ""
     if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
@@ -65,13 +66,16 @@ def money(value: object, field: str) -> str:
     match = _MONEY_IN.fullmatch(text)
     if match is None:
         raise BadInput(
-            f"{field}“{clean(str(value))[:20]}”不是金额：只写数字，单位为元，最多两位小数，如 500 或 500.00；"
+            f"{field}“{clean(str(value))[:20]}”不是金额：只写数字，单位为元，最多两位小数，如 500、500.00 或 500元/月；"
             f"其他说明请写在备注里。{NOTHING}"
         )
-    amount = Decimal(f"{match[1]}.{(match[2] or '').ljust(2, '0')}")
+    if match["before"] and match["after"]:
+        raise BadInput(f"{field}“{text[:20]}”写了两次期间：写成 500元/月 即可。{NOTHING}")
+    amount = Decimal(f"{match[2]}.{(match[3] or '').ljust(2, '0')}")
     if amount > MAX_MONEY:
         raise BadInput(f"{field} {amount} 元数值超出范围：最多 {MAX_MONEY} 元，请检查输入。{NOTHING}")
-    return f"{amount:.2f}"
+    period = match["before"] or match["after"]
+    return f"{amount:.2f}" + (f"/{period}" if period else "")
 
 
 def household(value: object, field: str) -> str:
