@@ -13,6 +13,7 @@ import datetime as dt
 from typing import Any
 
 from procedures.meetings import MeetingKind, evaluate, rule_for
+from store import codec
 from store.db import Store
 from store.errors import BadInput, Refused
 from store.identity import Operator
@@ -31,9 +32,7 @@ def kind_of(text: str) -> MeetingKind:
 
 
 def _count(value: Any, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise BadInput(f"{what}应为不小于 0 的整数")
-    return value
+    return codec.count(value, what)
 
 
 def _names(values: Any, what: str) -> list[str]:

@@ -17,6 +17,7 @@ from procedures import idnumber
 from procedures.model import Matter, Produces, TimerKind
 from procedures.periods import format_date, period_end
 from procedures.workdays import WorkCalendar
+from store import codec
 from store.db import Store
 from store.errors import BadInput, Refused
 from store.identity import Operator
@@ -45,8 +46,8 @@ def _entries(raw: Any, today: dt.date) -> list[dict[str, Any]]:
             {
                 "name": sanitize(row.get("name"), f"公示第{index}行姓名", limit=40, required=True),
                 "id_number": id_text,
-                "household": sanitize(str(row.get("household", "") or ""), f"公示第{index}行人数", limit=20),
-                "amount": sanitize(str(row.get("amount", "") or ""), f"公示第{index}行金额", limit=40),
+                "household": codec.household(row.get("household"), f"公示第{index}行人数"),
+                "amount": codec.money(row.get("amount"), f"公示第{index}行金额"),
                 "note": sanitize(row.get("note"), f"公示第{index}行备注", limit=200),
             }
         )

@@ -18,6 +18,7 @@ from typing import Any
 import orjson
 from tinydb.table import Document
 
+from store import codec
 from store.db import PARTITIONS_DIR, Partition, Store, Transaction
 from store.errors import BadInput, Conflict, DataDamaged, NotFound, SchemaTooNew
 from store.identity import who_did
@@ -164,9 +165,14 @@ class RecordBook:
             "updated_at": stamp,
             **_signed("updated", txn),
         }
+        codec.check(self.kind, record, None, txn.now, self._resolve)  # refused: nothing stored or journaled
         partition.table(self.table).insert(Document(record, doc_id=seq))
         txn.record(action, self.target(number), record, detail, before=None)
         return record
+
+    def _resolve(self, kind: str, number: str) -> dict[str, Any] | None:
+        resolver = self.store.resolvers.get(kind)
+        return resolver(number) if resolver is not None else None
 
     def for_update(self, text: str, expected_rev: int | None) -> dict[str, Any]:
         """The record to change, refusing a stale ``expected_rev`` with a Conflict."""
@@ -204,6 +210,7 @@ class RecordBook:
         table = self._partition(number).table(self.table)
         stored = table.get(doc_id=number.seq)
         before = None if stored is None else digest(stored)
+        codec.check(self.kind, record, stored, txn.now, self._resolve)  # what changed, before it is stored
         table.update(_replace_with(record), doc_ids=[number.seq])  # type: ignore[arg-type]
         txn.record(action, self.target(record["number"]), record, detail, before=before)
 

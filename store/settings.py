@@ -115,7 +115,8 @@ def settings_path(data: Path) -> Path:
 
 def village_name(text: str) -> str:
     """A village name checked for use as a folder name and in case numbers."""
-    name = sanitize(text, "村名", limit=30, required=True)
+    # compat=False: a village name typed in full-width is refused below, not silently changed.
+    name = sanitize(text, "村名", limit=30, required=True, compat=False)
     plain = unicodedata.normalize("NFKC", name).upper()
     if plain != name:
         # Record numbers are read back normalised (NFKC, upper case): 红旗１村 or abc村 would get

@@ -240,9 +240,9 @@ def test_entries_from_standard_input_post_the_notice_and_show_masks(tmp_path: Pa
     notice = json.loads(done.stdout)
     rows = [(e["name"], e["id_number"], e["household"], e["amount"], e["note"]) for e in notice["entries"]]
     assert rows == [
-        ("李某某", MASKED, "2", "800元", ""),
-        ("王某某", "110105********002X", "3", "500元", "备注,有逗号"),
-        ("赵某", "", "1", "300元", ""),
+        ("李某某", MASKED, "2", "800.00", ""),
+        ("王某某", "110105********002X", "3", "500.00", "备注,有逗号"),
+        ("赵某", "", "1", "300.00", ""),
     ]
     shown = cunwu(root, "notice", "show", notice["number"])
     assert shown.returncode == 0 and MASKED in shown.stdout and ID not in shown.stdout

@@ -175,3 +175,90 @@ def test_schedule_command(clock: Clock) -> None:
     assert "[本期待完成]" in out and "无记录" in out
     code, _, err = run("schedule", "--village", "火星村")
     assert code == 2 and "不在本乡镇的村名单中" in err
+
+
+COMMON = {"number", "village", "year", "version", "created_at", "updated_at", "updated_by"}
+SHAPES = {
+    "meeting": COMMON
+    | {"state", "state_label", "kind", "title", "start", "end", "place", "host", "recorder", "expected", "present"}
+    | {"by_household", "absent", "attendees", "written", "items", "rule", "corrections", "case", "step"},
+    "notice": COMMON
+    | {"case", "matter_id", "step", "title", "content", "place", "posted_on", "entered_on", "backdated", "rule"}
+    | {"earliest_end", "estimated", "entries", "objections", "result", "closed_on"},
+    "seal": COMMON
+    | {"seal", "date", "document", "copies", "purpose", "approver", "keeper", "basis", "irregular", "case", "step"}
+    | {"registered_by"},
+}
+
+
+def test_json_prints_the_documented_shapes_not_the_storage_layout(clock: Clock) -> None:
+    """README "JSON output": no seq, rev (it is version), roles or accounts of stamps."""
+    init()
+    number = json.loads(run("case", "new", "dibao", "--village", "城关村", "--subject", "王某某", "--json")[1])[
+        "number"
+    ]
+    for _ in range(4):
+        assert run("case", "step", number)[0] == 0
+    code, out, err = run(
+        "notice", "post", number, "--entries-file", "-", "--json", stdin="李某,11010519491231002X,3人,500元\n"
+    )
+    assert code == 0, err
+    notice = json.loads(out)
+    assert set(notice) == SHAPES["notice"] and notice["version"] == 1
+    assert notice["entries"] == [
+        {"name": "李某", "id_number": "110105********002X", "household": "3", "amount": "500.00", "note": ""}
+    ]
+    assert [set(n) for n in json.loads(run("notice", "list", "--json")[1])] == [SHAPES["notice"]]
+    meeting = json.loads(
+        run("meeting", "new", "--village", "城关村", "--kind", "支委会", "--title", "支委会", "--start",
+            "2026-11-27 08:00", "--expected", "5", "--present", "5", "--item", "议题", "--vote", "1:5:0:0",
+            "--json")[1]
+    )  # fmt: skip
+    assert set(meeting) == SHAPES["meeting"] and meeting["items"][0]["passed"] is True
+    shown = json.loads(run("meeting", "show", meeting["number"], "--json")[1])
+    assert shown == json.loads(run("meeting", "list", "--json")[1])[0] == meeting
+    seal = ["seal", "new", "--village", "城关村", "--seal", "村委会", "--document", "证明", "--purpose", "上报"]
+    code, out, err = run(*seal, "--approver", "王主任", "--keeper", "刘会计", "--routine", "--json")
+    assert code == 0, err
+    assert set(json.loads(out)) == SHAPES["seal"] == set(json.loads(run("seal", "list", "--json")[1])[0])
+    case = json.loads(run("case", "show", number, "--json")[1])
+    assert "rev" not in case and case["version"] >= 5
+    shapes = {r["kind"]: set(r["record"]) for r in case["records"]}
+    assert shapes == {"meeting": SHAPES["meeting"], "notice": SHAPES["notice"]}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("meeting", "new", "--village", "城关村", "--kind", "支委会", "--title", "会", "--start", "0001-01-01 00:00"),
+        ("meeting", "new", "--village", "城关村", "--kind", "支委会", "--title", "会", "--start", "0999-12-31 09:00"),
+        ("meeting", "new", "--village", "城关村", "--kind", "支委会", "--title", "会", "--start", "2026-11-27 08:00",
+         "--expected", str(10**30)),
+        ("meeting", "new", "--village", "城关村", "--kind", "支委会", "--title", "会", "--start", "2026-11-27 08:00",
+         "--expected", "-1"),
+        ("seal", "new", "--village", "城关村", "--seal", "村委会", "--document", "证明", "--purpose", "上报",
+         "--approver", "王主任", "--keeper", "刘会计", "--routine", "--date", "0001-01-01"),
+    ],
+    ids=["year-1", "year-999", "expected-10**30", "expected-minus-1", "seal-year-1"],
+)  # fmt: skip
+def test_poison_on_the_command_line_exits_2_with_nothing_changed(clock: Clock, args: tuple[str, ...]) -> None:
+    init()
+    code, _, err = run(*args)
+    assert code == 2 and "未做任何改动" in err
+    assert run("meeting", "list", "--json")[1].strip() == "[]" and run("seal", "list", "--json")[1].strip() == "[]"
+    assert run("case", "new", "dibao", "--village", "城关村", "--subject", "之后照常")[0] == 0
+    code, _, err = run("verify")
+    assert code == 0, err
+
+
+def test_a_money_value_that_is_not_yuan_exits_2(clock: Clock) -> None:
+    init()
+    number = json.loads(run("case", "new", "dibao", "--village", "城关村", "--subject", "王某某", "--json")[1])[
+        "number"
+    ]
+    for _ in range(4):
+        assert run("case", "step", number)[0] == 0
+    for amount in ("1e9999", "NaN", "1.005"):
+        code, _, err = run("notice", "post", number, "--entry", f"王某,,3,{amount}")
+        assert code == 2 and "公示第1行金额" in err and "未做任何改动" in err
+    assert run("notice", "list", "--json")[1].strip() == "[]"

@@ -46,7 +46,7 @@ def test_notice_masks_ids_and_shows_period_phone_and_issuer(site: Site, tmp_path
     assert "城关村村民委员会" in text and "（张贴地点：城关村村委会公开栏）" in text
     headers = [c.text for c in doc.tables[0].rows[0].cells]
     assert headers == ["序号", "户主姓名", "身份证号", "保障人数", "拟保障金额", "备注"]
-    assert [c.text for c in doc.tables[0].rows[2].cells] == ["2", "李某", "", "2", "300元/月", "续保"]
+    assert [c.text for c in doc.tables[0].rows[2].cells] == ["2", "李某", "", "2", "300.00/月", "续保"]
 
 
 def test_notice_without_ids_or_phone(site: Site, tmp_path: Path) -> None:
@@ -199,7 +199,7 @@ def test_hostile_text_goes_in_sanitized(site: Site, tmp_path: Path) -> None:
         title=f"关于{HOSTILE}的公示",
         content=LONG_TEXT,
         place="公开栏/一组<&>",
-        entries=[{"name": "王/某<&>", "id_number": ID, "household": "3", "amount": "[bold]500"}],
+        entries=[{"name": "王/某<&>", "id_number": ID, "household": "3", "amount": "500", "note": "[bold]500"}],
     )
     site.notices.object(site.operator, NOW, notice["number"], NOW.date(), "李/某", HOSTILE, LONG_TEXT)
     fields = representatives(26, 14, 9, 3, title=HOSTILE, host="张/三<&>")

@@ -12,9 +12,9 @@ from rich.text import Text
 from procedures import engine, idnumber
 from procedures.engine import STATUS_LABELS
 from procedures.periods import format_date
+from store import shapes
 from store.cases import Case
 from store.identity import who_did
-from store.notices import masked
 from store.site import Site
 from tui import cli_common
 from tui.cli_common import EXIT_USAGE, JsonOption, fail, handled, open_site, out, print_json
@@ -74,11 +74,8 @@ def case_to_dict(site: Site, case: Case, today: dt.date) -> dict[str, Any]:
     records = []
     for number in case.records():
         kind, linked = site.linked(number)
-        records.append({"number": number, "kind": kind, "record": masked(linked) if kind == "notice" else linked})
-    opinions = [
-        {k: o[k] for k in ("number", "kind", "target", "date", "by", "role", "text")}
-        for o in site.opinions.about_case(case.number, case.records())
-    ]
+        records.append({"number": number, "kind": kind, "record": shapes.of(kind, linked)})
+    opinions = [shapes.opinion(o) for o in site.opinions.about_case(case.number, case.records())]
     return {
         **_facts(site, case),
         "records": records,
@@ -86,7 +83,7 @@ def case_to_dict(site: Site, case: Case, today: dt.date) -> dict[str, Any]:
         "opened_on": record["opened_on"],
         "opened_by": record["opened_by"],
         "opened_by_name": who_did(record, "opened_by"),
-        "rev": case.rev,
+        "version": case.rev,
         "choices": [c.label for c in engine.choices(matter, case.state())],
         "steps": steps,
         "timers": timers,
@@ -194,7 +191,7 @@ def show_command(
         return
     console = out()
     console.print(Text(f"{data['number']}  {data['matter']}", style="bold"))
-    console.print(Text(f"事由：{data['subject']}    状态：{data['status_label']}    第 {data['rev']} 版"))
+    console.print(Text(f"事由：{data['subject']}    状态：{data['status_label']}    第 {data['version']} 版"))
     for i, step in enumerate(data["steps"], start=1):
         mark = {"done": "[√]", "active": "[>]", "pending": "[ ]", "skipped": "[-]"}[step["state"]]
         console.print(Text(f"{mark} {i}. {step['title']}（{STEP_STATE_LABELS[step['state']]}）"))

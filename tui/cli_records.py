@@ -10,10 +10,10 @@ from rich.text import Text
 
 from procedures import idnumber
 from procedures.periods import format_date
+from store import shapes
 from store.errors import BadInput
 from store.identity import who_did
 from store.meetings import STATES
-from store.notices import masked
 from store.records import parse_date
 from tui import cli_common
 from tui.cli_common import JsonOption, fail, handled, open_site, out, print_json
@@ -228,10 +228,10 @@ def meeting_edit(
 
 
 def _report_meeting(record: dict[str, Any], as_json: bool) -> None:
-    record = idnumber.mask_in_data(record)
     if as_json:
-        print_json(record)
+        print_json(shapes.meeting(record))
         return
+    record = idnumber.mask_in_data(record)
     console = out()
     console.print(Text(f"会议记录 {record['number']}（{STATES[record['state']]}）：{record['kind']}·{record['title']}"))
     for i, item in enumerate(record["items"], start=1):
@@ -248,10 +248,11 @@ def meeting_show(
     """查看会议记录。"""
     site = open_site(ctx)
     with handled():
-        record = idnumber.mask_in_data(site.meetings.get(number))  # ID numbers in free text masked
+        record = site.meetings.get(number)
     if as_json:
-        print_json(record)
+        print_json(shapes.meeting(record))
         return
+    record = idnumber.mask_in_data(record)  # ID numbers in free text masked
     console = out()
     lines = [
         f"{record['number']}  {record['kind']}·{record['title']}（{STATES[record['state']]}）",
@@ -290,10 +291,11 @@ def meeting_list(
     """列出会议记录。"""
     site = open_site(ctx)
     with handled():
-        found = idnumber.mask_in_data(site.meetings.find(village, kind))
+        found = site.meetings.find(village, kind)
     if as_json:
-        print_json(found)
+        print_json([shapes.meeting(m) for m in found])
         return
+    found = idnumber.mask_in_data(found)
     for m in found:
         out().print(Text(f"{m['number']}  {m['start'][:10]}  {m['kind']}·{m['title']}（{STATES[m['state']]}）"))
     if not found:
@@ -363,8 +365,8 @@ def notice_post(
             fields["entries"] = notice_entries(entries_file, entry, cli_common.now().date())
         if posted:
             fields["posted_on"] = parse_date(posted, "张贴日期")
-        notice = site.cases.post_notice(site.operator, cli_common.now(), case, fields)
-    notice = idnumber.mask_in_data(masked(notice))
+        stored = site.cases.post_notice(site.operator, cli_common.now(), case, fields)
+    notice = shapes.notice(stored)
     if as_json:
         print_json(notice)
         return
@@ -387,7 +389,7 @@ def notice_show(
     with handled():
         # The entries' numbers masked (masked), and any ID number in the other texts (names,
         # notes, objections, handling) too.
-        notice = idnumber.mask_in_data(masked(site.notices.get(number)))
+        notice = shapes.notice(site.notices.get(number))
     if as_json:
         print_json(notice)
         return
@@ -419,7 +421,7 @@ def notice_list(
     """列出公示。"""
     site = open_site(ctx)
     with handled():
-        found = [idnumber.mask_in_data(masked(n)) for n in site.notices.find(village)]
+        found = [shapes.notice(n) for n in site.notices.find(village)]
     if as_json:
         print_json(found)
         return
@@ -450,7 +452,7 @@ def notice_object(
             site.operator, moment, number, date or moment.date(), from_whom, content, handling, upheld
         )
     if as_json:
-        print_json(idnumber.mask_in_data(masked(record)))
+        print_json(shapes.notice(record))
     else:
         out().print(Text(f"公示 {record['number']} 已登记第 {len(record['objections'])} 条异议"))
 
@@ -496,13 +498,13 @@ def seal_new(
         if date:
             fields["date"] = parse_date(date, "用印日期")
         record = site.seals.new(site.operator, cli_common.now(), name, fields)
-    record = idnumber.mask_in_data(record)
     if as_json:
-        print_json(record)
-    else:
-        out().print(
-            Text(f"已登记用印 {record['number']}：{record['seal']}印章，{record['document']} {record['copies']} 份")
-        )
+        print_json(shapes.seal(record))
+        return
+    record = idnumber.mask_in_data(record)
+    out().print(
+        Text(f"已登记用印 {record['number']}：{record['seal']}印章，{record['document']} {record['copies']} 份")
+    )
 
 
 @seal_app.command("list")
@@ -523,10 +525,10 @@ def seal_list(
             parse_date(start, "起始日期") if start else None,
             parse_date(end, "截止日期") if end else None,
         )
-    found = idnumber.mask_in_data(found)  # documents, purposes, explanations: free text
     if as_json:
-        print_json(found)
+        print_json([shapes.seal(s) for s in found])
         return
+    found = idnumber.mask_in_data(found)  # documents, purposes, explanations: free text
     for s in found:
         out().print(
             Text(

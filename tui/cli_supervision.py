@@ -13,6 +13,7 @@ from rich.text import Text
 
 from procedures import idnumber
 from procedures.risks import SEVERITY_WORDS, STATUS_WORDS, village_status
+from store import shapes
 from store.opinions import KINDS
 from store.records import parse_date
 from tui import cli_common
@@ -89,7 +90,7 @@ def opinion_add(
         record = site.opinions.add(site.operator, cli_common.now(), target, text, finding, village)
     record = idnumber.mask_in_data(record)
     if as_json:
-        print_json(record)
+        print_json(shapes.opinion(record))
     else:
         about = record["target"] or f"{record['village']}，{record['finding']}"
         out().print(Text(f"已登记审核意见 {record['number']}（{about}）"))
@@ -108,7 +109,7 @@ def opinion_list(
         name = site.cases.village(village) if village else None
         found = idnumber.mask_in_data(site.opinions.find(name, target))  # opinions are free text
     if as_json:
-        print_json(found)
+        print_json([shapes.opinion(o) for o in found])
         return
     console = out()
     for o in found:
@@ -130,6 +131,6 @@ def countersign_command(
         record = site.opinions.countersign(site.operator, cli_common.now(), case, text)
     record = idnumber.mask_in_data(record)
     if as_json:
-        print_json(record)
+        print_json(shapes.opinion(record))
     else:
         out().print(Text(f"已签字 {record['number']}：办件 {record['target']} 的公示（{record['text']}）"))
