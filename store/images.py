@@ -9,7 +9,7 @@ acknowledged save included (``store.repair``): an image counts only when the jou
 entry for its record has the image's digest.
 
 The log keeps what a rebuild needs, not every version: when it grows past a few times the
-size of its data file it is rewritten with each record's newest image only.
+size of its data file it is rewritten with each record's two newest images only.
 """
 
 from __future__ import annotations
@@ -94,16 +94,14 @@ def maybe_compact(path: Path, data_size: int, mode: int) -> bool:
         return False
     if size < max(COMPACT_MIN, COMPACT_FACTOR * data_size):
         return False
-    newest: dict[str, tuple[int, dict[str, Any]]] = {}
+    kept: dict[str, list[tuple[int, dict[str, Any]]]] = {}
     for seq, target, record in read(path):
-        newest[target] = (seq, record)
-    body = b"".join(encode(seq, target, record) for target, (seq, record) in sorted(newest.items(), key=_by_seq))
-    atomic_write(path, body, mode)
+        # The newest two: the newest may be of a save cut off before its journal entry, or one
+        # recorded as interrupted, and then the one before is what the journal says.
+        kept[target] = [*kept.get(target, [])[-1:], (seq, record)]
+    lines = sorted(((s, t, r) for t, pair in kept.items() for s, r in pair), key=lambda line: (line[0], line[1]))
+    atomic_write(path, b"".join(encode(seq, target, record) for seq, target, record in lines), mode)
     return True
-
-
-def _by_seq(item: tuple[str, tuple[int, dict[str, Any]]]) -> int:
-    return item[1][0]
 
 
 def group(lines: Sequence[tuple[Path, bytes]]) -> dict[Path, bytes]:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from store import backups, images, roles
-from store.db import META_TABLE, PARTITIONS_DIR, SCHEMA_VERSION
+from store.db import APPLIED, META_TABLE, PARTITIONS_DIR, SCHEMA_VERSION
 from store.errors import BadInput, DataDamaged, NotFound
 from store.files import atomic_write, make_dirs
 from store.journal import digest, scan
@@ -245,12 +245,18 @@ def _records(data: Mapping[str, Any], books: Sequence[RecordBook]) -> tuple[dict
     return records, counters
 
 
-def carry_out(site: Site, now: dt.datetime, repairs: list[FileRepair]) -> None:
-    """Write the rebuilt files under the write lock, each journaled (``repair``); the file as it
-    was is kept in ``backups/damaged/``."""
+def carry_out(site: Site, now: dt.datetime, village: str | None = None) -> list[FileRepair]:
+    """Plan and write the rebuilt files under the write lock, each journaled (``repair``); the
+    file as it was is kept in ``backups/damaged/``. Planned under the lock, after the
+    transaction has recorded any save that was cut off, so that what is rebuilt is what the
+    journal then says (a plan made before could bring back a change the journal calls undone)."""
+    roles.require_admin(site.operator, "恢复备份和修复数据")
     store = site.store
     books = {book.kind: book for book in site.books}
     with store.transaction(site.operator, now) as txn:
+        repairs = plan(site, village)
+        last = store.journal.last()
+        applied = int(last["seq"]) if last else 0  # the rebuilt files hold every change up to here
         for repair in repairs:
             data: dict[str, Any] = {
                 META_TABLE: {
@@ -258,6 +264,7 @@ def carry_out(site: Site, now: dt.datetime, repairs: list[FileRepair]) -> None:
                         "schema_version": SCHEMA_VERSION,
                         "village": repair.village,
                         "year": repair.year,
+                        APPLIED: applied,
                         **{f"next_{kind}": value for kind, value in sorted(repair.counters.items())},
                     }
                 }
@@ -275,6 +282,7 @@ def carry_out(site: Site, now: dt.datetime, repairs: list[FileRepair]) -> None:
             lines = b"".join(images.encode(0, t, r) for t, r in sorted(repair.records.items()))
             atomic_write(log, lines, store.file_mode)
             store.forget(repair.village, repair.year)
+    return repairs
 
 
 def _set_aside(root: Path, path: Path, now: dt.datetime, dir_mode: int) -> None:

@@ -307,13 +307,38 @@ class Site:
             out[SETTINGS_TARGET] = setting
         return out
 
-    def verify(self, anchor_file: Path | None = None, *, skip_damaged: bool = False) -> Report:
+    def verify(
+        self, anchor_file: Path | None = None, *, skip_damaged: bool = False, now: dt.datetime | None = None
+    ) -> Report:
         """``cunwu verify`` of this data directory: the journal, the anchor, every record, and
-        where the data files and records are (``layout_problems``)."""
+        where the data files and records are (``layout_problems``). ``skip_damaged``: a damaged
+        data file is one problem (its records are not named one by one) and everything else is
+        still checked. ``now``: journal entries dated after it are named (a clock that ran fast)."""
         from store.verify import verify  # not needed at start-up
 
         records = self.records(skip_damaged=skip_damaged)
-        return verify(self.store, records, anchor_file, self.layout_problems(skip_damaged=skip_damaged))
+        layout = self.layout_problems(skip_damaged=skip_damaged)
+        return verify(self.store, records, anchor_file, layout, now=now)
+
+    def accept_clock(self, now: dt.datetime) -> str:
+        """A 管理员 confirms that the clock is right now, when the journal's newest entry is later
+        (a save made while the clock ran fast refuses every save until that time): journaled
+        with both times, listed by verify with the settings changes. Returns the newest entry's time."""
+        roles.require_admin(self.operator, roles.SETTINGS_WORK)
+        last = self.store.journal.last()
+        stamp = str(last.get("ts", "")) if last else ""
+        if not stamp or clock.behind(stamp, now) is None:
+            raise BadInput(
+                f"服务器时间（{now.isoformat(timespec='seconds')}）不早于日志最新一条（{stamp or '无'}），不需要确认。"
+                "未做任何改动。"
+            )
+        with self.store.transaction(self.operator, now, clock_checked=False) as txn:
+            line = (
+                f"确认服务器时间 {now.isoformat(timespec='seconds')} 是对的：日志最新一条记于 {stamp}，"
+                "晚于现在（那次保存时时钟偏快），此后的保存按现在的时间记"
+            )
+            txn.record("settings.clock", "clock:accepted", None, {"changes": [line], "newest": stamp})
+        return stamp
 
     def layout_problems(self, *, skip_damaged: bool = False) -> list[str]:
         """Data that is somewhere it cannot be: a folder that is no village of the settings (a

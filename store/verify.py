@@ -44,7 +44,7 @@ class AdminChange:
 
     @property
     def kind(self) -> str:
-        return "恢复" if self.action == "restore" else "设置"
+        return {"restore": "恢复", "repair": "修复", "settings.clock": "时钟"}.get(self.action, "设置")
 
     @property
     def who(self) -> str:
@@ -76,6 +76,10 @@ def admin_changes(entries: list[dict[str, Any]], start: str = "", end: str = "")
     for entry in entries:
         if entry["action"] == "restore":
             lines = _restore_lines(entry.get("detail") or {}, removed.get(entry["txn"], []))
+        elif entry["action"] == "repair":
+            lines = _repair_lines(entry.get("detail") or {})
+        elif entry["action"] == "settings.clock":
+            lines = [str(line) for line in (entry.get("detail") or {}).get("changes", [])] or ["确认服务器时间"]
         elif entry["target"] == SETTINGS_TARGET and entry["action"] != "restored":
             written = (entry.get("detail") or {}).get("changes")
             if isinstance(written, list) and written:
@@ -103,6 +107,19 @@ def admin_changes(entries: list[dict[str, Any]], start: str = "", end: str = "")
     return found
 
 
+def _repair_lines(detail: dict[str, Any]) -> list[str]:
+    lines = [
+        f"修复数据文件 {detail.get('file', '')}：重建 {detail.get('records', 0)} 条记录（文件中完好的 "
+        f"{detail.get('from_file', 0)} 条、改动记录补回 {detail.get('from_changes', 0)} 条、备份找回 "
+        f"{detail.get('from_backups', 0)} 条）"
+    ]
+    for key, words in (("wrong", "与日志不符、按日志改回的记录"), ("lost", "找不到内容、未能补回的记录")):
+        shown = [str(n) for n in detail.get(key) or []]
+        if shown:
+            lines.append(f"{words}：{'、'.join(shown[:20])}{'等' if len(shown) > 20 else ''}")
+    return lines
+
+
 def _restore_lines(detail: dict[str, Any], removed: list[str]) -> list[str]:
     counts = (
         f"新增 {detail.get('added', 0)} 条、改动 {detail.get('changed', 0)} 条、删除 {detail.get('removed', 0)} 条记录"
@@ -116,11 +133,27 @@ def _restore_lines(detail: dict[str, Any], removed: list[str]) -> list[str]:
     return lines
 
 
-def clock_warnings(entries: list[dict[str, Any]]) -> list[str]:
+def clock_warnings(entries: list[dict[str, Any]], now: dt.datetime | None = None) -> list[str]:
     """Journal entries dated earlier than the one before them by more than ``CLOCK_TOLERANCE``:
     the server's clock was set back, so dates typed or taken in that stretch (a 公示 posted or
-    closed) may be wrong."""
+    closed) may be wrong; and, given ``now``, the newest entry when it is dated after it (the
+    clock ran fast then)."""
     out = []
+    if now is not None and entries:
+        try:
+            newest = dt.datetime.fromisoformat(str(entries[-1]["ts"]))
+            if newest.tzinfo is None:
+                newest = newest.replace(tzinfo=now.tzinfo or dt.UTC)
+            ahead = newest - now > CLOCK_TOLERANCE
+        except (TypeError, ValueError):
+            ahead = False
+        if ahead:
+            last = entries[-1]
+            out.append(
+                f"日志最新一条序号 {last['seq']}（{last['ts']}，{last.get('os_user', '')}）晚于现在"
+                f"（{now.isoformat(timespec='seconds')}）：那次保存时服务器时钟偏快，或现在的时钟被调回；"
+                "这期间登记的日期请核实"
+            )
     previous: tuple[dt.datetime, dict[str, Any]] | None = None
     for entry in entries:
         try:
@@ -173,7 +206,12 @@ class Report:
 
 
 def verify(
-    store: Store, records: dict[str, Any], anchor_file: Path | None = None, layout: Sequence[str] = ()
+    store: Store,
+    records: dict[str, Any],
+    anchor_file: Path | None = None,
+    layout: Sequence[str] = (),
+    *,
+    now: dt.datetime | None = None,
 ) -> Report:
     """Check the journal and the data; ``records`` maps every target to its current record.
 
@@ -209,6 +247,7 @@ def verify(
         latest[target] = entry["digest"]
         history.setdefault(target, []).append(entry)
     interrupted: list[str] = []
+    damaged = {(path.parent.name, path.stem) for path in store.skipped}
     if broken is None:
         last_txn = _last_save(entries)
         for target, record in sorted(records.items()):
@@ -216,14 +255,16 @@ def verify(
             if target not in latest:
                 problems.append(f"数据记录 {target} 在日志中没有记录（可能是直接改动了数据文件）")
             elif latest[target] != held:
-                note = _interrupted(history[target], held, last_txn)
+                note = _interrupted(store, history[target], held, last_txn)
                 if note:
                     interrupted.append(note)
                 else:
                     problems.append(f"数据记录 {target} 与日志最后记录的内容不符（可能是直接改动了数据文件）")
         for target, value in sorted(latest.items()):
             if value is not None and target not in records:
-                note = _interrupted(history[target], None, last_txn)
+                if _place(target) in damaged:
+                    continue  # its file is damaged: one problem (check_files), not one per record
+                note = _interrupted(store, history[target], None, last_txn)
                 if note:
                     interrupted.append(note)
                 else:
@@ -237,7 +278,7 @@ def verify(
         recovered=sum(1 for e in entries if e["action"] == "recovered"),
         anchor=anchored,
         changes=admin_changes(entries),
-        clock=clock_warnings(entries),
+        clock=clock_warnings(entries, now),
         interrupted=interrupted,
     )
 
@@ -252,21 +293,29 @@ def _last_save(entries: list[dict[str, Any]]) -> str | None:
     return str(entries[-1]["txn"]) if entries else None
 
 
-def _interrupted(history: list[dict[str, Any]], held: str | None, last_txn: str | None) -> str:
+def _place(target: str) -> tuple[str, str]:
+    """(village, year) of a record number's target."""
+    village_year = target.partition(":")[2].rpartition("-")[0]
+    village, _, year = village_year.rpartition("-")
+    return village, year
+
+
+def _interrupted(store: Store, history: list[dict[str, Any]], held: str | None, last_txn: str | None) -> str:
     """Words for a record that differs from the journal only because the last save was cut off
     (killed, a power cut) between its journal entry and its data file: the record still holds
-    what the entry before said. Empty when it is anything else (a hand edit)."""
+    what the entry before said, and its file was not written since (``Store.cut_off``). Empty
+    when it is anything else (a hand edit, a hand-made undo of the last save)."""
     last = history[-1]
     if last["txn"] != last_txn:
         return ""
     earlier = [e for e in history if e["txn"] != last_txn]
     said_before = earlier[-1]["digest"] if earlier else None
-    if held != said_before:
+    if held != said_before or not store.cut_off(last, held):
         return ""
     who = last.get("operator") or last.get("os_user", "")
     return (
         f"{_number(last['target'])}：上一次保存（日志序号 {last['seq']}，{last['ts']}，{who}）中断，"
-        "这项改动没有写入数据文件；下一次保存会自动记下这次中断，或由管理员运行修复补回这项改动"
+        "这项改动没有写入数据文件、没有生效；下一次保存会把这次中断记入日志，需要时请重新办理"
     )
 
 

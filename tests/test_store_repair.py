@@ -84,7 +84,7 @@ def test_a_file_cut_in_half_after_four_hours_comes_back_with_every_save(worked: 
     found = repair.plan(fresh(site))
     assert [(r.village, r.state, r.lost) for r in found] == [("城关村", "damaged", [])]
     assert found[0].from_changes == len(before)
-    repair.carry_out(fresh(site), START + dt.timedelta(hours=4), found)
+    repair.carry_out(fresh(site), START + dt.timedelta(hours=4))
 
     after = records_of(site, "城关村")
     assert after == before  # every case with its whole step history, to the byte
@@ -109,7 +109,7 @@ def test_a_missing_file_comes_back_and_other_villages_are_untouched(worked: Site
     found = repair.plan(fresh(site), "南石村")
     assert [(r.state, len(r.records), r.lost) for r in found] == [("missing", len(before), [])]
     assert repair.plan(fresh(site), "城关村") == []
-    repair.carry_out(fresh(site), START + dt.timedelta(hours=4), found)
+    repair.carry_out(fresh(site), START + dt.timedelta(hours=4))
     assert records_of(site, "南石村") == before
     assert fresh(site).verify().ok
 
@@ -128,7 +128,7 @@ def test_a_directory_from_before_change_logs_is_repaired_from_the_log_its_first_
     (site.root / "cases" / "城关村" / "2026.json").write_bytes(b"{")
     found = repair.plan(fresh(site))
     assert [(r.state, r.lost) for r in found] == [("damaged", [])]
-    repair.carry_out(fresh(site), NOW, found)
+    repair.carry_out(fresh(site), NOW)
     assert records_of(site, "城关村") == before
 
 
@@ -158,7 +158,7 @@ def test_a_hand_edit_is_never_blessed_by_the_next_save_and_repair_puts_it_back(t
 
     found = repair.plan(fresh(site))
     assert [(r.state, r.wrong, r.lost) for r in found] == [("mismatch", [f"case:{number}"], [])]
-    repair.carry_out(fresh(site), NOW, found)
+    repair.carry_out(fresh(site), NOW)
     assert fresh(site).cases.get(number).record["subject"] == "王某某低保申请"
     later = fresh(site)
     later.cases.complete_step(later.operator, NOW, number, note="受理")
@@ -310,3 +310,127 @@ def test_repair_refuses_a_broken_journal(worked: Site) -> None:
     with pytest.raises(StoreError) as refused:
         repair.plan(fresh(site))
     assert "日志" in str(refused.value) and "未做任何改动" in str(refused.value)
+
+
+# ----------------------------------------------------------------------------- the adversary's round
+
+
+def kill_during_flush(site: Site, monkeypatch: pytest.MonkeyPatch, action: Any) -> None:
+    """Run ``action`` with the process 'killed' after its journal entry, before its data file."""
+
+    class Killed(BaseException):
+        pass
+
+    def killed(*args: object) -> None:
+        raise Killed
+
+    with monkeypatch.context() as patched:
+        patched.setattr("store.db.SafeStorage.flush", killed)
+        with pytest.raises(Killed):
+            action()
+
+
+def test_repair_after_an_interrupted_save_leaves_what_the_journal_says(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Repair plans under the lock, after the cut-off save is recorded: it never brings back a
+    change the journal calls undone (which verify would then call a hand edit)."""
+    site = new_site(tmp_path / "data")
+    number = site.cases.open(site.operator, NOW, "dibao", "城关村", "王某某低保申请").number
+    later = fresh(site)
+    kill_during_flush(site, monkeypatch, lambda: later.cases.complete_step(later.operator, NOW, number, note="受理"))
+    assert fresh(site).verify().interrupted
+    repair.carry_out(fresh(site), NOW)
+    report = fresh(site).verify()
+    assert report.ok and not report.interrupted, report.problems
+    assert fresh(site).cases.get(number).record["current"] == "apply"
+    again = fresh(site)
+    again.cases.complete_step(again.operator, NOW, number, note="受理")
+    assert fresh(site).verify().ok
+
+
+def test_undoing_the_last_save_by_hand_is_tampering_not_an_interruption(tmp_path: Path) -> None:
+    site = new_site(tmp_path / "data")
+    number = site.cases.open(site.operator, NOW, "dibao", "城关村", "王某某低保申请").number
+    first = site.cases.book.raw(number)
+    site.cases.complete_step(site.operator, NOW, number, note="已入户")
+    path = site.root / "cases" / "城关村" / "2026.json"
+    data = json.loads(path.read_text("utf-8"))
+    data["cases"]["1"] = first  # the previous version, as the change log holds it
+    path.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+
+    report = fresh(site).verify()
+    assert not report.ok and not report.interrupted and any(number in p for p in report.problems)
+    other = fresh(site)
+    other.cases.open(other.operator, NOW, "dibao", "南石村", "另一件")  # recovery must not bless the undo
+    entries, _ = scan(site.store.journal.path)
+    assert "recovered" not in [e["action"] for e in entries]
+    assert not fresh(site).verify().ok
+    repair.carry_out(fresh(site), NOW)
+    assert fresh(site).cases.get(number).record["current"] != "apply"  # the clerk's step is back
+    assert fresh(site).verify().ok
+
+
+def test_a_save_made_while_the_clock_ran_fast_is_confirmed_by_the_admin_not_waited_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from store.errors import Refused
+    from tests.accounts import CADRE, open_as, register
+
+    monkeypatch.setattr(Store, "clock_guard", True)
+    site = new_site(tmp_path / "data")
+    register(site.root, f"{CADRE}=王文书:村干部:城关村")
+    fast = NOW + dt.timedelta(days=359)
+    site.cases.open(site.operator, fast, "dibao", "城关村", "时钟偏快时的保存")
+    with pytest.raises(ClockBehind):
+        fresh(site).cases.open(site.operator, NOW, "dibao", "城关村", "现在")
+    report = fresh(site).verify(now=NOW)
+    assert any("晚于现在" in line for line in report.clock), report.clock
+    with pytest.raises(Refused):
+        open_as(site.root, CADRE).accept_clock(NOW)  # only a 管理员 decides the clock is right
+    admin = fresh(site)
+    assert admin.accept_clock(NOW).startswith(fast.date().isoformat())
+    again = fresh(site)
+    again.cases.open(again.operator, NOW, "dibao", "城关村", "现在")
+    report = fresh(site).verify(now=NOW)
+    assert report.ok, report.problems
+    assert [c.kind for c in report.changes][-1] == "时钟"
+    assert any("时钟偏快" in line for line in report.changes[-1].changes)
+
+
+def test_verify_with_a_damaged_file_still_names_everything_else(worked: Site) -> None:
+    site = worked
+    (site.root / "cases" / "城关村" / "2026.json").write_bytes(b"")
+    path = site.root / "cases" / "南石村" / "2026.json"
+    data = json.loads(path.read_text("utf-8"))
+    data["cases"]["1"]["subject"] = "改过的事由"
+    path.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    code, out, _ = run("--data", str(site.root), "verify", "--json")
+    report = json.loads(out)
+    assert code == 3 and not report["ok"]
+    assert any("城关村" in p and "损坏" in p for p in report["problems"])
+    assert any("南石村-2026-0001" in p for p in report["problems"])
+    assert not any("城关村-2026-" in p for p in report["problems"])  # one problem for the file, not one a record
+
+
+def test_a_repair_is_listed_for_the_committee(worked: Site) -> None:
+    site = worked
+    path = site.root / "cases" / "城关村" / "2026.json"
+    path.write_bytes(path.read_bytes()[:100])
+    repair.carry_out(fresh(site), START + dt.timedelta(hours=4))
+    change = fresh(site).verify().changes[-1]
+    assert change.kind == "修复" and "cases/城关村/2026.json" in change.changes[0]
+
+
+def test_compaction_keeps_the_version_before_the_newest(tmp_path: Path) -> None:
+    log = tmp_path / "2026.changes.jsonl"
+    lines = [images.encode(seq, "case:城关村-2026-0001", {"seq": 1, "v": seq}) for seq in range(1, 6)]
+    log.write_bytes(b"".join(lines))
+    assert images.maybe_compact(log, 0, 0o600) is False  # small: left alone
+    monkey = images.COMPACT_MIN
+    try:
+        images.COMPACT_MIN = 1
+        assert images.maybe_compact(log, 0, 0o600)
+    finally:
+        images.COMPACT_MIN = monkey
+    assert [seq for seq, _, _ in images.read(log)] == [4, 5]

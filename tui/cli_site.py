@@ -86,12 +86,32 @@ def init_command(
             show_default=False,
         ),
     ] = None,
+    accept_clock: Annotated[
+        bool,
+        typer.Option(
+            "--accept-clock",
+            help="确认服务器现在的时间是对的（日志最新一条晚于现在、是那次保存时时钟偏快时；记入日志，核验会列出）",
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """新建或修改设置：乡镇、村名单、人员和角色、监督电话、本地时限（首次设置之后只有管理员可以修改）。"""
     villages = village or []
     folder = root(ctx)
     cli_common.use_zone_of(folder)
+    if accept_clock:
+        if township or villages or staff or remove_staff or phone or timer or timezone or group_shared is not None:
+            fail("--accept-clock 须单独使用（不能与其他设置一起修改）。未做任何改动。", EXIT_USAGE)
+        with handled():
+            site = Site(folder)
+            now = cli_common.now()
+            newest = site.accept_clock(now)
+        out().print(
+            Text(
+                f"已确认服务器时间 {now:%Y-%m-%d %H:%M} 是对的（日志最新一条记于 {newest[:16].replace('T', ' ')}），已记入日志。"
+            )
+        )
+        return
     with handled():
         site = Site(folder)
         first = not site.settings.township
@@ -201,7 +221,8 @@ def verify_command(
     site = open_site(ctx, need_settings=False)
     copy = _anchor_copy(site, anchor, "cunwu verify --anchor - < 锚点副本.json")
     with handled(), _anchor_path(copy) as anchor_file:
-        report = site.verify(anchor_file)
+        # A damaged data file is one problem among the others, never the only thing said.
+        report = site.verify(anchor_file, skip_damaged=True, now=cli_common.now())
     if as_json:
         print_json(
             {
@@ -343,15 +364,20 @@ def repair_command(
     每条记录从文件本身、改动记录（每次保存时另存的内容）或备份中找与日志完全一致的版本，找不到的列出，不猜测。
     cunwu repair --dry-run 先看会修复什么，再 cunwu repair --yes（可加 --village 村名）。"""
     site = open_site(ctx)
-    with handled():
-        found = repair_mod.plan(site, village.strip() if village else None)
+    where = village.strip() if village else None
+    if dry_run or not yes:
+        with handled():
+            found = repair_mod.plan(site, where)
+    else:
+        with handled():
+            found = repair_mod.carry_out(site, cli_common.now(), where)
     console = out()
     if not found:
-        where = f"{village.strip()}的" if village else ""
-        console.print(Text(f"{where}数据文件都能读取，每条记录都与日志一致，不需要修复。未做任何改动。"))
+        named = f"{where}的" if where else ""
+        console.print(Text(f"{named}数据文件都能读取，每条记录都与日志一致，不需要修复。未做任何改动。"))
         return
-    head = "试运行（未做任何改动），修复会" if dry_run or not yes else "已修复"
-    console.print(Text(f"{head}重建 {len(found)} 个数据文件："))
+    head = "试运行（未做任何改动），修复会重建" if dry_run or not yes else "已修复，重建了"
+    console.print(Text(f"{head} {len(found)} 个数据文件："))
     for repair in found:
         for line in repair.lines():
             console.print(Text(f"  {line}"))
@@ -359,8 +385,6 @@ def repair_command(
         return
     if not yes:
         fail("以上是修复会做的事，未做任何改动。确认修复请加 --yes。", 1)
-    with handled():
-        repair_mod.carry_out(site, cli_common.now(), found)
     console.print(Text("原来的文件另存在数据目录的 backups/damaged/ 下；修复已记入日志。"))
     lost = sum(len(r.lost) for r in found)
     if lost:

@@ -538,9 +538,10 @@ def check_journal_clock(last_ts: str | None, now: dt.datetime) -> Check:
         title,
         Status.FAIL,
         f"服务器现在的时间 {now:%Y-%m-%d %H:%M} 比最后一次保存的时间 {shown} 还早（早了 {_span(gap)}）："
-        "时钟被调回过，时钟改正之前 cunwu 不接受任何保存（否则新记录的日期会早于旧记录，时限从错的日期起算）",
-        "请管理员把服务器时间调准：timedatectl set-ntp true 自动校时，或 timedatectl set-time 设为北京时间的"
-        "当前时间；改正后再运行 cunwu doctor 核对。数据没有受影响",
+        "或者现在的时钟被调回了，或者那次保存时时钟偏快；在弄清之前 cunwu 不接受任何保存（否则新记录的日期会"
+        "早于旧记录，时限从错的日期起算）",
+        "请管理员核对北京时间：现在的时间不对，就把服务器时间调准（timedatectl set-ntp true 自动校时）；现在的时间"
+        "是对的、是那次保存时时钟偏快，就确认现在的时间：cunwu init --accept-clock（记入日志，核验会列出）。数据没有受影响",
     )
 
 
