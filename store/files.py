@@ -85,3 +85,25 @@ def make_dirs(path: Path, mode: int) -> None:
         with contextlib.suppress(FileExistsError):
             folder.mkdir()
         os.chmod(folder, mode)
+
+
+def append_whole(path: Path, body: bytes, mode: int) -> int:
+    """Append ``body`` to ``path`` and fsync; when the write or the fsync fails, cut the file back
+    to where it ended before and raise (a ``ResourceProblem`` for a full disk, no permission …),
+    so that no part of a line is left. The caller holds the store's lock: nobody else appends.
+    Returns the size the file had before."""
+    with resources.guard(path):
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, mode)
+        try:
+            before = os.fstat(fd).st_size
+            try:
+                resources.full_write(fd, body)
+                os.fsync(fd)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.ftruncate(fd, before)
+                    os.fsync(fd)
+                raise
+        finally:
+            os.close(fd)
+    return before

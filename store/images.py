@@ -22,8 +22,7 @@ from typing import Any
 
 import orjson
 
-from store import resources
-from store.files import atomic_write
+from store.files import append_whole, atomic_write
 from store.journal import canonical
 
 SUFFIX = ".changes.jsonl"
@@ -44,21 +43,7 @@ def encode(seq: int, target: str, record: Mapping[str, Any]) -> bytes:
 def append(path: Path, body: bytes, mode: int) -> int:
     """Append ``body`` (lines made by ``encode``) and fsync; on any failure the file is cut back
     to where it was, so no partial line is left. Returns the size it had before."""
-    with resources.guard(path):
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, mode)
-        try:
-            start = os.fstat(fd).st_size
-            try:
-                resources.full_write(fd, body)
-                os.fsync(fd)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.ftruncate(fd, start)
-                    os.fsync(fd)
-                raise
-        finally:
-            os.close(fd)
-    return start
+    return append_whole(path, body, mode)
 
 
 def cut_back(sizes: Mapping[Path, int]) -> None:

@@ -17,7 +17,6 @@ next transaction (``drop_torn_tail``).
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from store import resources
+from store.files import append_whole
 
 GENESIS = "0" * 64
 DOMAIN = b"CUNWU-JOURNAL-v1\x00"
@@ -173,22 +173,7 @@ class Journal:
         if not entries:
             return []
         chained = chain(entries, self.last())
-        data = b"".join(canonical(e) + b"\n" for e in chained)
-        with resources.guard(self.path):
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, self.mode)
-            try:
-                before = os.fstat(fd).st_size  # the caller holds the lock: nobody else appends
-                try:
-                    resources.full_write(fd, data)
-                    os.fsync(fd)
-                except BaseException:
-                    # Never leave part of a line (or lines nobody was told were saved) behind.
-                    with contextlib.suppress(OSError):
-                        os.ftruncate(fd, before)
-                        os.fsync(fd)
-                    raise
-            finally:
-                os.close(fd)
+        append_whole(self.path, b"".join(canonical(e) + b"\n" for e in chained), self.mode)
         return chained
 
 

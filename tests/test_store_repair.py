@@ -38,6 +38,21 @@ def records_of(site: Site, village: str) -> dict[str, dict[str, Any]]:
     return out
 
 
+def kill_during_flush(site: Site, monkeypatch: pytest.MonkeyPatch, action: Any) -> None:
+    """Run ``action`` with the process 'killed' after its journal entry, before its data file."""
+
+    class Killed(BaseException):
+        pass
+
+    def killed(*args: object) -> None:
+        raise Killed
+
+    with monkeypatch.context() as patched:
+        patched.setattr("store.db.SafeStorage.flush", killed)
+        with pytest.raises(Killed):
+            action()
+
+
 def four_hours_of_work(site: Site) -> int:
     """A save a minute for four hours, most of them in 城关村: cases opened and stepped, so that
     the hourly backups hold only older versions. Returns how many saves were acknowledged."""
@@ -190,17 +205,8 @@ def test_an_interrupted_save_is_a_warning_not_tampering(tmp_path: Path, monkeypa
     site = new_site(tmp_path / "data")
     number = site.cases.open(site.operator, NOW, "dibao", "城关村", "王某某低保申请").number
 
-    class Killed(BaseException):
-        pass
-
-    def killed(*args: object) -> None:
-        raise Killed
-
     later = fresh(site)
-    monkeypatch.setattr("store.db.SafeStorage.flush", killed)
-    with pytest.raises(Killed):
-        later.cases.complete_step(later.operator, NOW, number, note="受理")
-    monkeypatch.undo()
+    kill_during_flush(site, monkeypatch, lambda: later.cases.complete_step(later.operator, NOW, number, note="受理"))
     report = fresh(site).verify()
     assert report.ok, report.problems
     assert len(report.interrupted) == 1 and number in report.interrupted[0] and "中断" in report.interrupted[0]
@@ -217,17 +223,10 @@ def test_a_number_named_by_an_interrupted_new_is_never_given_again(
     site = new_site(tmp_path / "data")
     site.cases.open(site.operator, NOW, "dibao", "城关村", "第一件")
 
-    class Killed(BaseException):
-        pass
-
-    def killed(*args: object) -> None:
-        raise Killed
-
     later = fresh(site)
-    monkeypatch.setattr("store.db.SafeStorage.flush", killed)
-    with pytest.raises(Killed):
-        later.cases.open(later.operator, NOW, "dibao", "城关村", "第二件（中断）")
-    monkeypatch.undo()
+    kill_during_flush(
+        site, monkeypatch, lambda: later.cases.open(later.operator, NOW, "dibao", "城关村", "第二件（中断）")
+    )
     journal = [json.loads(line) for line in site.store.journal.path.read_text("utf-8").splitlines()]
     lost_number = journal[-1]["target"].partition(":")[2]
     again = fresh(site)
@@ -313,21 +312,6 @@ def test_repair_refuses_a_broken_journal(worked: Site) -> None:
 
 
 # ----------------------------------------------------------------------------- the adversary's round
-
-
-def kill_during_flush(site: Site, monkeypatch: pytest.MonkeyPatch, action: Any) -> None:
-    """Run ``action`` with the process 'killed' after its journal entry, before its data file."""
-
-    class Killed(BaseException):
-        pass
-
-    def killed(*args: object) -> None:
-        raise Killed
-
-    with monkeypatch.context() as patched:
-        patched.setattr("store.db.SafeStorage.flush", killed)
-        with pytest.raises(Killed):
-            action()
 
 
 def test_repair_after_an_interrupted_save_leaves_what_the_journal_says(
