@@ -238,6 +238,23 @@ async def test_case_list_puts_overdue_first_and_filters(tmp_path: Path) -> None:
         assert table.row_count == 1 and quiet in str(table.get_row_at(0)[0])
 
 
+async def test_the_case_list_names_a_village_whose_file_is_damaged_and_lists_the_others(tmp_path: Path) -> None:
+    site = new_site(tmp_path / "data")
+    other = site.cases.open(site.operator, NOW, "dibao", "南石村", "低保申请").number
+    site.cases.open(site.operator, NOW, "dibao", "城关村", "王某")
+    app = make(tmp_path / "data", Clock(DAY0))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        await pilot.pause()
+        assert "已损坏" not in screen_text(app)
+        (tmp_path / "data" / "cases" / "城关村" / "2026.json").write_bytes(b"{")
+        app.screen.refresh_data()  # type: ignore[attr-defined]
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 1 and other in str(table.get_row_at(0)[0])
+        assert "城关村的数据文件已损坏" in screen_text(app)
+
+
 async def test_escape_goes_back_from_the_dialog_the_list_and_the_case(tmp_path: Path) -> None:
     site = new_site(tmp_path / "data")
     site.cases.open(site.operator, NOW, "dibao", "城关村", "王某")

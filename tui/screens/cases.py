@@ -94,6 +94,7 @@ class CaseListScreen(BaseScreen):
                 [(Text(label), value) for label, value in STATUSES], allow_blank=False, value="open", id="status"
             )
             yield Tick("只看超期", id="overdue")
+        yield Static(id="damaged", classes="hint")
         table: DataTable[object] = DataTable(cursor_type="row", zebra_stripes=False, id="cases")
         table.add_columns("办件编号", "事项", "事由", "当前步骤", "时限")
         yield table
@@ -113,7 +114,9 @@ class CaseListScreen(BaseScreen):
         village = self.query_one("#village", Select).value
         status = self.query_one("#status", Select).value
         only_overdue = self.query_one("#overdue", Checkbox).value
+        self.site.store.skipped.clear()
         cases = self.cunwu.attempt(lambda: self.site.cases.all(skip_damaged=True)) or []
+        self._say_damaged(sorted({path.parent.name for path in self.site.store.skipped}))
         rows = []
         for case in cases:
             if village != ALL and case.village != village:
@@ -139,6 +142,14 @@ class CaseListScreen(BaseScreen):
             rows.append(Row(case, matter.name, step, timers, overdue, left))
         rows.sort(key=lambda r: (not r.overdue, r.days_left, r.case.number))
         return rows
+
+    def _say_damaged(self, villages: list[str]) -> None:
+        """Which villages the list leaves out because their data file is damaged (one line, only then)."""
+        note = self.query_one("#damaged", Static)
+        note.display = bool(villages)
+        if villages:
+            names = "、".join(villages)
+            note.update(literal(f"注意：{names}的数据文件已损坏，没有列出{names}的办件；请管理员修复。"))
 
     def refresh_data(self) -> None:
         table = self.query_one(DataTable)
