@@ -110,6 +110,10 @@ def another_process(script: str, root: Path, ready: str) -> subprocess.Popen[str
         stdout=subprocess.PIPE,
         text=True,
         cwd=Path(__file__).resolve().parent.parent,
+        # Its own process group in this session, as a shell's job is: the kernel discards a Ctrl+Z
+        # (SIGTSTP) sent to a process in an orphaned group, which is what pytest's group is when the
+        # tests run as a detached background job.
+        process_group=0,
     )
     assert child.stdout is not None and child.stdout.readline().strip() == ready
     return child

@@ -23,7 +23,12 @@ def hostile_site(root: Path) -> dict[str, str]:
         site.operator,
         NOW,
         case,
-        {"title": CLICK, "content": BAD, "place": "[red]公开栏", "entries": [{"name": CLICK, "amount": "[i]500"}]},
+        {
+            "title": CLICK,
+            "content": BAD,
+            "place": "[red]公开栏",
+            "entries": [{"name": CLICK, "amount": "500", "note": "[i]备注"}],
+        },
     )["number"]
     site.notices.object(site.operator, NOW, notice, NOW.date(), CLICK, BAD, handling="[/]处理")
     meeting = site.meetings.new(
