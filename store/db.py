@@ -33,7 +33,7 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
-from store import backups, clock, images, roles
+from store import backups, clock, images, resources, roles
 from store.errors import (
     BadEnvironment,
     BadInput,
@@ -393,9 +393,10 @@ class Store:
         # Ctrl+Z, Ctrl+C or a dropped session take effect once the lock is free again.
         with deferred_signals():
             try:
-                self._lock.acquire(
-                    f"{operator.name or operator.account}（账号 {operator.account}，进程 {os.getpid()}）"
-                )
+                with resources.guard(self._lock.path):  # no permission, a read-only disk: this save stops
+                    self._lock.acquire(
+                        f"{operator.name or operator.account}（账号 {operator.account}，进程 {os.getpid()}）"
+                    )
             except LockTimeoutError as exc:
                 raise LockTimeout(exc.holder) from None
             self._depth = 1

@@ -43,6 +43,8 @@ SAVE = Doing("保存", "这次保存没有写入，数据保持保存前的样�
 EXPORT = Doing("导出", "没有生成文件，也没有留下不完整的文件；数据没有改动")
 BACKUP = Doing("备份", "没有生成备份文件，也没有留下不完整的文件；数据没有改动")
 RESTORE = Doing("恢复", "恢复没有进行，数据没有改动")
+ACCESS = Doing("打开数据", "没有做任何改动")
+"""An error no write guard named: reaching the data directory itself (a read, a stat)."""
 RESTORE_FINISH = Doing("恢复", "恢复已记入日志，但还有文件没有换好；问题解决后，下一次保存会自动完成恢复")
 
 

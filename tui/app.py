@@ -104,7 +104,7 @@ class CunwuApp(App[None]):
             self.push_screen(MessageDialog("未能完成", refusals.message(exc)))
             return None
         except OSError as exc:  # a full disk, no permission … (store.resources): never the crash screen
-            found = resources.problem(exc)
+            found = resources.problem(exc, doing=resources.ACCESS)
             if found is None:
                 raise
             self.push_screen(MessageDialog("未能完成", str(found)))

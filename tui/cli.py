@@ -271,7 +271,7 @@ def run() -> None:
         from tui import crash
 
         if isinstance(exc, OSError):  # a full disk, no permission …: said in words, exit 3
-            exc = resources.problem(exc) or exc
+            exc = resources.problem(exc, doing=resources.ACCESS) or exc
         if isinstance(exc, StoreError):  # expected: its message and code, as handled() gives them
             sys.stderr.write(f"{cli_hints.message(exc)}\n")
             raise SystemExit(exc.exit_code) from None

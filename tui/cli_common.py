@@ -50,7 +50,7 @@ def handled() -> Iterator[None]:
     except CatalogError as exc:
         fail(exc.report(), EXIT_DATA)
     except OSError as exc:
-        found = resources.problem(exc)
+        found = resources.problem(exc, doing=resources.ACCESS)
         if found is None:
             raise  # not the machine's limits: a bug, for the crash report (tui.crash)
         fail(cli_hints.message(found), found.exit_code)
