@@ -200,7 +200,9 @@ def _journal(doc: Document, report: Report, start: dt.date, end: dt.date) -> Non
     if not changes:
         style.body(doc, "本期没有设置变更（人员、角色、村名单、时限、监督电话），也没有从备份恢复。")
         return
-    style.body(doc, f"本期设置变更和备份恢复 {len(changes)} 次（人员、角色、村名单、时限、监督电话；全乡镇）：")
+    style.body(
+        doc, f"本期设置变更、备份恢复和数据修复 {len(changes)} 次（人员、角色、村名单、时限、监督电话、时钟；全乡镇）："
+    )
     for index, change in enumerate(changes, 1):
         when = change.ts[:16].replace("T", " ")
         style.body(doc, f"{index}. {when}，［{change.kind}］{text(change.who)}：{text('；'.join(change.changes))}")

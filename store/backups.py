@@ -131,7 +131,9 @@ def damaged_message(root: Path, path: Path, reason: str) -> str:
     backup plus every save the journal holds since). Never to put the backup back as it is:
     that would lose every save made after it. How (a command, a key) is the caller's to add."""
     good = newest_good(root, path)
-    head = f"数据文件 {path} 已损坏，无法读取（{reason}）。程序已停止，未写入任何内容。"
+    head = (
+        f"数据文件 {path} 已损坏，无法读取（{reason}）。修好之前，这个村这一年的记录不能查看和办理；没有写入任何内容。"
+    )
     if good is None:
         return head + "没有找到该文件的完好备份；请管理员修复，先查看能按日志重建哪些记录。"
     return head + (

@@ -10,6 +10,7 @@ entry, a meeting step its minutes (an existing meeting, or a draft made for it).
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -419,14 +420,18 @@ class Cases:
 
 
 def find_step(matter: Matter, key: str) -> Step:
-    """A step of ``matter`` by its id, or by its number in the flow (1-based, as a case's page
-    numbers them); BadInput naming the steps otherwise."""
-    key = key.strip()
+    """A step of ``matter`` by its id, by its number in the flow (1-based, as a case's page
+    numbers them; full-width digits too) or by its title as the document words it (民主评议);
+    BadInput naming the steps otherwise."""
+    key = unicodedata.normalize("NFKC", key).strip()
     if key.isdigit() and 1 <= int(key) <= len(matter.steps):
         return matter.steps[int(key) - 1]
     for step in matter.steps:
         if step.id == key:
             return step
+    titled = [step for step in matter.steps if unicodedata.normalize("NFKC", step.title) == key]
+    if len(titled) == 1:
+        return titled[0]
     listed = "、".join(f"{i} {s.id}（{s.title}）" for i, s in enumerate(matter.steps, start=1))
     raise BadInput(f"事项“{matter.name}”没有步骤“{key}”；它的步骤是：{listed}")
 

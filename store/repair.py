@@ -72,7 +72,7 @@ class FileRepair:
         out = [f"{self.rel}：{state}（{self.reason}）"]
         out.append(
             f"  重建后 {len(self.records)} 条记录：文件中完好的 {self.from_file} 条，"
-            f"从改动记录（after-image）补回 {self.from_changes} 条，从备份找回 {self.from_backups} 条"
+            f"从改动记录补回 {self.from_changes} 条，从备份找回 {self.from_backups} 条"
         )
         if self.wrong:
             out.append(f"  与日志不符、按日志恢复的记录：{'、'.join(_numbers(self.wrong))}")

@@ -273,6 +273,15 @@ def test_an_unknown_step_is_a_usage_error_listing_the_steps(clock: Clock) -> Non
     assert json.loads(run("case", "show", number, "--json")[1])["current_step"] == "survey"
 
 
+def test_step_by_its_title_or_full_width_number(clock: Clock) -> None:
+    number = at_survey(clock)
+    code, _, err = run("case", "step", number, "--step", "民主评议")  # not the current step: a conflict
+    assert code == 3 and "入户调查" in err
+    code, _, err = run("case", "step", number, "--step", "３")  # full-width 3: 入户调查, the current step
+    assert code == 0, err
+    assert json.loads(run("case", "show", number, "--json")[1])["current_step"] != "survey"
+
+
 def test_case_step_help_explains_step() -> None:
     result = runner.invoke(app, ["case", "step", "--help"])
     assert result.exit_code == 0 and "--step" in result.stdout and "已被他人办理" in result.stdout

@@ -263,7 +263,9 @@ def verify_command(
         for warning in report.interrupted:
             console.print(Text(f"注意：{warning}"))
         if report.changes:
-            console.print(Text(f"设置变更和备份恢复（人员、角色、村、时限等，共 {len(report.changes)} 次）："))
+            console.print(
+                Text(f"设置变更、备份恢复和数据修复（人员、角色、村、时限、时钟等，共 {len(report.changes)} 次）：")
+            )
             for change in report.changes:
                 when = change.ts[:16].replace("T", " ")
                 console.print(Text(f"  {when} [{change.kind}] {change.who}：{'；'.join(change.changes)}"))
