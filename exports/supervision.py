@@ -198,7 +198,7 @@ def _journal(doc: Document, report: Report, start: dt.date, end: dt.date) -> Non
         style.body(doc, f"注意：{text(warning)}")
     changes = changes_in(report, start, end)
     if not changes:
-        style.body(doc, "本期没有设置变更（人员、角色、村名单、时限、监督电话），也没有从备份恢复。")
+        style.body(doc, "本期没有设置变更（人员、角色、村名单、时限、监督电话），也没有从备份恢复或修复数据。")
         return
     style.body(
         doc, f"本期设置变更、备份恢复和数据修复 {len(changes)} 次（人员、角色、村名单、时限、监督电话、时钟；全乡镇）："
