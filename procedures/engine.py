@@ -6,14 +6,16 @@ It never reads the clock and does no I/O. The store keeps the state; the app sho
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING
 
 from procedures.model import UNIT_LABELS, Closing, Matter, Step, Timer, TimerKind
 from procedures.periods import PeriodEnd, format_date, format_short, period_end
 from procedures.workdays import WorkCalendar
+
+if TYPE_CHECKING:  # views import CaseStatus from here
+    from procedures.views import CaseView
 
 DONE_LABEL = "完成"
 """The single choice at a step without branches."""
@@ -93,24 +95,15 @@ class TooEarly(FlowError):
         )
 
 
-def state_of(record: Mapping[str, Any]) -> CaseState:
-    """The state of a case as the store keeps it (a plain record with ISO dates)."""
+def state_of(case: CaseView) -> CaseState:
+    """The state of a stored case, from its view (``procedures.views.CaseView.from_record``)."""
     return CaseState(
-        matter_id=str(record["matter_id"]),
-        opened=dt.date.fromisoformat(record["opened_on"]),
-        current=str(record.get("current") or ""),
-        current_since=dt.date.fromisoformat(record["current_since"]),
-        history=tuple(
-            StepEntry(
-                h["step_id"],
-                dt.date.fromisoformat(h["started"]),
-                dt.date.fromisoformat(h["finished"]),
-                h["outcome"],
-                h.get("forced_reason", ""),
-            )
-            for h in record["history"]
-        ),
-        status=CaseStatus(record["status"]),
+        matter_id=case.matter_id,
+        opened=case.opened_on,
+        current=case.current,
+        current_since=case.current_since,
+        history=tuple(StepEntry(h.step_id, h.started, h.finished, h.outcome, h.forced_reason) for h in case.history),
+        status=case.status,
     )
 
 

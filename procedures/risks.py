@@ -2,8 +2,8 @@
 
 Each matter file says, for every one of its risk phrases, which checks here can see it and
 what stays for people to judge (``[[risk_checks]]``, see ``procedures/matters/README.md``).
-A check reads the records (cases, meetings, notices, seal uses) and the dates recurring
-duties were met, all passed in, and yields findings: which case or record, which step,
+A check reads the records (cases, meetings, notices, seal uses, as the typed views of
+``procedures.views``) and the dates recurring duties were met, all passed in, and yields findings: which case or record, which step,
 which rule, how serious (red: a rule was broken; amber: to be looked into), and since
 when. Like the flow engine it never reads the clock and does no I/O.
 
@@ -24,6 +24,7 @@ from procedures import engine
 from procedures.model import Catalog, Matter, Produces, RiskCheck, Step, TimerKind
 from procedures.periods import format_date, period_end
 from procedures.recurring import ObligationState, obligations
+from procedures.views import CaseView, MeetingView, NoticeView, SealView, StepView
 from procedures.workdays import WorkCalendar
 
 
@@ -115,12 +116,12 @@ class Finding:
 
 @dataclass(frozen=True, slots=True)
 class Data:
-    """What the checks read: the stored records as plain mappings."""
+    """What the checks read: the stored records as views, each built once (``procedures.views``)."""
 
-    cases: Sequence[Mapping[str, Any]] = ()
-    meetings: Sequence[Mapping[str, Any]] = ()
-    notices: Sequence[Mapping[str, Any]] = ()
-    seals: Sequence[Mapping[str, Any]] = ()
+    cases: Sequence[CaseView] = ()
+    meetings: Sequence[MeetingView] = ()
+    notices: Sequence[NoticeView] = ()
+    seals: Sequence[SealView] = ()
     done: Mapping[str, Mapping[str, Iterable[dt.date]]] = field(default_factory=dict)
     """Village → ``matter-id.step-id`` → days a recurring duty was met."""
     since: dt.date | None = None
@@ -133,14 +134,14 @@ class Context:
     data: Data
     today: dt.date
     cal: WorkCalendar
-    meetings: Mapping[str, Mapping[str, Any]]
-    notices: Mapping[str, Mapping[str, Any]]
-    seals: Mapping[str, Mapping[str, Any]]
-    cases: Mapping[str, Mapping[str, Any]]
+    meetings: Mapping[str, MeetingView]
+    notices: Mapping[str, NoticeView]
+    seals: Mapping[str, SealView]
+    cases: Mapping[str, CaseView]
 
-    def matter(self, case: Mapping[str, Any]) -> Matter | None:
+    def matter(self, case: CaseView) -> Matter | None:
         try:
-            return self.catalog.get(str(case["matter_id"]))
+            return self.catalog.get(case.matter_id)
         except KeyError:
             return None
 
@@ -169,50 +170,44 @@ def _finding(check: str, severity: Severity, since: dt.date, text: str, **where:
     return Finding(check, CHECK_TITLES[check], severity, since, text=text, **where)
 
 
-def _case_where(case: Mapping[str, Any], matter: Matter, step: Step | None = None) -> dict[str, Any]:
+def _case_where(case: CaseView, matter: Matter, step: Step | None = None) -> dict[str, Any]:
     return {
-        "village": str(case["village"]),
+        "village": case.village,
         "matter_id": matter.id,
         "matter": matter.name,
-        "case": str(case["number"]),
+        "case": case.number,
         "step_id": step.id if step else "",
         "step": step.title if step else "",
     }
 
 
-def _date(text: str) -> dt.date:
-    return dt.date.fromisoformat(text[:10])
-
-
-def _step_began(case: Mapping[str, Any], index: int) -> dt.date:
+def _step_began(case: CaseView, index: int) -> dt.date:
     """The day the step at ``history[index]`` (or the current step, for index = len) became
     current: the previous step's completion, or the opening. (A posted 公示 moves the step's
     own start to the posting day, so the start is read from the step before.)"""
-    history = case["history"]
-    return _date(history[index - 1]["finished"]) if index > 0 else _date(case["opened_on"])
+    return case.history[index - 1].finished if index > 0 else case.opened_on
 
 
-def _walk(ctx: Context) -> Iterator[tuple[Mapping[str, Any], Matter]]:
+def _walk(ctx: Context) -> Iterator[tuple[CaseView, Matter]]:
     for case in ctx.data.cases:
         matter = ctx.matter(case)
         if matter is not None:
             yield case, matter
 
 
-def _current(case: Mapping[str, Any], matter: Matter) -> Step | None:
-    current = str(case.get("current") or "")
-    if case.get("status") != engine.CaseStatus.OPEN.value or not current:
+def _current(case: CaseView, matter: Matter) -> Step | None:
+    if case.status is not engine.CaseStatus.OPEN or not case.current:
         return None
     try:
-        return matter.step(current)
+        return matter.step(case.current)
     except KeyError:
         return None
 
 
-def _done_steps(case: Mapping[str, Any], matter: Matter) -> Iterator[tuple[int, Mapping[str, Any], Step]]:
-    for index, entry in enumerate(case["history"]):
+def _done_steps(case: CaseView, matter: Matter) -> Iterator[tuple[int, StepView, Step]]:
+    for index, entry in enumerate(case.history):
         try:
-            yield index, entry, matter.step(str(entry["step_id"]))
+            yield index, entry, matter.step(entry.step_id)
         except KeyError:
             continue
 
@@ -221,7 +216,7 @@ def _done_steps(case: Mapping[str, Any], matter: Matter) -> Iterator[tuple[int, 
 
 
 def _left_waiting(
-    ctx: Context, check: str, days: int, waits: Callable[[Mapping[str, Any], Step], bool], what: str
+    ctx: Context, check: str, days: int, waits: Callable[[CaseView, Step], bool], what: str
 ) -> Iterator[Finding]:
     """Open cases whose current step ``waits`` (for its posting, its register entry, its visit)
     more than ``days`` after it began: amber, from the day after the grace, while it stands."""
@@ -230,7 +225,7 @@ def _left_waiting(
         step = _current(case, matter)
         if step is None or not waits(case, step):
             continue
-        began = _step_began(case, len(case["history"]))
+        began = _step_began(case, len(case.history))
         if ctx.today > began + grace:
             yield _finding(
                 check,
@@ -248,24 +243,21 @@ def notice_late(ctx: Context) -> Iterator[Finding]:
         ctx,
         "notice-late",
         NOTICE_POST_DAYS,
-        lambda case, step: step.produces is Produces.NOTICE and not case["progress"].get("notice"),
+        lambda case, step: step.produces is Produces.NOTICE and not case.pending_notice,
         "未登记张贴",
     )
     grace = dt.timedelta(days=NOTICE_POST_DAYS)
     for case, matter in _walk(ctx):
         step = _current(case, matter)
-        cases_notices = [(i, h, s) for i, h, s in _done_steps(case, matter) if s.produces is Produces.NOTICE]
-        pending = case["progress"].get("notice")
-        if pending and step is not None:
-            cases_notices.append((len(case["history"]), {"records": [pending]}, step))
-        for index, entry, done_step in cases_notices:
+        cases_notices = [(i, h.records, s) for i, h, s in _done_steps(case, matter) if s.produces is Produces.NOTICE]
+        if case.pending_notice and step is not None:
+            cases_notices.append((len(case.history), (case.pending_notice,), step))
+        for index, numbers, done_step in cases_notices:
             began = _step_began(case, index)
-            for number in entry.get("records", []):
+            for number in numbers:
                 notice = ctx.notices.get(number)
-                if notice is None:
-                    continue
-                posted = _date(notice["posted_on"])
-                if posted > began + grace:
+                posted = notice.posted_on if notice is not None else None
+                if posted is not None and posted > began + grace:
                     yield _finding(
                         "notice-late",
                         Severity.AMBER,
@@ -279,49 +271,46 @@ def notice_late(ctx: Context) -> Iterator[Finding]:
 
 def notice_short(ctx: Context) -> Iterator[Finding]:
     for notice in ctx.data.notices:
-        closed, earliest = notice.get("closed_on") or "", notice.get("earliest_end") or ""
-        if not closed or not earliest or not notice.get("min_amount"):
+        closed, earliest, posted = notice.closed_on, notice.earliest_end, notice.posted_on
+        if closed is None or earliest is None or posted is None or not notice.min_amount:
             continue
-        if _date(closed) < _date(earliest):
-            posted = _date(notice["posted_on"])
-            ran = (_date(closed) - posted).days
-            where = _notice_where(ctx, notice)
+        if closed < earliest:
             yield _finding(
                 "notice-short",
                 Severity.RED,
-                _date(closed),
-                f"公示 {notice['number']} 于{format_date(posted)}张贴，{format_date(_date(closed))}即结束，"
-                f"只公示了 {ran} 日；规定“{notice.get('rule', '')}”，{format_date(_date(earliest))}起方可结束",
-                record=str(notice["number"]),
-                **where,
+                closed,
+                f"公示 {notice.number} 于{format_date(posted)}张贴，{format_date(closed)}即结束，"
+                f"只公示了 {(closed - posted).days} 日；规定“{notice.rule}”，{format_date(earliest)}起方可结束",
+                record=notice.number,
+                **_notice_where(ctx, notice),
             )
 
 
 def notice_backdated(ctx: Context) -> Iterator[Finding]:
     for notice in ctx.data.notices:
-        if not notice.get("backdated"):
+        posted, entered = notice.posted_on, notice.entered_on
+        if not notice.backdated or posted is None or entered is None:
             continue
-        posted, entered = _date(notice["posted_on"]), _date(notice["entered_on"])
         yield _finding(
             "notice-backdated",
             Severity.AMBER,
             entered,
-            f"公示 {notice['number']} 的张贴日期写为{format_date(posted)}，"
+            f"公示 {notice.number} 的张贴日期写为{format_date(posted)}，"
             f"{format_date(entered)}才登记（补录 {(entered - posted).days} 日），请核实实际张贴日期",
-            record=str(notice["number"]),
+            record=notice.number,
             **_notice_where(ctx, notice),
         )
 
 
-def _notice_where(ctx: Context, notice: Mapping[str, Any]) -> dict[str, Any]:
-    where: dict[str, Any] = {"village": str(notice["village"]), "case": str(notice.get("case") or "")}
+def _notice_where(ctx: Context, notice: NoticeView) -> dict[str, Any]:
+    where: dict[str, Any] = {"village": notice.village, "case": notice.case}
     try:
-        matter = ctx.catalog.get(str(notice.get("matter_id") or ""))
+        matter = ctx.catalog.get(notice.matter_id)
     except KeyError:
         return where
     where.update(matter_id=matter.id, matter=matter.name)
     try:
-        step = matter.step(str(notice.get("step") or ""))
+        step = matter.step(notice.step)
     except KeyError:
         return where
     return {**where, "step_id": step.id, "step": step.title}
@@ -348,11 +337,11 @@ def deadline_missed(ctx: Context) -> Iterator[Finding]:
             timer = step.timer
             if timer is None or timer.kind is not TimerKind.DEADLINE:
                 continue
-            begin = state.finished_on(timer.counts_from) if timer.counts_from else _date(entry["started"])
+            begin = state.finished_on(timer.counts_from) if timer.counts_from else entry.started
             if begin is None:
                 continue
             end = period_end(begin, timer.amount, timer.unit, ctx.cal)
-            finished = _date(entry["finished"])
+            finished = entry.finished
             if finished > end.last_day:
                 yield _finding(
                     "deadline-missed",
@@ -392,35 +381,32 @@ def recurring_missed(ctx: Context) -> Iterator[Finding]:
 
 
 def _irregular_seals(
-    ctx: Context, check: str, broke: Callable[[Mapping[str, Any]], bool], how: Callable[[Mapping[str, Any]], str]
+    ctx: Context, check: str, broke: Callable[[SealView], bool], how: Callable[[SealView], str]
 ) -> Iterator[Finding]:
     """Seal uses registered as they happened although they broke the rules (with a 情况说明)."""
     for seal in ctx.data.seals:
-        if broke(seal):
-            day = _date(seal["date"])
+        day = seal.date
+        if day is not None and broke(seal):
             yield _finding(
                 check,
                 Severity.RED,
                 day,
-                f"{format_date(day)}使用{seal['seal']}印章（{seal['document']}），{how(seal)}："
-                f"{seal.get('irregular', '')}",
-                record=str(seal["number"]),
+                f"{format_date(day)}使用{seal.seal}印章（{seal.document}），{how(seal)}：{seal.irregular}",
+                record=seal.number,
                 **_seal_where(ctx, seal),
             )
 
 
 def seal_unapproved(ctx: Context) -> Iterator[Finding]:
-    yield from _irregular_seals(
-        ctx, "seal-unapproved", lambda seal: seal["basis"].get("kind") == "none", lambda _: "登记为未经批准"
-    )
+    yield from _irregular_seals(ctx, "seal-unapproved", lambda seal: seal.basis == "none", lambda _: "登记为未经批准")
 
 
 def seal_same_person(ctx: Context) -> Iterator[Finding]:
     yield from _irregular_seals(
         ctx,
         "seal-same-person",
-        lambda seal: seal["approver"] == seal["keeper"],
-        lambda seal: f"批准人与保管人同为{seal['approver']}",
+        lambda seal: seal.approver == seal.keeper,
+        lambda seal: f"批准人与保管人同为{seal.approver}",
     )
 
 
@@ -433,15 +419,14 @@ def seal_basis(ctx: Context) -> Iterator[Finding]:
                 decided = True
             if step.produces is not Produces.SEAL_USE or not decided:
                 continue
-            for number in entry.get("records", []):
+            for number in entry.records:
                 seal = ctx.seals.get(number)
-                if seal is not None and seal["basis"].get("kind") != "meeting":
+                if seal is not None and seal.date is not None and seal.basis != "meeting":
                     yield _finding(
                         "seal-basis",
                         Severity.RED,
-                        _date(seal["date"]),
-                        f"本办件经会议讨论决定，用印 {number} 的依据却登记为“{seal['basis'].get('text', '')}”，"
-                        "未关联会议决议",
+                        seal.date,
+                        f"本办件经会议讨论决定，用印 {number} 的依据却登记为“{seal.basis_text}”，未关联会议决议",
                         record=number,
                         **_case_where(case, matter, step),
                     )
@@ -453,15 +438,15 @@ def seal_unregistered(ctx: Context) -> Iterator[Finding]:
     )
 
 
-def _seal_where(ctx: Context, seal: Mapping[str, Any]) -> dict[str, Any]:
-    where: dict[str, Any] = {"village": str(seal["village"]), "case": str(seal.get("case") or "")}
-    case = ctx.cases.get(str(seal.get("case") or ""))
+def _seal_where(ctx: Context, seal: SealView) -> dict[str, Any]:
+    where: dict[str, Any] = {"village": seal.village, "case": seal.case}
+    case = ctx.cases.get(seal.case)
     matter = ctx.matter(case) if case is not None else None
     if matter is None:
         return where
     where.update(matter_id=matter.id, matter=matter.name)
     try:
-        step = matter.step(str(seal.get("step") or ""))
+        step = matter.step(seal.step)
     except KeyError:
         return where
     return {**where, "step_id": step.id, "step": step.title}
@@ -484,17 +469,17 @@ def decision_no_meeting(ctx: Context) -> Iterator[Finding]:
         for _, entry, step in _done_steps(case, matter):
             if step.produces is not Produces.MINUTES:
                 continue
-            finished = _date(entry["finished"])
-            for number in entry.get("records", []):
+            finished = entry.finished
+            for number in entry.records:
                 meeting = ctx.meetings.get(number)
-                if meeting is None or meeting.get("state") != "draft" or meeting.get("expected"):
+                if meeting is None or meeting.state != "draft" or meeting.expected:
                     continue
                 if ctx.today > finished + grace:
                     yield _finding(
                         "decision-no-meeting",
                         Severity.RED,
                         finished + grace + dt.timedelta(days=1),
-                        f"“{step.title}”于{format_date(finished)}办结为“{entry['outcome']}”，会议记录 {number} "
+                        f"“{step.title}”于{format_date(finished)}办结为“{entry.outcome}”，会议记录 {number} "
                         f"至今未登记应到、实到和表决（超过 {MINUTES_DAYS} 日，{OWN_THRESHOLD}）",
                         record=number,
                         ongoing=True,
@@ -505,20 +490,20 @@ def decision_no_meeting(ctx: Context) -> Iterator[Finding]:
 def decision_vote_failed(ctx: Context) -> Iterator[Finding]:
     for case, matter in _walk(ctx):
         for _, entry, step in _done_steps(case, matter):
-            if step.produces is not Produces.MINUTES or not claims_pass(str(entry["outcome"])):
+            if step.produces is not Produces.MINUTES or not claims_pass(entry.outcome):
                 continue
-            for number in entry.get("records", []):
+            for number in entry.records:
                 meeting = ctx.meetings.get(number)
                 if meeting is None:
                     continue
-                voted = [i for i in meeting.get("items", []) if i.get("passed") is not None]
-                if voted and not any(i["passed"] for i in voted):
-                    sums = "；".join(str(i.get("arithmetic", "")) for i in voted)
+                voted = [i for i in meeting.items if i.passed is not None]
+                if voted and not any(i.passed for i in voted):
+                    sums = "；".join(i.arithmetic for i in voted)
                     yield _finding(
                         "decision-vote-failed",
                         Severity.RED,
-                        _date(entry["finished"]),
-                        f"“{step.title}”办结为“{entry['outcome']}”，但会议记录 {number} 的表决未通过：{sums}",
+                        entry.finished,
+                        f"“{step.title}”办结为“{entry.outcome}”，但会议记录 {number} 的表决未通过：{sums}",
                         record=number,
                         **_case_where(case, matter, step),
                     )
@@ -527,12 +512,14 @@ def decision_vote_failed(ctx: Context) -> Iterator[Finding]:
 def minutes_unlocked(ctx: Context) -> Iterator[Finding]:
     grace = dt.timedelta(days=MINUTES_DAYS)
     for meeting in ctx.data.meetings:
-        held = _date(meeting["start"])
-        if meeting.get("state") == "locked" or ctx.today <= held + grace:
+        if meeting.start is None:
             continue
-        state = "草稿" if meeting.get("state") == "draft" else "已确认未锁定"
-        where: dict[str, Any] = {"village": str(meeting["village"]), "case": str(meeting.get("case") or "")}
-        case = ctx.cases.get(str(meeting.get("case") or ""))
+        held = meeting.start.date()
+        if meeting.state == "locked" or ctx.today <= held + grace:
+            continue
+        state = "草稿" if meeting.state == "draft" else "已确认未锁定"
+        where: dict[str, Any] = {"village": meeting.village, "case": meeting.case}
+        case = ctx.cases.get(meeting.case)
         matter = ctx.matter(case) if case is not None else None
         if matter is not None:
             where.update(matter_id=matter.id, matter=matter.name)
@@ -540,9 +527,9 @@ def minutes_unlocked(ctx: Context) -> Iterator[Finding]:
             "minutes-unlocked",
             Severity.AMBER,
             held + grace + dt.timedelta(days=1),
-            f"{meeting['kind']}“{meeting['title']}”{format_date(held)}召开，会议记录仍为{state}"
+            f"{meeting.kind}“{meeting.title}”{format_date(held)}召开，会议记录仍为{state}"
             f"（会后 {MINUTES_DAYS} 日内应确认并锁定，{OWN_THRESHOLD}）",
-            record=str(meeting["number"]),
+            record=meeting.number,
             ongoing=True,
             **where,
         )
@@ -554,13 +541,13 @@ def minutes_unlocked(ctx: Context) -> Iterator[Finding]:
 def materials_missing(ctx: Context) -> Iterator[Finding]:
     for case, matter in _walk(ctx):
         for _, entry, step in _done_steps(case, matter):
-            missing = [m for m in step.materials if m not in entry.get("materials", [])]
+            missing = [m for m in step.materials if m not in entry.materials]
             if missing:
                 yield _finding(
                     "materials-missing",
                     Severity.AMBER,
-                    _date(entry["finished"]),
-                    f"“{step.title}”于{format_date(_date(entry['finished']))}办结，未登记收到：" + "、".join(missing),
+                    entry.finished,
+                    f"“{step.title}”于{format_date(entry.finished)}办结，未登记收到：" + "、".join(missing),
                     **_case_where(case, matter, step),
                 )
 
@@ -572,14 +559,14 @@ def no_follow_up(ctx: Context) -> Iterator[Finding]:
 def forced_step(ctx: Context) -> Iterator[Finding]:
     for case, matter in _walk(ctx):
         for _, entry, step in _done_steps(case, matter):
-            if not entry.get("forced_reason") or step.produces is Produces.NOTICE:
+            if not entry.forced_reason or step.produces is Produces.NOTICE:
                 continue  # a 公示 closed early is notice-short's, and red
             yield _finding(
                 "forced-step",
                 Severity.AMBER,
-                _date(entry["finished"]),
-                f"“{step.title}”未满时限即于{format_date(_date(entry['finished']))}强制完成"
-                f"（{entry.get('by', '')}），理由：{entry['forced_reason']}",
+                entry.finished,
+                f"“{step.title}”未满时限即于{format_date(entry.finished)}强制完成"
+                f"（{entry.by}），理由：{entry.forced_reason}",
                 **_case_where(case, matter, step),
             )
 
@@ -706,10 +693,10 @@ def run(catalog: Catalog, data: Data, today: dt.date, cal: WorkCalendar) -> list
         data,
         today,
         cal,
-        meetings={str(m["number"]): m for m in data.meetings},
-        notices={str(n["number"]): n for n in data.notices},
-        seals={str(s["number"]): s for s in data.seals},
-        cases={str(c["number"]): c for c in data.cases},
+        meetings={m.number: m for m in data.meetings},
+        notices={n.number: n for n in data.notices},
+        seals={s.number: s for s in data.seals},
+        cases={c.number: c for c in data.cases},
     )
     found = [f for check in CHECKS for f in check.run(ctx)]
     rank = {Severity.RED: 0, Severity.AMBER: 1}

@@ -19,6 +19,7 @@ from procedures import engine
 from procedures.engine import CaseState, CaseStatus, FlowError
 from procedures.meetings import MeetingKind
 from procedures.model import Catalog, Matter, Produces, Step
+from procedures.views import CaseView
 from procedures.workdays import WorkCalendar
 from store.db import Store, Transaction
 from store.errors import BadInput, Needed, NeedsRecord, NoSuchMatter, NoSuchVillage, Refused, StepMismatch, TooEarly
@@ -64,8 +65,12 @@ class Case:
     def rev(self) -> int:
         return int(self.record["rev"])
 
+    def view(self) -> CaseView:
+        """What ``procedures`` reads of the case."""
+        return CaseView.from_record(self.record)
+
     def state(self) -> CaseState:
-        return engine.state_of(self.record)
+        return engine.state_of(self.view())
 
     def step_states(self, matter: Matter) -> list[tuple[str, str]]:
         """(step id, pending | active | done | skipped) for every step of the flow."""

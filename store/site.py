@@ -189,16 +189,16 @@ class Site:
         """The findings of the risk checks on ``today`` (``procedures.risks``), narrowed to a
         village, a matter and the period ``start``..``end``."""
         from procedures import risks  # loaded when supervision is asked for, not at start-up
+        from procedures.views import MeetingView, NoticeView, SealView
 
         found_cases = self.cases.all()
-        cases = [c.record for c in found_cases]
         names = [village] if village else list(self.villages)
         everything = self.done_by_village(found_cases)
         data = risks.Data(
-            cases=cases,
-            meetings=self.meetings.book.all(),
-            notices=self.notices.book.all(),
-            seals=self.seals.book.all(),
+            cases=[c.view() for c in found_cases],
+            meetings=[MeetingView.from_record(m) for m in self.meetings.book.all()],
+            notices=[NoticeView.from_record(n) for n in self.notices.book.all()],
+            seals=[SealView.from_record(s) for s in self.seals.book.all()],
             done={name: everything.get(name, {}) for name in names},
             since=dt.date.fromisoformat(self.settings.since) if self.settings.since else None,
         )

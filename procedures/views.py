@@ -1,0 +1,330 @@
+"""Typed, read-only views of stored records: what the pure layer reads of them.
+
+The store keeps records as plain dicts (``store.codec`` says what each kind may hold); the
+flow engine and the risk checks read these views instead, so that the storage keys are
+known in ``procedures/`` in one place, the ``from_record`` of each view here. A view holds
+only the fields ``procedures`` reads, with their types: days as ``datetime.date``, a
+meeting's start as ``datetime.datetime``, counts as ``int``, what may be unset as ``X | None``.
+
+``from_record`` reads tolerantly whatever a version of the store wrote: a key added later
+(a step's ``records``, a seal's ``irregular``) is absent from older records and read as
+empty; a day may be a date or the date part of a date and time; a count may be text from
+before the codec ("3", "3人"). Days the codec lets be blank ("") read as ``None``. The only
+days read as required are a case's (opened, current step since, each step's start and
+end): every version wrote them from the flow engine's own dates, and a case without them
+has no flow to judge; ``from_record`` then names the case and the field (``ValueError``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from procedures.engine import CaseStatus
+
+_LEADING_DIGITS = re.compile(r"\s*(\d{1,9})")
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def _texts(value: object) -> tuple[str, ...]:
+    return tuple(str(v) for v in value) if isinstance(value, list | tuple) else ()
+
+
+def _rows(value: object) -> tuple[Mapping[str, Any], ...]:
+    return tuple(v for v in value if isinstance(v, Mapping)) if isinstance(value, list | tuple) else ()
+
+
+def _day(value: object) -> dt.date | None:
+    """A stored day ("2026-11-27", or the day of "2026-11-27T09:00"); None when blank or unreadable."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str):
+        return None
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def _moment(value: object) -> dt.datetime | None:
+    """A stored date and time ("2026-11-27T09:00"; a bare day is its midnight); None when blank."""
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time())
+    if not isinstance(value, str):
+        return None
+    try:
+        return dt.datetime.fromisoformat(value)
+    except ValueError:
+        day = _day(value)
+        return None if day is None else dt.datetime.combine(day, dt.time())
+
+
+def _count(value: object) -> int:
+    """A stored count: an int, or text from before the codec ("3", "3人"); 0 when none is readable."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int):
+        return value
+    match = _LEADING_DIGITS.match(value) if isinstance(value, str) else None
+    return int(match[1]) if match else 0
+
+
+def _required_day(record: Mapping[str, Any], key: str, what: str) -> dt.date:
+    day = _day(record.get(key))
+    if day is None:
+        raise ValueError(f"{what}的{key}“{_text(record.get(key))[:30]}”不是日期")
+    return day
+
+
+@dataclass(frozen=True, slots=True)
+class StepView:
+    """One finished step of a case, as its history keeps it."""
+
+    step_id: str
+    started: dt.date
+    """The day the step became current."""
+    finished: dt.date
+    """The day it was completed."""
+    outcome: str
+    """The choice taken (an outcome label, or 完成)."""
+    forced_reason: str = ""
+    """Why a time rule was overridden; empty when none was."""
+    by: str = ""
+    """The account that completed it."""
+    records: tuple[str, ...] = ()
+    """Numbers of the records the step produced (minutes, notice, seal use)."""
+    materials: tuple[str, ...] = ()
+    """The materials ticked as received."""
+
+    @classmethod
+    def from_record(cls, entry: Mapping[str, Any], what: str = "办件步骤") -> StepView:
+        return cls(
+            step_id=_text(entry.get("step_id")),
+            started=_required_day(entry, "started", what),
+            finished=_required_day(entry, "finished", what),
+            outcome=_text(entry.get("outcome")),
+            forced_reason=_text(entry.get("forced_reason")),
+            by=_text(entry.get("by")),
+            records=_texts(entry.get("records")),
+            materials=_texts(entry.get("materials")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CaseView:
+    """A case (办件) as the engine and the checks read it."""
+
+    number: str
+    village: str
+    matter_id: str
+    status: CaseStatus
+    current: str
+    """The current step's id; empty once the case is closed."""
+    opened_on: dt.date
+    current_since: dt.date
+    """The day the current step started (for a posted 公示: the posting day)."""
+    history: tuple[StepView, ...] = ()
+    pending_notice: str = ""
+    """The number of the notice posted for the current step, not yet part of the history."""
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> CaseView:
+        number = _text(record.get("number"))
+        what = f"办件 {number}"
+        progress = record.get("progress")
+        return cls(
+            number=number,
+            village=_text(record.get("village")),
+            matter_id=_text(record.get("matter_id")),
+            status=CaseStatus(record.get("status") or CaseStatus.OPEN.value),
+            current=_text(record.get("current")),
+            opened_on=_required_day(record, "opened_on", what),
+            current_since=_required_day(record, "current_since", what),
+            history=tuple(
+                StepView.from_record(h, f"{what}第{i}步") for i, h in enumerate(_rows(record.get("history")), 1)
+            ),
+            pending_notice=_text(progress.get("notice")) if isinstance(progress, Mapping) else "",
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class VoteView:
+    """One agenda item of a meeting, as far as its vote goes."""
+
+    passed: bool | None
+    """None: not voted on (or the counts not entered yet)."""
+    arithmetic: str
+    """The vote's sums against its rule, e.g. "赞成 20 > 27/2"."""
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingView:
+    """A meeting's minutes (会议记录) as the checks read them."""
+
+    number: str
+    village: str
+    kind: str
+    """The meeting kind's name (支委会, 村民代表会议 ...)."""
+    title: str
+    start: dt.datetime | None
+    state: str
+    """draft | confirmed | locked."""
+    expected: int
+    """应到; 0 while not entered (a draft made when a case step was done)."""
+    items: tuple[VoteView, ...] = ()
+    case: str = ""
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> MeetingView:
+        return cls(
+            number=_text(record.get("number")),
+            village=_text(record.get("village")),
+            kind=_text(record.get("kind")),
+            title=_text(record.get("title")),
+            start=_moment(record.get("start")),
+            state=_text(record.get("state")),
+            expected=_count(record.get("expected")),
+            items=tuple(
+                VoteView(None if i.get("passed") is None else bool(i["passed"]), _text(i.get("arithmetic")))
+                for i in _rows(record.get("items"))
+            ),
+            case=_text(record.get("case")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectionView:
+    """An objection (异议) received while a notice stood."""
+
+    received: dt.date | None
+    upheld: bool | None
+    """None: not yet checked."""
+    late: bool
+    """Received after the notice's earliest end."""
+
+    @classmethod
+    def from_record(cls, row: Mapping[str, Any]) -> ObjectionView:
+        upheld = row.get("upheld")
+        return cls(_day(row.get("received")), None if upheld is None else bool(upheld), bool(row.get("late")))
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeView:
+    """A notice (公示) as the checks read it."""
+
+    number: str
+    village: str
+    case: str
+    matter_id: str
+    step: str
+    """The id of the case step it was posted for."""
+    posted_on: dt.date | None
+    entered_on: dt.date | None
+    """The day it was registered; later than ``posted_on`` when entered after the fact."""
+    backdated: bool
+    rule: str
+    """The period's rule as people read it (公示期不少于7日)."""
+    min_amount: int
+    """The period's length in its unit; 0 when the step has no minimum period."""
+    earliest_end: dt.date | None
+    closed_on: dt.date | None
+    """None while it stands."""
+    objections: tuple[ObjectionView, ...] = ()
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> NoticeView:
+        return cls(
+            number=_text(record.get("number")),
+            village=_text(record.get("village")),
+            case=_text(record.get("case")),
+            matter_id=_text(record.get("matter_id")),
+            step=_text(record.get("step")),
+            posted_on=_day(record.get("posted_on")),
+            entered_on=_day(record.get("entered_on")),
+            backdated=bool(record.get("backdated")),
+            rule=_text(record.get("rule")),
+            min_amount=_count(record.get("min_amount")),
+            earliest_end=_day(record.get("earliest_end")),
+            closed_on=_day(record.get("closed_on")),
+            objections=tuple(ObjectionView.from_record(o) for o in _rows(record.get("objections"))),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SealView:
+    """A seal use (用印登记) as the checks read it."""
+
+    number: str
+    village: str
+    seal: str
+    """Which seal (村党组织, 村民委员会 ...)."""
+    date: dt.date | None
+    document: str
+    approver: str
+    keeper: str
+    basis: str
+    """What it was used on: meeting (a decision), routine (a sign-off) or none (not approved)."""
+    basis_text: str
+    """The basis in words, e.g. 会议决议（……）."""
+    irregular: str = ""
+    """The account of a use that broke the rules; empty for a regular one (and in older records)."""
+    case: str = ""
+    step: str = ""
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> SealView:
+        basis = record.get("basis")
+        basis = basis if isinstance(basis, Mapping) else {}
+        return cls(
+            number=_text(record.get("number")),
+            village=_text(record.get("village")),
+            seal=_text(record.get("seal")),
+            date=_day(record.get("date")),
+            document=_text(record.get("document")),
+            approver=_text(record.get("approver")),
+            keeper=_text(record.get("keeper")),
+            basis=_text(basis.get("kind")),
+            basis_text=_text(basis.get("text")),
+            irregular=_text(record.get("irregular")),
+            case=_text(record.get("case")),
+            step=_text(record.get("step")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class OpinionView:
+    """A supervisor's opinion (审核意见) or countersignature (签字), by what it is about."""
+
+    number: str
+    village: str
+    kind: str
+    """opinion | countersign."""
+    target: str
+    """The number of the case or record it is about; empty for a finding of no record."""
+    step: str
+    """The step a countersignature signs; empty for an opinion."""
+    finding: str
+    """The key of the finding it answers (``risks.Finding.key``); empty when none."""
+    date: dt.date | None
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> OpinionView:
+        return cls(
+            number=_text(record.get("number")),
+            village=_text(record.get("village")),
+            kind=_text(record.get("kind")),
+            target=_text(record.get("target")),
+            step=_text(record.get("step")),
+            finding=_text(record.get("finding")),
+            date=_day(record.get("date")),
+        )
