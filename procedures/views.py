@@ -79,6 +79,14 @@ def _count(value: object) -> int:
     return int(match[1]) if match else 0
 
 
+def _status(value: object, current: str) -> CaseStatus:
+    """The stored status; one the engine does not know is read from the step (none: closed)."""
+    try:
+        return CaseStatus(str(value))
+    except ValueError:
+        return CaseStatus.OPEN if current else CaseStatus.DONE
+
+
 def _required_day(record: Mapping[str, Any], key: str, what: str) -> dt.date:
     day = _day(record.get(key))
     if day is None:
@@ -142,12 +150,13 @@ class CaseView:
         number = _text(record.get("number"))
         what = f"办件 {number}"
         progress = record.get("progress")
+        current = _text(record.get("current"))
         return cls(
             number=number,
             village=_text(record.get("village")),
             matter_id=_text(record.get("matter_id")),
-            status=CaseStatus(record.get("status") or CaseStatus.OPEN.value),
-            current=_text(record.get("current")),
+            status=_status(record.get("status"), current),
+            current=current,
             opened_on=_required_day(record, "opened_on", what),
             current_since=_required_day(record, "current_since", what),
             history=tuple(

@@ -235,3 +235,10 @@ def test_the_checks_run_over_views_of_old_records_and_skip_what_has_no_day() -> 
 def test_a_case_without_its_opening_day_is_named_with_the_field() -> None:
     with pytest.raises(ValueError, match="办件 城关村-2026-0007的opened_on"):
         CaseView.from_record({**OLD_CASE, "opened_on": ""})
+
+
+@pytest.mark.parametrize(("status", "current", "read"), [(None, "apply", "open"), ("closed", "", "done")])
+def test_a_case_status_the_engine_does_not_know_is_read_from_its_step(
+    status: str | None, current: str, read: str
+) -> None:
+    assert CaseView.from_record({**OLD_CASE, "status": status, "current": current}).status is CaseStatus(read)
