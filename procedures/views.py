@@ -33,7 +33,7 @@ def _text(value: object) -> str:
 
 
 def _texts(value: object) -> tuple[str, ...]:
-    return tuple(str(v) for v in value) if isinstance(value, list | tuple) else ()
+    return tuple(map(str, value)) if isinstance(value, list | tuple) else ()
 
 
 def _rows(value: object) -> tuple[Mapping[str, Any], ...]:
@@ -49,7 +49,7 @@ def _day(value: object) -> dt.date | None:
     if not isinstance(value, str):
         return None
     try:
-        return dt.date.fromisoformat(value[:10])
+        return dt.date.fromisoformat(value if len(value) == 10 else value[:10])
     except ValueError:
         return None
 
@@ -79,18 +79,20 @@ def _count(value: object) -> int:
     return int(match[1]) if match else 0
 
 
+_STATUSES = {s.value: s for s in CaseStatus}
+
+
 def _status(value: object, current: str) -> CaseStatus:
     """The stored status; one the engine does not know is read from the step (none: closed)."""
-    try:
-        return CaseStatus(str(value))
-    except ValueError:
-        return CaseStatus.OPEN if current else CaseStatus.DONE
+    status = _STATUSES.get(value) if isinstance(value, str) else None
+    return status or (CaseStatus.OPEN if current else CaseStatus.DONE)
 
 
-def _required_day(record: Mapping[str, Any], key: str, what: str) -> dt.date:
+def _required_day(record: Mapping[str, Any], key: str, number: str, step: int = 0) -> dt.date:
     day = _day(record.get(key))
     if day is None:
-        raise ValueError(f"{what}的{key}“{_text(record.get(key))[:30]}”不是日期")
+        where = f"办件 {number}" + (f"第{step}步" if step else "")
+        raise ValueError(f"{where}的{key}“{_text(record.get(key))[:30]}”不是日期")
     return day
 
 
@@ -115,11 +117,12 @@ class StepView:
     """The materials ticked as received."""
 
     @classmethod
-    def from_record(cls, entry: Mapping[str, Any], what: str = "办件步骤") -> StepView:
+    def from_record(cls, entry: Mapping[str, Any], number: str = "", step: int = 0) -> StepView:
+        """A history entry; ``number`` and ``step`` (1-based) name it when a day is missing."""
         return cls(
             step_id=_text(entry.get("step_id")),
-            started=_required_day(entry, "started", what),
-            finished=_required_day(entry, "finished", what),
+            started=_required_day(entry, "started", number, step),
+            finished=_required_day(entry, "finished", number, step),
             outcome=_text(entry.get("outcome")),
             forced_reason=_text(entry.get("forced_reason")),
             by=_text(entry.get("by")),
@@ -148,7 +151,6 @@ class CaseView:
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> CaseView:
         number = _text(record.get("number"))
-        what = f"办件 {number}"
         progress = record.get("progress")
         current = _text(record.get("current"))
         return cls(
@@ -157,11 +159,9 @@ class CaseView:
             matter_id=_text(record.get("matter_id")),
             status=_status(record.get("status"), current),
             current=current,
-            opened_on=_required_day(record, "opened_on", what),
-            current_since=_required_day(record, "current_since", what),
-            history=tuple(
-                StepView.from_record(h, f"{what}第{i}步") for i, h in enumerate(_rows(record.get("history")), 1)
-            ),
+            opened_on=_required_day(record, "opened_on", number),
+            current_since=_required_day(record, "current_since", number),
+            history=tuple(StepView.from_record(h, number, i) for i, h in enumerate(_rows(record.get("history")), 1)),
             pending_notice=_text(progress.get("notice")) if isinstance(progress, Mapping) else "",
         )
 
