@@ -32,12 +32,15 @@ def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
+_LISTS = (list, tuple)
+
+
 def _texts(value: object) -> tuple[str, ...]:
-    return tuple(map(str, value)) if isinstance(value, list | tuple) else ()
+    return tuple(map(str, value)) if value and isinstance(value, _LISTS) else ()
 
 
 def _rows(value: object) -> tuple[Mapping[str, Any], ...]:
-    return tuple(v for v in value if isinstance(v, Mapping)) if isinstance(value, list | tuple) else ()
+    return tuple(v for v in value if isinstance(v, Mapping)) if value and isinstance(value, _LISTS) else ()
 
 
 def _day(value: object) -> dt.date | None:
