@@ -109,6 +109,8 @@ class Day:
 
     label: str
     time: bool = False
+    required: bool = False
+    """Never blank (a case's opening day, a finished step's days: the flow's time limits count from them)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,12 +147,12 @@ STAMPS: dict[str, Rule] = {"created_at": Day("创建时间", True), "updated_at"
 SPECS: dict[str, dict[str, Rule]] = {
     "case": {
         "subject": Text("办件事由"),
-        "opened_on": Day("立案日期"),
+        "opened_on": Day("立案日期", required=True),
         "current_since": Day("当前步骤开始日期"),
         "progress.note": Text("备注", LONG, True),
         "progress.notice": Ref("公示编号", "GS"),
-        "history[].started": Day("第{}步开始日期"),
-        "history[].finished": Day("第{}步完成日期"),
+        "history[].started": Day("第{}步开始日期", required=True),
+        "history[].finished": Day("第{}步完成日期", required=True),
         "history[].at": Day("第{}步办理时间", True),
         "history[].outcome": Text("第{}步办理结果", 100),
         "history[].note": Text("第{}步备注", LONG, True),
@@ -338,6 +340,8 @@ def _check_value(
 
 
 def _check_day(rule: Day, where: str, value: Any, last: dt.date) -> None:
+    if value == "" and rule.required:
+        raise BadInput(f"{where}不能为空。{NOTHING}")
     if value == "":
         return  # not set (a meeting's end, a notice not closed yet)
     try:

@@ -169,8 +169,20 @@ def _refused_directly(site: Site, change: Any) -> None:
             "history",
             [{"step_id": "apply", "started": "2026-11-27", "finished": "2026-11-01", "at": "2026-11-27T09:30"}],
         ),
+        ("opened_on", ""),
+        ("history", [{"step_id": "apply", "started": "", "finished": "2026-11-27", "at": "2026-11-27T09:30"}]),
     ],
-    ids=["bidi", "full-width", "newline", "year-1", "years-ahead", "other-village", "done-before-opened"],
+    ids=[
+        "bidi",
+        "full-width",
+        "newline",
+        "year-1",
+        "years-ahead",
+        "other-village",
+        "done-before-opened",
+        "no-opening-day",
+        "step-without-start",
+    ],
 )
 def test_the_codec_refuses_a_case_written_past_the_entry_points(tmp_path: Path, field: str, value: object) -> None:
     site = new_site(tmp_path / "data")
