@@ -29,7 +29,7 @@ from typing import IO, TYPE_CHECKING
 
 from store import backups, outputs, resources, roles
 from store.db import JOURNAL_FILE, PARTITIONS_DIR
-from store.errors import BadInput, DataDamaged
+from store.errors import BadInput, DataDamaged, StdinEmpty
 from store.journal import canonical, chain
 from store.settings import SETTINGS_FILE
 
@@ -67,7 +67,7 @@ def backup(site: Site, now: dt.datetime, out: Path | None = None) -> Path:
     else:
         place, name = outputs.file_place(site, out, outputs.BACKUP)
     if not name.endswith((".tar.gz", ".tgz")):
-        raise BadInput(f"备份文件名“{name}”应以 .tar.gz 结尾（cunwu restore 按此识别整目录备份）")
+        raise BadInput(f"备份文件名“{name}”应以 .tar.gz 结尾（恢复时按此识别整目录备份）")
     if place.exists(name):
         raise BadInput(f"{place.file(name)} 已存在，请换一个文件名（不会覆盖已有文件）")
     root, written = site.root, False
@@ -181,7 +181,7 @@ def read_archive_stream(site: Site, stream: IO[bytes]) -> dict[str, bytes]:
         if size > bound:
             raise refuse(name, f"超过上限 {bound // MIB} MiB（读到上限即停止）")
     if not size:
-        raise BadInput("标准输入是空的：请用 cunwu restore - --dry-run < 备份文件.tar.gz 提供备份，未做任何改动")
+        raise StdinEmpty("标准输入是空的：请从标准输入提供备份文件，未做任何改动")
     buffer.seek(0)
     return _checked_members(buffer, bound, name)
 
@@ -192,7 +192,7 @@ def _checked_members(fh: IO[bytes], bound: int, name: str) -> dict[str, bytes]:
         fh.seek(0)
         return _members(fh, bound, name)
     except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
-        raise refuse(name, f"文件已损坏或不是 cunwu backup 生成的 .tar.gz（{exc}）") from None
+        raise refuse(name, f"文件已损坏或不是整目录备份生成的 .tar.gz（{exc}）") from None
 
 
 def _scan_headers(fh: IO[bytes], bound: int, name: str) -> None:
@@ -210,9 +210,9 @@ def _scan_headers(fh: IO[bytes], bound: int, name: str) -> None:
                 return
             kind, size = block[156:157], _header_size(block[124:136], name)
             if kind not in (*_REGULAR, _PAX):
-                raise refuse(name, "含有普通文件以外的内容（目录、链接或设备），不是 cunwu backup 生成的")
+                raise refuse(name, "含有普通文件以外的内容（目录、链接或设备），不是整目录备份生成的")
             if kind == _PAX and size > PAX_LIMIT:
-                raise refuse(name, f"含有 {size} 字节的扩展头，不是 cunwu backup 生成的")
+                raise refuse(name, f"含有 {size} 字节的扩展头，不是整目录备份生成的")
             padded = -(-size // 512) * 512
             if total + padded > bound:
                 raise refuse(name, f"解压后超过上限 {bound // MIB} MiB（其中一项声明 {size // MIB} MiB）")
@@ -274,7 +274,7 @@ def read_data_file(site: Site, source: Path) -> dict[str, bytes]:
     folder = resolved.parent
     if folder.parent != root / backups.BACKUP_DIR or folder.name not in ROTATED:
         raise BadInput(
-            f"{outputs.shown(source)} 不是本数据目录 backups/ 下某个数据文件的备份，也不是 cunwu backup 生成的 .tar.gz，不能恢复"
+            f"{outputs.shown(source)} 不是本数据目录 backups/ 下某个数据文件的备份，也不是整目录备份生成的 .tar.gz，不能恢复"
         )
     rel = backups.original_path(root, resolved).relative_to(root).as_posix()
     if not expected_name(rel) or rel == SETTINGS_FILE:

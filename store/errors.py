@@ -179,6 +179,19 @@ class StdinOnly(Refused):
         """``backup`` (a restore's archive) or ``anchor`` (a copy of the anchor)."""
 
 
+class OwnFolderOnly(Refused):
+    """On the shared server, exports and backups go only to the person's own export folder."""
+
+    def __init__(self, message: str, *, folder: str) -> None:
+        super().__init__(message)
+        self.folder = folder
+        """The person's own export folder."""
+
+
+class StdinEmpty(BadInput):
+    """A backup was to come on standard input, and nothing came."""
+
+
 class JournalUnchecked(Refused):
     """The current journal cannot be checked, so a backup cannot be checked against it."""
 

@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from procedures.loader import CatalogError
 from store import resources
-from store.errors import BadInput, Refused, StoreError
+from store.errors import BadInput, OwnFolderOnly, Refused, StoreError
 from store.files import TEMP_PREFIX
 
 if TYPE_CHECKING:
@@ -369,10 +369,10 @@ def place(site: Site, folder: Path | None, purpose: str) -> Place:
     if folder is not None and site.operator.via_sudo and given_path(folder, "目录") not in allowed:
         # Refused as typed, before the service account looks at any part of the path.
         what = "备份" if purpose == BACKUP else "导出的文书"
-        raise Refused(
+        raise OwnFolderOnly(
             f"在共享服务器上，{what}只能写到你本人的导出目录 {own}（cunwu 以服务账号运行，能读写所有村的数据，"
-            f"不能替你写到 {shown(given_path(folder, '目录'))}）。请去掉 --out，或写 --out {own}；"
-            "再用 cunwu export files 查看、cunwu export get 文件名 --to 文件 取出。"
+            f"不能替你写到 {shown(given_path(folder, '目录'))}）。请去掉 --out，或写 --out {own}，写好后再从那里取出。",
+            folder=str(own),
         )
     chosen = allowed[-1] if folder is None else resolved(folder, "目录")
     dir_mode = site.store.dir_mode

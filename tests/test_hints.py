@@ -10,6 +10,7 @@ import pytest
 
 from store.errors import (
     BadExportName,
+    ClockBehind,
     Conflict,
     DataDamaged,
     JournalUnchecked,
@@ -21,7 +22,10 @@ from store.errors import (
     NotAnExport,
     NotListed,
     OutOfScope,
+    OwnFolderOnly,
+    RecordChangedOutside,
     Refused,
+    StdinEmpty,
     StdinOnly,
     StepMismatch,
     StoreError,
@@ -87,6 +91,10 @@ CLI: list[tuple[StoreError, str]] = [
     (WrapperOnly("不能替你写。", name="a.docx"), "cunwu export get a.docx --to 文件"),
     (NotAnExport("没有。", name="a.docx"), "cunwu export files"),
     (BadExportName("不是文件名。"), "cunwu export files"),
+    (OwnFolderOnly("只能写到本人的导出目录。", folder="/srv/cunwu/exports/lisi"), "cunwu export get 文件名 --to 文件"),
+    (StdinEmpty("标准输入是空的。"), "cunwu restore - --dry-run < 备份.tar.gz"),
+    (RecordChangedOutside("case:城关村-2026-0001"), "cunwu repair --dry-run"),
+    (ClockBehind("2027-01-01T09:00:00+08:00", "2026-12-06T09:00:00+08:00"), "cunwu doctor"),
 ]
 
 

@@ -19,7 +19,9 @@ from store.errors import (
     NotAnExport,
     NotListed,
     OutOfScope,
+    OwnFolderOnly,
     RecordChangedOutside,
+    StdinEmpty,
     StdinOnly,
     StepMismatch,
     StoreError,
@@ -69,6 +71,10 @@ def hint(exc: StoreError) -> str:
         return "查看全部事项编号：cunwu matters"
     if isinstance(exc, NoSuchVillage):
         return f"新增村请管理员运行：cunwu init --village {exc.village}"
+    if isinstance(exc, OwnFolderOnly):
+        return "写到本人的导出目录后查看和取出：cunwu export files；cunwu export get 文件名 --to 文件"
+    if isinstance(exc, StdinEmpty):
+        return f"从标准输入提供备份：{RESTORE_FROM_STDIN}"
     if isinstance(exc, StdinOnly):
         if exc.what == "anchor":
             return f"从标准输入提供锚点副本：{ANCHOR_FROM_STDIN}"
