@@ -3,6 +3,7 @@
 
     python3 dev.py run [ARGS...]   set up .venv (runtime packages) and run `cunwu ARGS...`
     python3 dev.py test            set up .venv (with test tools) and run ruff, mypy and pytest
+    python3 dev.py samples [DIR]   export every document kind from the sample data and render page 1 of each to PNG
     python3 dev.py bench [NAMES]   run every benchmark (or tui, store, due, export) and print one
                                    table: medians beside what they are compared with, ratios,
                                    budgets and OK/MISSED (figures, not pass/fail tests)
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -93,6 +95,46 @@ def cmd_bench(args: list[str]) -> int:
     """Every benchmark in one run, one table at the end (``bench tui store due export`` picks some)."""
     setup("dev")
     return run(PY, "-m", "tests.bench.report", *args)
+
+
+def cmd_samples(args: list[str]) -> int:
+    """Export every document kind from the sample data (tests/samples.py) and render the first
+    page of each to docs/samples/<kind>.png (needs soffice and pdftoppm), for the README."""
+    setup("dev")
+    dest = Path(args[0]).expanduser().absolute() if args else ROOT / "docs" / "samples"
+    script = (
+        "import sys, pathlib, tempfile; from tests.samples import build, export_all; "
+        "t = pathlib.Path(tempfile.mkdtemp(prefix='cunwu-samples-')); site, n = build(t / 'data'); "
+        "[print(k, p) for k, p in export_all(site, n, t / 'out').items()]"
+    )
+    made = subprocess.run([str(PY), "-c", script], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    soffice, pdftoppm = shutil.which("soffice"), shutil.which("pdftoppm")
+    if not (soffice and pdftoppm):
+        sys.exit("需要 LibreOffice 和 poppler-utils（Debian：libreoffice-writer-nogui fonts-noto-cjk poppler-utils）")
+    dest.mkdir(parents=True, exist_ok=True)
+    for line in made.splitlines():
+        kind, docx = line.split(" ", 1)
+        work = Path(docx).parent
+        subprocess.run(
+            [
+                soffice,
+                f"-env:UserInstallation=file://{work}/lo",
+                "--headless",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(work),
+                docx,
+            ],
+            check=True,
+            capture_output=True,
+        )
+        pdf = work / (Path(docx).stem + ".pdf")
+        subprocess.run(
+            [pdftoppm, "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(dest / kind)], check=True
+        )
+        say(f"{kind}: {dest / kind}.png")
+    return 0
 
 
 def cmd_lock(_: list[str]) -> int:
@@ -170,7 +212,14 @@ def copy_sources(target: Path) -> None:
         shutil.copytree(ROOT / package, target / package, ignore=skip)
 
 
-COMMANDS = {"run": cmd_run, "test": cmd_test, "bench": cmd_bench, "lock": cmd_lock, "bundle": cmd_bundle}
+COMMANDS = {
+    "run": cmd_run,
+    "test": cmd_test,
+    "bench": cmd_bench,
+    "lock": cmd_lock,
+    "bundle": cmd_bundle,
+    "samples": cmd_samples,
+}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
