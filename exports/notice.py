@@ -191,4 +191,5 @@ def notice_result_document(site: Site, number: str) -> Document:
     style.table(doc, ["项目", "内容"], rows, [40, 116])
     doc.add_paragraph()
     style.body(doc, f"村务监督委员会（签字）：{BLANK}　　日期：{BLANK}", indent=False)
+    style.hold_sign_off(doc)
     return doc

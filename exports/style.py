@@ -27,7 +27,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.shared import Length, Mm, Pt
 
 if TYPE_CHECKING:
     from docx.document import Document as DocumentObject
@@ -287,13 +287,13 @@ def short_row(values: list[str], widths_mm: list[float], size: Pt = SIZE_TABLE) 
     return row_lines(values, widths_mm, size) <= SHORT_ROW_LINES
 
 
-def row_height(row: _Row, height: Mm | Pt = PEN_LINE) -> None:
+def row_height(row: _Row, height: Length | int = PEN_LINE) -> None:
     """At least ``height`` tall (a sign-in row for a pen): grows with its text, never clips it."""
     trpr = row._tr.get_or_add_trPr()
     for old in trpr.findall(qn("w:trHeight")):
         trpr.remove(old)
     tr_height = OxmlElement("w:trHeight")
-    tr_height.set(qn("w:val"), str(int(height.twips)))
+    tr_height.set(qn("w:val"), str(Length(int(height)).twips))
     tr_height.set(qn("w:hRule"), "atLeast")
     trpr.append(tr_height)
 
@@ -369,6 +369,25 @@ def hold_last(doc: DocumentObject, count: int = 1) -> None:
         for cell in last.cells:
             for paragraph in cell.paragraphs:
                 keep_with_next(paragraph)
+
+
+def hold_sign_off(doc: DocumentObject, reach: int = 6) -> int:
+    """Keep a document's closing sign-off with the body above it: the signature lines at its end
+    (after the last blank line within ``reach`` blocks), that blank line and the block before it
+    keep with the next. Returns how many blocks were held."""
+    blocks = [b for b in doc.element.body.iterchildren() if b.tag in (qn("w:p"), qn("w:tbl"))]
+    tail = blocks[-reach:]
+    blank = next(
+        (
+            i
+            for i in range(len(tail) - 1, -1, -1)
+            if tail[i].tag == qn("w:p") and not "".join(tail[i].itertext()).strip()
+        ),
+        None,
+    )
+    count = len(tail) - blank + 1 if blank is not None and blank > 0 else 2
+    hold_last(doc, count)
+    return count
 
 
 def writing_lines(doc: DocumentObject, label: str, lines: int = 1, indent: bool = False) -> list[Paragraph]:
