@@ -336,7 +336,7 @@ def blank_minutes_document(site: Site, number: str, rows: int | None = None) -> 
     tally = [[str(i), title, "", "", "", ""] for i, title in enumerate(slots, 1)]
     grid = style.table(doc, ["序号", "议题", "赞成", "反对", "弃权", "结果"], tally, [12, 64, 20, 20, 20, 20])
     for row in grid.rows[1:]:
-        style.row_height(row, style.PEN_LINE * 1.5)
+        style.row_height(row, int(style.PEN_LINE * 1.5))
     doc.add_paragraph()
     style.body(doc, f"计票人（签字）：{BLANK}　　监票人（签字）：{BLANK}", indent=False)
     style.hold_sign_off(doc)

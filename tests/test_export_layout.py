@@ -156,7 +156,7 @@ def test_a_meeting_can_be_planned_and_its_blank_minutes_printed_ahead(site: Site
     assert [c.text for c in sign_in.rows[0].cells] == ["序号", "户主姓名", "户代表签字", "备注"]
     assert len(sign_in.rows) == 1 + 57, "as many rows as 应到 (户)"
     for row in sign_in.rows[1:]:
-        cant, heights = row_props(row)
+        _, heights = row_props(row)
         ((twips, rule),) = heights
         assert rule == "atLeast" and int(twips or 0) >= 9 * 1440 / 25.4, "at least 9 mm for a pen"
     text = text_of(doc)
