@@ -224,4 +224,5 @@ def archive_document(site: Site, number: str, today: dt.date) -> Document:
     _summaries(doc, linked)
     style.page_break(doc)
     _notes(doc, case, matter, linked, today)
+    style.hold_sign_off(doc)
     return doc

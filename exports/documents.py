@@ -168,8 +168,11 @@ def _notice_number(site: Site, number: str) -> str:
     return notices[-1]
 
 
-def build_record(site: Site, number: str, kind: str, today: dt.date) -> tuple[DocumentObject, str]:
-    """The document of ``kind`` for a case, notice or meeting number, and the number it is of."""
+def build_record(
+    site: Site, number: str, kind: str, today: dt.date, rows: int | None = None
+) -> tuple[DocumentObject, str]:
+    """The document of ``kind`` for a case, notice or meeting number, and the number it is of
+    (``rows``: rows of a meeting's 签到表, else its 应到)."""
     if kind == "archive":
         from exports.archive import archive_document
 
@@ -186,18 +189,22 @@ def build_record(site: Site, number: str, kind: str, today: dt.date) -> tuple[Do
 
         meeting = site.meetings.get(number)["number"]
         maker = minutes_document if kind == "minutes" else blank_minutes_document
-        return maker(site, meeting), meeting
+        return maker(site, meeting, rows), meeting
     raise BadInput(f"文书种类“{kind}”无效，应为：{'、'.join(RECORD_KINDS)}")
 
 
-def export_record(site: Site, number: str, kind: str, today: dt.date, folder: Path | None = None) -> Path:
+def export_record(
+    site: Site, number: str, kind: str, today: dt.date, folder: Path | None = None, rows: int | None = None
+) -> Path:
     """Build and write one record's document; returns the path written."""
     from exports.style import write
 
     if kind not in RECORD_KINDS:
         raise BadInput(f"文书种类“{kind}”无效，应为：{'、'.join(RECORD_KINDS)}")
     place = _place(site, folder)
-    doc, of = build_record(site, number, kind, today)
+    if rows is not None and kind not in ("minutes", "blank-minutes"):
+        raise BadInput("--rows（签到表行数）只用于会议记录（minutes、blank-minutes）")
+    doc, of = build_record(site, number, kind, today, rows)
     return write(doc, place, f"{today:%Y%m%d}_{RECORD_KINDS[kind]}_{of}")
 
 

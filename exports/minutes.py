@@ -1,10 +1,16 @@
 """会议记录 (minutes) of a stored meeting, and the paper-first blank version (rules-and-formats C3).
 
-The minutes print what was stored: the header (名称, 时间, 地点, 主持人, 记录人, 应到/实到,
-缺席, 列席, 书面意见), each 议题 with the speeches, the vote, the stored arithmetic and the
-resolution (marked 未通过 when the rule was not met), the rule applied, the state and any
-correction appended after locking, and the signature lines. The blank version is taken to the
-meeting: what is known already, blank lines for the rest, a 签到表 and a 表决统计表.
+The minutes print what was stored: the header (名称, 召集单位, 时间, 地点, 主持人, 记录人,
+应到/实到, 缺席, 列席, 书面意见), each 议题 with the speeches, the vote, the stored arithmetic
+and the decision, the rule applied, the state and any correction appended after locking, the
+signature lines (计票人/监票人 when something was voted on) and, on a page of its own, the
+签到表 the attendees sign — one file, so the sheet is filed with the minutes it belongs to.
+A decision that failed never reads 同意: it prints 未通过 with the vote, or 不足法定人数，未形成决议.
+A draft carries 草稿 at the head of every page. Party-branch meetings are the 党支部's.
+
+The blank version is printed before the meeting (a meeting may be registered ahead of its day)
+and filled in by pen: what is known already, full-width writing lines for the rest, a 签到表 of
+as many rows of at least 9 mm as 应到 (or as asked), and a 表决统计表 with 计票人/监票人.
 ID numbers typed into free text are masked.
 """
 
@@ -15,6 +21,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from exports import style
+from exports.notice import issuer
 from procedures import idnumber
 from procedures.meetings import Base, MeetingKind, Threshold, rule_for
 from store.identity import who_did
@@ -26,8 +33,22 @@ if TYPE_CHECKING:
     from store.site import Site
 
 BLANK = "________"
-SIGN_IN_DEFAULT = 20
-"""Rows of the 签到表 when 应到 is not known yet."""
+SIGN_IN_PAGE = 16
+"""Rows of the 签到表 when neither 应到 nor a row count is given: one page of 10 mm rows."""
+SIGN_IN_MAX = 2000
+DRAFT_MARK = "草稿　未经确认，不作正式记录"
+PARTY_KINDS = {
+    MeetingKind.BRANCH_ASSEMBLY,
+    MeetingKind.BRANCH_COMMITTEE,
+    MeetingKind.PARTY_GROUP,
+    MeetingKind.PARTY_LECTURE,
+    MeetingKind.PARTY_DAY,
+    MeetingKind.LIFE_MEETING,
+    MeetingKind.MEMBER_REVIEW,
+}
+"""三会一课 and the other meetings of the party branch: convened by the 党支部."""
+WRITING_LINES = {"情况说明": 2, "发言摘要": 6, "决议": 3}
+"""Handwriting lines per 议题 on the blank minutes."""
 
 
 def shown(text: object) -> str:
@@ -51,6 +72,23 @@ def _time(start: str, end: str) -> str:
     return f"{text}—{'' if same else style.cn_date(last.date()) + ' '}{last:%H:%M}"
 
 
+def convener(village: str, kind: str) -> str:
+    """Whose meeting it is: the 党支部 for party meetings, both committees for a 两委联席会议,
+    the 村务监督委员会 for its own, else the 村民委员会 (居民委员会 in a 社区)."""
+    committee = issuer(village, None)
+    try:
+        known = MeetingKind(kind)
+    except ValueError:
+        return committee
+    if known in PARTY_KINDS:
+        return f"中共{village}支部委员会"
+    if known is MeetingKind.JOINT_MEETING:
+        return f"中共{village}支部委员会、{committee}"
+    if known is MeetingKind.SUPERVISORS:
+        return f"{village}村务监督委员会"
+    return committee
+
+
 def _unit(record: dict[str, Any]) -> str:
     return "户" if record.get("by_household") else "人"
 
@@ -69,12 +107,11 @@ def _joined(values: list[str], empty: str = "无") -> str:
 
 def _header_rows(record: dict[str, Any], blank: bool) -> list[list[str]]:
     def known(value: object) -> str:
-        text = shown(value)
-        return text or (BLANK if blank else "")
+        return shown(value)  # blank on paper: the cell itself is the space to write in
 
     absent = [f"{a['name']}（{a['reason']}）" if a.get("reason") else a["name"] for a in record.get("absent", [])]
     written = [f"{w['name']}：{w['opinion']}" for w in record.get("written", [])]
-    empty = BLANK if blank else "无"
+    empty = "" if blank else "无"
     time = _time(record["start"], record.get("end", ""))
     if blank and not record.get("end"):
         time = time.removesuffix("起") + f"—{BLANK}"
@@ -82,6 +119,7 @@ def _header_rows(record: dict[str, Any], blank: bool) -> list[list[str]]:
         ["记录编号", record["number"]],
         ["会议名称", shown(record["title"])],
         ["会议类别", record["kind"]],
+        ["召集单位", convener(str(record.get("village", "")), record["kind"])],
         ["时间", time],
         ["地点", known(record.get("place"))],
         ["主持人", known(record.get("host"))],
@@ -105,7 +143,7 @@ def vote_line(vote: dict[str, Any]) -> str:
     return text
 
 
-def _item(doc: Document, index: int, item: dict[str, Any]) -> None:
+def _item(doc: Document, record: dict[str, Any], index: int, item: dict[str, Any]) -> None:
     style.heading(doc, f"（{_cn_number(index)}）{shown(item['title'])}", 2)
     speeches = item.get("speeches") or []
     if speeches:
@@ -116,9 +154,32 @@ def _item(doc: Document, index: int, item: dict[str, Any]) -> None:
     style.body(doc, vote_line(vote) if vote else "表决：未表决")
     if item.get("arithmetic"):
         style.body(doc, f"计票：{item['arithmetic']}")
-    failed = "（未通过）" if item.get("passed") is False else ""
-    if item.get("resolution") or failed:
-        style.body(doc, f"决议：{shown(item.get('resolution'))}{failed}")
+    line = decision_line(record, item)
+    if line:
+        style.body(doc, line)
+
+
+def quorum_met(record: dict[str, Any], item: dict[str, Any]) -> bool:
+    """Whether the meeting had its quorum (by the rule of its kind; else by the stored arithmetic)."""
+    try:
+        rule = rule_for(MeetingKind(record["kind"]), bool(record.get("by_household")))
+    except ValueError:
+        return "未达到法定人数" not in str(item.get("arithmetic", ""))
+    expected, present = int(record.get("expected") or 0), int(record.get("present") or 0)
+    return rule.quorum is None or (expected > 0 and rule.quorum.met(present, expected, present))
+
+
+def decision_line(record: dict[str, Any], item: dict[str, Any]) -> str:
+    """决议：… as recorded for an item that passed (or was not voted on); an item that failed
+    never reads 同意: 决议：未通过（赞成…） or 决议：不足法定人数，未形成决议（…）."""
+    vote = item.get("vote")
+    if vote and item.get("passed") is False:
+        if not quorum_met(record, item):
+            return f"决议：不足法定人数，未形成决议（{attendance(record)}）"
+        counts = f"赞成 {vote['ayes']} 票，反对 {vote['nays']} 票，弃权 {vote['abstain']} 票"
+        return f"决议：未通过（{counts}，未达到通过条件）"
+    resolution = shown(item.get("resolution"))
+    return f"决议：{resolution}" if resolution else ""
 
 
 def _cn_number(n: int) -> str:
@@ -147,28 +208,64 @@ def _state(site: Site, doc: Document, record: dict[str, Any]) -> None:
         style.body(doc, f"更正（{_when(correction.get('at'))}，{who}）：{shown(correction.get('text'))}")
 
 
-def _signatures(doc: Document) -> None:
+def _signatures(doc: Document, counted: bool) -> None:
+    """Host and recorder (and 计票人/监票人 when votes were counted), kept on the page with the text above."""
     doc.add_paragraph()
+    if counted:
+        style.body(doc, f"计票人（签字）：{BLANK}　　监票人（签字）：{BLANK}", indent=False)
     style.body(doc, f"主持人（签字）：{BLANK}　　记录人（签字）：{BLANK}", indent=False)
-    style.body(doc, "参会人员签字（见签到表）", indent=False)
+    style.body(doc, "参会人员签字见附后签到表", indent=False)
+    style.hold_sign_off(doc)
 
 
-def minutes_document(site: Site, number: str) -> Document:
-    """The minutes of a stored meeting ``…-HY0001`` as recorded."""
+def sign_in_rows(record: dict[str, Any], rows: int | None = None) -> int:
+    """How many rows the 签到表 has: as asked, else 应到, else one page."""
+    if rows:
+        return min(max(rows, 1), SIGN_IN_MAX)
+    return min(int(record.get("expected") or 0), SIGN_IN_MAX) or SIGN_IN_PAGE
+
+
+def sign_in_sheet(doc: Document, record: dict[str, Any], rows: int | None = None) -> None:
+    """签到表 on a new page: one row of at least 10 mm per person (户 for a household meeting)."""
+    style.page_break(doc)
+    style.title(doc, "签到表")
+    style.body(doc, f"会议名称：{shown(record['title'])}", indent=False)
+    style.body(
+        doc,
+        f"时间：{_time(record['start'], record.get('end', ''))}　地点：{shown(record.get('place')) or BLANK}",
+        indent=False,
+    )
+    unit = _unit(record)
+    style.body(doc, f"应到 {record.get('expected') or BLANK} {unit}，实到 {BLANK} {unit}", indent=False)
+    headers = (
+        ["序号", "户主姓名", "户代表签字", "备注"] if record.get("by_household") else ["序号", "姓名", "签字", "备注"]
+    )
+    count = sign_in_rows(record, rows)
+    grid = style.table(doc, headers, [[str(i), "", "", ""] for i in range(1, count + 1)], [16, 50, 50, 40])
+    for row in grid.rows[1:]:
+        style.row_height(row, style.PEN_LINE)
+
+
+def minutes_document(site: Site, number: str, rows: int | None = None) -> Document:
+    """The minutes of a stored meeting ``…-HY0001`` as recorded, with its 签到表 (``rows`` rows,
+    else 应到) appended."""
     record = site.meetings.get(number)
     doc = style.new_document()
+    if record.get("state", "draft") == "draft":
+        style.draft_mark(doc, DRAFT_MARK)
     style.title(doc, minutes_title(record["kind"]))
     style.table(doc, ["项目", "内容"], _header_rows(record, blank=False), [40, 116])
     style.heading(doc, "一、议题")
     for index, item in enumerate(record.get("items") or [], 1):
-        _item(doc, index, item)
+        _item(doc, record, index, item)
     if not record.get("items"):
         style.body(doc, "（未登记议题）")
     style.heading(doc, "二、表决规则")
     style.body(doc, record.get("rule", ""))
     style.heading(doc, "三、记录状态")
     _state(site, doc, record)
-    _signatures(doc)
+    _signatures(doc, counted=any(i.get("vote") for i in record.get("items") or []))
+    sign_in_sheet(doc, record, rows)
     return doc
 
 
@@ -196,34 +293,39 @@ def rule_lines(record: dict[str, Any]) -> list[str]:
     return [f"表决规则：{rule.basis}", f"通过条件：{'；'.join(needs)}。"]
 
 
-def blank_minutes_document(site: Site, number: str) -> Document:
-    """The paper-first minutes of a draft meeting: half-filled record, 签到表 and 表决统计表."""
+def _header_table(doc: Document, record: dict[str, Any]) -> None:
+    """The header of the blank minutes: rows tall enough to write in, three lines for the lists."""
+    rows = _header_rows(record, blank=True)
+    grid = style.table(doc, ["项目", "内容"], rows, [40, 116])
+    for row, (label, _) in zip(grid.rows[1:], rows, strict=True):
+        lines = 3 if label in ("缺席人员及原因", "列席人员", "书面意见") else 1
+        style.row_height(row, style.PEN_LINE * lines)
+
+
+def blank_minutes_document(site: Site, number: str, rows: int | None = None) -> Document:
+    """The paper-first minutes of a meeting (also one registered ahead of its day): half-filled
+    record with writing lines, 签到表 (``rows`` rows, else 应到) and 表决统计表."""
     record = site.meetings.get(number)
     items = record.get("items") or []
     doc = style.new_document()
     style.title(doc, minutes_title(record["kind"]))
-    style.table(doc, ["项目", "内容"], _header_rows(record, blank=True), [40, 116])
+    _header_table(doc, record)
     style.heading(doc, "一、议题")
-    slots = [shown(i["title"]) for i in items] or [BLANK] * 3
+    slots = [shown(i["title"]) for i in items] or [""] * 3
     for index, title in enumerate(slots, 1):
-        style.heading(doc, f"（{_cn_number(index)}）{title}", 2)
-        for label in ("情况说明", "发言摘要", "表决情况", "决议"):
-            style.body(doc, f"{label}：{BLANK * 3}")
+        if title:
+            style.heading(doc, f"（{_cn_number(index)}）{title}", 2)
+        else:
+            style.keep_with_next(style.writing_lines(doc, f"（{_cn_number(index)}）议题：")[-1])
+        for label in ("情况说明", "发言摘要"):
+            style.writing_lines(doc, f"{label}：", WRITING_LINES[label])
+        style.body(doc, f"表决：举手／无记名　赞成{BLANK}票　反对{BLANK}票　弃权{BLANK}票", indent=False)
+        style.writing_lines(doc, "决议：", WRITING_LINES["决议"])
     style.heading(doc, "二、表决规则")
-    style.body(doc, record.get("rule", ""))
-    _signatures(doc)
-
-    style.page_break(doc)
-    style.title(doc, "签到表")
-    style.body(doc, f"会议名称：{shown(record['title'])}", indent=False)
-    style.body(
-        doc,
-        f"时间：{_time(record['start'], record.get('end', ''))}　地点：{record.get('place') or BLANK}",
-        indent=False,
-    )
-    count = int(record.get("expected") or 0) or SIGN_IN_DEFAULT
-    rows = [[str(i), "", "", ""] for i in range(1, count + 1)]
-    style.table(doc, ["序号", "姓名", "签到", "备注"], rows, [16, 50, 50, 40])
+    for line in rule_lines(record):
+        style.body(doc, line)
+    _signatures(doc, counted=True)
+    sign_in_sheet(doc, record, rows)
 
     style.page_break(doc)
     style.title(doc, "表决统计表")
@@ -232,7 +334,10 @@ def blank_minutes_document(site: Site, number: str) -> Document:
     for line in rule_lines(record):
         style.body(doc, line, indent=False)
     tally = [[str(i), title, "", "", "", ""] for i, title in enumerate(slots, 1)]
-    style.table(doc, ["序号", "议题", "赞成", "反对", "弃权", "结果"], tally, [12, 64, 20, 20, 20, 20])
+    grid = style.table(doc, ["序号", "议题", "赞成", "反对", "弃权", "结果"], tally, [12, 64, 20, 20, 20, 20])
+    for row in grid.rows[1:]:
+        style.row_height(row, int(style.PEN_LINE * 1.5))
     doc.add_paragraph()
     style.body(doc, f"计票人（签字）：{BLANK}　　监票人（签字）：{BLANK}", indent=False)
+    style.hold_sign_off(doc)
     return doc

@@ -140,7 +140,7 @@ def notice_document(site: Site, number: str) -> Document:
     signed = site.opinions.countersigns(str(record.get("case") or ""), str(record.get("step") or ""))
     reviewed = "；".join(f"{o['name']}（{o['date']}，{o['text']}）" for o in signed)
     style.body(doc, f"村务监督委员会（审核）：{reviewed or BLANK}")
-    style.signature(doc, issuer(record["village"], matter), _day(record["posted_on"]))
+    style.signature(doc, issuer(record["village"], matter), _day(record["posted_on"]), hold=2)  # 审核 too
     style.body(doc, f"（张贴地点：{record.get('place') or BLANK}）")
     return doc
 
@@ -191,4 +191,5 @@ def notice_result_document(site: Site, number: str) -> Document:
     style.table(doc, ["项目", "内容"], rows, [40, 116])
     doc.add_paragraph()
     style.body(doc, f"村务监督委员会（签字）：{BLANK}　　日期：{BLANK}", indent=False)
+    style.hold_sign_off(doc)
     return doc

@@ -91,6 +91,7 @@ def seal_register_document(site: Site, village: str | None, seal: str | None, st
     style.body(doc, f"合计：用印 {len(records)} 次，共 {copies} 份。", indent=False)
     doc.add_paragraph()
     style.body(doc, f"保管人（签字）：{BLANK}", indent=False)
+    style.hold_sign_off(doc)
     return doc
 
 
@@ -213,4 +214,5 @@ def meetings_register_document(site: Site, village: str, year: int, today: dt.da
     _duty_tables(doc, found, meeting=False)
     doc.add_paragraph()
     style.body(doc, f"登记人（签字）：{BLANK}　　党支部书记（签字）：{BLANK}", indent=False)
+    style.hold_sign_off(doc)
     return doc

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import os
 import re
 import unicodedata
@@ -23,14 +24,14 @@ from typing import TYPE_CHECKING, cast
 from docx import Document
 from docx.enum.section import WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.shared import Length, Mm, Pt
 
 if TYPE_CHECKING:
     from docx.document import Document as DocumentObject
-    from docx.table import Table
+    from docx.table import Table, _Row
     from docx.text.paragraph import Paragraph
     from docx.text.run import Run
 
@@ -155,7 +156,9 @@ def title(doc: DocumentObject, text: str) -> Paragraph:
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     paragraph.paragraph_format.line_spacing = Pt(35)
     set_font(paragraph.add_run(xml_safe(text)), "title", SIZE_TITLE)
-    doc.add_paragraph()
+    break_title(paragraph, title_chars(doc))
+    keep_with_next(paragraph)
+    keep_with_next(doc.add_paragraph())
     return paragraph
 
 
@@ -164,6 +167,7 @@ def heading(doc: DocumentObject, text: str, level: int = 1) -> Paragraph:
     paragraph = doc.add_paragraph()
     paragraph.paragraph_format.first_line_indent = CHAR * 2
     set_font(paragraph.add_run(xml_safe(text)), "h1" if level == 1 else "h2", SIZE_BODY)
+    keep_with_next(paragraph)
     return paragraph
 
 
@@ -181,13 +185,15 @@ def body(doc: DocumentObject, text: str, *, indent: bool = True, align: str = ""
         elif align == "center":
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         set_font(paragraph.add_run(line), "body", SIZE_BODY)
+        keep_short_together(paragraph)
     return paragraph
 
 
 def table(
     doc: DocumentObject, headers: list[str], rows: list[list[str]], widths_mm: list[float], size: Pt = SIZE_TABLE
 ) -> Table:
-    """A grid table: the header row repeats on every page, rows never split across pages."""
+    """A grid table: the header row repeats on every page; a short row never splits across pages,
+    a long one may (``short_row``), and no row has a fixed height that would clip its text."""
     grid = doc.add_table(rows=1 + len(rows), cols=len(headers))
     grid.style = doc.styles["Table Grid"]
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -197,7 +203,8 @@ def table(
     for r, values in enumerate([headers, *rows]):
         row = grid.rows[r]
         trpr = row._tr.get_or_add_trPr()
-        trpr.append(OxmlElement("w:cantSplit"))
+        if r == 0 or short_row(values, widths_mm, size):
+            trpr.append(OxmlElement("w:cantSplit"))
         if r == 0:
             trpr.append(OxmlElement("w:tblHeader"))
         for c, value in enumerate(values):
@@ -209,14 +216,207 @@ def table(
     return cast("Table", grid)
 
 
-def signature(doc: DocumentObject, issuer: str, day: dt.date) -> None:
-    """署名 and date without a seal (GB/T 9704 §7.3.5.2): one blank line, 署名 右空二字, the date below it."""
-    doc.add_paragraph()
+def signature(doc: DocumentObject, issuer: str, day: dt.date, hold: int = 1) -> None:
+    """署名 and date without a seal (GB/T 9704 §7.3.5.2): one blank line, 署名 右空二字, the date below it.
+
+    The 落款 stays on the page with the body (§7.3.5): the ``hold`` paragraphs before it (the
+    body's last paragraph; a notice's 审核 line too), the blank line and 署名 keep with the next."""
+    hold_last(doc, hold)
+    keep_with_next(doc.add_paragraph())
     for text in (issuer, cn_date(day)):
         paragraph = doc.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         paragraph.paragraph_format.right_indent = CHAR * 2
         set_font(paragraph.add_run(xml_safe(text)), "body", SIZE_BODY)
+        keep_with_next(paragraph, text is issuer)
+
+
+# --- Layout that holds together (GB/T 9704 §7.3.5: the 落款 stays on the page with the body) ---
+
+TEXT_WIDTH = Mm(156)
+"""The 版心's width."""
+TITLE_CHARS = 20
+"""2号 characters on a title line (156 mm / 22 pt, less a little so the line never overflows)."""
+SHORT_LINES = 4
+"""A paragraph of at most this many lines is kept on one page (longer ones may break: a gap of a
+whole page would look like the end of the text)."""
+SHORT_ROW_LINES = 8
+"""A table row of at most this many lines (its tallest cell) never splits; a longer row may, or
+Word would push it whole to the next page and cut it off at the page's foot."""
+CELL_MARGIN_MM = 3.8
+"""Left plus right cell margin of the Table Grid style (2 × 0.19 cm)."""
+PEN_LINE = Mm(10)
+"""A handwriting line: 10 mm, a comfortable height for a pen (and a 签到表 row at least 9 mm)."""
+_NO_BREAK_AFTER = set("（《“‘「〔［【([{")
+_NO_BREAK_BEFORE = set("，。、：；！？）》”’」〕］】)]}…—·")
+_GOOD_AFTER = set("，、：；）》〕")
+_WORD_ENDS = ("关于", "的", "和", "及", "与")
+
+
+def keep_with_next(paragraph: Paragraph, on: bool = True) -> Paragraph:
+    """Keep ``paragraph`` on the same page as the next one (a heading, a title, the 落款 lines)."""
+    paragraph.paragraph_format.keep_with_next = on
+    return paragraph
+
+
+def _width(text: str) -> float:
+    """Characters as wide as a hanzi: Latin letters, digits and half-width signs count half."""
+    return sum(0.5 if unicodedata.east_asian_width(c) in ("Na", "H") else 1.0 for c in text)
+
+
+def keep_short_together(paragraph: Paragraph, chars_per_line: int = 28) -> None:
+    """Keep the lines of a short paragraph (``SHORT_LINES``) together on one page."""
+    lines = math.ceil(_width(paragraph.text) / chars_per_line) if paragraph.text else 1
+    paragraph.paragraph_format.keep_together = lines <= SHORT_LINES
+    paragraph.paragraph_format.widow_control = True
+
+
+def row_lines(values: list[str], widths_mm: list[float], size: Pt = SIZE_TABLE) -> int:
+    """About how many lines the tallest cell of a table row takes."""
+    char_mm = size.pt * 25.4 / 72
+    most = 1
+    for value, width in zip(values, widths_mm, strict=False):
+        per_line = max(int((width - CELL_MARGIN_MM) / char_mm), 1)
+        lines = sum(max(math.ceil(_width(part) / per_line), 1) for part in str(value).split("\n"))
+        most = max(most, lines)
+    return most
+
+
+def short_row(values: list[str], widths_mm: list[float], size: Pt = SIZE_TABLE) -> bool:
+    """Whether a row is short enough never to split across pages (``SHORT_ROW_LINES``)."""
+    return row_lines(values, widths_mm, size) <= SHORT_ROW_LINES
+
+
+def row_height(row: _Row, height: Length | int = PEN_LINE) -> None:
+    """At least ``height`` tall (a sign-in row for a pen): grows with its text, never clips it."""
+    trpr = row._tr.get_or_add_trPr()
+    for old in trpr.findall(qn("w:trHeight")):
+        trpr.remove(old)
+    tr_height = OxmlElement("w:trHeight")
+    tr_height.set(qn("w:val"), str(Length(int(height)).twips))
+    tr_height.set(qn("w:hRule"), "atLeast")
+    trpr.append(tr_height)
+
+
+def _break_allowed(text: str, at: int) -> bool:
+    """Whether a line may start at ``text[at]``: never inside a number or a Latin word, never
+    before closing or after opening punctuation."""
+    before, after = text[at - 1], text[at]
+    if before in _NO_BREAK_AFTER or after in _NO_BREAK_BEFORE:
+        return False
+    if _width(before) < 1 and _width(after) < 1:
+        return False  # inside a number or a Latin word
+    if before.isdigit() or (_width(before) < 1 and not after.isascii()):
+        return after not in "年月日号期届次个项户人元万亿" and not after.isdigit()  # "2026年", "3户"
+    return True
+
+
+def _break_score(text: str, at: int) -> int:
+    if text[at - 1] in _GOOD_AFTER or (text[at:].startswith("关于") and at > 1):
+        return 3
+    if any(text[:at].endswith(word) for word in _WORD_ENDS):
+        return 2
+    if text[at].isdigit() or (text[at - 1] in "年月日" and text[at - 2].isdigit()):
+        return 1  # before or after a date or a number
+    return 0
+
+
+def title_chars(doc: DocumentObject) -> int:
+    """2号 characters on a title line of the document's last section (20 on A4 portrait)."""
+    section = doc.sections[-1]
+    width = (section.page_width or Mm(210)) - (section.left_margin or 0) - (section.right_margin or 0)
+    return int(width / SIZE_TITLE)
+
+
+def title_lines(text: str, per_line: int = TITLE_CHARS) -> list[str]:
+    """A long title broken into lines only between words (after punctuation, after 关于/的/和/及/与),
+    the upper lines the longer ones (梯形); a title that fits stays one line."""
+    lines = []
+    rest = text
+    while _width(rest) > per_line:
+        fits = [at for at in range(1, len(rest)) if _width(rest[:at]) <= per_line and _break_allowed(rest, at)]
+        if not fits:
+            break
+        floor = per_line * 0.4
+        best = max(fits, key=lambda at: (_break_score(rest, at) if _width(rest[:at]) >= floor else -1, at))
+        lines.append(rest[:best])
+        rest = rest[best:]
+    return [*lines, rest]
+
+
+def break_title(paragraph: Paragraph, per_line: int = TITLE_CHARS) -> None:
+    """Put the breaks of ``title_lines`` into a one-run title paragraph."""
+    if len(paragraph.runs) != 1:
+        return
+    run = paragraph.runs[0]
+    lines = title_lines(run.text, per_line)
+    if len(lines) > 1:
+        run.text = "\n".join(lines)  # python-docx writes each "\n" as a <w:br/>
+
+
+def hold_last(doc: DocumentObject, count: int = 1) -> None:
+    """Keep the last ``count`` blocks of the body with what comes next: a paragraph by its
+    keep-with-next, a table by its last row (that row's paragraphs keep with the next)."""
+    from docx.table import Table as TableObject
+    from docx.text.paragraph import Paragraph as ParagraphObject
+
+    blocks = [b for b in doc.element.body.iterchildren() if b.tag in (qn("w:p"), qn("w:tbl"))]
+    for block in blocks[len(blocks) - count :] if count else []:
+        if block.tag == qn("w:p"):
+            keep_with_next(ParagraphObject(block, doc._body))
+            continue
+        last = TableObject(block, doc._body).rows[-1]
+        for cell in last.cells:
+            for paragraph in cell.paragraphs:
+                keep_with_next(paragraph)
+
+
+def hold_sign_off(doc: DocumentObject, reach: int = 6) -> int:
+    """Keep a document's closing sign-off with the body above it: the signature lines at its end
+    (after the last blank line within ``reach`` blocks), that blank line and the block before it
+    keep with the next. Returns how many blocks were held."""
+    blocks = [b for b in doc.element.body.iterchildren() if b.tag in (qn("w:p"), qn("w:tbl"))]
+    tail = blocks[-reach:]
+    blank = next(
+        (
+            i
+            for i in range(len(tail) - 1, -1, -1)
+            if tail[i].tag == qn("w:p") and not "".join(tail[i].itertext()).strip()
+        ),
+        None,
+    )
+    count = len(tail) - blank + 1 if blank is not None and blank > 0 else 2
+    hold_last(doc, count)
+    return count
+
+
+def writing_lines(doc: DocumentObject, label: str, lines: int = 1, indent: bool = False) -> list[Paragraph]:
+    """``label：`` and a full-width line to write on by hand, then ``lines - 1`` more full-width
+    lines, each ``PEN_LINE`` high; kept together on one page. The line is a tab leader to the
+    right edge of the 版心, so it is always as long as the text width, whatever the label."""
+    made = []
+    for i in range(max(lines, 1)):
+        paragraph = doc.add_paragraph()
+        fmt = paragraph.paragraph_format
+        fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        fmt.line_spacing = PEN_LINE
+        if indent and i == 0:
+            fmt.first_line_indent = CHAR * 2
+        fmt.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.LINES)
+        set_font(paragraph.add_run(f"{xml_safe(label)}\t" if i == 0 else "\t"), "body", SIZE_BODY)
+        keep_with_next(paragraph, i < lines - 1)
+        made.append(paragraph)
+    return made
+
+
+def draft_mark(doc: DocumentObject, text: str) -> None:
+    """A visible mark at the head of every page (a 草稿: not yet the record), odd and even pages."""
+    section = doc.sections[0]
+    for header in (section.header, section.even_page_header):
+        header.is_linked_to_previous = False
+        paragraph = header.paragraphs[0]
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        set_font(paragraph.add_run(xml_safe(text)), "h1", SIZE_BODY, bold=True)
 
 
 def page_break(doc: DocumentObject) -> None:

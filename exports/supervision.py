@@ -244,6 +244,7 @@ def supervision_report_document(site: Site, village: str, start: dt.date, end: d
     _scope(doc)
     doc.add_paragraph()
     style.body(doc, f"村务监督委员会主任（签字）：{BLANK}　　日期：{BLANK}", indent=False)
+    style.hold_sign_off(doc)
     return doc
 
 

@@ -60,8 +60,6 @@ def build(fields: dict[str, Any], today: dt.date) -> dict[str, Any]:
     end_dt = (
         end if isinstance(end, dt.datetime) or end is None else (parse_time(str(end), "会议结束时间") if end else None)
     )
-    if start_dt.date() > today:
-        raise BadInput(f"会议开始时间 {start_dt:%Y-%m-%d %H:%M} 晚于今天：会议记录在会后登记")
     if end_dt is not None and end_dt < start_dt:
         raise BadInput("会议结束时间早于开始时间")
     # 应到 0 means "not entered yet" (a draft made when a case step was done); votes need it.
@@ -123,6 +121,11 @@ def build(fields: dict[str, Any], today: dt.date) -> dict[str, Any]:
                 arithmetic = arithmetic.replace("赞成", f"赞成（含书面意见 {counts['written_ayes']}）", 1)
             out.update(vote={"method": method, **counts}, passed=result.passed, arithmetic=arithmetic)
         items.append(out)
+    if start_dt.date() > today and _held(present, absent, written, items, end_dt):
+        raise BadInput(
+            f"会议开始时间 {start_dt:%Y-%m-%d %H:%M} 晚于今天：会前只能登记会议安排"
+            "（类别、名称、时间、地点、主持人、记录人、应到人数、议题），实到、缺席、发言、表决和决议在会后登记"
+        )
     return {
         "kind": kind.value,
         "title": sanitize(fields.get("title"), "会议名称", limit=200, required=True),
@@ -140,6 +143,18 @@ def build(fields: dict[str, Any], today: dt.date) -> dict[str, Any]:
         "items": items,
         "rule": rule.basis,
     }
+
+
+def _held(present: int, absent: list[Any], written: list[Any], items: list[dict[str, Any]], end: object) -> bool:
+    """Whether the fields say what only a held meeting can say (a planned one — its blank
+    minutes printed ahead — has its arrangements only)."""
+    said = any(i["vote"] or i["speeches"] or i["resolution"] for i in items)
+    return bool(present or absent or written or end or said)
+
+
+def planned(record: dict[str, Any], today: dt.date) -> bool:
+    """A meeting registered ahead of its day (``build`` allows only its arrangements then)."""
+    return dt.datetime.fromisoformat(str(record["start"])).date() > today
 
 
 class Meetings:
@@ -214,6 +229,8 @@ class Meetings:
             record = self.book.for_update(number, expected_rev)
             if record["state"] != "draft":
                 raise Refused(f"会议记录 {record['number']} 已是“{STATES[record['state']]}”状态")
+            if planned(record, now.date()):
+                raise Refused(f"会议记录 {record['number']} 的会议还没有召开（{record['start'][:10]}），会后才能确认")
             missing = [
                 w for k, w in (("host", "主持人"), ("recorder", "记录人"), ("expected", "应到人数")) if not record[k]
             ]

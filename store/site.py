@@ -193,7 +193,7 @@ class Site:
 
         found_cases = self.cases.all()
         names = [village] if village else list(self.villages)
-        everything = self.done_by_village(found_cases)
+        everything = self.done_by_village(found_cases, today)
         data = risks.Data(
             cases=[c.view() for c in found_cases],
             meetings=[MeetingView.from_record(m) for m in self.meetings.book.all()],
@@ -374,10 +374,13 @@ class Site:
         """When each recurring duty of a village was met (see ``done_by_village``)."""
         return self.done_by_village(cases).get(village, {})
 
-    def done_by_village(self, cases: list[Any] | None = None) -> dict[str, dict[str, list[dt.date]]]:
+    def done_by_village(
+        self, cases: list[Any] | None = None, today: dt.date | None = None
+    ) -> dict[str, dict[str, list[dt.date]]]:
         """Village → ``matter-id.step-id`` → days a recurring duty was met: steps completed in
         its cases, and meetings held (a meeting of a matter's ``meeting_kind`` meets that
-        matter's recurring rules). One pass over the cases and meetings for every village."""
+        matter's recurring rules). One pass over the cases and meetings for every village. A
+        meeting after ``today`` is only planned (its blank minutes printed ahead): not held yet."""
         done: dict[str, dict[str, list[dt.date]]] = {}
         for case in self.cases.all() if cases is None else cases:
             mine = done.setdefault(case.village, {})
@@ -386,6 +389,8 @@ class Site:
         held: dict[tuple[str, str], list[dt.date]] = {}
         for meeting in self.meetings.book.all():
             day = dt.datetime.fromisoformat(meeting["start"]).date()
+            if today is not None and day > today:
+                continue
             held.setdefault((meeting["village"], meeting["kind"]), []).append(day)
         recurring = [
             (matter.meeting_kind, f"{matter.id}.{step.id}")
@@ -406,7 +411,7 @@ class Site:
         window and its state, and when it is next due; a duty whose last window was missed first."""
         since = dt.date.fromisoformat(self.settings.since) if self.settings.since else today
         rows = []
-        everything = self.done_by_village()
+        everything = self.done_by_village(today=today)
         for name in [village] if village else list(self.villages):
             done = everything.get(name, {})
             windows: dict[str, list[Any]] = {}
@@ -473,7 +478,7 @@ class Site:
                 )
         since = dt.date.fromisoformat(self.settings.since) if self.settings.since else today
         start = max(today - dt.timedelta(days=366), since)
-        everything = self.done_by_village(cases)
+        everything = self.done_by_village(cases, today)
         for name in [village] if village else list(self.villages):
             done = everything.get(name, {})
             latest_miss: set[str] = set()

@@ -146,13 +146,68 @@ def test_minutes_show_attendance_vote_and_arithmetic(site: Site, tmp_path: Path)
     assert "实到 26/应到 39 ≥ 2/3；赞成 14 > 26/2" in text
     assert "决议：同意实施村道硬化" in text and "（未通过）" not in text
     assert "村民委员会组织法》第二十六条" in text and "记录状态：草稿" in text
-    assert "主持人（签字）" in text and "记录人（签字）" in text and "参会人员签字（见签到表）" in text
+    assert "主持人（签字）" in text and "记录人（签字）" in text and "参会人员签字见附后签到表" in text
+    assert "计票人（签字）" in text and "监票人（签字）" in text
 
 
-def test_a_failed_vote_is_marked(site: Site, tmp_path: Path) -> None:
+def decisions(text: str) -> list[str]:
+    return [line for line in text.split("\n") if line.startswith("决议：")]
+
+
+def test_a_failed_vote_never_reads_agreed(site: Site, tmp_path: Path) -> None:
     meeting = site.meetings.new(site.operator, NOW, "城关村", representatives(26, 13, 10, 3))
     text = text_of(saved(minutes_document(site, meeting["number"]), tmp_path, "记录"))
-    assert "决议：同意实施村道硬化（未通过）" in text and "→ 未通过" in text
+    assert decisions(text) == ["决议：未通过（赞成 13 票，反对 10 票，弃权 3 票，未达到通过条件）"]
+    assert "→ 未通过" in text
+
+
+def test_short_of_quorum_no_decision_was_made(site: Site, tmp_path: Path) -> None:
+    fields = representatives(25, 20, 5, 0)
+    fields["items"][0]["resolution"] = "同意"
+    meeting = site.meetings.new(site.operator, NOW, "城关村", fields)
+    text = text_of(saved(minutes_document(site, meeting["number"]), tmp_path, "记录"))
+    assert decisions(text) == ["决议：不足法定人数，未形成决议（应到 39 人，实到 25 人）"]
+    assert "同意（未通过）" not in text and "决议：同意" not in text
+
+
+def test_party_branch_meetings_are_the_branchs(site: Site, tmp_path: Path) -> None:
+    from exports.minutes import convener
+
+    for kind in ("支部党员大会", "支委会", "党小组会", "党课"):
+        fields = {**representatives(5, 4, 1, 0), "kind": kind, "expected": 7, "absent": []}
+        meeting = site.meetings.new(site.operator, NOW, "城关村", fields)
+        header = saved(minutes_document(site, meeting["number"]), tmp_path, "记录").tables[0]
+        shown = {row.cells[0].text: row.cells[1].text for row in header.rows}
+        assert shown["召集单位"] == "中共城关村支部委员会", kind
+    assert convener("城关村", "村民代表会议") == "城关村村民委员会"
+    assert convener("东城社区", "村民会议") == "东城社区居民委员会"
+    assert convener("城关村", "两委联席会议") == "中共城关村支部委员会、城关村村民委员会"
+
+
+def header_text(doc: Any) -> str:
+    return "\n".join(p.text for s in doc.sections for h in (s.header, s.even_page_header) for p in h.paragraphs)
+
+
+def test_a_draft_is_marked_and_a_confirmed_minute_is_not(site: Site, tmp_path: Path) -> None:
+    number = site.meetings.new(site.operator, NOW, "城关村", representatives(27, 20, 5, 2))["number"]
+    draft = saved(minutes_document(site, number), tmp_path, "记录")
+    assert "草稿" in header_text(draft)
+    site.meetings.confirm(site.operator, NOW, number)
+    confirmed = saved(minutes_document(site, number), tmp_path, "记录")
+    assert "草稿" not in header_text(confirmed) and "记录状态：已确认" in text_of(confirmed)
+
+
+def sign_in_table(doc: Any) -> Any:
+    return next(t for t in doc.tables if t.rows[0].cells[0].text == "序号" and t.rows[0].cells[3].text == "备注")
+
+
+def test_filled_minutes_come_with_their_sign_in_sheet(site: Site, tmp_path: Path) -> None:
+    meeting = site.meetings.new(site.operator, NOW, "城关村", representatives(26, 14, 9, 3))
+    doc = saved(minutes_document(site, meeting["number"]), tmp_path, "记录")
+    assert "签到表" in [p.text for p in doc.paragraphs] and len(doc.sections) == 2
+    assert len(sign_in_table(doc).rows) == 1 + 39
+    fewer = saved(minutes_document(site, meeting["number"], rows=12), tmp_path, "记录")
+    assert len(sign_in_table(fewer).rows) == 1 + 12
 
 
 def test_a_locked_meeting_shows_its_correction(site: Site, tmp_path: Path) -> None:
@@ -175,17 +230,19 @@ def test_blank_minutes_have_sign_in_rows_and_a_tally_sheet(site: Site, tmp_path:
     text = text_of(doc)
     header, sign_in, tally = doc.tables
     fields_shown = {row.cells[0].text: row.cells[1].text for row in header.rows}
-    assert fields_shown["主持人"] == "李书记" and fields_shown["记录人"] == "________"
-    assert fields_shown["时间"] == "2026年11月20日 09:00—________" and fields_shown["列席人员"] != "________"
+    assert fields_shown["主持人"] == "李书记" and fields_shown["记录人"] == ""
+    assert fields_shown["时间"] == "2026年11月20日 09:00—________" and fields_shown["列席人员"] != ""
     assert "应到 39 人，实到 ________ 人" in text
-    assert [c.text for c in sign_in.rows[0].cells] == ["序号", "姓名", "签到", "备注"] and len(sign_in.rows) == 1 + 39
+    assert [c.text for c in sign_in.rows[0].cells] == ["序号", "姓名", "签字", "备注"] and len(sign_in.rows) == 1 + 39
     assert [c.text for c in tally.rows[0].cells] == ["序号", "议题", "赞成", "反对", "弃权", "结果"]
     assert [r.cells[1].text for r in tally.rows[1:]] == ["村道硬化方案", "2027年村集体收益分配"]
     assert all(c.text == "" for r in tally.rows[1:] for c in r.cells[2:])
     assert "三分之二以上的组成人员参加方可召开" in text and "实到不少于 26 人" in text
     unknown = site.meetings.new(site.operator, NOW, "城关村", {**fields, "expected": 0, "items": []})
     rows = saved(blank_minutes_document(site, unknown["number"]), tmp_path, "空白").tables[1].rows
-    assert len(rows) == 1 + 20
+    assert len(rows) == 1 + 16  # one page when 应到 is not known
+    asked = saved(blank_minutes_document(site, unknown["number"], rows=45), tmp_path, "空白").tables[1].rows
+    assert len(asked) == 1 + 45
 
 
 def test_rule_lines_count_the_threshold() -> None:

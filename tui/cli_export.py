@@ -67,12 +67,21 @@ def record_command(
         ),
     ],
     folder: OutOption = None,
+    rows: Annotated[
+        int | None,
+        typer.Option(
+            "--rows",
+            min=1,
+            max=2000,
+            help="签到表行数（只用于 minutes、blank-minutes；默认按应到人数，应到未填时为一页）",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """导出一个办件、公示或会议的文书。"""
+    """导出一个办件、公示或会议的文书。会议记录附签到表；会前空白稿可在开会之前打印。"""
     site = open_site(ctx)
     with handled():
-        path = documents.export_record(site, number, doc, cli_common.now().date(), folder)
+        path = documents.export_record(site, number, doc, cli_common.now().date(), folder, rows)
     _report(path, as_json)
 
 
