@@ -62,9 +62,7 @@ CHAR = Pt(16)
 """One 3号 character: paragraph indents are counted in these (首行缩进二字 = 2 × CHAR)."""
 
 _UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-_INVISIBLE = re.compile(
-    "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]"
-)
+_INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]")
 """Bidi embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069), the direction marks
 (U+200E/U+200F, U+061C), zero-width spaces and joiners, soft hyphen, BOM: invisible on paper,
 and the bidi ones reorder the printed text around them."""
@@ -316,11 +314,32 @@ def _theme(doc: DocumentObject) -> None:
             face = (FONTS["title"] if match[1] == b"major" else FONTS["body"])[0]
             escaped = face.encode("utf-8")
             return (
-                b"<a:" + match[1] + b'Font><a:latin typeface="' + escaped + b'"/><a:ea typeface="' + escaped
-                + b'"/><a:cs typeface=""/></a:' + match[1] + b"Font>"
+                b"<a:"
+                + match[1]
+                + b'Font><a:latin typeface="'
+                + escaped
+                + b'"/><a:ea typeface="'
+                + escaped
+                + b'"/><a:cs typeface=""/></a:'
+                + match[1]
+                + b"Font>"
             )
 
         part._blob = _THEME_FONTS.sub(fonts, blob)
+
+
+_FONT_ENTRIES = re.compile(rb"(<w:fonts\b[^>]*>).*(</w:fonts>)", re.S)
+
+
+def _font_table(doc: DocumentObject) -> None:
+    """The font table lists the house faces only (the template's ＭＳ 明朝, Cambria … are not used)."""
+    entries = b"".join(
+        b'<w:font w:name="' + face.encode("utf-8") + b'"><w:charset w:val="86"/><w:family w:val="auto"/></w:font>'
+        for face in dict.fromkeys(faces[0] for faces in FONTS.values())
+    )
+    for part in doc.part.package.iter_parts():
+        if str(part.partname) == "/word/fontTable.xml":
+            part._blob = _FONT_ENTRIES.sub(lambda m: m[1] + entries + m[2], part.blob)
 
 
 def _core_properties(doc: DocumentObject, author: str, now: dt.datetime) -> None:
@@ -342,6 +361,7 @@ def finish(doc: DocumentObject, author: str = "", now: dt.datetime | None = None
     """What every file gets before it is saved: the text scrubbed, the theme fonts, the core properties."""
     scrub(doc)
     _theme(doc)
+    _font_table(doc)
     _core_properties(doc, author, now or dt.datetime.now(dt.UTC))
 
 
