@@ -157,6 +157,11 @@ def _place(site: Site, folder: Path | None) -> outputs.Place:
     return outputs.place(site, folder, outputs.EXPORT)
 
 
+def _author(site: Site, village: str | None) -> str:
+    """Who the file says made it (its 作者): the village, else the township."""
+    return village or site.settings.township
+
+
 def _notice_number(site: Site, number: str) -> str:
     """A notice number, or the notice of a case (its current one, else the last linked)."""
     if "GS" in number.upper().rsplit("-", 1)[-1]:
@@ -205,7 +210,10 @@ def export_record(
     if rows is not None and kind not in ("minutes", "blank-minutes"):
         raise BadInput("--rows（签到表行数）只用于会议记录（minutes、blank-minutes）")
     doc, of = build_record(site, number, kind, today, rows)
-    return write(doc, place, f"{today:%Y%m%d}_{RECORD_KINDS[kind]}_{of}")
+    found = _RECORD.fullmatch(of)
+    return write(
+        doc, place, f"{today:%Y%m%d}_{RECORD_KINDS[kind]}_{of}", author=_author(site, found and found["village"])
+    )
 
 
 def export_register(
@@ -228,7 +236,7 @@ def export_register(
     place = _place(site, folder)
     doc = seal_register_document(site, village, seal, start, end)
     name = f"{today:%Y%m%d}_用印登记簿_{village or '全部村'}_{seal or '全部印章'}_{start:%Y%m%d}-{end:%Y%m%d}"
-    return write(doc, place, name)
+    return write(doc, place, name, author=_author(site, village))
 
 
 def export_ledger(
@@ -244,7 +252,8 @@ def export_ledger(
         raise NoSuchMatter(matter_id) from None
     place = _place(site, folder)
     doc = ledger_document(site, matter_id, year, village)
-    return write(doc, place, f"{today:%Y%m%d}_台账_{matter_id}_{year}_{village or '全部村'}")
+    name = f"{today:%Y%m%d}_台账_{matter_id}_{year}_{village or '全部村'}"
+    return write(doc, place, name, author=_author(site, village))
 
 
 def export_meetings(site: Site, village: str, year: int, today: dt.date, folder: Path | None = None) -> Path:
@@ -254,7 +263,7 @@ def export_meetings(site: Site, village: str, year: int, today: dt.date, folder:
 
     place = _place(site, folder)
     doc = meetings_register_document(site, village, year, today)
-    return write(doc, place, f"{today:%Y%m%d}_三会一课登记_{village}_{year}")
+    return write(doc, place, f"{today:%Y%m%d}_三会一课登记_{village}_{year}", author=_author(site, village))
 
 
 def export_supervision(
@@ -269,7 +278,8 @@ def export_supervision(
     name = site.cases.village(village)
     place = _place(site, folder)
     doc = supervision_report_document(site, name, start, end, today)
-    return write(doc, place, f"{today:%Y%m%d}_监督检查报告_{name}_{start:%Y%m%d}-{end:%Y%m%d}")
+    file = f"{today:%Y%m%d}_监督检查报告_{name}_{start:%Y%m%d}-{end:%Y%m%d}"
+    return write(doc, place, file, author=_author(site, name))
 
 
 def _own_files(site: Site) -> list[Path]:

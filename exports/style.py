@@ -6,8 +6,16 @@
 - East Asian font names go into ``w:eastAsia`` (python-docx only writes ``w:ascii``/``w:hAnsi``),
   and the theme attributes that would override them are removed, so Word and WPS both use them.
 - Page numbers "— 1 —" in 4号 宋体: odd pages right, even pages left, one character in.
-- Every text passes ``xml_safe`` (python-docx rejects control characters); files are written
-  0600 under a safe name, never over an existing file, into a folder ``store.outputs`` checked.
+- The privacy boundary: every text passes ``printable`` (alias ``xml_safe``) — resident ID
+  numbers masked (``procedures.idnumber.mask_in_text``: half- or full-width, in groups, with an
+  x), bidi overrides/isolates/marks and other invisible format characters removed (a reversed
+  line would print something else than what was stored), control characters removed (newline
+  and tab kept). The helpers below apply it, and ``write`` applies it once more to every text
+  node of every part (body, tables, headers, footers) before saving, so text that reached
+  python-docx some other way is caught too.
+- Files are WPS-clean: the theme names only the house faces, the core properties say who made
+  the file (the village or township) and when, with no python-docx defaults; written 0600 under
+  a safe name, never over an existing file, into a folder ``store.outputs`` checked.
 """
 
 from __future__ import annotations
@@ -19,7 +27,7 @@ import os
 import re
 import unicodedata
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from docx import Document
 from docx.enum.section import WD_SECTION
@@ -28,6 +36,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Length, Mm, Pt
+
+from procedures import idnumber
 
 if TYPE_CHECKING:
     from docx.document import Document as DocumentObject
@@ -53,13 +63,33 @@ CHAR = Pt(16)
 """One 3号 character: paragraph indents are counted in these (首行缩进二字 = 2 × CHAR)."""
 
 _UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]")
+"""Bidi embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069), the direction marks
+(U+200E/U+200F, U+061C), zero-width spaces and joiners, soft hyphen, BOM: invisible on paper,
+and the bidi ones reorder the printed text around them."""
+_DIGEST = re.compile(r"[0-9a-f]{64}")
+"""A SHA-256 in hex (the journal's chain head): printed verbatim, see ``digest``."""
 _BAD_NAME = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
 RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 
 
-def xml_safe(text: object) -> str:
-    """Text Word can store: NFC, no control characters (tab and newline kept), no lone surrogates."""
-    return _UNSAFE.sub("", unicodedata.normalize("NFC", str(text)))
+def printable(text: object) -> str:
+    """The one way text goes onto paper: NFC; line and paragraph separators as newlines; bidi and
+    other invisible format characters, control characters (tab and newline kept), lone
+    surrogates and non-characters removed; then every resident ID number masked
+    (``110101********1234``, as the notices' ID column prints it)."""
+    value = str(text).replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
+    value = _UNSAFE.sub("", _INVISIBLE.sub("", unicodedata.normalize("NFC", value)))
+    return idnumber.mask_in_text(value)
+
+
+xml_safe = printable
+"""The earlier name of ``printable``: text Word can store is text that may be printed."""
+
+
+def digest(value: str) -> str:
+    """A hex SHA-256 as it is (masking 18 digits inside one would falsify it); anything else ``printable``."""
+    return value if _DIGEST.fullmatch(value) else printable(value)
 
 
 def fonts_line() -> str:
@@ -83,6 +113,11 @@ def set_font(run: Run, role: str, size: Pt | None = None, bold: bool = False) ->
         run.font.size = size
     run.font.bold = bold
     return run
+
+
+def run(paragraph: Paragraph, text: object, role: str, size: Pt | None = None, bold: bool = False) -> Run:
+    """A run of ``printable(text)`` in a house face: how text enters a paragraph."""
+    return set_font(paragraph.add_run(printable(text)), role, size, bold)
 
 
 def _east_asia(rpr: object, face: str) -> None:
@@ -155,7 +190,7 @@ def title(doc: DocumentObject, text: str) -> Paragraph:
     paragraph = doc.add_paragraph()
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     paragraph.paragraph_format.line_spacing = Pt(35)
-    set_font(paragraph.add_run(xml_safe(text)), "title", SIZE_TITLE)
+    run(paragraph, text, "title", SIZE_TITLE)
     break_title(paragraph, title_chars(doc))
     keep_with_next(paragraph)
     keep_with_next(doc.add_paragraph())
@@ -166,14 +201,14 @@ def heading(doc: DocumentObject, text: str, level: int = 1) -> Paragraph:
     """一、 in 黑体 (level 1), （一） in 楷体 (level 2), 3号, indented two characters."""
     paragraph = doc.add_paragraph()
     paragraph.paragraph_format.first_line_indent = CHAR * 2
-    set_font(paragraph.add_run(xml_safe(text)), "h1" if level == 1 else "h2", SIZE_BODY)
+    run(paragraph, text, "h1" if level == 1 else "h2", SIZE_BODY)
     keep_with_next(paragraph)
     return paragraph
 
 
 def body(doc: DocumentObject, text: str, *, indent: bool = True, align: str = "") -> Paragraph:
     """A body paragraph in 3号仿宋, first line indented two characters; newlines become new paragraphs."""
-    lines = xml_safe(text).split("\n") or [""]
+    lines = printable(text).split("\n") or [""]
     paragraph = doc.add_paragraph()
     for i, line in enumerate(lines):
         if i:
@@ -212,7 +247,7 @@ def table(
             cell.width = Mm(widths_mm[c])
             paragraph = cell.paragraphs[0]
             paragraph.paragraph_format.line_spacing = Pt(20)
-            set_font(paragraph.add_run(xml_safe(value)), "body", size, bold=r == 0)
+            run(paragraph, value, "body", size, bold=r == 0)
     return cast("Table", grid)
 
 
@@ -227,7 +262,7 @@ def signature(doc: DocumentObject, issuer: str, day: dt.date, hold: int = 1) -> 
         paragraph = doc.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         paragraph.paragraph_format.right_indent = CHAR * 2
-        set_font(paragraph.add_run(xml_safe(text)), "body", SIZE_BODY)
+        run(paragraph, text, "body", SIZE_BODY)
         keep_with_next(paragraph, text is issuer)
 
 
@@ -425,7 +460,7 @@ def page_break(doc: DocumentObject) -> None:
 
 def safe_filename(name: str, limit: int = 180) -> str:
     """A file name kept in Chinese but without / \\ : * ? " < > | or control characters, bounded in bytes."""
-    clean = _BAD_NAME.sub("_", xml_safe(name)).strip(" .") or "文档"
+    clean = _BAD_NAME.sub("_", printable(name)).strip(" .") or "文档"
     if clean.split(".")[0].upper() in RESERVED:
         clean = f"_{clean}"
     while len(clean.encode("utf-8")) > limit:
@@ -433,13 +468,115 @@ def safe_filename(name: str, limit: int = 180) -> str:
     return clean
 
 
-def write(doc: DocumentObject, folder: Path | Place, name: str) -> Path:
+_TEXT_PARTS = ("/word/document.xml", "/word/header", "/word/footer", "/word/footnotes", "/word/endnotes")
+
+
+def _text_parts(doc: DocumentObject) -> list[Any]:
+    """The parts whose text is printed: the body (with its tables), headers, footers, notes."""
+    return [
+        part
+        for part in doc.part.package.iter_parts()
+        if str(part.partname).startswith(_TEXT_PARTS) and hasattr(part, "element")
+    ]
+
+
+def scrub(doc: DocumentObject) -> None:
+    """``printable`` once more over every text node of every printed part, then over each
+    paragraph's text as a whole (an ID number split over runs): what reached python-docx
+    without the helpers above is caught here. A paragraph that still held an ID number keeps
+    its text in its first run."""
+    for part in _text_parts(doc):
+        for node in part.element.iter(qn("w:t")):
+            if node.text and not _DIGEST.fullmatch(node.text):
+                node.text = printable(node.text)
+        for para in part.element.iter(qn("w:p")):
+            nodes = list(para.iter(qn("w:t")))
+            whole = "".join(node.text or "" for node in nodes)
+            if len(nodes) > 1 and idnumber.spans(whole):
+                nodes[0].text = idnumber.mask_in_text(whole)
+                for node in nodes[1:]:
+                    node.text = ""
+
+
+_THEME_FONTS = re.compile(rb"<a:(major|minor)Font>.*?</a:\1Font>", re.S)
+
+
+def _theme(doc: DocumentObject) -> None:
+    """The theme's major and minor fonts named as the house faces (title, body), and no
+    per-script fallbacks (ＭＳ ゴシック, Angsana New …): WPS warns of 缺失字体 for any font the
+    theme names that the machine lacks, even one no text uses."""
+    for part in doc.part.package.iter_parts():
+        if not str(part.partname).startswith("/word/theme/"):
+            continue
+        blob: bytes = part.blob
+
+        def fonts(match: re.Match[bytes]) -> bytes:
+            face = (FONTS["title"] if match[1] == b"major" else FONTS["body"])[0]
+            escaped = face.encode("utf-8")
+            return (
+                b"<a:"
+                + match[1]
+                + b'Font><a:latin typeface="'
+                + escaped
+                + b'"/><a:ea typeface="'
+                + escaped
+                + b'"/><a:cs typeface=""/></a:'
+                + match[1]
+                + b"Font>"
+            )
+
+        part._blob = _THEME_FONTS.sub(fonts, blob)
+
+
+_FONT_ENTRIES = re.compile(rb"(<w:fonts\b[^>]*>).*(</w:fonts>)", re.S)
+
+
+def _font_table(doc: DocumentObject) -> None:
+    """The font table lists the house faces only (the template's ＭＳ 明朝, Cambria … are not used)."""
+    entries = b"".join(
+        b'<w:font w:name="' + face.encode("utf-8") + b'"><w:charset w:val="86"/><w:family w:val="auto"/></w:font>'
+        for face in dict.fromkeys(faces[0] for faces in FONTS.values())
+    )
+    for part in doc.part.package.iter_parts():
+        if str(part.partname) == "/word/fontTable.xml":
+            part._blob = _FONT_ENTRIES.sub(lambda m: m[1] + entries + m[2], part.blob)
+
+
+def _core_properties(doc: DocumentObject, author: str, now: dt.datetime) -> None:
+    """Who made the file (the village or township, never "python-docx") and when (the export,
+    not 2013); no 最后修改者, revision 1, no python-docx description."""
+    props = doc.core_properties
+    stamp = (now.astimezone(dt.UTC) if now.tzinfo else now).replace(tzinfo=None, microsecond=0)
+    props.author = printable(author)
+    props.created = props.modified = stamp
+    props.revision = 1
+    props.comments = ""
+    props.title = ""
+    element = props._element
+    for child in element.findall(qn("cp:lastModifiedBy")):
+        element.remove(child)
+
+
+def finish(doc: DocumentObject, author: str = "", now: dt.datetime | None = None) -> None:
+    """What every file gets before it is saved: the text scrubbed, the theme fonts, the core properties."""
+    scrub(doc)
+    _theme(doc)
+    _font_table(doc)
+    _core_properties(doc, author, now or dt.datetime.now(dt.UTC))
+
+
+def write(
+    doc: DocumentObject, folder: Path | Place, name: str, *, author: str = "", now: dt.datetime | None = None
+) -> Path:
     """Save ``doc`` as ``folder/name.docx`` (0600); an existing file gets a numbered sibling, never overwritten.
 
     ``folder``: a ``store.outputs.Place`` already checked against the output policy (what every
-    export passes); a plain path (tests, benchmarks) is only opened safely, not checked."""
+    export passes); a plain path (tests, benchmarks) is only opened safely, not checked.
+    ``author``: the village or township the document is of (the file's 作者); ``now``: the
+    export time (default: the system clock)."""
     from store.outputs import Place
 
+    finish(doc, author, now)
     buffer = io.BytesIO()
     doc.save(buffer)
     place = folder if isinstance(folder, Place) else Place(Path(os.path.abspath(folder)).resolve(), allowed=False)

@@ -152,7 +152,7 @@ def hash_line(doc: Document, value: str) -> None:
     """The chain head on a line of its own, unindented, in a fixed-width face so it can be read against a copy."""
     paragraph = doc.add_paragraph()
     paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
-    run = style.set_font(paragraph.add_run(style.xml_safe(value)), "body", SIZE_HASH)
+    run = style.set_font(paragraph.add_run(style.digest(value)), "body", SIZE_HASH)
     fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
     fonts.set(qn("w:ascii"), MONO)
     fonts.set(qn("w:hAnsi"), MONO)

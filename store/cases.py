@@ -273,8 +273,10 @@ class Cases:
         meeting: str = "",
         seal: str = "",
         step: str = "",
+        materials: Iterable[str] = (),
     ) -> Case:
-        """Complete the current step on ``now``'s date with ``outcome``.
+        """Complete the current step on ``now``'s date with ``outcome``; ``materials``: names of
+        the step's materials received, ticked besides those saved with ``save_progress``.
 
         ``step`` (an id of the matter's steps, or its number in the flow) says which step the
         person means to complete: when the case is not at it (someone else completed it
@@ -317,6 +319,7 @@ class Cases:
                 raise Refused(f"办件 {case.number}：{exc}") from None
             entry = state.history[-1]
             progress = record.get("progress") or {}
+            received = [*progress.get("materials", []), *_subset(materials, current.materials, "材料")]
             record["history"] = [
                 *record["history"],
                 {
@@ -326,7 +329,7 @@ class Cases:
                     "outcome": entry.outcome,
                     "note": note or progress.get("note", ""),
                     "checklist": list(progress.get("checklist", [])),
-                    "materials": list(progress.get("materials", [])),
+                    "materials": list(dict.fromkeys(received)),
                     "records": linked,
                     **txn.operator.stamp(),
                     "at": now.isoformat(timespec="seconds"),

@@ -213,6 +213,20 @@ def show_command(
         console.print(Text("可选办理结果：" + "、".join(data["choices"])))
 
 
+def _check_materials(site: Site, number: str, names: list[str]) -> None:
+    """Exit 2, naming the step's materials, when a ``--material`` is not one of them."""
+    with handled():
+        case = site.cases.get(number)
+    current = case.record["current"]
+    if not current:
+        return  # complete_step says the case is closed
+    step = site.catalog.get(case.matter_id).step(current)
+    unknown = [name for name in dict.fromkeys(names) if name not in step.materials]
+    if unknown:
+        allowed = "、".join(step.materials) or "（本步骤没有材料）"
+        fail(f"“{step.title}”没有这些材料：{'、'.join(unknown)}。可勾选的材料：{allowed}。未做任何改动", EXIT_USAGE)
+
+
 @app.command("step")
 def step_command(
     ctx: typer.Context,
@@ -231,6 +245,10 @@ def step_command(
     reason: Annotated[str, text_option("--reason", about="强制完成的理由（记入日志，提示监督）")] = "",
     meeting: Annotated[str, typer.Option("--meeting", help="本步骤的会议记录编号（不写则生成会议记录草稿）")] = "",
     seal: Annotated[str, typer.Option("--seal", help="本步骤的用印登记编号（用印步骤必填）")] = "",
+    material: Annotated[
+        list[str] | None,
+        typer.Option("--material", help="已收到的材料名称（可写多次，名称见 case show --json 的步骤材料）"),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """完成办件的当前步骤。时限未满（如公示不少于7日）时拒绝，并说明规则和最早日期。
@@ -243,9 +261,21 @@ def step_command(
         fail("--reason 只在 --force 强制完成时使用", EXIT_USAGE)
     site = open_site(ctx)
     moment = cli_common.now()
+    materials = list(material or [])
+    if materials:
+        _check_materials(site, number, materials)
     with handled():
         case = site.cases.complete_step(
-            site.operator, moment, number, outcome, note, reason if force else "", meeting=meeting, seal=seal, step=step
+            site.operator,
+            moment,
+            number,
+            outcome,
+            note,
+            reason if force else "",
+            meeting=meeting,
+            seal=seal,
+            step=step,
+            materials=materials,
         )
     data = idnumber.mask_in_data(case_to_dict(site, case, moment.date()))
     if as_json:
