@@ -151,26 +151,47 @@ def window_label(o: Obligation) -> str:
     return f"{o.window_start:%m月%d日}—{o.window_end:%m月%d日}"
 
 
-def _mark(o: Obligation, meeting: bool) -> str:
+def _since(site: Site) -> dt.date | None:
+    """The day records start (settings ``since``, set by the first ``cunwu init``)."""
+    return dt.date.fromisoformat(site.settings.since) if site.settings.since else None
+
+
+def judged(o: Obligation, since: dt.date | None) -> bool:
+    """Is the window counted? Not one that began before the system was in use, unless it was met
+    (the supervision report's check ``recurring-missed`` skips the same windows)."""
+    return since is None or o.window_start >= since or o.state is ObligationState.MET
+
+
+def _mark(o: Obligation, meeting: bool, since: dt.date | None) -> str:
     yes, no = ("已开", "未开") if meeting else ("已办", "未办")
     if o.state is ObligationState.MET and o.done_on is not None:
         return f"{yes}（{o.done_on.isoformat()}）"
+    if not judged(o, since) and since is not None:
+        return f"不计（本期开始时系统尚未启用，启用日期{since.isoformat()}）"
     if o.state is ObligationState.DUE:
         return f"{no}（本期至{style.cn_date(o.window_end)}止）"
     return no
 
 
 def _duties(site: Site, village: str, year: int, today: dt.date) -> list[Obligation]:
+    """The village's own recurring duties (``procedures.recurring.village_duty``) in the windows of
+    ``year`` from the day the system came into use up to ``today``."""
     last = min(dt.date(year, 12, 31), today)
-    first = dt.date(year, 1, 1)
+    since = _since(site)
+    first = max(dt.date(year, 1, 1), since) if since else dt.date(year, 1, 1)
     if last < first:
         return []
-    found = obligations(site.catalog, site.done_dates(village), first, last, today)
+    found = obligations(site.catalog, site.done_dates(village), first, last, today, village_only=True)
     steps = {(m.id, s.id): i for m in site.catalog.matters for i, s in enumerate(m.steps)}
     return sorted(found, key=lambda o: (o.matter.order, steps[(o.matter.id, o.step.id)], o.window_start))
 
 
-def _duty_tables(doc: Document, found: list[Obligation], meeting: bool) -> None:
+def missed_count(found: list[Obligation], since: dt.date | None) -> int:
+    """Windows over and not met, counted as the supervision report counts them."""
+    return sum(1 for o in found if o.state is ObligationState.MISSED and judged(o, since))
+
+
+def _duty_tables(doc: Document, found: list[Obligation], meeting: bool, since: dt.date | None) -> None:
     keys = list(dict.fromkeys(o.key for o in found if bool(o.matter.meeting_kind) is meeting))
     if not keys:
         style.body(doc, "（无）", indent=False)
@@ -181,13 +202,29 @@ def _duty_tables(doc: Document, found: list[Obligation], meeting: bool) -> None:
         windows = [o for o in found if o.key == key]
         o = windows[0]
         name = o.matter.meeting_kind if meeting else f"{o.matter.name}·{o.step.title}"
-        met = sum(1 for w in windows if w.state is ObligationState.MET)
-        missed = sum(1 for w in windows if w.state is ObligationState.MISSED)
-        summary.append([str(len(summary) + 1), name, o.timer.describe(), str(len(windows)), str(met), str(missed)])
-        detail += [[str(len(detail) + i), name, window_label(w), _mark(w, meeting)] for i, w in enumerate(windows, 1)]
+        counted = [w for w in windows if judged(w, since)]
+        met = sum(1 for w in counted if w.state is ObligationState.MET)
+        missed = missed_count(windows, since)
+        summary.append([str(len(summary) + 1), name, o.timer.describe(), str(len(counted)), str(met), str(missed)])
+        detail += [
+            [str(len(detail) + i), name, window_label(w), _mark(w, meeting, since)] for i, w in enumerate(windows, 1)
+        ]
     table(doc, SUMMARY_HEADERS[meeting], summary, [10, 38, 60, 16, 14, 18])
     doc.add_paragraph()
     table(doc, DETAIL_HEADERS[meeting], detail, [10, 50, 26, 70])
+
+
+def _counting_note(since: dt.date | None, year: int, found: list[Obligation]) -> str:
+    if since is None:
+        start = f"系统未记录启用日期，自{year}年1月1日起统计"
+    elif since.year > year:
+        start = f"系统自{style.cn_date(since)}起使用，本年度不统计"
+    else:
+        start = f"系统自{style.cn_date(since)}起使用，此前的期间不统计（未开不计为未开）"
+    return (
+        f"{start}；只列本村自己的工作，乡（镇）、县等上级组织的工作（如乡（镇）党委自查、县委组织部检查）不列入。"
+        f"已过期未开（未办）共 {missed_count(found, since)} 期，计法与村务监督检查报告的风险提示“未按期开展”相同。"
+    )
 
 
 def meetings_register_document(site: Site, village: str, year: int, today: dt.date) -> Document:
@@ -207,10 +244,12 @@ def meetings_register_document(site: Site, village: str, year: int, today: dt.da
         table(doc, headers, rows, [8, 25, 20, 39, 28, 18, 18])
     style.body(doc, f"本年度共登记会议 {len(rows)} 次。", indent=False)
     found = _duties(site, village, year, today)
+    since = _since(site)
     style.heading(doc, "二、三会一课等组织生活按期召开情况")
-    _duty_tables(doc, found, meeting=True)
+    style.body(doc, _counting_note(since, year, found))
+    _duty_tables(doc, found, meeting=True, since=since)
     style.heading(doc, "三、其他定期工作完成情况")
-    _duty_tables(doc, found, meeting=False)
+    _duty_tables(doc, found, meeting=False, since=since)
     doc.add_paragraph()
     style.body(doc, f"登记人（签字）：{BLANK}　　党支部书记（签字）：{BLANK}", indent=False)
     return doc

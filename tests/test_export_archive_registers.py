@@ -11,6 +11,7 @@ import pytest
 
 from exports.archive import CATALOGUE, STEPS, archive_document
 from exports.registers import ledger_document, meetings_register_document, seal_register_document
+from exports.supervision import supervision_report_document
 from procedures import engine
 from procedures.model import Produces
 from store import settings as settings_mod
@@ -216,7 +217,14 @@ def test_ledger_counts_cases_by_status(site: Site, tmp_path: Path) -> None:
     assert "合计 0 件" in text_of(saved(ledger_document(site, "dibao", 2025), tmp_path, "台账"))
 
 
-def test_meetings_register_marks_each_month(site: Site, tmp_path: Path) -> None:
+def since(site: Site, day: str) -> Site:
+    """``site`` reopened with records kept since ``day`` (the settings' 起始日期)."""
+    settings_mod.save(site.root, replace(site.settings, since=day), 0o600)
+    return Site(site.root, environ={})
+
+
+def test_meetings_register_marks_each_month_since_the_system_was_in_use(site: Site, tmp_path: Path) -> None:
+    site = since(site, "2026-03-15")
     fields = {"kind": "支委会", "title": "十月支委会", "start": "2026-10-15 09:00", "expected": 5, "present": 5}
     meeting = site.meetings.new(site.operator, NOW, "城关村", fields)["number"]
     doc = saved(meetings_register_document(site, "城关村", 2026, NOW.date()), tmp_path, "三会一课")
@@ -230,18 +238,51 @@ def test_meetings_register_marks_each_month(site: Site, tmp_path: Path) -> None:
     detail = {(r[1], r[2]): r[3] for r in rows}
     other_duties = {(r[1], r[2]): r[3] for r in table_with(doc, ["序号", "事项", "期间", "完成情况"])}
     assert detail[("支委会", "10月")] == "已开（2026-10-15）"
-    assert detail[("支委会", "9月")] == "未开" and detail[("支委会", "1月")] == "未开"
+    assert detail[("支委会", "9月")] == "未开" and detail[("支委会", "4月")] == "未开"
+    assert ("支委会", "2月") not in detail, "months before the system was in use are not listed"
+    assert detail[("支委会", "3月")].startswith("不计（本期开始时系统尚未启用")
     assert detail[("支委会", "11月")] == "未开（本期至2026年11月30日止）"
     assert ("支委会", "12月") not in detail, "windows after today are not listed"
     assert detail[("支部党员大会", "第四季度")].startswith("未开（本期")
-    assert other_duties[("党员管理（党费收缴、使用和管理）·党员自觉、按时、足额交纳党费", "1月")] == "未办"
+    assert other_duties[("党员管理（党费收缴、使用和管理）·党员自觉、按时、足额交纳党费", "4月")] == "未办"
     assert other_duties[("村务公开·村（居）委会依照法规和政策提出公开的具体方案", "第三季度")] == "未办"
+    names = {name for name, _ in other_duties}
+    assert not any("自查" in n or "全县" in n or "集中培训" in n or "述职" in n for n in names), names
     summary = {r[1]: r[3:] for r in table_with(doc, ["序号", "会议", "规定", "应开期数", "已开", "未开（已过期）"])}
-    assert summary["支委会"] == ["11", "1", "9"]
-    assert "本年度共登记会议 1 次。" in text
+    assert summary["支委会"] == ["8", "1", "6"], "April to November; March began before the system was in use"
+    assert "本年度共登记会议 1 次。" in text and "系统自2026年3月15日起使用" in text
     other = saved(meetings_register_document(site, "南石村", 2026, NOW.date()), tmp_path, "三会一课")
     detail = {(r[1], r[2]): r[3] for r in table_with(other, ["序号", "会议", "期间", "召开情况"])}
     assert detail[("支委会", "10月")] == "未开" and "本年度共登记会议 0 次。" in text_of(other)
+
+
+def test_meetings_register_agrees_with_the_supervision_report(site: Site, tmp_path: Path) -> None:
+    site = since(site, "2026-05-20")
+    for start in ("2026-06-10 09:00", "2026-08-03 09:00"):
+        fields = {"kind": "支委会", "title": "支委会", "start": start, "expected": 5, "present": 5}
+        site.meetings.new(site.operator, NOW, "城关村", fields)
+    today = D(2026, 12, 10)
+    register = saved(meetings_register_document(site, "城关村", 2026, today), tmp_path, "三会一课")
+    missed: dict[str, int] = {}
+    for headers in (
+        ["序号", "会议", "规定", "应开期数", "已开", "未开（已过期）"],
+        ["序号", "事项", "规定", "应办期数", "已办", "未办（已过期）"],
+    ):
+        for row in table_with(register, headers):
+            missed[row[1]] = int(row[5])
+    report = saved(
+        supervision_report_document(site, "城关村", D(2026, 1, 1), D(2026, 12, 31), today), tmp_path, "监督"
+    )
+    found: dict[str, int] = {}
+    for row in report.tables[0].rows[1::2]:
+        cells = [c.text for c in row.cells]
+        if cells[2] == "未按期开展":
+            matter = next(m for m in site.catalog.matters if m.name == cells[3])
+            name = matter.meeting_kind or f"{cells[3]}·{cells[4]}"
+            found[name] = found.get(name, 0) + 1
+    assert missed["支委会"] == 4, "Jun and Aug held; Jul, Sep, Oct, Nov missed; May began before 5-20"
+    assert {k: v for k, v in missed.items() if v} == found
+    assert f"已过期未开（未办）共 {sum(found.values())} 期" in text_of(register)
 
 
 def test_an_archive_of_a_long_case_builds(site: Site, tmp_path: Path) -> None:
