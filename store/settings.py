@@ -315,8 +315,15 @@ def staff_item(item: str, villages: list[str]) -> tuple[str, dict[str, Any]]:
     role, _, where = rest.partition(":")
     role, person = role.strip() or "村干部", person.strip()
     example = "应为 账号=姓名:角色[:村]，如 zhangsan=张三:村干部:城关村"
-    if not sep or not _ACCOUNT.fullmatch(account) or not person:
+    if not sep or not _ACCOUNT.fullmatch(account):
         raise BadInput(f"人员“{item}”格式不对，{example}")
+    if not person or person == account:
+        # The name is printed on the 用印登记簿 and in the archive; a login name ("root") is no one's name.
+        said = "没有写姓名" if not person else f"的姓名“{person}”就是账号"
+        raise BadInput(
+            f"人员“{item}”{said}：姓名会印在用印登记簿、归档文件等文书上供签字核对，不能空着或用账号代替。"
+            f"请写此人的真实姓名，如 {account}=张三:{role or '村干部'}。未做任何改动。"
+        )
     if role not in ROLES:
         raise BadInput(f"人员“{item}”的角色“{role}”无效，应为：{'、'.join(ROLES)}")
     chosen = [v.strip() for v in _SPLIT_VILLAGES.split(where) if v.strip()]

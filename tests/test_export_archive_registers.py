@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from docx.enum.section import WD_ORIENT
+from docx.shared import Mm
 
 from exports.archive import CATALOGUE, STEPS, archive_document
 from exports.registers import ledger_document, meetings_register_document, seal_register_document
@@ -16,6 +18,7 @@ from procedures import engine
 from procedures.model import Produces
 from store import settings as settings_mod
 from store.cases import Case
+from store.errors import BadInput
 from store.site import Site
 from tests.docx_helpers import CLEAN, HOSTILE, ID, LONG_TEXT, MASKED, WHOLE_ID, assert_house_style, saved, text_of
 from tests.sites import NOW, at, new_site, post_notice, walk_to
@@ -165,6 +168,9 @@ def seal_uses(site: Site) -> dict[str, str]:
     return {k: v["number"] for k, v in made.items()} | {"meeting": meeting}
 
 
+SEAL_HEADERS = ["序号", "登记编号", "日期", "用印文件", "份数", "用途", "依据", "批准人签字", "经办人签字", "监印人签字"]
+
+
 def test_seal_register_lists_only_the_seal_and_period_asked(site: Site, tmp_path: Path) -> None:
     numbers = seal_uses(site)
     doc = saved(seal_register_document(site, "城关村", "党支部", D(2026, 11, 1), D(2026, 11, 30)), tmp_path, "用印")
@@ -172,12 +178,12 @@ def test_seal_register_lists_only_the_seal_and_period_asked(site: Site, tmp_path
     text = text_of(doc)
     assert doc.paragraphs[0].text == "党支部印章用印登记簿"
     assert "登记期间：2026年11月1日至2026年11月30日" in text
-    rows = table_with(doc, ["序号", "日期", "用印文件", "份数", "用途", "批准人", "保管人", "经办人", "依据"])
-    assert rows == [
-        ["1", "2026-11-20", "党员身份证明", "2", "办理转接", "李书记", "王文书", site.operator.label, rows[0][8]]
-    ]
-    assert "经负责人审阅同意" in rows[0][8]
-    assert "合计：用印 1 次，共 2 份。" in text and "保管人（签字）：________" in text
+    rows = table_with(doc, SEAL_HEADERS)
+    assert rows == [["1", "YY0001", "2026-11-20", "党员身份证明", "2", "办理转接", rows[0][6], "李书记", "", "王文书"]]
+    assert numbers["in"].endswith("-YY0001") and "经负责人审阅同意" in rows[0][6]
+    assert "root" not in text, "the account registered without a name of its own is never printed"
+    assert "经办人签字栏留空" in text
+    assert "合计：用印 1 次，共 2 份。" in text and "监印人（签字）：________" in text
     assert numbers["too_early"] and "村道硬化合同" not in text
 
     council = saved(seal_register_document(site, "城关村", "村委会", D(2026, 11, 1), D(2026, 11, 30)), tmp_path, "用印")
@@ -185,8 +191,44 @@ def test_seal_register_lists_only_the_seal_and_period_asked(site: Site, tmp_path
     every = saved(seal_register_document(site, None, None, D(2026, 1, 1), D(2026, 12, 31)), tmp_path, "用印")
     assert every.paragraphs[0].text == "村级印章用印登记簿"
     rows = rows_of(every.tables[0])
-    assert rows[0][:4] == ["序号", "日期", "村", "印章"] and len(rows) == 1 + 4
+    assert rows[0][:5] == ["序号", "登记编号", "日期", "村", "印章"] and len(rows) == 1 + 4
     assert "合计：用印 4 次，共 8 份。" in text_of(every)
+
+
+def test_seal_register_is_landscape_with_room_to_sign(site: Site, tmp_path: Path) -> None:
+    site.init(NOW, None, [], staff=["clerk=李建国:管理员"])
+    clerk = replace(site.operator, account="clerk", name="李建国")
+    base = {"purpose": "办理转接", "approver": "欧阳建国", "keeper": "司马文书", "copies": 1, "routine": True}
+    for day in range(1, 6):
+        fields = {**base, "seal": "党支部", "document": f"证明{day}", "date": f"2026-11-{day:02d}"}
+        site.seals.new(clerk, NOW, "城关村", fields)
+    for village, seal in (("城关村", "党支部"), ("城关村", None), (None, None)):
+        doc = saved(seal_register_document(site, village, seal, D(2026, 11, 1), D(2026, 11, 30)), tmp_path, "用印")
+        section = doc.sections[0]
+        assert section.orientation == WD_ORIENT.LANDSCAPE and section.page_width > section.page_height
+        usable = section.page_width - section.left_margin - section.right_margin
+        grid = doc.tables[0]
+        widths = [cell.width for cell in grid.rows[0].cells]
+        assert abs(sum(widths) - usable) < Mm(1), "the table fills the landscape 版心"
+        headers = [c.text for c in grid.rows[0].cells]
+        for label in ("登记编号", "批准人签字", "经办人签字", "监印人签字"):
+            # 五号 (10.5 pt ≈ 3.7 mm a character) and 1.9 mm cell margins each side: four characters fit.
+            assert widths[headers.index(label)] >= Mm(4 * 3.7 + 3.8), label
+        assert all(row.height >= Mm(14.9) for row in grid.rows[1:])  # twips round down
+        rows = rows_of(grid)[1:]
+        assert [r[headers.index("经办人签字")] for r in rows] == ["李建国"] * 5
+        assert {r[headers.index("监印人签字")] for r in rows} == {"司马文书"}
+        assert "clerk" not in text_of(doc)
+    # 5 rows of at least 15 mm under the title fit the 156 mm of a landscape page.
+    assert 5 * 15 + 40 < (section.page_height - section.top_margin - section.bottom_margin) / Mm(1)
+
+
+def test_an_account_without_a_name_is_refused_at_registration(site: Site) -> None:
+    before = dict(site.settings.staff)
+    for item in ("zhang=:村干部:城关村", "zhang=zhang:村干部:城关村", "zhang= :管理员"):
+        with pytest.raises(BadInput, match="不能空着或用账号代替"):
+            site.init(NOW, None, [], staff=[item])
+    assert site.settings.staff == before
 
 
 def test_ledger_counts_cases_by_status(site: Site, tmp_path: Path) -> None:
