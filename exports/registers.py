@@ -31,7 +31,18 @@ if TYPE_CHECKING:
 
 BLANK = "________"
 SMALL = Pt(10.5)
-SEAL_COLUMNS = ["序号", "登记编号", "日期", "用印文件", "份数", "用途", "依据", "批准人签字", "经办人签字", "监印人签字"]
+SEAL_COLUMNS = [
+    "序号",
+    "登记编号",
+    "日期",
+    "用印文件",
+    "份数",
+    "用途",
+    "依据",
+    "批准人签字",
+    "经办人签字",
+    "监印人签字",
+]
 """监印人: the seal's keeper (保管人) as registered with the use; each 签字 column prints the registered
 display name and leaves the rest of the row (at least ``SIGN_ROW``) for the signature."""
 LEDGER_COLUMNS = ["序号", "办件编号", "村", "事由", "立案日期", "当前步骤/状态", "办结日期", "备注"]
@@ -143,7 +154,9 @@ def seal_register_document(site: Site, village: str | None, seal: str | None, st
     style.body(doc, f"合计：用印 {len(records)} 次，共 {copies} 份。", indent=False)
     style.body(doc, "签字栏印有登记时的姓名，由本人在栏内签字；监印人为登记的印章保管人。", indent=False)
     if unnamed:
-        style.body(doc, f"其中 {unnamed} 次的经办人账号没有登记姓名，经办人签字栏留空，由经办人本人签字。", indent=False)
+        style.body(
+            doc, f"其中 {unnamed} 次的经办人账号没有登记姓名，经办人签字栏留空，由经办人本人签字。", indent=False
+        )
     doc.add_paragraph()
     style.body(doc, f"监印人（签字）：{BLANK}", indent=False)
     return doc

@@ -72,18 +72,30 @@ def test_archive_cover_catalogue_steps_materials_and_notes(site: Site, tmp_path:
     assert_house_style(doc)
     text = text_of(doc)
     cover = dict(rows_of(doc.tables[0])[1:])
-    assert cover["档号"] == "（未设全宗号）-2026-D30-城关村-0001"
-    assert cover["案卷题名"] == "救助救灾（城乡低保申请审核和确认）（王某某低保申请）"
-    assert cover["立卷单位"] == "沁河镇城关村" and cover["保管期限"] == "定期30年"
+    assert doc.paragraphs[0].text == "办件归档文件"
+    assert cover["首件档号"] == "（未设全宗号）-WS·2026-D30-城关村-0001"
+    assert cover["题名"] == "救助救灾（城乡低保申请审核和确认）（王某某低保申请）"
+    assert cover["归档单位"] == "沁河镇城关村" and cover["保管期限"] == "定期30年（D30）"
+    assert cover["件号"] == "0001—0003（共 3 件）" and cover["门类"] == "文书（WS）"
     assert cover["起止日期"] == "20261127—20261205" and cover["办件状态"] == "已办结"
+    assert "全宗号未设置" in text and "门类代码未设置，暂用 WS" in text and "机构（问题）代码未设置，暂用村名" in text
+    assert "卷" not in text, "DA/T 22-2015 files by the 件 and the 盒"
 
     catalogue = table_with(doc, CATALOGUE)
+    assert CATALOGUE == ["序号", "档号", "文号", "责任者", "题名", "日期", "密级", "页数", "备注"]
     assert [r[0] for r in catalogue] == ["1", "2", "3"]
-    assert [r[2] for r in catalogue] == [number, meeting, notice]
-    assert all(r[1] == cover["档号"] and r[3] == "城关村村民委员会" and r[6] == "" for r in catalogue)
+    assert [r[1] for r in catalogue] == [f"（未设全宗号）-WS·2026-D30-城关村-000{i}" for i in (1, 2, 3)]
+    assert all(r[2] == "" for r in catalogue), "文号 is a 发文字号, never a record number"
+    assert [r[8].rsplit(" ", 1)[-1] for r in catalogue] == [number, meeting, notice]
+    assert all(r[3] == "城关村村民委员会" and r[6] == "" and r[7] == "" for r in catalogue)
     assert "办件记录" in catalogue[0][4] and catalogue[0][5] == "20261127"
-    assert catalogue[1][4] == "民主评议（王某某低保申请）" and catalogue[1][7] == "会议记录（草稿）"
+    assert catalogue[1][4] == "民主评议（王某某低保申请）" and catalogue[1][8].startswith("会议记录（草稿）")
     assert catalogue[2][4:6] == ["关于王某某低保申请的公示", "20261127"]
+    listing = next(
+        s for s in doc.sections if "归档文件目录" in "".join(getattr(p, "text", "") for p in s.iter_inner_content())
+    )
+    assert listing.orientation == WD_ORIENT.LANDSCAPE and listing.page_width > listing.page_height
+    assert doc.sections[0].orientation == WD_ORIENT.PORTRAIT and doc.sections[-1].orientation == WD_ORIENT.PORTRAIT
 
     steps = table_with(doc, STEPS)
     done = [r for r in steps if r[0] != "—"]
@@ -108,23 +120,68 @@ def test_archive_cover_catalogue_steps_materials_and_notes(site: Site, tmp_path:
     assert "公示期：自2026年11月27日至2026年12月4日（共7日）" in text
     assert "公示结果：无异议；收到异议 0 条" in text and "议题1：民主评议；未表决" in text
     assert not WHOLE_ID.search(text)
-    assert "本卷共有文件 3 件（办件记录 1 件，会议记录 1 件，公示 1 件）。办理步骤已完成 6 步。" in text
-    assert "立卷人：________" in text and "检查人：________" in text and "立卷时间：2026年12月10日" in text
+    assert "本办件归档文件共 3 件（办件记录 1 件，会议记录 1 件，公示 1 件）。办理步骤已完成 6 步。" in text
+    assert "整理人：________　　整理日期：2026年12月10日" in text
+    assert "检查人：________　　检查日期：____年__月__日" in text
 
 
-def test_archive_code_with_fonds_and_retention(site: Site, tmp_path: Path) -> None:
+def test_archive_code_with_fonds_category_unit_and_retention(site: Site, tmp_path: Path) -> None:
     number = low_income_case(site)
-    updated = replace(site.settings, fonds="J001", retention={"dibao": "Y", "default": "D10"})
+    site.change_settings(NOW, settings_mod.Change(fonds="J047", category="ws", units=("城关村=CGC",)))
+    updated = replace(site.settings, retention={"dibao": "Y", "default": "D10"})
     settings_mod.save(site.root, updated, 0o600)
     reopened = Site(site.root, environ={})
-    cover = dict(rows_of(saved(archive_document(reopened, number, TODAY), tmp_path, "归档").tables[0])[1:])
-    assert cover["档号"] == "J001-2026-Y-城关村-0001" and cover["保管期限"] == "永久" and cover["全宗号"] == "J001"
+    doc = saved(archive_document(reopened, number, TODAY), tmp_path, "归档")
+    cover = dict(rows_of(doc.tables[0])[1:])
+    assert cover["首件档号"] == "J047-WS·2026-Y-CGC-0001" and cover["保管期限"] == "永久（Y）"
+    assert cover["全宗号"] == "J047" and cover["机构（问题）"] == "CGC"
+    assert "未设置" not in text_of(doc)
+    assert [r[1] for r in table_with(doc, CATALOGUE)][-1] == "J047-WS·2026-Y-CGC-0003"
     other = reopened.cases.open(reopened.operator, NOW, "fazhan-dangyuan", "南石村", "张某入党申请").number
     doc = saved(archive_document(reopened, other, TODAY), tmp_path, "归档")
     cover = dict(rows_of(doc.tables[0])[1:])
-    assert cover["档号"] == "J001-2026-D10-南石村-0001" and cover["保管期限"] == "定期10年"
+    assert cover["首件档号"] == "J047-WS·2026-D10-南石村-0001" and cover["保管期限"] == "定期10年（D10）"
     assert cover["起止日期"] == "20261127—" and cover["办件状态"].startswith("办理中（当前步骤：")
+    assert "件号为暂编" in cover["件号"] and "机构（问题）代码未设置，暂用村名“南石村”" in text_of(doc)
     assert table_with(doc, CATALOGUE)[0][3] == "中共南石村支部委员会"  # a party matter
+
+
+def test_piece_numbers_run_on_without_gaps_within_year_and_retention(site: Site, tmp_path: Path) -> None:
+    """件号 count 件 (a case and each record linked to it), across matters, one run per 保管期限."""
+    settings_mod.save(site.root, replace(site.settings, retention={"dibao": "Y"}), 0o600)
+    site = Site(site.root, environ={})
+    first = low_income_case(site)  # 3 件, Y
+    seal = site.cases.open(site.operator, NOW, "yinzhang-dangzhibu", "城关村", "出具证明").number  # D30
+    second = low_income_case(site, subject="李某低保申请")  # 3 件, Y, after the first
+    codes: list[str] = []
+    for number in (first, seal, second):
+        doc = saved(archive_document(site, number, TODAY), tmp_path, "归档")
+        rows = table_with(doc, CATALOGUE)
+        assert len({r[1] for r in rows}) == len(rows), "one 档号 per 件"
+        codes += [r[1] for r in rows]
+    assert codes[:3] == [f"（未设全宗号）-WS·2026-Y-城关村-000{i}" for i in (1, 2, 3)]
+    assert codes[3] == "（未设全宗号）-WS·2026-D30-城关村-0001", "its own run: no gap left by the 低保 cases"
+    assert codes[4:] == [f"（未设全宗号）-WS·2026-Y-城关村-000{i}" for i in (4, 5, 6)]
+    assert len(set(codes)) == len(codes)
+
+
+def test_archive_codes_are_set_by_an_admin_and_journaled(site: Site) -> None:
+    site.change_settings(NOW, settings_mod.Change(fonds="j047", category="WS", units=("城关村=CGC",)))
+    again = Site(site.root, environ={})
+    assert (again.settings.fonds, again.settings.category, again.settings.units) == ("J047", "WS", {"城关村": "CGC"})
+    assert 'fonds = "J047"' in (site.root / "settings.toml").read_text(encoding="utf-8")
+    changes = [line for c in again.verify().changes for line in c.changes]
+    assert "全宗号：（空） → J047" in changes and "机构代码 城关村：（村名） → CGC" in changes
+    assert again.verify().ok
+    for change, message in (
+        (settings_mod.Change(fonds="J-47"), "全宗号"),
+        (settings_mod.Change(category="文书"), "门类代码"),
+        (settings_mod.Change(units=("CGC",)), "请写明是哪个村"),
+        (settings_mod.Change(units=("北村=BC",)), "不在村名单中"),
+        (settings_mod.Change(units=("城关村=C-G",)), "不能含空格、连字符"),
+    ):
+        with pytest.raises(BadInput, match=message):
+            again.change_settings(NOW, change)
 
 
 def test_a_forced_step_shows_its_reason_and_the_open_step(site: Site, tmp_path: Path) -> None:
@@ -168,7 +225,18 @@ def seal_uses(site: Site) -> dict[str, str]:
     return {k: v["number"] for k, v in made.items()} | {"meeting": meeting}
 
 
-SEAL_HEADERS = ["序号", "登记编号", "日期", "用印文件", "份数", "用途", "依据", "批准人签字", "经办人签字", "监印人签字"]
+SEAL_HEADERS = [
+    "序号",
+    "登记编号",
+    "日期",
+    "用印文件",
+    "份数",
+    "用途",
+    "依据",
+    "批准人签字",
+    "经办人签字",
+    "监印人签字",
+]
 
 
 def test_seal_register_lists_only_the_seal_and_period_asked(site: Site, tmp_path: Path) -> None:
@@ -312,9 +380,7 @@ def test_meetings_register_agrees_with_the_supervision_report(site: Site, tmp_pa
     ):
         for row in table_with(register, headers):
             missed[row[1]] = int(row[5])
-    report = saved(
-        supervision_report_document(site, "城关村", D(2026, 1, 1), D(2026, 12, 31), today), tmp_path, "监督"
-    )
+    report = saved(supervision_report_document(site, "城关村", D(2026, 1, 1), D(2026, 12, 31), today), tmp_path, "监督")
     found: dict[str, int] = {}
     for row in report.tables[0].rows[1::2]:
         cells = [c.text for c in row.cells]
