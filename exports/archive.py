@@ -101,9 +101,7 @@ def defaults_note(site: Site, village: str) -> str:
         parts.append(f"机构（问题）代码未设置，暂用村名“{village}”")
     if not parts:
         return ""
-    return (
-        "注：" + "；".join(parts) + "。由管理员用 cunwu init --fonds 全宗号 --category 门类代码 --unit 村名=代码 设置。"
-    )
+    return "注：" + "；".join(parts) + "。由管理员在设置中填写全宗号、门类代码和机构代码。"
 
 
 def _last_finished(case: Case) -> str:

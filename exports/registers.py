@@ -146,8 +146,8 @@ def seal_register_document(site: Site, village: str | None, seal: str | None, st
     style.body(doc, f"单位：{scope}　登记期间：{style.cn_date(start)}至{style.cn_date(end)}", indent=False)
     if rows:
         table(doc, headers, rows, widths)
-        for row in doc.tables[-1].rows[1:]:
-            row.height, row.height_rule = SIGN_ROW, WD_ROW_HEIGHT_RULE.AT_LEAST
+        for grid_row in doc.tables[-1].rows[1:]:
+            grid_row.height, grid_row.height_rule = SIGN_ROW, WD_ROW_HEIGHT_RULE.AT_LEAST
     else:
         style.body(doc, "本期间没有用印登记。", indent=False)
     copies = sum(int(r["copies"]) for r in records)

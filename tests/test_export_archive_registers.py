@@ -288,7 +288,7 @@ def test_seal_register_is_landscape_with_room_to_sign(site: Site, tmp_path: Path
         assert {r[headers.index("监印人签字")] for r in rows} == {"司马文书"}
         assert "clerk" not in text_of(doc)
     # 5 rows of at least 15 mm under the title fit the 156 mm of a landscape page.
-    assert 5 * 15 + 40 < (section.page_height - section.top_margin - section.bottom_margin) / Mm(1)
+    assert (section.page_height - section.top_margin - section.bottom_margin) / Mm(1) > 5 * 15 + 40
 
 
 def test_an_account_without_a_name_is_refused_at_registration(site: Site) -> None:
