@@ -73,13 +73,25 @@ def window(day: dt.date, amount: int, unit: Unit) -> tuple[dt.date, dt.date]:
     return begin, begin + dt.timedelta(days=days - 1)
 
 
-def recurring_rules(catalog: Catalog) -> tuple[tuple[Matter, Step, Timer], ...]:
-    """Every recurring rule of the catalog, in the document's order."""
+OUTSIDE_ACTORS = ("乡（镇）", "乡镇", "县", "上一级", "上级", "基层党（工）委", "街道")
+"""How a step's 办理主体 begins when the duty is the township's or the county's, not the village's:
+乡（镇）党（工）委 自查, 县委组织部 检查, 上一级党组织书记 主持述职评议, 乡（镇）党委 集中培训."""
+
+
+def village_duty(step: Step) -> bool:
+    """Is ``step`` the village's own duty? Its 办理主体 (the county document's words) does not
+    begin with a township, county or higher body; "（村党支部配合）" after one does not make it the village's."""
+    return not step.actor.strip().startswith(OUTSIDE_ACTORS)
+
+
+def recurring_rules(catalog: Catalog, village_only: bool = False) -> tuple[tuple[Matter, Step, Timer], ...]:
+    """Every recurring rule of the catalog, in the document's order (``village_only``: only the
+    village's own duties, see ``village_duty``)."""
     return tuple(
         (matter, step, timer)
         for matter in catalog.matters
         for step, timer in matter.timers
-        if timer.kind is TimerKind.RECURRING
+        if timer.kind is TimerKind.RECURRING and (not village_only or village_duty(step))
     )
 
 
@@ -89,16 +101,17 @@ def obligations(
     start: dt.date,
     end: dt.date,
     today: dt.date,
+    village_only: bool = False,
 ) -> tuple[Obligation, ...]:
     """Every window of every recurring rule that overlaps ``start``..``end``.
 
     ``done`` maps ``matter-id.step-id`` to the days the step was done (e.g. meetings
-    held). The result lists missed windows first, then due ones by due date, then the rest.
+    held); ``village_only``: only the village's own duties. The result lists missed windows first, then due ones by due date, then the rest.
     """
     if end < start:
         raise ValueError("结束日期早于开始日期")
     out = []
-    for matter, step, timer in recurring_rules(catalog):
+    for matter, step, timer in recurring_rules(catalog, village_only):
         dates = sorted(done.get(f"{matter.id}.{step.id}", ()))
         day = start
         while day <= end:

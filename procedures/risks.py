@@ -361,7 +361,7 @@ def recurring_missed(ctx: Context) -> Iterator[Finding]:
     if start > ctx.today:
         return
     for village, done in ctx.data.done.items():
-        for o in obligations(ctx.catalog, done, start, ctx.today, ctx.today):
+        for o in obligations(ctx.catalog, done, start, ctx.today, ctx.today, village_only=True):
             if o.state is not ObligationState.MISSED or o.window_start < since:
                 continue
             yield _finding(
@@ -607,7 +607,7 @@ CHECKS: tuple[Check, ...] = (
     Check(
         "recurring-missed",
         "未按期开展",
-        "每月、每季度、每年须开展的事项（三会一课等）在该期间内没有记录",
+        "本村每月、每季度、每年须开展的事项（三会一课等）在该期间内没有记录（乡镇、县等上级组织的工作不计）",
         _has_timer(TimerKind.RECURRING),
         recurring_missed,
     ),

@@ -12,6 +12,12 @@ name = "张三"
 role = "村干部"               # 管理员 | 乡镇 | 村干部 | 监委会
 villages = ["城关村"]         # 村干部 and 监委会: the villages they work in and read
 
+[archive]                     # DA/T 22-2015 档号 全宗号-门类代码·年度-保管期限-机构代码-件号
+fonds = "J047"                # 全宗号 (assigned by the county archives); unset: the document says so
+category = "WS"               # 档案门类代码; unset: WS (文书, the standard's example)
+[archive.units]               # 机构（问题）代码 by village; unset: the village's name
+"城关村" = "CGC"
+
 [timers]                      # local amounts for time rules, key = 事项编号.步骤编号
 "dibao.publicize" = 10
 ```
@@ -43,6 +49,11 @@ SETTINGS_TARGET = "settings:site"
 _BAD_NAME = re.compile(r"[/\\:*?\"<>|\s]|^\.")
 _ACCOUNT = re.compile(r"[a-z_][a-z0-9_.-]{0,31}")
 _SPLIT_VILLAGES = re.compile(r"[,，、;；]")
+DEFAULT_CATEGORY = "WS"
+"""档案门类代码 when none is set: WS (文书档案), the code of DA/T 22-2015's own 档号 example."""
+_FONDS = re.compile(r"[A-Z0-9]{1,10}")
+_CATEGORY = re.compile(r"[A-Z]{1,4}")
+_UNIT = re.compile(r"[^\s\-·.,，/\\]{1,20}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +74,10 @@ class Settings:
     """The day records start (ISO date, set by the first ``cunwu init``): duties are counted from it."""
     fonds: str = ""
     """全宗号 of the village archives (DA/T 22 档号), e.g. "J001"; empty until the archives office assigns it."""
+    category: str = ""
+    """档案门类代码 (DA/T 22-2015 档号), e.g. "WS" 文书; empty: ``DEFAULT_CATEGORY``."""
+    units: dict[str, str] = field(default_factory=dict)
+    """机构（问题）代码 by village (DA/T 22-2015 档号); a village not listed: its name."""
     retention: dict[str, str] = field(default_factory=dict)
     """保管期限 by matter id (Y 永久 / D30 定期30年 / D10 定期10年); key "default" for the rest (D30 when unset)."""
     anchor: str = ""
@@ -70,6 +85,12 @@ class Settings:
     timezone: str = ""
     """The server's time zone (IANA name such as Asia/Shanghai); empty: the system's /etc/localtime.
     Never the TZ of a user's environment (``store.clock``)."""
+
+    def category_code(self) -> str:
+        return self.category or DEFAULT_CATEGORY
+
+    def unit_for(self, village: str) -> str:
+        return self.units.get(village) or village
 
     def retention_for(self, matter_id: str) -> str:
         return self.retention.get(matter_id, self.retention.get("default", "D30"))
@@ -86,8 +107,15 @@ class Settings:
         data["group_shared"] = self.group_shared
         if self.since:
             data["since"] = self.since
+        archive: dict[str, Any] = {}
         if self.fonds:
-            data["fonds"] = self.fonds
+            archive["fonds"] = self.fonds
+        if self.category:
+            archive["category"] = self.category
+        if self.units:
+            archive["units"] = dict(self.units)
+        if archive:
+            data["archive"] = archive
         if self.retention:
             data["retention"] = dict(self.retention)
         if self.anchor:
@@ -184,7 +212,23 @@ def parse(raw: bytes, where: str) -> Settings:
     if not isinstance(retention, dict) or any(v not in ("Y", "D30", "D10") for v in retention.values()):
         bad("retention", '应为 [retention] 表，取值 Y、D30 或 D10，如 default = "D30"')
         retention = {}
-    for key in ("township", "supervision_phone", "since", "fonds", "anchor", "timezone"):
+    archive = doc.get("archive", {})
+    if not isinstance(archive, dict):
+        bad("archive", '应为 [archive] 表，如 fonds = "J047"')
+        archive = {}
+    fonds = archive.get("fonds", doc.get("fonds", ""))  # a top-level fonds: files written before [archive]
+    category = archive.get("category", "")
+    units = archive.get("units", {})
+    if not isinstance(fonds, str) or (fonds and not _FONDS.fullmatch(fonds)):
+        bad("archive.fonds", "全宗号应为 1 到 10 位大写字母或数字，如 J047")
+        fonds = ""
+    if not isinstance(category, str) or (category and not _CATEGORY.fullmatch(category)):
+        bad("archive.category", "门类代码应为 1 到 4 位大写字母，如 WS")
+        category = ""
+    if not isinstance(units, dict) or not all(isinstance(v, str) and _UNIT.fullmatch(v) for v in units.values()):
+        bad("archive.units", '应为 [archive.units] 表，村名 = "机构代码"（不含空格、连字符或间隔号）')
+        units = {}
+    for key in ("township", "supervision_phone", "since", "anchor", "timezone"):
         if not isinstance(doc.get(key, ""), str):
             bad(key, "应为文字")
     zone = str(doc.get("timezone", "")).strip()
@@ -202,7 +246,9 @@ def parse(raw: bytes, where: str) -> Settings:
         supervision_phone=str(doc.get("supervision_phone", "")),
         group_shared=bool(doc.get("group_shared", False)),
         since=str(doc.get("since", "")),
-        fonds=str(doc.get("fonds", "")),
+        fonds=str(fonds),
+        category=str(category),
+        units={str(k): str(v) for k, v in dict(units).items()},
         retention={str(k): str(v) for k, v in dict(retention).items()},
         anchor=str(doc.get("anchor", "")),
         timezone=zone,
@@ -250,6 +296,12 @@ class Change:
     timezone: str | None = None
     group_shared: bool | None = None
     """Files 0660 for a group-shared data directory (README: the alternative set-up)."""
+    fonds: str | None = None
+    """全宗号 ("" removes it)."""
+    category: str | None = None
+    """档案门类代码 ("" goes back to ``DEFAULT_CATEGORY``)."""
+    units: tuple[str, ...] = ()
+    """``村名=机构代码`` items, or a bare code when there is one village (``村名=`` removes one)."""
 
 
 def apply(settings: Settings, change: Change) -> Settings:
@@ -291,8 +343,12 @@ def apply(settings: Settings, change: Change) -> Settings:
             # Any other offset moves "today" for every time limit: a 管理员 switched to
             # Etc/GMT-14 for a minute and a 公示 closed a day early.
             raise BadInput(f"时区“{zone}”不是北京时间（UTC+8），会让所有时限的日期提前或推后；请用 Asia/Shanghai")
+    fonds, category, units = _archive_codes(settings, change, names)
     updated = replace(
         settings,
+        fonds=fonds,
+        category=category,
+        units=units,
         township=town or settings.township,
         villages=tuple(names),
         staff=people,
@@ -306,6 +362,36 @@ def apply(settings: Settings, change: Change) -> Settings:
     return updated
 
 
+def _archive_codes(settings: Settings, change: Change, villages: list[str]) -> tuple[str, str, dict[str, str]]:
+    """全宗号, 门类代码 and 机构代码 after ``change`` (``cunwu init --fonds --category --unit``)."""
+    fonds, category = settings.fonds, settings.category
+    if change.fonds is not None:
+        fonds = sanitize(change.fonds, "全宗号", limit=10).strip().upper()
+        if fonds and not _FONDS.fullmatch(fonds):
+            raise BadInput(f"全宗号“{fonds}”应为 1 到 10 位字母或数字（由县档案馆编定），如 J047")
+    if change.category is not None:
+        category = sanitize(change.category, "门类代码", limit=4).strip().upper()
+        if category and not _CATEGORY.fullmatch(category):
+            raise BadInput(f"门类代码“{category}”应为 1 到 4 位字母，如 WS（文书）")
+    units = dict(settings.units)
+    for item in change.units:
+        village, sep, code = sanitize(item, "机构代码", limit=60).rpartition("=")
+        village, code = village.strip(), code.strip().upper()
+        if not sep:
+            if len(villages) != 1:
+                raise BadInput(f"机构代码“{item}”请写明是哪个村的：--unit 村名=代码，如 --unit 城关村=CGC")
+            village = villages[0]
+        if village not in villages:
+            raise BadInput(f"机构代码“{item}”的村 {village} 不在村名单中（{'、'.join(villages) or '尚未设置'}）")
+        if not code:
+            units.pop(village, None)
+        elif not _UNIT.fullmatch(code):
+            raise BadInput(f"机构代码“{code}”不能含空格、连字符、间隔号等符号，长度不超过 20，如 CGC")
+        else:
+            units[village] = code
+    return fonds, category, units
+
+
 def staff_item(item: str, villages: list[str]) -> tuple[str, dict[str, Any]]:
     """``账号=姓名:角色[:村[,村…]]`` read against the village list: (account, entry)."""
     text = sanitize(item, "人员")
@@ -315,8 +401,15 @@ def staff_item(item: str, villages: list[str]) -> tuple[str, dict[str, Any]]:
     role, _, where = rest.partition(":")
     role, person = role.strip() or "村干部", person.strip()
     example = "应为 账号=姓名:角色[:村]，如 zhangsan=张三:村干部:城关村"
-    if not sep or not _ACCOUNT.fullmatch(account) or not person:
+    if not sep or not _ACCOUNT.fullmatch(account):
         raise BadInput(f"人员“{item}”格式不对，{example}")
+    if not person or person == account:
+        # The name is printed on the 用印登记簿 and in the archive; a login name ("root") is no one's name.
+        said = "没有写姓名" if not person else f"的姓名“{person}”就是账号"
+        raise BadInput(
+            f"人员“{item}”{said}：姓名会印在用印登记簿、归档文件等文书上供签字核对，不能空着或用账号代替。"
+            f"请写此人的真实姓名，如 {account}=张三:{role or '村干部'}。未做任何改动。"
+        )
     if role not in ROLES:
         raise BadInput(f"人员“{item}”的角色“{role}”无效，应为：{'、'.join(ROLES)}")
     chosen = [v.strip() for v in _SPLIT_VILLAGES.split(where) if v.strip()]
@@ -361,12 +454,17 @@ def describe(before: Settings, after: Settings) -> list[str]:
             lines.append(f"本地时限 {key}：{old_amount or '（默认）'} → {new_amount or '（默认）'}")
     if before.timezone != after.timezone:
         lines.append(f"时区：{before.timezone or '（系统）'} → {after.timezone or '（系统）'}")
-    for key, label in (("since", "起始日期"), ("fonds", "全宗号"), ("anchor", "锚点")):
+    keys = (("since", "起始日期"), ("fonds", "全宗号"), ("category", "门类代码"), ("anchor", "锚点"))
+    for key, label in keys:
         if getattr(before, key) != getattr(after, key):
             lines.append(f"{label}：{getattr(before, key) or '（空）'} → {getattr(after, key) or '（空）'}")
     if before.group_shared != after.group_shared:
         words = {True: "组共享（文件 0660）", False: "仅服务账号（文件 0600）"}
         lines.append(f"数据文件权限：{words[before.group_shared]} → {words[after.group_shared]}")
+    for village in sorted(set(before.units) | set(after.units)):
+        old_code, new_code = before.units.get(village), after.units.get(village)
+        if old_code != new_code:
+            lines.append(f"机构代码 {village}：{old_code or '（村名）'} → {new_code or '（村名）'}")
     if before.retention != after.retention:
         lines.append(f"保管期限：{before.retention or '（默认）'} → {after.retention or '（默认）'}")
     return lines

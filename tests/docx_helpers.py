@@ -36,9 +36,11 @@ def text_of(doc: Any) -> str:
 def assert_house_style(doc: Any) -> None:
     """A4 and GB/T 9704 margins on every section, East Asian faces on the runs, PAGE in both footers."""
     for section in doc.sections:
-        assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+        page = (round(section.page_width.mm), round(section.page_height.mm))
         margins = (section.top_margin, section.bottom_margin, section.left_margin, section.right_margin)
-        assert [round(m.mm) for m in margins] == [37, 35, 28, 26]
+        # A landscape section (用印登记簿, 归档文件目录) is A4 turned with the margins turned with it.
+        expected = {(210, 297): [37, 35, 28, 26], (297, 210): [28, 26, 37, 35]}
+        assert page in expected and [round(m.mm) for m in margins] == expected[page]
     section = doc.sections[0]
     runs = [r for p in doc.paragraphs for r in p.runs if r.text.strip()]
     runs += [r for g in doc.tables for row in g.rows for c in row.cells for p in c.paragraphs for r in p.runs]

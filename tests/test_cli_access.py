@@ -40,6 +40,17 @@ def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 NORTH, SOUTH = "城关村-2026-0001", "南石村-2026-0001"
 
 
+def test_the_admin_sets_the_archive_codes_and_names_everyone(data: Path) -> None:
+    code, out, err = run("init", "--fonds", "J047", "--category", "WS", "--unit", "城关村=CGC")
+    assert code == 0, err
+    assert "已修改 全宗号：（空） → J047" in out and "已修改 机构代码 城关村：（村名） → CGC" in out
+    assert 'fonds = "J047"' in (data / "settings.toml").read_text(encoding="utf-8")
+    before = fingerprint(data)
+    code, _, err = run("init", "--staff", "zhaoliu=:村干部:城关村")
+    assert code != 0 and "没有写姓名" in err and "不能空着或用账号代替" in err
+    assert fingerprint(data) == before
+
+
 @pytest.mark.parametrize("account", [CADRE, SUPERVISOR, TOWNSHIP, STRANGER])
 def test_nobody_but_the_admin_changes_names_or_roles(data: Path, account: str) -> None:
     """A 村干部 made themselves 监委会 under the committee member's name, signed, changed back."""
@@ -52,6 +63,9 @@ def test_nobody_but_the_admin_changes_names_or_roles(data: Path, account: str) -
         ["--timer", "dibao.publicize=1"],
         ["--phone", "110"],
         ["--village", "新村"],
+        ["--fonds", "J999"],
+        ["--category", "KJ"],
+        ["--unit", "城关村=X"],
     ):
         code, _, err = run("init", *args, env=env(account))
         assert code == 1, (args, err)

@@ -83,7 +83,9 @@ def test_the_result_records_sign_off_keeps_with_its_table(site: Site, tmp_path: 
 def row_props(row: Any) -> tuple[bool, list[tuple[str | None, str | None]]]:
     trpr = row._tr.trPr
     cant = trpr is not None and trpr.find(qn("w:cantSplit")) is not None
-    heights = [(h.get(qn("w:val")), h.get(qn("w:hRule"))) for h in (trpr.findall(qn("w:trHeight")) if trpr is not None else [])]
+    heights = [
+        (h.get(qn("w:val")), h.get(qn("w:hRule"))) for h in (trpr.findall(qn("w:trHeight")) if trpr is not None else [])
+    ]
     return cant, heights
 
 

@@ -86,6 +86,22 @@ def init_command(
             show_default=False,
         ),
     ] = None,
+    fonds: Annotated[
+        str | None,
+        typer.Option("--fonds", help="全宗号（县档案馆编定，如 J047；档号第一段，DA/T 22-2015；空字符串取消）"),
+    ] = None,
+    category: Annotated[
+        str | None,
+        typer.Option("--category", help="档案门类代码（如 WS 文书；不设置时用 WS，DA/T 22-2015 档号示例所用）"),
+    ] = None,
+    unit: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--unit",
+            help="机构（问题）代码：村名=代码（只有一个村时可只写代码；不设置时用村名；村名= 取消）。可写多次",
+            metavar="村=CODE",
+        ),
+    ] = None,
     accept_clock: Annotated[
         bool,
         typer.Option(
@@ -95,12 +111,23 @@ def init_command(
     ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """新建或修改设置：乡镇、村名单、人员和角色、监督电话、本地时限（首次设置之后只有管理员可以修改）。"""
+    """新建或修改设置：乡镇、村名单、人员和角色、监督电话、本地时限、档号代码（首次设置之后只有管理员可以修改）。"""
     villages = village or []
     folder = root(ctx)
     cli_common.use_zone_of(folder)
     if accept_clock:
-        if township or villages or staff or remove_staff or phone or timer or timezone or group_shared is not None:
+        archive = fonds is not None or category is not None or unit
+        if (
+            township
+            or villages
+            or staff
+            or remove_staff
+            or phone
+            or timer
+            or timezone
+            or group_shared is not None
+            or archive
+        ):
             fail("--accept-clock 须单独使用（不能与其他设置一起修改）。未做任何改动。", EXIT_USAGE)
         with handled():
             site = Site(folder)
@@ -130,6 +157,9 @@ def init_command(
             tuple(timer or ()),
             timezone,
             group_shared,
+            fonds,
+            category,
+            tuple(unit or ()),
         )
         before = site.settings
         settings = site.change_settings(cli_common.now(), change)
