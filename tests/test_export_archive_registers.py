@@ -259,8 +259,8 @@ def test_an_archive_of_a_long_case_builds(site: Site, tmp_path: Path) -> None:
             post_notice(site, number, now.date(), now=now)
             case = site.cases.get(number)
         end = engine.earliest_finish(matter, case.state(), site.cal)
-        if end is not None and end.last_day > now.date():
-            now = at(end.last_day)
+        if end is not None and end.free_from > now.date():
+            now = at(end.free_from)
         site.cases.complete_step(site.operator, now, number, choose.get(step.id, ""))
         now += dt.timedelta(days=3)
     history = site.cases.get(number).record["history"]

@@ -9,7 +9,7 @@ import typer
 from rich.text import Text
 
 from procedures import idnumber
-from procedures.periods import format_date
+from procedures.periods import format_date, free_from
 from store import shapes
 from store.errors import BadInput
 from store.identity import who_did
@@ -372,7 +372,7 @@ def notice_post(
         return
     text = f"已登记公示 {notice['number']}：{notice['title']}，{format_date(dt.date.fromisoformat(notice['posted_on']))}张贴"
     if notice["rule"]:
-        text += f"；{notice['rule']}，{format_date(dt.date.fromisoformat(notice['earliest_end']))}起可结束"
+        text += f"；{notice['rule']}，{format_date(free_from(dt.date.fromisoformat(notice['earliest_end'])))}起可结束"
     if notice["backdated"]:
         text += "（补录）"
     out().print(Text(text))
@@ -396,7 +396,8 @@ def notice_show(
     lines = [
         f"{notice['number']}  {notice['title']}",
         f"张贴：{notice['posted_on']} {notice['place']}{'（补录）' if notice['backdated'] else ''}",
-        f"公示期：{notice['rule'] or '（无最短期限）'}，{notice['earliest_end']}起可结束",
+        f"公示期：{notice['rule'] or '（无最短期限）'}，{notice['earliest_end']}期满，"
+        f"{free_from(dt.date.fromisoformat(notice['earliest_end'])).isoformat()}起可结束",
         notice["content"],
     ]
     lines += [

@@ -18,7 +18,7 @@ from textual.widgets import Input, Select, Static
 
 from procedures import idnumber
 from procedures.model import Produces, TimerKind
-from procedures.periods import format_date, period_end
+from procedures.periods import format_date, period_end, period_line
 from store.cases import Case
 from store.errors import BadInput, StoreError
 from store.notices import masked
@@ -143,7 +143,8 @@ class NoticeFormScreen(FormScreen):
         end = period_end(posted, timer.amount, timer.unit, self.site.cal)
         return (
             f"规则：{timer.describe()}（张贴当日不计）。{format_date(posted)}张贴，"
-            f"{format_date(end.last_day)}起方可结束公示、完成本步{end.caveat()}"
+            f"公示期{period_line(posted, timer.amount, timer.unit, end.last_day, end.rolled_from)}，"
+            f"{format_date(end.free_from)}起方可结束公示、完成本步{end.caveat()}"
         )
 
     @on(Input.Changed, "#posted")

@@ -8,7 +8,8 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
 
-from procedures.periods import format_date
+from procedures.model import Unit
+from procedures.periods import format_date, free_from, period_line
 from store.notices import masked
 from tui.commands import bindings_for
 from tui.dialogs import MessageDialog
@@ -34,8 +35,12 @@ def notice_lines(record: dict[str, Any]) -> list[str]:
     if n["backdated"]:
         out.append(f"  [补录] {n['entered_on']} 登记")
     if n["rule"]:
-        end = format_date(dt.date.fromisoformat(n["earliest_end"]))
-        out.append(f"规则：{n['rule']}；{end}起方可结束" + ("（含预估的节假日）" if n["estimated"] else ""))
+        last = dt.date.fromisoformat(n["earliest_end"])
+        line = period_line(posted, int(n["min_amount"]), Unit(n["min_unit"] or "day"), last, (dt.date.fromisoformat(n["rolled_from"]) if n.get("rolled_from") else None))
+        out.append(f"公示期：{line}")
+        out.append(
+            f"规则：{n['rule']}；{format_date(free_from(last))}起方可结束" + ("（含预估的节假日）" if n["estimated"] else "")
+        )
     if n["content"]:
         out += ["内容：", *[f"  {line}" for line in n["content"].splitlines()]]
     if n["entries"]:
