@@ -101,7 +101,13 @@ def masked(notice: dict[str, Any]) -> dict[str, Any]:
     shown["entries"] = [
         dict(e, id_number=idnumber.mask(e["id_number"]) if e["id_number"] else "") for e in notice["entries"]
     ]
-    shown["objections"] = [dict(o, content=idnumber.mask_in_text(o["content"])) for o in notice["objections"]]
+    for key in ("forced_reason", "late_reason"):
+        if notice.get(key):
+            shown[key] = idnumber.mask_in_text(str(notice[key]))
+    shown["objections"] = [
+        dict(o, content=idnumber.mask_in_text(o["content"]), handling=idnumber.mask_in_text(o.get("handling") or ""))
+        for o in notice["objections"]
+    ]
     return shown
 
 

@@ -224,3 +224,62 @@ class ObjectionFormScreen(FormScreen):
             return str(saved["number"])
 
         self.save_with(work)
+
+
+VERDICTS: dict[str, bool] = {"异议成立": True, "异议不成立": False}
+
+
+class DecisionFormScreen(FormScreen):
+    """The 核实结果 and 处理情况 of one objection, decided after it was received; dismisses
+    with the notice number."""
+
+    BINDINGS = bindings_for("form")
+
+    def __init__(self, notice_number: str, index: int = 0):
+        super().__init__()
+        self.notice_number = notice_number
+        self.index = index
+        """The objection (1-based) selected; 0: the first without a 核实结果."""
+        self.notice: dict[str, Any] | None = None
+
+    def compose(self) -> ComposeResult:
+        self.notice = self.cunwu.attempt(lambda: self.site.notices.get(self.notice_number))
+        shown = masked(self.notice) if self.notice else {"title": "", "objections": []}
+        objections = shown["objections"]
+        pending = [i for i, o in enumerate(objections, start=1) if o.get("upheld") is None]
+        chosen = self.index or (pending[0] if pending else 1)
+        options = [
+            (f"第{i}条：{o['from']}，{str(o['content'])[:20]}", i) for i, o in enumerate(objections, start=1)
+        ]
+        current = objections[chosen - 1] if 0 < chosen <= len(objections) else {}
+        verdict = {True: "异议成立", False: "异议不成立"}.get(current.get("upheld"), "异议不成立")
+        yield self.header()
+        with VerticalScroll(classes="form", id="form"):
+            yield Static(
+                literal(f"登记公示 {self.notice_number}《{shown['title']}》异议的核实结果：F2/Ctrl+S 保存，Esc 取消。"),
+                classes="hint",
+            )
+            yield field("异议", Select(options, allow_blank=False, value=chosen, id="objection"))
+            yield field("核实结果", Select([(k, k) for k in VERDICTS], allow_blank=False, value=verdict, id="verdict"))
+            yield field("处理情况", text_area(str(current.get("handling") or ""), "handling"))
+        yield self.footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = f"核实结果 · {self.notice_number}"
+        self.query_one("#objection", Select).focus()
+
+    def action_save(self) -> None:
+        rev = int(self.notice["rev"]) if self.notice else None
+        index = self.query_one("#objection", Select).value
+        verdict = self.query_one("#verdict", Select).value
+
+        def work() -> str:
+            if not isinstance(index, int):
+                raise BadInput("请选择要登记核实结果的异议；未做任何改动")
+            upheld = VERDICTS[verdict if isinstance(verdict, str) else "异议不成立"]
+            saved = self.site.notices.decide(
+                self.site.operator, self.cunwu.now, self.notice_number, index, upheld, self.value("#handling"), rev
+            )
+            return str(saved["number"])
+
+        self.save_with(work)
