@@ -210,9 +210,7 @@ def late_entry(record: dict[str, Any]) -> str:
     if not record.get("backdated") or not record.get("entered_on"):
         return ""
     posted, entered = _day(record["posted_on"]), _day(record["entered_on"])
-    text = (
-        f"张贴日期{style.cn_date(posted)}系补录：{style.cn_date(entered)}才登记（补录{(entered - posted).days}日）"
-    )
+    text = f"张贴日期{style.cn_date(posted)}系补录：{style.cn_date(entered)}才登记（补录{(entered - posted).days}日）"
     if record.get("closed_on"):
         text += f"，登记后至公示结束共{(_day(record['closed_on']) - entered).days}日"
     return text + f"。补录原因：{record.get('late_reason') or '（未登记）'}"

@@ -380,7 +380,9 @@ class Cases:
         today = txn.now.date().isoformat()
         if step.produces is Produces.NOTICE:
             notice.update(result=result_for(notice), closed_on=today, forced_reason=forced_reason)
-            self.notices.book.save(txn, notice, "notice.close", {"result": notice["result"], "early": bool(forced_reason)})
+            self.notices.book.save(
+                txn, notice, "notice.close", {"result": notice["result"], "early": bool(forced_reason)}
+            )
         else:
             notice.update(result=result_for(notice), verified_on=today)
             self.notices.book.save(txn, notice, "notice.verified", {"result": notice["result"], "step": step.id})

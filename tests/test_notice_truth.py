@@ -11,7 +11,7 @@ import pytest
 
 from exports.notice import notice_document, notice_result_document
 from procedures import risks
-from store.errors import NeedsRecord, Needed, Refused, TooEarly, VerdictContradicts
+from store.errors import Needed, NeedsRecord, Refused, TooEarly, VerdictContradicts
 from store.site import Site
 from tests.docx_helpers import saved, text_of
 from tests.sites import at, new_site, post_notice, walk_to

@@ -12,9 +12,9 @@ from procedures import idnumber
 from procedures.periods import format_date, free_from
 from store import shapes
 from store.errors import BadInput
-from store.notices import notice_period
 from store.identity import who_did
 from store.meetings import STATES
+from store.notices import notice_period
 from store.records import parse_date
 from tui import cli_common
 from tui.cli_common import JsonOption, fail, handled, open_site, out, print_json

@@ -4,8 +4,8 @@ register its notice, meeting and seal use. Nothing here reads the clock."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 import datetime as dt
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from rich.segment import Segment

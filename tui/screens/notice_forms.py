@@ -248,9 +248,7 @@ class DecisionFormScreen(FormScreen):
         objections = shown["objections"]
         pending = [i for i, o in enumerate(objections, start=1) if o.get("upheld") is None]
         chosen = self.index or (pending[0] if pending else 1)
-        options = [
-            (f"第{i}条：{o['from']}，{str(o['content'])[:20]}", i) for i, o in enumerate(objections, start=1)
-        ]
+        options = [(f"第{i}条：{o['from']}，{str(o['content'])[:20]}", i) for i, o in enumerate(objections, start=1)]
         current = objections[chosen - 1] if 0 < chosen <= len(objections) else {}
         verdict = {True: "异议成立", False: "异议不成立"}.get(current.get("upheld"), "异议不成立")
         yield self.header()

@@ -37,7 +37,8 @@ def notice_lines(record: dict[str, Any]) -> list[str]:
         last = dt.date.fromisoformat(n["earliest_end"])
         out.append(f"公示期：{notice_period(n)}")
         out.append(
-            f"规则：{n['rule']}；{format_date(free_from(last))}起方可结束" + ("（含预估的节假日）" if n["estimated"] else "")
+            f"规则：{n['rule']}；{format_date(free_from(last))}起方可结束"
+            + ("（含预估的节假日）" if n["estimated"] else "")
         )
     if n["content"]:
         out += ["内容：", *[f"  {line}" for line in n["content"].splitlines()]]
