@@ -244,13 +244,13 @@ class DecisionFormScreen(FormScreen):
 
     def compose(self) -> ComposeResult:
         self.notice = self.cunwu.attempt(lambda: self.site.notices.get(self.notice_number))
-        shown = masked(self.notice) if self.notice else {"title": "", "objections": []}
-        objections = shown["objections"]
+        shown: dict[str, Any] = masked(self.notice) if self.notice else {"title": "", "objections": []}
+        objections: list[dict[str, Any]] = list(shown["objections"])
         pending = [i for i, o in enumerate(objections, start=1) if o.get("upheld") is None]
         chosen = self.index or (pending[0] if pending else 1)
         options = [(f"第{i}条：{o['from']}，{str(o['content'])[:20]}", i) for i, o in enumerate(objections, start=1)]
-        current = objections[chosen - 1] if 0 < chosen <= len(objections) else {}
-        verdict = {True: "异议成立", False: "异议不成立"}.get(current.get("upheld"), "异议不成立")
+        current: dict[str, Any] = objections[chosen - 1] if 0 < chosen <= len(objections) else {}
+        verdict = "异议成立" if current.get("upheld") is True else "异议不成立"
         yield self.header()
         with VerticalScroll(classes="form", id="form"):
             yield Static(
