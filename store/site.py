@@ -459,7 +459,7 @@ class Site:
                         kind=t.timer.kind.value,
                         state="overdue" if t.state is engine.TimerState.OVERDUE else t.state.value,
                         due=t.due,
-                        days_left=t.days_left,
+                        days_left=(t.due - today).days,
                         village=case.village,
                         matter_id=matter.id,
                         matter=matter.name,
