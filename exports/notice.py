@@ -4,7 +4,12 @@ Everything a notice shows comes from ``store.notices.masked``: ID numbers are ne
 whole. The notice: title, body, the matter and rule it is posted under (and the meeting
 decision before it, when the case has one), the table of entries, 公示期, the objection
 channel, 村务监督委员会审核, 署名 and date (GB/T 9704 §7.3.5.2) and the posting place as 附注.
-The result record after the period: 无异议 or each objection with how it was handled.
+The result record after the period: 无异议 or each objection with its 核实结果 and handling
+(异议待核实 while any is open); a 公示 closed before its period ran, or whose posting was entered
+late (补录), says so with the real number of days and the reason.
+
+The period prints as a reader counts it: from the day after posting (民法典 第二百零一条) to its
+last day, a last day on a day off moved to the next working day (第二百零三条), with the source.
 """
 
 from __future__ import annotations
@@ -14,8 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 from exports import style
 from procedures.model import UNIT_LABELS, Matter, Unit
+from procedures.periods import counted_days, free_from, period_basis
 from store.errors import NotFound
-from store.notices import masked
+from store.notices import PENDING, masked, notice_period, pending_objections, result_for
 
 if TYPE_CHECKING:
     from docx.document import Document
@@ -49,20 +55,31 @@ def issuer(village: str, matter: Matter | None) -> str:
     return f"{village}{'居民' if village.endswith('社区') else '村民'}委员会"
 
 
-def period_text(record: dict[str, Any]) -> str:
-    """公示期：自…至…（共7日）, or 公示时间：…起 when the step has no minimum period."""
-    posted = _day(record["posted_on"])
-    amount = int(record.get("min_amount") or 0)
-    if not amount:
-        return f"公示时间：{style.cn_date(posted)}起"
+def _unit(record: dict[str, Any]) -> str:
     try:
-        unit = UNIT_LABELS[Unit(record.get("min_unit") or "day")]
+        return UNIT_LABELS[Unit(record.get("min_unit") or "day")]
     except ValueError:
-        unit = "日"
-    text = f"公示期：自{style.cn_date(posted)}至{style.cn_date(_day(record['earliest_end']))}（共{amount}{unit}）"
+        return "日"
+
+
+def period_text(record: dict[str, Any]) -> str:
+    """公示期：2026年12月8日至2026年12月14日，共7日 (and where a rest day moved its end), or
+    公示时间：…起 when the step has no minimum period."""
+    period = notice_period(record)
+    if not period:
+        return f"公示时间：{style.cn_date(_day(record['posted_on']))}起"
+    text = f"公示期：{period}"
     if record.get("estimated"):
         text += "（节假日安排尚未公布，截止日期为预估）"
     return text
+
+
+def period_rule(record: dict[str, Any]) -> str:
+    """How the period is counted and when it may end, with the articles it follows."""
+    if not notice_period(record):
+        return ""
+    basis = period_basis(bool(record.get("rolled_from")))
+    return f"（公示期计算：{basis}。公示期最后一日至24时止。）"
 
 
 def _basis(site: Site, record: dict[str, Any], matter: Matter | None) -> str:
@@ -135,6 +152,9 @@ def notice_document(site: Site, number: str) -> Document:
         style.body(doc, basis)
     _entries_table(doc, record)
     style.body(doc, period_text(record))
+    rule = period_rule(record)
+    if rule:
+        style.body(doc, rule)
     phone = site.settings.supervision_phone or BLANK
     style.body(doc, f"如有异议，请在公示期内向村务监督委员会反映。监督举报电话：{phone}")
     signed = site.opinions.countersigns(str(record.get("case") or ""), str(record.get("step") or ""))
@@ -169,25 +189,62 @@ def result_title(title: str) -> str:
     return f"{title if title.endswith('公示') else title + '公示'}结果记录"
 
 
+def short_close(record: dict[str, Any]) -> str:
+    """A 公示 closed before its period ran: when, after how many days, and the reason; else empty."""
+    closed, last = record.get("closed_on"), record.get("earliest_end")
+    amount = int(record.get("min_amount") or 0)
+    if not closed or not last or not amount or _day(closed) >= free_from(_day(last)):
+        return ""
+    posted = _day(record["posted_on"])
+    days = counted_days(posted, _day(closed))
+    reason = record.get("forced_reason") or "（未登记）"
+    return (
+        f"未满公示期即强制结束：{style.cn_date(posted + dt.timedelta(days=1))}至{style.cn_date(_day(closed))}"
+        f"（结束当日未满），实际公示{days}日，不足规定的{amount}{_unit(record)}"
+        f"（公示期应至{style.cn_date(_day(last))}24时止）。强制结束理由：{reason}"
+    )
+
+
+def late_entry(record: dict[str, Any]) -> str:
+    """A posting entered after the day it names (补录): when it was entered, the days since, the reason."""
+    if not record.get("backdated") or not record.get("entered_on"):
+        return ""
+    posted, entered = _day(record["posted_on"]), _day(record["entered_on"])
+    text = f"张贴日期{style.cn_date(posted)}系补录：{style.cn_date(entered)}才登记（补录{(entered - posted).days}日）"
+    if record.get("closed_on"):
+        text += f"，登记后至公示结束共{(_day(record['closed_on']) - entered).days}日"
+    return text + f"。补录原因：{record.get('late_reason') or '（未登记）'}"
+
+
+def result_text(record: dict[str, Any]) -> str:
+    """The 公示结果 line, from the objections as decided: 异议待核实 while any is open."""
+    if not record.get("closed_on"):
+        return "公示尚未结束"
+    result = PENDING if pending_objections(record) else result_for(record)
+    if result == "无异议" and short_close(record):
+        result = "未满公示期，期间未收到异议"
+    return f"{result}（{style.cn_date(_day(record['closed_on']))}公示结束）"
+
+
 def notice_result_document(site: Site, number: str) -> Document:
     """The 公示结果 record after the period: 无异议, or each objection with its handling and finding."""
     record = masked(site.notices.get(number))
     objections = record.get("objections") or []
     doc = style.new_document()
     style.title(doc, result_title(record["title"]))
-    result = record.get("result") or "公示尚未结束"
-    if record.get("result") and record.get("closed_on"):
-        result += f"（{style.cn_date(_day(record['closed_on']))}公示结束）"
     rows = [
         ["公示标题", record["title"]],
         ["公示编号", record["number"]],
         ["关联办件", record.get("case") or "无"],
         ["张贴地点", record.get("place") or BLANK],
         ["公示期", period_text(record).split("：", 1)[1]],
-        ["收到异议", f"{len(objections)} 条"],
     ]
+    for label, text in (("提前结束", short_close(record)), ("补录", late_entry(record))):
+        if text:
+            rows.append([label, text])
+    rows.append(["收到异议", f"{len(objections)} 条"])
     rows += [[f"异议{i}", _objection_text(o)] for i, o in enumerate(objections, 1)]
-    rows += [["公示结果", result], ["揭除日期", "____年____月____日"], ["张贴见证人（签字）", ""]]
+    rows += [["公示结果", result_text(record)], ["揭除日期", "____年____月____日"], ["张贴见证人（签字）", ""]]
     style.table(doc, ["项目", "内容"], rows, [40, 116])
     doc.add_paragraph()
     style.body(doc, f"村务监督委员会（签字）：{BLANK}　　日期：{BLANK}", indent=False)

@@ -90,7 +90,8 @@ class TooEarly(FlowError):
     def __init__(self, step: Step, timer: Timer, end: PeriodEnd):
         self.step, self.timer, self.end = step, timer, end
         super().__init__(
-            f"“{step.title}”未满时限（{timer.describe()}），{format_date(end.last_day)}起方可完成{end.caveat()}。"
+            f"“{step.title}”未满时限（{timer.describe()}）：期间到{format_date(end.last_day)}当日结束，"
+            f"{format_date(end.free_from)}起方可完成{end.caveat()}。"
             "如确需提前，请填写理由强制完成（将记入日志并提示监督）。"
         )
 
@@ -124,7 +125,8 @@ def choices(matter: Matter, state: CaseState) -> tuple[Choice, ...]:
 
 
 def earliest_finish(matter: Matter, state: CaseState, cal: WorkCalendar) -> PeriodEnd | None:
-    """The first day the current step may be completed, when a min_wait rule applies."""
+    """The current step's minimum period, when a min_wait rule applies; it may be completed
+    from the period's ``free_from`` day (the day after its last day)."""
     if state.status is not CaseStatus.OPEN:
         return None
     step = matter.step(state.current)
@@ -168,7 +170,7 @@ def advance(
     force_reason = force_reason.strip()
     end = earliest_finish(matter, state, cal)
     forced = ""
-    if end is not None and today < end.last_day:
+    if end is not None and today < end.free_from:
         if not force_reason:
             raise TooEarly(step, step.timer, end)  # type: ignore[arg-type]
         forced = force_reason
@@ -202,12 +204,19 @@ class TimerStatus:
     days_left: int
     """Calendar days from today to the period's last day (negative once passed)."""
 
+    @property
+    def due(self) -> dt.date:
+        """The day that matters: a deadline's last day, or the first day a min_wait step may complete."""
+        return self.end.free_from if self.timer.kind is TimerKind.MIN_WAIT else self.end.last_day
+
     def describe(self) -> str:
         """One line in Chinese, status in words (never by colour alone)."""
         last = format_short(self.end.last_day)
         caveat = self.end.caveat()
         if self.state is TimerState.WAITING:
-            return f"{self.timer.rule}：剩 {self.days_left} 天，{last}起可完成{caveat}"
+            free = format_short(self.end.free_from)
+            left = "今天期满" if self.days_left == 0 else f"剩 {self.days_left} 天，{last}期满"
+            return f"{self.timer.rule}：{left}，{free}起可完成{caveat}"
         if self.state is TimerState.READY:
             return f"{self.timer.rule}：期满（{last}），可以完成{caveat}"
         if self.state is TimerState.RUNNING:
@@ -236,7 +245,7 @@ def running_timers(matter: Matter, state: CaseState, today: dt.date, cal: WorkCa
         end = period_end(begin, timer.amount, timer.unit, cal)
         left = (end.last_day - today).days
         if timer.kind is TimerKind.MIN_WAIT:
-            kind = TimerState.WAITING if left > 0 else TimerState.READY
+            kind = TimerState.WAITING if today < end.free_from else TimerState.READY
         else:
             kind = TimerState.RUNNING if left >= 0 else TimerState.OVERDUE
         out.append(TimerStatus(step, timer, end, kind, left))

@@ -14,7 +14,7 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 
-from procedures.model import Unit
+from procedures.model import UNIT_LABELS, Unit
 from procedures.workdays import WorkCalendar, estimate_notice
 
 
@@ -34,6 +34,36 @@ class PeriodEnd:
     def caveat(self) -> str:
         """The estimate caveat to show with the date, or an empty string."""
         return estimate_notice(self.last_day.year) if self.estimated else ""
+
+    @property
+    def first_day(self) -> dt.date:
+        """The period's first counted day: the day after its start (第二百零一条)."""
+        return self.start + dt.timedelta(days=1)
+
+    @property
+    def free_from(self) -> dt.date:
+        """The first day a step that waits the period out may complete (``free_from``)."""
+        return free_from(self.last_day)
+
+
+RULE_START = "《中华人民共和国民法典》第二百零一条"
+"""A period counts from the day after the day it starts from."""
+RULE_ROLL = "《中华人民共和国民法典》第二百零三条"
+"""A period whose last day is a day off ends on the first day after it."""
+
+
+def free_from(last_day: dt.date) -> dt.date:
+    """The first day a step waiting out a minimum period (公示7日) may complete.
+
+    The last day runs to its end (24:00, 第二百零三条), so the step is free the day after it.
+    The one rule for the engine, the screens, ``due``, the risk checks and the documents.
+    """
+    return last_day + dt.timedelta(days=1)
+
+
+def counted_days(start: dt.date, last_day: dt.date) -> int:
+    """Days from the day after ``start`` to ``last_day``, both counted, as a reader counts them."""
+    return (last_day - start).days
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -85,3 +115,24 @@ def format_date(day: dt.date) -> str:
 def format_short(day: dt.date) -> str:
     """Month and day only: 12月4日."""
     return f"{day.month}月{day.day}日"
+
+
+def period_line(start: dt.date, amount: int, unit: Unit, last_day: dt.date, rolled_from: dt.date | None) -> str:
+    """A period as a reader counts it: 2026年12月8日至2026年12月14日，共7日.
+
+    The span starts the day after ``start`` (第二百零一条) and runs to the nominal last day, so
+    the days add up; a last day moved past a day off says so (第二百零三条) and where to.
+    """
+    nominal = rolled_from or last_day
+    text = f"{format_date(start + dt.timedelta(days=1))}至{format_date(nominal)}，共{amount}{UNIT_LABELS[unit]}"
+    if rolled_from is not None:
+        text += f"；末日为休息日，顺延至{format_date(last_day)}"
+    return text
+
+
+def period_basis(rolled: bool) -> str:
+    """Where the counting rules come from, to print beside a period line."""
+    text = f"张贴当日不计入，自次日起算（{RULE_START}）"
+    if rolled:
+        text += f"；期间最后一日是法定休假日的，以其后的第一个工作日为期间的最后一日（{RULE_ROLL}）"
+    return text

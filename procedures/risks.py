@@ -22,7 +22,7 @@ from typing import Any
 
 from procedures import engine
 from procedures.model import Catalog, Matter, Produces, RiskCheck, Step, TimerKind
-from procedures.periods import format_date, period_end
+from procedures.periods import counted_days, format_date, free_from, period_end
 from procedures.recurring import ObligationState, obligations
 from procedures.views import CaseView, MeetingView, NoticeView, SealView, StepView
 from procedures.workdays import WorkCalendar
@@ -274,13 +274,14 @@ def notice_short(ctx: Context) -> Iterator[Finding]:
         closed, earliest, posted = notice.closed_on, notice.earliest_end, notice.posted_on
         if closed is None or earliest is None or posted is None or not notice.min_amount:
             continue
-        if closed < earliest:
+        if closed < free_from(earliest):
             yield _finding(
                 "notice-short",
                 Severity.RED,
                 closed,
                 f"公示 {notice.number} 于{format_date(posted)}张贴，{format_date(closed)}即结束，"
-                f"只公示了 {(closed - posted).days} 日；规定“{notice.rule}”，{format_date(earliest)}起方可结束",
+                f"只公示了 {counted_days(posted, closed)} 日（结束当日未满）；规定“{notice.rule}”，"
+                f"期间到{format_date(earliest)}当日结束，{format_date(free_from(earliest))}起方可结束",
                 record=notice.number,
                 **_notice_where(ctx, notice),
             )

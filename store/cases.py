@@ -22,11 +22,21 @@ from procedures.model import Catalog, Matter, Produces, Step
 from procedures.views import CaseView
 from procedures.workdays import WorkCalendar
 from store.db import Store, Transaction
-from store.errors import BadInput, Needed, NeedsRecord, NoSuchMatter, NoSuchVillage, Refused, StepMismatch, TooEarly
+from store.errors import (
+    BadInput,
+    Needed,
+    NeedsRecord,
+    NoSuchMatter,
+    NoSuchVillage,
+    Refused,
+    StepMismatch,
+    TooEarly,
+    VerdictContradicts,
+)
 from store.identity import Operator, who_did
 from store.meetings import Meetings
 from store.meetings import build as build_meeting
-from store.notices import Notices
+from store.notices import Notices, pending_objections, result_for
 from store.records import RecordBook
 from store.sanitize import LONG, sanitize
 from store.seals import Seals
@@ -130,6 +140,19 @@ def _claims_no_objection(label: str) -> bool:
 
 def _claims_objection(label: str) -> bool:
     return any(w in label for w in ("有异议", "异议成立", "属实", "提出质疑")) and "或" not in label
+
+
+def _claims_not_upheld(label: str) -> bool:
+    return "异议不成立" in label or "不影响" in label
+
+
+def _claims_upheld(label: str) -> bool:
+    return "异议成立" in label and "或" not in label
+
+
+def _verifies_objections(step: Step) -> bool:
+    """A step whose outcomes are the 核实结果 of a notice's objections (核实异议)."""
+    return any("异议成立" in o.label or "异议不成立" in o.label for o in step.outcomes)
 
 
 class Cases:
@@ -302,7 +325,7 @@ class Cases:
             options = engine.choices(matter, case.state())
             if not label and len(options) == 1:
                 label = options[0].label
-            linked = self._check_record(txn, matter, current, record, label, meeting, seal)
+            linked, closing = self._check_record(txn, matter, current, record, label, meeting, seal)
             try:
                 state = engine.advance(matter, case.state(), now.date(), self.cal, label, force_reason=reason)
             except engine.TooEarly as exc:
@@ -311,13 +334,15 @@ class Cases:
                     case=case.number,
                     step_id=exc.step.id,
                     step_title=exc.step.title,
-                    earliest=exc.end.last_day,
+                    earliest=exc.end.free_from,
                     rule=exc.timer.describe(),
                     outcome=label,
                 ) from None
             except FlowError as exc:
                 raise Refused(f"办件 {case.number}：{exc}") from None
             entry = state.history[-1]
+            if closing is not None:
+                self._close_notice(txn, closing, current, entry.forced_reason)
             progress = record.get("progress") or {}
             received = [*progress.get("materials", []), *_subset(materials, current.materials, "材料")]
             record["history"] = [
@@ -352,10 +377,70 @@ class Cases:
             self.book.save(txn, record, action, detail)
         return Case(record)
 
+    def _close_notice(self, txn: Transaction, notice: dict[str, Any], step: Step, forced_reason: str) -> None:
+        """Close the step's notice (公示期结束) or, at the step verifying its objections, record
+        their outcome; a 公示 closed before its period ran keeps the reason it was forced."""
+        today = txn.now.date().isoformat()
+        if step.produces is Produces.NOTICE:
+            notice.update(result=result_for(notice), closed_on=today, forced_reason=forced_reason)
+            self.notices.book.save(
+                txn, notice, "notice.close", {"result": notice["result"], "early": bool(forced_reason)}
+            )
+        else:
+            notice.update(result=result_for(notice), verified_on=today)
+            self.notices.book.save(txn, notice, "notice.verified", {"result": notice["result"], "step": step.id})
+
+    def _case_notice(self, record: dict[str, Any]) -> dict[str, Any] | None:
+        """The case's last notice with objections, from its finished steps."""
+        for entry in reversed(record["history"]):
+            for number in reversed(entry.get("records", [])):
+                if "GS" in number.rsplit("-", 1)[-1]:
+                    notice = self.notices.get(number)
+                    if notice["objections"]:
+                        return notice
+        return None
+
+    def _check_verdicts(self, step: Step, record: dict[str, Any], label: str) -> dict[str, Any] | None:
+        """At 核实异议: every objection decided, and the outcome agreeing with them."""
+        notice = self._case_notice(record) if _verifies_objections(step) else None
+        if notice is None:
+            return None
+        number, notice_no = record["number"], notice["number"]
+        pending = pending_objections(notice)
+        if pending:
+            listed = "、".join(f"第{i}条" for i in pending)
+            raise NeedsRecord(
+                f"公示 {notice_no} 的异议（{listed}）尚未登记核实结果（成立或不成立）和处理情况，"
+                f"不能完成“{step.title}”；未做任何改动。请先登记每条异议的核实结果。",
+                needed=Needed.VERDICT,
+                case=number,
+                village=record["village"],
+                step_id=step.id,
+                step_title=step.title,
+                notice=notice_no,
+                objections=tuple(pending),
+            )
+        upheld = tuple(i for i, o in enumerate(notice["objections"], start=1) if o.get("upheld"))
+        if upheld and _claims_not_upheld(label):
+            listed = "、".join(f"第{i}条" for i in upheld)
+            message = f"公示 {notice_no} 的{listed}异议核实为成立，不能选择“{label}”；未做任何改动。"
+        elif not upheld and _claims_upheld(label):
+            message = f"公示 {notice_no} 的异议都核实为不成立，不能选择“{label}”；未做任何改动。"
+        else:
+            return notice
+        raise VerdictContradicts(
+            message + "请按核实结果选择，或先更正异议的核实结果。",
+            case=number,
+            notice=notice_no,
+            outcome=label,
+            upheld=upheld,
+        )
+
     def _check_record(
         self, txn: Transaction, matter: Matter, step: Step, record: dict[str, Any], label: str, meeting: str, seal: str
-    ) -> list[str]:
-        """Attach or create the record the step produces; returns the linked numbers."""
+    ) -> tuple[list[str], dict[str, Any] | None]:
+        """Attach or create the record the step produces; returns the linked numbers, and the
+        notice to close (or whose objections' outcome to record) once the step is done."""
         number, village = record["number"], record["village"]
         if step.produces is Produces.NOTICE:
             notice_no = record["progress"].get("notice", "")
@@ -382,11 +467,12 @@ class Cases:
                     step_title=step.title,
                     notice=notice_no,
                 )
-            if any(o["upheld"] for o in notice["objections"]) and ("异议不成立" in label or "不影响" in label):
-                raise Refused(f"公示 {notice_no} 有成立的异议，不能选择“{label}”")
-            notice.update(result=self.notices.result_for(notice), closed_on=txn.now.date().isoformat())
-            self.notices.book.save(txn, notice, "notice.close", {"result": notice["result"]})
-            return [notice_no]
+            if _claims_not_upheld(label) and any(o["upheld"] is not False for o in notice["objections"]):
+                raise Refused(
+                    f"公示 {notice_no} 有成立或尚未核实的异议，不能选择“{label}”；未做任何改动。"
+                    "请先登记每条异议的核实结果，或按流程选择有异议。"
+                )
+            return [notice_no], notice
         if step.produces is Produces.SEAL_USE:
             if not seal:
                 raise NeedsRecord(
@@ -397,7 +483,7 @@ class Cases:
                     step_id=step.id,
                     step_title=step.title,
                 )
-            return [self.seals.book.attach(txn, seal, village, number, step.id)["number"]]
+            return [self.seals.book.attach(txn, seal, village, number, step.id)["number"]], None
         if step.produces is Produces.MINUTES:
             if meeting:
                 minutes = self.meetings.book.attach(txn, meeting, village, number, step.id)
@@ -408,7 +494,7 @@ class Cases:
                     raise Refused(
                         f"会议记录 {minutes['number']} 的表决未通过（{voted[0]['arithmetic']}），不能选择“{label}”"
                     )
-                return [minutes["number"]]
+                return [minutes["number"]], None
             start = txn.now.replace(tzinfo=None, second=0, microsecond=0)
             draft = {
                 "kind": meeting_kind_for(matter, step).value,
@@ -421,10 +507,10 @@ class Cases:
             made = self.meetings.book.insert(
                 txn, village, start.year, body, "meeting.new", {"kind": body["kind"], "case": number}
             )
-            return [made["number"]]
+            return [made["number"]], None
         if meeting or seal:
             raise BadInput(f"“{step.title}”不形成会议记录或用印登记，不能关联 {meeting or seal}")
-        return []
+        return [], self._check_verdicts(step, record, label)
 
 
 def find_step(matter: Matter, key: str) -> Step:

@@ -111,6 +111,8 @@ class Needed(StrEnum):
     """An objection (异议) registered on the step's 公示, for an outcome that says there was one."""
     SEAL = "seal"
     """The seal-register entry (用印登记) of the step's seal use."""
+    VERDICT = "verdict"
+    """The 核实结果 of every objection on the case's 公示, for the step that verifies them."""
 
 
 class NeedsRecord(Refused):
@@ -126,6 +128,7 @@ class NeedsRecord(Refused):
         step_id: str,
         step_title: str,
         notice: str = "",
+        objections: tuple[int, ...] = (),
     ) -> None:
         super().__init__(message)
         self.needed = needed
@@ -139,7 +142,25 @@ class NeedsRecord(Refused):
         self.step_title = step_title
         """The step as the county document names it."""
         self.notice = notice
-        """The step's notice number, when the objection is what is missing."""
+        """The step's notice number, when an objection or its 核实结果 is what is missing."""
+        self.objections = objections
+        """The numbers (1-based) of the notice's objections still without a 核实结果."""
+
+
+class VerdictContradicts(Refused):
+    """An outcome that contradicts the 核实结果 entered for the notice's objections (异议不成立
+    while one was upheld, or 异议成立 while none was)."""
+
+    def __init__(self, message: str, *, case: str, notice: str, outcome: str, upheld: tuple[int, ...]) -> None:
+        super().__init__(message)
+        self.case = case
+        """The case's number."""
+        self.notice = notice
+        """The notice whose objections were decided."""
+        self.outcome = outcome
+        """The outcome asked for."""
+        self.upheld = upheld
+        """The numbers (1-based) of the objections found 成立."""
 
 
 class OutOfScope(Refused):

@@ -3,9 +3,11 @@
 The notice's posting date starts the step's ``min_wait`` count (民法典 第二百零一条: the
 posting day does not count), so the step cannot complete before the first allowed day.
 Objections received while it stands are recorded with how they were handled; with any
-objection on file the step cannot be closed as 无异议. A posting date earlier than the
-day it was entered is kept but flagged (补录). ID numbers are stored whole and checked
-(GB 11643), and always masked when a notice is shown.
+objection on file the step cannot be closed as 无异议. Each objection's 核实结果 (成立 or
+不成立) and 处理情况 may be decided later (``decide``); until every one is, the notice's result
+is 异议待核实, and the step that verifies them (核实异议) cannot be completed. A posting date
+earlier than the day it was entered is kept but flagged (补录), with its reason. ID numbers
+are stored whole and checked (GB 11643), and always masked when a notice is shown.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ import datetime as dt
 from typing import Any
 
 from procedures import idnumber
-from procedures.model import Matter, Produces, TimerKind
-from procedures.periods import format_date, period_end
+from procedures.model import Matter, Produces, TimerKind, Unit
+from procedures.periods import format_date, period_end, period_line
 from procedures.workdays import WorkCalendar
 from store import codec
 from store.db import Store
@@ -24,7 +26,44 @@ from store.identity import Operator
 from store.records import RecordBook, parse_date
 from store.sanitize import LONG, sanitize
 
-RESULTS = ("无异议", "异议成立", "异议不成立")
+PENDING = "异议待核实"
+"""The result of a notice closed with objections not yet decided."""
+RESULTS = ("无异议", "异议成立", "异议不成立", PENDING)
+
+
+def pending_objections(record: dict[str, Any]) -> list[int]:
+    """The numbers (1-based) of the notice's objections without a 核实结果 yet."""
+    return [i for i, o in enumerate(record.get("objections") or [], start=1) if o.get("upheld") is None]
+
+
+def result_for(record: dict[str, Any]) -> str:
+    """无异议; 异议待核实 while any objection is undecided; else 异议成立 when any was upheld."""
+    objections = record.get("objections") or []
+    if not objections:
+        return "无异议"
+    if pending_objections(record):
+        return PENDING
+    return "异议成立" if any(o.get("upheld") for o in objections) else "异议不成立"
+
+
+def notice_period(record: dict[str, Any]) -> str:
+    """The notice's period as a reader counts it (2026年12月8日至2026年12月14日，共7日); empty
+    when its step has no minimum period."""
+    amount = int(record.get("min_amount") or 0)
+    if not amount or not record.get("earliest_end"):
+        return ""
+    try:
+        unit = Unit(record.get("min_unit") or "day")
+    except ValueError:
+        unit = Unit.DAY
+    rolled = record.get("rolled_from")
+    return period_line(
+        dt.date.fromisoformat(record["posted_on"]),
+        amount,
+        unit,
+        dt.date.fromisoformat(record["earliest_end"]),
+        dt.date.fromisoformat(rolled) if rolled else None,
+    )
 
 
 def _entries(raw: Any, today: dt.date) -> list[dict[str, Any]]:
@@ -62,7 +101,13 @@ def masked(notice: dict[str, Any]) -> dict[str, Any]:
     shown["entries"] = [
         dict(e, id_number=idnumber.mask(e["id_number"]) if e["id_number"] else "") for e in notice["entries"]
     ]
-    shown["objections"] = [dict(o, content=idnumber.mask_in_text(o["content"])) for o in notice["objections"]]
+    for key in ("forced_reason", "late_reason"):
+        if notice.get(key):
+            shown[key] = idnumber.mask_in_text(str(notice[key]))
+    shown["objections"] = [
+        dict(o, content=idnumber.mask_in_text(o["content"]), handling=idnumber.mask_in_text(o.get("handling") or ""))
+        for o in notice["objections"]
+    ]
     return shown
 
 
@@ -112,7 +157,11 @@ class Notices:
             "min_amount": timer.amount if timer else 0,
             "min_unit": timer.unit.value if timer else "",
             "earliest_end": end.last_day.isoformat() if end else posted.isoformat(),
+            "rolled_from": end.rolled_from.isoformat() if end and end.rolled_from else "",
             "estimated": bool(end and end.estimated),
+            "late_reason": sanitize(fields.get("late_reason"), "补录原因", limit=500, multiline=True)
+            if posted < today
+            else "",
             "entries": _entries(fields.get("entries"), today),
         }
 
@@ -152,7 +201,45 @@ class Notices:
             self.book.save(txn, record, "notice.object", {"objection": len(record["objections"])})
             return record
 
+    def decide(
+        self,
+        operator: Operator,
+        now: dt.datetime,
+        number: str,
+        index: int,
+        upheld: bool,
+        handling: str,
+        expected_rev: int | None = None,
+    ) -> dict[str, Any]:
+        """Enter objection ``index``'s (1-based) 核实结果 and 处理情况, while the notice stands or
+        after it closed, until the step that verifies the objections is completed."""
+        text = sanitize(handling, "处理情况", limit=LONG, required=True, multiline=True)
+        with self.store.transaction(operator, now) as txn:
+            record = self.book.for_update(number, expected_rev)
+            objections = record["objections"]
+            if not objections:
+                raise BadInput(f"公示 {record['number']} 没有登记异议，未做任何改动")
+            if not 1 <= index <= len(objections):
+                raise BadInput(f"公示 {record['number']} 只有 {len(objections)} 条异议，没有第{index}条；未做任何改动")
+            if record.get("verified_on"):
+                raise Refused(
+                    f"公示 {record['number']} 的异议已于 {record['verified_on']} 核实完毕（{record['result']}），"
+                    "不能再更改核实结果；未做任何改动"
+                )
+            who = txn.operator.stamp()
+            objection = {
+                **objections[index - 1],
+                "upheld": upheld,
+                "handling": text,
+                "decided_on": now.date().isoformat(),
+                "decided_by": who["by"],
+                "decided_by_name": who["by_name"],
+            }
+            record["objections"] = [*objections[: index - 1], objection, *objections[index:]]
+            if record["result"]:
+                record["result"] = result_for(record)
+            self.book.save(txn, record, "notice.decide", {"objection": index, "upheld": upheld})
+            return record
+
     def result_for(self, record: dict[str, Any]) -> str:
-        if not record["objections"]:
-            return "无异议"
-        return "异议成立" if any(o["upheld"] for o in record["objections"]) else "异议不成立"
+        return result_for(record)

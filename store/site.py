@@ -457,14 +457,14 @@ class Site:
                 continue
             matter = self.catalog.get(case.matter_id)
             for t in engine.running_timers(matter, case.state(), today, self.cal):
-                if t.state is engine.TimerState.READY or (t.end.last_day > horizon and t.days_left >= 0):
+                if t.state is engine.TimerState.READY or (t.due > horizon and t.days_left >= 0):
                     continue
                 items.append(
                     DueItem(
                         kind=t.timer.kind.value,
                         state="overdue" if t.state is engine.TimerState.OVERDUE else t.state.value,
-                        due=t.end.last_day,
-                        days_left=t.days_left,
+                        due=t.due,
+                        days_left=(t.due - today).days,
                         village=case.village,
                         matter_id=matter.id,
                         matter=matter.name,

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from procedures.periods import free_from
 from store import clock
 from tests.accounts import CADRE, CADRE_SOUTH, STAFF, STRANGER, SUPERVISOR, TOWNSHIP, env
 from tests.test_cli_cases import run
@@ -141,7 +142,7 @@ def test_tz_in_the_environment_does_not_move_today(data: Path, monkeypatch: pyte
         assert run("case", "step", NORTH, env=cadre)[0] == 0
     code, out, err = run("notice", "post", NORTH, "--posted", "2026-11-27", "--json", env=cadre)
     assert code == 0, err
-    first = dt.date.fromisoformat(json.loads(out)["earliest_end"])
+    first = free_from(dt.date.fromisoformat(json.loads(out)["earliest_end"]))
     evening = dt.datetime.combine(first - dt.timedelta(days=1), dt.time(23, 30), CHINA)
     monkeypatch.setattr(clock, "instant", evening.timestamp)
     before = fingerprint(data)

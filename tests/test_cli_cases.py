@@ -103,13 +103,13 @@ def test_a_case_walks_to_the_notice_which_cannot_close_early(clock: Clock) -> No
     assert "110105********002X" in out and "11010519491231002X" not in out
     code, _, err = run("notice", "post", number, "--entry", "王某某,11010519491231003X")
     assert code == 2 and "校验位不符" in err
-    clock.to(dt.date(2026, 12, 3))
+    clock.to(dt.date(2026, 12, 4))
     code, _, err = run("case", "step", number, "--outcome", "无异议")
-    assert code == 1 and "公示7日" in err and "2026年12月4日起方可完成" in err
+    assert code == 1 and "公示7日" in err and "2026年12月5日起方可完成" in err
     assert f"cunwu case step {number} --step publicize --outcome 无异议 --force --reason 理由" in err
     code, _, err = run("case", "step", number, "--outcome", "无异议", "--force")
     assert code == 2 and "--reason" in err
-    clock.to(dt.date(2026, 12, 4))
+    clock.to(dt.date(2026, 12, 5))
     code, out, _ = run("case", "step", number, "--outcome", "无异议", "--note", "无人提出异议")
     assert code == 0 and "下一步：上报乡（镇）人民政府" in out
     code, out, _ = run("case", "step", number, "--json")

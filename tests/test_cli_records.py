@@ -69,7 +69,7 @@ def test_notice_objection_and_seal_commands(clock: Clock) -> None:
         "notice", "object", notice["number"], "--from", "李某", "--content", "有经营收入", "--not-upheld"
     )
     assert code == 0 and "第 1 条异议" in out
-    clock.to(dt.date(2026, 12, 4))
+    clock.to(dt.date(2026, 12, 5))
     code, _, err = run("case", "step", number, "--outcome", "无异议")
     assert code == 1 and "收到 1 条异议" in err
     assert run("case", "step", number, "--outcome", "有异议")[0] == 0

@@ -23,19 +23,20 @@ def advance_to(matter: Matter, step_id: str, day: dt.date, cal: WorkCalendar) ->
     return state
 
 
-def test_dibao_notice_cannot_close_on_day_six(cal: WorkCalendar) -> None:
+def test_dibao_notice_cannot_close_on_day_six_or_on_its_last_day(cal: WorkCalendar) -> None:
     dibao = builtin("dibao")
     posted = D(2026, 11, 27)
     state = advance_to(dibao, "publicize", posted, cal)
     assert state.current_since == posted
-    with pytest.raises(TooEarly) as refused:
-        engine.advance(dibao, state, D(2026, 12, 3), cal, "无异议")
-    message = str(refused.value)
-    assert "公示7日" in message and "2026年12月4日起方可完成" in message
-    done = engine.advance(dibao, state, D(2026, 12, 4), cal, "无异议")
+    for day in (D(2026, 12, 3), D(2026, 12, 4)):  # the 7th day runs to 24:00
+        with pytest.raises(TooEarly) as refused:
+            engine.advance(dibao, state, day, cal, "无异议")
+        message = str(refused.value)
+        assert "公示7日" in message and "期间到2026年12月4日当日结束，2026年12月5日起方可完成" in message
+    done = engine.advance(dibao, state, D(2026, 12, 5), cal, "无异议")
     assert done.current == "report"
     assert done.history[-1].outcome == "无异议" and done.history[-1].forced_reason == ""
-    closed = engine.advance(dibao, done, D(2026, 12, 4), cal)
+    closed = engine.advance(dibao, done, D(2026, 12, 5), cal)
     assert closed.status is CaseStatus.DONE and closed.current == ""
 
 
@@ -51,7 +52,7 @@ def test_forcing_an_early_close_needs_and_records_a_reason(cal: WorkCalendar) ->
 def test_objection_branch_can_stop_the_case(cal: WorkCalendar) -> None:
     dibao = builtin("dibao")
     state = advance_to(dibao, "publicize", D(2026, 11, 27), cal)
-    state = engine.advance(dibao, state, D(2026, 12, 4), cal, "有异议")
+    state = engine.advance(dibao, state, D(2026, 12, 5), cal, "有异议")
     assert [c.label for c in engine.choices(dibao, state)] == ["异议不成立", "异议成立"]
     state = engine.advance(dibao, state, D(2026, 12, 5), cal, "异议成立")
     state = engine.advance(dibao, state, D(2026, 12, 5), cal)
@@ -65,8 +66,11 @@ def test_notice_timer_counts_down(cal: WorkCalendar) -> None:
     state = advance_to(dibao, "publicize", D(2026, 11, 27), cal)
     (status,) = engine.running_timers(dibao, state, D(2026, 11, 30), cal)
     assert status.state is TimerState.WAITING and status.days_left == 4
-    assert status.describe() == "公示7日：剩 4 天，12月4日起可完成"
+    assert status.describe() == "公示7日：剩 4 天，12月4日期满，12月5日起可完成"
     (status,) = engine.running_timers(dibao, state, D(2026, 12, 4), cal)
+    assert status.state is TimerState.WAITING and status.due == D(2026, 12, 5)
+    assert status.describe() == "公示7日：今天期满，12月5日起可完成"
+    (status,) = engine.running_timers(dibao, state, D(2026, 12, 5), cal)
     assert status.state is TimerState.READY
 
 
@@ -137,10 +141,10 @@ def test_loop_restarts_the_step_timer(cal: WorkCalendar) -> None:
     state = engine.advance(matter, state, D(2025, 1, 7), cal)
     with pytest.raises(TooEarly):
         engine.advance(matter, state, D(2025, 12, 1), cal, "按期转正")
-    state = engine.advance(matter, state, D(2026, 1, 6), cal, "重新转办")
-    assert state.current == "forward" and state.current_since == D(2026, 1, 6)
-    (timer,) = (t for t in engine.running_timers(matter, state, D(2026, 1, 6), cal) if t.step.id == "forward")
-    assert timer.end.last_day == D(2026, 1, 9)
+    state = engine.advance(matter, state, D(2026, 1, 7), cal, "重新转办")
+    assert state.current == "forward" and state.current_since == D(2026, 1, 7)
+    (timer,) = (t for t in engine.running_timers(matter, state, D(2026, 1, 7), cal) if t.step.id == "forward")
+    assert timer.end.last_day == D(2026, 1, 12)
 
 
 def test_bad_requests_are_refused_in_chinese(cal: WorkCalendar) -> None:
@@ -170,7 +174,7 @@ def test_every_path_of_every_matter_can_be_walked(catalog: Catalog, cal: WorkCal
                 # Jump past any waiting period; every min_wait in the data is shorter than two years.
                 end = engine.earliest_finish(matter, state, cal)
                 if end is not None:
-                    day = max(day, end.last_day)
+                    day = max(day, end.free_from)
                 state = engine.advance(matter, state, day, cal, label)
                 walked += 1
             assert state.status in (CaseStatus.DONE, CaseStatus.STOPPED), matter.id

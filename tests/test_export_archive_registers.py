@@ -59,7 +59,7 @@ def low_income_case(site: Site, *, forced: bool = False, subject: str = "王某�
         reason = "乡镇要求月底前上报，经村务监督委员会同意提前结束"
         site.cases.complete_step(site.operator, at(D(2026, 11, 30)), number, "无异议", force_reason=reason)
     else:
-        site.cases.complete_step(site.operator, at(D(2026, 12, 4)), number, "无异议")
+        site.cases.complete_step(site.operator, at(D(2026, 12, 5)), number, "无异议")
         site.cases.complete_step(site.operator, at(D(2026, 12, 5)), number)
     return number
 
@@ -108,7 +108,7 @@ def test_archive_cover_catalogue_steps_materials_and_notes(site: Site, tmp_path:
         "上报乡（镇）人民政府",
     ]
     assert done[0][2:7] == [site.operator.account, "20261127", "20261127", "完成", "材料齐全"]
-    assert done[4][3:6] == ["20261127", "20261204", "无异议"] and f"关联：{notice}" in done[4][6]
+    assert done[4][3:6] == ["20261127", "20261205", "无异议"] and f"关联：{notice}" in done[4][6]
     assert [r[1] for r in steps if r[0] == "—"] == ["核实异议", "不予上报，告知申请人"]
     assert all(r[5] == "未经过" for r in steps if r[0] == "—")
     assert "强制完成" not in text
@@ -117,7 +117,7 @@ def test_archive_cover_catalogue_steps_materials_and_notes(site: Site, tmp_path:
     assert marks["低保申请书"] == "已收" and marks["家庭成员身份证、户口簿"] == "已收"
     assert marks["家庭收入和财产状况书面声明（申请人签字确认）"] == "未收" and marks["入户调查表"] == "未收"
 
-    assert "公示期：自2026年11月27日至2026年12月4日（共7日）" in text
+    assert "公示期：2026年11月28日至2026年12月4日，共7日" in text
     assert "公示结果：无异议；收到异议 0 条" in text and "议题1：民主评议；未表决" in text
     assert not WHOLE_ID.search(text)
     assert "本办件归档文件共 3 件（办件记录 1 件，会议记录 1 件，公示 1 件）。办理步骤已完成 6 步。" in text
@@ -308,8 +308,8 @@ def test_ledger_counts_cases_by_status(site: Site, tmp_path: Path) -> None:
     site.notices.object(
         site.operator, NOW, str(notice["number"]), NOW.date(), "李某", "有车辆", "核实属实", upheld=True
     )
-    site.cases.complete_step(site.operator, at(D(2026, 12, 4)), stopped, "有异议")
-    walk_to(site, stopped, "", at(D(2026, 12, 4)), {"verify-objection": "异议成立"})
+    site.cases.complete_step(site.operator, at(D(2026, 12, 5)), stopped, "有异议")
+    walk_to(site, stopped, "", at(D(2026, 12, 5)), {"verify-objection": "异议成立"})
     site.cases.open(site.operator, NOW, "dibao", "南石村", "孙某低保申请")
     site.cases.open(site.operator, NOW, "yinzhang-dangzhibu", "城关村", "出具证明")
     doc = saved(ledger_document(site, "dibao", 2026, "城关村"), tmp_path, "台账")
@@ -320,7 +320,7 @@ def test_ledger_counts_cases_by_status(site: Site, tmp_path: Path) -> None:
     assert [r[1] for r in rows] == [done, forced, stopped]
     assert rows[0][5:8] == ["已办结", "2026-12-05", ""]
     assert rows[1][5:8] == ["办理中：上报乡（镇）人民政府", "", "有强制完成步骤"]
-    assert rows[2][5:7] == ["已终止", "2026-12-04"]
+    assert rows[2][5:7] == ["已终止", "2026-12-05"]
     assert "合计 3 件：办理中 1 件，已办结 1 件，已终止 1 件。" in text and "有强制完成步骤的 1 件" in text
     every = text_of(saved(ledger_document(site, "dibao", 2026), tmp_path, "台账"))
     assert "合计 4 件：办理中 2 件" in every and "南石村" in every
@@ -408,8 +408,8 @@ def test_an_archive_of_a_long_case_builds(site: Site, tmp_path: Path) -> None:
             post_notice(site, number, now.date(), now=now)
             case = site.cases.get(number)
         end = engine.earliest_finish(matter, case.state(), site.cal)
-        if end is not None and end.last_day > now.date():
-            now = at(end.last_day)
+        if end is not None and end.free_from > now.date():
+            now = at(end.free_from)
         site.cases.complete_step(site.operator, now, number, choose.get(step.id, ""))
         now += dt.timedelta(days=3)
     history = site.cases.get(number).record["history"]

@@ -40,7 +40,7 @@ def test_notice_masks_ids_and_shows_period_phone_and_issuer(site: Site, tmp_path
     text = text_of(doc)
     assert MASKED in text and not WHOLE_ID.search(text)
     assert doc.paragraphs[0].text == "关于王某某低保申请的公示"
-    assert "公示期：自2026年11月27日至2026年12月4日（共7日）" in text
+    assert "公示期：2026年11月28日至2026年12月4日，共7日" in text
     assert "监督举报电话：0355-1234567" in text
     assert "公示依据：救助救灾（城乡低保申请审核和确认）办理流程“公示7日”。" in text
     assert "城关村村民委员会" in text and "（张贴地点：城关村村委会公开栏）" in text
@@ -98,14 +98,15 @@ def test_notice_result_after_an_objection(site: Site, tmp_path: Path) -> None:
     site.notices.object(
         site.operator, at(D(2026, 11, 30)), notice["number"], D(2026, 11, 30), "赵某", f"{ID}有车辆", "转乡镇核实"
     )
-    site.cases.complete_step(site.operator, at(D(2026, 12, 4)), notice["case"], "有异议")
+    site.cases.complete_step(site.operator, at(D(2026, 12, 5)), notice["case"], "有异议")
     doc = saved(notice_result_document(site, notice["number"]), tmp_path, "结果")
     assert_house_style(doc)
     text = text_of(doc)
     assert doc.paragraphs[0].text == "关于王某某低保申请的公示结果记录"
     assert "1 条" in text and "日期：2026年11月30日" in text and "异议人：赵某" in text
     assert "处理情况：转乡镇核实" in text and "核实结果：待核实" in text and MASKED in text
-    assert "异议不成立（2026年12月4日公示结束）" in text and "自2026年11月27日至2026年12月4日" in text
+    assert "异议待核实（2026年12月5日公示结束）" in text and "2026年11月28日至2026年12月4日，共7日" in text
+    assert "异议不成立" not in text
     assert "村务监督委员会（签字）" in text and not WHOLE_ID.search(text)
 
 

@@ -108,12 +108,12 @@ def test_low_income_notice_day_six_refused_day_seven_done(site: Site) -> None:
         entries=[{"name": "王某某", "id_number": ID, "household": "3", "amount": "500元"}],
     )
     assert notice["earliest_end"] == "2026-12-04" and not notice["backdated"]
-    with pytest.raises(Refused, match="2026年12月4日起方可完成"):
-        site.cases.complete_step(site.operator, at(D(2026, 12, 3)), number, "无异议")
-    case = site.cases.complete_step(site.operator, at(D(2026, 12, 4)), number, "无异议")
+    with pytest.raises(Refused, match="2026年12月5日起方可完成"):
+        site.cases.complete_step(site.operator, at(D(2026, 12, 4), 23), number, "无异议")
+    case = site.cases.complete_step(site.operator, at(D(2026, 12, 5)), number, "无异议")
     assert case.record["current"] == "report"
     closed = site.notices.get(notice["number"])
-    assert (closed["result"], closed["closed_on"]) == ("无异议", "2026-12-04")
+    assert (closed["result"], closed["closed_on"]) == ("无异议", "2026-12-05")
     assert notice["number"] in case.records()
 
 
@@ -121,24 +121,24 @@ def test_an_objection_follows_the_flows_objection_outcome(site: Site) -> None:
     number = low_income_case(site)
     notice = post_notice(site, number)
     with pytest.raises(Refused, match="没有登记异议"):
-        site.cases.complete_step(site.operator, at(D(2026, 12, 4)), number, "有异议")
+        site.cases.complete_step(site.operator, at(D(2026, 12, 5)), number, "有异议")
     site.notices.object(
         site.operator, at(D(2026, 11, 30)), notice["number"], D(2026, 11, 30), "李某", "申请人有经营收入", "转乡镇核实"
     )
     with pytest.raises(Refused, match="收到 1 条异议，不能选择“无异议”"):
-        site.cases.complete_step(site.operator, at(D(2026, 12, 4)), number, "无异议")
-    case = site.cases.complete_step(site.operator, at(D(2026, 12, 4)), number, "有异议")
+        site.cases.complete_step(site.operator, at(D(2026, 12, 5)), number, "无异议")
+    case = site.cases.complete_step(site.operator, at(D(2026, 12, 5)), number, "有异议")
     assert case.record["current"] == "verify-objection"
-    assert site.notices.get(notice["number"])["result"] == "异议不成立"  # pending objection, not upheld
-    with pytest.raises(Refused, match="已于 2026-12-04 结束"):
-        site.notices.object(site.operator, at(D(2026, 12, 5)), notice["number"], D(2026, 12, 5), "张某", "晚到的异议")
+    assert site.notices.get(notice["number"])["result"] == "异议待核实"  # pending: never counted as not upheld
+    with pytest.raises(Refused, match="已于 2026-12-05 结束"):
+        site.notices.object(site.operator, at(D(2026, 12, 6)), notice["number"], D(2026, 12, 6), "张某", "晚到的异议")
 
 
 def test_an_upheld_objection(site: Site) -> None:
     number = low_income_case(site)
     notice = post_notice(site, number)
     site.notices.object(site.operator, NOW, notice["number"], NOW.date(), "李某", "有车辆", "核实属实", upheld=True)
-    site.cases.complete_step(site.operator, at(D(2026, 12, 4)), number, "有异议")
+    site.cases.complete_step(site.operator, at(D(2026, 12, 5)), number, "有异议")
     assert site.notices.get(notice["number"])["result"] == "异议成立"
 
 

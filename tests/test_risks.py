@@ -78,7 +78,7 @@ def test_a_notice_closed_early_is_red_and_one_closed_on_day_seven_is_not(site: S
     notice = post_notice(site, early)
     post_notice(site, full)
     site.cases.complete_step(site.operator, at(D(2026, 12, 1)), early, "无异议", force_reason="乡镇催报")
-    site.cases.complete_step(site.operator, at(D(2026, 12, 4)), full, "无异议")
+    site.cases.complete_step(site.operator, at(D(2026, 12, 5)), full, "无异议")
     (short,) = found(site, D(2026, 12, 10), "notice-short")
     assert (short.record, short.case, short.severity, short.since) == (
         notice["number"],

@@ -83,7 +83,7 @@ def prepared(tmp_path: Path) -> tuple[Path, dict[str, str]]:
 
 def writes(s: Site, n: dict[str, str], village: str = "城关村") -> dict[str, Callable[[], Any]]:
     """One of every kind of change, in ``village``'s records."""
-    op, later = s.operator, at(D(2026, 12, 4))
+    op, later = s.operator, at(D(2026, 12, 5))
     return {
         "open a case": lambda: s.cases.open(op, NOW, "dibao", village, "新申请"),
         "complete a step": lambda: s.cases.complete_step(op, later, n["posted"], "无异议"),
@@ -239,7 +239,7 @@ def test_names_and_roles_stay_as_they_were_when_an_account_is_renamed(
 
     root, numbers = prepared
     cadre = open_as(root, CADRE)
-    cadre.cases.complete_step(cadre.operator, at(D(2026, 12, 4)), numbers["posted"], "无异议")
+    cadre.cases.complete_step(cadre.operator, at(D(2026, 12, 5)), numbers["posted"], "无异议")
     admin = Site(root, environ={})
     admin.init(NOW, None, [], staff=[f"{CADRE}=李主任:村干部:城关村", f"{CADRE_SOUTH}=王文书:村干部:南石村"])
     after = open_as(root, CADRE)

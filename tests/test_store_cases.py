@@ -42,8 +42,8 @@ def test_a_notice_step_refuses_before_its_day_and_records_a_forced_close(site: S
     with pytest.raises(Refused, match="须先登记公示"):
         site.cases.complete_step(site.operator, at(D(2026, 12, 5)), number, "无异议")
     post_notice(site, number)
-    with pytest.raises(Refused, match="2026年12月4日起方可完成"):
-        site.cases.complete_step(site.operator, at(D(2026, 12, 3)), number, "无异议")
+    with pytest.raises(Refused, match="2026年12月5日起方可完成"):
+        site.cases.complete_step(site.operator, at(D(2026, 12, 4), 23), number, "无异议")
     assert site.cases.get(number).record["current"] == "publicize", "a refusal changes nothing"
     case = site.cases.complete_step(
         site.operator, at(D(2026, 12, 3)), number, "无异议", force_reason="乡镇通知提前上报"
@@ -153,7 +153,7 @@ def test_due_lists_overdue_first(site: Site) -> None:
     assert (first.number, first.state, first.kind) == (petition, "overdue", "deadline")
     assert "已超期" in first.text
     waiting = next(i for i in items if i.number == notice)
-    assert waiting.state == "waiting" and waiting.due == D(2026, 12, 4)
+    assert waiting.state == "waiting" and waiting.due == D(2026, 12, 5)
     # Records start on 11月27日: November's duties are not called missed; December's fall due on
     # the 31st, beyond 7 days, and show when asked for 30.
     assert not [i for i in items if i.kind == "recurring"]

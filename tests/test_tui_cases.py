@@ -100,7 +100,7 @@ async def test_the_notice_step_refuses_before_day_seven_then_completes(tmp_path:
         await pilot.pause()
         assert "已登记" in screen_text(app)
 
-        clock.to(DAY0 + dt.timedelta(days=6))
+        clock.to(DAY0 + dt.timedelta(days=7))  # the last day runs to 24:00
         await pilot.press("f2")
         await pilot.pause()
         assert showing(app, ChoiceDialog)
@@ -109,7 +109,7 @@ async def test_the_notice_step_refuses_before_day_seven_then_completes(tmp_path:
         await pilot.pause()
         assert showing(app, ChoiceDialog)
         refusal = screen_text(app)
-        assert "公示7日" in refusal and "2026年12月4日起方可完成" in refusal
+        assert "公示7日" in refusal and "2026年12月5日起方可完成" in refusal
         assert "填写理由强制完成" in refusal and "cunwu" not in refusal
         await pilot.press("1")  # 返回
         await pilot.pause()
@@ -118,7 +118,7 @@ async def test_the_notice_step_refuses_before_day_seven_then_completes(tmp_path:
         assert unchanged.record["current"] == "publicize" and unchanged.rev == app.site.cases.get(number).rev
         assert len(unchanged.record["history"]) == 4
 
-        clock.to(DAY0 + dt.timedelta(days=7))
+        clock.to(DAY0 + dt.timedelta(days=8))
         await pilot.press("f2", "1")
         await pilot.pause()
         assert showing(app, CaseScreen)
@@ -140,7 +140,7 @@ async def test_forcing_an_early_notice_asks_for_a_reason(tmp_path: Path) -> None
     async with app.run_test(size=SIZE) as pilot:
         app.open_case(number)
         await pilot.pause()
-        assert "公示7日：剩 5 天，12月4日起可完成" in screen_text(app)
+        assert "公示7日：剩 5 天，12月4日期满，12月5日起可完成" in screen_text(app)
         await pilot.press("f2", "1", "2")  # 无异议, then 填写理由强制完成
         await pilot.pause()
         assert showing(app, TextDialog)

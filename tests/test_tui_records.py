@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Select
 from procedures import idnumber
 from store.errors import BadInput
 from store.site import Site
-from tests.sites import NOW, new_site, post_notice, walk_to
+from tests.sites import NOW, at, new_site, post_notice, walk_to
 from tests.tui_helpers import Clock, make, screen_text
 from tui.app import CunwuApp
 from tui.dialogs import ChoiceDialog, MessageDialog, TextDialog
@@ -23,6 +23,7 @@ from tui.screens.home import HomeScreen
 from tui.screens.meeting_form import arithmetic, meeting_fields
 from tui.screens.notice_forms import entry_rows, mask_text, unmask_text, unmasking
 from tui.screens.records import (
+    DecisionFormScreen,
     MeetingDetailScreen,
     MeetingFormScreen,
     MeetingListScreen,
@@ -256,11 +257,11 @@ async def test_notice_form_refuses_a_bad_id_number_and_shows_the_end_date(tmp_pa
         app.push_screen(NoticeFormScreen(number))
         await pilot.pause()
         assert app.screen.query_one("#title").value == "关于王某某低保申请的公示"  # type: ignore[attr-defined]
-        assert "2026年11月27日张贴，2026年12月4日起方可结束" in screen_text(app)
+        assert "公示期2026年11月28日至2026年12月4日，共7日，2026年12月5日起方可结束" in screen_text(app)
         posted = app.screen.query_one("#posted")
         posted.value = "2026-11-28"  # type: ignore[attr-defined]
         await pilot.pause()
-        assert "2026年12月7日起" in screen_text(app)  # 12-05 is a Saturday
+        assert "顺延至2026年12月7日，2026年12月8日起" in screen_text(app)  # 12-05 is a Saturday
         posted.value = "2026-11-27"  # type: ignore[attr-defined]
         await type_into(pilot, app, "#entries", f"王某某,{ID[:-1]}3,3,500元")
         await pilot.press("f2")
@@ -307,6 +308,32 @@ async def test_notice_page_is_masked_and_takes_an_objection(tmp_path: Path) -> N
         assert "李某：申请人有经营收入" in page and "核实结果：异议成立" in page and ID not in page
     [objection] = site.notices.get(str(notice["number"]))["objections"]
     assert (objection["received"], objection["upheld"]) == ("2026-11-30", True)
+
+
+async def test_notice_page_decides_an_objection_after_the_close(tmp_path: Path) -> None:
+    site = new_site(tmp_path / "data")
+    number = low_income_case(site)
+    notice = str(post_notice(site, number)["number"])
+    site.notices.object(site.operator, at(dt.date(2026, 11, 30)), notice, dt.date(2026, 11, 30), "李某", "有车辆")
+    site.notices.object(site.operator, at(dt.date(2026, 11, 30)), notice, dt.date(2026, 11, 30), "张某", "有存款")
+    site.cases.complete_step(site.operator, at(dt.date(2026, 12, 5)), number, "有异议")
+    app = make(tmp_path / "data", Clock(dt.date(2026, 12, 6)))
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(NoticeDetailScreen(notice))
+        await pilot.pause()
+        assert "异议待核实" in screen_text(app)
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(current(app), DecisionFormScreen)
+        app.screen.query_one("#objection", Select).value = 2
+        app.screen.query_one("#verdict", Select).value = "异议成立"
+        await type_into(pilot, app, "#handling", "存款超过标准")
+        await pilot.press("f2")
+        await pilot.pause()
+        assert isinstance(current(app), NoticeDetailScreen)
+        assert "处理：存款超过标准；核实结果：异议成立" in screen_text(app)
+    first, second = site.notices.get(notice)["objections"]
+    assert first["upheld"] is None and (second["upheld"], second["handling"]) == (True, "存款超过标准")
 
 
 async def test_reposting_keeps_masked_id_numbers_whole(tmp_path: Path) -> None:

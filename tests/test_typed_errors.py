@@ -59,10 +59,10 @@ def test_a_notice_closed_too_early_is_too_early_with_its_day(site: Site) -> None
         number,
         "publicize",
         "公示7日",
-        D(2026, 12, 4),
+        D(2026, 12, 5),
         "无异议",
     )
-    assert exc.rule and exc.rule in str(exc) and "2026年12月4日起方可完成" in str(exc)
+    assert exc.rule and exc.rule in str(exc) and "2026年12月5日起方可完成" in str(exc)
     says_no_command(exc)
 
 
@@ -217,9 +217,9 @@ def test_a_step_not_yet_reached_or_after_the_end_is_a_mismatch_too(site: Site) -
     assert site.cases.complete_step(site.operator, NOW, number, step="1").record["current"] == "accept"
     walk_to(site, number, "publicize")
     post_notice(site, number)
-    later = at(D(2026, 12, 4), 15)
+    later = at(D(2026, 12, 5), 15)
     site.cases.complete_step(site.operator, later, number, "无异议", step="publicize")
-    with pytest.raises(StepMismatch, match=r"第5步已由 .+ 于 2026-12-04 15:00 完成（无异议）"):
+    with pytest.raises(StepMismatch, match=r"第5步已由 .+ 于 2026-12-05 15:00 完成（无异议）"):
         site.cases.complete_step(site.operator, later, number, "无异议", step="publicize")
     walk_to(site, number, "", now=later)
     with pytest.raises(StepMismatch, match=f"办件 {number} 已结束，不是第8步") as ended:

@@ -26,6 +26,7 @@ from store.errors import (
     StepMismatch,
     StoreError,
     TooEarly,
+    VerdictContradicts,
     WrapperOnly,
 )
 from store.resources import ResourceProblem
@@ -45,6 +46,8 @@ def hint(exc: StoreError) -> str:
         return f"如确需提前完成（强制完成）：cunwu case step {exc.case} --step {exc.step_id}{outcome} --force --reason 理由"
     if isinstance(exc, NeedsRecord):
         return _needs(exc)
+    if isinstance(exc, VerdictContradicts):
+        return f"查看异议的核实结果：cunwu notice show {exc.notice}"
     if isinstance(exc, StepMismatch):
         return f"查看办件的最新状态：cunwu case show {exc.case}"
     if isinstance(exc, DataDamaged):
@@ -96,6 +99,12 @@ def _needs(exc: NeedsRecord) -> str:
         )
     if exc.needed is Needed.OBJECTION:
         return f"登记异议：cunwu notice object {exc.notice} --from 异议人 --content 异议内容"
+    if exc.needed is Needed.VERDICT:
+        first = exc.objections[0] if exc.objections else 1
+        return (
+            f"登记核实结果：cunwu notice decide {exc.notice} --objection {first} --upheld（或 --not-upheld）"
+            " --handling 处理情况"
+        )
     return (
         f"先登记用印：cunwu seal new --village {exc.village} --seal 印章 --document 文件 --purpose 用途 "
         "--approver 批准人 --keeper 保管人（--meeting 会议记录编号 或 --routine），"

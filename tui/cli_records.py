@@ -9,11 +9,12 @@ import typer
 from rich.text import Text
 
 from procedures import idnumber
-from procedures.periods import format_date
+from procedures.periods import format_date, free_from
 from store import shapes
 from store.errors import BadInput
 from store.identity import who_did
 from store.meetings import STATES
+from store.notices import notice_period
 from store.records import parse_date
 from tui import cli_common
 from tui.cli_common import JsonOption, fail, handled, open_site, out, print_json
@@ -346,6 +347,9 @@ def notice_post(
     content: Annotated[str, text_option("--content", about="公示内容")] = "",
     place: Annotated[str | None, text_option("--place", about="张贴地点，默认村务公开栏")] = None,
     posted: Annotated[str | None, M("--posted", help="张贴日期（默认今天；早于今天的记为补录）")] = None,
+    late_reason: Annotated[
+        str, text_option("--late-reason", about="补录原因（张贴日期早于今天时填写，印在公示结果上）")
+    ] = "",
     entry: Annotated[
         Many,
         M(
@@ -359,7 +363,13 @@ def notice_post(
 ) -> None:
     """登记办件当前步骤的公示；张贴日期起算最短公示期。"""
     site = open_site(ctx)
-    fields: dict[str, Any] = {"title": title, "content": content, "place": place, "entries": entry or []}
+    fields: dict[str, Any] = {
+        "title": title,
+        "content": content,
+        "place": place,
+        "entries": entry or [],
+        "late_reason": late_reason,
+    }
     with handled():
         if entries_file is not None:  # the list's text, from standard input or the file
             fields["entries"] = notice_entries(entries_file, entry, cli_common.now().date())
@@ -372,7 +382,7 @@ def notice_post(
         return
     text = f"已登记公示 {notice['number']}：{notice['title']}，{format_date(dt.date.fromisoformat(notice['posted_on']))}张贴"
     if notice["rule"]:
-        text += f"；{notice['rule']}，{format_date(dt.date.fromisoformat(notice['earliest_end']))}起可结束"
+        text += f"；{notice['rule']}，{format_date(free_from(dt.date.fromisoformat(notice['earliest_end'])))}起可结束"
     if notice["backdated"]:
         text += "（补录）"
     out().print(Text(text))
@@ -389,23 +399,27 @@ def notice_show(
     with handled():
         # The entries' numbers masked (masked), and any ID number in the other texts (names,
         # notes, objections, handling) too.
-        notice = shapes.notice(site.notices.get(number))
+        raw = site.notices.get(number)
+        notice = shapes.notice(raw)
     if as_json:
         print_json(notice)
         return
+    period = notice_period(raw)
     lines = [
         f"{notice['number']}  {notice['title']}",
         f"张贴：{notice['posted_on']} {notice['place']}{'（补录）' if notice['backdated'] else ''}",
-        f"公示期：{notice['rule'] or '（无最短期限）'}，{notice['earliest_end']}起可结束",
+        f"公示期：{period}" if period else "公示期：（无最短期限）",
+        f"规则：{notice['rule'] or '（无最短期限）'}，"
+        f"{free_from(dt.date.fromisoformat(notice['earliest_end'])).isoformat()}起可结束",
         notice["content"],
     ]
     lines += [
         f"  {e['name']} {e['id_number']} {e['household']} {e['amount']} {e['note']}".rstrip() for e in notice["entries"]
     ]
-    for o in notice["objections"]:
+    for i, o in enumerate(notice["objections"], start=1):
         state = {True: "异议成立", False: "异议不成立", None: "待核实"}[o["upheld"]]
         lines.append(
-            f"异议（{o['received']}，{o['from']}）：{o['content']}；处理：{o['handling'] or '—'}（{state}）{'（公示期后）' if o['late'] else ''}"
+            f"第{i}条异议（{o['received']}，{o['from']}）：{o['content']}；处理：{o['handling'] or '—'}（{state}）{'（公示期后）' if o['late'] else ''}"
         )
     lines.append(f"结果：{notice['result'] or '公示中'}")
     for line in lines:
@@ -455,6 +469,29 @@ def notice_object(
         print_json(shapes.notice(record))
     else:
         out().print(Text(f"公示 {record['number']} 已登记第 {len(record['objections'])} 条异议"))
+
+
+@notice_app.command("decide")
+def notice_decide(
+    ctx: typer.Context,
+    number: Annotated[str, typer.Argument(help="公示编号", metavar="NUMBER")],
+    objection: Annotated[int, M("--objection", help="第几条异议（见 cunwu notice show）", min=1)],
+    upheld: Annotated[bool, M("--upheld/--not-upheld", help="核实结果：异议成立 / 异议不成立")],
+    handling: Annotated[str, text_option("--handling", about="处理情况")],
+    as_json: JsonOption = False,
+) -> None:
+    """登记一条异议的核实结果和处理情况（公示结束后也可登记，核实异议步骤完成前可更正）。"""
+    site = open_site(ctx)
+    with handled():
+        record = site.notices.decide(site.operator, cli_common.now(), number, objection, upheld, handling)
+    if as_json:
+        print_json(shapes.notice(record))
+        return
+    verdict = "异议成立" if upheld else "异议不成立"
+    text = f"公示 {record['number']} 第 {objection} 条异议：{verdict}"
+    if record["result"]:
+        text += f"；公示结果：{record['result']}"
+    out().print(Text(text))
 
 
 @seal_app.command("new")

@@ -119,6 +119,7 @@ SCREENS: dict[str, tuple[Command, ...]] = {
     ),
     "notice": (
         Command("object", "f7,y", "object", "登记异议", "登记公示期间收到的异议及处理情况"),
+        Command("decide", "f8,d", "decide", "核实结果", "登记选中异议的核实结果（成立或不成立）和处理情况"),
         Command("export", "f3,x", "export", "导出", "导出公示，或公示结果"),
         Command("refresh", "f5,ctrl+r", "refresh", "刷新", "重新读取公示"),
     ),
@@ -158,7 +159,21 @@ SCREENS: dict[str, tuple[Command, ...]] = {
 }
 
 READ_ONLY_REFUSED = frozenset(
-    {"new_case", "complete", "save", "notice", "meeting", "seal", "edit", "confirm", "lock", "correct", "object", "new"}
+    {
+        "new_case",
+        "complete",
+        "save",
+        "notice",
+        "meeting",
+        "seal",
+        "edit",
+        "confirm",
+        "lock",
+        "correct",
+        "object",
+        "decide",
+        "new",
+    }
 )
 """Ids of the commands that change a case or a record: a 监委会 (read-only) session is told
 it can only look, give opinions and countersign, and no form opens (the store refuses the

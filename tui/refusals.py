@@ -4,7 +4,16 @@ Nothing here reads a message's text; the keys come from the one registry of comm
 
 from __future__ import annotations
 
-from store.errors import Conflict, DataDamaged, Needed, NeedsRecord, NoSuchMatter, StoreError, TooEarly
+from store.errors import (
+    Conflict,
+    DataDamaged,
+    Needed,
+    NeedsRecord,
+    NoSuchMatter,
+    StoreError,
+    TooEarly,
+    VerdictContradicts,
+)
 from tui.commands import SCREENS
 
 
@@ -22,7 +31,11 @@ def hint(exc: StoreError) -> str:
             return f"在办件页按 {key('case', 'notice')} 登记公示。"
         if exc.needed is Needed.OBJECTION:
             return f"在办件页按 {key('case', 'notice')} 查看公示，再按 {key('notice_view', 'object')} 登记异议。"
+        if exc.needed is Needed.VERDICT:
+            return f"在公示和用印列表中打开公示 {exc.notice}，按 {key('notice', 'decide')} 登记每条异议的核实结果。"
         return f"在办件页按 {key('case', 'seal')} 登记用印，再按 {key('case', 'complete')} 完成本步。"
+    if isinstance(exc, VerdictContradicts):
+        return f"在公示和用印列表中打开公示 {exc.notice}，按 {key('notice', 'decide')} 查看或更正核实结果。"
     if isinstance(exc, Conflict):
         return f"按 {key('case', 'refresh')} 重新读取最新内容（在填写的表中先按 Esc 返回）。"
     if isinstance(exc, DataDamaged) and exc.village:

@@ -4,6 +4,7 @@ register its notice, meeting and seal use. Nothing here reads the clock."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +21,7 @@ from textual.widgets.selection_list import Selection
 from procedures import engine
 from procedures.engine import STATUS_LABELS
 from procedures.model import PRODUCES_LABELS, Matter, Produces, Step
+from procedures.periods import free_from
 from store.cases import Case, meeting_kind_for
 from store.errors import Needed, NeedsRecord, Refused, StoreError, TooEarly
 from store.meetings import STATES as MEETING_STATES
@@ -60,7 +62,8 @@ def notice_text(notice: dict[str, Any]) -> str:
         f"张贴：{shown['posted_on']} {shown['place']}" + ("（补录）" if shown.get("backdated") else ""),
     ]
     if shown.get("rule"):
-        lines.append(f"时限：{shown['rule']}，{shown['earliest_end']} 起可结束")
+        free = free_from(dt.date.fromisoformat(shown["earliest_end"])).isoformat()
+        lines.append(f"时限：{shown['rule']}，{shown['earliest_end']} 期满，{free} 起可结束")
     if shown.get("content"):
         lines += ["内容：", str(shown["content"])]
     for i, e in enumerate(shown.get("entries", []), start=1):

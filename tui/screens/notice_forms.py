@@ -18,7 +18,7 @@ from textual.widgets import Input, Select, Static
 
 from procedures import idnumber
 from procedures.model import Produces, TimerKind
-from procedures.periods import format_date, period_end
+from procedures.periods import format_date, period_end, period_line
 from store.cases import Case
 from store.errors import BadInput, StoreError
 from store.notices import masked
@@ -143,7 +143,8 @@ class NoticeFormScreen(FormScreen):
         end = period_end(posted, timer.amount, timer.unit, self.site.cal)
         return (
             f"规则：{timer.describe()}（张贴当日不计）。{format_date(posted)}张贴，"
-            f"{format_date(end.last_day)}起方可结束公示、完成本步{end.caveat()}"
+            f"公示期{period_line(posted, timer.amount, timer.unit, end.last_day, end.rolled_from)}，"
+            f"{format_date(end.free_from)}起方可结束公示、完成本步{end.caveat()}"
         )
 
     @on(Input.Changed, "#posted")
@@ -219,6 +220,63 @@ class ObjectionFormScreen(FormScreen):
                 self.value("#handling"),
                 upheld,
                 rev,
+            )
+            return str(saved["number"])
+
+        self.save_with(work)
+
+
+VERDICTS: dict[str, bool] = {"异议成立": True, "异议不成立": False}
+
+
+class DecisionFormScreen(FormScreen):
+    """The 核实结果 and 处理情况 of one objection, decided after it was received; dismisses
+    with the notice number."""
+
+    BINDINGS = bindings_for("form")
+
+    def __init__(self, notice_number: str, index: int = 0):
+        super().__init__()
+        self.notice_number = notice_number
+        self.index = index
+        """The objection (1-based) selected; 0: the first without a 核实结果."""
+        self.notice: dict[str, Any] | None = None
+
+    def compose(self) -> ComposeResult:
+        self.notice = self.cunwu.attempt(lambda: self.site.notices.get(self.notice_number))
+        shown: dict[str, Any] = masked(self.notice) if self.notice else {"title": "", "objections": []}
+        objections: list[dict[str, Any]] = list(shown["objections"])
+        pending = [i for i, o in enumerate(objections, start=1) if o.get("upheld") is None]
+        chosen = self.index or (pending[0] if pending else 1)
+        options = [(f"第{i}条：{o['from']}，{str(o['content'])[:20]}", i) for i, o in enumerate(objections, start=1)]
+        current: dict[str, Any] = objections[chosen - 1] if 0 < chosen <= len(objections) else {}
+        verdict = "异议成立" if current.get("upheld") is True else "异议不成立"
+        yield self.header()
+        with VerticalScroll(classes="form", id="form"):
+            yield Static(
+                literal(f"登记公示 {self.notice_number}《{shown['title']}》异议的核实结果：F2/Ctrl+S 保存，Esc 取消。"),
+                classes="hint",
+            )
+            yield field("异议", Select(options, allow_blank=False, value=chosen, id="objection"))
+            yield field("核实结果", Select([(k, k) for k in VERDICTS], allow_blank=False, value=verdict, id="verdict"))
+            yield field("处理情况", text_area(str(current.get("handling") or ""), "handling"))
+        yield self.footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = f"核实结果 · {self.notice_number}"
+        self.query_one("#objection", Select).focus()
+
+    def action_save(self) -> None:
+        rev = int(self.notice["rev"]) if self.notice else None
+        index = self.query_one("#objection", Select).value
+        verdict = self.query_one("#verdict", Select).value
+
+        def work() -> str:
+            if not isinstance(index, int):
+                raise BadInput("请选择要登记核实结果的异议；未做任何改动")
+            upheld = VERDICTS[verdict if isinstance(verdict, str) else "异议不成立"]
+            saved = self.site.notices.decide(
+                self.site.operator, self.cunwu.now, self.notice_number, index, upheld, self.value("#handling"), rev
             )
             return str(saved["number"])
 

@@ -8,12 +8,12 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
 
-from procedures.periods import format_date
-from store.notices import masked
+from procedures.periods import format_date, free_from
+from store.notices import masked, notice_period
 from tui.commands import bindings_for
 from tui.dialogs import MessageDialog
 from tui.screens.base import BaseScreen, literal
-from tui.screens.notice_forms import ObjectionFormScreen
+from tui.screens.notice_forms import DecisionFormScreen, ObjectionFormScreen
 from tui.screens.record_common import RecordPage, cell, choose_village, clip
 from tui.screens.seal_form import SealFormScreen
 
@@ -34,8 +34,12 @@ def notice_lines(record: dict[str, Any]) -> list[str]:
     if n["backdated"]:
         out.append(f"  [补录] {n['entered_on']} 登记")
     if n["rule"]:
-        end = format_date(dt.date.fromisoformat(n["earliest_end"]))
-        out.append(f"规则：{n['rule']}；{end}起方可结束" + ("（含预估的节假日）" if n["estimated"] else ""))
+        last = dt.date.fromisoformat(n["earliest_end"])
+        out.append(f"公示期：{notice_period(n)}")
+        out.append(
+            f"规则：{n['rule']}；{format_date(free_from(last))}起方可结束"
+            + ("（含预估的节假日）" if n["estimated"] else "")
+        )
     if n["content"]:
         out += ["内容：", *[f"  {line}" for line in n["content"].splitlines()]]
     if n["entries"]:
@@ -50,6 +54,8 @@ def notice_lines(record: dict[str, Any]) -> list[str]:
         out.append(f"    处理：{o['handling'] or '（未填）'}；核实结果：{VERDICTS.get(o['upheld'], '待核实')}")
     if not n["result"]:
         out.append("公示期间收到异议：按 F7/y 登记。")
+    if n["objections"] and not n.get("verified_on"):
+        out.append("登记或更正异议的核实结果和处理情况：按 F8/d。")
     return out
 
 
@@ -177,6 +183,17 @@ class NoticeDetailScreen(RecordPage):
             self.notify(f"公示已结束（{self.record['result']}），不能再登记异议", severity="warning", markup=False)
             return
         self.app.push_screen(ObjectionFormScreen(self.number), lambda _: self.refresh_data())
+
+    def action_decide(self) -> None:
+        if self.record is None:
+            return
+        if not self.record["objections"]:
+            self.notify("这份公示没有登记异议，无需登记核实结果", severity="warning", markup=False)
+            return
+        if self.record.get("verified_on"):
+            self.notify(f"异议已核实完毕（{self.record['result']}），不能再更改", severity="warning", markup=False)
+            return
+        self.app.push_screen(DecisionFormScreen(self.number), lambda _: self.refresh_data())
 
     def action_refresh(self) -> None:
         self.refresh_data()

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from tui.screens.meeting_form import MeetingFormScreen
 from tui.screens.meeting_list import MeetingDetailScreen, MeetingListScreen
-from tui.screens.notice_forms import NoticeFormScreen, ObjectionFormScreen
+from tui.screens.notice_forms import DecisionFormScreen, NoticeFormScreen, ObjectionFormScreen
 from tui.screens.notice_list import NoticeDetailScreen, NoticeSealListScreen
 from tui.screens.seal_form import SealFormScreen
 
 __all__ = [
+    "DecisionFormScreen",
     "MeetingDetailScreen",
     "MeetingFormScreen",
     "MeetingListScreen",
