@@ -163,7 +163,8 @@ STRUCTURAL = {
     "state", "case", "step", "posted_on", "entered_on", "min_unit", "earliest_end", "received", "closed_on",
     "seal", "date", "id_number", "by", "by_role", "rule", "notice", "meeting", "target", "finding", "result",
     "outcome", "amount", "household", "created_at", "updated_at", "created_by", "updated_by", "created_by_role",
-    "updated_by_role", "opened_by", "opened_by_role", "arithmetic",
+    "updated_by_role", "opened_by", "opened_by_role", "arithmetic", "rolled_from", "verified_on", "decided_on",
+    "decided_by", "decided_by_role",
 }  # fmt: skip
 """What a record holds as identifiers, dates and fixed words rather than typed text."""
 
