@@ -161,6 +161,7 @@ def notice_document(site: Site, number: str) -> Document:
     reviewed = "；".join(f"{o['name']}（{o['date']}，{o['text']}）" for o in signed)
     style.body(doc, f"村务监督委员会（审核）：{reviewed or BLANK}")
     style.signature(doc, issuer(record["village"], matter), _day(record["posted_on"]), hold=2)  # 审核 too
+    style.keep_with_next(doc.paragraphs[-1])  # the date: never a 张贴地点 line alone on a page
     style.body(doc, f"（张贴地点：{record.get('place') or BLANK}）")
     return doc
 

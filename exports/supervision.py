@@ -236,7 +236,9 @@ def supervision_report_document(site: Site, village: str, start: dt.date, end: d
     doc = style.new_document()
     style.title(doc, f"{site.settings.township}{name}村务监督检查报告")
     period = f"检查期间：{style.cn_date(start)}至{style.cn_date(end)}"
-    style.body(doc, f"{period}\n制作日期：{style.cn_date(today)}　制作人：{text(site.operator.label)}", indent=False)
+    style.body(
+        doc, f"{period}\n制作日期：{style.cn_date(today)}　制作人：{text(site.operator.name or BLANK)}", indent=False
+    )
     _summary(doc, findings)
     _findings(doc, findings)
     _opinions(doc, opinions, findings)

@@ -49,9 +49,11 @@ def test_the_notices_signature_block_keeps_with_the_body(site: Site, tmp_path: P
     review = next(i for i, p in enumerate(paragraphs) if p.text.startswith("村务监督委员会（审核）"))
     phone = next(i for i, p in enumerate(paragraphs) if p.text.startswith("如有异议"))
     assert phone < review < issuer < date
-    held = [paragraphs[i].paragraph_format.keep_with_next for i in range(phone, date + 1)]
-    assert all(held[:-1]) and not held[-1], "body's last line, 审核, blank, 署名 keep with the date"
-    assert len(held) == 5
+    place = next(i for i, p in enumerate(paragraphs) if p.text.startswith("（张贴地点"))
+    assert place == date + 1
+    held = [paragraphs[i].paragraph_format.keep_with_next for i in range(phone, place + 1)]
+    assert all(held[:-1]) and not held[-1], "body's last line, 审核, blank, 署名, date keep with the place line"
+    assert len(held) == 6
     period = next(i for i, p in enumerate(paragraphs) if p.text.startswith("公示期"))
     assert not paragraphs[period].paragraph_format.keep_with_next  # the body itself flows
 

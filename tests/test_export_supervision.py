@@ -98,7 +98,7 @@ def test_the_report_lists_findings_opinions_and_the_journal_check(
     text = text_of(doc)
     assert doc.paragraphs[0].text == "沁河镇城关村村务监督检查报告"
     assert "检查期间：2026年1月1日至2026年12月31日" in text and "制作日期：2026年12月30日" in text
-    assert f"制作人：{SUPERVISOR}（{PERSON}）" in text
+    assert f"制作人：{SUPERVISOR}\n" in text  # the display name, never the login
     assert "本期设置变更、备份恢复和数据修复 2 次（人员、角色、村名单、时限、监督电话、时钟；全乡镇）：" in text
     assert f"新增人员 {PERSON}：{SUPERVISOR}（监委会，城关村、南石村）" in text
 
