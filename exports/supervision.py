@@ -142,7 +142,8 @@ def _opinions(doc: Document, opinions: list[dict[str, Any]], findings: list[Find
         risk = _finding_title(str(o.get("finding") or ""), findings)
         # An opinion on a finding of no case or record (a duty not done) names its village and matter.
         about = o["target"] or [*str(o.get("finding") or "").split("|"), "", ""][1].replace("/", "·")
-        rows.append([str(index), text(o["date"]), kind, text(about), risk, text(o["text"]), text(o["by"])])
+        signed = o.get("name") or o["by"]  # the name they had then, not the login
+        rows.append([str(index), text(o["date"]), kind, text(about), risk, text(o["text"]), text(signed)])
     table(doc, OPINION_COLUMNS, rows, OPINION_WIDTHS)
     counts = {k: sum(1 for o in opinions if o.get("kind") == k) for k in KINDS}
     style.body(doc, "本期共有" + "，".join(f"{KINDS[k]} {n} 条" for k, n in counts.items()) + "。")

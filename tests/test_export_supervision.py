@@ -132,7 +132,7 @@ def test_the_report_lists_findings_opinions_and_the_journal_check(
         numbers["early"],
         "公示期不足",
         "请村委会书面说明提前结束公示的理由",
-        f"{SUPERVISOR}（{PERSON}）",
+        SUPERVISOR,  # the name they had then, never the login
     ]
     assert opinions[1][3:6] == [numbers["waiting"], "—", "同意公示，请按期张贴"]
     assert "本期共有审核意见 1 条，签字 1 条。" in text
