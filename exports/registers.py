@@ -53,6 +53,8 @@ SEAL_WIDTHS: dict[int, list[float]] = {
 }
 """Column widths (mm, ``LANDSCAPE_WIDTH`` in all) without and with the 村 / 印章 columns of a register of
 several: a 签字 column holds a four-character name in 五号 on one line, with room to sign."""
+LEDGER_WIDTHS: list[float] = [8, 36, 20, 50, 24, 36, 26, 25]
+"""台账 columns (mm, ``LANDSCAPE_WIDTH`` in all): a case number and a three-character village on one line."""
 LANDSCAPE_WIDTH = 225
 """版心 width of a landscape page (mm): A4 turned, the portrait margins turned with it (上28 下26 左37 右35)."""
 SIGN_ROW = Mm(15)
@@ -193,17 +195,18 @@ def ledger_document(site: Site, matter_id: str, year: int, village: str | None =
         row = [str(index), case.number, case.village, shown(case.subject), case.record["opened_on"]]
         rows.append([*row, _state_text(site, case), _closed_on(case), note])
     doc = style.new_document()
+    landscape(doc, new_page=False)  # a case number, a village and a subject each on one line
     style.title(doc, f"{matter.name}办件台账（{year}年）")
     style.body(doc, f"单位：{_scope(site, village)}　事项编号：{matter.id}", indent=False)
     if rows:
-        table(doc, LEDGER_COLUMNS, rows, [8, 26, 12, 22, 24, 20, 24, 20])
+        table(doc, LEDGER_COLUMNS, rows, LEDGER_WIDTHS)
     else:
         style.body(doc, "本年度没有该事项的办件。", indent=False)
     counts = {status: sum(1 for c in cases if c.status is status) for status in STATUS_LABELS}
     by_status = "，".join(f"{label} {counts[status]} 件" for status, label in STATUS_LABELS.items())
     style.body(doc, f"合计 {len(cases)} 件：{by_status}。", indent=False)
     if forced_cases:
-        style.body(doc, f"其中有强制完成步骤的 {forced_cases} 件（理由见各办件归档卷宗）。", indent=False)
+        style.body(doc, f"其中有强制完成步骤的 {forced_cases} 件（理由见各办件的归档文件）。", indent=False)
     return doc
 
 
