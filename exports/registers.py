@@ -53,7 +53,7 @@ SEAL_WIDTHS: dict[int, list[float]] = {
 }
 """Column widths (mm, ``LANDSCAPE_WIDTH`` in all) without and with the 村 / 印章 columns of a register of
 several: a 签字 column holds a four-character name in 五号 on one line, with room to sign."""
-LEDGER_WIDTHS: list[float] = [8, 36, 20, 50, 24, 36, 26, 25]
+LEDGER_WIDTHS: list[float] = [8, 36, 20, 44, 28, 34, 28, 27]
 """台账 columns (mm, ``LANDSCAPE_WIDTH`` in all): a case number and a three-character village on one line."""
 LANDSCAPE_WIDTH = 225
 """版心 width of a landscape page (mm): A4 turned, the portrait margins turned with it (上28 下26 左37 右35)."""
