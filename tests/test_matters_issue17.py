@@ -1,0 +1,51 @@
+"""Issue 17: the audit's corrections of matter flows against the county document.
+
+Each test names the seed lines it rests on and fails on the flow as it was before the correction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from procedures import engine
+from procedures.engine import CaseState, CaseStatus
+from procedures.model import Matter
+from procedures.workdays import WorkCalendar
+from tests.flows import builtin, paths
+
+D = dt.date
+
+
+def titles(matter: Matter) -> list[str]:
+    return [s.title for s in matter.steps]
+
+
+def owns_line(matter: Matter, line: int) -> bool:
+    return any(a <= line <= b for a, b in matter.source_lines)
+
+
+# 3. L3860 乡（镇）备案 continues #30's reversed run (L3866–L3899); #29 ends at 入账 and 公开.
+def test_township_filing_is_the_last_step_of_30_not_29() -> None:
+    zijin, zichan = builtin("jiti-zijin"), builtin("jiti-zichan-ziyuan")
+    assert "乡（镇）备案" not in titles(zijin)
+    assert not owns_line(zijin, 3860) and owns_line(zichan, 3860)
+    assert zijin.step("publish").end
+    contract = zichan.step("contract")
+    assert not contract.end and zichan.step(contract.next).title == "乡（镇）备案"
+    assert zichan.step(contract.next).end
+
+
+def test_a_29_case_stored_at_the_removed_filing_step_still_walks(cal: WorkCalendar) -> None:
+    zijin = builtin("jiti-zijin")
+    day = D(2026, 12, 1)
+    stored = CaseState(zijin.id, day, "file", day)  # a case saved before the correction
+    assert zijin.step("file").id == "publish"
+    [choice] = engine.choices(zijin, stored)
+    done = engine.advance(zijin, stored, day, cal, choice.label)
+    assert done.status is CaseStatus.DONE and done.history[-1].step_id == "publish"
+
+
+def test_every_walk_of_30_ends_filed_or_stopped() -> None:
+    zichan = builtin("jiti-zichan-ziyuan")
+    ends = {walk[-1][0] for walk in paths(zichan)}
+    assert ends == {"file", "not-passed"}
