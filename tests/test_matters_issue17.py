@@ -49,3 +49,13 @@ def test_every_walk_of_30_ends_filed_or_stopped() -> None:
     zichan = builtin("jiti-zichan-ziyuan")
     ends = {walk[-1][0] for walk in paths(zichan)}
     assert ends == {"file", "not-passed"}
+
+
+# 4. L3599: the 网格员 verifies and "各相关职能单位人员协助问题处理": 事件分转 → 人员调度, one after the other.
+def test_26_transfer_then_dispatch_then_track() -> None:
+    wangge = builtin("wanggehua")
+    order = [step_id for step_id, _ in next(iter(paths(wangge)))]
+    assert len(list(paths(builtin("wanggehua")))) == 11  # one walk per 事件来源, no other branch
+    i = order.index("register")
+    assert order[i : i + 4] == ["register", "transfer", "dispatch", "track"]
+    assert (wangge.step("transfer").title, wangge.step("dispatch").title) == ("事件分转", "人员调度")
