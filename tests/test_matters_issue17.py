@@ -59,3 +59,13 @@ def test_26_transfer_then_dispatch_then_track() -> None:
     i = order.index("register")
     assert order[i : i + 4] == ["register", "transfer", "dispatch", "track"]
     assert (wangge.step("transfer").title, wangge.step("dispatch").title) == ("事件分转", "人员调度")
+
+
+# 5. The inline text of #47 orders 审核 (L1526) → 上报乡（镇） (L1529) → 公开 (L1531).
+def test_47_reviews_reports_then_publicizes() -> None:
+    butie = builtin("canjiren-butie")
+    walks = [[step_id for step_id, _ in walk] for walk in paths(butie)]
+    granted = [w for w in walks if w[-1] != "not-eligible"]
+    assert granted == [["apply", "accept", "review", "report", "publicize"]]
+    publicize = butie.step("publicize")
+    assert publicize.end and publicize.timer is not None and publicize.timer.amount == 7
