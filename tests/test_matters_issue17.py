@@ -69,3 +69,17 @@ def test_47_reviews_reports_then_publicizes() -> None:
     assert granted == [["apply", "accept", "review", "report", "publicize"]]
     publicize = butie.step("publicize")
     assert publicize.end and publicize.timer is not None and publicize.timer.amount == 7
+
+
+# 6. 组织法 第二十一条 binds a 村民会议 only; L4007 allows "“一事一议”议事会或村民代表会".
+def test_33_ten_day_notice_only_on_the_villagers_meeting_path() -> None:
+    yiyi = builtin("yishi-yiyi")
+    announce = yiyi.step("announce")
+    assert announce.timer is None
+    by_label = {o.label: o.goto for o in announce.outcomes}
+    assert by_label["召开村民代表会"] == "meeting"
+    notify = yiyi.step(by_label["召开“一事一议”议事会（村民会议）"])
+    assert notify.timer is not None and notify.timer.amount == 10 and notify.next == "meeting"
+    for walk in paths(yiyi):
+        timed = [s for s, _ in walk if (timer := yiyi.step(s).timer) is not None and timer.amount == 10]
+        assert bool(timed) == (walk[0] == ("announce", "召开“一事一议”议事会（村民会议）"))
