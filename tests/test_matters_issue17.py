@@ -83,3 +83,14 @@ def test_33_ten_day_notice_only_on_the_villagers_meeting_path() -> None:
     for walk in paths(yiyi):
         timed = [s for s, _ in walk if (timer := yiyi.step(s).timer) is not None and timer.amount == 10]
         assert bool(timed) == (walk[0] == ("announce", "召开“一事一议”议事会（村民会议）"))
+
+
+# 7. L2099, L2105, L2111: the county's 40%/60% split is in the flow, not only in a note.
+def test_2_county_split_is_a_checklist_of_the_township_step() -> None:
+    township = builtin("dangfei").step("township")
+    for line in (
+        "县委组织部收缴、上交市委组织部",
+        "县委组织部按规定比例（40%）向市委组织部上交党费",
+        "经集体讨论后，县委组织部留存60%党费和上级下拨党费，负责管理使用",
+    ):
+        assert line in township.checklist
