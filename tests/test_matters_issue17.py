@@ -94,3 +94,39 @@ def test_2_county_split_is_a_checklist_of_the_township_step() -> None:
         "经集体讨论后，县委组织部留存60%党费和上级下拨党费，负责管理使用",
     ):
         assert line in township.checklist
+
+
+# 2. L2867 总结表彰，教育处置, L2873 整改存在问题, L2879 综合分析评定 sit between #11's last content box
+# (L2861) and its stage headers (L2885–L2897): they are #11's. #11's 会中 agenda follows L2849→L2813.
+ELEVEN_BOXES = ("总结表彰，教育处置", "整改存在问题", "综合分析评定")
+
+
+def test_11_owns_the_three_boxes_and_12_does_not() -> None:
+    eleven, twelve = builtin("zuzhi-shenghuohui"), builtin("minzhu-pingyi-dangyuan")
+    for line in (2867, 2873, 2879):
+        assert owns_line(eleven, line) and not owns_line(twelve, line)
+    assert set(ELEVEN_BOXES) <= set(titles(eleven))
+    assert not set(ELEVEN_BOXES) & set(titles(twelve))
+    after = [s for s in eleven.steps if s.phase == "会后"]
+    assert not any("整改措施" in item for s in after for item in s.checklist)
+
+
+def test_11_agenda_follows_the_reversed_run() -> None:
+    agenda = builtin("zuzhi-shenghuohui").step("members-meeting").checklist
+    assert list(agenda[:7]) == [
+        "党支部书记、支部委员、其他党员展开自评",  # L2849
+        "党员（群众）对支部班子、其他党员批评",  # L2843
+        "支部书记讲评",  # L2837
+        "上级党组织领导点评",  # L2831
+        "上级领导讲话",  # L2825
+        "发放民主测评表进行测评",  # L2819
+        "支部书记表态发言",  # L2813
+    ]
+
+
+def test_a_12_case_stored_at_the_removed_rectify_step_still_walks(cal: WorkCalendar) -> None:
+    twelve = builtin("minzhu-pingyi-dangyuan")
+    day = D(2026, 12, 1)
+    stored = CaseState(twelve.id, day, "rectify", day)
+    done = engine.advance(twelve, stored, day, cal)
+    assert done.status is CaseStatus.DONE and done.history[-1].step_id == "archive"
