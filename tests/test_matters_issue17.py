@@ -130,3 +130,47 @@ def test_a_12_case_stored_at_the_removed_rectify_step_still_walks(cal: WorkCalen
     stored = CaseState(twelve.id, day, "rectify", day)
     done = engine.advance(twelve, stored, day, cal)
     assert done.status is CaseStatus.DONE and done.history[-1].step_id == "archive"
+
+
+# 1. #24 has two entries: 接待 → 登记 → 受理 → 转办 → 督办, and 排查矛盾纠纷 (L3395) → 村（社区）登记受理（分类）
+# (L3386–L3389) → 调查、调解. A dispute 未化解 may become 信访问题 (L3422) or 案件 (L3446); 录入“零案件”档案
+# (L3401–L3404) closes the 化解 branch.
+def walks_from(matter: Matter, entry: str) -> list[list[str]]:
+    return [[s for s, _ in walk] for walk in paths(matter) if walk[0] == ("entry", entry)]
+
+
+def test_24_petition_entry_registers_accepts_transfers_and_supervises() -> None:
+    xinfang = builtin("xinfang")
+    [walk] = walks_from(xinfang, "接待")
+    assert walk == ["entry", "reception", "register", "classify", "transfer", "supervise", "record-petition"]
+    assert [xinfang.step(s).title for s in walk[1:4]] == ["接待", "登记", "受理"]
+
+
+def test_24_dispute_entry_unresolved_reaches_transfer_and_resolved_is_zero_case() -> None:
+    xinfang = builtin("xinfang")
+    walks = walks_from(xinfang, "排查矛盾纠纷")
+    assert all(w[1:4] == ["screen-dispute", "dispute-register", "mediate"] for w in walks)
+    assert xinfang.step("dispute-register").title == "村（社区）登记受理（分类）"
+    labels = {o.label: o.goto for o in xinfang.step("mediate").outcomes}
+    unresolved = [label for label in labels if label.startswith("未化解")]
+    assert any(labels[label] == "transfer" for label in unresolved)
+    assert any(labels[label] == "case" for label in unresolved)
+    settled = [w for w in walks if w[w.index("mediate") + 1] == "settled"]
+    assert settled and all(w[-1] == "record-case" and "judicial" not in w for w in settled)
+    assert xinfang.step("record-case").title == "录入“零案件”档案"
+    judicial = [w for w in walks if "judicial" in w]
+    assert judicial and all("record-case" not in w for w in judicial)
+
+
+def test_24_cases_stored_at_any_former_step_still_walk(cal: WorkCalendar) -> None:
+    xinfang = builtin("xinfang")
+    day = D(2026, 12, 1)
+    former = ["reception", "register", "classify", "transfer", "supervise", "record-petition"]
+    former += ["screen-dispute", "mediate", "settled", "case", "judicial", "record-case"]
+    for step_id in former:
+        state = CaseState(xinfang.id, day, step_id, day)
+        for _ in range(len(xinfang.steps)):
+            if state.status is not CaseStatus.OPEN:
+                break
+            state = engine.advance(xinfang, state, day, cal, engine.choices(xinfang, state)[0].label)
+        assert state.status is CaseStatus.DONE, step_id
