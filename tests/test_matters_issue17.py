@@ -174,3 +174,13 @@ def test_24_cases_stored_at_any_former_step_still_walk(cal: WorkCalendar) -> Non
                 break
             state = engine.advance(xinfang, state, day, cal, engine.choices(xinfang, state)[0].label)
         assert state.status is CaseStatus.DONE, step_id
+
+
+def test_the_store_treats_a_former_step_id_as_its_replacement() -> None:
+    from store.cases import Case, _require_step
+
+    twelve = builtin("minzhu-pingyi-dangyuan")
+    record = {"number": "城关村-2026-0001", "current": "rectify", "history": []}
+    states = dict(Case(record).step_states(twelve))
+    assert states["archive"] == "active"
+    _require_step(twelve, record, "archive")  # the replacement step is where the case stands: no StepMismatch
