@@ -233,11 +233,12 @@ def running_timers(matter: Matter, state: CaseState, today: dt.date, cal: WorkCa
     """
     if state.status is not CaseStatus.OPEN:
         return ()
+    current = matter.step(state.current).id  # a former step id stands for its replacement
     out = []
     for step, timer in matter.timers:
         if timer.kind is TimerKind.RECURRING:
             continue
-        if step.id != state.current and (not timer.counts_from or state.finished_on(step.id) is not None):
+        if step.id != current and (not timer.counts_from or state.finished_on(step.id) is not None):
             continue
         begin = _count_start(state, timer)
         if begin is None:

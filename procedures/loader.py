@@ -51,6 +51,7 @@ MATTER_KEYS = {
     "source_lines",
     "meeting_kind",
     "risk_checks",
+    "former_steps",
 }
 RISK_CHECK_KEYS = {"risk", "checks", "manual"}
 MATTER_REQUIRED = {"id", "order", "category", "name", "supervision", "risks", "controls", "basis", "steps"}
@@ -214,8 +215,17 @@ def parse_matter(data: Mapping[str, Any], file: str, problems: list[Problem]) ->
         meeting_kind=_meeting_kind(r, data),
         steps=tuple(steps),
         source_file=file,
+        former_steps=_former_steps(r, data.get("former_steps", {})),
     )
     return replace(matter, risk_checks=_risk_checks(r, data, matter)) if "risk_checks" in data else matter
+
+
+def _former_steps(r: _Reader, raw: Any) -> tuple[tuple[str, str], ...]:
+    """``[former_steps]``: old step id = the id of the step its cases now stand at."""
+    if not isinstance(raw, Mapping) or not all(isinstance(v, str) for v in raw.values()):
+        r.problem("former_steps", "应为“原步骤编号 = 现步骤编号”的表")
+        return ()
+    return tuple((str(k), v) for k, v in raw.items())
 
 
 def _risk_checks(r: _Reader, data: Mapping[str, Any], matter: Matter) -> tuple[RiskCheck, ...]:

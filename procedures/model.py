@@ -235,6 +235,9 @@ class Matter:
     """For every risk phrase: the checks that see it and what stays manual."""
     source_file: str = ""
     """The data file this matter was loaded from."""
+    former_steps: tuple[tuple[str, str], ...] = ()
+    """Ids of steps a correction removed, each with the step a case stored there now stands at,
+    so that cases opened before the correction still open and walk."""
     initials: tuple[str, ...] = field(default=(), compare=False)
     """Pinyin initials of the name, one string of possible letters per character."""
 
@@ -247,6 +250,9 @@ class Matter:
         for step in self.steps:
             if step.id == step_id:
                 return step
+        for former, now in self.former_steps:
+            if former == step_id:
+                return self.step(now)
         raise KeyError(step_id)
 
     @property

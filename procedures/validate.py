@@ -31,6 +31,11 @@ def validate_matter(matter: Matter) -> list[Problem]:
             index_of[step.id] = i
     for i, step in enumerate(matter.steps):
         _check_step(step, i, index_of, add)
+    for former, now in matter.former_steps:
+        if former in index_of:
+            problems.append(Problem(file, f"former_steps.{former}", "原步骤编号仍是现有步骤"))
+        if now not in index_of:
+            problems.append(Problem(file, f"former_steps.{former}", f"现步骤编号“{now}”不存在"))
     if problems or not matter.steps:
         return problems
 

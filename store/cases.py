@@ -92,9 +92,11 @@ class Case:
                 if target not in ahead:
                     ahead.add(target)
                     todo.append(target)
+        # A case stored at a step a correction removed stands at its replacement (Matter.former_steps).
+        active = matter.step(self.record["current"]).id if self.record["current"] else ""
         out = []
         for step in matter.steps:
-            if step.id == self.record["current"]:
+            if step.id == active:
                 out.append((step.id, "active"))
             elif step.id in done:
                 out.append((step.id, "done"))
@@ -533,7 +535,7 @@ def find_step(matter: Matter, key: str) -> Step:
 def _require_step(matter: Matter, record: dict[str, Any], key: str) -> None:
     """Refuse (StepMismatch) unless the case is at the step ``key`` names."""
     wanted = find_step(matter, key)
-    if wanted.id == record["current"]:
+    if record["current"] and wanted.id == matter.step(record["current"]).id:
         return
     position = {s.id: i for i, s in enumerate(matter.steps, start=1)}
     current = matter.step(record["current"]) if record["current"] else None

@@ -128,18 +128,16 @@ def test_branch_needs_an_outcome_and_lists_choices(clock: Clock) -> None:
     number = json.loads(run("case", "new", "xinfang", "--village", "南石村", "--subject", "张某", "--json")[1])[
         "number"
     ]
-    run("case", "step", number)
-    run("case", "step", number)
     code, _, err = run("case", "step", number)
-    assert code == 1 and "请选择办理结果：形成信访问题、属于矛盾纠纷" in err
-    assert run("case", "step", number, "--outcome", "形成信访问题")[0] == 0
+    assert code == 1 and "请选择办理结果：接待、排查矛盾纠纷" in err
+    assert run("case", "step", number, "--outcome", "接待")[0] == 0
 
 
 def test_list_filters_and_due(clock: Clock) -> None:
     init()
     a = json.loads(run("case", "new", "xinfang", "--village", "城关村", "--subject", "甲", "--json")[1])["number"]
     run("case", "new", "dibao", "--village", "南石村", "--subject", "乙")
-    for outcome in ("", "", "形成信访问题"):
+    for outcome in ("接待", "", "", ""):
         run("case", "step", a, *(["--outcome", outcome] if outcome else []))
     code, out, _ = run("case", "list", "--village", "城关村", "--json")
     assert [c["number"] for c in json.loads(out)] == [a]

@@ -105,7 +105,7 @@ def test_a_back_dated_notice_is_amber(site: Site) -> None:
 
 def petition(site: Site) -> str:
     number = site.cases.open(site.operator, NOW, "xinfang", "城关村", "张某反映排水问题").number
-    walk_to(site, number, "transfer", choose={"classify": "形成信访问题"})
+    walk_to(site, number, "transfer", choose={"entry": "接待"})
     return number
 
 

@@ -144,7 +144,7 @@ def test_file_is_readable_utf8_json(site: Site) -> None:
 
 def test_due_lists_overdue_first(site: Site) -> None:
     petition = site.cases.open(site.operator, NOW, "xinfang", "城关村", "张某来访").number
-    walk_to(site, petition, "transfer", choose={"classify": "形成信访问题"})
+    walk_to(site, petition, "transfer", choose={"entry": "接待"})
     notice = site.cases.open(site.operator, NOW, "dibao", "南石村", "王某某").number
     walk_to(site, notice, "publicize")
     post_notice(site, notice)

@@ -221,7 +221,7 @@ async def test_case_list_puts_overdue_first_and_filters(tmp_path: Path) -> None:
     site = new_site(tmp_path / "data")
     quiet = site.cases.open(site.operator, NOW, "dibao", "南石村", "低保申请").number
     late = site.cases.open(site.operator, NOW, "xinfang", "城关村", "张某来访").number
-    walk_to(site, late, "transfer", choose={"classify": "形成信访问题"})
+    walk_to(site, late, "transfer", choose={"entry": "接待"})
     app = make(tmp_path / "data", Clock(dt.date(2026, 12, 2)))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f4")

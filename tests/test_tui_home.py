@@ -33,7 +33,7 @@ async def test_first_run_asks_for_township_and_villages(tmp_path: Path) -> None:
 async def test_home_lists_overdue_first_and_opens_the_case(tmp_path: Path) -> None:
     site = new_site(tmp_path / "data")
     number = site.cases.open(site.operator, NOW, "xinfang", "城关村", "张某来访").number
-    walk_to(site, number, "transfer", choose={"classify": "形成信访问题"})
+    walk_to(site, number, "transfer", choose={"entry": "接待"})
     app = make(tmp_path / "data", Clock(dt.date(2026, 12, 2)))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -82,7 +82,7 @@ async def test_unknown_search_says_so(tmp_path: Path) -> None:
 async def test_markup_in_a_subject_shows_literally_on_home(tmp_path: Path) -> None:
     site = new_site(tmp_path / "data")
     number = site.cases.open(site.operator, NOW, "xinfang", "城关村", "[bold]王[/][@click=app.quit]").number
-    walk_to(site, number, "transfer", choose={"classify": "形成信访问题"})
+    walk_to(site, number, "transfer", choose={"entry": "接待"})
     app = make(tmp_path / "data", Clock(dt.date(2026, 11, 29)))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()

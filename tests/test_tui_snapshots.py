@@ -24,7 +24,7 @@ Compare = Callable[..., bool]
 def overdue_site(root: Path) -> None:
     site = new_site(root)
     petition = site.cases.open(site.operator, NOW, "xinfang", "城关村", "张某反映道路问题").number
-    walk_to(site, petition, "transfer", choose={"classify": "形成信访问题"})
+    walk_to(site, petition, "transfer", choose={"entry": "接待"})
     notice = site.cases.open(site.operator, NOW, "dibao", "南石村", "王某某低保申请").number
     walk_to(site, notice, "publicize")
     site.cases.post_notice(site.operator, NOW, notice, {"posted_on": NOW.date()})
