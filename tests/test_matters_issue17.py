@@ -184,3 +184,15 @@ def test_the_store_treats_a_former_step_id_as_its_replacement() -> None:
     states = dict(Case(record).step_states(twelve))
     assert states["archive"] == "active"
     _require_step(twelve, record, "archive")  # the replacement step is where the case stands: no StepMismatch
+
+
+# 9. #21: the 7-day count starts at posting (L3293 签字并公示 → L3296 公示不少于7日), not when signing begins.
+def test_21_publicity_counts_from_posting() -> None:
+    butie = builtin("gengdi-butie")
+    sign = butie.step("sign-publicize")
+    assert sign.timer is None and sign.produces == "notice"
+    publicity = butie.step(sign.next)
+    assert publicity.title == "公示不少于7日"
+    assert publicity.timer is not None and publicity.timer.amount == 7
+    assert publicity.timer.counts_from == "sign-publicize"
+    assert {o.label for o in publicity.outcomes} == {"无异议", "有异议，重新核实修改信息"}
