@@ -196,3 +196,10 @@ def test_21_publicity_counts_from_posting() -> None:
     assert publicity.timer is not None and publicity.timer.amount == 7
     assert publicity.timer.counts_from == "sign-publicize"
     assert {o.label for o in publicity.outcomes} == {"无异议", "有异议，重新核实修改信息"}
+
+
+# 9. #57: every loop box says 村民有合理化建议，重新修改方案 (L4823–L4859); no other loop label is the document's.
+def test_57_loop_labels_are_the_documents_words() -> None:
+    renju = builtin("renju-huanjing")
+    loops = [o.label for s in renju.steps for o in s.outcomes if "重新修改方案" in o.label]
+    assert loops and all(label == "村民有合理化建议，重新修改方案" for label in loops)
