@@ -203,3 +203,10 @@ def test_57_loop_labels_are_the_documents_words() -> None:
     renju = builtin("renju-huanjing")
     loops = [o.label for s in renju.steps for o in s.outcomes if "重新修改方案" in o.label]
     assert loops and all(label == "村民有合理化建议，重新修改方案" for label in loops)
+
+
+# 10. #14: loans, guarantees and 发包 are not 党支部 business; no item of the 党支部 seal matter speaks of them.
+def test_14_has_no_loan_guarantee_or_contracting_item() -> None:
+    seal = builtin("yinzhang-dangzhibu")
+    said = [x for s in seal.steps for x in (*s.checklist, s.note)]
+    assert not [x for x in said if any(w in x for w in ("贷款", "担保", "发包"))]
