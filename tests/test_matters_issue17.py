@@ -184,3 +184,29 @@ def test_the_store_treats_a_former_step_id_as_its_replacement() -> None:
     states = dict(Case(record).step_states(twelve))
     assert states["archive"] == "active"
     _require_step(twelve, record, "archive")  # the replacement step is where the case stands: no StepMismatch
+
+
+# 9. #21: the 7-day count starts at posting (L3293 签字并公示 → L3296 公示不少于7日), not when signing begins.
+def test_21_publicity_counts_from_posting() -> None:
+    butie = builtin("gengdi-butie")
+    sign = butie.step("sign-publicize")
+    assert sign.timer is None and sign.produces == "notice"
+    publicity = butie.step(sign.next)
+    assert publicity.title == "公示不少于7日"
+    assert publicity.timer is not None and publicity.timer.amount == 7
+    assert publicity.timer.counts_from == "sign-publicize"
+    assert {o.label for o in publicity.outcomes} == {"无异议", "有异议，重新核实修改信息"}
+
+
+# 9. #57: every loop box says 村民有合理化建议，重新修改方案 (L4823–L4859); no other loop label is the document's.
+def test_57_loop_labels_are_the_documents_words() -> None:
+    renju = builtin("renju-huanjing")
+    loops = [o.label for s in renju.steps for o in s.outcomes if "重新修改方案" in o.label]
+    assert loops and all(label == "村民有合理化建议，重新修改方案" for label in loops)
+
+
+# 10. #14: loans, guarantees and 发包 are not 党支部 business; no item of the 党支部 seal matter speaks of them.
+def test_14_has_no_loan_guarantee_or_contracting_item() -> None:
+    seal = builtin("yinzhang-dangzhibu")
+    said = [x for s in seal.steps for x in (*s.checklist, s.note)]
+    assert not [x for x in said if any(w in x for w in ("贷款", "担保", "发包"))]

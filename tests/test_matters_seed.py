@@ -100,6 +100,91 @@ def test_tail_boxes_are_used(order: int, catalog_by_order: dict[int, Matter]) ->
     assert not missing, f"boxes assigned to this matter but not used: {missing}"
 
 
+def flow_text(matter: Matter) -> str:
+    """What a user walks through: step titles, checklist items and outcome labels.
+
+    Intro, notes, phases, materials and timer rules are left out on purpose: a box
+    that reaches only those is not part of the flow (issue 17, Done when).
+    """
+    parts: list[str] = []
+    for step in matter.steps:
+        parts += [step.title, *step.checklist, *(o.label for o in step.outcomes)]
+    return squash("\n".join(parts))
+
+
+# Boxes that are not content but the chart's own frame: a chart's title or the
+# header of a stage (会前/会中/会后 …) under which the content boxes stand.  Only
+# these may stay out of the flow; their stages live on as step phases.
+CHART_FRAME = {
+    2264: "健全管理网络 (#4 stage header)",
+    2270: "流动党员管理程序 (#4 chart title)",
+    2276: "健全制度 (#4 stage header)",
+    2312: "规范管理 (#4 stage header)",
+    2354: "会后工作 (#5 stage header)",
+    2360: "会议召开 (#5 stage header)",
+    2477: "召开支部委员会一般程序 (#6 chart title)",
+    2543: "召开党小组会议的一般程序 (#7 chart title)",
+    2651: "课后工作 (#8 stage header)",
+    2657: "组织工作 (#8 stage header)",
+    2687: "课前准备 (#8 stage header)",
+    2885: "会中 (#11 stage header)",
+    2891: "会后 (#11 stage header)",
+    2897: "会前 (#11 stage header)",
+    2915: "后续工作 (#12 stage header)",
+    2996: "评议过程 (#12 stage header)",
+    3002: "准备工作 (#12 stage header)",
+    3014: "两公开 (#13 stage header)",
+    3071: "四议 (#13 stage header)",
+    3740: "后续处置 (#28 stage header)",
+    3770: "应急响应 (#28 stage header)",
+}
+
+# Boxes that still reach only a note or phase: what issue 17 items 8–9 have yet to
+# move into steps.  Each matter listed here is a strict xfail, so moving the last
+# box of a matter into its flow turns the test red until the entry is removed.
+NOT_YET_IN_FLOW: dict[int, list[int]] = {
+    1: [2075],
+    2: [2087],
+    9: [2693, 2699, 2705, 2711, 2717],
+    13: [3032, 3035],
+    17: [3212, 3221, 3227, 3233, 3239],
+    18: [3248, 3257, 3263, 3272],
+    24: [3467, 3476, 3479, 3485],
+    26: [3572, 3599, 3626, 3632, 3635, 3644],
+    29: [3848],
+    30: [3878, 3890],
+    33: [4007, 4013, 4034, 4046],
+    34: [4082],
+    37: [4307],
+    38: [4337],
+    54: [4694, 4697, 4700, 4706],
+    56: [4760],
+}
+
+
+def _flow_param(order: int) -> object:
+    lines = NOT_YET_IN_FLOW.get(order)
+    if not lines:
+        return pytest.param(order, id=f"m{order:02d}")
+    reason = f"boxes not yet in #{order}'s flow (issue 17 items 8–9): lines {lines}"
+    return pytest.param(order, id=f"m{order:02d}", marks=pytest.mark.xfail(strict=True, reason=reason))
+
+
+@pytest.mark.parametrize("order", [_flow_param(o) for o in ORDERS])
+def test_tail_boxes_reach_the_flow(order: int, catalog_by_order: dict[int, Matter]) -> None:
+    matter = catalog_by_order[order]
+    text = flow_text(matter)
+    mine = [(n, box) for n, box in tail_boxes() if any(a <= n <= b for a, b in matter.source_lines)]
+    missing = [(n, box) for n, box in mine if n not in CHART_FRAME and box.rstrip(TRAILING) not in text]
+    assert not missing, f"boxes that reach no step title, checklist item or outcome label: {missing}"
+
+
+def test_chart_frame_entries_are_boxes() -> None:
+    """The allow-list names real box lines and is not left holding stale entries."""
+    boxes = dict(tail_boxes())
+    assert all(n in boxes and boxes[n] in why for n, why in CHART_FRAME.items())
+
+
 def test_every_box_belongs_to_exactly_one_matter(catalog_by_order: dict[int, Matter]) -> None:
     owners: Counter[int] = Counter()
     for matter in (catalog_by_order[order] for order in ORDERS):
