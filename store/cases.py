@@ -447,26 +447,22 @@ class Cases:
         if step.produces is Produces.NOTICE:
             notice_no = record["progress"].get("notice", "")
             if not notice_no:
-                raise NeedsRecord(
+                raise _needs(
                     f"“{step.title}”须先登记公示（张贴日期、标题、内容），张贴日期起算公示期。",
-                    needed=Needed.NOTICE,
-                    case=number,
-                    village=village,
-                    step_id=step.id,
-                    step_title=step.title,
+                    Needed.NOTICE,
+                    record,
+                    step,
                 )
             notice = self.notices.get(notice_no)
             count = len(notice["objections"])
             if count and _claims_no_objection(label):
                 raise Refused(f"公示 {notice_no} 期间收到 {count} 条异议，不能选择“{label}”；请按异议的办理结果选择")
             if not count and _claims_objection(label):
-                raise NeedsRecord(
+                raise _needs(
                     f"公示 {notice_no} 没有登记异议，不能选择“{label}”；请先登记收到的异议。",
-                    needed=Needed.OBJECTION,
-                    case=number,
-                    village=village,
-                    step_id=step.id,
-                    step_title=step.title,
+                    Needed.OBJECTION,
+                    record,
+                    step,
                     notice=notice_no,
                 )
             if _claims_not_upheld(label) and any(o["upheld"] is not False for o in notice["objections"]):
@@ -477,13 +473,11 @@ class Cases:
             return [notice_no], notice
         if step.produces is Produces.SEAL_USE:
             if not seal:
-                raise NeedsRecord(
+                raise _needs(
                     f"“{step.title}”须先登记用印（用印登记簿），再用这条登记完成本步骤。",
-                    needed=Needed.SEAL,
-                    case=number,
-                    village=village,
-                    step_id=step.id,
-                    step_title=step.title,
+                    Needed.SEAL,
+                    record,
+                    step,
                 )
             return [self.seals.book.attach(txn, seal, village, number, step.id)["number"]], None
         if step.produces is Produces.MINUTES:
@@ -513,6 +507,19 @@ class Cases:
         if meeting or seal:
             raise BadInput(f"“{step.title}”不形成会议记录或用印登记，不能关联 {meeting or seal}")
         return [], self._check_verdicts(step, record, label)
+
+
+def _needs(message: str, needed: Needed, record: dict[str, Any], step: Step, notice: str = "") -> NeedsRecord:
+    """A step's refusal for want of its record (``needed``), with the case and step it is about."""
+    return NeedsRecord(
+        message,
+        needed=needed,
+        case=record["number"],
+        village=record["village"],
+        step_id=step.id,
+        step_title=step.title,
+        notice=notice,
+    )
 
 
 def find_step(matter: Matter, key: str) -> Step:
