@@ -271,6 +271,24 @@ def _image_line(seq: int, target: str, raw: bytes) -> bytes:
     return b'{"record":' + raw + b',"seq":' + str(seq).encode() + b',"target":' + canonical(target) + b"}\n"
 
 
+def place_of(target: str) -> tuple[str, int] | None:
+    """(village, year) of the data file a record number's target lives in (``case:城关村-2026-0001``
+    → 城关村, 2026); None when the target is no record number."""
+    village, _, year = target.partition(":")[2].rpartition("-")[0].rpartition("-")
+    return (village, int(year)) if village and year.isdigit() else None
+
+
+def records_of(data: Any, tables: Mapping[str, str]) -> dict[str, dict[str, Any]]:
+    """The records a data file's raw JSON holds, by journal target; ``tables``: table → kind."""
+    out: dict[str, dict[str, Any]] = {}
+    for table, kind in tables.items():
+        docs = data.get(table) if isinstance(data, Mapping) else None
+        for doc in docs.values() if isinstance(docs, dict) else ():
+            if isinstance(doc, dict) and isinstance(doc.get("number"), str):
+                out[f"{kind}:{doc['number']}"] = doc
+    return out
+
+
 def village_of(target: str, record: Any) -> str | None:
     """The village a journaled record belongs to (None for the settings, a backup ...)."""
     if isinstance(record, Mapping) and isinstance(record.get("village"), str):
@@ -444,13 +462,13 @@ class Store:
         # The after-images first: a journal entry is never without what rebuilds its change.
         sizes = self.write_images(txn, planned)
         try:
-            chained = self.journal.append(txn.entries)
+            self.journal.write(planned)  # chained once, above: under the lock nobody appends meanwhile
         except BaseException:
             images.cut_back(sizes)  # a save that did not happen leaves no image of it either
             raise
         for storage, body in bodies:
             storage.flush(txn.now, body)
-        anchor.after_commit(self, chained)
+        anchor.after_commit(self, planned)
 
     def write_images(self, txn: Transaction, chained: list[dict[str, Any]]) -> dict[Path, int]:
         """Append the after-images of ``txn``'s records, numbered as ``chained`` (its entries
@@ -478,25 +496,18 @@ class Store:
             data = orjson.loads(data_file.read_bytes())
         except (OSError, ValueError):
             return b""  # a damaged file is repaired from its backups
-        lines = []
-        for table, kind in self.tables.items():
-            docs = data.get(table) if isinstance(data, dict) else None
-            for doc in docs.values() if isinstance(docs, dict) else ():
-                if isinstance(doc, dict) and isinstance(doc.get("number"), str):
-                    lines.append(images.encode(0, f"{kind}:{doc['number']}", doc))
-        return b"".join(lines)
+        return b"".join(images.encode(0, target, doc) for target, doc in records_of(data, self.tables).items())
 
     def applied(self, target: str) -> int | None:
         """The journal seq of the last save written into the data file of record ``target``
         (None: no such file, a file from before the mark, or not a record in a data file)."""
-        kind, _, key = target.partition(":")
-        village, _, year = key.rpartition("-")[0].rpartition("-")
-        if kind not in self.tables.values() or not village or not year.isdigit():
+        place = place_of(target)
+        if place is None or target.partition(":")[0] not in self.tables.values():
             return None
-        path = self.root / PARTITIONS_DIR / village / f"{int(year)}.json"
-        if not path.exists():
+        village, year = place
+        if not (self.root / PARTITIONS_DIR / village / f"{year}.json").exists():
             return None
-        data = self.partition(village, int(year)).storage.read() or {}
+        data = self.partition(village, year).storage.read() or {}
         meta = data.get(META_TABLE, {}).get("1", {})
         value = meta.get(APPLIED) if isinstance(meta, dict) else None
         return value if isinstance(value, int) else None

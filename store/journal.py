@@ -173,8 +173,12 @@ class Journal:
         if not entries:
             return []
         chained = chain(entries, self.last())
-        append_whole(self.path, b"".join(canonical(e) + b"\n" for e in chained), self.mode)
+        self.write(chained)
         return chained
+
+    def write(self, chained: Sequence[Mapping[str, Any]]) -> None:
+        """Write entries already chained after the journal's last one (``chain``), as ``append`` does."""
+        append_whole(self.path, b"".join(canonical(e) + b"\n" for e in chained), self.mode)
 
 
 def chain(entries: Sequence[Mapping[str, Any]], last: Mapping[str, Any] | None) -> list[dict[str, Any]]:

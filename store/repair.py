@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from store import backups, images, roles
-from store.db import APPLIED, META_TABLE, PARTITIONS_DIR, SCHEMA_VERSION
+from store.db import APPLIED, META_TABLE, PARTITIONS_DIR, SCHEMA_VERSION, records_of
 from store.errors import BadInput, DataDamaged, NotFound
 from store.files import atomic_write, make_dirs
 from store.journal import digest, scan
@@ -227,14 +227,7 @@ def _load(path: Path) -> dict[str, Any]:
 
 def _records(data: Mapping[str, Any], books: Sequence[RecordBook]) -> tuple[dict[str, dict[str, Any]], dict[str, int]]:
     """A partition's records by target, and its counters (next number per kind)."""
-    records: dict[str, dict[str, Any]] = {}
-    for book in books:
-        docs = data.get(book.table)
-        if not isinstance(docs, dict):
-            continue
-        for doc in docs.values():
-            if isinstance(doc, dict) and isinstance(doc.get("number"), str):
-                records[book.target(doc["number"])] = doc
+    records = records_of(data, {book.table: book.kind for book in books})
     meta = data.get(META_TABLE, {})
     first = meta.get("1", {}) if isinstance(meta, dict) else {}
     counters = {}

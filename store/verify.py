@@ -17,7 +17,7 @@ from typing import Any
 
 from store import anchor as anchor_mod
 from store.anchor import AnchorCheck
-from store.db import Store
+from store.db import Store, place_of
 from store.journal import KIND_LABELS, digest, scan
 from store.settings import SETTINGS_TARGET
 
@@ -247,7 +247,7 @@ def verify(
         latest[target] = entry["digest"]
         history.setdefault(target, []).append(entry)
     interrupted: list[str] = []
-    damaged = {(path.parent.name, path.stem) for path in store.skipped}
+    damaged = {(path.parent.name, int(path.stem)) for path in store.skipped if path.stem.isdigit()}
     if broken is None:
         last_txn = _last_save(entries)
         for target, record in sorted(records.items()):
@@ -262,7 +262,7 @@ def verify(
                     problems.append(f"数据记录 {target} 与日志最后记录的内容不符（可能是直接改动了数据文件）")
         for target, value in sorted(latest.items()):
             if value is not None and target not in records:
-                if _place(target) in damaged:
+                if place_of(target) in damaged:
                     continue  # its file is damaged: one problem (check_files), not one per record
                 note = _interrupted(store, history[target], None, last_txn)
                 if note:
@@ -291,13 +291,6 @@ def _last_save(entries: list[dict[str, Any]]) -> str | None:
     """The transaction of the journal's last entries: the only save that can still be in progress
     or cut off (any later save first records an interrupted one as ``recovered``)."""
     return str(entries[-1]["txn"]) if entries else None
-
-
-def _place(target: str) -> tuple[str, str]:
-    """(village, year) of a record number's target."""
-    village_year = target.partition(":")[2].rpartition("-")[0]
-    village, _, year = village_year.rpartition("-")
-    return village, year
 
 
 def _interrupted(store: Store, history: list[dict[str, Any]], held: str | None, last_txn: str | None) -> str:

@@ -488,15 +488,15 @@ def test_a_crash_before_journaling_is_undone_by_the_next_transaction(
     before = fingerprint(site.root)
     journal_before = (site.root / "journal.jsonl").read_bytes()
 
-    append = site.store.journal.append
+    write = site.store.journal.write
 
-    def killed(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def killed(entries: list[dict[str, Any]]) -> None:
         if entries:
             raise Crash
-        return append(entries)
+        write(entries)
 
     with monkeypatch.context() as patched:
-        patched.setattr(site.store.journal, "append", killed)
+        patched.setattr(site.store.journal, "write", killed)
         patched.setattr(restore_commit, "_roll_back", lambda *args: None)  # killed: nothing cleans up
         with pytest.raises(Crash):
             restore_mod.restore(site, LATER, path)
