@@ -43,3 +43,9 @@ def screen_text(app: CunwuApp) -> str:
         elif isinstance(widget, OptionList):
             parts += [str(o.prompt) for o in widget.options]
     return "\n".join(parts)
+
+
+def visible_text(app: CunwuApp) -> str:
+    """What a person sees on the terminal: the screen as composed, line by line (overlays and
+    open drop-downs included, hidden or zero-height widgets left out)."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())

@@ -23,6 +23,7 @@ from store.site import Site
 from tui.commands import bindings_for
 from tui.screens.base import BaseScreen, literal
 from tui.screens.record_common import Tick
+from tui.widgets import Dropdown
 
 if TYPE_CHECKING:
     from tui.app import CunwuApp
@@ -89,8 +90,8 @@ class CaseListScreen(BaseScreen):
         yield self.header()
         villages = [(Text("全部村"), ALL), *[(Text(v), v) for v in self.site.villages]]
         with Horizontal(id="filters"):
-            yield Select(villages, allow_blank=False, value=ALL, id="village")
-            yield Select(
+            yield Dropdown(villages, allow_blank=False, value=ALL, id="village")
+            yield Dropdown(
                 [(Text(label), value) for label, value in STATUSES], allow_blank=False, value="open", id="status"
             )
             yield Tick("只看超期", id="overdue")
@@ -230,7 +231,7 @@ class NewCaseDialog(ModalScreen[str | None]):
                 yield Input(placeholder="事项：输入中文或拼音首字母，如 低保 或 dbsq", id="matter-search")
                 yield OptionList(id="matters")
                 yield Static(literal("事项：（未选）"), id="matter")
-            yield Select(
+            yield Dropdown(
                 [(Text(v), v) for v in villages],
                 prompt="选择村（回车展开）",
                 value=villages[0] if len(villages) == 1 else Select.NULL,

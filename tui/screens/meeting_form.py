@@ -19,6 +19,7 @@ from store.meetings import METHODS
 from tui.commands import bindings_for
 from tui.screens.base import literal
 from tui.screens.record_common import FormScreen, Tick, count, field, indexed, lines, text_area, text_input
+from tui.widgets import Dropdown
 
 VOTE_FORMAT = "应为 议题序号 赞成 反对 弃权，如 1 14 9 3；可加 举手/无记名；支部党员大会可再加 书面赞成 书面反对"
 
@@ -182,7 +183,7 @@ class MeetingFormScreen(FormScreen):
             yield Static(literal(f"{note}：Tab 换栏，F2/Ctrl+S 保存，Esc 取消。"), classes="hint")
             yield field(
                 "会议类别",
-                Select(
+                Dropdown(
                     [(k.value, k.value) for k in MeetingKind],
                     prompt="请选择会议类别",
                     value=kind if kind in {k.value for k in MeetingKind} else Select.NULL,

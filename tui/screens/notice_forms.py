@@ -26,6 +26,7 @@ from store.records import parse_date
 from tui.commands import bindings_for
 from tui.screens.base import literal
 from tui.screens.record_common import FormScreen, field, lines, text_area, text_input
+from tui.widgets import Dropdown
 
 _ID = re.compile(r"(?<![0-9A-Za-z０-９Ａ-Ｚａ-ｚ])[0-9０-９]{17}[0-9Xx０-９Ｘｘ](?![0-9A-Za-z０-９Ａ-Ｚａ-ｚ])")
 
@@ -195,7 +196,7 @@ class ObjectionFormScreen(FormScreen):
             yield field("处理情况", text_area("", "handling"))
             yield field(
                 "核实结果",
-                Select([(k, k) for k in RESULTS], allow_blank=False, value="待核实", id="upheld"),
+                Dropdown([(k, k) for k in RESULTS], allow_blank=False, value="待核实", id="upheld"),
             )
         yield self.footer()
 
@@ -257,8 +258,10 @@ class DecisionFormScreen(FormScreen):
                 literal(f"登记公示 {self.notice_number}《{shown['title']}》异议的核实结果：F2/Ctrl+S 保存，Esc 取消。"),
                 classes="hint",
             )
-            yield field("异议", Select(options, allow_blank=False, value=chosen, id="objection"))
-            yield field("核实结果", Select([(k, k) for k in VERDICTS], allow_blank=False, value=verdict, id="verdict"))
+            yield field("异议", Dropdown(options, allow_blank=False, value=chosen, id="objection"))
+            yield field(
+                "核实结果", Dropdown([(k, k) for k in VERDICTS], allow_blank=False, value=verdict, id="verdict")
+            )
             yield field("处理情况", text_area(str(current.get("handling") or ""), "handling"))
         yield self.footer()
 

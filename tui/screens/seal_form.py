@@ -13,6 +13,7 @@ from store.seals import SEALS
 from tui.commands import bindings_for
 from tui.screens.base import literal
 from tui.screens.record_common import FormScreen, Tick, count, field, text_input
+from tui.widgets import Dropdown
 
 
 class SealFormScreen(FormScreen):
@@ -30,7 +31,7 @@ class SealFormScreen(FormScreen):
             yield Static(
                 literal(f"{self.village}用印登记：批准人不能是印章保管人。F2/Ctrl+S 保存，Esc 取消。"), classes="hint"
             )
-            yield field("印章", Select([(s, s) for s in SEALS], prompt="请选择印章", id="seal"))
+            yield field("印章", Dropdown([(s, s) for s in SEALS], prompt="请选择印章", id="seal"))
             with Horizontal(classes="row"):
                 yield field("用印日期", text_input(self.today.isoformat(), "2026-11-27", "date"))
                 yield field("份数", text_input("1", "", "copies"))

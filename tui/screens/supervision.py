@@ -33,6 +33,7 @@ from tui.commands import bindings_for
 from tui.dialogs import ReadDialog, TextDialog
 from tui.screens.base import BaseScreen, literal
 from tui.screens.record_common import cell, choose_village, clip, text_input
+from tui.widgets import Dropdown
 
 ALL = "*"
 STATUS_STYLE = {Severity.RED: "bold red", Severity.AMBER: "bold yellow", None: "bold green"}
@@ -100,7 +101,7 @@ class SupervisionScreen(BaseScreen):
         yield Static(id="villages")
         villages = [(Text("全部村"), ALL), *[(Text(v), v) for v in self.site.villages]]
         with Horizontal(id="sv-filters"):
-            yield Select(villages, allow_blank=False, value=ALL, id="sv-village")
+            yield Dropdown(villages, allow_blank=False, value=ALL, id="sv-village")
             yield text_input(placeholder="事项编号或名称", id="sv-matter")
             yield text_input(placeholder="起 2026-01-01", id="sv-start")
             yield text_input(placeholder="止 2026-12-31", id="sv-end")

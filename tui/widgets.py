@@ -1,0 +1,25 @@
+"""Textual widgets as a cadre reads them: Chinese key labels where Textual's own are English."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Select
+from textual.widgets._select import SelectCurrent, SelectOverlay
+
+
+class DropdownList(SelectOverlay):
+    """The open list of a drop-down; its footer key reads 收起, not "Dismiss menu"."""
+
+    BINDINGS = [Binding("escape", "dismiss", "收起", key_display="Esc")]
+
+
+class Dropdown(Select[Any]):
+    """A Select whose open list speaks Chinese (every drop-down of the app is one)."""
+
+    def compose(self) -> ComposeResult:
+        # Select.compose with the overlay replaced; Select finds it by its base type.
+        yield SelectCurrent(self.prompt)
+        yield DropdownList(type_to_search=self._type_to_search).data_bind(compact=Select.compact)
