@@ -94,8 +94,8 @@ async def test_findings_show_severity_in_words_and_filters_narrow_them(tmp_path:
     async with app.run_test(size=SIZE) as pilot:
         await open_supervision(pilot, app)
         shown = rows(app)
-        assert ["红（违规）", "城关村", "城乡低保...", "2026-0001", "公示期不足", "2026-11-30"] in shown
-        assert ["黄（待核实）", "南石村", "城乡低保...", "2026-0001", "公示未按时张贴", "2026-12-03"] in shown
+        assert ["红（违规）", "城关村", "城乡低保..", "2026-0001", "公示期不足", "2026-11-30"] in shown
+        assert ["黄（待核实）", "南石村", "城乡低保..", "2026-0001", "公示未按时张贴", "2026-12-03"] in shown
         villages = str(app.screen.query_one("#villages").render())
         assert "城关村【红】红 " in villages and "南石村【" in villages
         assert "日志核验通过：" in str(app.screen.query_one("#verify").render())
@@ -189,7 +189,7 @@ async def test_countersign_before_posting_and_refused_after(tmp_path: Path) -> N
         await open_supervision(pilot, app)
         await pilot.press("t")
         await pilot.pause()
-        assert rows(app, "#sv-waiting") == [["南石村", "2026-0001", "城乡低保...", "李某低保申请", "公示7日", "未签"]]
+        assert rows(app, "#sv-waiting") == [["南石村", "2026-0001", "城乡低保申..", "李某低保申请", "公示7日", "未签"]]
         await pilot.press("s")
         await pilot.pause()
         assert isinstance(current(app), TextDialog)

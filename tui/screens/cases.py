@@ -6,7 +6,6 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
-from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -23,6 +22,7 @@ from store.site import Site
 from tui.commands import bindings_for
 from tui.screens.base import BaseScreen, literal
 from tui.screens.record_common import Tick
+from tui.tables import columns, refill
 from tui.widgets import Dropdown
 
 if TYPE_CHECKING:
@@ -35,18 +35,6 @@ STATUSES: tuple[tuple[str, str], ...] = (
     ("已终止", CaseStatus.STOPPED.value),
     ("全部", ALL),
 )
-
-
-def clip(text: str, width: int) -> str:
-    """``text`` cut to ``width`` terminal cells (CJK counts 2), marked with ``..`` when cut."""
-    if cell_len(text) <= width:
-        return text
-    out = ""
-    for ch in text:
-        if cell_len(out + ch) > width - 2:
-            break
-        out += ch
-    return out + ".."
 
 
 def countdowns(site: Site, case: Case, today: dt.date) -> tuple[TimerStatus, ...]:
@@ -97,7 +85,8 @@ class CaseListScreen(BaseScreen):
             yield Tick("只看超期", id="overdue")
         yield Static(id="damaged", classes="hint")
         table: DataTable[object] = DataTable(cursor_type="row", zebra_stripes=False, id="cases")
-        table.add_columns("办件编号", "事项", "事由", "当前步骤", "时限")
+        # 2 cells of padding a column: 78 of 80 columns; the line below shows the row in full.
+        columns(table, [("办件编号", 16), ("事项", 18), ("事由", 10), ("当前步骤", 10), ("时限", 12)])
         yield table
         yield Static(id="detail", classes="hint")
         yield self.footer()
@@ -154,21 +143,12 @@ class CaseListScreen(BaseScreen):
 
     def refresh_data(self) -> None:
         table = self.query_one(DataTable)
-        keep = self.rows[table.cursor_row].case.number if self.rows and table.cursor_row < len(self.rows) else ""
         self.rows = self._rows()
-        table.clear()
-        for row in self.rows:
-            # rich Text (never markup), which the table measures for its column widths.
-            table.add_row(
-                Text(row.case.number),
-                Text(clip(row.matter, 14)),
-                Text(clip(row.case.subject, 10)),
-                Text(clip(row.step, 10)),
-                Text(row.when),
-            )
-        at = next((i for i, r in enumerate(self.rows) if r.case.number == keep), 0)
-        if self.rows:
-            table.move_cursor(row=at)
+        keys = refill(
+            table, ((r.case.number, (r.case.number, r.matter, r.case.subject, r.step, r.when)) for r in self.rows)
+        )
+        by_number = {r.case.number: r for r in self.rows}
+        self.rows = [by_number[k] for k in keys]
         self.show_detail()
 
     def show_detail(self) -> None:

@@ -14,7 +14,8 @@ from tui.commands import bindings_for
 from tui.dialogs import ChoiceDialog, TextDialog
 from tui.screens.base import BaseScreen, literal
 from tui.screens.meeting_form import MeetingFormScreen
-from tui.screens.record_common import RecordPage, cell, choose_village, clip
+from tui.screens.record_common import RecordPage, choose_village
+from tui.tables import columns, refill
 
 
 def first_result(meeting: dict[str, Any]) -> str:
@@ -93,7 +94,7 @@ class MeetingListScreen(BaseScreen):
         yield self.header()
         yield Static(id="summary", classes="title")
         table: DataTable[object] = DataTable(cursor_type="row", id="meetings", classes="records-table")
-        table.add_columns("编号", "日期", "类别·名称", "状态", "结果")
+        columns(table, [("编号", 18), ("日期", 10), ("类别·名称", 22), ("状态", 6), ("结果", 10)])
         yield table
         yield self.footer()
 
@@ -105,23 +106,14 @@ class MeetingListScreen(BaseScreen):
     def refresh_data(self, select: str = "") -> None:
         meetings: list[dict[str, Any]] = self.cunwu.attempt(lambda: self.site.meetings.find()) or []
         meetings = sorted(meetings, key=lambda m: (m["start"], m["number"]), reverse=True)
-        table = self.query_one(DataTable)
-        row = table.cursor_row
-        table.clear()
-        self.rows = []
-        for m in meetings:
-            table.add_row(
-                cell(m["number"]),
-                cell(m["start"][:10]),
-                cell(clip(f"{m['kind']}·{m['title']}", 26)),
-                cell(STATES[m["state"]]),
-                cell(first_result(m)),
+        rows = [
+            (
+                m["number"],
+                (m["number"], m["start"][:10], f"{m['kind']}·{m['title']}", STATES[m["state"]], first_result(m)),
             )
-            self.rows.append(m["number"])
-        if select in self.rows:
-            row = self.rows.index(select)
-        if self.rows:
-            table.move_cursor(row=min(row, len(self.rows) - 1))
+            for m in meetings
+        ]
+        self.rows = refill(self.query_one(DataTable), rows, select)
         summary = f"会议记录 {len(meetings)} 份（新的在前）：回车查看，F7/n 登记新会议"
         self.query_one("#summary", Static).update(literal(summary))
 

@@ -14,8 +14,9 @@ from tui.commands import bindings_for
 from tui.dialogs import MessageDialog
 from tui.screens.base import BaseScreen, literal
 from tui.screens.notice_forms import DecisionFormScreen, ObjectionFormScreen
-from tui.screens.record_common import RecordPage, cell, choose_village, clip
+from tui.screens.record_common import RecordPage, choose_village
 from tui.screens.seal_form import SealFormScreen
+from tui.tables import columns, refill
 
 VERDICTS = {None: "待核实", True: "异议成立", False: "异议不成立"}
 
@@ -88,11 +89,11 @@ class NoticeSealListScreen(BaseScreen):
         yield self.header()
         yield Static(literal("公示（回车查看、登记异议；Tab 切换到用印登记）"), classes="section")
         notices: DataTable[object] = DataTable(cursor_type="row", id="notices", classes="records-table")
-        notices.add_columns("编号", "张贴日", "标题", "结果")
+        columns(notices, [("编号", 18), ("张贴日", 10), ("标题", 30), ("结果", 12)])
         yield notices
         yield Static(literal("用印登记（回车查看；F7/n 登记用印）"), classes="section")
         seals: DataTable[object] = DataTable(cursor_type="row", id="seals", classes="records-table")
-        seals.add_columns("编号", "日期", "印章", "文件", "批准人")
+        columns(seals, [("编号", 18), ("日期", 10), ("印章", 14), ("文件", 18), ("批准人", 8)])
         yield seals
         yield self.footer()
 
@@ -103,39 +104,15 @@ class NoticeSealListScreen(BaseScreen):
 
     def refresh_data(self, select: str = "") -> None:
         found = self.cunwu.attempt(lambda: self.site.notices.find()) or []
-        table = self.query_one("#notices", DataTable)
-        row = table.cursor_row
-        table.clear()
-        self.notices = []
-        for n in sorted(found, key=lambda n: (n["posted_on"], n["number"]), reverse=True):
-            shown = masked(n)
-            table.add_row(
-                cell(n["number"]),
-                cell(n["posted_on"]),
-                cell(clip(shown["title"], 24)),
-                cell(n["result"] or "公示中"),
-            )
-            self.notices.append(n["number"])
-        if self.notices:
-            table.move_cursor(row=min(row, len(self.notices) - 1))
+        ordered = sorted(found, key=lambda n: (n["posted_on"], n["number"]), reverse=True)
+        notices = [
+            (n["number"], (n["number"], n["posted_on"], masked(n)["title"], n["result"] or "公示中")) for n in ordered
+        ]
+        self.notices = refill(self.query_one("#notices", DataTable), notices, select)
         uses = self.cunwu.attempt(lambda: self.site.seals.find()) or []
-        table = self.query_one("#seals", DataTable)
-        row = table.cursor_row
-        table.clear()
         self.seals = sorted(uses, key=lambda s: (s["date"], s["number"]), reverse=True)
-        for s in self.seals:
-            table.add_row(
-                cell(s["number"]),
-                cell(s["date"]),
-                cell(s["seal"]),
-                cell(clip(s["document"], 16)),
-                cell(clip(s["approver"], 8)),
-            )
-        numbers = [s["number"] for s in self.seals]
-        if select in numbers:
-            row = numbers.index(select)
-        if self.seals:
-            table.move_cursor(row=min(row, len(self.seals) - 1))
+        seals = [(s["number"], (s["number"], s["date"], s["seal"], s["document"], s["approver"])) for s in self.seals]
+        refill(self.query_one("#seals", DataTable), seals, select)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

@@ -32,7 +32,8 @@ from store.verify import AdminChange
 from tui.commands import bindings_for
 from tui.dialogs import ReadDialog, TextDialog
 from tui.screens.base import BaseScreen, literal
-from tui.screens.record_common import cell, choose_village, clip, text_input
+from tui.screens.record_common import choose_village, clip, text_input
+from tui.tables import columns, refill, unique
 from tui.widgets import Dropdown
 
 ALL = "*"
@@ -108,10 +109,10 @@ class SupervisionScreen(BaseScreen):
         yield Static(id="sv-section", classes="section")
         with ContentSwitcher(initial="sv-findings", id="sv-lists"):
             findings: DataTable[object] = DataTable(cursor_type="row", id="sv-findings")
-            findings.add_columns("程度", "村", "事项", "编号", "风险点", "起始日期")
+            columns(findings, [("程度", 12), ("村", 8), ("事项", 10), ("编号", 10), ("风险点", 14), ("起始日期", 10)])
             yield findings
             waiting: DataTable[object] = DataTable(cursor_type="row", id="sv-waiting")
-            waiting.add_columns("村", "编号", "事项", "事由", "步骤", "签字")
+            columns(waiting, [("村", 8), ("编号", 10), ("事项", 12), ("事由", 14), ("步骤", 10), ("签字", 6)])
             yield waiting
         yield Static(id="sv-detail")
         yield self.footer()
@@ -248,36 +249,36 @@ class SupervisionScreen(BaseScreen):
         self.query_one("#villages", Static).update(line)
 
     def fill_findings(self) -> None:
-        table = self.query_one("#sv-findings", DataTable)
-        row = table.cursor_row
-        table.clear()
-        for x in self.findings:
-            table.add_row(
-                cell(SEVERITY_WORDS[x.severity]),
-                cell(clip(x.village, 8)),
-                cell(clip(short_name(x.matter), 12)),
-                cell(short_number(x.target, x.village) or "—"),
-                cell(clip(x.title, 14)),
-                cell(x.since.isoformat()),
+        rows = [
+            (
+                SEVERITY_WORDS[x.severity],
+                x.village,
+                short_name(x.matter),
+                short_number(x.target, x.village) or "—",
+                x.title,
+                x.since.isoformat(),
             )
-        if self.findings:
-            table.move_cursor(row=min(row, len(self.findings) - 1))
+            for x in self.findings
+        ]
+        keys = unique(f"{x.village}|{x.target}|{x.title}|{x.since}" for x in self.findings)
+        refill(self.query_one("#sv-findings", DataTable), zip(keys, rows, strict=True))
 
     def fill_waiting(self) -> None:
-        table = self.query_one("#sv-waiting", DataTable)
-        row = table.cursor_row
-        table.clear()
-        for w in self.waiting:
-            table.add_row(
-                cell(clip(w.case.village, 8)),
-                cell(short_number(w.case.number, w.case.village)),
-                cell(clip(short_name(w.matter), 12)),
-                cell(clip(w.case.subject, 16)),
-                cell(clip(w.step.title, 10)),
-                cell(f"{len(w.signed)} 人" if w.signed else "未签"),
+        rows = [
+            (
+                w.case.number,
+                (
+                    w.case.village,
+                    short_number(w.case.number, w.case.village),
+                    short_name(w.matter),
+                    w.case.subject,
+                    w.step.title,
+                    f"{len(w.signed)} 人" if w.signed else "未签",
+                ),
             )
-        if self.waiting:
-            table.move_cursor(row=min(row, len(self.waiting) - 1))
+            for w in self.waiting
+        ]
+        refill(self.query_one("#sv-waiting", DataTable), rows)
 
     def show_section(self) -> None:
         findings, waiting = f"风险提示 {len(self.findings)} 条", f"待张贴公示 {len(self.waiting)} 件"

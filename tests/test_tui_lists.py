@@ -1,0 +1,88 @@
+"""Lists that stay put: fixed column widths whatever the filter leaves, and a highlight that
+stays on its record when the list is re-read (Enter must open the case the person sees)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Select
+
+from tests.sites import NOW, new_site
+from tests.tui_helpers import make, visible_text
+
+SIZE = (80, 24)
+
+
+def detail_line(seen: str) -> str:
+    """The line under the list that spells out the highlighted case."""
+    return next(line for line in seen.splitlines() if "事由：" in line)
+
+
+def header_line(seen: str) -> str:
+    return next(line for line in seen.splitlines() if "办件编号" in line)
+
+
+async def test_highlight_follows_the_case_when_another_user_adds_one(tmp_path: Path) -> None:
+    site = new_site(tmp_path / "data")
+    site.cases.open(site.operator, NOW, "dibao", "城关村", "甲户低保")
+    site.cases.open(site.operator, NOW, "dibao", "城关村", "乙户低保")
+    app = make(tmp_path / "data")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("b")
+        await pilot.pause()
+        await pilot.press("down")
+        await pilot.pause()
+        before = detail_line(visible_text(app))
+        chosen = "甲户低保" if "甲户低保" in before else "乙户低保"
+        assert f"事由：{chosen}" in before and "（2/2）" in before
+        # Another clerk opens a case that sorts first; the list is re-read (F5).
+        site.cases.open(site.operator, NOW, "dibao", "南石村", "丙户低保")
+        await pilot.press("f5")
+        await pilot.pause()
+        after = detail_line(visible_text(app))
+        assert f"事由：{chosen}" in after and "/3）" in after, after
+
+
+async def test_columns_keep_their_widths_when_a_filter_leaves_short_rows(tmp_path: Path) -> None:
+    site = new_site(tmp_path / "data")
+    site.cases.open(site.operator, NOW, "dibao", "城关村", "一位申请人的很长很长的事由说明")
+    site.cases.open(site.operator, NOW, "dibao", "南石村", "短")
+    app = make(tmp_path / "data")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("b")
+        await pilot.pause()
+        wide = header_line(visible_text(app))
+        app.screen.query_one("#village", Select).value = "南石村"
+        await pilot.pause()
+        narrow = header_line(visible_text(app))
+        app.screen.query_one("#status", Select).value = "done"  # nothing done yet: no rows at all
+        await pilot.pause()
+        empty = header_line(visible_text(app))
+        app.screen.query_one("#status", Select).value = "open"
+        await pilot.pause()
+        assert narrow == wide == empty == header_line(visible_text(app))
+        # Every row fits the 80 columns: no column runs off the right edge.
+        assert all(len(line) <= 80 for line in visible_text(app).splitlines())
+        assert "时限" in wide
+
+
+SEAL = {"seal": "党支部", "document": "党员身份证明", "purpose": "办理转接", "copies": 1, "routine": True}
+
+
+async def test_seal_register_highlight_stays_on_its_record_after_a_refresh(tmp_path: Path) -> None:
+    site = new_site(tmp_path / "data")
+    use = {**SEAL, "approver": "李书记", "keeper": "王文书"}
+    first = site.seals.new(site.operator, NOW, "城关村", {**use, "date": "2026-11-20"})["number"]
+    second = site.seals.new(site.operator, NOW, "城关村", {**use, "date": "2026-11-21"})["number"]
+    app = make(tmp_path / "data")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("g")
+        await pilot.pause()
+        await pilot.press("tab", "down")  # the seal table, its second row: the older use
+        await pilot.pause()
+        # Another clerk registers a newer use, which sorts first; the list is re-read.
+        site.seals.new(site.operator, NOW, "城关村", {**use, "date": "2026-11-22"})
+        await pilot.press("f5", "enter")
+        await pilot.pause()
+        seen = visible_text(app)
+        assert first in seen and second not in seen, seen

@@ -1,0 +1,68 @@
+"""The app's lists: columns that keep their widths, rows keyed by record, a highlight that
+follows the record (not the row index) when the list is re-read."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from rich.cells import cell_len
+from rich.text import Text
+from textual.coordinate import Coordinate
+from textual.widgets import DataTable
+
+
+def clip(text: str, width: int) -> str:
+    """``text`` cut to ``width`` terminal cells (CJK counts 2), marked with ``..`` when cut
+    (two ASCII dots: an ellipsis is drawn double width in some CJK terminal fonts)."""
+    if cell_len(text) <= width:
+        return text
+    out, used = "", 0
+    for ch in text:
+        used += cell_len(ch)
+        if used > width - 2:
+            break
+        out += ch
+    return out + ".."
+
+
+def columns(table: DataTable[object], spec: Sequence[tuple[str, int]]) -> None:
+    """Add fixed-width columns: a filter that leaves short rows does not shrink them."""
+    for label, width in spec:
+        table.add_column(label, width=width)
+
+
+def current_key(table: DataTable[object]) -> str:
+    """The key of the highlighted row ("" when the table is empty)."""
+    if not table.row_count:
+        return ""
+    row_key = table.coordinate_to_cell_key(Coordinate(min(table.cursor_row, table.row_count - 1), 0)).row_key
+    return str(row_key.value or "")
+
+
+def refill(table: DataTable[object], rows: Iterable[tuple[str, Sequence[str]]], select: str = "") -> list[str]:
+    """Replace the rows (``key``, cells clipped to their column's width) and keep the highlight
+    on the record it was on — or on ``select`` — wherever that record now stands; when it is
+    gone, on the row at the same place. Returns the keys in order."""
+    keep, old_row = select or current_key(table), table.cursor_row
+    widths = [column.width for column in table.columns.values()]
+    table.clear()
+    keys: list[str] = []
+    for key, cells in rows:
+        texts = [
+            Text(clip(str(c), w) if w else str(c), no_wrap=True, end="") for c, w in zip(cells, widths, strict=True)
+        ]
+        table.add_row(*texts, key=key)
+        keys.append(key)
+    if keys:
+        table.move_cursor(row=keys.index(keep) if keep in keys else min(old_row, len(keys) - 1))
+    return keys
+
+
+def unique(keys: Iterable[str]) -> list[str]:
+    """``keys`` made unique by numbering repeats (rows without an id of their own)."""
+    seen: dict[str, int] = {}
+    out = []
+    for key in keys:
+        seen[key] = seen.get(key, 0) + 1
+        out.append(key if seen[key] == 1 else f"{key}#{seen[key]}")
+    return out
