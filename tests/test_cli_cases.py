@@ -225,7 +225,7 @@ def test_every_command_has_help() -> None:
         ["restore"],
     ):
         result = runner.invoke(app, [*args, "--help"])
-        assert result.exit_code == 0 and "Usage" in result.stdout, args
+        assert result.exit_code == 0 and "用法" in result.stdout, args
 
 
 # ---- the step a person means to complete (``--step``), and the hints by type

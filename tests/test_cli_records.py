@@ -142,7 +142,7 @@ def test_record_commands_have_help(group: str) -> None:
     from tui.cli import app
 
     result = CliRunner().invoke(app, [group, "--help"])
-    assert result.exit_code == 0 and "Usage" in result.stdout
+    assert result.exit_code == 0 and "用法" in result.stdout
 
 
 def test_schedule_command(clock: Clock) -> None:

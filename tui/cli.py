@@ -27,13 +27,25 @@ from store import roles
 from store.paths import data_dir, local_matters_dir
 from store.settings import timer_overrides
 from store.site import Site
-from tui import cli_case, cli_doctor, cli_export, cli_hints, cli_input, cli_records, cli_site, cli_supervision
+from tui import (
+    cli_case,
+    cli_doctor,
+    cli_export,
+    cli_hints,
+    cli_input,
+    cli_records,
+    cli_site,
+    cli_supervision,
+    cli_zh,
+)
 from tui.cli_common import EXIT_DATA, EXIT_REFUSED, EXIT_USAGE, JsonOption, fail, handled, out, print_json
 
 __all__ = ["EXIT_DATA", "EXIT_USAGE", "app", "run"]
 
+cli_zh.install()
 app = typer.Typer(
     name="cunwu",
+    cls=cli_zh.ChineseGroup,
     pretty_exceptions_enable=False,  # an unexpected error is reported by run() (tui.crash), never as a traceback
     pretty_exceptions_show_locals=False,
     help="沁源县村级组织履职事项：57 个事项的流程、时限、办件与监督。",
