@@ -29,6 +29,14 @@ class BadInput(StoreError):
     exit_code = EXIT_USAGE
 
 
+class NeedsMyName(BadInput):
+    """The first set-up of a data directory without the real name of the person doing it."""
+
+    def __init__(self, message: str, *, account: str):
+        super().__init__(message)
+        self.account = account
+
+
 class NotFound(StoreError):
     """No such case, village or matter."""
 

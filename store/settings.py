@@ -302,6 +302,9 @@ class Change:
     """档案门类代码 ("" goes back to ``DEFAULT_CATEGORY``)."""
     units: tuple[str, ...] = ()
     """``村名=机构代码`` items, or a bare code when there is one village (``村名=`` removes one)."""
+    my_name: str = ""
+    """The real name of the account making the first set-up, which makes it the first 管理员
+    (its name is printed on documents; the login name is no one's name)."""
 
 
 def apply(settings: Settings, change: Change) -> Settings:

@@ -19,7 +19,7 @@ from store import clock, identity, roles
 from store import settings as settings_mod
 from store.cases import Cases
 from store.db import Store
-from store.errors import BadInput, DataDamaged, StoreError
+from store.errors import BadInput, DataDamaged, NeedsMyName, StoreError
 from store.files import signature
 from store.identity import Operator, current_operator
 from store.meetings import Meetings
@@ -222,9 +222,13 @@ class Site:
         villages: list[str],
         staff: list[str] | None = None,
         phone: str | None = None,
+        *,
+        my_name: str = "",
     ) -> Settings:
-        """Create or extend the settings (township, villages, staff, phone), journaled."""
-        return self.change_settings(now, settings_mod.Change(township, tuple(villages), tuple(staff or ()), (), phone))
+        """Create or extend the settings (township, villages, staff, phone), journaled; the
+        first set-up names the person doing it (``my_name``), its first 管理员."""
+        change = settings_mod.Change(township, tuple(villages), tuple(staff or ()), (), phone, my_name=my_name)
+        return self.change_settings(now, change)
 
     def change_settings(self, now: dt.datetime, change: settings_mod.Change) -> Settings:
         """Apply a 管理员's change to the settings, journaled with what it changed (before and
@@ -238,7 +242,7 @@ class Site:
                 updated = replace(updated, since=now.date().isoformat())
             self._check_timers(current.timers, updated.timers)
             if not updated.admins:
-                updated = self._first_admin(updated)
+                updated = self._first_admin(updated, change.my_name)
             lines = settings_mod.describe(current, updated)
             if not lines:
                 return current  # nothing to change: nothing written, nothing journaled
@@ -275,7 +279,7 @@ class Site:
                     f"{UNIT_LABELS[timer.unit]}。未做任何改动。"
                 )
 
-    def _first_admin(self, settings: Settings) -> Settings:
+    def _first_admin(self, settings: Settings, my_name: str) -> Settings:
         me = self.operator.account
         if me in settings.staff:
             role = settings.staff[me].get("role", "")
@@ -283,8 +287,14 @@ class Site:
                 f"首次设置须有一名管理员。你（{me}）被登记为{role}；请再登记一名管理员"
                 f"（--staff 账号=姓名:管理员），或把自己登记为管理员"
             )
-        staff = {**settings.staff, me: {"name": self.operator.name or me, "role": roles.ADMIN}}
-        return replace(settings, staff=staff)
+        if not my_name.strip():
+            raise NeedsMyName(
+                f"首次设置请写明你的真实姓名：你（账号 {me}）将登记为第一位管理员，经办人和签名处印的是"
+                "这个姓名，不能用账号名代替。未做任何改动。",
+                account=me,
+            )
+        account, entry = settings_mod.staff_item(f"{me}={my_name.strip()}:{roles.ADMIN}", list(settings.villages))
+        return replace(settings, staff={**settings.staff, account: entry})
 
     def linked(self, number: str) -> tuple[str, dict[str, Any]]:
         """A meeting, notice or seal use by its number: (kind, record)."""

@@ -29,7 +29,9 @@ def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("CUNWU_DATA", str(root))
     monkeypatch.setattr(clock, "instant", lambda: dt.datetime(2026, 11, 27, 10, tzinfo=CHINA).timestamp())
     staff = [arg for item in STAFF for arg in ("--staff", item)]
-    code, _, err = run("init", "--township", "沁河镇", "--village", "城关村", "--village", "南石村", *staff)
+    code, _, err = run(
+        "init", "--township", "沁河镇", "--village", "城关村", "--village", "南石村", "--name", "王文书", *staff
+    )
     assert code == 0, err
     assert run("init", "--timezone", "Asia/Shanghai")[0] == 0
     for account, village in ((CADRE, "城关村"), (CADRE_SOUTH, "南石村")):

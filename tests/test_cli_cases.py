@@ -47,7 +47,7 @@ def run(*args: str, env: dict[str, str] | None = None, stdin: str | None = None)
 
 
 def init() -> None:
-    code, out, _ = run("init", "--township", "沁河镇", "--village", "城关村", "--village", "南石村")
+    code, out, _ = run("init", "--township", "沁河镇", "--village", "城关村", "--village", "南石村", "--name", "刘建华")
     assert code == 0 and "城关村、南石村" in out
 
 
@@ -70,7 +70,7 @@ def test_init_creates_private_settings_and_extends(clock: Clock, tmp_path: Path)
     data = json.loads(out)
     me = os_account()
     assert data["staff"] == {
-        me: {"name": me, "role": "管理员"},
+        me: {"name": "刘建华", "role": "管理员"},
         "zhangsan": {"name": "张三", "role": "监委会", "villages": ["城关村"]},
     }
     assert data["supervision_phone"] == "0355-1234567"

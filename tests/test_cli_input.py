@@ -59,7 +59,7 @@ def notice_case(root: Path) -> str:
     公示 step, opened today by the real clock (the subprocess posts with the real clock)."""
     now = dt.datetime.now().astimezone()
     site = Site(root, environ={})
-    site.init(now, "沁河镇", ["城关村"])
+    site.init(now, "沁河镇", ["城关村"], my_name="王文书")
     number = site.cases.open(site.operator, now, "dibao", "城关村", "王某某低保申请").number
     walk_to(site, number, "publicize", now)
     return number

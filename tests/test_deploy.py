@@ -69,7 +69,7 @@ def test_the_offline_bundle_installs_into_a_fresh_venv_without_an_index(tmp_path
     options = ["--prefix", prefix, "--data", data, "--anchor-dir", anchors]
     launcher.write_text(script(*options, "--print", "launcher"), "utf-8")
     launcher.chmod(0o755)
-    run = [str(launcher), "init", "--township", "沁河镇", "--village", "城关村"]
+    run = [str(launcher), "init", "--township", "沁河镇", "--village", "城关村", "--name", "王文书"]
     done = subprocess.run(run, capture_output=True, text=True, env=env)
     assert done.returncode == 0, done.stderr
     assert (data / "settings.toml").exists() and not (tmp_path / "data").exists()

@@ -21,7 +21,7 @@ from store.cases import Case
 from store.errors import BadInput
 from store.site import Site
 from tests.docx_helpers import CLEAN, HOSTILE, ID, LONG_TEXT, MASKED, WHOLE_ID, assert_house_style, saved, text_of
-from tests.sites import NOW, at, new_site, post_notice, walk_to
+from tests.sites import ADMIN_NAME, NOW, at, new_site, post_notice, walk_to
 
 D = dt.date
 TODAY = D(2026, 12, 10)
@@ -107,7 +107,7 @@ def test_archive_cover_catalogue_steps_materials_and_notes(site: Site, tmp_path:
         "公示7日",
         "上报乡（镇）人民政府",
     ]
-    assert done[0][2:7] == [site.operator.account, "20261127", "20261127", "完成", "材料齐全"]
+    assert done[0][2:7] == [ADMIN_NAME, "20261127", "20261127", "完成", "材料齐全"]
     assert done[4][3:6] == ["20261127", "20261205", "无异议"] and f"关联：{notice}" in done[4][6]
     assert [r[1] for r in steps if r[0] == "—"] == ["核实异议", "不予上报，告知申请人"]
     assert all(r[5] == "未经过" for r in steps if r[0] == "—")
@@ -225,6 +225,18 @@ def seal_uses(site: Site) -> dict[str, str]:
     return {k: v["number"] for k, v in made.items()} | {"meeting": meeting}
 
 
+def test_a_use_registered_under_a_bare_account_leaves_the_signature_blank(site: Site, tmp_path: Path) -> None:
+    """Records made before accounts had names (or by an account since removed) carry the login
+    name only: it is never printed."""
+    unnamed = replace(site.operator, account="zhangold", name="")
+    base = {"document": "党员身份证明", "purpose": "办理转接", "approver": "李书记", "keeper": "王文书", "copies": 1}
+    site.seals.new(unnamed, NOW, "城关村", {**base, "seal": "党支部", "date": "2026-11-20", "routine": True})
+    doc = saved(seal_register_document(site, "城关村", "党支部", D(2026, 11, 1), D(2026, 11, 30)), tmp_path, "用印")
+    text = text_of(doc)
+    assert "其中 1 次的经办人账号没有登记姓名，经办人签字栏留空" in text
+    assert table_with(doc, SEAL_HEADERS)[0][8] == "" and "zhangold" not in text
+
+
 SEAL_HEADERS = [
     "序号",
     "登记编号",
@@ -247,10 +259,11 @@ def test_seal_register_lists_only_the_seal_and_period_asked(site: Site, tmp_path
     assert doc.paragraphs[0].text == "党支部印章用印登记簿"
     assert "登记期间：2026年11月1日至2026年11月30日" in text
     rows = table_with(doc, SEAL_HEADERS)
-    assert rows == [["1", "YY0001", "2026-11-20", "党员身份证明", "2", "办理转接", rows[0][6], "李书记", "", "王文书"]]
+    assert rows == [
+        ["1", "YY0001", "2026-11-20", "党员身份证明", "2", "办理转接", rows[0][6], "李书记", ADMIN_NAME, "王文书"]
+    ]
     assert numbers["in"].endswith("-YY0001") and "经负责人审阅同意" in rows[0][6]
-    assert "root" not in text, "the account registered without a name of its own is never printed"
-    assert "经办人签字栏留空" in text
+    assert "root" not in text and "经办人签字栏留空" not in text
     assert "合计：用印 1 次，共 2 份。" in text and "监印人（签字）：________" in text
     assert numbers["too_early"] and "村道硬化合同" not in text
 

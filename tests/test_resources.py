@@ -520,7 +520,7 @@ def test_a_really_full_disk(small_disk: Disk, tmp_path: Path) -> None:
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         return small_disk.run(*args, env=env)
 
-    done = run("init", "--township", "沁河镇", "--village", "城关村")
+    done = run("init", "--township", "沁河镇", "--village", "城关村", "--name", "王文书")
     assert done.returncode == 0, done.stderr
     done = run("case", "new", "dibao", "--village", "城关村", "--subject", "王某某", "--json")
     assert done.returncode == 0, done.stderr

@@ -19,7 +19,7 @@ import pytest
 from procedures.model import Produces
 from store import archive
 from store import settings as settings_mod
-from store.errors import BadInput, Refused
+from store.errors import BadInput, NeedsMyName, Refused
 from store.identity import os_account
 from store.site import Site
 from store.verify import verify
@@ -303,8 +303,14 @@ def test_the_first_set_up_names_its_first_admin(tmp_path: Path) -> None:
     root = tmp_path / "data"
     site = Site(root, environ={})
     assert site.operator.bootstrap and site.operator.role == "管理员"
-    site.init(NOW, "沁河镇", ["城关村"])
-    assert site.settings.staff[os_account()] == {"name": os_account(), "role": "管理员"}
+    # Without a real name nothing is set up: a login name ("root") is no one's name on paper.
+    with pytest.raises(NeedsMyName, match="真实姓名"):
+        site.init(NOW, "沁河镇", ["城关村"])
+    assert not (root / "settings.toml").exists() and not (root / "journal.jsonl").exists()
+    with pytest.raises(BadInput, match="就是账号"):
+        site.init(NOW, "沁河镇", ["城关村"], my_name=os_account())
+    site.init(NOW, "沁河镇", ["城关村"], my_name="王文书")
+    assert site.settings.staff[os_account()] == {"name": "王文书", "role": "管理员"}
     assert not Site(root, environ={}).operator.bootstrap
     # Naming someone else as the first 管理员 leaves the one who ran it unregistered.
     other = tmp_path / "other"
@@ -348,7 +354,7 @@ def test_an_opinion_on_a_duty_not_done_is_filed_on_the_finding(tmp_path: Path) -
     from procedures.risks import Severity
 
     root = tmp_path / "data"
-    Site(root, environ={}).init(at(D(2026, 9, 1)), "沁河镇", ["城关村", "南石村"])
+    Site(root, environ={}).init(at(D(2026, 9, 1)), "沁河镇", ["城关村", "南石村"], my_name="王文书")
     register(root)
     site = open_as(root, SUPERVISOR)
     missed = [f for f in site.risks(D(2026, 11, 2)) if f.matter_id == "zhibu-weiyuanhui"]

@@ -216,7 +216,7 @@ def test_a_symlinked_lock_file_is_refused(tmp_path: Path) -> None:
     (root / ".lock").symlink_to(victim)
     s = Site(root, environ={})
     with pytest.raises(OSError):
-        s.init(NOW, "沁河镇", ["城关村"])
+        s.init(NOW, "沁河镇", ["城关村"], my_name="王文书")
     assert victim.read_text(encoding="utf-8") == "不应被改动"
 
 

@@ -152,7 +152,7 @@ def test_a_lock_wait_names_who_is_saving(tmp_path: Path) -> None:
     )
     try:
         waiting = Site(site.root, environ={}, lock_timeout=0.3)
-        with pytest.raises(LockTimeout, match=rf"其他同事正在保存（root（账号 root，进程 {holder.pid}））"):
+        with pytest.raises(LockTimeout, match=rf"其他同事正在保存（王文书（账号 root，进程 {holder.pid}））"):
             waiting.cases.open(waiting.operator, NOW, "dibao", "城关村", "等待")
     finally:
         holder.kill()

@@ -25,9 +25,14 @@ async def test_first_run_asks_for_township_and_villages(tmp_path: Path) -> None:
         await pilot.press("f2")
         assert isinstance(app.screen, FirstRunScreen), "nothing saved without a township"
         await pilot.press(*"沁河镇", "enter", *"城关村", "space", *"南石村", "enter")
+        await pilot.press("f2")
+        await pilot.pause()
+        assert isinstance(app.screen, FirstRunScreen), "nothing saved without the person's name"
+        await pilot.press(*"王文书", "enter")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
     assert app.site.settings.villages == ("城关村", "南石村")
+    assert app.site.settings.staff[app.site.operator.account]["name"] == "王文书"
 
 
 async def test_home_lists_overdue_first_and_opens_the_case(tmp_path: Path) -> None:

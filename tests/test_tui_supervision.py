@@ -53,7 +53,7 @@ def give_role(root: Path, role: str) -> dict[str, str]:
     """The 管理员 registers 张监督 (another account of this machine) with ``role`` in both
     villages; returns the environment the shared-server launcher gives 张监督's session."""
     villages = f":{','.join(VILLAGES)}" if role in ("监委会", "村干部") else ""
-    Site(root, environ={}).init(NOW, "沁河镇", VILLAGES, staff=[f"{PERSON}=张监督:{role}{villages}"])
+    Site(root, environ={}).init(NOW, "沁河镇", VILLAGES, staff=[f"{PERSON}=张监督:{role}{villages}"], my_name="王文书")
     return env(PERSON)
 
 

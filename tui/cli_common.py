@@ -96,7 +96,10 @@ def open_site(ctx: typer.Context, *, need_settings: bool = True) -> Site:
     if site.settings.group_shared:
         os.umask(0o007)
     if need_settings and not site.settings.villages:
-        fail(f"数据目录 {folder} 尚未设置乡镇和村。请先运行：cunwu init --township 乡镇名 --village 村名", EXIT_USAGE)
+        fail(
+            f"数据目录 {folder} 尚未设置乡镇和村。请先运行：cunwu init --township 乡镇名 --village 村名 --name 你的姓名",
+            EXIT_USAGE,
+        )
     if site.settings.villages and not roles.known(site.operator):
         refusal = roles.not_listed(site.operator)
         fail(cli_hints.message(refusal), refusal.exit_code)

@@ -13,6 +13,7 @@ from store.errors import (
     DataDamaged,
     JournalUnchecked,
     Needed,
+    NeedsMyName,
     NeedsRecord,
     NoSuchMatter,
     NoSuchVillage,
@@ -46,6 +47,8 @@ def hint(exc: StoreError) -> str:
         return f"如确需提前完成（强制完成）：cunwu case step {exc.case} --step {exc.step_id}{outcome} --force --reason 理由"
     if isinstance(exc, NeedsRecord):
         return _needs(exc)
+    if isinstance(exc, NeedsMyName):
+        return "在同一条 cunwu init 命令中加上 --name 你的姓名，如 --name 王文书"
     if isinstance(exc, VerdictContradicts):
         return f"查看异议的核实结果：cunwu notice show {exc.notice}"
     if isinstance(exc, StepMismatch):

@@ -57,6 +57,10 @@ def register(app: typer.Typer) -> None:
 def init_command(
     ctx: typer.Context,
     township: Annotated[str | None, typer.Option("--township", help="乡（镇）名称")] = None,
+    name: Annotated[
+        str,
+        typer.Option("--name", help="首次设置时写你的真实姓名（你登记为第一位管理员，文书上印这个姓名）"),
+    ] = "",
     village: Annotated[list[str] | None, typer.Option("--village", help="村名，可写多次；已有的村保留")] = None,
     staff: Annotated[
         list[str] | None,
@@ -121,6 +125,7 @@ def init_command(
             township
             or villages
             or staff
+            or name
             or remove_staff
             or phone
             or timer
@@ -145,7 +150,7 @@ def init_command(
         if first and not roles.is_admin(site.operator):
             fail(cli_hints.first_setup_message(folder), EXIT_REFUSED)
         if not township and first:
-            fail("首次设置请写明乡镇：cunwu init --township 乡镇名 --village 村名", 2)
+            fail("首次设置请写明乡镇：cunwu init --township 乡镇名 --village 村名 --name 你的姓名", 2)
         if not villages and not site.settings.villages:
             fail("请至少写一个村：--village 村名", 2)
         change = settings_mod.Change(
@@ -160,6 +165,7 @@ def init_command(
             fonds,
             category,
             tuple(unit or ()),
+            my_name=name,
         )
         before = site.settings
         settings = site.change_settings(cli_common.now(), change)

@@ -25,6 +25,8 @@ class FirstRunScreen(BaseScreen):
             yield Input(placeholder="如：沁河镇", id="township")
             yield Label(literal("村（社区）名单，用空格或顿号分开"))
             yield Input(placeholder="如：城关村 南石村", id="villages")
+            yield Label(literal("你的姓名（登记为管理员；经办人、签名处印这个姓名）"))
+            yield Input(placeholder="如：王文书", id="my-name")
             yield Static(literal("填好后按 F2 或 Ctrl+S 保存。"), classes="hint")
         yield self.footer()
 
@@ -32,16 +34,19 @@ class FirstRunScreen(BaseScreen):
     def next_field(self, event: Input.Submitted) -> None:
         if event.input.id == "township":
             self.query_one("#villages", Input).focus()
+        elif event.input.id == "villages":
+            self.query_one("#my-name", Input).focus()
         else:
             self.action_save()
 
     def action_save(self) -> None:
         township = self.query_one("#township", Input).value
         villages = [v for v in re.split(r"[\s、，,；;]+", self.query_one("#villages", Input).value) if v]
-        if not township.strip() or not villages:
-            self.notify("请填写乡镇名称和至少一个村", severity="warning", markup=False)
+        name = self.query_one("#my-name", Input).value
+        if not township.strip() or not villages or not name.strip():
+            self.notify("请填写乡镇名称、至少一个村和你的姓名", severity="warning", markup=False)
             return
-        done = self.cunwu.attempt(lambda: self.site.init(self.cunwu.now, township, villages))
+        done = self.cunwu.attempt(lambda: self.site.init(self.cunwu.now, township, villages, my_name=name))
         if done is not None:
             from tui.screens.home import HomeScreen
 
