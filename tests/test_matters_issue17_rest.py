@@ -1,0 +1,56 @@
+"""Issue 17, the rest: boxes still only in notes moved into the flows, and the remaining
+points of items 9 and 10 (steps that borrow another matter's box, sources of local settings).
+
+Each test names the seed lines or the rule it rests on and fails on the matter files as they
+were before the correction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from procedures.loader import load_catalog
+from procedures.model import Confidence, Matter, Step
+from tests.flows import builtin, paths
+
+D = dt.date
+
+
+def said(step: Step) -> list[str]:
+    """Every text a step shows: title, checklist, note, source and its timer's basis."""
+    texts = [step.title, *step.checklist, step.note, step.source]
+    if step.timer is not None:
+        texts += [step.timer.basis, step.timer.rule]
+    return texts
+
+
+def walk_ids(matter: Matter) -> list[list[str]]:
+    return [[step_id for step_id, _ in walk] for walk in paths(matter)]
+
+
+# 10. The 细则 (2014) has no 公示 clause: #1's 公示 step is a local setting, and no text says the 细则 requires it.
+def test_1_publicity_is_a_local_setting() -> None:
+    publicity = builtin("fazhan-dangyuan").step("publicity")
+    assert publicity.added and "本地设置" in publicity.source
+    assert publicity.timer is not None and publicity.timer.confidence == Confidence.UNVERIFIED
+    assert "本地设置" in publicity.timer.basis
+
+
+def test_no_text_says_the_xize_requires_publicity() -> None:
+    claims = [
+        (matter.id, step.id, text)
+        for matter in load_catalog().matters
+        for step in matter.steps
+        for text in (*said(step), matter.note)
+        if "细则要求公示" in text
+    ]
+    assert not claims
+
+
+# 10. 细则 第十八条 is the 集中培训 clause, 第十九条 the 支部委员会审查 / 预审 clause.
+def test_1_training_and_committee_review_cite_their_articles() -> None:
+    fazhan = builtin("fazhan-dangyuan")
+    training = " ".join(fazhan.step("training").checklist)
+    review = " ".join(fazhan.step("committee-review").checklist)
+    assert "细则第十八条" in training and "第十七条" not in training
+    assert "细则第十九条" in review and "第十八条" not in review
