@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from procedures import engine
+from procedures.engine import CaseState, CaseStatus
 from procedures.loader import load_catalog
 from procedures.model import Confidence, Matter, Step
+from procedures.workdays import WorkCalendar
 from tests.flows import builtin, paths
 
 D = dt.date
@@ -54,3 +57,25 @@ def test_1_training_and_committee_review_cite_their_articles() -> None:
     review = " ".join(fazhan.step("committee-review").checklist)
     assert "细则第十八条" in training and "第十七条" not in training
     assert "细则第十九条" in review and "第十八条" not in review
+
+
+# 8. L2087 is one box: 自查 and the county's 检查 are the two items of one step titled by the whole box.
+def test_2_yearly_checks_are_one_step_with_the_boxs_words() -> None:
+    dangfei = builtin("dangfei")
+    box = "全县每年检查一次党费收缴、使用、管理情况，基层党（工）委每年组织开展至少一次自查"
+    [check] = [s for s in dangfei.steps if s.title == box]
+    assert check.end and check.timer is not None and check.timer.unit == "year"
+    assert [item.split("：")[0] for item in check.checklist] == [
+        "基层党（工）委每年组织开展至少一次自查",
+        "全县每年检查一次党费收缴、使用、管理情况",
+    ]
+
+
+def test_2_cases_stored_at_the_merged_steps_still_walk(cal: WorkCalendar) -> None:
+    dangfei = builtin("dangfei")
+    day = D(2026, 12, 1)
+    for former in ("self-check", "county-check"):
+        stored = CaseState(dangfei.id, day, former, day)
+        assert dangfei.step(former).id == "check"
+        done = engine.advance(dangfei, stored, day, cal)
+        assert done.status is CaseStatus.DONE and done.history[-1].step_id == "check"
