@@ -79,3 +79,25 @@ def test_2_cases_stored_at_the_merged_steps_still_walk(cal: WorkCalendar) -> Non
         assert dangfei.step(former).id == "check"
         done = engine.advance(dangfei, stored, day, cal)
         assert done.status is CaseStatus.DONE and done.history[-1].step_id == "check"
+
+
+# 9. #18's 建档备案 is #17's box (L3227): marked added, with that source.
+def test_18_file_step_is_marked_as_borrowed_from_17() -> None:
+    file = builtin("houbei-ganbu-peiyang").step("file")
+    assert file.title == "建档备案" and file.added
+    assert "第17项" in file.source and "第3227行" in file.source
+
+
+# 8. L3248 and L3263 are one box each: 培训帮带 and 考核评议 are one step each, with the box's words.
+def test_18_cases_stored_at_the_merged_steps_walk_to_the_file(cal: WorkCalendar) -> None:
+    peiyang = builtin("houbei-ganbu-peiyang")
+    assert peiyang.step("training").checklist[0].startswith("完善村级后备干部培训帮带机制。")
+    assert peiyang.step("assessment").checklist[0].startswith("完善村级后备干部考核评议机制。")
+    day = D(2026, 12, 1)
+    for former in ("mentoring", "appraisal"):
+        state = CaseState(peiyang.id, day, former, day)
+        for _ in range(len(peiyang.steps)):
+            if state.status is not CaseStatus.OPEN:
+                break
+            state = engine.advance(peiyang, state, day, cal, engine.choices(peiyang, state)[0].label)
+        assert state.status is CaseStatus.DONE and state.history[-1].step_id == "file", former
