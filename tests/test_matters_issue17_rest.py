@@ -101,3 +101,25 @@ def test_18_cases_stored_at_the_merged_steps_walk_to_the_file(cal: WorkCalendar)
                 break
             state = engine.advance(peiyang, state, day, cal, engine.choices(peiyang, state)[0].label)
         assert state.status is CaseStatus.DONE and state.history[-1].step_id == "file", former
+
+
+# 10. Local settings until a text is found: no article is named for them, the confidence is 未核实.
+def assert_local_setting(step: Step) -> None:
+    assert step.timer is not None, step.id
+    assert step.timer.confidence is Confidence.UNVERIFIED, step.id
+    assert "本地设置" in step.timer.basis and "未找到条文" in step.timer.basis, step.id
+
+
+def test_37_time_limits_are_local_settings() -> None:
+    zhaijidi = builtin("zhaijidi-weifang")
+    assert_local_setting(zhaijidi.step("group-publicize"))
+    assert_local_setting(zhaijidi.step("township-approve"))
+
+
+# 8. L4307 in the 乡镇验收 step's checklist as printed (the stray 。 is pointed out in the step's note).
+def test_37_acceptance_keeps_the_boxs_words() -> None:
+    acceptance = builtin("zhaijidi-weifang").step("acceptance")
+    assert acceptance.checklist == (
+        "农户建房完工后，乡（镇）政府组织相关部门验收，并出具《农村宅基地和建房（规划许可）验收意见。表》",
+    )
+    assert "排版错误" in acceptance.note
