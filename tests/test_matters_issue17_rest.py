@@ -123,3 +123,30 @@ def test_37_acceptance_keeps_the_boxs_words() -> None:
         "农户建房完工后，乡（镇）政府组织相关部门验收，并出具《农村宅基地和建房（规划许可）验收意见。表》",
     )
     assert "排版错误" in acceptance.note
+
+
+# 9. #38: the category boxes L4325/L4331/L4337 are branch conditions (outcomes of one step), not phases of one run.
+def test_38_categories_are_outcomes_of_one_step() -> None:
+    yibao = builtin("yibao-shebao-jiaofei")
+    categories = {"60岁以上老年人和计生家庭", "一般人员", "乡村振兴、民政和残联等部门认定的困难人员"}
+    mobilize = yibao.step("mobilize")
+    assert {o.label for o in mobilize.outcomes} == categories
+    for walk in walk_ids(yibao):
+        phases = {yibao.step(s).phase for s in walk} & categories
+        assert len(phases) == 1, walk  # one category per walk
+    assert_local_setting(mobilize)
+
+
+def test_38_each_category_walks_to_its_end(cal: WorkCalendar) -> None:
+    yibao = builtin("yibao-shebao-jiaofei")
+    day = D(2027, 1, 4)
+    ends = {}
+    for label in ("60岁以上老年人和计生家庭", "一般人员", "乡村振兴、民政和残联等部门认定的困难人员"):
+        state = engine.advance(yibao, engine.start(yibao, day), day, cal)
+        state = engine.advance(yibao, state, day, cal, label)
+        while state.status is CaseStatus.OPEN:
+            state = engine.advance(yibao, state, day, cal)
+        ends[label] = [entry.step_id for entry in state.history]
+    assert ends["乡村振兴、民政和残联等部门认定的困难人员"][-2:] == ["hardship-list", "hardship-collect"]
+    assert ends["一般人员"][-2:] == ["general", "report"]
+    assert ends["60岁以上老年人和计生家庭"][-2:] == ["elderly-family-planning", "report"]
