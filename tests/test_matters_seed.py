@@ -143,7 +143,6 @@ CHART_FRAME = {
 # move into steps.  Each matter listed here is a strict xfail, so moving the last
 # box of a matter into its flow turns the test red until the entry is removed.
 NOT_YET_IN_FLOW: dict[int, list[int]] = {
-    54: [4694, 4697, 4700, 4706],
     56: [4760],
 }
 
