@@ -140,21 +140,8 @@ CHART_FRAME = {
     4760: "依法保护生态环境 (#56 chart title: the three duties L4766–L4778 stand under it; it is their phase)",
 }
 
-# Boxes that still reach only a note or phase: what issue 17 items 8–9 have yet to
-# move into steps.  Each matter listed here is a strict xfail, so moving the last
-# box of a matter into its flow turns the test red until the entry is removed.
-NOT_YET_IN_FLOW: dict[int, list[int]] = {}
 
-
-def _flow_param(order: int) -> object:
-    lines = NOT_YET_IN_FLOW.get(order)
-    if not lines:
-        return pytest.param(order, id=f"m{order:02d}")
-    reason = f"boxes not yet in #{order}'s flow (issue 17 items 8–9): lines {lines}"
-    return pytest.param(order, id=f"m{order:02d}", marks=pytest.mark.xfail(strict=True, reason=reason))
-
-
-@pytest.mark.parametrize("order", [_flow_param(o) for o in ORDERS])
+@pytest.mark.parametrize("order", ORDERS, ids=[f"m{o:02d}" for o in ORDERS])
 def test_tail_boxes_reach_the_flow(order: int, catalog_by_order: dict[int, Matter]) -> None:
     matter = catalog_by_order[order]
     text = flow_text(matter)
