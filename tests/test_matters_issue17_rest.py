@@ -150,3 +150,63 @@ def test_38_each_category_walks_to_its_end(cal: WorkCalendar) -> None:
     assert ends["乡村振兴、民政和残联等部门认定的困难人员"][-2:] == ["hardship-list", "hardship-collect"]
     assert ends["一般人员"][-2:] == ["general", "report"]
     assert ends["60岁以上老年人和计生家庭"][-2:] == ["elderly-family-planning", "report"]
+
+
+# 9. #31: the two money streams (L3944/L3935 and L3911–L3917) are independent: either may come first, alone or both.
+CROP = ["crop-money", "pay-owners"]
+LAND = ["land-money", "distribute-decide", "resolution-notice", "file", "pay-households"]
+
+
+def test_31_money_streams_are_independent() -> None:
+    tudi = builtin("tudi-zhengshou")
+    assert {o.goto for o in tudi.step("sign").outcomes} == {"crop-money", "land-money"}
+    assert tudi.step("pay-owners").next != "land-money" and tudi.step("pay-households").next != "crop-money"
+    walks = walk_ids(tudi)
+
+    def has(walk: list[str], stream: list[str]) -> bool:
+        return any(walk[i : i + len(stream)] == stream for i in range(len(walk)))
+
+    assert any(has(w, CROP) and not has(w, LAND) for w in walks)
+    assert any(has(w, LAND) and not has(w, CROP) for w in walks)
+    assert any(has(w, LAND) and has(w, CROP) and w.index("land-money") < w.index("crop-money") for w in walks)
+    assert all(w[-1] == "close" for w in walks if has(w, CROP) or has(w, LAND))
+
+
+def test_31_land_money_first_then_crop_money_walks_to_the_end(cal: WorkCalendar) -> None:
+    tudi = builtin("tudi-zhengshou")
+    day = D(2027, 3, 1)
+    state = engine.start(tudi, day)
+    steps = [(0, ""), (0, ""), (0, "征地款到村"), (0, ""), (0, "通过")]
+    steps += [(8, ""), (8, "")]  # 公示不少于7日: from the day after the 7 days
+    steps += [(9, "青苗、地上附着物补偿款到村"), (10, ""), (10, "征地款已兑现到户或本次不涉及，办结"), (10, "")]
+    for days, choice in steps:
+        state = engine.advance(tudi, state, day + dt.timedelta(days=days), cal, choice)
+    assert state.status is CaseStatus.DONE
+    assert [e.step_id for e in state.history] == [
+        "count",
+        "resolve",
+        "sign",
+        "land-money",
+        "distribute-decide",
+        "resolution-notice",
+        "file",
+        "pay-households",
+        "crop-money",
+        "pay-owners",
+        "close",
+    ]
+
+
+# 10. #31: 补偿标准 are set by government (《土地管理法》第四十八条), not by a village resolution.
+def test_31_resolution_does_not_set_compensation_standards() -> None:
+    resolve = builtin("tudi-zhengshou").step("resolve")
+    decided = resolve.checklist[0]
+    assert "补偿标准" not in decided
+    assert any("第四十八条" in item and "不由村集体经济组织决议" in item for item in resolve.checklist)
+
+
+# 9. #31/#32 决议结果向全体村民公示不少于7日 is #13's box (L3041): marked added, with that source.
+def test_31_32_resolution_notice_is_marked_as_borrowed_from_13() -> None:
+    for matter_id in ("tudi-zhengshou", "shouyi-fenpei"):
+        notice = builtin(matter_id).step("resolution-notice")
+        assert notice.added and "第13项" in notice.source and "第3041行" in notice.source, matter_id
