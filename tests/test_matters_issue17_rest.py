@@ -210,3 +210,10 @@ def test_31_32_resolution_notice_is_marked_as_borrowed_from_13() -> None:
     for matter_id in ("tudi-zhengshou", "shouyi-fenpei"):
         notice = builtin(matter_id).step("resolution-notice")
         assert notice.added and "第13项" in notice.source and "第3041行" in notice.source, matter_id
+
+
+# 10. #8: the 条例's yearly 党课 binds 党委（党组）书记, not a 党支部书记: the branch's yearly 党课 is a local setting.
+def test_8_lecture_is_a_local_setting() -> None:
+    lecture = builtin("dangke").step("lecture")
+    assert_local_setting(lecture)
+    assert lecture.timer is not None and "不是党支部书记" in lecture.timer.basis
