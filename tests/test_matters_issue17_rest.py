@@ -217,3 +217,22 @@ def test_8_lecture_is_a_local_setting() -> None:
     lecture = builtin("dangke").step("lecture")
     assert_local_setting(lecture)
     assert lecture.timer is not None and "不是党支部书记" in lecture.timer.basis
+
+
+# 10. #3's 党费 rules and #22's points of the 人民调解法 name where they come from.
+def test_3_dues_items_cite_the_dues_rules() -> None:
+    zhuanyi = builtin("zuzhi-guanxi-zhuanyi")
+    dues = [item for step in zhuanyi.steps for item in step.checklist if "党费" in item]
+    assert len(dues) == 2
+    assert all("《关于中国共产党党费收缴、使用和管理的规定》" in item for item in dues)
+
+
+def test_22_mediation_points_cite_their_articles() -> None:
+    jiufen = builtin("maodun-jiufen")
+    cited = {
+        "accept": "《人民调解法》第十七条",
+        "terminate": "《人民调解法》第二十五条",
+        "follow-up": "《人民调解法》第三十一条",
+    }
+    for step_id, article in cited.items():
+        assert any(article in item for item in jiufen.step(step_id).checklist), step_id
