@@ -74,11 +74,11 @@ def test_2_yearly_checks_are_one_step_with_the_boxs_words() -> None:
 def test_2_cases_stored_at_the_merged_steps_still_walk(cal: WorkCalendar) -> None:
     dangfei = builtin("dangfei")
     day = D(2026, 12, 1)
-    for former in ("self-check", "county-check"):
-        stored = CaseState(dangfei.id, day, former, day)
-        assert dangfei.step(former).id == "check"
+    for stored_at in ("self-check", "county-check"):  # the merged step keeps 自查's id
+        stored = CaseState(dangfei.id, day, stored_at, day)
+        assert dangfei.step(stored_at).id == "self-check"
         done = engine.advance(dangfei, stored, day, cal)
-        assert done.status is CaseStatus.DONE and done.history[-1].step_id == "check"
+        assert done.status is CaseStatus.DONE and done.history[-1].step_id == "self-check"
 
 
 # 9. #18's 建档备案 is #17's box (L3227): marked added, with that source.
