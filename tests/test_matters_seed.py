@@ -137,40 +137,11 @@ CHART_FRAME = {
     3071: "四议 (#13 stage header)",
     3740: "后续处置 (#28 stage header)",
     3770: "应急响应 (#28 stage header)",
-}
-
-# Boxes that still reach only a note or phase: what issue 17 items 8–9 have yet to
-# move into steps.  Each matter listed here is a strict xfail, so moving the last
-# box of a matter into its flow turns the test red until the entry is removed.
-NOT_YET_IN_FLOW: dict[int, list[int]] = {
-    1: [2075],
-    2: [2087],
-    9: [2693, 2699, 2705, 2711, 2717],
-    13: [3032, 3035],
-    17: [3212, 3221, 3227, 3233, 3239],
-    18: [3248, 3257, 3263, 3272],
-    24: [3467, 3476, 3479, 3485],
-    26: [3572, 3599, 3626, 3632, 3635, 3644],
-    29: [3848],
-    30: [3878, 3890],
-    33: [4007, 4013, 4034, 4046],
-    34: [4082],
-    37: [4307],
-    38: [4337],
-    54: [4694, 4697, 4700, 4706],
-    56: [4760],
+    4760: "依法保护生态环境 (#56 chart title: the three duties L4766–L4778 stand under it; it is their phase)",
 }
 
 
-def _flow_param(order: int) -> object:
-    lines = NOT_YET_IN_FLOW.get(order)
-    if not lines:
-        return pytest.param(order, id=f"m{order:02d}")
-    reason = f"boxes not yet in #{order}'s flow (issue 17 items 8–9): lines {lines}"
-    return pytest.param(order, id=f"m{order:02d}", marks=pytest.mark.xfail(strict=True, reason=reason))
-
-
-@pytest.mark.parametrize("order", [_flow_param(o) for o in ORDERS])
+@pytest.mark.parametrize("order", ORDERS, ids=[f"m{o:02d}" for o in ORDERS])
 def test_tail_boxes_reach_the_flow(order: int, catalog_by_order: dict[int, Matter]) -> None:
     matter = catalog_by_order[order]
     text = flow_text(matter)
