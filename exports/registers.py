@@ -166,9 +166,7 @@ def seal_register_document(site: Site, village: str | None, seal: str | None, st
 
 
 def _closed_on(case: Case) -> str:
-    if case.record["current"]:
-        return ""
-    return max((h["finished"] for h in case.record["history"]), default="")
+    return case.closed_on
 
 
 def _state_text(site: Site, case: Case) -> str:

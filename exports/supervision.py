@@ -20,7 +20,16 @@ from exports import style
 from exports.minutes import shown
 from exports.registers import SMALL
 from procedures import idnumber
-from procedures.risks import CHECK_TITLES, CHECKS, SEVERITY_WORDS, THRESHOLDS, Finding, Severity, village_status
+from procedures.risks import (
+    CHECK_TITLES,
+    CHECKS,
+    RECORD_CHECKS,
+    SEVERITY_WORDS,
+    THRESHOLDS,
+    Finding,
+    Severity,
+    village_status,
+)
 from store.opinions import KINDS
 from store.records import prefix_of
 from store.verify import AdminChange, Report
@@ -223,6 +232,9 @@ def _scope(doc: Document) -> None:
     )
     rows = [[str(i), c.title, c.looks_for] for i, c in enumerate(CHECKS, 1)]
     table(doc, CHECK_COLUMNS, rows, CHECK_WIDTHS)
+    style.body(doc, "此外，凡重开已完成步骤、撤回或终止办件、更正办件事由的，均逐条提示（须填写理由）：")
+    more = [[str(i), c.title, c.looks_for] for i, c in enumerate(RECORD_CHECKS, len(CHECKS) + 1)]
+    table(doc, CHECK_COLUMNS, more, CHECK_WIDTHS)
     style.body(doc, "以下提示时限是本系统自定的阈值，县文件未作规定：")
     for name, days in THRESHOLDS.items():
         style.body(doc, f"{name}：{days} 日")

@@ -158,6 +158,12 @@ SPECS: dict[str, dict[str, Rule]] = {
         "history[].note": Text("第{}步备注", LONG, True),
         "history[].forced_reason": Text("第{}步强制完成理由", LONG, True),
         "history[].records[]": Ref("第{}步关联记录"),
+        "progress.records[]": Ref("当前步骤关联记录"),
+        "amendments[].at": Day("第{}条更正记录的时间", True),
+        "amendments[].reason": Text("第{}条更正记录的理由", LONG, True),
+        "amendments[].old": Text("第{}条更正记录的原事由"),
+        "amendments[].new": Text("第{}条更正记录的新事由"),
+        "amendments[].notice": Ref("第{}条更正记录中止的公示", "GS"),
     },
     "meeting": {
         "title": Text("会议名称"),
