@@ -98,37 +98,7 @@ class Amendments:
             record = cases.book.for_update(number, expected_rev)
             case = Case(record)
             matter = cases._matter(case.matter_id)
-            if case.status is not CaseStatus.OPEN or not record["current"]:
-                label = STATUS_LABELS[case.status]
-                raise CannotReopen(
-                    f"办件 {case.number} {label}，不能重开步骤；未做任何改动。",
-                    case=case.number,
-                    blocked=Blocked.CLOSED,
-                    status=label,
-                )
-            current = matter.step(record["current"])
-            if not record["history"]:
-                raise CannotReopen(
-                    f"办件 {case.number} 还没有完成任何步骤（当前是第1步“{current.title}”），没有可重开的步骤；"
-                    "未做任何改动。",
-                    case=case.number,
-                    blocked=Blocked.NOTHING_DONE,
-                    step_id=current.id,
-                    step_title=current.title,
-                )
-            recorded, numbers = self.recorded(record, current)
-            if recorded:
-                raise CannotReopen(
-                    f"办件 {case.number} 的当前步骤“{current.title}”已有登记：{'；'.join(recorded)}。"
-                    "只有当前步骤还没有任何登记时，才能重开上一步；未做任何改动。"
-                    "如确是上一步办错，请先取消这些勾选、清空备注；已登记的公示、会议记录、用印或签字不能撤销。",
-                    case=case.number,
-                    blocked=Blocked.RECORDED,
-                    step_id=current.id,
-                    step_title=current.title,
-                    recorded=tuple(recorded),
-                    records=tuple(numbers),
-                )
+            self._may_reopen(record, matter)
             last = record["history"][-1]
             step = matter.step(last["step_id"])
             notice_no, carried = "", []
@@ -172,6 +142,50 @@ class Amendments:
             detail = {"step": last["step_id"], "outcome": last.get("outcome", ""), "reason": why}
             cases.book.save(txn, record, "case.reopen", detail)
         return Case(record)
+
+    def reopenable(self, number: str) -> dict[str, Any]:
+        """The finished step that reopening case ``number`` would undo (its history entry), or
+        the refusal ``reopen`` would give (``CannotReopen``); nothing is changed."""
+        record = self.cases.book.get(number)
+        self._may_reopen(record, self.cases._matter(str(record["matter_id"])))
+        return dict(record["history"][-1])
+
+    def _may_reopen(self, record: dict[str, Any], matter: Matter) -> None:
+        """Refuse (``CannotReopen``) a closed case, one with nothing finished, or one with
+        something recorded at its current step."""
+        case = Case(record)
+        if case.status is not CaseStatus.OPEN or not record["current"]:
+            label = STATUS_LABELS[case.status]
+            raise CannotReopen(
+                f"办件 {case.number} {label}，不能重开步骤；未做任何改动。",
+                case=case.number,
+                blocked=Blocked.CLOSED,
+                status=label,
+            )
+        current = matter.step(record["current"])
+        if not record["history"]:
+            raise CannotReopen(
+                f"办件 {case.number} 还没有完成任何步骤（当前是第1步“{current.title}”），没有可重开的步骤；"
+                "未做任何改动。",
+                case=case.number,
+                blocked=Blocked.NOTHING_DONE,
+                step_id=current.id,
+                step_title=current.title,
+            )
+        recorded, numbers = self.recorded(record, current)
+        if recorded:
+            raise CannotReopen(
+                f"办件 {case.number} 的当前步骤“{current.title}”已有登记：{'；'.join(recorded)}。"
+                "只有当前步骤还没有任何登记时，才能重开上一步；未做任何改动。"
+                "如确是上一步办错，请先取消这些勾选、清空备注；已登记的公示、会议记录、用印或签字不能撤销。",
+                case=case.number,
+                blocked=Blocked.RECORDED,
+                step_id=current.id,
+                step_title=current.title,
+                recorded=tuple(recorded),
+                records=tuple(numbers),
+                ticked=any((record.get("progress") or {}).get(k) for k in ("checklist", "materials", "note")),
+            )
 
     def recorded(self, record: dict[str, Any], step: Step) -> tuple[list[str], list[str]]:
         """What is recorded at the case's current ``step``, in words, and the numbers of the
@@ -228,6 +242,26 @@ class Amendments:
     ) -> Case:
         """Close an open case as 已终止 (stopped before its flow ended), with a reason."""
         return self._close(operator, now, number, reason, "terminate", expected_rev)
+
+    def closing(self, number: str) -> tuple[str, list[str]]:
+        """What withdrawing or terminating case ``number`` would touch: the running 公示 it
+        would stop ("" when none) and the meeting drafts linked to it (left as they are);
+        ``CaseClosed`` when it is closed already. Nothing is changed."""
+        record = self.cases.book.get(number)
+        case = Case(record)
+        if case.status is not CaseStatus.OPEN or not record["current"]:
+            label = STATUS_LABELS[case.status]
+            raise CaseClosed(
+                f"办件 {case.number} {label}，不能再撤回或终止；未做任何改动。", case=case.number, status=label
+            )
+        posted = (record.get("progress") or {}).get("notice", "")
+        running = posted if posted and not self.cases.notices.get(posted).get("result") else ""
+        drafts = [
+            str(m["number"])
+            for m in self.cases.meetings.book.in_village(case.village)
+            if m.get("case") == case.number and m.get("state") == "draft"
+        ]
+        return running, sorted(drafts)
 
     def _close(
         self, operator: Operator, now: dt.datetime, number: str, reason: str, kind: str, expected_rev: int | None

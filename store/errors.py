@@ -188,6 +188,7 @@ class CannotReopen(Refused):
         step_title: str = "",
         recorded: tuple[str, ...] = (),
         records: tuple[str, ...] = (),
+        ticked: bool = False,
     ) -> None:
         super().__init__(message)
         self.case = case
@@ -203,6 +204,8 @@ class CannotReopen(Refused):
         """What is recorded at the current step, one item each, in words."""
         self.records = records
         """The numbers of the records linked to the current step (notice, meeting, seal use)."""
+        self.ticked = ticked
+        """Ticks, materials or a note are saved at the current step: the person may clear them."""
 
 
 class CaseClosed(Refused):

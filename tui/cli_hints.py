@@ -54,7 +54,7 @@ def hint(exc: StoreError) -> str:
     if isinstance(exc, CannotReopen):
         if exc.blocked is Blocked.NOTHING_DONE:
             return ""
-        if exc.blocked is Blocked.RECORDED and not exc.records:
+        if exc.blocked is Blocked.RECORDED and exc.ticked:
             return f"查看当前步骤：cunwu case show {exc.case}（勾选和备注可在终端界面的办件页取消后暂存）"
         return f"查看办件的最新状态：cunwu case show {exc.case}"
     if isinstance(exc, CaseClosed):
