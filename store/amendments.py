@@ -284,7 +284,12 @@ class Amendments:
             if posted:
                 notice = cases.notices.get(posted)
                 if not notice.get("result"):
-                    notice.update(result=stopped_result(kind), closed_on=now.date().isoformat(), stopped=True)
+                    notice.update(
+                        result=stopped_result(kind),
+                        closed_on=now.date().isoformat(),
+                        stopped=True,
+                        stopped_reason=why,
+                    )
                     cases.notices.book.save(
                         txn, notice, "notice.close", {"result": notice["result"], "stopped": True, "case": number}
                     )

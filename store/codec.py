@@ -208,6 +208,7 @@ SPECS: dict[str, dict[str, Rule]] = {
         "entered_on": Day("登记日期"),
         "earliest_end": Day("公示期最早结束日期"),
         "closed_on": Day("公示结束日期"),
+        "stopped_reason": Text("公示中止的理由", LONG, True),
         "entries[].name": Text("公示第{}行姓名", 40),
         "entries[].household": Digits("公示第{}行人数"),
         "entries[].amount": Money("公示第{}行金额"),

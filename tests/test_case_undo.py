@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from exports.archive import archive_document
+from exports.notice import notice_result_document
 from procedures import engine
 from store.errors import BadInput, Blocked, CannotReopen, CaseClosed, OutOfScope, Refused
 from store.site import Site
@@ -100,7 +101,7 @@ def test_reopen_is_refused_with_its_reason_and_changes_nothing(site: Site, tmp_p
         site.amendments.reopen(site.operator, NOW, ticked, "申请书未签字")
     exc = recorded.value
     assert exc.blocked is Blocked.RECORDED and exc.step_title == "村（居）委会受理"
-    assert exc.recorded == ("已勾选清单：登记受理", "已填写备注")
+    assert exc.recorded == ("已勾选清单：登记受理", "已填写备注") and exc.ticked
     assert "已勾选清单：登记受理" in str(exc) and "cunwu" not in str(exc)
     assert fingerprint(root) == before
 
@@ -111,6 +112,7 @@ def test_reopen_is_refused_with_its_reason_and_changes_nothing(site: Site, tmp_p
         site.amendments.reopen(site.operator, NOW, posted, "评议结果记错")
     notice = site.cases.get(posted).record["progress"]["notice"]
     assert noticed.value.records == (notice,) and f"已登记公示 {notice}" in str(noticed.value)
+    assert not noticed.value.ticked
 
     closed = low_income(site, "赵某某")
     walk_to(site, closed, "publicize")
@@ -210,6 +212,11 @@ def test_withdraw_closes_the_case_and_stops_its_running_notice(site: Site) -> No
     assert [f.check for f in findings] == ["case-withdrawn"], "a stopped 公示 is not 公示期不足"
     assert "撤回" in findings[0].text and "申请人书面申请撤回" in findings[0].text
     assert findings[0].severity.value == "amber"
+
+    text = text_of(notice_result_document(site, notice_no))
+    assert "公示中止（办件已撤回）（2026年11月30日中止）" in text
+    assert "公示中止（办件已撤回）：2026年11月30日中止公示。理由：申请人书面申请撤回" in text
+    assert "强制结束" not in text
 
     with pytest.raises(CaseClosed, match="已撤回，不能再终止"):
         site.amendments.terminate(site.operator, later, number, "再终止一次")

@@ -137,3 +137,20 @@ async def test_the_committee_is_told_it_may_only_look(tmp_path: Path) -> None:
             await pilot.press("escape")
             await pilot.pause()
     assert app.site.cases.get(number).amendments == []
+
+
+async def test_the_committee_sees_a_reopened_step_on_the_supervision_screen(tmp_path: Path) -> None:
+    from tui.screens.supervision import SupervisionScreen
+
+    site = new_site(tmp_path / "data")
+    register(tmp_path / "data", f"{SUPERVISOR}=赵六:监委会:城关村")
+    number = site.cases.open(site.operator, NOW, "xinfang", "城关村", "张某来访").number
+    site.cases.complete_step(site.operator, NOW, number, "接待")
+    site.amendments.reopen(site.operator, NOW, number, "应为排查矛盾纠纷")
+    app = make(tmp_path / "data", Clock(DAY0), environ=env(SUPERVISOR))
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(SupervisionScreen())
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "黄（待核实） 城关村" in shown and "重开已完成步骤" in shown
+        assert "撤销原办理结果“接待”，理由：应为排查矛盾纠纷" in shown
