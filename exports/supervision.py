@@ -194,7 +194,8 @@ def _journal(doc: Document, report: Report, start: dt.date, end: dt.date) -> Non
     style.body(
         doc,
         f"核验日志 {report.entries} 条、数据记录 {report.records} 条（全乡镇）；"
-        f"日志中强制完成步骤 {report.forced} 次，中断后恢复的保存 {report.recovered} 次。",
+        f"日志中强制完成步骤 {report.forced} 次，中断后恢复的保存 {report.recovered} 次"
+        + (f"，重开步骤、撤回或终止办件、更正事由 {report.amended} 次。" if report.amended else "。"),
     )
     anchor = _anchor_line(getattr(report, "anchor", None))
     if anchor:

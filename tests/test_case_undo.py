@@ -14,7 +14,9 @@ import pytest
 
 from exports.archive import archive_document
 from exports.notice import notice_result_document
+from exports.supervision import supervision_report_document
 from procedures import engine
+from procedures.risks import RECORD_CHECKS
 from store.errors import BadInput, Blocked, CannotReopen, CaseClosed, OutOfScope, Refused
 from store.site import Site
 from store.verify import verify
@@ -222,7 +224,8 @@ def test_withdraw_closes_the_case_and_stops_its_running_notice(site: Site) -> No
         site.amendments.terminate(site.operator, later, number, "再终止一次")
     with pytest.raises(CannotReopen, match="已撤回，不能重开"):
         site.amendments.reopen(site.operator, later, number, "撤回错了")
-    assert verify(site.store, site.records()).ok
+    report = verify(site.store, site.records())
+    assert report.ok and report.amended == 1
 
 
 def test_terminate_closes_as_stopped_with_the_step_it_stood_at(site: Site) -> None:
@@ -310,3 +313,17 @@ def test_an_archive_without_amendments_says_so(site: Site) -> None:
     number = low_income(site)
     text = text_of(archive_document(site, number, NOW.date()))
     assert "本办件没有重开步骤、撤回、终止或更正事由。" in text
+
+
+def test_the_supervision_report_shows_the_reopening_and_the_record_checks(site: Site) -> None:
+    number = low_income(site)
+    site.cases.complete_step(site.operator, NOW, number)
+    site.amendments.reopen(site.operator, NOW, number, "误点了完成")
+    doc = supervision_report_document(site, "城关村", D(2026, 11, 1), D(2026, 11, 30), NOW.date())
+    text = text_of(doc)
+    assert "重开已完成步骤" in text and "撤销原办理结果“完成”，理由：误点了完成" in text
+    for check in RECORD_CHECKS:
+        assert check.title in text and check.looks_for in text
+    assert "重开步骤、撤回或终止办件、更正事由 1 次。" in text
+    outside = text_of(supervision_report_document(site, "城关村", D(2026, 12, 1), D(2026, 12, 31), D(2026, 12, 31)))
+    assert "误点了完成" not in outside, "a finding of another period is not this period's"

@@ -113,6 +113,9 @@ def test_withdraw_stops_the_notice_and_terminate_is_then_refused(data: Path) -> 
     assert json.loads(out)["result"] == "公示中止（办件已撤回）"
     code, _, err = run("case", "terminate", number, "--reason", "重复")
     assert code == 1 and "已撤回，不能再终止" in err and f"cunwu case show {number}" in err
+    code, out, _ = run("verify")
+    assert code == 0 and "核验通过" in out
+    assert "提示：有 1 次重开步骤、撤回或终止办件、更正事由（理由见各办件的更正记录）" in out
 
 
 def test_terminate_and_correct_with_json(data: Path) -> None:
