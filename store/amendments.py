@@ -173,18 +173,23 @@ class Amendments:
                 step_title=current.title,
             )
         recorded, numbers = self.recorded(record, current)
+        progress = record.get("progress") or {}
         if recorded:
             raise CannotReopen(
                 f"办件 {case.number} 的当前步骤“{current.title}”已有登记：{'；'.join(recorded)}。"
                 "只有当前步骤还没有任何登记时，才能重开上一步；未做任何改动。"
-                "如确是上一步办错，请先取消这些勾选、清空备注；已登记的公示、会议记录、用印或签字不能撤销。",
+                + (
+                    "已登记的公示、会议记录、用印或签字不能撤销，上一步已不能重开。"
+                    if len(recorded) > sum(1 for k in ("checklist", "materials", "note") if progress.get(k))
+                    else "如确是上一步办错，请先取消这些勾选、清空备注并暂存。"
+                ),
                 case=case.number,
                 blocked=Blocked.RECORDED,
                 step_id=current.id,
                 step_title=current.title,
                 recorded=tuple(recorded),
                 records=tuple(numbers),
-                ticked=any((record.get("progress") or {}).get(k) for k in ("checklist", "materials", "note")),
+                ticked=any(progress.get(k) for k in ("checklist", "materials", "note")),
             )
 
     def recorded(self, record: dict[str, Any], step: Step) -> tuple[list[str], list[str]]:

@@ -19,8 +19,9 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from procedures.engine import STATUS_LABELS
-from store.amendments import KIND_WORDS, describe
+from store.amendments import KIND_WORDS, RECORD_WORDS, describe
 from store.cases import Case
+from store.records import prefix_of
 
 if TYPE_CHECKING:
     from tui.screens.case import CaseScreen
@@ -168,9 +169,15 @@ class CaseUndo:
         step = matter.step(last["step_id"])
         position = [s.id for s in matter.steps].index(step.id) + 1
         done = f"{last.get('finished', '')} 由 {last.get('by_name') or last.get('by', '')} 完成"
+        kept = [
+            f"公示 {n} 重新处于公示中"
+            if prefix_of(n) == "GS"
+            else f"{RECORD_WORDS.get(prefix_of(n), '记录')} {n} 仍归这一步"
+            for n in map(str, last.get("records", []))
+        ]
         body = (
             f"重开第{position}步“{step.title}”：撤销办理结果“{last.get('outcome', '')}”（{done}），"
-            f"办件回到这一步，原勾选、材料、备注和公示照旧。\n{NOT_UNDONE}"
+            f"办件回到这一步，原勾选、材料和备注照旧{''.join('，' + k for k in kept)}。\n{NOT_UNDONE}"
         )
 
         def answered(answer: tuple[str, str] | None) -> None:
