@@ -591,11 +591,12 @@ def _amended(ctx: Context, kinds: tuple[str, ...]) -> Iterator[tuple[CaseView, M
 def step_reopened(ctx: Context) -> Iterator[Finding]:
     for case, matter, a, step in _amended(ctx, ("reopen",)):
         title = step.title if step else a.step_id
+        forced = f"（原为未满时限强制完成，强制理由：{a.forced_reason}）" if a.forced_reason else ""
         yield _finding(
             "step-reopened",
             Severity.AMBER,
             a.day,
-            f"“{title}”于{format_date(a.day)}由{a.by}重开，撤销原办理结果“{a.outcome}”，理由：{a.reason}",
+            f"“{title}”于{format_date(a.day)}由{a.by}重开，撤销原办理结果“{a.outcome}”{forced}，理由：{a.reason}",
             **_case_where(case, matter, step),
         )
 

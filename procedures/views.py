@@ -153,9 +153,12 @@ class AmendmentView:
     old: str = ""
     """The 事由 as it was worded before a correction."""
     new: str = ""
+    forced_reason: str = ""
+    """A reopened step that had been completed by force: the reason it was forced."""
 
     @classmethod
     def from_record(cls, entry: Mapping[str, Any]) -> AmendmentView:
+        undone = entry.get("undone")
         return cls(
             kind=_text(entry.get("kind")),
             day=_day(entry.get("at")),
@@ -165,6 +168,7 @@ class AmendmentView:
             outcome=_text(entry.get("outcome")),
             old=_text(entry.get("old")),
             new=_text(entry.get("new")),
+            forced_reason=_text(undone.get("forced_reason")) if isinstance(undone, Mapping) else "",
         )
 
 

@@ -54,7 +54,9 @@ def describe(entry: dict[str, Any], matter: Matter | None = None) -> str:
     if kind == "reopen":
         title = _title(matter, str(entry.get("step_id", "")))
         outcome = entry.get("outcome", "")
-        return f"重开“{title}”（撤销原办理结果“{outcome}”，原完成日期 {entry.get('finished', '')}）"
+        undone = entry.get("undone") or {}
+        forced = f"，原为强制完成：{undone['forced_reason']}" if undone.get("forced_reason") else ""
+        return f"重开“{title}”（撤销原办理结果“{outcome}”，原完成日期 {entry.get('finished', '')}{forced}）"
     if kind in CLOSING:
         step = entry.get("step_id", "")
         where = f"，办理至“{_title(matter, str(step))}”" if step else ""

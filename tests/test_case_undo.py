@@ -327,3 +327,15 @@ def test_the_supervision_report_shows_the_reopening_and_the_record_checks(site: 
     assert "重开步骤、撤回或终止办件、更正事由 1 次。" in text
     outside = text_of(supervision_report_document(site, "城关村", D(2026, 12, 1), D(2026, 12, 31), D(2026, 12, 31)))
     assert "误点了完成" not in outside, "a finding of another period is not this period's"
+
+
+def test_a_forced_close_reopened_still_shows_that_it_was_forced(site: Site) -> None:
+    number = low_income(site)
+    walk_to(site, number, "publicize")
+    post_notice(site, number)
+    site.cases.complete_step(site.operator, at(D(2026, 11, 30)), number, "无异议", force_reason="乡镇要求提前上报")
+    assert [f.check for f in site.risks(D(2026, 11, 30)) if f.check == "notice-short"] == ["notice-short"]
+    site.amendments.reopen(site.operator, at(D(2026, 11, 30)), number, "提前结束不妥，继续公示")
+    (finding,) = [f for f in site.risks(D(2026, 11, 30)) if f.check == "step-reopened"]
+    assert "原为未满时限强制完成，强制理由：乡镇要求提前上报" in finding.text
+    assert verify(site.store, site.records()).forced == 1, "the journal still counts the forced close"
