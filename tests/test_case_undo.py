@@ -339,3 +339,31 @@ def test_a_forced_close_reopened_still_shows_that_it_was_forced(site: Site) -> N
     (finding,) = [f for f in site.risks(D(2026, 11, 30)) if f.check == "step-reopened"]
     assert "原为未满时限强制完成，强制理由：乡镇要求提前上报" in finding.text
     assert verify(site.store, site.records()).forced == 1, "the journal still counts the forced close"
+
+
+def test_a_reopened_meeting_step_completed_with_other_minutes_lets_the_old_draft_go(site: Site) -> None:
+    number = low_income(site)
+    walk_to(site, number, "publicize")
+    (draft,) = site.cases.get(number).record["history"][-1]["records"]
+    site.amendments.reopen(site.operator, NOW, number, "评议会议另有记录")
+    minutes = site.meetings.new(
+        site.operator,
+        NOW,
+        "城关村",
+        {
+            "kind": "村民代表会议",
+            "title": "民主评议王某某低保申请",
+            "start": "2026-11-27T09:00",
+            "host": "李书记",
+            "recorder": "王文书",
+            "expected": 39,
+            "present": 30,
+            "items": [{"title": "评议", "vote": {"ayes": 25, "nays": 1, "abstain": 0}}],
+        },
+    )
+    case = site.cases.complete_step(site.operator, NOW, number, meeting=minutes["number"])
+    assert case.record["history"][-1]["records"] == [minutes["number"]]
+    old = site.meetings.get(draft)
+    assert (old["case"], old["step"]) == ("", "")
+    assert [e["action"] for e in journal(site)[-3:]] == ["meeting.unlink", "meeting.link", "case.step"]
+    assert draft not in case.records() and verify(site.store, site.records()).ok
