@@ -7,7 +7,8 @@ village, year and 保管期限, across every matter (``numbering``). The file: a
 every 件, 起止日期, 办件状态, which codes are defaults); the 归档文件目录 in landscape (序号, 档号,
 文号 — only a real 发文字号, never a record number —, 责任者, 题名, 日期, 密级, 页数, 备注); the
 step-by-step record; the materials checklist; summaries of the linked records (their full
-documents are exported separately); and the 备考表 with 整理人, 检查人 and 检查日期. Dates in the
+documents are exported separately); every step reopened, the withdrawal or termination and
+every 事由 corrected, with who, when and why; and the 备考表 with 整理人, 检查人 and 检查日期. Dates in the
 catalogue are YYYYMMDD; ID numbers masked.
 """
 
@@ -22,6 +23,8 @@ from exports.notice import issuer, period_text
 from exports.registers import landscape, portrait, table
 from procedures.engine import STATUS_LABELS
 from procedures.model import Matter
+from store import amendments
+from store.amendments import describe
 from store.errors import NotFound
 from store.identity import who_did
 from store.meetings import STATES
@@ -105,14 +108,23 @@ def defaults_note(site: Site, village: str) -> str:
 
 
 def _last_finished(case: Case) -> str:
+    """The day the case closed (withdrawn or terminated that day, or its last step finished);
+    while it is open, the day its last step was finished."""
     history = case.record["history"]
-    return max((h["finished"] for h in history), default="")
+    return case.closed_on or max((h["finished"] for h in history), default="")
 
 
 def _status(matter: Matter, case: Case) -> str:
     text = STATUS_LABELS[case.status]
     current = case.record["current"]
-    return f"{text}（当前步骤：{_title(matter, current)}）" if current else text
+    if current:
+        return f"{text}（当前步骤：{_title(matter, current)}）"
+    closing = [a for a in case.amendments if a.get("kind") in ("withdraw", "terminate")]
+    if closing:
+        last = closing[-1]
+        how = amendments.KIND_WORDS[last["kind"]][:2]
+        return f"{text}（{str(last['at'])[:10]} 由 {who_did(last)} {how}，理由见“四、更正记录”）"
+    return text
 
 
 def _title(matter: Matter, step_id: str) -> str:
@@ -271,6 +283,22 @@ def _summaries(doc: Document, linked: list[Any]) -> None:
             style.body(doc, text + f"批准人{shown(record['approver'])}，保管人{shown(record['keeper'])}")
 
 
+AMENDMENTS = ["序号", "日期", "经办人", "事项", "理由"]
+
+
+def _amendments(doc: Document, matter: Matter, case: Case) -> None:
+    """Every step reopened, the withdrawal or termination, every 事由 corrected: when, who, why."""
+    style.heading(doc, "四、更正记录（重开步骤、撤回、终止、更正事由）")
+    rows = [
+        [str(i), str(a["at"])[:16].replace("T", " "), who_did(a), shown(describe(a, matter)), shown(a.get("reason"))]
+        for i, a in enumerate(case.amendments, 1)
+    ]
+    if rows:
+        table(doc, AMENDMENTS, rows, [10, 26, 18, 60, 42])
+    else:
+        style.body(doc, "本办件没有重开步骤、撤回、终止或更正事由。")
+
+
 def _notes(doc: Document, case: Case, matter: Matter, linked: list[Any], today: dt.date) -> None:
     history = case.record["history"]
     states = dict(case.step_states(matter))
@@ -282,6 +310,9 @@ def _notes(doc: Document, case: Case, matter: Matter, linked: list[Any], today: 
     open_steps = sum(1 for s in states.values() if s in ("active", "pending"))
     text += f"，尚未办理 {open_steps} 步" if open_steps else ""
     text += f"，其中强制完成 {forced} 步（理由见办理过程）。" if forced else "。"
+    kinds_done = [a.get("kind", "") for a in case.amendments]
+    amended = "，".join(f"{w} {kinds_done.count(k)} 次" for k, w in amendments.KIND_WORDS.items() if k in kinds_done)
+    text += f"办理中{amended}（经办人、理由见更正记录）。" if amended else ""
     style.title(doc, "备考表")
     style.body(doc, "盒内文件情况说明：", indent=False)
     style.body(doc, text)
@@ -309,6 +340,7 @@ def archive_document(site: Site, number: str, today: dt.date) -> Document:
     _history(site, doc, matter, case)
     _materials(doc, matter, case)
     _summaries(doc, linked)
+    _amendments(doc, matter, case)
     style.page_break(doc)
     _notes(doc, case, matter, linked, today)
     style.hold_sign_off(doc)

@@ -194,7 +194,7 @@ def short_close(record: dict[str, Any]) -> str:
     """A 公示 closed before its period ran: when, after how many days, and the reason; else empty."""
     closed, last = record.get("closed_on"), record.get("earliest_end")
     amount = int(record.get("min_amount") or 0)
-    if not closed or not last or not amount or _day(closed) >= free_from(_day(last)):
+    if not closed or not last or not amount or _day(closed) >= free_from(_day(last)) or record.get("stopped"):
         return ""
     posted = _day(record["posted_on"])
     days = counted_days(posted, _day(closed))
@@ -217,10 +217,21 @@ def late_entry(record: dict[str, Any]) -> str:
     return text + f"。补录原因：{record.get('late_reason') or '（未登记）'}"
 
 
+def stopped_text(record: dict[str, Any]) -> str:
+    """A 公示 stopped because its case was withdrawn or terminated (``store.amendments``): when,
+    and the reason given; else empty."""
+    if not record.get("stopped") or not record.get("closed_on"):
+        return ""
+    reason = record.get("stopped_reason") or "（未登记）"
+    return f"{record.get('result', '')}：{style.cn_date(_day(record['closed_on']))}中止公示。理由：{reason}"
+
+
 def result_text(record: dict[str, Any]) -> str:
     """The 公示结果 line, from the objections as decided: 异议待核实 while any is open."""
     if not record.get("closed_on"):
         return "公示尚未结束"
+    if record.get("stopped"):
+        return f"{record.get('result', '')}（{style.cn_date(_day(record['closed_on']))}中止）"
     result = PENDING if pending_objections(record) else result_for(record)
     if result == "无异议" and short_close(record):
         result = "未满公示期，期间未收到异议"
@@ -240,7 +251,11 @@ def notice_result_document(site: Site, number: str) -> Document:
         ["张贴地点", record.get("place") or BLANK],
         ["公示期", period_text(record).split("：", 1)[1]],
     ]
-    for label, text in (("提前结束", short_close(record)), ("补录", late_entry(record))):
+    for label, text in (
+        ("提前结束", short_close(record)),
+        ("中止", stopped_text(record)),
+        ("补录", late_entry(record)),
+    ):
         if text:
             rows.append([label, text])
     rows.append(["收到异议", f"{len(objections)} 条"])

@@ -18,7 +18,7 @@ from docx.shared import Mm, Pt
 
 from exports import style
 from exports.minutes import shown
-from procedures.engine import STATUS_LABELS
+from procedures.engine import STATUS_LABELS, CaseStatus
 from procedures.model import Unit
 from procedures.recurring import Obligation, ObligationState, obligations
 from store.meetings import STATES
@@ -166,9 +166,7 @@ def seal_register_document(site: Site, village: str | None, seal: str | None, st
 
 
 def _closed_on(case: Case) -> str:
-    if case.record["current"]:
-        return ""
-    return max((h["finished"] for h in case.record["history"]), default="")
+    return case.closed_on
 
 
 def _state_text(site: Site, case: Case) -> str:
@@ -203,7 +201,12 @@ def ledger_document(site: Site, matter_id: str, year: int, village: str | None =
     else:
         style.body(doc, "本年度没有该事项的办件。", indent=False)
     counts = {status: sum(1 for c in cases if c.status is status) for status in STATUS_LABELS}
-    by_status = "，".join(f"{label} {counts[status]} 件" for status, label in STATUS_LABELS.items())
+    # 已撤回 is an exception a person makes (store.amendments): named only when there is one.
+    by_status = "，".join(
+        f"{label} {counts[status]} 件"
+        for status, label in STATUS_LABELS.items()
+        if counts[status] or status is not CaseStatus.WITHDRAWN
+    )
     style.body(doc, f"合计 {len(cases)} 件：{by_status}。", indent=False)
     if forced_cases:
         style.body(doc, f"其中有强制完成步骤的 {forced_cases} 件（理由见各办件的归档文件）。", indent=False)

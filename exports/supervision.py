@@ -20,7 +20,16 @@ from exports import style
 from exports.minutes import shown
 from exports.registers import SMALL
 from procedures import idnumber
-from procedures.risks import CHECK_TITLES, CHECKS, SEVERITY_WORDS, THRESHOLDS, Finding, Severity, village_status
+from procedures.risks import (
+    CHECK_TITLES,
+    CHECKS,
+    RECORD_CHECKS,
+    SEVERITY_WORDS,
+    THRESHOLDS,
+    Finding,
+    Severity,
+    village_status,
+)
 from store.opinions import KINDS
 from store.records import prefix_of
 from store.verify import AdminChange, Report
@@ -185,7 +194,8 @@ def _journal(doc: Document, report: Report, start: dt.date, end: dt.date) -> Non
     style.body(
         doc,
         f"核验日志 {report.entries} 条、数据记录 {report.records} 条（全乡镇）；"
-        f"日志中强制完成步骤 {report.forced} 次，中断后恢复的保存 {report.recovered} 次。",
+        f"日志中强制完成步骤 {report.forced} 次，中断后恢复的保存 {report.recovered} 次"
+        + (f"，重开步骤、撤回或终止办件、更正事由 {report.amended} 次。" if report.amended else "。"),
     )
     anchor = _anchor_line(getattr(report, "anchor", None))
     if anchor:
@@ -223,6 +233,9 @@ def _scope(doc: Document) -> None:
     )
     rows = [[str(i), c.title, c.looks_for] for i, c in enumerate(CHECKS, 1)]
     table(doc, CHECK_COLUMNS, rows, CHECK_WIDTHS)
+    style.body(doc, "此外，凡重开已完成步骤、撤回或终止办件、更正办件事由的，均逐条提示（须填写理由）：")
+    more = [[str(i), c.title, c.looks_for] for i, c in enumerate(RECORD_CHECKS, len(CHECKS) + 1)]
+    table(doc, CHECK_COLUMNS, more, CHECK_WIDTHS)
     style.body(doc, "以下提示时限是本系统自定的阈值，县文件未作规定：")
     for name, days in THRESHOLDS.items():
         style.body(doc, f"{name}：{days} 日")

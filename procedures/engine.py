@@ -25,12 +25,16 @@ class CaseStatus(StrEnum):
     OPEN = "open"
     DONE = "done"
     STOPPED = "stopped"
+    """已终止: by a flow branch (``closes_as = "stopped"``) or by a person, with a reason."""
+    WITHDRAWN = "withdrawn"
+    """已撤回: withdrawn by a person, with a reason (``store.amendments``)."""
 
 
 STATUS_LABELS: dict[CaseStatus, str] = {
     CaseStatus.OPEN: "办理中",
     CaseStatus.DONE: "已办结",
     CaseStatus.STOPPED: "已终止",
+    CaseStatus.WITHDRAWN: "已撤回",
 }
 
 

@@ -272,8 +272,8 @@ def notice_late(ctx: Context) -> Iterator[Finding]:
 def notice_short(ctx: Context) -> Iterator[Finding]:
     for notice in ctx.data.notices:
         closed, earliest, posted = notice.closed_on, notice.earliest_end, notice.posted_on
-        if closed is None or earliest is None or posted is None or not notice.min_amount:
-            continue
+        if closed is None or earliest is None or posted is None or not notice.min_amount or notice.stopped:
+            continue  # a 公示 stopped with its withdrawn case is case-withdrawn's
         if closed < free_from(earliest):
             yield _finding(
                 "notice-short",
@@ -572,6 +572,59 @@ def forced_step(ctx: Context) -> Iterator[Finding]:
             )
 
 
+# --- 记录更正（本系统的记录检查） ---------------------------------------------------
+
+
+def _amended(ctx: Context, kinds: tuple[str, ...]) -> Iterator[tuple[CaseView, Matter, Any, Step | None]]:
+    """(case, matter, amendment, its step) for every amendment of ``kinds`` that has a day."""
+    for case, matter in _walk(ctx):
+        for amendment in case.amendments:
+            if amendment.kind not in kinds or amendment.day is None:
+                continue
+            try:
+                step = matter.step(amendment.step_id) if amendment.step_id else None
+            except KeyError:
+                step = None
+            yield case, matter, amendment, step
+
+
+def step_reopened(ctx: Context) -> Iterator[Finding]:
+    for case, matter, a, step in _amended(ctx, ("reopen",)):
+        title = step.title if step else a.step_id
+        forced = f"（原为未满时限强制完成，强制理由：{a.forced_reason}）" if a.forced_reason else ""
+        yield _finding(
+            "step-reopened",
+            Severity.AMBER,
+            a.day,
+            f"“{title}”于{format_date(a.day)}由{a.by}重开，撤销原办理结果“{a.outcome}”{forced}，理由：{a.reason}",
+            **_case_where(case, matter, step),
+        )
+
+
+def case_withdrawn(ctx: Context) -> Iterator[Finding]:
+    for case, matter, a, step in _amended(ctx, ("withdraw", "terminate")):
+        how = "撤回" if a.kind == "withdraw" else "终止"
+        where = f"（办理至“{step.title}”）" if step else ""
+        yield _finding(
+            "case-withdrawn",
+            Severity.AMBER,
+            a.day,
+            f"办件于{format_date(a.day)}由{a.by}{how}{where}，理由：{a.reason}",
+            **_case_where(case, matter, step),
+        )
+
+
+def subject_corrected(ctx: Context) -> Iterator[Finding]:
+    for case, matter, a, _ in _amended(ctx, ("subject",)):
+        yield _finding(
+            "subject-corrected",
+            Severity.AMBER,
+            a.day,
+            f"事由于{format_date(a.day)}由{a.by}更正：原为“{a.old}”，改为“{a.new}”，理由：{a.reason}",
+            **_case_where(case, matter),
+        )
+
+
 def _any_step(test: Callable[[Step], bool]) -> Callable[[Matter], bool]:
     return lambda m: any(test(s) for s in m.steps)
 
@@ -683,8 +736,34 @@ CHECKS: tuple[Check, ...] = (
         forced_step,
     ),
 )
-CHECKS_BY_ID: dict[str, Check] = {c.id: c for c in CHECKS}
-CHECK_TITLES: dict[str, str] = {c.id: c.title for c in CHECKS}
+OWN_CHECK = "本系统的记录检查，不属县文件所列廉政风险点"
+RECORD_CHECKS: tuple[Check, ...] = (
+    Check(
+        "step-reopened",
+        "重开已完成步骤",
+        f"已完成的步骤被重开、原办理结果被撤销（须填写理由），请核实理由是否属实（{OWN_CHECK}）",
+        lambda _: True,
+        step_reopened,
+    ),
+    Check(
+        "case-withdrawn",
+        "办件撤回或终止",
+        f"办件未走完流程即由经办人撤回或终止（须填写理由），请核实理由是否属实（{OWN_CHECK}）",
+        lambda _: True,
+        case_withdrawn,
+    ),
+    Check(
+        "subject-corrected",
+        "更正办件事由",
+        f"办件的事由（申请人、议题等）在立案后被更正（原文保留，须填写理由）（{OWN_CHECK}）",
+        lambda _: True,
+        subject_corrected,
+    ),
+)
+"""Checks of how the records themselves were kept: not one of the county's 廉政风险点 (so no
+matter's ``[[risk_checks]]`` names them), but what the committee must see of every correction."""
+CHECKS_BY_ID: dict[str, Check] = {c.id: c for c in (*CHECKS, *RECORD_CHECKS)}
+CHECK_TITLES: dict[str, str] = {c.id: c.title for c in (*CHECKS, *RECORD_CHECKS)}
 
 
 def run(catalog: Catalog, data: Data, today: dt.date, cal: WorkCalendar) -> list[Finding]:
@@ -699,7 +778,7 @@ def run(catalog: Catalog, data: Data, today: dt.date, cal: WorkCalendar) -> list
         seals={s.number: s for s in data.seals},
         cases={c.number: c for c in data.cases},
     )
-    found = [f for check in CHECKS for f in check.run(ctx)]
+    found = [f for check in (*CHECKS, *RECORD_CHECKS) for f in check.run(ctx)]
     rank = {Severity.RED: 0, Severity.AMBER: 1}
     return sorted(found, key=lambda f: (rank[f.severity], f.since, f.village, f.target, f.check))
 

@@ -135,6 +135,44 @@ class StepView:
 
 
 @dataclass(frozen=True, slots=True)
+class AmendmentView:
+    """A step reopened, a case withdrawn or terminated, or its 事由 corrected, by a person with
+    a reason (``store.amendments``)."""
+
+    kind: str
+    """reopen | withdraw | terminate | subject."""
+    day: dt.date | None
+    """The day it was done."""
+    by: str
+    """The name of who did it, as they were named then."""
+    reason: str
+    step_id: str = ""
+    """The step reopened, or the step the case stood at when withdrawn or terminated."""
+    outcome: str = ""
+    """The outcome a reopening undid."""
+    old: str = ""
+    """The 事由 as it was worded before a correction."""
+    new: str = ""
+    forced_reason: str = ""
+    """A reopened step that had been completed by force: the reason it was forced."""
+
+    @classmethod
+    def from_record(cls, entry: Mapping[str, Any]) -> AmendmentView:
+        undone = entry.get("undone")
+        return cls(
+            kind=_text(entry.get("kind")),
+            day=_day(entry.get("at")),
+            by=_text(entry.get("by_name") or entry.get("by")),
+            reason=_text(entry.get("reason")),
+            step_id=_text(entry.get("step_id")),
+            outcome=_text(entry.get("outcome")),
+            old=_text(entry.get("old")),
+            new=_text(entry.get("new")),
+            forced_reason=_text(undone.get("forced_reason")) if isinstance(undone, Mapping) else "",
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class CaseView:
     """A case (办件) as the engine and the checks read it."""
 
@@ -150,6 +188,8 @@ class CaseView:
     history: tuple[StepView, ...] = ()
     pending_notice: str = ""
     """The number of the notice posted for the current step, not yet part of the history."""
+    amendments: tuple[AmendmentView, ...] = ()
+    """Steps reopened, the case withdrawn or terminated, its 事由 corrected, oldest first."""
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> CaseView:
@@ -166,6 +206,7 @@ class CaseView:
             current_since=_required_day(record, "current_since", number),
             history=tuple(StepView.from_record(h, number, i) for i, h in enumerate(_rows(record.get("history")), 1)),
             pending_notice=_text(progress.get("notice")) if isinstance(progress, Mapping) else "",
+            amendments=tuple(AmendmentView.from_record(a) for a in _rows(record.get("amendments"))),
         )
 
 
@@ -252,6 +293,8 @@ class NoticeView:
     closed_on: dt.date | None
     """None while it stands."""
     objections: tuple[ObjectionView, ...] = ()
+    stopped: bool = False
+    """Closed because its case was withdrawn or terminated (公示中止), not because its period ran."""
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> NoticeView:
@@ -269,6 +312,7 @@ class NoticeView:
             earliest_end=_day(record.get("earliest_end")),
             closed_on=_day(record.get("closed_on")),
             objections=tuple(ObjectionView.from_record(o) for o in _rows(record.get("objections"))),
+            stopped=bool(record.get("stopped")),
         )
 
 

@@ -37,7 +37,7 @@ from store.identity import Operator, who_did
 from store.meetings import Meetings
 from store.meetings import build as build_meeting
 from store.notices import Notices, pending_objections, result_for
-from store.records import RecordBook
+from store.records import RecordBook, prefix_of
 from store.sanitize import LONG, sanitize
 from store.seals import Seals
 from store.settings import Settings
@@ -107,10 +107,29 @@ class Case:
         return out
 
     def records(self) -> list[str]:
-        """Numbers of every record linked to the case (meetings, notices, seal uses)."""
+        """Numbers of every record linked to the case (meetings, notices, seal uses): those of
+        its finished steps, then the current step's (its posted notice, and what a reopened
+        step carried back: ``store.amendments``)."""
         linked = [n for h in self.record["history"] for n in h.get("records", [])]
-        pending = self.record.get("progress", {}).get("notice")
-        return [*linked, *([pending] if pending and pending not in linked else [])]
+        progress = self.record.get("progress") or {}
+        pending = [progress.get("notice") or "", *progress.get("records", [])]
+        return [*linked, *dict.fromkeys(n for n in pending if n and n not in linked)]
+
+    @property
+    def amendments(self) -> list[dict[str, Any]]:
+        """What was undone or corrected in the case, oldest first (``store.amendments``)."""
+        return list(self.record.get("amendments") or [])
+
+    @property
+    def closed_on(self) -> str:
+        """The day the case closed (ISO), "" while it is open: withdrawn or terminated by a
+        person on that day, else the day its last step was finished."""
+        if self.record["current"]:
+            return ""
+        closing = [a for a in self.amendments if a.get("kind") in ("withdraw", "terminate")]
+        if closing:
+            return str(closing[-1]["at"])[:10]
+        return max((str(h["finished"]) for h in self.record["history"]), default="")
 
 
 KEYWORDS: tuple[tuple[str, MeetingKind], ...] = (
@@ -444,6 +463,16 @@ class Cases:
         """Attach or create the record the step produces; returns the linked numbers, and the
         notice to close (or whose objections' outcome to record) once the step is done."""
         number, village = record["number"], record["village"]
+        # A reopened step carries back the meeting or seal use it was completed with: used
+        # again unless another one is named.
+        carried = list((record.get("progress") or {}).get("records", []))
+        meeting = meeting or next((n for n in carried if prefix_of(n) == "HY"), "")
+        seal = seal or next((n for n in carried if prefix_of(n) == "YY"), "")
+        for other in (n for n in carried if n not in (meeting, seal)):
+            book = self.meetings.book if prefix_of(other) == "HY" else self.seals.book
+            replaced = book.get(other)
+            replaced.update(case="", step="")
+            book.save(txn, replaced, f"{book.kind}.unlink", {"case": number, "step": step.id})
         if step.produces is Produces.NOTICE:
             notice_no = record["progress"].get("notice", "")
             if not notice_no:
@@ -569,7 +598,12 @@ def _subset(chosen: Iterable[str], allowed: tuple[str, ...], what: str) -> list[
     return items
 
 
-STATUS_WORDS = {"办理中": CaseStatus.OPEN, "已办结": CaseStatus.DONE, "已终止": CaseStatus.STOPPED}
+STATUS_WORDS = {
+    "办理中": CaseStatus.OPEN,
+    "已办结": CaseStatus.DONE,
+    "已终止": CaseStatus.STOPPED,
+    "已撤回": CaseStatus.WITHDRAWN,
+}
 
 
 def _status(text: str) -> CaseStatus:
@@ -579,4 +613,6 @@ def _status(text: str) -> CaseStatus:
     try:
         return CaseStatus(text)
     except ValueError:
-        raise BadInput(f"状态“{text}”无效，应为：办理中、已办结、已终止（或 open、done、stopped）") from None
+        raise BadInput(
+            f"状态“{text}”无效，应为：办理中、已办结、已终止、已撤回（或 open、done、stopped、withdrawn）"
+        ) from None

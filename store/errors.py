@@ -171,6 +171,62 @@ class VerdictContradicts(Refused):
         """The numbers (1-based) of the objections found 成立."""
 
 
+class Blocked(StrEnum):
+    """Why the last completed step of a case cannot be reopened."""
+
+    CLOSED = "closed"
+    """The case is closed (办结, 终止 or 撤回): nothing of it can be reopened."""
+    NOTHING_DONE = "nothing_done"
+    """No step has been completed yet."""
+    RECORDED = "recorded"
+    """Something is already recorded at the current step (ticks, a note, a notice, a meeting …)."""
+
+
+class CannotReopen(Refused):
+    """The last completed step of a case cannot be reopened (``Blocked`` says why)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        case: str,
+        blocked: Blocked,
+        status: str = "",
+        step_id: str = "",
+        step_title: str = "",
+        recorded: tuple[str, ...] = (),
+        records: tuple[str, ...] = (),
+        ticked: bool = False,
+    ) -> None:
+        super().__init__(message)
+        self.case = case
+        """The case's number."""
+        self.blocked = blocked
+        """Why it cannot be reopened."""
+        self.status = status
+        """The case's status in words (已办结 …) when it is closed."""
+        self.step_id = step_id
+        """The current step's id (what is recorded is recorded there)."""
+        self.step_title = step_title
+        self.recorded = recorded
+        """What is recorded at the current step, one item each, in words."""
+        self.records = records
+        """The numbers of the records linked to the current step (notice, meeting, seal use)."""
+        self.ticked = ticked
+        """Ticks, materials or a note are saved at the current step: the person may clear them."""
+
+
+class CaseClosed(Refused):
+    """A case that is already closed cannot be withdrawn or terminated."""
+
+    def __init__(self, message: str, *, case: str, status: str) -> None:
+        super().__init__(message)
+        self.case = case
+        """The case's number."""
+        self.status = status
+        """Its status in words (已办结, 已终止, 已撤回)."""
+
+
 class OutOfScope(Refused):
     """A record of a village the account may not see or change."""
 

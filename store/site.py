@@ -17,6 +17,7 @@ from procedures.recurring import ObligationState, obligations, window
 from procedures.workdays import WorkCalendar
 from store import clock, identity, roles
 from store import settings as settings_mod
+from store.amendments import Amendments
 from store.cases import Cases
 from store.db import Store
 from store.errors import BadInput, DataDamaged, NeedsMyName, StoreError
@@ -97,6 +98,7 @@ class Site:
         self.cases = Cases(self.store, self.catalog, self.settings, self.cal, self.meetings, self.notices, self.seals)
         books = (self.cases.book, self.meetings.book, self.notices.book, self.seals.book)
         self.opinions = Opinions(self.store, self.catalog, books, lambda: self.settings.villages)
+        self.amendments = Amendments(self.cases, self.opinions)
         self.operator = self._operator()
         self.store.who = self.refresh
 

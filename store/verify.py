@@ -21,6 +21,8 @@ from store.db import Store, place_of
 from store.journal import KIND_LABELS, digest, scan
 from store.settings import SETTINGS_TARGET
 
+AMENDING = frozenset({"case.reopen", "case.withdraw", "case.terminate", "case.subject"})
+"""The journal actions of ``store.amendments``: a person undoing or correcting a case, with a reason."""
 CLOCK_TOLERANCE = dt.timedelta(minutes=10)
 """How far back one journal entry's time may be from the one before it (two sessions whose
 saves cross in the lock, a clock corrected by NTP) before verify says the clock went back."""
@@ -189,6 +191,9 @@ class Report:
     """Steps completed by force (a reason given): not errors, but shown to supervisors."""
     recovered: int = 0
     """Interrupted saves found and recorded."""
+    amended: int = 0
+    """Steps reopened, cases withdrawn or terminated, 事由 corrected (``AMENDING``): not errors,
+    but shown to supervisors."""
     anchor: AnchorCheck = field(default_factory=lambda: AnchorCheck("off"))
     """The journal compared with the anchored chain head (status off when none is configured)."""
     changes: list[AdminChange] = field(default_factory=list)
@@ -276,6 +281,7 @@ def verify(
         problems=problems,
         forced=sum(1 for e in entries if e["detail"].get("forced")),
         recovered=sum(1 for e in entries if e["action"] == "recovered"),
+        amended=sum(1 for e in entries if e["action"] in AMENDING),
         anchor=anchored,
         changes=admin_changes(entries),
         clock=clock_warnings(entries, now),

@@ -1,4 +1,5 @@
-"""``cunwu case new|list|show|step``: open cases and walk them through their flows."""
+"""``cunwu case new|list|show|step``: open cases and walk them through their flows;
+``cunwu case reopen|withdraw|terminate|correct``: undo a mistake, with a reason (``store.amendments``)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from procedures import engine, idnumber
 from procedures.engine import STATUS_LABELS
 from procedures.periods import format_date
 from store import shapes
+from store.amendments import KIND_WORDS, describe
 from store.cases import Case
 from store.identity import who_did
 from store.site import Site
@@ -20,7 +22,11 @@ from tui import cli_common
 from tui.cli_common import EXIT_USAGE, JsonOption, fail, handled, open_site, out, print_json
 from tui.cli_input import text_option
 
-app = typer.Typer(help="办件：新建、列出、查看、办理步骤。", no_args_is_help=True, rich_markup_mode=None)
+app = typer.Typer(
+    help="办件：新建、列出、查看、办理步骤；重开上一步、撤回或终止办件、更正事由。",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
 
 STEP_STATE_LABELS = {"done": "已完成", "active": "办理中", "pending": "待办", "skipped": "未经过"}
 
@@ -76,6 +82,24 @@ def case_to_dict(site: Site, case: Case, today: dt.date) -> dict[str, Any]:
         kind, linked = site.linked(number)
         records.append({"number": number, "kind": kind, "record": shapes.of(kind, linked)})
     opinions = [shapes.opinion(o) for o in site.opinions.about_case(case.number, case.records())]
+    amendments = [
+        {
+            "kind": a["kind"],
+            "kind_label": KIND_WORDS.get(a["kind"], a["kind"]),
+            "at": a["at"],
+            "by": a["by"],
+            "by_name": who_did(a),
+            "by_role": a.get("by_role", ""),
+            "reason": a["reason"],
+            "text": describe(a, matter),
+            "step_id": a.get("step_id") or None,
+            "outcome": a.get("outcome") or None,
+            "old": a.get("old") or None,
+            "new": a.get("new") or None,
+            "notice": a.get("notice") or None,
+        }
+        for a in case.amendments
+    ]
     return {
         **_facts(site, case),
         "records": records,
@@ -87,6 +111,7 @@ def case_to_dict(site: Site, case: Case, today: dt.date) -> dict[str, Any]:
         "choices": [c.label for c in engine.choices(matter, case.state())],
         "steps": steps,
         "timers": timers,
+        "amendments": amendments,
     }
 
 
@@ -114,7 +139,7 @@ def list_command(
     ctx: typer.Context,
     village: Annotated[str | None, typer.Option("--village", help="只列此村")] = None,
     matter: Annotated[str | None, typer.Option("--matter", help="只列此事项编号")] = None,
-    status: Annotated[str | None, typer.Option("--status", help="办理中、已办结、已终止")] = None,
+    status: Annotated[str | None, typer.Option("--status", help="办理中、已办结、已终止、已撤回")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """列出办件。"""
@@ -209,6 +234,9 @@ def show_command(
     for o in data["opinions"]:
         what = "签字" if o["kind"] == "countersign" else "监督意见"
         console.print(Text(f"{what}：{o['date']} {o['by']}（{o['target']}）：{o['text']}"))
+    for a in data["amendments"]:
+        when = a["at"][:16].replace("T", " ")
+        console.print(Text(f"更正记录：{when} {a['by_name']}：{a['text']}；理由：{a['reason']}"))
     if data["choices"]:
         console.print(Text("可选办理结果：" + "、".join(data["choices"])))
 
@@ -293,3 +321,105 @@ def step_command(
     out().print(Text(text))
     for t in data["timers"]:
         out().print(Text(f"时限：{t['text']}"))
+
+
+NUMBER_ARGUMENT = typer.Argument(help="办件编号，如 城关村-2026-0001", metavar="NUMBER")
+
+
+def _reason_given(reason: str, what: str) -> None:
+    """Exit 2 before anything is opened when ``--reason`` is missing or blank."""
+    if not reason.strip():
+        fail(f"{what}必须用 --reason 写明理由（记入日志和归档，提示监督）。未做任何改动", EXIT_USAGE)
+
+
+def _changed(site: Site, case: Case, text: str, as_json: bool) -> None:
+    """Print the changed case: ``--json`` as ``case show``, else one line."""
+    if as_json:
+        print_json(idnumber.mask_in_data(case_to_dict(site, case, cli_common.now().date())))
+    else:
+        out().print(Text(idnumber.mask_in_text(text)))
+
+
+@app.command("reopen")
+def reopen_command(
+    ctx: typer.Context,
+    number: Annotated[str, NUMBER_ARGUMENT],
+    reason: Annotated[str, text_option("--reason", about="重开的理由（必填，记入日志和归档，提示监督）")] = "",
+    as_json: JsonOption = False,
+) -> None:
+    """重开上一个已完成的步骤：撤销它的办理结果，办件回到这一步（勾选、材料、备注、公示照旧）。
+
+    只在办件办理中、且当前步骤还没有任何登记（勾选、材料、备注、公示、会议记录、用印、签字）时可以重开；
+    否则拒绝并说明已有什么登记，不做任何改动。"""
+    _reason_given(reason, "重开步骤")
+    site = open_site(ctx)
+    with handled():
+        case = site.amendments.reopen(site.operator, cli_common.now(), number, reason)
+    undone = case.amendments[-1]
+    matter = site.catalog.get(case.matter_id)
+    title = matter.step(case.record["current"]).title
+    position = [s.id for s in matter.steps].index(matter.step(case.record["current"]).id) + 1
+    text = (
+        f"办件 {case.number}：已重开第{position}步“{title}”，撤销原办理结果“{undone['outcome']}”；"
+        "重开已记入日志和归档，提示监督"
+    )
+    _changed(site, case, text, as_json)
+
+
+def _close(ctx: typer.Context, number: str, reason: str, kind: str, as_json: bool) -> None:
+    what = KIND_WORDS[kind]
+    _reason_given(reason, what)
+    site = open_site(ctx)
+    with handled():
+        close = site.amendments.withdraw if kind == "withdraw" else site.amendments.terminate
+        case = close(site.operator, cli_common.now(), number, reason)
+    entry = case.amendments[-1]
+    text = f"办件 {case.number}：{STATUS_LABELS[case.status]}（{format_date(cli_common.now().date())}）"
+    if entry.get("notice"):
+        text += f"；公示 {entry['notice']} 同日中止，请撤下张贴的公示"
+    _changed(site, case, text + f"；{what[:2]}已记入日志和归档，提示监督", as_json)
+
+
+@app.command("withdraw")
+def withdraw_command(
+    ctx: typer.Context,
+    number: Annotated[str, NUMBER_ARGUMENT],
+    reason: Annotated[str, text_option("--reason", about="撤回的理由（必填，如 申请人书面申请撤回）")] = "",
+    as_json: JsonOption = False,
+) -> None:
+    """撤回办件（如申请人撤回申请）：办件结束，状态为已撤回，不能再办理。
+
+    正在公示的，公示同日中止（公示结果写明“公示中止（办件已撤回）”）；关联的会议记录草稿保持原样。"""
+    _close(ctx, number, reason, "withdraw", as_json)
+
+
+@app.command("terminate")
+def terminate_command(
+    ctx: typer.Context,
+    number: Annotated[str, NUMBER_ARGUMENT],
+    reason: Annotated[str, text_option("--reason", about="终止的理由（必填）")] = "",
+    as_json: JsonOption = False,
+) -> None:
+    """终止办件（未走完流程即停止办理）：办件结束，状态为已终止，不能再办理。
+
+    正在公示的，公示同日中止（公示结果写明“公示中止（办件已终止）”）；关联的会议记录草稿保持原样。"""
+    _close(ctx, number, reason, "terminate", as_json)
+
+
+@app.command("correct")
+def correct_command(
+    ctx: typer.Context,
+    number: Annotated[str, NUMBER_ARGUMENT],
+    subject: Annotated[str, text_option("--subject", about="更正后的事由")] = "",
+    reason: Annotated[str, text_option("--reason", about="更正的理由（必填）")] = "",
+    as_json: JsonOption = False,
+) -> None:
+    """更正办件的事由（立案时填写的申请人、议题等）。原事由保留在更正记录中，记入日志和归档。"""
+    if not subject.strip():
+        fail("请用 --subject 写明更正后的事由。未做任何改动", EXIT_USAGE)
+    _reason_given(reason, "更正事由")
+    site = open_site(ctx)
+    with handled():
+        case = site.amendments.correct_subject(site.operator, cli_common.now(), number, subject, reason)
+    old = case.amendments[-1]["old"]
+    _changed(site, case, f"办件 {case.number}：事由已由“{old}”更正为“{case.subject}”；原事由保留在更正记录中", as_json)

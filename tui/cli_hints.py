@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from store.errors import (
     BadExportName,
+    Blocked,
+    CannotReopen,
+    CaseClosed,
     ClockBehind,
     DataDamaged,
     JournalUnchecked,
@@ -51,6 +54,14 @@ def hint(exc: StoreError) -> str:
         return "在同一条 cunwu init 命令中加上 --name 你的姓名，如 --name 王文书"
     if isinstance(exc, VerdictContradicts):
         return f"查看异议的核实结果：cunwu notice show {exc.notice}"
+    if isinstance(exc, CannotReopen):
+        if exc.blocked is Blocked.NOTHING_DONE:
+            return ""
+        if exc.blocked is Blocked.RECORDED and exc.ticked:
+            return f"查看当前步骤：cunwu case show {exc.case}（勾选和备注可在终端界面的办件页取消后暂存）"
+        return f"查看办件的最新状态：cunwu case show {exc.case}"
+    if isinstance(exc, CaseClosed):
+        return f"查看办件：cunwu case show {exc.case}"
     if isinstance(exc, StepMismatch):
         return f"查看办件的最新状态：cunwu case show {exc.case}"
     if isinstance(exc, DataDamaged):

@@ -268,6 +268,7 @@ def verify_command(
                 "head": report.head,
                 "forced": report.forced,
                 "recovered": report.recovered,
+                "amended": report.amended,
                 "problems": report.problems,
                 "anchor": report.anchor.as_dict(),
                 "changes": [c.as_dict() for c in report.changes],
@@ -294,6 +295,10 @@ def verify_command(
             console.print(Text(f"提示：有 {report.forced} 个步骤是强制完成的（见日志）"))
         if report.recovered:
             console.print(Text(f"提示：有 {report.recovered} 次保存中断已记录"))
+        if report.amended:
+            console.print(
+                Text(f"提示：有 {report.amended} 次重开步骤、撤回或终止办件、更正事由（理由见各办件的更正记录）")
+            )
         for warning in report.clock:
             console.print(Text(f"注意：{warning}"))
         for warning in report.interrupted:

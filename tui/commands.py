@@ -95,6 +95,20 @@ SCREENS: dict[str, tuple[Command, ...]] = {
             "导出 Word 文书：归档卷宗、公示、公示结果（在后台进行，完成后显示文件位置）",
         ),
         Command("refresh", "f5,ctrl+r", "refresh", "刷新", "重新读取办件"),
+        Command(
+            "correct", "f4,e", "correct_subject", "更正事由", "更正办件的事由（原事由保留在更正记录中）", show=False
+        ),
+        Command(
+            "reopen",
+            "u",
+            "reopen",
+            "重开上一步",
+            "撤销上一个已完成步骤的办理结果，回到那一步（须填写理由；当前步骤已有登记时不能重开）",
+            show=False,
+        ),
+        Command(
+            "withdraw", "z", "withdraw", "撤回/终止", "撤回或终止办件（须填写理由；办件结束，不能再办理）", show=False
+        ),
     ),
     "new_case_form": (
         Command("save", "f2,ctrl+s", "save", "保存", "新建办件（事项、村、事由都要填写）"),
@@ -170,6 +184,8 @@ READ_ONLY_REFUSED = frozenset(
         "confirm",
         "lock",
         "correct",
+        "reopen",
+        "withdraw",
         "object",
         "decide",
         "new",

@@ -5,6 +5,8 @@ Nothing here reads a message's text; the keys come from the one registry of comm
 from __future__ import annotations
 
 from store.errors import (
+    Blocked,
+    CannotReopen,
     Conflict,
     DataDamaged,
     Needed,
@@ -36,6 +38,11 @@ def hint(exc: StoreError) -> str:
         return f"在办件页按 {key('case', 'seal')} 登记用印，再按 {key('case', 'complete')} 完成本步。"
     if isinstance(exc, VerdictContradicts):
         return f"在公示和用印列表中打开公示 {exc.notice}，按 {key('notice', 'decide')} 查看或更正核实结果。"
+    if isinstance(exc, CannotReopen) and exc.blocked is Blocked.RECORDED and exc.ticked:
+        return (
+            f"勾选和备注：在办件页取消勾选、清空备注后按 {key('case', 'save')} 暂存，"
+            f"再按 {key('case', 'reopen')} 重开上一步。"
+        )
     if isinstance(exc, Conflict):
         return f"按 {key('case', 'refresh')} 重新读取最新内容（在填写的表中先按 Esc 返回）。"
     if isinstance(exc, DataDamaged) and exc.village:

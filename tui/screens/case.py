@@ -29,6 +29,7 @@ from store.notices import masked
 from tui.commands import bindings_for
 from tui.dialogs import ChoiceDialog, MessageDialog, TextDialog
 from tui.screens.base import BaseScreen, literal
+from tui.screens.case_undo import CaseUndo
 from tui.screens.cases import countdowns, timer_text
 
 if TYPE_CHECKING:
@@ -130,7 +131,7 @@ class NoticeView(ModalScreen[bool]):
         self.dismiss(False)
 
 
-class CaseScreen(BaseScreen):
+class CaseScreen(CaseUndo, BaseScreen):
     COMMANDS_KEY = "case"
     BINDINGS = [*bindings_for("case")]
 
@@ -263,7 +264,7 @@ class CaseScreen(BaseScreen):
         if self.newer:
             lines.append(f"[已被他人修改] 已有第{self.newer}版；按 F5 重新读取（未暂存的勾选会丢失）")
         if step is None:
-            finished = case.record["history"][-1]["finished"] if case.record["history"] else ""
+            finished = case.closed_on
             title = f"办件{STATUS_LABELS[case.status]}（{finished}）"
         else:
             position = [s.id for s in self.matter.steps].index(step.id) + 1
@@ -276,6 +277,7 @@ class CaseScreen(BaseScreen):
         if records:
             lines.append("关联记录：")
             lines += ["  " + describe_record(self.site, n) for n in records]
+        lines += self.amendment_lines()
         opinions = self.site.opinions.about_case(case.number, records)
         if opinions:
             lines.append("监督意见和签字（村务监督委员会）：")

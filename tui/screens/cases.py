@@ -33,6 +33,7 @@ STATUSES: tuple[tuple[str, str], ...] = (
     ("办理中", CaseStatus.OPEN.value),
     ("已办结", CaseStatus.DONE.value),
     ("已终止", CaseStatus.STOPPED.value),
+    ("已撤回", CaseStatus.WITHDRAWN.value),
     ("全部", ALL),
 )
 
