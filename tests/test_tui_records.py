@@ -92,7 +92,7 @@ async def test_quorum_not_met_is_shown_live_and_stored_as_not_passed(tmp_path: P
         await pilot.press("f2")
         await pilot.pause()
         assert isinstance(current(app), MeetingListScreen)
-        assert "未通过" in screen_text(app)
+        assert "1项：1未通过" in screen_text(app)
     [meeting] = site.meetings.find()
     item = meeting["items"][0]
     assert (meeting["expected"], meeting["present"], meeting["state"]) == (39, 25, "draft")
@@ -151,7 +151,7 @@ async def test_markup_in_a_meeting_title_is_shown_literally(tmp_path: Path) -> N
         await pilot.press("m")
         await pilot.pause()
         [row] = [line for line in drawn(app.screen.query_one(DataTable)).splitlines() if number in line]
-        assert "2026-11-26" in row and "支委会·[bold]x[/]" in row and "草稿" in row and "无表决" in row
+        assert "2026-11-26" in row and "支委会·[bold]x[/]" in row and "草稿" in row and "无议题" in row
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(current(app), MeetingDetailScreen)

@@ -8,6 +8,7 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
 
+from procedures.meetings import ItemFacts, MeetingKind, missing_before_confirm, summary
 from store.identity import who_did
 from store.meetings import STATES
 from tui.commands import bindings_for
@@ -18,12 +19,19 @@ from tui.screens.record_common import RecordPage, choose_village
 from tui.tables import columns, refill
 
 
-def first_result(meeting: dict[str, Any]) -> str:
-    """通过 / 未通过 of the first voted item, or 无表决."""
-    voted = [i for i in meeting["items"] if i["vote"]]
-    if not voted:
-        return "无表决"
-    return "通过" if voted[0]["passed"] else "未通过"
+def results(meeting: dict[str, Any]) -> str:
+    """Every item's result in a phrase ("2项：1通过 1未通过"), never 通过 alone when one failed."""
+    return summary([item["passed"] for item in meeting["items"]])
+
+
+def still_missing(m: dict[str, Any]) -> list[str]:
+    """What a draft lacks before it can be confirmed (``procedures.meetings``), or nothing."""
+    try:
+        kind = MeetingKind(m["kind"])
+    except ValueError:
+        return []
+    facts = [ItemFacts(bool(i["vote"]), i["resolution"]) for i in m["items"]]
+    return missing_before_confirm(kind, m["host"], m["recorder"], m["expected"], m["present"], facts)
 
 
 def meeting_lines(m: dict[str, Any]) -> list[str]:
@@ -78,6 +86,9 @@ def meeting_lines(m: dict[str, Any]) -> list[str]:
         "confirmed": "已确认：F8/l 锁定（锁定后只能追加更正说明）。",
         "locked": "已锁定：F9/g 追加更正说明。",
     }
+    missing = still_missing(m) if m["state"] == "draft" else []
+    if missing:
+        out.append(f"确认前还需补填：{'、'.join(missing)}。")
     out.append(hints[m["state"]])
     return out
 
@@ -94,7 +105,7 @@ class MeetingListScreen(BaseScreen):
         yield self.header()
         yield Static(id="summary", classes="title")
         table: DataTable[object] = DataTable(cursor_type="row", id="meetings", classes="records-table")
-        columns(table, [("编号", 18), ("日期", 10), ("类别·名称", 22), ("状态", 6), ("结果", 10)])
+        columns(table, [("编号", 18), ("日期", 10), ("类别·名称", 14), ("状态", 6), ("结果", 18)])
         yield table
         yield self.footer()
 
@@ -109,7 +120,7 @@ class MeetingListScreen(BaseScreen):
         rows = [
             (
                 m["number"],
-                (m["number"], m["start"][:10], f"{m['kind']}·{m['title']}", STATES[m["state"]], first_result(m)),
+                (m["number"], m["start"][:10], f"{m['kind']}·{m['title']}", STATES[m["state"]], results(m)),
             )
             for m in meetings
         ]
