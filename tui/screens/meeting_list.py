@@ -100,6 +100,8 @@ class MeetingListScreen(BaseScreen):
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[str] = []
+        self.villages: dict[str, str] = {}
+        """Each listed meeting's village, by number."""
 
     def compose(self) -> ComposeResult:
         yield self.header()
@@ -125,8 +127,9 @@ class MeetingListScreen(BaseScreen):
             for m in meetings
         ]
         self.rows = refill(self.query_one(DataTable), rows, select)
-        summary = f"会议记录 {len(meetings)} 份（新的在前）：回车查看，F7/n 登记新会议"
-        self.query_one("#summary", Static).update(literal(summary))
+        self.villages = {m["number"]: m["village"] for m in meetings}
+        head = f"会议记录 {len(meetings)} 份（新的在前）：回车查看，F7/n 登记新会议，F8/x 导出三会一课登记"
+        self.query_one("#summary", Static).update(literal(head))
 
     def action_open(self) -> None:
         table = self.query_one(DataTable)
@@ -145,6 +148,14 @@ class MeetingListScreen(BaseScreen):
 
     def action_refresh(self) -> None:
         self.refresh_data()
+
+    def action_export(self) -> None:
+        """三会一课登记 of a village's year, the highlighted meeting's village first."""
+        from tui.screens.export_forms import export_meetings_register
+
+        table = self.query_one(DataTable)
+        number = self.rows[table.cursor_row] if self.rows and table.cursor_row < len(self.rows) else ""
+        export_meetings_register(self, self.villages.get(number, ""))
 
 
 class MeetingDetailScreen(RecordPage):
