@@ -16,7 +16,7 @@ from procedures import idnumber
 from store.errors import BadInput
 from store.site import Site
 from tests.sites import NOW, at, new_site, post_notice, walk_to
-from tests.tui_helpers import Clock, make, screen_text
+from tests.tui_helpers import Clock, make, screen_text, visible_text
 from tui.app import CunwuApp
 from tui.dialogs import ChoiceDialog, MessageDialog, TextDialog
 from tui.screens.home import HomeScreen
@@ -228,9 +228,10 @@ async def test_seal_approver_who_keeps_the_seal_is_refused(tmp_path: Path) -> No
         await type_into(pilot, app, "#purpose", "报镇政府")
         await type_into(pilot, app, "#approver", "张三")
         await type_into(pilot, app, "#keeper", "张三")
-        app.screen.query_one("#routine").focus()
-        await pilot.press("space")
-        assert "[√] 一般常规业务资料" in screen_text(app)
+        app.screen.query_one("#basis").focus()
+        await pilot.press("enter", "down", "down", "enter")  # the second basis, from the keyboard
+        await pilot.pause()
+        assert "一般常规业务资料，经负责人审阅同意" in visible_text(app)
         await pilot.press("f2")
         await pilot.pause()
         assert isinstance(current(app), MessageDialog) and "不能是同一人" in screen_text(app)

@@ -46,15 +46,15 @@ class SealFormScreen(FormScreen):
                 yield field("份数", text_input("1", "", "copies"))
             yield field("用印文件", text_input("", "文件名称", "document"))
             yield field("用途", text_input("", "如：报镇政府审批", "purpose"))
-            with Horizontal(classes="row"):
-                yield field("批准人", text_input("", "", "approver"))
-                yield field("印章保管人", text_input("", "", "keeper"))
             yield field("用印依据", Dropdown(BASES, prompt="请选择用印依据（回车展开）", id="basis"))
             with Vertical(classes="field", id="meeting-field"):
                 yield Label(literal("会议记录编号（本村已通过决议的会议）"))
                 with Horizontal(classes="row"):
                     yield text_input("", "如 城关村-2026-HY0001", "meeting")
                     yield Button(literal("从列表选择"), id="pick-meeting", compact=True)
+            with Horizontal(classes="row"):
+                yield field("批准人", text_input("", "未经批准时不填", "approver"))
+                yield field("印章保管人", text_input("", "", "keeper"))
             with Vertical(classes="field", id="irregular-field"):
                 yield Static(id="irregular-why", classes="hint")
                 yield Label(literal("情况说明（如实写明用印经过，将列为监督提示）"))
