@@ -107,7 +107,7 @@ class MeetingListScreen(BaseScreen):
         yield self.header()
         yield Static(id="summary", classes="title")
         table: DataTable[object] = DataTable(cursor_type="row", id="meetings", classes="records-table")
-        columns(table, [("编号", 18), ("日期", 10), ("类别·名称", 14), ("状态", 6), ("结果", 18)])
+        columns(table, [("编号", 18), ("日期", 10), ("类别·名称", 17), ("状态", 6), ("结果", 18)])
         yield table
         yield self.footer()
 

@@ -15,7 +15,7 @@ from textual.widgets.option_list import Option
 from store.meetings import STATES
 from tui.screens.base import literal
 from tui.screens.meeting_list import results
-from tui.screens.record_common import clip
+from tui.tables import clip
 
 if TYPE_CHECKING:
     from tui.app import CunwuApp
