@@ -6,6 +6,9 @@ itself; "不满、超过、以外" do not. So "三分之二以上" is ≥ 2/3 an
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
@@ -151,3 +154,99 @@ def evaluate(rule: VoteRule, expected: int, present: int, ayes: int, nays: int =
     passed = quorum_met and majority_met
     verdict = "通过" if passed else ("未达到法定人数，不能表决" if not quorum_met else "未通过")
     return Outcome(quorum_met, passed, "；".join(parts) + f"（反对 {nays}，弃权 {abstain}）→ {verdict}")
+
+
+# ---- minutes that cannot contradict themselves
+
+DECIDING: frozenset[MeetingKind] = frozenset(
+    {
+        MeetingKind.BRANCH_ASSEMBLY,
+        MeetingKind.BRANCH_COMMITTEE,
+        MeetingKind.JOINT_MEETING,
+        MeetingKind.REPRESENTATIVES,
+        MeetingKind.VILLAGERS,
+        MeetingKind.SUPERVISORS,
+        MeetingKind.OTHER,
+    }
+)
+"""Kinds that meet to decide: their minutes are confirmed only with at least one vote.
+党小组会, 党课, 主题党日, 组织生活会 and 民主评议党员 study, discuss or review, and may have
+none; 其他会议 is what a case step whose meeting is not named holds, so it decides too."""
+
+_LEAD_IN = re.compile(
+    r"^(?:决议[：:])?(?:经[^，,：:。；]{0,8}?(?:讨论|研究|审议|表决|投票)[，,：:]?)?"
+    r"(?:本次|全体|与会|到会|会议|大会|人员|党员|村民|代表|委员|成员)*"
+    r"(?:一致|全票|原则)?(?:讨论|研究|审议)?(?:决定|表决)?[，,：:]?"
+)
+"""Words a resolution may open with before its verdict: 经表决，/ 会议一致 / 经研究决定，"""
+_APPROVES = ("同意", "通过", "批准", "审议通过")
+_REJECTS = ("不同意", "不通过", "未通过", "未获通过", "否决", "不予")
+_SAYS_FAILED = ("未通过", "不通过", "未获通过", "未达到", "不足", "未过半", "不同意")
+
+
+def _verdict_words(resolution: str) -> str:
+    """The resolution from its verdict on: full-width folded, lead-in words dropped."""
+    text = unicodedata.normalize("NFKC", resolution).strip().lstrip("：:，,。；; ")
+    return _LEAD_IN.sub("", text, count=1)
+
+
+def resolution_conflict(index: int, resolution: str, passed: bool | None) -> str | None:
+    """Why item ``index``'s resolution contradicts its vote, or None: an item that failed its
+    vote (or could not vote for want of a quorum) cannot carry a resolution that opens with
+    同意/通过/批准, and an item that passed cannot open with 不同意/未通过/否决. An item not
+    voted on is not checked here (confirming asks for its vote)."""
+    if passed is None or not resolution.strip():
+        return None
+    words = _verdict_words(resolution)
+    if passed is False and words.startswith(_APPROVES) and not any(w in words for w in _SAYS_FAILED):
+        return (
+            f"第{index}项议题表决未通过，决议却写“{resolution.strip()[:20]}”：请如实写明未通过的结果"
+            "（如“未通过，……”），或核对表决票数和应到、实到人数"
+        )
+    if passed is True and words.startswith(_REJECTS):
+        return f"第{index}项议题表决已通过，决议却写“{resolution.strip()[:20]}”：请核对表决票数，或按表决结果写明决议"
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class ItemFacts:
+    """What confirming needs to know of one agenda item."""
+
+    voted: bool
+    resolution: str
+
+
+def missing_before_confirm(
+    kind: MeetingKind, host: str, recorder: str, expected: int, present: int, items: Sequence[ItemFacts]
+) -> list[str]:
+    """What a draft still lacks before it may be confirmed, in words (empty: nothing).
+
+    Attendance (应到 and 实到) is always needed; a meeting that decides needs at least one
+    vote; an item with a resolution needs the vote the resolution reports."""
+    missing = [
+        w for v, w in ((host, "主持人"), (recorder, "记录人"), (expected, "应到人数"), (present, "实到人数")) if not v
+    ]
+    if not items:
+        missing.append("议题（至少一项）")
+        return missing
+    if kind in DECIDING and not any(i.voted for i in items):
+        missing.append(f"表决（{kind.value}至少要登记一项议题的表决）")
+    missing += [
+        f"第{n}项议题的表决（已写决议）" for n, i in enumerate(items, start=1) if i.resolution.strip() and not i.voted
+    ]
+    return missing
+
+
+def summary(passed: Sequence[bool | None]) -> str:
+    """Each item's result in one phrase, e.g. "2项：1通过 1未通过" (None: not voted on);
+    never 通过 alone when one item failed."""
+    if not passed:
+        return "无议题"
+    counts = [(sum(p is True for p in passed), "通过"), (sum(p is False for p in passed), "未通过")]
+    unvoted = sum(p is None for p in passed)
+    if unvoted == len(passed):
+        return f"{len(passed)}项：无表决"
+    parts = [f"{n}{word}" for n, word in counts if n]
+    if unvoted:
+        parts.append(f"{unvoted}未表决")
+    return f"{len(passed)}项：" + " ".join(parts)

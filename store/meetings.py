@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from procedures.meetings import MeetingKind, evaluate, rule_for
+from procedures.meetings import ItemFacts, MeetingKind, evaluate, missing_before_confirm, resolution_conflict, rule_for
 from store import codec
 from store.db import Store
 from store.errors import BadInput, Refused
@@ -120,6 +120,9 @@ def build(fields: dict[str, Any], today: dt.date) -> dict[str, Any]:
             if written_votes:
                 arithmetic = arithmetic.replace("赞成", f"赞成（含书面意见 {counts['written_ayes']}）", 1)
             out.update(vote={"method": method, **counts}, passed=result.passed, arithmetic=arithmetic)
+        conflict = resolution_conflict(index, out["resolution"], out["passed"])
+        if conflict:
+            raise BadInput(conflict)
         items.append(out)
     if start_dt.date() > today and _held(present, absent, written, items, end_dt):
         raise BadInput(
@@ -231,13 +234,19 @@ class Meetings:
                 raise Refused(f"会议记录 {record['number']} 已是“{STATES[record['state']]}”状态")
             if planned(record, now.date()):
                 raise Refused(f"会议记录 {record['number']} 的会议还没有召开（{record['start'][:10]}），会后才能确认")
-            missing = [
-                w for k, w in (("host", "主持人"), ("recorder", "记录人"), ("expected", "应到人数")) if not record[k]
-            ]
+            missing = missing_before_confirm(
+                kind_of(record["kind"]),
+                record["host"],
+                record["recorder"],
+                record["expected"],
+                record["present"],
+                [ItemFacts(bool(i["vote"]), i["resolution"]) for i in record["items"]],
+            )
             if missing:
-                raise Refused(f"确认会议记录前请填写{'、'.join(missing)}")
-            if not record["items"]:
-                raise Refused("确认会议记录前请至少登记一项议题")
+                raise Refused(
+                    f"会议记录 {record['number']} 还不能确认，请先补填：{'、'.join(missing)}。"
+                    "草稿可以先保存，补齐后再确认"
+                )
             record.update(
                 state="confirmed",
                 confirmed_at=now.isoformat(timespec="seconds"),

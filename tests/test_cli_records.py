@@ -14,11 +14,18 @@ __all__ = ["clock"]
 
 def test_meeting_commands(clock: Clock) -> None:
     init()
-    code, out, _ = run(
+    code, out, err = run(
         "meeting", "new", "--village", "城关村", "--kind", "村民代表会议", "--title", "审议村道硬化",
         "--start", "2026-11-27 09:00", "--place", "村委会", "--host", "李书记", "--recorder", "王文书",
         "--expected", "39", "--present", "26", "--absent", "赵某:外出务工",
         "--item", "村道硬化方案", "--speech", "1:张某:同意", "--vote", "1:13:10:3", "--resolution", "1:同意实施", "--json",
+    )  # fmt: skip
+    assert code == 2 and "第1项议题表决未通过，决议却写“同意实施”" in err, "a failed vote cannot read 同意"
+    code, out, err = run(
+        "meeting", "new", "--village", "城关村", "--kind", "村民代表会议", "--title", "审议村道硬化",
+        "--start", "2026-11-27 09:00", "--place", "村委会", "--host", "李书记", "--recorder", "王文书",
+        "--expected", "39", "--present", "26", "--absent", "赵某:外出务工",
+        "--item", "村道硬化方案", "--speech", "1:张某:同意", "--vote", "1:13:10:3", "--resolution", "1:未通过", "--json",
     )  # fmt: skip
     assert code == 0
     record = json.loads(out)

@@ -155,6 +155,14 @@ def decisions(text: str) -> list[str]:
     return [line for line in text.split("\n") if line.startswith("决议：")]
 
 
+@pytest.fixture
+def stored_before_the_wording_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Minutes saved before a resolution's wording was checked against its vote (a failed item
+    may carry 同意…): the store no longer accepts them, but the documents still meet them."""
+    monkeypatch.setattr("store.meetings.resolution_conflict", lambda *_: None)
+
+
+@pytest.mark.usefixtures("stored_before_the_wording_check")
 def test_a_failed_vote_never_reads_agreed(site: Site, tmp_path: Path) -> None:
     meeting = site.meetings.new(site.operator, NOW, "城关村", representatives(26, 13, 10, 3))
     text = text_of(saved(minutes_document(site, meeting["number"]), tmp_path, "记录"))
@@ -162,6 +170,7 @@ def test_a_failed_vote_never_reads_agreed(site: Site, tmp_path: Path) -> None:
     assert "→ 未通过" in text
 
 
+@pytest.mark.usefixtures("stored_before_the_wording_check")
 def test_short_of_quorum_no_decision_was_made(site: Site, tmp_path: Path) -> None:
     fields = representatives(25, 20, 5, 0)
     fields["items"][0]["resolution"] = "同意"

@@ -24,7 +24,7 @@ def site(tmp_path: Path) -> Site:
     return new_site(tmp_path / "data")
 
 
-def representatives(present: int, ayes: int, **extra: Any) -> dict[str, Any]:
+def representatives(present: int, ayes: int, resolution: str = "同意实施", **extra: Any) -> dict[str, Any]:
     return {
         "kind": "村民代表会议",
         "title": "审议村道硬化方案",
@@ -35,7 +35,7 @@ def representatives(present: int, ayes: int, **extra: Any) -> dict[str, Any]:
         "expected": 39,
         "present": present,
         "absent": [{"name": "赵某", "reason": "外出务工"}],
-        "items": [{"title": "村道硬化方案", "vote": {"ayes": ayes, "nays": 1, "abstain": 0}, "resolution": "同意实施"}],
+        "items": [{"title": "村道硬化方案", "vote": {"ayes": ayes, "nays": 1, "abstain": 0}, "resolution": resolution}],
         **extra,
     }
 
@@ -44,9 +44,9 @@ def test_a_vote_that_fails_the_rule_is_recorded_as_not_passed(site: Site) -> Non
     passed = site.meetings.new(site.operator, NOW, "城关村", representatives(26, 14))
     assert passed["items"][0]["passed"] is True
     assert passed["items"][0]["arithmetic"].startswith("实到 26/应到 39 ≥ 2/3；赞成 14 > 26/2")
-    failed = site.meetings.new(site.operator, NOW, "城关村", representatives(26, 13))
+    failed = site.meetings.new(site.operator, NOW, "城关村", representatives(26, 13, "未通过"))
     assert failed["items"][0]["passed"] is False and failed["items"][0]["arithmetic"].endswith("→ 未通过")
-    no_quorum = site.meetings.new(site.operator, NOW, "城关村", representatives(25, 20))
+    no_quorum = site.meetings.new(site.operator, NOW, "城关村", representatives(25, 20, ""))
     assert no_quorum["items"][0]["passed"] is False and "未达到法定人数" in no_quorum["items"][0]["arithmetic"]
     assert passed["number"] == "城关村-2026-HY0001" and failed["number"] == "城关村-2026-HY0002"
 
@@ -74,7 +74,7 @@ def test_bad_meetings_are_refused_with_a_message(site: Site, change: dict[str, A
 
 def test_minutes_draft_confirmed_locked_then_only_corrections(site: Site) -> None:
     record = site.meetings.new(site.operator, NOW, "城关村", representatives(27, 20, host=""))
-    with pytest.raises(Refused, match="请填写主持人"):
+    with pytest.raises(Refused, match="请先补填：主持人。"):
         site.meetings.confirm(site.operator, NOW, record["number"])
     record = site.meetings.edit(site.operator, NOW, record["number"], record["rev"], {"host": "李书记"})
     with pytest.raises(Refused, match="只有已确认的会议记录才能锁定"):
@@ -202,7 +202,7 @@ def test_seal_use_rules(site: Site) -> None:
         )
     with pytest.raises(BadInput, match="请写明用印依据"):
         site.seals.new(site.operator, NOW, "城关村", {**base, "approver": "李书记", "keeper": "王文书"})
-    failed = site.meetings.new(site.operator, NOW, "城关村", representatives(26, 13))
+    failed = site.meetings.new(site.operator, NOW, "城关村", representatives(26, 13, ""))
     with pytest.raises(Refused, match="没有通过的决议"):
         site.seals.new(
             site.operator,

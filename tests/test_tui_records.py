@@ -16,7 +16,7 @@ from procedures import idnumber
 from store.errors import BadInput
 from store.site import Site
 from tests.sites import NOW, at, new_site, post_notice, walk_to
-from tests.tui_helpers import Clock, make, screen_text
+from tests.tui_helpers import Clock, make, screen_text, visible_text
 from tui.app import CunwuApp
 from tui.dialogs import ChoiceDialog, MessageDialog, TextDialog
 from tui.screens.home import HomeScreen
@@ -92,7 +92,7 @@ async def test_quorum_not_met_is_shown_live_and_stored_as_not_passed(tmp_path: P
         await pilot.press("f2")
         await pilot.pause()
         assert isinstance(current(app), MeetingListScreen)
-        assert "未通过" in screen_text(app)
+        assert "1项：1未通过" in screen_text(app)
     [meeting] = site.meetings.find()
     item = meeting["items"][0]
     assert (meeting["expected"], meeting["present"], meeting["state"]) == (39, 25, "draft")
@@ -151,7 +151,7 @@ async def test_markup_in_a_meeting_title_is_shown_literally(tmp_path: Path) -> N
         await pilot.press("m")
         await pilot.pause()
         [row] = [line for line in drawn(app.screen.query_one(DataTable)).splitlines() if number in line]
-        assert "2026-11-26" in row and "支委会·[bold]x[/]" in row and "草稿" in row and "无表决" in row
+        assert "2026-11-26" in row and "支委会·[bold]x[/]" in row and "草稿" in row and "无议题" in row
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(current(app), MeetingDetailScreen)
@@ -228,9 +228,10 @@ async def test_seal_approver_who_keeps_the_seal_is_refused(tmp_path: Path) -> No
         await type_into(pilot, app, "#purpose", "报镇政府")
         await type_into(pilot, app, "#approver", "张三")
         await type_into(pilot, app, "#keeper", "张三")
-        app.screen.query_one("#routine").focus()
-        await pilot.press("space")
-        assert "[√] 一般常规业务资料" in screen_text(app)
+        app.screen.query_one("#basis").focus()
+        await pilot.press("enter", "down", "down", "enter")  # the second basis, from the keyboard
+        await pilot.pause()
+        assert "一般常规业务资料，经负责人审阅同意" in visible_text(app)
         await pilot.press("f2")
         await pilot.pause()
         assert isinstance(current(app), MessageDialog) and "不能是同一人" in screen_text(app)

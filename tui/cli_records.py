@@ -314,7 +314,7 @@ def _state_change(ctx: typer.Context, number: str, action: str) -> None:
 def meeting_confirm(
     ctx: typer.Context, number: Annotated[str, typer.Argument(metavar="NUMBER", help="会议记录编号")]
 ) -> None:
-    """确认会议记录（须已填写主持人、记录人、应到人数和议题）。"""
+    """确认会议记录（须已填写主持人、记录人、应到和实到人数、议题；作决定的会议至少登记一项表决，写了决议的议题要有表决）。"""
     _state_change(ctx, number, "confirm")
 
 

@@ -77,6 +77,13 @@ SCREENS: dict[str, tuple[Command, ...]] = {
         Command("open", "enter", "open", "打开", "打开选中的办件", show=False),
         Command("new_case", "f7,n", "app.new_case", "新建办件", "新建办件"),
         Command("filter", "f3,ctrl+f", "focus_filter", "筛选", "按村、状态、是否超期筛选"),
+        Command(
+            "export_ledger",
+            "f8,x",
+            "export",
+            "导出",
+            "导出一个事项一年的办件台账（Word，后台生成）：先选事项、年度和村",
+        ),
         Command("refresh", "f5,ctrl+r", "refresh", "刷新", "重新读取数据"),
     ),
     "case": (
@@ -121,6 +128,13 @@ SCREENS: dict[str, tuple[Command, ...]] = {
     "records": (
         Command("open", "enter", "open", "打开", "查看选中的记录", show=False),
         Command("new", "f7,n", "new_record", "新登记", "登记一条新记录"),
+        Command(
+            "export_register",
+            "f8,x",
+            "export",
+            "导出",
+            "导出登记簿（Word，后台生成）：会议列表导出三会一课登记，公示和用印列表导出用印登记簿；先选村和期间",
+        ),
         Command("refresh", "f5,ctrl+r", "refresh", "刷新", "重新读取数据"),
     ),
     "meeting": (

@@ -186,6 +186,15 @@ class CaseListScreen(BaseScreen):
     def action_refresh(self) -> None:
         self.refresh_data()
 
+    def action_export(self) -> None:
+        """台账 of a matter's year: the highlighted case's matter and the village filtered first."""
+        from tui.screens.export_forms import export_ledger
+
+        table = self.query_one(DataTable)
+        matter = self.rows[table.cursor_row].case.matter_id if self.rows and table.cursor_row < len(self.rows) else ""
+        village = self.query_one("#village", Select).value
+        export_ledger(self, matter, village if isinstance(village, str) and village != ALL else "")
+
 
 class NewCaseDialog(ModalScreen[str | None]):
     """Pick a matter (pinyin initials or Chinese), a village and the subject; F2 opens the case."""

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Checkbox, Input, Select, Static, TextArea
 
-from procedures.meetings import MeetingKind, evaluate, rule_for
+from procedures.meetings import MeetingKind, evaluate, resolution_conflict, rule_for
 from store.errors import BadInput
 from store.meetings import METHODS
 from tui.commands import bindings_for
@@ -96,8 +96,16 @@ def meeting_fields(
     }
 
 
-def arithmetic(kind_value: str, by_household: bool, expected_text: str, present_text: str, votes_text: str) -> str:
-    """The quorum and each vote's arithmetic as the form stands, or a plain note of what is missing."""
+def arithmetic(
+    kind_value: str,
+    by_household: bool,
+    expected_text: str,
+    present_text: str,
+    votes_text: str,
+    resolutions_text: str = "",
+) -> str:
+    """The quorum and each vote's arithmetic as the form stands, or a plain note of what is
+    missing; a resolution whose wording contradicts its vote is named under it."""
     try:
         kind = MeetingKind(kind_value)
     except ValueError:
@@ -114,6 +122,10 @@ def arithmetic(kind_value: str, by_household: bool, expected_text: str, present_
         return "应到人数不能为 0。"
     if present > expected:
         return f"实到 {present} 人多于应到 {expected} 人，请核对。"
+    try:
+        resolutions = dict(indexed(resolutions_text, "决议"))
+    except BadInput:
+        resolutions = {}  # said when saving; the arithmetic stands without it
     out = []
     if rule.quorum is None:
         out.append(f"{kind.value}不设法定人数；赞成超过实到人数的半数为通过。")
@@ -155,6 +167,9 @@ def arithmetic(kind_value: str, by_household: bool, expected_text: str, present_
                 if written:
                     text = text.replace("赞成", f"赞成（含书面意见 {vote['written_ayes']}）", 1)
                 out.append(f"议题{index}：{text}")
+                if resolution_conflict(index, resolutions.get(index, ""), result.passed):
+                    wrong = "同意/通过" if not result.passed else "不同意/未通过"
+                    out.append(f"  [与决议不符] 议题{index}{'已' if result.passed else '未'}通过，决议不能写{wrong}")
     return "\n".join(out)
 
 
@@ -240,7 +255,7 @@ class MeetingFormScreen(FormScreen):
     def show_arithmetic(self) -> None:
         self.query_one("#household", Checkbox).disabled = self.kind() != MeetingKind.VILLAGERS.value
         v = self.values()
-        text = arithmetic(v["kind"], self.by_household(), v["expected"], v["present"], v["votes"])
+        text = arithmetic(v["kind"], self.by_household(), v["expected"], v["present"], v["votes"], v["resolutions"])
         self.query_one("#arithmetic", Static).update(literal(text))
 
     def action_save(self) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
 
+from procedures.meetings import ItemFacts, MeetingKind, missing_before_confirm, summary
 from store.identity import who_did
 from store.meetings import STATES
 from tui.commands import bindings_for
@@ -18,12 +19,19 @@ from tui.screens.record_common import RecordPage, choose_village
 from tui.tables import columns, refill
 
 
-def first_result(meeting: dict[str, Any]) -> str:
-    """通过 / 未通过 of the first voted item, or 无表决."""
-    voted = [i for i in meeting["items"] if i["vote"]]
-    if not voted:
-        return "无表决"
-    return "通过" if voted[0]["passed"] else "未通过"
+def results(meeting: dict[str, Any]) -> str:
+    """Every item's result in a phrase ("2项：1通过 1未通过"), never 通过 alone when one failed."""
+    return summary([item["passed"] for item in meeting["items"]])
+
+
+def still_missing(m: dict[str, Any]) -> list[str]:
+    """What a draft lacks before it can be confirmed (``procedures.meetings``), or nothing."""
+    try:
+        kind = MeetingKind(m["kind"])
+    except ValueError:
+        return []
+    facts = [ItemFacts(bool(i["vote"]), i["resolution"]) for i in m["items"]]
+    return missing_before_confirm(kind, m["host"], m["recorder"], m["expected"], m["present"], facts)
 
 
 def meeting_lines(m: dict[str, Any]) -> list[str]:
@@ -78,6 +86,9 @@ def meeting_lines(m: dict[str, Any]) -> list[str]:
         "confirmed": "已确认：F8/l 锁定（锁定后只能追加更正说明）。",
         "locked": "已锁定：F9/g 追加更正说明。",
     }
+    missing = still_missing(m) if m["state"] == "draft" else []
+    if missing:
+        out.append(f"确认前还需补填：{'、'.join(missing)}。")
     out.append(hints[m["state"]])
     return out
 
@@ -89,12 +100,14 @@ class MeetingListScreen(BaseScreen):
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[str] = []
+        self.villages: dict[str, str] = {}
+        """Each listed meeting's village, by number."""
 
     def compose(self) -> ComposeResult:
         yield self.header()
         yield Static(id="summary", classes="title")
         table: DataTable[object] = DataTable(cursor_type="row", id="meetings", classes="records-table")
-        columns(table, [("编号", 18), ("日期", 10), ("类别·名称", 22), ("状态", 6), ("结果", 10)])
+        columns(table, [("编号", 18), ("日期", 10), ("类别·名称", 17), ("状态", 6), ("结果", 18)])
         yield table
         yield self.footer()
 
@@ -109,13 +122,14 @@ class MeetingListScreen(BaseScreen):
         rows = [
             (
                 m["number"],
-                (m["number"], m["start"][:10], f"{m['kind']}·{m['title']}", STATES[m["state"]], first_result(m)),
+                (m["number"], m["start"][:10], f"{m['kind']}·{m['title']}", STATES[m["state"]], results(m)),
             )
             for m in meetings
         ]
         self.rows = refill(self.query_one(DataTable), rows, select)
-        summary = f"会议记录 {len(meetings)} 份（新的在前）：回车查看，F7/n 登记新会议"
-        self.query_one("#summary", Static).update(literal(summary))
+        self.villages = {m["number"]: m["village"] for m in meetings}
+        head = f"会议记录 {len(meetings)} 份（新的在前）：回车查看，F7/n 登记新会议，F8/x 导出三会一课登记"
+        self.query_one("#summary", Static).update(literal(head))
 
     def action_open(self) -> None:
         table = self.query_one(DataTable)
@@ -134,6 +148,14 @@ class MeetingListScreen(BaseScreen):
 
     def action_refresh(self) -> None:
         self.refresh_data()
+
+    def action_export(self) -> None:
+        """三会一课登记 of a village's year, the highlighted meeting's village first."""
+        from tui.screens.export_forms import export_meetings_register
+
+        table = self.query_one(DataTable)
+        number = self.rows[table.cursor_row] if self.rows and table.cursor_row < len(self.rows) else ""
+        export_meetings_register(self, self.villages.get(number, ""))
 
 
 class MeetingDetailScreen(RecordPage):

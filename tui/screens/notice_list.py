@@ -91,7 +91,7 @@ class NoticeSealListScreen(BaseScreen):
         notices: DataTable[object] = DataTable(cursor_type="row", id="notices", classes="records-table")
         columns(notices, [("编号", 18), ("张贴日", 10), ("标题", 30), ("结果", 12)])
         yield notices
-        yield Static(literal("用印登记（回车查看；F7/n 登记用印）"), classes="section")
+        yield Static(literal("用印登记（回车查看；F7/n 登记用印；F8/x 导出用印登记簿）"), classes="section")
         seals: DataTable[object] = DataTable(cursor_type="row", id="seals", classes="records-table")
         columns(seals, [("编号", 18), ("日期", 10), ("印章", 14), ("文件", 18), ("批准人", 8)])
         yield seals
@@ -143,6 +143,14 @@ class NoticeSealListScreen(BaseScreen):
 
     def action_refresh(self) -> None:
         self.refresh_data()
+
+    def action_export(self) -> None:
+        """用印登记簿 of a period (a notice is exported from its own page)."""
+        from tui.screens.export_forms import export_seal_register
+
+        table = self.query_one("#seals", DataTable)
+        row = table.cursor_row
+        export_seal_register(self, self.seals[row]["village"] if self.seals and row < len(self.seals) else "")
 
 
 class NoticeDetailScreen(RecordPage):
