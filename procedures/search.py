@@ -1,6 +1,6 @@
 """Find matters by Chinese text or by pinyin initials ("dbsq" finds 低保申请), by what their
 steps say (step titles, the text before the flow, checklists), and by the words cadres use for
-a group of matters (``SYNONYMS``: 三会一课, 用印, 公示, also as sshyk, yy, gs).
+a group of matters (``SYNONYMS``: 三会一课, 用印, 公示, also as shyk, yy, gs).
 
 The catalog's initials are prepared ahead (``compiled.json``) so that searching never
 loads a pinyin dictionary; pypinyin is imported only to compute the initials of new text.
@@ -71,7 +71,7 @@ class Synonym:
 
     def meant_by(self, query: str) -> bool:
         """The word, a part of it of two characters or more, its initials or their first two
-        letters or more (三会, sshy, ss all mean 三会一课)."""
+        letters or more (三会, shyk, shy all mean 三会一课)."""
         if len(query) < 2:
             return False
         return query in normalize(self.word) or (query.isascii() and self.initials.startswith(query))
@@ -82,7 +82,7 @@ THREE_MEETINGS_ONE_LESSON = frozenset({"支部党员大会", "支委会", "党�
 SYNONYMS: tuple[Synonym, ...] = (
     Synonym(
         "三会一课",
-        "sshyk",
+        "shyk",
         "党支部的“三会一课”：支部党员大会、支部委员会、党小组会和党课，即第5至第8项；"
         "按各事项所属的会议类别找，不按名称",
         lambda m: m.meeting_kind in THREE_MEETINGS_ONE_LESSON,

@@ -21,6 +21,9 @@ from tui.dialogs import ChoiceDialog
 from tui.screens.base import BaseScreen, literal
 
 SEE_MATTER = "查看事项说明"
+PER_VILLAGE = 5
+"""Up to this many villages, the offer names each; with more, the village is asked next (a
+dialog of 15 villages would not fit 24 lines)."""
 
 
 def word(state: str) -> str:
@@ -138,8 +141,10 @@ class HomeScreen(BaseScreen):
         kind = duty.matter.meeting_kind
         choices: list[tuple[str, str]] = []
         if not self.site.read_only:
-            if kind:
+            if kind and len(duty.pending) <= PER_VILLAGE:
                 choices += [(f"登记{village}的{kind}会议记录", village) for village in duty.pending]
+            elif kind:
+                choices.append((f"登记{kind}会议记录（再选村）", ""))
             elif duty.pending:
                 choices.append((f"新建“{short_name(duty.matter)}”办件", ""))
         choices.append((SEE_MATTER, ""))
@@ -151,14 +156,24 @@ class HomeScreen(BaseScreen):
             village = dict(choices)[label]
             if label == SEE_MATTER:
                 self.cunwu.open_matter(duty.matter.id)
+            elif kind and village:
+                self.record_meeting(village, kind)
             elif kind:
-                from tui.screens.meeting_form import MeetingFormScreen
-
-                self.app.push_screen(MeetingFormScreen(village, kind=kind), lambda _: self.refresh_data())
+                pending = list(duty.pending)
+                self.app.push_screen(
+                    ChoiceDialog("哪个村？", pending),
+                    lambda picked: self.record_meeting(picked, kind) if picked else None,
+                )
             else:
                 self.cunwu.action_new_case(duty.matter.id)
 
         self.app.push_screen(ChoiceDialog(duty.label, [label for label, _ in choices], note), chosen)
+
+    def record_meeting(self, village: str, kind: str) -> None:
+        """The meeting form for ``village`` with the duty's meeting kind chosen."""
+        from tui.screens.meeting_form import MeetingFormScreen
+
+        self.app.push_screen(MeetingFormScreen(village, kind=kind), lambda _: self.refresh_data())
 
     def on_data_table_row_selected(self) -> None:
         self.action_open()
