@@ -111,7 +111,7 @@ class HomeScreen(BaseScreen):
         self.rows.append(Row("case", item.number))
 
     def summary(self, work: WorkList) -> str:
-        day = f"{self.today.month}月{self.today.day}日"
+        day = f"今日 {self.today.month}月{self.today.day}日"
         counts = work.counts()
         if self.site.read_only:
             tail = f"监委会只读；监督按 {self.keys_of('supervision')}，回车看详情"
