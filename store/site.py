@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from procedures import engine
 from procedures.loader import CatalogError, apply_overrides, load_catalog, timer_key_hint
-from procedures.model import UNIT_LABELS, Catalog, TimerKind
+from procedures.model import UNIT_LABELS, Catalog, Matter, TimerKind
 from procedures.recurring import Obligation, ObligationState, obligations, window
 from procedures.workdays import WorkCalendar
 from store import clock, identity, roles
@@ -459,7 +459,7 @@ class Site:
         the township's and the county's are not a village's to do."""
         horizon = today + dt.timedelta(days=within)
         cases = self.cases.find(village=village)
-        items = self.case_items(today, horizon, cases)
+        items = self.case_items(today, horizon, self.case_timers(today, cases))
         for name, found in self.duty_windows(today, horizon, village, cases):
             for o in found:
                 items.append(
@@ -488,15 +488,30 @@ class Site:
             items, key=lambda i: (rank.get(i.state, 4), i.due, place.get(i.village, len(place)), i.village, i.number)
         )
 
-    def case_items(self, today: dt.date, horizon: dt.date, cases: list[Any]) -> list[DueItem]:
-        """The running timers of the open ``cases``: overdue, due by ``horizon``, waiting periods
-        that run out by then, and waiting periods that have run (``ready``) whatever the date."""
-        items: list[DueItem] = []
+    def case_timers(
+        self, today: dt.date, cases: list[Any]
+    ) -> list[tuple[Any, Matter, engine.CaseState, tuple[engine.TimerStatus, ...]]]:
+        """Each open case of ``cases`` with its matter, its state and the timers running on ``today``."""
+        out = []
         for case in cases:
             if case.status is not engine.CaseStatus.OPEN:
                 continue
             matter = self.catalog.get(case.matter_id)
-            for t in engine.running_timers(matter, case.state(), today, self.cal):
+            state = case.state()
+            out.append((case, matter, state, engine.running_timers(matter, state, today, self.cal)))
+        return out
+
+    def case_items(
+        self,
+        today: dt.date,
+        horizon: dt.date,
+        timed: list[tuple[Any, Matter, engine.CaseState, tuple[engine.TimerStatus, ...]]],
+    ) -> list[DueItem]:
+        """The running timers of open cases (``case_timers``): overdue, due by ``horizon``, waiting
+        periods that run out by then, and waiting periods that have run (``ready``) whatever the date."""
+        items: list[DueItem] = []
+        for case, matter, _, timers in timed:
+            for t in timers:
                 if t.state is not engine.TimerState.READY and t.due > horizon and t.days_left >= 0:
                     continue
                 items.append(

@@ -13,7 +13,6 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from procedures import engine
 from procedures.recurring import OBLIGATION_LABELS, DutySummary, ObligationState, short_name, summarise
 from store.meetings import STATES as MEETING_STATES
 
@@ -55,8 +54,8 @@ class Draft:
 
 @dataclass(frozen=True, slots=True)
 class OpenCase:
-    """An open case with no time limit due soon: none runs at its current step, or one runs out
-    later than the days asked for. Listed so that every open case is somewhere on the list."""
+    """An open case with no time limit running at its current step: nothing else would bring it
+    to anyone's attention. (A case whose time limit runs out later is listed when it is near.)"""
 
     number: str
     village: str
@@ -65,13 +64,6 @@ class OpenCase:
     subject: str
     since: dt.date
     """The day the case reached its current step."""
-    due: dt.date | None = None
-    """When a time limit runs out later than the days asked for, its day."""
-
-    @property
-    def state(self) -> str:
-        """running when a time limit runs (later), else open."""
-        return "running" if self.due else "open"
 
     def describe(self) -> str:
         return f"{self.number} {self.subject}：{short_name(self.matter)}·{self.step}"
@@ -86,13 +78,13 @@ class WorkList:
     """Time limits of open cases: overdue, may be completed now, due within the days asked for."""
     drafts: tuple[Draft, ...]
     undated: tuple[OpenCase, ...]
-    """The other open cases: no time limit at the current step, or one that runs out later."""
+    """Open cases with no time limit running, the longest waiting first."""
     duties: tuple[DutySummary, ...]
     """Recurring duties not yet done in their current window (ending by the end of the month or
     within the days asked for, whichever is later), or missed last time: one per duty."""
 
     def counts(self) -> str:
-        """The list in one short line: 超期 1，可完成 1，近期到期 2，草稿 1，其他在办 3；周期性工作待完成 4 项
+        """The list in one short line: 超期 1，可完成 1，近期到期 2，草稿 1，无时限 3；周期性工作待完成 4 项
         (only what there is; empty when there is nothing)."""
         overdue = sum(1 for i in self.cases if i.state == "overdue")
         ready = sum(1 for i in self.cases if i.state == "ready")
@@ -101,7 +93,7 @@ class WorkList:
             (ready, f"{STATE_LABELS['ready']} {ready}"),
             (len(self.cases) - overdue - ready, f"近期到期 {len(self.cases) - overdue - ready}"),
             (len(self.drafts), f"{STATE_LABELS['draft']} {len(self.drafts)}"),
-            (len(self.undated), f"其他在办 {len(self.undated)}"),
+            (len(self.undated), f"{STATE_LABELS['open']} {len(self.undated)}"),
         ]
         text = "，".join(t for n, t in cases if n)
         if self.duties:
@@ -117,28 +109,23 @@ def work_list(site: Site, today: dt.date, within: int = 7, village: str | None =
     """Everything the villages this session sees (or ``village``) have to do, as of ``today``."""
     horizon = today + dt.timedelta(days=within)
     cases = site.cases.find(village=village)
-    items = site.in_order(site.case_items(today, horizon, cases))
-    timed = {i.number for i in items}
-    undated = []
-    for case in cases:
-        if case.status is not engine.CaseStatus.OPEN or case.number in timed or not case.record.get("current"):
-            continue
-        matter = site.catalog.get(case.matter_id)
-        state = case.state()
-        later = [t.due for t in engine.running_timers(matter, state, today, site.cal)]
-        undated.append(
-            OpenCase(
-                case.number,
-                case.village,
-                matter.name,
-                matter.step(state.current).title,
-                case.subject,
-                state.current_since,
-                min(later) if later else None,
-            )
+    timed = site.case_timers(today, cases)
+    items = site.in_order(site.case_items(today, horizon, timed))
+    listed = {i.number for i in items}
+    undated = [
+        OpenCase(
+            case.number,
+            case.village,
+            matter.name,
+            matter.step(state.current).title,
+            case.subject,
+            state.current_since,
         )
+        for case, matter, state, timers in timed
+        if case.number not in listed and state.current and not timers
+    ]
     place = {name: n for n, name in enumerate(site.settings.villages)}
-    undated.sort(key=lambda c: (c.due or dt.date.max, place.get(c.village, len(place)), c.number))
+    undated.sort(key=lambda c: (c.since, place.get(c.village, len(place)), c.number))
     drafts = [
         Draft(
             str(m["number"]),

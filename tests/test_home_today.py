@@ -92,8 +92,8 @@ def test_an_open_case_with_no_time_limit_is_listed(site: Site) -> None:
     work = work_list(site, NOW.date())
     assert not [i for i in work.cases if i.number == number], "no time limit runs at 选择入口"
     (listed,) = [c for c in work.undated if c.number == number]
-    assert listed.state == "open" and listed.describe() == f"{number} 张某来访：解决群众来信来访问题·选择入口"
-    assert "其他在办 1" in work.counts()
+    assert listed.since == NOW.date() and listed.describe() == f"{number} 张某来访：解决群众来信来访问题·选择入口"
+    assert "无时限 1" in work.counts()
 
 
 def test_meeting_drafts_are_listed_to_finish(site: Site) -> None:

@@ -174,3 +174,19 @@ async def test_with_many_villages_the_offer_asks_which_village_next(tmp_path: Pa
         await pilot.press("6")
         await pilot.pause()
         assert isinstance(app.screen, MeetingFormScreen) and "登记中村的会议记录" in seen(app)
+
+
+async def test_open_cases_without_a_time_limit_are_shown_and_the_rest_counted(tmp_path: Path) -> None:
+    site = new_site(tmp_path / "data")
+    numbers = [site.cases.open(site.operator, NOW, "xinfang", "城关村", f"来访{n}").number for n in range(12)]
+    app = make(tmp_path / "data", Clock(dt.date(2026, 11, 27)))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        lines = shown(app)
+        assert "无时限 12" in lines[1]
+        assert any(numbers[0] in line and "[无时限]" in line for line in lines)
+        assert numbers[-1] not in seen(app)
+        assert "另有 2 件无时限的办件" in seen(app)
+        await pilot.press(*["down"] * 10, "enter")
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "CaseListScreen"

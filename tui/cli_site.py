@@ -208,8 +208,7 @@ def due_command(
     for d in work.drafts:
         console.print(Text(f"[{DUE_STATE_LABELS['draft']}] {d.day.isoformat()} {d.village} {d.describe()}"))
     for c in work.undated:
-        when = c.due.isoformat() if c.due else "无时限"
-        console.print(Text(f"[{DUE_STATE_LABELS[c.state]}] {when} {c.village} {c.describe()}"))
+        console.print(Text(f"[{DUE_STATE_LABELS['open']}] {c.since.isoformat()}起 {c.village} {c.describe()}"))
     for duty in work.duties:
         label = DUE_STATE_LABELS[duty.state.value]
         console.print(Text(f"[{label}] {duty.window_end.isoformat()} 周期性工作 {duty.describe()}"))

@@ -21,6 +21,9 @@ from tui.dialogs import ChoiceDialog
 from tui.screens.base import BaseScreen, literal
 
 SEE_MATTER = "查看事项说明"
+UNDATED_SHOWN = 10
+"""Open cases with no time limit shown on home, the longest waiting first; the case list has
+them all (a township with hundreds would push the duties off the screen)."""
 PER_VILLAGE = 5
 """Up to this many villages, the offer names each; with more, the village is asked next (a
 dialog of 15 villages would not fit 24 lines)."""
@@ -40,7 +43,7 @@ class Row:
     """What is behind one row of the table."""
 
     kind: str
-    """case, meeting or duty."""
+    """case, meeting, duty, or cases (the case list, for the open cases not shown)."""
     number: str = ""
     duty: DutySummary | None = None
 
@@ -87,10 +90,15 @@ class HomeScreen(BaseScreen):
         for draft in work.drafts:
             table.add_row(Text(word("draft")), Text(f"{draft.day:%m-%d} 开会"), Text(draft.describe()))
             self.rows.append(Row("meeting", draft.number))
-        for case in work.undated:
-            date = f"{case.due:%m-%d} {when(case.due, self.today)}" if case.due else ""
-            table.add_row(Text(word(case.state)), Text(date), Text(case.describe()))
+        for case in work.undated[:UNDATED_SHOWN]:
+            table.add_row(Text(word("open")), Text(f"{case.since:%m-%d}起"), Text(case.describe()))
             self.rows.append(Row("case", case.number))
+        if len(work.undated) > UNDATED_SHOWN:
+            more = (
+                f"另有 {len(work.undated) - UNDATED_SHOWN} 件无时限的办件：回车或按 {self.keys_of('cases')} 看办件列表"
+            )
+            table.add_row(Text(word("open")), Text(""), Text(more))
+            self.rows.append(Row("cases"))
         for duty in work.duties:
             table.add_row(
                 Text(word(duty.state.value)),
@@ -128,6 +136,8 @@ class HomeScreen(BaseScreen):
         row = self.rows[table.cursor_row]
         if row.kind == "case":
             self.cunwu.open_case(row.number)
+        elif row.kind == "cases":
+            self.cunwu.action_cases()
         elif row.kind == "meeting":
             from tui.screens.meeting_list import MeetingDetailScreen
 
