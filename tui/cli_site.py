@@ -182,7 +182,15 @@ def init_command(
 
 def due_command(
     ctx: typer.Context,
-    within: Annotated[int, typer.Option("--within", min=0, max=3660, help="列出多少天内到期的事项")] = 7,
+    within: Annotated[
+        int,
+        typer.Option(
+            "--within",
+            min=0,
+            max=3660,
+            help="列出多少天内到期的事项（周期性工作至少列到本月底；--json 只列这些天内的）",
+        ),
+    ] = 7,
     village: Annotated[str | None, typer.Option("--village", help="只看此村")] = None,
     as_json: JsonOption = False,
 ) -> None:
