@@ -122,12 +122,17 @@ class HomeScreen(BaseScreen):
         day = f"今日 {self.today.month}月{self.today.day}日"
         counts = work.counts()
         if self.site.read_only:
-            tail = f"监委会只读；监督按 {self.keys_of('supervision')}，回车看详情"
+            tail = "监委会只读；" + self.press("监督", "supervision") + "回车看详情"
         elif counts:
             tail = "回车：打开选中的办件；选中周期性工作时，说明怎样算完成并可登记会议"
         else:
-            tail = f"事项目录按 {self.keys_of('catalog')}，新建办件按 {self.keys_of('new_case')}"
-        return f"{day}：{counts or '没有待办的事'}。\n{tail}"
+            tail = self.press("事项目录", "catalog") + self.press("新建办件", "new_case")
+        return f"{day}：{counts or '没有要办的事'}。\n{tail.rstrip('，')}"
+
+    def press(self, what: str, command_id: str) -> str:
+        """“监督按 F6/j，” with the keys the registry gives the command (nothing when it has none)."""
+        keys = self.keys_of(command_id)
+        return f"{what}按 {keys}，" if keys else ""
 
     def action_open(self) -> None:
         table = self.query_one(DataTable)
