@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from tests.accounts import SUPERVISOR, TOWNSHIP, env, register
+import pytest
+
+from tests.accounts import CADRE, CADRE_SOUTH, SUPERVISOR, TOWNSHIP, env, register
 from tests.sites import NOW, new_site, post_notice, walk_to
 from tests.tui_helpers import Clock, make
 from tui.app import CunwuApp
@@ -91,14 +93,25 @@ async def test_the_supervisor_sees_the_duties_but_is_offered_only_to_read(tmp_pa
         assert "完成办法" in text and "查看事项说明" in text and "登记城关村" not in text
 
 
-async def test_the_township_sees_every_village_on_one_row(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("account", "villages"), [(TOWNSHIP, "城关村、南石村"), (CADRE, "城关村"), (CADRE_SOUTH, "南石村")]
+)
+async def test_each_role_sees_its_villages_on_one_row_and_may_record(
+    tmp_path: Path, account: str, villages: str
+) -> None:
     new_site(tmp_path / "data")
     register(tmp_path / "data")
-    app = make(tmp_path / "data", Clock(dt.date(2026, 11, 27)), environ=env(TOWNSHIP))
+    app = make(tmp_path / "data", Clock(dt.date(2026, 11, 27)), environ=env(account))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
-        assert "支部委员会 每月 — 待完成：城关村、南石村" in seen(app)
+        lines = shown(app)
+        assert "今日 11月27日：周期性工作待完成 4 项。" in lines[1] and "回车：打开选中的办件" in lines[2]
+        assert f"支部委员会 每月 — 待完成：{villages}" in seen(app)
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        first = villages.split("、")[0]
+        assert f"1. 登记{first}的支委会会议记录" in seen(app)
 
 
 async def test_typing_in_the_catalogue_searches_at_once(tmp_path: Path) -> None:
