@@ -538,15 +538,15 @@ class Site:
     ) -> list[tuple[str, list[Obligation]]]:
         """For each village (the one asked for, else every one this session sees, in the configured
         order): its own recurring duties whose current window ends by ``horizon`` and is not met
-        yet, and the last missed window of each duty. Older misses are for the supervision
-        report, and none counts that began before records were kept here (``Settings.since``)."""
+        yet, and each duty's previous window (上期) when it was missed. Older misses are for the
+        supervision report, and none counts that began before records were kept here
+        (``Settings.since``)."""
         since = dt.date.fromisoformat(self.settings.since) if self.settings.since else today
         start = max(today - dt.timedelta(days=366), since)
         everything = self.done_by_village(cases, today)
         out: list[tuple[str, list[Obligation]]] = []
         for name in [village] if village else list(self.villages):
             done = everything.get(name, {})
-            latest_miss: set[str] = set()
             mine: list[Obligation] = []
             found = obligations(self.catalog, done, start, horizon, today, village_only=True)
             for o in sorted(found, key=lambda o: o.window_end, reverse=True):
@@ -555,9 +555,9 @@ class Site:
                 if o.state is ObligationState.DUE and o.window_end > horizon:
                     continue  # due later than the days asked for
                 if o.state is ObligationState.MISSED:
-                    if o.key in latest_miss or o.window_start < since:
-                        continue
-                    latest_miss.add(o.key)
+                    current = window(today, o.timer.amount, o.timer.unit)[0]
+                    if o.window_start < since or o.window_end < current - dt.timedelta(days=1):
+                        continue  # only the window just before the current one: 上期
                 mine.append(o)
             out.append((name, sorted(mine, key=lambda o: (o.window_end, o.matter.order))))
         return out

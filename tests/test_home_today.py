@@ -61,6 +61,15 @@ def test_a_missed_window_is_on_the_duty_s_row(site: Site) -> None:
     assert work.duties[0].state is ObligationState.MISSED, "missed duties first"
 
 
+def test_only_the_previous_window_counts_as_missed(site: Site) -> None:
+    committee(D(2026, 12, 3), "城关村", site)
+    for village in VILLAGES:
+        committee(D(2027, 1, 10), village, site)
+    (row,) = [d for d in work_list(site, D(2027, 2, 10)).duties if d.key == "zhibu-weiyuanhui.resolve"]
+    assert row.missed == () and row.state is ObligationState.DUE, "December's miss is not 上期 in February"
+    assert not [i for i in site.due(D(2027, 2, 10), 0) if i.state == "missed" and i.matter_id == "zhibu-weiyuanhui"]
+
+
 def test_township_and_county_duties_are_no_village_s_duty(site: Site) -> None:
     theirs = {"dangfei.self-check", "dangfei.county-check", "shuzhi-pingyi.report-meeting"}
     theirs.add("houbei-ganbu-peiyang.training")
