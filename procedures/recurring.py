@@ -11,7 +11,6 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
 from procedures.model import UNIT_LABELS, Catalog, Matter, Step, Timer, TimerKind, Unit
 from procedures.periods import add_months, format_short
@@ -236,24 +235,33 @@ def summarise(per_village: Sequence[tuple[str, Sequence[Obligation]]]) -> tuple[
     Of each village's obligations only the DUE ones (the current window) and the MISSED ones
     count; the caller chooses which windows to pass (e.g. only the last missed one, only those
     due this month). Missed duties first, then by due date, then in the document's order."""
-    found: dict[str, dict[str, Any]] = {}
-    for village, obligations_ in per_village:
-        for o in obligations_:
-            if o.state not in (ObligationState.DUE, ObligationState.MISSED):
-                continue
-            row = found.setdefault(o.key, {"o": o, "pending": [], "missed": [], "current": None})
+    current: dict[str, Obligation] = {}
+    """Per duty, an obligation of its current window (of the missed one while none is due)."""
+    pending: dict[str, list[str]] = {}
+    missed: dict[str, list[str]] = {}
+    for village, found in per_village:
+        for o in found:
             if o.state is ObligationState.DUE:
-                row["current"] = row["current"] or o
-                if village not in row["pending"]:
-                    row["pending"].append(village)
-            elif village not in row["missed"]:
-                row["missed"].append(village)
-    out = []
-    for row in found.values():
-        o = row["current"] or row["o"]
-        out.append(
-            DutySummary(
-                o.matter, o.step, o.timer, o.window_start, o.window_end, tuple(row["pending"]), tuple(row["missed"])
-            )
+                if o.key not in pending:
+                    current[o.key] = o
+                into = pending.setdefault(o.key, [])
+            elif o.state is ObligationState.MISSED:
+                current.setdefault(o.key, o)
+                into = missed.setdefault(o.key, [])
+            else:
+                continue
+            if village not in into:
+                into.append(village)
+    out = [
+        DutySummary(
+            o.matter,
+            o.step,
+            o.timer,
+            o.window_start,
+            o.window_end,
+            tuple(pending.get(key, ())),
+            tuple(missed.get(key, ())),
         )
+        for key, o in current.items()
+    ]
     return tuple(sorted(out, key=lambda s: (s.state is not ObligationState.MISSED, s.window_end, s.matter.order)))
