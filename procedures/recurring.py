@@ -8,11 +8,11 @@ something was done and ``today`` are passed in.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from procedures.model import Catalog, Matter, Step, Timer, TimerKind, Unit
+from procedures.model import UNIT_LABELS, Catalog, Matter, Step, Timer, TimerKind, Unit
 from procedures.periods import add_months, format_short
 
 
@@ -129,3 +129,139 @@ def obligations(
             day = last + dt.timedelta(days=1)
     rank = {ObligationState.MISSED: 0, ObligationState.DUE: 1, ObligationState.UPCOMING: 2, ObligationState.MET: 3}
     return tuple(sorted(out, key=lambda o: (rank[o.state], o.window_end, o.matter.order)))
+
+
+def frequency(timer: Timer) -> str:
+    """The rule's period as a cadre says it: 每月, 每季度, 每半年, 每年, 每周, 每3个月 …"""
+    months = timer.amount * (12 if timer.unit is Unit.YEAR else 1)
+    if timer.unit in (Unit.MONTH, Unit.YEAR):
+        named = {1: "每月", 3: "每季度", 6: "每半年", 12: "每年"}
+        return named.get(months, f"每{timer.amount}{UNIT_LABELS[timer.unit]}")
+    if timer.unit is Unit.WEEK and timer.amount == 1:
+        return "每周"
+    return f"每{timer.amount}{UNIT_LABELS[timer.unit]}"
+
+
+def short_name(matter: Matter | str) -> str:
+    """The part of the document's name that tells the matters of a category apart: the words in
+    its closing brackets (党的组织生活制度（支部委员会） → 支部委员会), else the whole name."""
+    name = (matter if isinstance(matter, str) else matter.name).strip()
+    if name.endswith("）") and "（" in name:
+        inner = name[name.index("（") + 1 : -1]
+        if inner:
+            return inner
+    return name
+
+
+def names_of(villages: Sequence[str], most: int = 3) -> str:
+    """Villages as one short phrase: all of them up to ``most``, else the first few and how many."""
+    if len(villages) <= most:
+        return "、".join(villages)
+    return f"{'、'.join(villages[: most - 1])}等{len(villages)}个村"
+
+
+def duty_label(matter: Matter, step: Step, timer: Timer) -> str:
+    """A duty's name on a list: the matter's short name and how often (支部委员会 每月), with the
+    step's title when the matter has two duties of the same period (后备干部培养: 定期考核 and
+    民主评议, each 每年), so that no two rows read alike."""
+    period = frequency(timer)
+    same = [s for s, t in matter.timers if t.kind is TimerKind.RECURRING and village_duty(s) and frequency(t) == period]
+    if len(same) > 1:
+        return f"{short_name(matter)}·{step.title} {period}"
+    return f"{short_name(matter)} {period}"
+
+
+@dataclass(frozen=True, slots=True)
+class DutySummary:
+    """One recurring duty of the villages, summarised: which villages have still to do it in the
+    current window (and which missed the last one). One row per duty, never one per village."""
+
+    matter: Matter
+    step: Step
+    timer: Timer
+    window_start: dt.date
+    window_end: dt.date
+    """The current window: the duty is done for a village once it is met in it."""
+    pending: tuple[str, ...]
+    """Villages that have not met the duty in the current window, in the configured order."""
+    missed: tuple[str, ...] = ()
+    """Villages whose last window (since records are kept here) ended unmet, in the configured order."""
+
+    @property
+    def key(self) -> str:
+        return f"{self.matter.id}.{self.step.id}"
+
+    @property
+    def label(self) -> str:
+        """What the duty is called on a list (see ``duty_label``)."""
+        return duty_label(self.matter, self.step, self.timer)
+
+    @property
+    def state(self) -> ObligationState:
+        """MISSED when a village missed the last window, else DUE."""
+        return ObligationState.MISSED if self.missed else ObligationState.DUE
+
+    def describe(self) -> str:
+        """One line: 支部委员会 每月 — 待完成：城关村、南石村（；上期已逾期：…）."""
+        return f"{self.label} — {self.status()}"
+
+    def status(self) -> str:
+        """Which villages have still to do it: 待完成：城关村、南石村（；上期已逾期：…）."""
+        parts = []
+        if self.pending:
+            parts.append(f"{OBLIGATION_LABELS[ObligationState.DUE]}：{names_of(self.pending)}")
+        if self.missed:
+            parts.append(f"上期{OBLIGATION_LABELS[ObligationState.MISSED]}：{names_of(self.missed)}")
+        return "；".join(parts)
+
+    def how_done(self) -> str:
+        """How the duty is marked done: the record that counts for it."""
+        span = f"{format_short(self.window_start)}—{format_short(self.window_end)}"
+        if self.matter.meeting_kind:
+            return (
+                f"登记一次“{self.matter.meeting_kind}”会议记录，会议日期在本期（{span}）内，"
+                "这一期即记为完成（按村分别计算）。"
+            )
+        return (
+            f"办理“{self.matter.name}”的办件，在本期（{span}）内完成“{self.step.title}”这一步，"
+            "这一期即记为完成（按村分别计算）。"
+        )
+
+
+def summarise(per_village: Sequence[tuple[str, Sequence[Obligation]]]) -> tuple[DutySummary, ...]:
+    """One summary per duty from each village's obligations, villages in the order given (the
+    configured order, not the code points of their names).
+
+    Of each village's obligations only the DUE ones (the current window) and the MISSED ones
+    count; the caller chooses which windows to pass (e.g. only the last missed one, only those
+    due this month). Missed duties first, then by due date, then in the document's order."""
+    current: dict[str, Obligation] = {}
+    """Per duty, an obligation of its current window (of the missed one while none is due)."""
+    pending: dict[str, list[str]] = {}
+    missed: dict[str, list[str]] = {}
+    for village, found in per_village:
+        for o in found:
+            if o.state is ObligationState.DUE:
+                if o.key not in pending:
+                    current[o.key] = o
+                into = pending.setdefault(o.key, [])
+            elif o.state is ObligationState.MISSED:
+                current.setdefault(o.key, o)
+                into = missed.setdefault(o.key, [])
+            else:
+                continue
+            if village not in into:
+                into.append(village)
+    out = [
+        DutySummary(
+            o.matter,
+            o.step,
+            o.timer,
+            o.window_start,
+            o.window_end,
+            tuple(pending.get(key, ())),
+            tuple(missed.get(key, ())),
+        )
+        for key, o in current.items()
+    ]
+    return tuple(sorted(out, key=lambda s: (s.state is not ObligationState.MISSED, s.window_end, s.matter.order)))

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from procedures import engine
 from procedures.loader import CatalogError, apply_overrides, load_catalog, timer_key_hint
-from procedures.model import UNIT_LABELS, Catalog, TimerKind
-from procedures.recurring import ObligationState, obligations, window
+from procedures.model import UNIT_LABELS, Catalog, Matter, TimerKind
+from procedures.recurring import Obligation, ObligationState, obligations, window
 from procedures.workdays import WorkCalendar
 from store import clock, identity, roles
 from store import settings as settings_mod
@@ -427,7 +427,7 @@ class Site:
         for name in [village] if village else list(self.villages):
             done = everything.get(name, {})
             windows: dict[str, list[Any]] = {}
-            for o in obligations(self.catalog, done, today - dt.timedelta(days=366), today, today):
+            for o in obligations(self.catalog, done, today - dt.timedelta(days=366), today, today, village_only=True):
                 windows.setdefault(o.key, []).append(o)
             for key, found in windows.items():
                 found.sort(key=lambda o: o.window_start)
@@ -457,19 +457,74 @@ class Site:
                     }
                 )
         rank = {"overdue": 0, "due": 1, "met": 2}
-        return sorted(rows, key=lambda r: (rank[r["state"]], r["next_due"], r["village"], r["matter_id"]))
+        place = {name: n for n, name in enumerate(self.settings.villages)}
+        return sorted(
+            rows, key=lambda r: (rank[r["state"]], r["next_due"], place.get(r["village"], len(place)), r["matter_id"])
+        )
 
     def due(self, today: dt.date, within: int = 7, village: str | None = None) -> list[DueItem]:
-        """Running case timers and recurring duties, overdue first, up to ``within`` days ahead."""
+        """Running case timers and recurring duties, overdue first, up to ``within`` days ahead.
+
+        A waiting period that has run (a 公示 whose days are over, the step may now be completed)
+        stays listed, whatever ``within`` says, until the step is completed: that is the day it
+        matters. Recurring duties are the villages' own (``procedures.recurring.village_duty``):
+        the township's and the county's are not a village's to do."""
         horizon = today + dt.timedelta(days=within)
-        items: list[DueItem] = []
         cases = self.cases.find(village=village)
+        items = self.case_items(today, horizon, self.case_timers(today, cases))
+        for name, found in self.duty_windows(today, horizon, village, cases):
+            for o in found:
+                items.append(
+                    DueItem(
+                        kind="recurring",
+                        state=o.state.value,
+                        due=o.window_end,
+                        days_left=(o.window_end - today).days,
+                        village=name,
+                        matter_id=o.matter.id,
+                        matter=o.matter.name,
+                        step_id=o.step.id,
+                        step=o.step.title,
+                        rule=o.timer.describe(),
+                        text=o.describe(),
+                    )
+                )
+        return self.in_order(items)
+
+    def in_order(self, items: list[DueItem]) -> list[DueItem]:
+        """Overdue first, then what may be completed now, then by date; one day's items in the
+        configured village order (not the code points of the names)."""
+        rank = {"overdue": 0, "missed": 0, "ready": 1, "due": 2, "running": 2, "waiting": 3}
+        place = {name: n for n, name in enumerate(self.settings.villages)}
+        return sorted(
+            items, key=lambda i: (rank.get(i.state, 4), i.due, place.get(i.village, len(place)), i.village, i.number)
+        )
+
+    def case_timers(
+        self, today: dt.date, cases: list[Any]
+    ) -> list[tuple[Any, Matter, engine.CaseState, tuple[engine.TimerStatus, ...]]]:
+        """Each open case of ``cases`` with its matter, its state and the timers running on ``today``."""
+        out = []
         for case in cases:
             if case.status is not engine.CaseStatus.OPEN:
                 continue
             matter = self.catalog.get(case.matter_id)
-            for t in engine.running_timers(matter, case.state(), today, self.cal):
-                if t.state is engine.TimerState.READY or (t.due > horizon and t.days_left >= 0):
+            state = case.state()
+            out.append((case, matter, state, engine.running_timers(matter, state, today, self.cal)))
+        return out
+
+    def case_items(
+        self,
+        today: dt.date,
+        horizon: dt.date,
+        timed: list[tuple[Any, Matter, engine.CaseState, tuple[engine.TimerStatus, ...]]],
+    ) -> list[DueItem]:
+        """The running timers of open cases (``case_timers``): overdue, due by ``horizon``, waiting
+        periods that run out by then, and waiting periods that have run (``ready``) whatever the date."""
+        items: list[DueItem] = []
+        for case, matter, _, timers in timed:
+            for t in timers:
+                if t.state is not engine.TimerState.READY and t.due > horizon and t.days_left >= 0:
                     continue
                 items.append(
                     DueItem(
@@ -488,39 +543,33 @@ class Site:
                         estimated=t.end.estimated,
                     )
                 )
+        return items
+
+    def duty_windows(
+        self, today: dt.date, horizon: dt.date, village: str | None = None, cases: list[Any] | None = None
+    ) -> list[tuple[str, list[Obligation]]]:
+        """For each village (the one asked for, else every one this session sees, in the configured
+        order): its own recurring duties whose current window ends by ``horizon`` and is not met
+        yet, and each duty's previous window (上期) when it was missed. Older misses are for the
+        supervision report, and none counts that began before records were kept here
+        (``Settings.since``)."""
         since = dt.date.fromisoformat(self.settings.since) if self.settings.since else today
         start = max(today - dt.timedelta(days=366), since)
         everything = self.done_by_village(cases, today)
+        out: list[tuple[str, list[Obligation]]] = []
         for name in [village] if village else list(self.villages):
             done = everything.get(name, {})
-            latest_miss: set[str] = set()
-            found = obligations(self.catalog, done, start, horizon, today)
+            mine: list[Obligation] = []
+            found = obligations(self.catalog, done, start, horizon, today, village_only=True)
             for o in sorted(found, key=lambda o: o.window_end, reverse=True):
                 if o.state not in (ObligationState.MISSED, ObligationState.DUE):
                     continue
                 if o.state is ObligationState.DUE and o.window_end > horizon:
                     continue  # due later than the days asked for
                 if o.state is ObligationState.MISSED:
-                    # Only the last missed window of each duty: older ones are for the supervision
-                    # report; and none that began before records were kept here.
-                    if o.key in latest_miss or o.window_start < since:
-                        continue
-                    latest_miss.add(o.key)
-                left = (o.window_end - today).days
-                items.append(
-                    DueItem(
-                        kind="recurring",
-                        state=o.state.value,
-                        due=o.window_end,
-                        days_left=left,
-                        village=name,
-                        matter_id=o.matter.id,
-                        matter=o.matter.name,
-                        step_id=o.step.id,
-                        step=o.step.title,
-                        rule=o.timer.describe(),
-                        text=o.describe(),
-                    )
-                )
-        rank = {"overdue": 0, "missed": 0, "due": 1, "running": 1, "waiting": 2}
-        return sorted(items, key=lambda i: (rank.get(i.state, 3), i.due, i.village, i.number))
+                    current = window(today, o.timer.amount, o.timer.unit)[0]
+                    if o.window_start < since or o.window_end < current - dt.timedelta(days=1):
+                        continue  # only the window just before the current one: 上期
+                mine.append(o)
+            out.append((name, sorted(mine, key=lambda o: (o.window_end, o.matter.order))))
+        return out

@@ -179,7 +179,7 @@ def test_schedule_command(clock: Clock) -> None:
     )
     assert rows["dangxiaozu-huiyi"]["state"] == "due"
     code, out, _ = run("schedule")
-    assert "[本期待完成]" in out and "无记录" in out
+    assert "[待完成]" in out and "无记录" in out
     code, _, err = run("schedule", "--village", "火星村")
     assert code == 2 and "不在本乡镇的村名单中" in err
 

@@ -88,3 +88,19 @@ def test_catalog_recurring_rules_cover_three_meetings_one_lesson(catalog: Catalo
     assert ("dangxiaozu-huiyi", 1, Unit.MONTH) in rules
     assert ("dangyuan-dahui", 3, Unit.MONTH) in rules
     assert ("zhuti-dangri", 1, Unit.MONTH) in rules
+
+
+def test_summarise_gives_one_row_per_duty_in_the_villages_order() -> None:
+    from procedures.recurring import summarise
+
+    catalog = _catalog(1, "month", "每月召开一次")
+    today = D(2026, 11, 27)
+    held = {"西村": {"sample.meet": [D(2026, 11, 3)]}, "东村": {}, "北村": {"sample.meet": [D(2026, 10, 9)]}}
+    per_village = [
+        (village, obligations(catalog, held[village], D(2026, 10, 1), D(2026, 11, 30), today))
+        for village in ("北村", "西村", "东村")  # the configured order, not the code points'
+    ]
+    (row,) = summarise(per_village)
+    assert row.pending == ("北村", "东村") and row.missed == ("西村", "东村")
+    assert row.state is ObligationState.MISSED and row.window_end == D(2026, 11, 30)
+    assert row.describe() == "测试事项 每月 — 待完成：北村、东村；上期已逾期：西村、东村"

@@ -68,3 +68,35 @@ def test_an_edited_matter_file_is_parsed_again(tmp_path: Path, monkeypatch: pyte
     monkeypatch.setattr(loader, "BUILTIN_DIR", copy)
     assert compiled.load() is None, "the digest no longer matches"
     assert loader.load_catalog().get("dibao").step("survey").title == "入户调查核实"
+
+
+def _orders(catalog: Catalog, query: str, first: int) -> list[int]:
+    return [m.order for m in search(catalog, query)[:first]]
+
+
+@pytest.mark.parametrize("query", ["三会一课", "shyk", "三会"])
+def test_three_meetings_one_lesson_finds_the_meeting_matters(catalog: Catalog, query: str) -> None:
+    assert _orders(catalog, query, 4) == [5, 6, 7, 8]
+
+
+@pytest.mark.parametrize("query", ["用印", "yy"])
+def test_using_a_seal_finds_the_seal_matters(catalog: Catalog, query: str) -> None:
+    assert _orders(catalog, query, 3) == [14, 15, 16]
+
+
+@pytest.mark.parametrize("query", ["公示", "gs"])
+def test_notice_finds_the_matters_with_a_notice_step(catalog: Catalog, query: str) -> None:
+    from procedures.model import Produces
+
+    with_notice = [m.order for m in catalog.matters if any(s.produces is Produces.NOTICE for s in m.steps)]
+    found = _orders(catalog, query, len(with_notice))
+    assert set(with_notice) <= set(found) and 45 in found
+    assert 3 not in found, "党组织关系转移 has no 公示 step"
+
+
+def test_search_reads_what_the_steps_say(catalog: Catalog) -> None:
+    # 入户调查 is a step of 低保 (and of 特困, 医疗救助), in none of their names.
+    assert "dibao" in [m.id for m in search(catalog, "入户调查")]
+    assert all("入户调查" not in m.name for m in search(catalog, "入户调查"))
+    # A name still comes before a matter that only mentions the word.
+    assert search(catalog, "党费")[0].id == "dangfei"

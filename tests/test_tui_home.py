@@ -45,7 +45,7 @@ async def test_home_lists_overdue_first_and_opens_the_case(tmp_path: Path) -> No
         table = app.screen.query_one(DataTable)
         first_row = " ".join(str(c) for c in table.get_row_at(0))
         assert "[已超期]" in first_row and number in first_row
-        assert "超期 1 项" in screen_text(app) and "[本月待办]" in screen_text(app)
+        assert "超期 1" in screen_text(app) and "[待完成]" in screen_text(app)
         await pilot.press("enter")
         await pilot.pause()
         assert app.screen.__class__.__name__ == "CaseScreen"

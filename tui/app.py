@@ -24,7 +24,7 @@ from store.site import Site
 from tui import refusals
 from tui.commands import GLOBAL, editing_command
 from tui.dialogs import MessageDialog
-from tui.palette import RegistryCommands
+from tui.palette import Palette, RegistryCommands
 
 T = TypeVar("T")
 Clock = Callable[[], dt.datetime]
@@ -142,6 +142,11 @@ class CunwuApp(App[None]):
         if self.site.read_only:
             return f"本账号（{operator.label}）是监委会账号，只能查看、填写审核意见和签字，不能“{label}”。"
         return ""
+
+    def action_command_palette(self) -> None:
+        """Ctrl+P: the palette in Chinese (``tui.palette.Palette``), not Textual's English one."""
+        if self.use_command_palette and not isinstance(self.screen, Palette):
+            self.push_screen(Palette())
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen

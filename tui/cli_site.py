@@ -14,6 +14,7 @@ from typing import IO, Annotated
 import typer
 from rich.text import Text
 
+from procedures.recurring import OBLIGATION_LABELS, ObligationState
 from store import anchor as anchor_mod
 from store import archive, outputs, roles
 from store import repair as repair_mod
@@ -21,6 +22,7 @@ from store import restore as restore_mod
 from store import settings as settings_mod
 from store.errors import BadInput
 from store.site import Site
+from store.worklist import STATE_LABELS, work_list
 from tui import cli_common, cli_hints
 from tui.cli_common import (
     EXIT_DATA,
@@ -35,13 +37,8 @@ from tui.cli_common import (
     root,
 )
 
-DUE_STATE_LABELS = {
-    "overdue": "已超期",
-    "missed": "已逾期",
-    "running": "计时中",
-    "due": "待完成",
-    "waiting": "公示/等待中",
-}
+DUE_STATE_LABELS = STATE_LABELS
+"""The words of home's list (``store.worklist``): one word per state in the app and here."""
 
 
 def register(app: typer.Typer) -> None:
@@ -191,29 +188,55 @@ def init_command(
 
 def due_command(
     ctx: typer.Context,
-    within: Annotated[int, typer.Option("--within", min=0, max=3660, help="列出多少天内到期的事项")] = 7,
+    within: Annotated[
+        int,
+        typer.Option(
+            "--within",
+            min=0,
+            max=3660,
+            help="列出多少天内到期的事项（周期性工作至少列到本月底；--json 只列这些天内的）",
+        ),
+    ] = 7,
     village: Annotated[str | None, typer.Option("--village", help="只看此村")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """到期提醒：超期和即将到期的办件时限、公示期，以及三会一课等周期性工作，超期的在前。"""
+    """到期提醒：超期和即将到期的办件时限、期满可完成的公示期、会议记录草稿、其他在办的办件，以及三会一课等周期性工作（每项一行，列出待完成的村），超期的在前。"""
     site = open_site(ctx)
+    today = cli_common.now().date()
     with handled():
         village = site.cases.village(village) if village else None
-        items = site.due(cli_common.now().date(), within, village)
+        if as_json:
+            items = site.due(today, within, village)
+        else:
+            work = work_list(site, today, within, village)
     if as_json:
         print_json([i.as_dict() for i in items])
         return
-    if not items:
-        out().print(Text(f"{within} 天内没有到期事项。"))
-        return
     console = out()
-    for i in items:
-        where = i.number or "周期性工作"
-        console.print(Text(f"[{DUE_STATE_LABELS.get(i.state, i.state)}] {i.due.isoformat()} {i.village} {where}"))
-        console.print(Text(f"    {i.matter}·{i.step}：{i.text if i.number else i.rule}"))
+    if not work.counts():
+        console.print(Text(f"{within} 天内没有到期事项。"))
+        return
+    for i in work.cases:
+        console.print(Text(f"[{DUE_STATE_LABELS.get(i.state, i.state)}] {i.due.isoformat()} {i.village} {i.number}"))
+        console.print(Text(f"    {i.matter}·{i.step}：{i.text}"))
+    for d in work.drafts:
+        console.print(Text(f"[{DUE_STATE_LABELS['draft']}] {d.day.isoformat()} {d.village} {d.describe()}"))
+    for c in work.undated:
+        console.print(Text(f"[{DUE_STATE_LABELS['open']}] {c.since.isoformat()}起 {c.village} {c.describe()}"))
+    for duty in work.duties:
+        label = DUE_STATE_LABELS[duty.state.value]
+        console.print(Text(f"[{label}] {duty.window_end.isoformat()} 周期性工作 {duty.describe()}"))
+        console.print(Text(f"    {duty.matter.name}·{duty.step.title}（{duty.timer.describe()}）"))
+    console.print(Text(f"{today.month}月{today.day}日共计：{work.counts()}。"))
 
 
-SCHEDULE_LABELS = {"overdue": "上期未完成", "due": "本期待完成", "met": "本期已完成"}
+SCHEDULE_LABELS = {
+    "overdue": "上期未完成",
+    "due": OBLIGATION_LABELS[ObligationState.DUE],
+    "met": OBLIGATION_LABELS[ObligationState.MET],
+}
+"""The current period's state, in the words of home and ``cunwu due`` (待完成, 已完成); a duty
+whose last period went unmet is 上期未完成."""
 
 
 def schedule_command(

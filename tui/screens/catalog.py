@@ -1,8 +1,9 @@
-"""事项目录: the 57 matters by category; type Chinese or pinyin initials (dbsq) to find one."""
+"""事项目录: the 57 matters by category; typing searches at once — Chinese, pinyin initials
+(dbsq), what the steps say, or a cadre's word for a group (三会一课, 用印, 公示; ``procedures.search``)."""
 
 from __future__ import annotations
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
@@ -18,14 +19,19 @@ class CatalogScreen(BaseScreen):
 
     def compose(self) -> ComposeResult:
         yield self.header()
-        yield Input(placeholder="查找：中文或拼音首字母，如 低保 或 dbsq；下箭头进入列表", id="search")
+        yield Input(
+            placeholder="直接输入查找：低保、dbsq、三会一课、用印、公示；下箭头进入列表",
+            id="search",
+            select_on_focus=False,  # a key typed on the list goes on after what is already there
+        )
         yield OptionList(id="matters")
         yield self.footer()
 
     def on_mount(self) -> None:
         self.sub_title = "事项目录"
         self.show("")
-        self.query_one(OptionList).focus()
+        # Typing searches at once: the search box has the focus, Down goes to the list.
+        self.query_one("#search", Input).focus()
 
     def show(self, query: str) -> None:
         options = self.query_one(OptionList)
@@ -45,19 +51,31 @@ class CatalogScreen(BaseScreen):
     @on(Input.Changed, "#search")
     def typed(self, event: Input.Changed) -> None:
         self.show(event.value)
-        options = self.query_one(OptionList)
-        first = next((i for i, o in enumerate(options.options) if not o.disabled), None)
-        options.highlighted = first
+        self.query_one(OptionList).highlighted = self._first_enabled()
 
     @on(Input.Submitted, "#search")
     def enter_list(self) -> None:
         self.query_one(OptionList).focus()
         self.action_open()
 
-    def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
-        if event.key == "down" and self.focused is self.query_one("#search"):
+    def on_key(self, event: events.Key) -> None:
+        search = self.query_one("#search", Input)
+        options = self.query_one(OptionList)
+        if event.key == "down" and self.focused is search:
             event.stop()
-            self.query_one(OptionList).focus()
+            options.focus()
+        elif self.focused is options and event.key == "up" and options.highlighted == self._first_enabled():
+            event.stop()  # up from the first matter goes back to the search box
+            search.focus()
+        elif self.focused is options and event.is_printable and event.character and event.character not in " ?":
+            # Typing on the list types into the search box (Space selects, ? is help).
+            event.stop()
+            search.focus()
+            search.insert_text_at_cursor(event.character)
+
+    def _first_enabled(self) -> int | None:
+        options = self.query_one(OptionList).options
+        return next((i for i, o in enumerate(options) if not o.disabled), None)
 
     def action_focus_search(self) -> None:
         self.query_one("#search", Input).focus()

@@ -1,24 +1,51 @@
-"""今日: what is overdue, due soon, notices running, and recurring duties due — overdue first."""
+"""我的工作 (home): the open cases first — overdue, may be completed now, due soon, drafts to
+finish, the other open cases — then the recurring duties, one row per duty for all villages.
+
+What is listed is computed in the core (``store.worklist``), the same as ``cunwu due`` prints.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
 
+from procedures.recurring import DutySummary, short_name
 from store.site import DueItem
-from tui.commands import bindings_for
+from store.worklist import STATE_LABELS, WorkList, work_list
+from tui.commands import bindings_for, commands_for
+from tui.dialogs import ChoiceDialog
 from tui.screens.base import BaseScreen, literal
 
-STATE_WORDS = {
-    "overdue": "[已超期]",
-    "missed": "[已逾期]",
-    "running": "[计时中]",
-    "due": "[待完成]",
-    "waiting": "[公示中]",
-}
+SEE_MATTER = "查看事项说明"
+UNDATED_SHOWN = 10
+"""Open cases with no time limit shown on home, the longest waiting first; the case list has
+them all (a township with hundreds would push the duties off the screen)."""
+PER_VILLAGE = 5
+"""Up to this many villages, the offer names each; with more, the village is asked next (a
+dialog of 15 villages would not fit 24 lines)."""
+
+
+def word(state: str) -> str:
+    return f"[{STATE_LABELS.get(state, state)}]"
+
+
+def when(day: dt.date, today: dt.date) -> str:
+    left = (day - today).days
+    return "今天" if left == 0 else (f"超{-left}天" if left < 0 else f"{left}天后")
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """What is behind one row of the table."""
+
+    kind: str
+    """case, meeting, duty, or cases (the case list, for the open cases not shown)."""
+    number: str = ""
+    duty: DutySummary | None = None
 
 
 class HomeScreen(BaseScreen):
@@ -27,14 +54,16 @@ class HomeScreen(BaseScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.rows: list[tuple[str, str]] = []
-        """(case number or "", matter id) behind each table row."""
+        self.rows: list[Row] = []
+        """What is behind each table row, in order."""
 
     def compose(self) -> ComposeResult:
         yield self.header()
         yield Static(id="summary", classes="title")
         table: DataTable[object] = DataTable(cursor_type="row", zebra_stripes=False)
-        table.add_columns("状态", "到期", "村", "事项·步骤")
+        table.add_column("状态", width=8)
+        table.add_column("日期", width=12)
+        table.add_column("事项")
         yield table
         yield self.footer()
 
@@ -42,61 +71,124 @@ class HomeScreen(BaseScreen):
         self.refresh_data()
         self.query_one(DataTable).focus()
 
+    def keys_of(self, command_id: str) -> str:
+        """The keys of one of home's commands as the footer shows them (the registry decides)."""
+        found = next((c for c in commands_for(self.COMMANDS_KEY) if c.id == command_id), None)
+        return found.key_display if found else ""
+
     def refresh_data(self) -> None:
         self.sub_title = f"{self.site.settings.township} {self.today.isoformat()}"
-        items: list[DueItem] = self.cunwu.attempt(lambda: self.site.due(self.today, within=7)) or []
-        month_end = (self.today.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
-        shown = {(i.village, i.matter_id, i.step_id) for i in items}
-        schedule = self.cunwu.attempt(lambda: self.site.schedule(self.today)) or []
-        this_month = [
-            r
-            for r in schedule
-            if r["state"] == "due"
-            and r["next_due"] <= month_end.isoformat()
-            and (r["village"], r["matter_id"], r["step_id"]) not in shown
-        ]
+        work = self.cunwu.attempt(lambda: work_list(self.site, self.today, within=7))
         table = self.query_one(DataTable)
+        keep = table.cursor_row
         table.clear()
         self.rows = []
-        for item in items:
-            what = f"{item.number} {item.matter}·{item.step}" if item.number else f"{item.matter}·{item.step}"
-            when = (
-                "今天"
-                if item.days_left == 0
-                else (f"超{-item.days_left}天" if item.days_left < 0 else f"{item.days_left}天后")
+        if work is None:
+            return
+        for item in work.cases:
+            self._case_row(table, item)
+        for draft in work.drafts:
+            table.add_row(Text(word("draft")), Text(f"{draft.day:%m-%d} 开会"), Text(draft.describe()))
+            self.rows.append(Row("meeting", draft.number))
+        for case in work.undated[:UNDATED_SHOWN]:
+            table.add_row(Text(word("open")), Text(f"{case.since:%m-%d}起"), Text(case.describe()))
+            self.rows.append(Row("case", case.number))
+        if len(work.undated) > UNDATED_SHOWN:
+            more = (
+                f"另有 {len(work.undated) - UNDATED_SHOWN} 件无时限的办件：回车或按 {self.keys_of('cases')} 看办件列表"
             )
+            table.add_row(Text(word("open")), Text(""), Text(more))
+            self.rows.append(Row("cases"))
+        for duty in work.duties:
             table.add_row(
-                Text(STATE_WORDS.get(item.state, item.state)),
-                Text(f"{item.due:%m-%d} {when}"),
-                Text(item.village),
-                Text(what),
+                Text(word(duty.state.value)),
+                Text(f"{duty.window_end:%m-%d} {when(duty.window_end, self.today)}"),
+                Text(duty.describe()),
             )
-            self.rows.append((item.number, item.matter_id))
-        for r in this_month:
-            table.add_row(
-                Text("[本月待办]"),
-                Text(r["next_due"][5:]),
-                Text(r["village"]),
-                Text(f"{r['matter']}（{r['rule']}）"),
-            )
-            self.rows.append(("", r["matter_id"]))
-        overdue = sum(1 for i in items if i.state in ("overdue", "missed"))
-        summary = f"今日 {self.today:%Y-%m-%d}：超期 {overdue} 项，7 天内到期 {len(items) - overdue} 项，本月周期性工作待办 {len(this_month)} 项"
-        if not self.rows:
-            summary = f"今日 {self.today:%Y-%m-%d}：没有到期事项。按 F3/c 查看事项目录，F7/n 新建办件。"
+            self.rows.append(Row("duty", duty=duty))
+        if self.rows:
+            table.move_cursor(row=min(keep, len(self.rows) - 1))
+        self.query_one("#summary", Static).update(literal(self.summary(work)))
+
+    def _case_row(self, table: DataTable[object], item: DueItem) -> None:
+        what = f"{item.number} {short_name(item.matter)}·{item.step}"
+        # A waiting period that has run: the day from which the step may be completed.
+        ready = item.state == "ready"
+        date = f"{item.due:%m-%d}起" if ready else f"{item.due:%m-%d} {when(item.due, self.today)}"
+        table.add_row(Text(word(item.state)), Text(date), Text(what))
+        self.rows.append(Row("case", item.number))
+
+    def summary(self, work: WorkList) -> str:
+        day = f"今日 {self.today.month}月{self.today.day}日"
+        counts = work.counts()
         if self.site.read_only:
-            summary += "。监督：按 F6 或 j"  # the footer is cut at 80 columns before it
-        self.query_one("#summary", Static).update(literal(summary))
+            tail = "监委会只读；" + self.press("监督", "supervision") + "回车看详情"
+        elif counts:
+            tail = "回车：打开选中的办件；选中周期性工作时，说明怎样算完成并可登记会议"
+        else:
+            tail = self.press("事项目录", "catalog") + self.press("新建办件", "new_case")
+        return f"{day}：{counts or '没有要办的事'}。\n{tail.rstrip('，')}"
+
+    def press(self, what: str, command_id: str) -> str:
+        """“监督按 F6/j，” with the keys the registry gives the command (nothing when it has none)."""
+        keys = self.keys_of(command_id)
+        return f"{what}按 {keys}，" if keys else ""
 
     def action_open(self) -> None:
         table = self.query_one(DataTable)
         if not self.rows or table.cursor_row >= len(self.rows):
             return
-        number, matter_id = self.rows[table.cursor_row]
-        if number:
-            self.cunwu.open_case(number)
-        else:
-            self.cunwu.open_matter(matter_id)
+        row = self.rows[table.cursor_row]
+        if row.kind == "case":
+            self.cunwu.open_case(row.number)
+        elif row.kind == "cases":
+            self.cunwu.action_cases()
+        elif row.kind == "meeting":
+            from tui.screens.meeting_list import MeetingDetailScreen
+
+            self.app.push_screen(MeetingDetailScreen(row.number), lambda _: self.refresh_data())
+        elif row.duty is not None:
+            self.offer(row.duty)
+
+    def offer(self, duty: DutySummary) -> None:
+        """What can be done about a duty: record the meeting (or open the case) that meets it,
+        and how it is marked done."""
+        kind = duty.matter.meeting_kind
+        choices: list[tuple[str, str]] = []
+        if not self.site.read_only:
+            if kind and len(duty.pending) <= PER_VILLAGE:
+                choices += [(f"登记{village}的{kind}会议记录", village) for village in duty.pending]
+            elif kind:
+                choices.append((f"登记{kind}会议记录（再选村）", ""))
+            elif duty.pending:
+                choices.append((f"新建“{short_name(duty.matter)}”办件", ""))
+        choices.append((SEE_MATTER, ""))
+        note = f"{duty.status()}。\n完成办法：{duty.how_done()}"
+
+        def chosen(label: str | None) -> None:
+            if label is None:
+                return
+            village = dict(choices)[label]
+            if label == SEE_MATTER:
+                self.cunwu.open_matter(duty.matter.id)
+            elif kind and village:
+                self.record_meeting(village, kind)
+            elif kind:
+                pending = list(duty.pending)
+                self.app.push_screen(
+                    ChoiceDialog("哪个村？", pending),
+                    lambda picked: self.record_meeting(picked, kind) if picked else None,
+                )
+            else:
+                self.cunwu.action_new_case(duty.matter.id)
+
+        self.app.push_screen(ChoiceDialog(duty.label, [label for label, _ in choices], note), chosen)
+
+    def record_meeting(self, village: str, kind: str) -> None:
+        """The meeting form for ``village`` with the duty's meeting kind chosen."""
+        from tui.screens.meeting_form import MeetingFormScreen
+
+        self.app.push_screen(MeetingFormScreen(village, kind=kind), lambda _: self.refresh_data())
 
     def on_data_table_row_selected(self) -> None:
         self.action_open()

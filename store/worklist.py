@@ -1,0 +1,144 @@
+"""我的工作 (home and ``cunwu due``): the open cases first — overdue, due soon, waiting periods
+that have run, meeting minutes left as drafts, cases with no running time limit — then the
+recurring duties, one row per duty for all the villages.
+
+Computed here, once, so that the app's home screen and the command line list the same things
+with the same words.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from procedures.recurring import OBLIGATION_LABELS, DutySummary, ObligationState, short_name, summarise
+from store.meetings import STATES as MEETING_STATES
+
+if TYPE_CHECKING:
+    from store.site import DueItem, Site
+
+STATE_LABELS: dict[str, str] = {
+    "overdue": "已超期",
+    "missed": OBLIGATION_LABELS[ObligationState.MISSED],
+    "ready": "可完成",
+    "running": "计时中",
+    "due": OBLIGATION_LABELS[ObligationState.DUE],
+    "waiting": "公示中",
+    "draft": MEETING_STATES["draft"],
+    "open": "无时限",
+}
+"""One word for each state a line of the work list can be in, the same on every screen and in
+the command line: 待完成 is a recurring duty not yet done in its current period; 可完成 a step
+whose waiting period (a 公示's days) has run and that may now be completed."""
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """Meeting minutes saved as a draft: still to be completed and confirmed."""
+
+    number: str
+    village: str
+    kind: str
+    title: str
+    day: dt.date
+    """The meeting's day."""
+    case: str = ""
+    """The case the meeting was recorded for, if any."""
+
+    def describe(self) -> str:
+        what = f"{self.kind}“{self.title}”" if self.title else self.kind
+        return f"{self.number} {what}：补全后确认"
+
+
+@dataclass(frozen=True, slots=True)
+class OpenCase:
+    """An open case with no time limit running at its current step: nothing else would bring it
+    to anyone's attention. (A case whose time limit runs out later is listed when it is near.)"""
+
+    number: str
+    village: str
+    matter: str
+    step: str
+    subject: str
+    since: dt.date
+    """The day the case reached its current step."""
+
+    def describe(self) -> str:
+        return f"{self.number} {self.subject}：{short_name(self.matter)}·{self.step}"
+
+
+@dataclass(frozen=True, slots=True)
+class WorkList:
+    """What there is to do, most urgent first."""
+
+    today: dt.date
+    cases: tuple[DueItem, ...]
+    """Time limits of open cases: overdue, may be completed now, due within the days asked for."""
+    drafts: tuple[Draft, ...]
+    undated: tuple[OpenCase, ...]
+    """Open cases with no time limit running, the longest waiting first."""
+    duties: tuple[DutySummary, ...]
+    """Recurring duties not yet done in their current window (ending by the end of the month or
+    within the days asked for, whichever is later), or missed last time: one per duty."""
+
+    def counts(self) -> str:
+        """The list in one short line: 超期 1，可完成 1，近期到期 2，草稿 1，无时限 3；周期性工作待完成 4 项
+        (only what there is; empty when there is nothing)."""
+        overdue = sum(1 for i in self.cases if i.state == "overdue")
+        ready = sum(1 for i in self.cases if i.state == "ready")
+        cases = [
+            (overdue, f"{STATE_LABELS['overdue'].removeprefix('已')} {overdue}"),
+            (ready, f"{STATE_LABELS['ready']} {ready}"),
+            (len(self.cases) - overdue - ready, f"近期到期 {len(self.cases) - overdue - ready}"),
+            (len(self.drafts), f"{STATE_LABELS['draft']} {len(self.drafts)}"),
+            (len(self.undated), f"{STATE_LABELS['open']} {len(self.undated)}"),
+        ]
+        text = "，".join(t for n, t in cases if n)
+        if self.duties:
+            text += f"{'；' if text else ''}周期性工作{STATE_LABELS['due']} {len(self.duties)} 项"
+        return text
+
+
+def month_end(day: dt.date) -> dt.date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def work_list(site: Site, today: dt.date, within: int = 7, village: str | None = None) -> WorkList:
+    """Everything the villages this session sees (or ``village``) have to do, as of ``today``."""
+    horizon = today + dt.timedelta(days=within)
+    cases = site.cases.find(village=village)
+    timed = site.case_timers(today, cases)
+    items = site.in_order(site.case_items(today, horizon, timed))
+    listed = {i.number for i in items}
+    undated = [
+        OpenCase(
+            case.number,
+            case.village,
+            matter.name,
+            matter.step(state.current).title,
+            case.subject,
+            state.current_since,
+        )
+        for case, matter, state, timers in timed
+        if case.number not in listed and state.current and not timers
+    ]
+    place = {name: n for n, name in enumerate(site.settings.villages)}
+    undated.sort(key=lambda c: (c.since, place.get(c.village, len(place)), c.number))
+    drafts = [
+        Draft(
+            str(m["number"]),
+            str(m["village"]),
+            str(m["kind"]),
+            str(m.get("title", "")),
+            dt.datetime.fromisoformat(str(m["start"])).date(),
+            str(m.get("case", "")),
+        )
+        for m in site.meetings.book.in_village(village)
+        if m.get("state") == "draft"
+    ]
+    drafts.sort(key=lambda d: (d.day, place.get(d.village, len(place)), d.number))
+    until = max(month_end(today), horizon)
+    duties = summarise(site.duty_windows(today, until, village, cases))
+    return WorkList(today, tuple(items), tuple(drafts), tuple(undated), duties)
