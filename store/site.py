@@ -386,6 +386,12 @@ class Site:
         """When each recurring duty of a village was met (see ``done_by_village``)."""
         return self.done_by_village(cases).get(village, {})
 
+    def _current_step_id(self, matter_id: str, step_id: str) -> str:
+        try:
+            return self.catalog.get(matter_id).step(step_id).id
+        except KeyError:  # a matter or step no longer in the catalogue: kept as recorded
+            return step_id
+
     def done_by_village(
         self, cases: list[Any] | None = None, today: dt.date | None = None
     ) -> dict[str, dict[str, list[dt.date]]]:
@@ -397,7 +403,10 @@ class Site:
         for case in self.cases.all() if cases is None else cases:
             mine = done.setdefault(case.village, {})
             for h in case.record["history"]:
-                mine.setdefault(f"{case.matter_id}.{h['step_id']}", []).append(dt.date.fromisoformat(h["finished"]))
+                # A step id a matter file has since renamed or merged ([former_steps]) counts
+                # for the step that replaced it.
+                key = f"{case.matter_id}.{self._current_step_id(case.matter_id, h['step_id'])}"
+                mine.setdefault(key, []).append(dt.date.fromisoformat(h["finished"]))
         held: dict[tuple[str, str], list[dt.date]] = {}
         for meeting in self.meetings.book.all():
             day = dt.datetime.fromisoformat(meeting["start"]).date()

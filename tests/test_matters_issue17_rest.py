@@ -8,6 +8,7 @@ were before the correction.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from procedures import engine
 from procedures.engine import CaseState, CaseStatus
@@ -236,3 +237,20 @@ def test_22_mediation_points_cite_their_articles() -> None:
     }
     for step_id, article in cited.items():
         assert any(article in item for item in jiufen.step(step_id).checklist), step_id
+
+
+def test_a_duty_met_under_a_former_step_id_counts_for_its_replacement(tmp_path: Path) -> None:
+    """#18 merged 民主评议 (`appraisal`) into 定期考核 (`assessment`, yearly): a case completed at
+    the old id before the change still meets the yearly duty."""
+    from types import SimpleNamespace
+
+    from tests.sites import new_site
+
+    site = new_site(tmp_path / "data")
+    old = SimpleNamespace(
+        village="城关村",
+        matter_id="houbei-ganbu-peiyang",
+        record={"history": [{"step_id": "appraisal", "finished": "2026-03-01"}]},
+    )
+    done = site.done_by_village([old])["城关村"]
+    assert done == {"houbei-ganbu-peiyang.assessment": [dt.date(2026, 3, 1)]}
