@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import signal
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -15,6 +15,7 @@ from textual.actions import ActionParseResult
 from textual.app import App
 from textual.binding import Binding
 from textual.dom import DOMNode
+from textual.filter import LineFilter
 
 from store import clock as clock_mod
 from store import resources, roles
@@ -22,6 +23,7 @@ from store.errors import Conflict, LockTimeout, StoreError
 from store.files import signature
 from store.site import Site
 from tui import refusals
+from tui.ascii import AsciiSymbols
 from tui.commands import GLOBAL, editing_command
 from tui.dialogs import MessageDialog
 from tui.palette import Palette, RegistryCommands
@@ -35,6 +37,9 @@ def site_clock(site: Site) -> Clock:
     """The server's clock in the site's zone (``store.clock``): never TZ from the environment."""
     zone = site.zone()
     return lambda: clock_mod.now(zone)
+
+
+ASCII_SYMBOLS = AsciiSymbols()
 
 
 class CunwuApp(App[None]):
@@ -52,6 +57,11 @@ class CunwuApp(App[None]):
         self.clock = clock or site_clock(site)
         self.ascii_borders = ascii_borders
         self._journal_sig = signature(site.store.journal.path)
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        """Textual's filters, and in compatibility mode (--ascii) ASCII for every symbol."""
+        filters = super().get_line_filters()
+        return [*filters, ASCII_SYMBOLS] if self.ascii_borders else filters
 
     @property
     def now(self) -> dt.datetime:
