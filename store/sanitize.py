@@ -1,6 +1,6 @@
 """One sanitizer for all user text at the boundary of the store.
 
-C0/C1 control characters removed except tab and newline (in long text); the invisible format
+Terminal escape sequences removed whole (a paste may carry them); C0/C1 control characters removed except tab and newline (in long text); the invisible format
 characters (Unicode category Cf: the bidi overrides and isolates U+202A–U+202E, U+2066–U+2069,
 the marks U+200E/U+200F/U+061C, zero-width spaces and joiners, U+FEFF) removed, so that a
 name cannot read differently on screen from what is compared and stored; lone surrogates and
@@ -22,6 +22,15 @@ import unicodedata
 
 from store.errors import BadInput
 
+_ESCAPES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: cursor moves, colours, the bracketed-paste markers
+    r"|\x9b[0-?]*[ -/]*[@-~]"  # CSI in its 8-bit form
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC: window titles, hyperlinks
+    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"  # DCS, SOS, PM, APC strings
+    r"|\x1b[ -/]*[0-~]"  # the other escape sequences (ESC and one or two characters)
+)
+"""Terminal escape sequences, removed whole: removing only the ESC would keep their tails
+("[D", "[31m") as text, and in a paste they stand for keys (a cursor move) that reorder it."""
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _FORMAT = re.compile(
     "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e"
@@ -52,10 +61,22 @@ def normalize(text: str, *, compat: bool = True) -> str:
     return "".join(part if i % 2 else unicodedata.normalize("NFKC", part) for i, part in enumerate(parts))
 
 
+def without_escapes(text: str) -> str:
+    """``text`` without terminal escape sequences (what a paste from another program may carry)."""
+    return _ESCAPES.sub("", text)
+
+
+def pasted(text: str) -> str:
+    """A paste as a text field takes it: escape sequences and control characters out, line
+    breaks kept (the field's own rules, and ``sanitize`` at saving, do the rest)."""
+    text = without_escapes(text.replace("\r\n", "\n").replace("\r", "\n"))
+    return _CONTROL.sub("", text)
+
+
 def clean(text: str, *, multiline: bool = False, compat: bool = True) -> str:
     """``text`` as it is stored: what ``sanitize`` does, without its checks."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _FORMAT.sub("", _CONTROL.sub("", text))
+    text = _FORMAT.sub("", _CONTROL.sub("", without_escapes(text)))
     text = normalize(text, compat=compat)
     return text.strip() if multiline else " ".join(text.split())
 

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+from textual import events
 from textual.actions import ActionParseResult
 from textual.app import App
 from textual.binding import Binding
@@ -21,6 +22,7 @@ from store import clock as clock_mod
 from store import resources, roles
 from store.errors import Conflict, LockTimeout, StoreError
 from store.files import signature
+from store.sanitize import pasted
 from store.site import Site
 from tui import refusals
 from tui.ascii import AsciiSymbols
@@ -57,6 +59,15 @@ class CunwuApp(App[None]):
         self.clock = clock or site_clock(site)
         self.ascii_borders = ascii_borders
         self._journal_sig = signature(site.store.journal.path)
+
+    async def on_event(self, event: events.Event) -> None:
+        # A paste reaches the focused field without escape sequences or control characters:
+        # in the text they would be stored as "[D" tails, or move the cursor and reorder it.
+        if isinstance(event, events.Paste) and not event.is_forwarded:
+            clean = pasted(event.text)
+            if clean != event.text:
+                event = events.Paste(clean)
+        await super().on_event(event)
 
     def get_line_filters(self) -> Sequence[LineFilter]:
         """Textual's filters, and in compatibility mode (--ascii) ASCII for every symbol."""
