@@ -23,7 +23,7 @@ from store.files import signature
 from store.site import Site
 from tui import refusals
 from tui.commands import GLOBAL, editing_command
-from tui.dialogs import MessageDialog
+from tui.dialogs import ChoiceDialog, MessageDialog, ask_unsaved
 from tui.palette import RegistryCommands
 
 T = TypeVar("T")
@@ -149,12 +149,62 @@ class CunwuApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(getattr(self.screen, "COMMANDS_KEY", "")))
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Esc (返回) is offered only where there is a screen to go back to."""
+        if action == "leave":
+            return len(self.screen_stack) > 2
+        return True
+
     def action_leave(self) -> None:
-        if len(self.screen_stack) > 2:
-            self.pop_screen()
+        """Back to the screen before; a screen holding unsaved work asks first (保存 / 放弃 /
+        继续编辑, default 继续编辑), so an Escape meant for the input method never loses it."""
+        if len(self.screen_stack) <= 2:
+            return
+        screen = self.screen
+
+        def leave() -> None:
+            if self.screen is screen:
+                screen.dismiss(None)
+
+        def save() -> None:
+            if getattr(screen, "save_work", lambda: True)():
+                leave()  # a form that saved has dismissed itself already
+
+        unsaved = bool(getattr(screen, "unsaved", lambda: False)())
+        ask_unsaved(screen, unsaved, save=save, leave=leave, what=str(screen.sub_title or ""))
+
+    def unsaved_screens(self) -> list[Any]:
+        """The screens on the stack holding unsaved work, the top one first."""
+        return [s for s in reversed(self.screen_stack) if getattr(s, "unsaved", lambda: False)()]
 
     def action_quit_app(self) -> None:
-        self.exit()
+        """Quit; when a form (or the case screen's ticks) holds unsaved work, ask first."""
+        dirty = self.unsaved_screens()
+
+        def save() -> None:
+            for screen in dirty:
+                if not screen.save_work():
+                    return  # the refusal is on the screen; nothing more is left or lost
+            self.exit()
+
+        what = "、".join(str(s.sub_title) for s in dirty if s.sub_title)
+        ask_unsaved(self.screen, bool(dirty), save=save, leave=self.exit, what=what)
+
+    def action_goto(self) -> None:
+        """F9 on the home screen: choose a list to go to (each also has its own letter)."""
+        places = {
+            "事项目录（c）": self.action_catalog,
+            "办件（b）": self.action_cases,
+            "会议记录（m）": self.action_meetings,
+            "公示和用印登记（g）": self.action_notices,
+            "监督（j）": self.action_supervision,
+        }
+
+        def chosen(label: str | None) -> None:
+            if label in places:
+                places[label]()
+
+        self.push_screen(ChoiceDialog("转到", list(places)), chosen)
 
     def action_catalog(self) -> None:
         from tui.screens.catalog import CatalogScreen

@@ -6,7 +6,7 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from tui.commands import Command, commands_for
+from tui.commands import Command, commands_for, editing_command
 
 
 class RegistryCommands(Provider):
@@ -14,7 +14,12 @@ class RegistryCommands(Provider):
 
     def _commands(self) -> tuple[Command, ...]:
         key = getattr(self.screen, "COMMANDS_KEY", "")
-        return tuple(c for c in commands_for(key) if c.id != "back")
+        read_only = getattr(getattr(self.app, "site", None), "read_only", False)
+        return tuple(
+            c
+            for c in commands_for(key)
+            if c.id != "back" and not (read_only and editing_command(key, c.action) is not None)
+        )
 
     def _run(self, command: Command) -> None:
         action = command.action

@@ -83,9 +83,7 @@ class HomeScreen(BaseScreen):
         overdue = sum(1 for i in items if i.state in ("overdue", "missed"))
         summary = f"今日 {self.today:%Y-%m-%d}：超期 {overdue} 项，7 天内到期 {len(items) - overdue} 项，本月周期性工作待办 {len(this_month)} 项"
         if not self.rows:
-            summary = f"今日 {self.today:%Y-%m-%d}：没有到期事项。按 F3/c 查看事项目录，F7/n 新建办件。"
-        if self.site.read_only:
-            summary += "。监督：按 F6 或 j"  # the footer is cut at 80 columns before it
+            summary = f"今日 {self.today:%Y-%m-%d}：没有到期事项。按 c 查看事项目录，F7/n 新建办件。"
         self.query_one("#summary", Static).update(literal(summary))
 
     def action_open(self) -> None:

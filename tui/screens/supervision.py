@@ -30,7 +30,7 @@ from store.roles import check
 from store.site import Site
 from store.verify import AdminChange
 from tui.commands import bindings_for
-from tui.dialogs import ReadDialog, TextDialog
+from tui.dialogs import ReadDialog, TextDialog, confirm
 from tui.screens.base import BaseScreen, literal
 from tui.screens.record_common import cell, choose_village, clip, text_input
 
@@ -290,7 +290,7 @@ class SupervisionScreen(BaseScreen):
             )
             if p
         )
-        self.query_one("#sv-section", Static).update(literal(clip(f"{text}  范围：{where or '全部'}（F6/t 切换）", 78)))
+        self.query_one("#sv-section", Static).update(literal(clip(f"{text}  范围：{where or '全部'}（t 切换）", 78)))
 
     def period_text(self) -> str:
         start, end = self.filters.start, self.filters.end
@@ -325,7 +325,7 @@ class SupervisionScreen(BaseScreen):
                 index = self.findings.index(f) + 1
                 where = "·".join(p for p in (short_name(f.matter), f.step) if p)
                 head = f"（{index}/{len(self.findings)}）{SEVERITY_WORDS[f.severity]}{f.title}｜{f.target or f.village}｜{where}"
-                # One line each for the head and the opinions, so only the finding's text may be cut (F9/v shows it all).
+                # One line each for the head and the opinions, so only the finding's text may be cut (v shows it all).
                 text = "\n".join((clip(head, 78), clip(self.opinion_summary(f), 78), f.text))
         else:
             w = self.selected_waiting()
@@ -341,7 +341,7 @@ class SupervisionScreen(BaseScreen):
                             78,
                         ),
                         clip(f"事由：{w.case.subject}", 78),
-                        f"签字：{signed}（F8/s 签字，张贴前有效）",
+                        f"签字：{signed}（F6/d 签字，张贴前有效）",
                     )
                 )
         self.query_one("#sv-detail", Static).update(literal(text))
@@ -349,7 +349,7 @@ class SupervisionScreen(BaseScreen):
     def opinion_summary(self, f: Finding) -> str:
         found = self.opinions_on(f.target, "" if f.target else f.key)
         if not found:
-            return "审核意见：暂无（F7/o 填写）"
+            return "审核意见：暂无（F7/n 填写）"
         own = sum(1 for o in found if o["finding"] == f.key)
         latest = found[-1]
         return f"审核意见：本提示 {own} 条，共 {len(found)} 条；最近 {latest['by']}：{latest['text']}"
@@ -553,7 +553,7 @@ class SupervisionScreen(BaseScreen):
     def action_countersign(self) -> None:
         if self.showing_findings:
             self.action_switch()
-            self.notify("请在待张贴公示列表中选择办件，再按 F8/s 签字", markup=False)
+            self.notify("请在待张贴公示列表中选择办件，再按 F6/d 签字", markup=False)
             return
         w = self.selected_waiting()
         if w is None:
@@ -563,9 +563,7 @@ class SupervisionScreen(BaseScreen):
             return
         number = w.case.number
 
-        def sign(text: str | None) -> None:
-            if not text:
-                return
+        def sign(text: str) -> None:
             saved = self.cunwu.attempt(
                 lambda: self.site.opinions.countersign(self.site.operator, self.cunwu.now, number, text)
             )
@@ -573,6 +571,17 @@ class SupervisionScreen(BaseScreen):
                 self.notify(f"已签字：{number}（{saved['number']}）", markup=False)
             self.refresh_data()
 
+        def written(text: str | None) -> None:
+            if text:
+                confirm(
+                    self,
+                    f"对办件 {number} 的公示签字？",
+                    f"{w.step.title}｜事由：{w.case.subject}\n签字意见：{text}",
+                    "签字",
+                    lambda: sign(text),
+                    cannot_undo="签字以本账号的名义记入日志，不能撤回或修改。",
+                )
+
         self.app.push_screen(
-            TextDialog("公示签字", f"对办件 {number}（{w.step.title}）的公示签字。签字意见：", "同意公示"), sign
+            TextDialog("公示签字", f"对办件 {number}（{w.step.title}）的公示签字。签字意见：", "同意公示"), written
         )
