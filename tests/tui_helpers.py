@@ -43,3 +43,8 @@ def screen_text(app: CunwuApp) -> str:
         elif isinstance(widget, OptionList):
             parts += [str(o.prompt) for o in widget.options]
     return "\n".join(parts)
+
+
+def drawn(app: CunwuApp) -> str:
+    """The current screen as the terminal shows it, line by line (the footer included)."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())

@@ -146,7 +146,9 @@ SCREENS: dict[str, tuple[Command, ...]] = {
             "supervision", "j", "app.supervision", "监督", "村务监督：风险提示、日志核验、审核意见和公示签字", Kind.GOTO
         ),
         QUIT,
-        Command("goto", "f9", "app.goto", "转到", "选择要去的列表：事项目录、办件、会议、公示用印、监督", Kind.GOTO),
+        Command(
+            "goto", "f9,ctrl+g", "app.goto", "转到", "选择要去的列表：事项目录、办件、会议、公示用印、监督", Kind.GOTO
+        ),
         Command("refresh", "f5,ctrl+r", "refresh", "刷新", "重新读取数据", Kind.REFRESH, show=False),
     ),
     "catalog": (
@@ -328,7 +330,8 @@ def commands_for(screen: str) -> tuple[Command, ...]:
     """The commands of a screen, then the global ones it does not list itself."""
     own = SCREENS.get(screen, ())
     ids = {c.id for c in own}
-    return own + tuple(c for c in GLOBAL if c.id not in ids)
+    keys = {k for c in own for k in c.keys.split(",")}
+    return own + tuple(c for c in GLOBAL if c.id not in ids and not keys & set(c.keys.split(",")))
 
 
 def command(screen: str, command_id: str) -> Command:

@@ -573,15 +573,21 @@ class SupervisionScreen(BaseScreen):
 
         def written(text: str | None) -> None:
             if text:
-                confirm(
-                    self,
-                    f"对办件 {number} 的公示签字？",
-                    f"{w.step.title}｜事由：{w.case.subject}\n签字意见：{text}",
-                    "签字",
-                    lambda: sign(text),
-                    cannot_undo="签字以本账号的名义记入日志，不能撤回或修改。",
-                )
+                sign(text)
 
-        self.app.push_screen(
-            TextDialog("公示签字", f"对办件 {number}（{w.step.title}）的公示签字。签字意见：", "同意公示"), written
+        def write() -> None:
+            self.app.push_screen(
+                TextDialog(
+                    "公示签字", f"对办件 {number}（{w.step.title}）的公示签字。签字意见（回车签字）：", "同意公示"
+                ),
+                written,
+            )
+
+        confirm(
+            self,
+            f"对办件 {number} 的公示签字？",
+            f"{w.step.title}｜事由：{w.case.subject}\n选“签字”后填写签字意见（默认“同意公示”），回车即签字。",
+            "签字",
+            write,
+            cannot_undo="签字以本账号的名义记入日志，不能撤回或修改；公示张贴后不能再签。",
         )
