@@ -147,7 +147,13 @@ SCREENS: dict[str, tuple[Command, ...]] = {
         ),
         QUIT,
         Command(
-            "goto", "f9,ctrl+g", "app.goto", "转到", "选择要去的列表：事项目录、办件、会议、公示用印、监督", Kind.GOTO
+            "goto",
+            "f9,ctrl+g",
+            "app.goto",
+            "转到",
+            "选择要去的列表：事项目录、办件、会议、公示用印、监督（各有字母键，见上）",
+            Kind.GOTO,
+            show=False,
         ),
         Command("refresh", "f5,ctrl+r", "refresh", "刷新", "重新读取数据", Kind.REFRESH, show=False),
     ),
