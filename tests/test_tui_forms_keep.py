@@ -10,6 +10,7 @@ from typing import Any
 from textual.pilot import Pilot
 from textual.screen import Screen
 
+from store.site import Site
 from tests.sites import NOW, new_site, post_notice, walk_to
 from tests.tui_helpers import Clock, drawn, make, screen_text
 from tui.app import CunwuApp
@@ -225,3 +226,20 @@ async def test_help_promises_only_what_is_true(tmp_path: Path) -> None:
         shown = screen_text(app)
         assert "已保存的内容不会丢失" not in shown
         assert "退出程序（有未保存的内容时先询问：保存、放弃或继续编辑）" in shown
+
+
+async def test_quitting_the_first_run_with_a_typed_township_asks_and_save_sets_up(tmp_path: Path) -> None:
+    app = make(tmp_path / "data")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press(*"沁河镇", "enter", *"城关村")
+        await pilot.press("f10")
+        await pilot.pause()
+        assert asks_to_keep(app)
+        await pilot.press("enter")  # 继续编辑
+        await pilot.pause()
+        assert app.return_code is None and "沁河镇" in drawn(app)
+        await pilot.press("f10", "up", "up", "enter")  # 保存, then the app ends
+        await pilot.pause()
+        assert app.return_code == 0
+    assert Site(tmp_path / "data", environ={}).settings.villages == ("城关村",)

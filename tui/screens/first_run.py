@@ -28,6 +28,19 @@ class FirstRunScreen(BaseScreen):
             yield Static(literal("填好后按 F2 或 Ctrl+S 保存。"), classes="hint")
         yield self.footer()
 
+    def unsaved(self) -> bool:
+        """Something typed and not saved: F10 asks before it is lost."""
+        return any(field.value.strip() for field in self.query(Input))
+
+    def save_work(self) -> bool:
+        """Save the township and villages (when quitting: no home screen is opened)."""
+        township = self.query_one("#township", Input).value
+        villages = [v for v in re.split(r"[\s、，,；;]+", self.query_one("#villages", Input).value) if v]
+        if not township.strip() or not villages:
+            self.notify("请填写乡镇名称和至少一个村", severity="warning", markup=False)
+            return False
+        return self.cunwu.attempt(lambda: self.site.init(self.cunwu.now, township, villages)) is not None
+
     @on(Input.Submitted)
     def next_field(self, event: Input.Submitted) -> None:
         if event.input.id == "township":
@@ -36,13 +49,7 @@ class FirstRunScreen(BaseScreen):
             self.action_save()
 
     def action_save(self) -> None:
-        township = self.query_one("#township", Input).value
-        villages = [v for v in re.split(r"[\s、，,；;]+", self.query_one("#villages", Input).value) if v]
-        if not township.strip() or not villages:
-            self.notify("请填写乡镇名称和至少一个村", severity="warning", markup=False)
-            return
-        done = self.cunwu.attempt(lambda: self.site.init(self.cunwu.now, township, villages))
-        if done is not None:
+        if self.save_work():
             from tui.screens.home import HomeScreen
 
             self.app.switch_screen(HomeScreen())
