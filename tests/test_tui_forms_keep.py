@@ -57,7 +57,7 @@ async def test_esc_in_a_filled_meeting_form_asks_and_esc_enter_keeps_the_form(tm
         await pilot.press("escape")  # what an input method's cancel may leave behind
         await pilot.pause()
         assert asks_to_keep(app)
-        assert "[ 继续编辑 ]" in screen_text(app)
+        assert "> [ 继续编辑 ]" in drawn(app), "the default answer is marked, not only coloured"
         await pilot.press("enter")  # the default: 继续编辑
         await pilot.pause()
         assert isinstance(current(app), MeetingFormScreen)

@@ -187,6 +187,7 @@ async def test_an_irreversible_key_then_enter_changes_nothing(
             options = app.screen.query_one(OptionList)
             assert options.highlighted is not None
             assert "取消" in str(options.get_option_at_index(options.highlighted).prompt), "the default is 取消"
+            assert "> [ 取消 ]" in drawn(app)
             await pilot.press("enter")
             await pilot.pause()
             assert getattr(current(app), "COMMANDS_KEY", "") == screen
@@ -328,3 +329,38 @@ async def test_a_read_only_home_does_not_offer_new_case(tmp_path: Path) -> None:
         await pilot.press("n")  # the key still says why
         await pilot.pause()
         assert isinstance(current(app), MessageDialog) and "不能“新建办件”" in screen_text(app)
+
+
+async def test_no_footer_shows_a_key_cut_in_half_at_80_columns(tmp_path: Path) -> None:
+    from textual.widgets import Footer
+    from textual.widgets._footer import FooterKey
+
+    site = new_site(tmp_path / "data")
+    number = site.cases.open(site.operator, NOW, "dibao", "城关村", "周某").number
+    walk_to(site, number, "publicize")
+    notice = str(post_notice(site, number, DAY0)["number"])
+    meeting = site.cases.get(number).records()[0]
+    app = make(tmp_path / "data", Clock(DAY0))
+    async with app.run_test(size=SIZE) as pilot:
+        opened: list[Callable[[], object]] = [
+            lambda: None,
+            lambda: app.action_cases(),
+            lambda: app.open_case(number),
+            lambda: app.push_screen(MeetingDetailScreen(meeting)),
+            lambda: app.push_screen(NoticeDetailScreen(notice)),
+            lambda: app.push_screen(MeetingFormScreen("城关村")),
+            lambda: app.action_catalog(),
+            lambda: app.open_matter("dibao"),
+            lambda: app.action_meetings(),
+            lambda: app.action_notices(),
+            lambda: app.action_supervision(),
+        ]
+        for open_ in opened:
+            open_()
+            await pilot.pause()
+            keys = app.screen.query_one(Footer).query(FooterKey)
+            cut = [k.description for k in keys if k.region.x < SIZE[0] < k.region.right]
+            assert not cut, (type(app.screen).__name__, cut, footer(app))
+            assert footer(app).startswith(" F1 帮助")
+            if len(app.screen_stack) > 2:
+                assert "Esc 返回" in footer(app), type(app.screen).__name__

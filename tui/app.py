@@ -8,6 +8,7 @@ import contextlib
 import datetime as dt
 import signal
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,7 +23,7 @@ from store.errors import Conflict, LockTimeout, StoreError
 from store.files import signature
 from store.site import Site
 from tui import refusals
-from tui.commands import GLOBAL, editing_command
+from tui.commands import GLOBAL, Kind, editing_command
 from tui.dialogs import ChoiceDialog, MessageDialog, ask_unsaved
 from tui.palette import RegistryCommands
 
@@ -37,6 +38,12 @@ def site_clock(site: Site) -> Clock:
     return lambda: clock_mod.now(zone)
 
 
+def work_name(screen: Any) -> str:
+    """What a screen's unsaved work is called in the question (``unsaved_what``, else its subtitle)."""
+    named = getattr(screen, "unsaved_what", None)
+    return str(named() if named is not None else f"“{screen.sub_title}”" if screen.sub_title else "")
+
+
 class CunwuApp(App[None]):
     """村务履职: the home screen, the catalogue, cases, meetings, notices and seals."""
 
@@ -44,7 +51,8 @@ class CunwuApp(App[None]):
     TITLE = "村务履职"
     COMMANDS = {RegistryCommands}
     COMMAND_PALETTE_BINDING = "ctrl+p"
-    BINDINGS = [c.binding() for c in GLOBAL]
+    BINDINGS = [replace(c, show=False).binding() if c.kind is Kind.QUIT else c.binding() for c in GLOBAL]
+    """退出 is shown only where a screen lists it (home): elsewhere 80 columns end with a key cut in half."""
 
     def __init__(self, site: Site, clock: Clock | None = None, *, ascii_borders: bool = False, **kwargs: Any):
         super().__init__(**kwargs)
@@ -171,7 +179,7 @@ class CunwuApp(App[None]):
                 leave()  # a form that saved has dismissed itself already
 
         unsaved = bool(getattr(screen, "unsaved", lambda: False)())
-        ask_unsaved(screen, unsaved, save=save, leave=leave, what=str(screen.sub_title or ""))
+        ask_unsaved(screen, unsaved, save=save, leave=leave, what=work_name(screen))
 
     def unsaved_screens(self) -> list[Any]:
         """The screens on the stack holding unsaved work, the top one first."""
@@ -187,7 +195,7 @@ class CunwuApp(App[None]):
                     return  # the refusal is on the screen; nothing more is left or lost
             self.exit()
 
-        what = "、".join(str(s.sub_title) for s in dirty if s.sub_title)
+        what = "、".join(work_name(s) for s in dirty)
         ask_unsaved(self.screen, bool(dirty), save=save, leave=self.exit, what=what)
 
     def action_goto(self) -> None:

@@ -9,12 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from rich.segment import Segment
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
+from textual.strip import Strip
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -36,6 +38,22 @@ class MessageDialog(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+class MarkedList(OptionList):
+    """An OptionList whose highlighted choice is marked with ``>`` (never shown by colour alone:
+    a 16-colour terminal must still show which answer Enter gives)."""
+
+    def render_line(self, y: int) -> Strip:
+        line = super().render_line(y)
+        try:
+            index, offset = self._lines[self.scroll_offset.y + y]
+        except IndexError:
+            return line
+        mark = "> " if index == self.highlighted and not offset else "  "
+        first = next(iter(line), None)
+        style = first.style if first is not None and first.style is not None else self.rich_style
+        return Strip([Segment(mark, style), *line])
 
 
 class ChoiceDialog(ModalScreen[str | None]):
@@ -62,7 +80,7 @@ class ChoiceDialog(ModalScreen[str | None]):
             else:
                 options = [Option(Content(f"[ {c} ]"), id=str(i)) for i, c in enumerate(self.choices, start=1)]
                 hint = f"上下键选择，回车确认；Esc 即“{self.default or self.choices[-1]}”"
-            yield OptionList(*options)
+            yield MarkedList(*options)
             yield Label(Content(hint), classes="dialog-hint")
 
     def on_mount(self) -> None:
@@ -165,7 +183,7 @@ def ask_unsaved(
         elif choice == DISCARD:
             leave()
 
-    note = f"{what or '本表'}有未保存的内容。保存：检查后保存并返回；放弃：不保存，所填内容丢失；继续编辑：回到表中。"
+    note = f"{what or '本表'}有未保存的内容。\n保存：检查后保存；放弃：所填内容丢失；继续编辑：回到原处。"
     screen.app.push_screen(
         ChoiceDialog("有未保存的内容", [SAVE, DISCARD, KEEP], note, default=KEEP, digits=False), answered
     )

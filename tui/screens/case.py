@@ -275,6 +275,9 @@ class CaseScreen(BaseScreen):
     def unsaved(self) -> bool:
         return self.dirty()
 
+    def unsaved_what(self) -> str:
+        return f"办件 {self.number} 的勾选和备注"
+
     def save_work(self) -> bool:
         return self.cunwu.attempt(self._save) is not None
 
@@ -386,7 +389,7 @@ class CaseScreen(BaseScreen):
             self.completion_text(step, label),
             "完成本步",
             lambda: self.complete(label),
-            cannot_undo="完成后本步骤的结果、清单、材料和备注记入办件，不能再修改。",
+            cannot_undo="完成后本步的结果、清单、材料和备注记入办件，不能再改。",
         )
 
     def complete(self, label: str, force_reason: str = "") -> None:
