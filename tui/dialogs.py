@@ -85,8 +85,7 @@ class ChoiceDialog(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
-        if self.default in self.choices:
-            options.highlighted = self.choices.index(self.default)
+        options.highlighted = self.choices.index(self.default) if self.default in self.choices else 0
         options.focus()
 
     def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
