@@ -364,3 +364,15 @@ async def test_no_footer_shows_a_key_cut_in_half_at_80_columns(tmp_path: Path) -
             assert footer(app).startswith(" F1 帮助")
             if len(app.screen_stack) > 2:
                 assert "Esc 返回" in footer(app), type(app.screen).__name__
+
+
+async def test_f3_on_home_finds_a_matter(tmp_path: Path) -> None:
+    new_site(tmp_path / "data")
+    app = make(tmp_path / "data", Clock(DAY0))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        await pilot.pause()
+        await pilot.press(*"dbsq")
+        await pilot.pause()
+        assert "城乡低保申请审核和确认" in screen_text(app)
+        assert "社区矫正" not in screen_text(app), "the list shows what was found, not all 57"

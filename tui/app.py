@@ -219,6 +219,14 @@ class CunwuApp(App[None]):
 
         self.push_screen(CatalogScreen())
 
+    def action_find_matter(self) -> None:
+        """F3 on the home screen: the catalogue, with the cursor in its search field."""
+        from tui.screens.catalog import CatalogScreen
+
+        screen = CatalogScreen()
+        self.push_screen(screen)
+        self.call_after_refresh(lambda: screen.run_action("focus_search"))
+
     def action_cases(self) -> None:
         from tui.screens.cases import CaseListScreen
 

@@ -147,6 +147,15 @@ SCREENS: dict[str, tuple[Command, ...]] = {
         ),
         QUIT,
         Command(
+            "search",
+            "f3,ctrl+f",
+            "app.find_matter",
+            "查找",
+            "在事项目录中查找事项（输入中文或拼音首字母，如 dbsq）",
+            Kind.FIND,
+            show=False,
+        ),
+        Command(
             "goto",
             "f9,ctrl+g",
             "app.goto",
