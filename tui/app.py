@@ -24,7 +24,7 @@ from store.files import signature
 from store.site import Site
 from tui import refusals
 from tui.commands import GLOBAL, Kind, editing_command
-from tui.dialogs import ChoiceDialog, MessageDialog, ask_unsaved
+from tui.dialogs import ChoiceDialog, MessageDialog, ReadDialog, ask_unsaved
 from tui.palette import RegistryCommands
 
 T = TypeVar("T")
@@ -261,6 +261,22 @@ class CunwuApp(App[None]):
         from tui.screens.case import CaseScreen
 
         self.push_screen(CaseScreen(number))
+
+    def open_record(self, number: str) -> None:
+        """A meeting's or a notice's page, or a seal use to read, by its number."""
+        from tui.screens.notice_list import seal_text
+        from tui.screens.records import MeetingDetailScreen, NoticeDetailScreen
+
+        found = self.attempt(lambda: self.site.linked(number))
+        if found is None:
+            return
+        kind, record = found
+        if kind == "meeting":
+            self.push_screen(MeetingDetailScreen(number))
+        elif kind == "notice":
+            self.push_screen(NoticeDetailScreen(number))
+        else:
+            self.push_screen(ReadDialog(f"用印登记 {number}", seal_text(record)))
 
     def open_matter(self, matter_id: str) -> None:
         from tui.screens.matter import MatterScreen

@@ -19,14 +19,14 @@ from textual.widgets.option_list import Option, OptionDoesNotExist
 from textual.widgets.selection_list import Selection
 
 from procedures import engine
-from procedures.engine import STATUS_LABELS
-from procedures.model import PRODUCES_LABELS, Matter, Produces, Step
+from procedures.engine import STATUS_LABELS, CaseStatus
+from procedures.model import PRODUCES_LABELS, Closing, Matter, Produces, Step
 from store.cases import Case, meeting_kind_for
 from store.errors import Needed, NeedsRecord, Refused, StoreError, TooEarly
 from store.meetings import STATES as MEETING_STATES
 from store.notices import masked
 from tui.commands import bindings_for, command
-from tui.dialogs import ChoiceDialog, MessageDialog, ReadDialog, TextDialog, confirm
+from tui.dialogs import ChoiceDialog, MessageDialog, TextDialog, confirm
 from tui.screens.base import BaseScreen, literal
 from tui.screens.cases import countdowns, timer_text
 
@@ -376,7 +376,8 @@ class CaseScreen(BaseScreen):
             position = [s.id for s in self.matter.steps].index(choice.goto) + 1
             lines.append(f"下一步：第{position}步 {self.matter.step(choice.goto).title}")
         else:
-            lines.append(f"完成后：办件{label if label in ('办结', '终止') else '结束'}")
+            closing = CaseStatus.DONE if step.closes_as is Closing.DONE else CaseStatus.STOPPED
+            lines.append(f"完成后：办件{STATUS_LABELS[closing]}")
         return "\n".join(lines)
 
     def confirm_complete(self, label: str) -> None:
@@ -533,24 +534,9 @@ class CaseScreen(BaseScreen):
             if label == matter:
                 self.cunwu.open_matter(self.matter.id)
             elif label in places:
-                self.open_record(places[label])
+                self.cunwu.open_record(places[label])
 
         self.app.push_screen(ChoiceDialog(f"转到：办件 {self.number} 的记录", [*places, matter]), chosen)
-
-    def open_record(self, number: str) -> None:
-        from tui.screens.notice_list import seal_text
-        from tui.screens.records import MeetingDetailScreen, NoticeDetailScreen
-
-        found = self.cunwu.attempt(lambda: self.site.linked(number))
-        if found is None:
-            return
-        kind, record = found
-        if kind == "meeting":
-            self.app.push_screen(MeetingDetailScreen(number))
-        elif kind == "notice":
-            self.app.push_screen(NoticeDetailScreen(number))
-        else:
-            self.app.push_screen(ReadDialog(f"用印登记 {number}", seal_text(record)))
 
     def action_export(self) -> None:
         """归档卷宗, and the notice documents when the case has a notice."""

@@ -432,24 +432,9 @@ class SupervisionScreen(BaseScreen):
         if f.case:
             self.cunwu.open_case(f.case)
         elif f.record:
-            self.open_record(f.record)
+            self.cunwu.open_record(f.record)
         elif f.matter_id:
             self.cunwu.open_matter(f.matter_id)
-
-    def open_record(self, number: str) -> None:
-        from tui.screens.notice_list import seal_text
-        from tui.screens.records import MeetingDetailScreen, NoticeDetailScreen
-
-        found = self.cunwu.attempt(lambda: self.site.linked(number))
-        if found is None:
-            return
-        kind, record = found
-        if kind == "meeting":
-            self.app.push_screen(MeetingDetailScreen(number))
-        elif kind == "notice":
-            self.app.push_screen(NoticeDetailScreen(number))
-        else:
-            self.app.push_screen(ReadDialog(f"用印登记 {number}", seal_text(record)))
 
     def action_detail(self) -> None:
         if self.showing_findings:
