@@ -243,3 +243,26 @@ async def test_quitting_the_first_run_with_a_typed_township_asks_and_save_sets_u
         await pilot.pause()
         assert app.return_code == 0
     assert Site(tmp_path / "data", environ={}).settings.villages == ("城关村",)
+
+
+async def test_save_from_the_question_saves_and_goes_back(tmp_path: Path) -> None:
+    site = new_site(tmp_path / "data")
+    number = site.cases.open(site.operator, NOW, "dibao", "城关村", "李某").number
+    walk_to(site, number, "publicize")
+    notice = str(post_notice(site, number)["number"])
+    app = make(tmp_path / "data")
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(NoticeDetailScreen(notice))
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        await type_into(pilot, app, "#from", "王某")
+        await type_into(pilot, app, "#content", "收入未如实申报")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "“登记异议 · " in screen_text(app)  # the question names the form
+        await pilot.press("up", "up", "enter")  # 保存
+        await pilot.pause()
+        assert isinstance(current(app), NoticeDetailScreen)
+        assert "王某：收入未如实申报" in screen_text(app)
+    assert len(site.notices.get(notice)["objections"]) == 1

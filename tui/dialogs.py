@@ -79,7 +79,11 @@ class ChoiceDialog(ModalScreen[str | None]):
                 hint = "上下键选择，回车确认；也可按数字键；Esc 取消"
             else:
                 options = [Option(Content(f"[ {c} ]"), id=str(i)) for i, c in enumerate(self.choices, start=1)]
-                hint = f"上下键选择，回车确认；Esc 即“{self.default or self.choices[-1]}”"
+                hint = (
+                    f"上下键选择，回车确认；Esc 即“{self.default}”"
+                    if self.default
+                    else "上下键选择，回车确认；Esc 取消"
+                )
             yield MarkedList(*options)
             yield Label(Content(hint), classes="dialog-hint")
 
@@ -136,7 +140,9 @@ class TextDialog(ModalScreen[str | None]):
             self.notify("请填写后再按回车", severity="warning", markup=False)
 
     def action_cancel(self) -> None:
-        ask_unsaved(self, self.unsaved(), save=self.submit, leave=lambda: self.dismiss(None))
+        ask_unsaved(
+            self, self.unsaved(), save=self.submit, leave=lambda: self.dismiss(None), what=f"“{self.title_text}”"
+        )
 
 
 class ReadDialog(ModalScreen[None]):
