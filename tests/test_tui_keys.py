@@ -20,7 +20,7 @@ from tests.sites import NOW, new_site, post_notice, walk_to
 from tests.test_tui_supervision import WAITING, bad_situation, give_role, open_supervision
 from tests.tui_helpers import Clock, drawn, make, screen_text
 from tui.app import CunwuApp
-from tui.commands import GLOBAL, KEY_KINDS, SCREENS, Command, Kind, commands_for
+from tui.commands import ASKS_FIRST, GLOBAL, KEY_KINDS, SCREENS, Command, Kind, commands_for
 from tui.dialogs import ChoiceDialog, MessageDialog
 from tui.screens.case import CaseScreen
 from tui.screens.cases import CaseListScreen
@@ -164,11 +164,10 @@ SCENARIOS: dict[tuple[str, str], list[Scenario]] = {
 }
 """How to reach each irreversible command: a new one fails the test until it has its scenario."""
 
-FINISHING = [(screen, c) for screen, c in every_command() if c.kind is Kind.FINISH]
+ASKING = [(screen, c, key) for screen, c in every_command() if c.kind in ASKS_FIRST for key in c.keys.split(",")]
 
 
-@pytest.mark.parametrize(("screen", "command"), FINISHING, ids=[f"{s}:{c.id}" for s, c in FINISHING])
-@pytest.mark.parametrize("key", ["f6", "d"])
+@pytest.mark.parametrize(("screen", "command", "key"), ASKING, ids=[f"{s}:{c.id}:{k}" for s, c, k in ASKING])
 async def test_an_irreversible_key_then_enter_changes_nothing(
     tmp_path: Path, screen: str, command: Command, key: str
 ) -> None:

@@ -30,6 +30,9 @@ class Kind(StrEnum):
     REFRESH = "刷新"
     FINISH = "办结"
     """Irreversible: completing a step, confirming or locking minutes, countersigning."""
+    UNDO = "撤回"
+    """Going back on what was done (reopening a step, withdrawing or terminating a case): asks
+    first with 取消 as the default, like FINISH, and says what it will record."""
     NEW = "新建"
     EXPORT = "导出"
     GOTO = "转到"
@@ -59,6 +62,7 @@ KEY_KINDS: dict[str, Kind] = {
     "g": Kind.GOTO,
     "f10": Kind.QUIT,
     "ctrl+q": Kind.QUIT,
+    "u": Kind.UNDO,
     "escape": Kind.BACK,
     "enter": Kind.OPEN,
     "ctrl+p": Kind.PALETTE,
@@ -339,6 +343,10 @@ READ_ONLY_REFUSED = frozenset(
 """Ids of the commands that change a case or a record: a 监委会 (read-only) session does not see
 them in the footer or the palette, and pressing their keys says it can only look, give
 opinions and countersign; no form opens (the store refuses the write anyway)."""
+
+
+ASKS_FIRST = frozenset({Kind.FINISH, Kind.UNDO})
+"""The kinds whose commands open a question whose default answer is 取消 (tests walk them)."""
 
 
 def commands_for(screen: str) -> tuple[Command, ...]:
