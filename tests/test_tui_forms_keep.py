@@ -266,3 +266,11 @@ async def test_save_from_the_question_saves_and_goes_back(tmp_path: Path) -> Non
         assert isinstance(current(app), NoticeDetailScreen)
         assert "王某：收入未如实申报" in screen_text(app)
     assert len(site.notices.get(notice)["objections"]) == 1
+
+
+async def test_the_first_run_footer_offers_save_and_quit(tmp_path: Path) -> None:
+    app = make(tmp_path / "data")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        footer = drawn(app).splitlines()[-1]
+        assert "F2/^S 保存" in footer and "F10 退出" in footer and "返回" not in footer, footer

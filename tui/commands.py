@@ -277,6 +277,10 @@ SCREENS: dict[str, tuple[Command, ...]] = {
             Kind.BACK,
         ),
     ),
+    "first_run": (
+        Command("save", "f2,ctrl+s", "save", "保存", "保存乡镇名称和村名单，进入首页", Kind.SAVE),
+        QUIT,
+    ),
     "supervision": (
         Command("open", "enter", "open", "打开", "打开选中提示所在的办件或记录", Kind.OPEN, show=False),
         Command(

@@ -14,8 +14,8 @@ from tui.screens.base import BaseScreen, literal
 
 
 class FirstRunScreen(BaseScreen):
-    COMMANDS_KEY = "form"
-    BINDINGS = bindings_for("form")
+    COMMANDS_KEY = "first_run"
+    BINDINGS = bindings_for("first_run")
 
     def compose(self) -> ComposeResult:
         yield self.header()
