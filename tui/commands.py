@@ -3,7 +3,10 @@ screen and the command palette.
 
 One key means one kind of action on every screen (``KEY_KINDS``; tests/test_tui_keys.py walks
 the registry): F2 always saves and never completes anything, F6 is the kind that cannot be
-undone (it always asks first, and the question's default answer is 取消), F8 always exports.
+undone (it always asks first, and the question's default answer is 取消), F8 always exports;
+``u`` is kept for going back on what was done (reopen a step, withdraw a case), which asks
+first too. A new command names its ``kind``; one whose kind asks first (``ASKS_FIRST``) needs
+a scenario in tests/test_tui_keys.py, which presses its key then Enter and expects no change.
 Every action has a letter or Ctrl key besides any F-key (some SSH clients lose F-keys), none
 needs Alt, and Escape always goes back (asking first when a form has unsaved changes).
 """
