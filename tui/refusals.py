@@ -18,7 +18,7 @@ from tui.commands import SCREENS
 
 
 def key(screen: str, command: str) -> str:
-    """The keys of a command as the footer and help show them (``F6/^O``)."""
+    """The keys of a command as the help shows them (``F6/d``)."""
     return next(c.key_display for c in SCREENS[screen] if c.id == command)
 
 
