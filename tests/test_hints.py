@@ -121,14 +121,14 @@ def test_nothing_is_added_when_there_is_no_command_to_run(exc: StoreError) -> No
 
 
 APP: list[tuple[StoreError, str]] = [
-    (TOO_EARLY, "按 F2/^D 完成本步时选择“填写理由强制完成”"),
-    (needs(Needed.NOTICE), "在办件页按 F6/^O 登记公示"),
-    (needs(Needed.OBJECTION), "按 F6/o 登记异议"),
-    (needs(Needed.SEAL), "在办件页按 F9/y 登记用印"),
+    (TOO_EARLY, "按 F6/d 完成本步时选择“填写理由强制完成”"),
+    (needs(Needed.NOTICE), "在办件页按 F7/n 登记公示"),
+    (needs(Needed.OBJECTION), "按 F7/n 登记异议"),
+    (needs(Needed.SEAL), "在办件页按 F7/n 登记用印"),
     (mismatch(), "按 F5/^R 重新读取最新内容"),
     (Conflict("已被他人修改。"), "按 F5/^R 重新读取最新内容"),
     (DataDamaged("已损坏。", path=DAMAGED), "请联系管理员修复城关村2026年的数据文件"),
-    (NoSuchMatter("nosuch"), "在首页按 F3/c 查看全部事项"),
+    (NoSuchMatter("nosuch"), "在首页按 c 查看全部事项"),
 ]
 
 

@@ -32,6 +32,8 @@ def ticked(app: CunwuApp) -> list[str]:
 
 
 DAY0 = dt.date(2026, 11, 27)
+COMPLETE = ("f6", "down", "enter")
+"""完成本步, then 完成本步 in the question (whose default is 取消)."""
 
 
 async def test_new_case_dialog_opens_a_dibao_case_and_shows_the_subject_literally(tmp_path: Path) -> None:
@@ -80,13 +82,20 @@ async def test_the_notice_step_refuses_before_day_seven_then_completes(tmp_path:
         await pilot.press("space", "ctrl+s")
         await pilot.pause()
         assert app.site.cases.get(number).record["progress"]["materials"] == ["低保申请书"]
-        await pilot.press("f2")  # 个人申请
+        await pilot.press(*COMPLETE)  # 个人申请
         await pilot.pause()
-        await pilot.press("space", "f2")  # 受理: a tick not yet saved goes with the completion
+        await pilot.press("space", *COMPLETE)  # 受理: a tick not yet saved goes with the completion
         await pilot.pause()
-        for _ in range(2):  # 入户调查, 民主评议 (a draft meeting is made for it)
-            await pilot.press("f2")
-            await pilot.pause()
+        await pilot.press(*COMPLETE)  # 入户调查
+        await pilot.pause()
+        await pilot.press("f6", "enter")  # 民主评议 asks for its minutes first
+        await pilot.pause()
+        assert type(app.screen).__name__ == "MeetingFormScreen"
+        fields = {"kind": "村民代表会议", "title": "民主评议（李某）", "start": "2026-11-27 09:00"}
+        app.screen.dismiss(app.site.meetings.new(app.site.operator, NOW, "城关村", fields)["number"])
+        await pilot.pause()
+        await pilot.press(*COMPLETE)
+        await pilot.pause()
         case = app.site.cases.get(number)
         assert case.record["current"] == "publicize"
         assert case.record["history"][0]["materials"] == ["低保申请书"]
@@ -101,11 +110,11 @@ async def test_the_notice_step_refuses_before_day_seven_then_completes(tmp_path:
         assert "已登记" in screen_text(app)
 
         clock.to(DAY0 + dt.timedelta(days=7))  # the last day runs to 24:00
-        await pilot.press("f2")
+        await pilot.press("f6")
         await pilot.pause()
         assert showing(app, ChoiceDialog)
         assert "无异议" in screen_text(app) and "有异议" in screen_text(app)
-        await pilot.press("1")  # 无异议
+        await pilot.press("1", "down", "enter")  # 无异议, then 完成本步
         await pilot.pause()
         assert showing(app, ChoiceDialog)
         refusal = screen_text(app)
@@ -119,7 +128,7 @@ async def test_the_notice_step_refuses_before_day_seven_then_completes(tmp_path:
         assert len(unchanged.record["history"]) == 4
 
         clock.to(DAY0 + dt.timedelta(days=8))
-        await pilot.press("f2", "1")
+        await pilot.press("f6", "1", "down", "enter")
         await pilot.pause()
         assert showing(app, CaseScreen)
         case = app.site.cases.get(number)
@@ -141,7 +150,7 @@ async def test_forcing_an_early_notice_asks_for_a_reason(tmp_path: Path) -> None
         app.open_case(number)
         await pilot.pause()
         assert "公示7日：剩 5 天，12月4日期满，12月5日起可完成" in screen_text(app)
-        await pilot.press("f2", "1", "2")  # 无异议, then 填写理由强制完成
+        await pilot.press("f6", "1", "down", "enter", "2")  # 无异议, 完成本步, then 填写理由强制完成
         await pilot.pause()
         assert showing(app, TextDialog)
         await pilot.press(*"乡镇要求提前上报", "enter")
@@ -159,7 +168,7 @@ async def test_meeting_is_attached_and_a_missing_notice_opens_the_notice_form(tm
     async with app.run_test(size=SIZE) as pilot:
         app.open_case(number)
         await pilot.pause()
-        await pilot.press("f8")
+        await pilot.press("f7")  # 登记: this step's minutes
         await pilot.pause()
         assert type(app.screen).__name__ == "MeetingFormScreen"
         fields = {"kind": "村民代表会议", "title": "民主评议（孙某）", "start": "2026-11-27 09:00"}
@@ -167,11 +176,11 @@ async def test_meeting_is_attached_and_a_missing_notice_opens_the_notice_form(tm
         app.screen.dismiss(meeting)  # as the form does when saved
         await pilot.pause()
         assert f"待关联会议记录 {meeting}" in screen_text(app)
-        await pilot.press("f2")
+        await pilot.press(*COMPLETE)
         await pilot.pause()
         assert app.site.cases.get(number).record["history"][-1]["records"] == [meeting]
 
-        await pilot.press("f2", "1")  # 无异议, but no notice is posted yet
+        await pilot.press("f6", "1", "down", "enter")  # 无异议, but no notice is posted yet
         await pilot.pause()
         assert showing(app, ChoiceDialog)
         assert "须先登记公示" in screen_text(app) and "cunwu" not in screen_text(app)
@@ -224,7 +233,7 @@ async def test_case_list_puts_overdue_first_and_filters(tmp_path: Path) -> None:
     walk_to(site, late, "transfer", choose={"entry": "接待"})
     app = make(tmp_path / "data", Clock(dt.date(2026, 12, 2)))
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("f4")
+        await pilot.press("b")
         await pilot.pause()
         table = app.screen.query_one(DataTable)
         rows = [" ".join(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)]
@@ -244,7 +253,7 @@ async def test_the_case_list_names_a_village_whose_file_is_damaged_and_lists_the
     site.cases.open(site.operator, NOW, "dibao", "城关村", "王某")
     app = make(tmp_path / "data", Clock(DAY0))
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("f4")
+        await pilot.press("b")
         await pilot.pause()
         assert "已损坏" not in screen_text(app)
         (tmp_path / "data" / "cases" / "城关村" / "2026.json").write_bytes(b"{")
@@ -263,10 +272,13 @@ async def test_escape_goes_back_from_the_dialog_the_list_and_the_case(tmp_path: 
         await pilot.press("f7", *"dbsq")
         await pilot.pause()
         assert showing(app, NewCaseDialog)
-        await pilot.press("escape")
+        await pilot.press("escape")  # something was typed: it asks first
+        await pilot.pause()
+        assert showing(app, ChoiceDialog)
+        await pilot.press("up", "enter")  # 放弃
         await pilot.pause()
         assert showing(app, HomeScreen)
-        await pilot.press("f4", "enter")
+        await pilot.press("b", "enter")
         await pilot.pause()
         assert showing(app, CaseScreen)
         for expected in (CaseListScreen, HomeScreen):
@@ -285,7 +297,7 @@ async def test_an_objection_outcome_without_an_objection_offers_to_register_one(
     async with app.run_test(size=SIZE) as pilot:
         app.open_case(number)
         await pilot.pause()
-        await pilot.press("f2", "2")  # 有异议, but none is registered
+        await pilot.press("f6", "2", "down", "enter")  # 有异议, but none is registered
         await pilot.pause()
         assert showing(app, ChoiceDialog)
         shown = screen_text(app)
@@ -304,7 +316,7 @@ async def test_a_stamping_step_without_its_seal_use_offers_the_seal_form(tmp_pat
     async with app.run_test(size=SIZE) as pilot:
         app.open_case(number)
         await pilot.pause()
-        await pilot.press("f2")
+        await pilot.press(*COMPLETE)
         await pilot.pause()
         assert showing(app, ChoiceDialog)
         shown = screen_text(app)
@@ -325,7 +337,7 @@ async def test_a_refusal_with_nothing_to_offer_is_only_explained(tmp_path: Path)
     async with app.run_test(size=SIZE) as pilot:
         app.open_case(number)
         await pilot.pause()
-        await pilot.press("f2", "1")  # 无异议, with an objection on file
+        await pilot.press("f6", "1", "down", "enter")  # 无异议, with an objection on file
         await pilot.pause()
         assert showing(app, MessageDialog)
         shown = screen_text(app)
@@ -363,7 +375,7 @@ async def test_the_case_screen_decides_by_the_refusals_type_never_its_words(
     async with app.run_test(size=SIZE) as pilot:
         app.open_case(number)
         await pilot.pause()
-        await pilot.press("f2")
+        await pilot.press(*COMPLETE)
         await pilot.pause()
         assert showing(app, MessageDialog), "words alone offer nothing"
         shown = screen_text(app)
@@ -371,13 +383,13 @@ async def test_the_case_screen_decides_by_the_refusals_type_never_its_words(
         assert "2. 填写理由强制完成" not in shown and "1. 登记公示" not in shown and "1. 登记用印" not in shown
         await pilot.press("escape")
         await pilot.pause()
-        await pilot.press("f2")
+        await pilot.press(*COMPLETE)
         await pilot.pause()
         assert showing(app, ChoiceDialog)
         assert "暂不能完成。" in screen_text(app) and "2. 填写理由强制完成" in screen_text(app)
         await pilot.press("escape")
         await pilot.pause()
-        await pilot.press("f2")
+        await pilot.press(*COMPLETE)
         await pilot.pause()
         assert showing(app, ChoiceDialog)
         assert "还差一份记录。" in screen_text(app) and "1. 登记用印" in screen_text(app)

@@ -18,7 +18,7 @@ async def test_case_archive_export_from_the_case_screen(tmp_path: Path) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         app.push_screen(CaseScreen(number))
         await pilot.pause()
-        await pilot.press("f3")
+        await pilot.press("f8")
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert isinstance(app.screen, MessageDialog)

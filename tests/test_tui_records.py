@@ -56,7 +56,7 @@ def shown_arithmetic(app: CunwuApp) -> str:
     return str(app.screen.query_one("#arithmetic").render())
 
 
-def drawn(table: DataTable[object]) -> str:
+def visible_text(table: DataTable[object]) -> str:
     """What the table draws on the terminal (after any markup parsing), line by line."""
     return "\n".join(table.render_line(y).text for y in range(table.size.height))
 
@@ -150,7 +150,7 @@ async def test_markup_in_a_meeting_title_is_shown_literally(tmp_path: Path) -> N
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("m")
         await pilot.pause()
-        [row] = [line for line in drawn(app.screen.query_one(DataTable)).splitlines() if number in line]
+        [row] = [line for line in visible_text(app.screen.query_one(DataTable)).splitlines() if number in line]
         assert "2026-11-26" in row and "支委会·[bold]x[/]" in row and "草稿" in row and "无议题" in row
         await pilot.press("enter")
         await pilot.pause()
@@ -174,7 +174,7 @@ async def test_meeting_page_edit_confirm_lock_and_correct(tmp_path: Path) -> Non
     async with app.run_test(size=SIZE) as pilot:
         app.push_screen(MeetingDetailScreen(number))
         await pilot.pause()
-        await pilot.press("f6", "1")  # confirm: refused, host and recorder missing
+        await pilot.press("f6", "down", "enter")  # 确认: refused, host and recorder missing
         await pilot.pause()
         assert isinstance(current(app), MessageDialog) and "主持人、记录人" in screen_text(app)
         await pilot.press("enter", "e")
@@ -188,19 +188,18 @@ async def test_meeting_page_edit_confirm_lock_and_correct(tmp_path: Path) -> Non
         await pilot.pause()
         assert isinstance(current(app), MeetingDetailScreen)
         assert "结果：[通过]" in screen_text(app) and "发言：王某：赞成" in screen_text(app)
-        await pilot.press("c", "1")
+        await pilot.press("d", "down", "enter")  # 确认
         await pilot.pause()
         assert site.meetings.get(number)["state"] == "confirmed"
         await pilot.press("e")
-        assert isinstance(current(app), MeetingDetailScreen), "a confirmed minute is not edited"
-        await pilot.press("g")  # a correction needs a locked minute
-        assert isinstance(current(app), MeetingDetailScreen)
-        await pilot.press("l")
+        assert isinstance(current(app), MeetingDetailScreen), "a confirmed minute is neither edited nor corrected"
+        await pilot.press("f6")
         await pilot.pause()
-        assert isinstance(current(app), ChoiceDialog)
-        await pilot.press("2")  # 取消
+        assert isinstance(current(app), ChoiceDialog) and "锁定后会议记录永久保持原样" in screen_text(app)
+        await pilot.press("enter")  # the default: 取消
+        await pilot.pause()
         assert site.meetings.get(number)["state"] == "confirmed"
-        await pilot.press("l", "1", "g")
+        await pilot.press("f6", "down", "enter", "e")  # 锁定（永久）, then a correction
         await pilot.pause()
         assert isinstance(current(app), TextDialog)
         await pilot.press(*"缺席人员赵某应为赵某某", "enter")
@@ -295,7 +294,7 @@ async def test_notice_page_is_masked_and_takes_an_objection(tmp_path: Path) -> N
         assert isinstance(current(app), NoticeDetailScreen)
         page = screen_text(app)
         assert ID not in page and idnumber.mask(ID) in page and "异议：无" in page
-        await pilot.press("y")
+        await pilot.press("n")
         await pilot.pause()
         assert isinstance(current(app), ObjectionFormScreen)
         await type_into(pilot, app, "#from", "李某")
@@ -323,7 +322,7 @@ async def test_notice_page_decides_an_objection_after_the_close(tmp_path: Path) 
         app.push_screen(NoticeDetailScreen(notice))
         await pilot.pause()
         assert "异议待核实" in screen_text(app)
-        await pilot.press("d")
+        await pilot.press("e")
         await pilot.pause()
         assert isinstance(current(app), DecisionFormScreen)
         app.screen.query_one("#objection", Select).value = 2

@@ -24,10 +24,9 @@ from store.verify import verify
 from tests.accounts import SUPERVISOR as PERSON
 from tests.accounts import env
 from tests.sites import NOW, VILLAGES, at, new_site, post_notice, walk_to
-from tests.tui_helpers import Clock, make, screen_text
+from tests.tui_helpers import Clock, visible_text, make, screen_text
 from tui.app import CunwuApp
-from tui.commands import commands_for
-from tui.dialogs import MessageDialog, TextDialog
+from tui.dialogs import ChoiceDialog, MessageDialog, TextDialog
 from tui.screens.case import CaseScreen
 from tui.screens.supervision import SupervisionScreen
 
@@ -156,12 +155,10 @@ async def test_a_supervisor_files_an_opinion_which_is_shown_and_journaled(tmp_pa
     session = give_role(tmp_path / "data", "监委会")
     app = make(tmp_path / "data", Clock(TODAY), environ=session)
     async with app.run_test(size=SIZE) as pilot:
-        # Home names the key to 监督 (the footer is cut before it at 80 columns), as the registry has it.
-        key = next(c.key_display for c in commands_for("home") if c.id == "supervision")
-        assert f"监督按 {key}" in screen_text(app)
+        assert "j 监督" in visible_text(app).splitlines()[-1]  # the home footer at 80 columns
         await open_supervision(pilot, app)
         assert "审核意见：暂无" in detail(app)
-        await pilot.press("o")
+        await pilot.press("n")
         await pilot.pause()
         assert isinstance(current(app), TextDialog)
         await pilot.press(*"请说明提前结束公示的理由")
@@ -172,7 +169,8 @@ async def test_a_supervisor_files_an_opinion_which_is_shown_and_journaled(tmp_pa
         await pilot.press("v")
         await pilot.pause()
         assert "张监督（" in screen_text(app) and "审核意见［本提示］：请说明提前结束公示的理由" in screen_text(app)
-        await pilot.press("escape", "t", "s", "enter")  # and signs the 公示 waiting in 南石村
+        # and signs the 公示 waiting in 南石村: 签字 in the question, then the text offered
+        await pilot.press("escape", "t", "d", "down", "enter", "enter")
         await pilot.pause()
     site = Site(tmp_path / "data", environ={})
     assert [o["role"] for o in site.opinions.countersigns(WAITING, "publicize")] == ["监委会"]
@@ -193,7 +191,10 @@ async def test_countersign_before_posting_and_refused_after(tmp_path: Path) -> N
         await pilot.press("t")
         await pilot.pause()
         assert rows(app, "#sv-waiting") == [["南石村", "2026-0001", "城乡低保申..", "李某低保申请", "公示7日", "未签"]]
-        await pilot.press("s")
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(current(app), ChoiceDialog) and "不能撤回" in screen_text(app)
+        await pilot.press("down", "enter")  # 签字
         await pilot.pause()
         assert isinstance(current(app), TextDialog)
         await pilot.press("enter")  # 同意公示, as offered
@@ -204,7 +205,7 @@ async def test_countersign_before_posting_and_refused_after(tmp_path: Path) -> N
         assert [o["text"] for o in site.opinions.countersigns(WAITING, "publicize")] == ["同意公示"]
 
         post_notice(site, WAITING, TODAY, now=at(TODAY))
-        await pilot.press("s", "enter")
+        await pilot.press("d", "down", "enter", "enter")
         await pilot.pause()
         assert isinstance(current(app), MessageDialog)
         assert "已张贴，签字应在张贴前" in screen_text(app)
@@ -218,22 +219,25 @@ async def test_a_supervisor_cannot_change_a_case_through_the_app(tmp_path: Path)
     app = make(tmp_path / "data", Clock(TODAY), environ=session)
     async with app.run_test(size=SIZE) as pilot:
         assert "监委会（只读）" in app.title
-        await pilot.press("n")  # 新建办件 on the home screen
+        assert "新建" not in visible_text(app).splitlines()[-1], "the footer does not offer it"
+        await pilot.press("n")  # 新建办件 on the home screen: the key says why not
         await pilot.pause()
         assert isinstance(current(app), MessageDialog) and "不能“新建办件”" in screen_text(app)
         await pilot.press("enter")
         app.open_case(WAITING)
         await pilot.pause()
-        await pilot.press("space", "f2")  # tick a material, then 完成本步
+        footer = visible_text(app).splitlines()[-1]
+        assert "完成本步" not in footer and "暂存" not in footer and "登记" not in footer and "转到" in footer
+        await pilot.press("space", "f6")  # tick a material, then 完成本步
         await pilot.pause()
         assert isinstance(current(app), MessageDialog)
         assert "只能查看、填写审核意见和签字，不能“完成本步”" in screen_text(app)
-        await pilot.press("enter", "ctrl+s", "f6")
+        await pilot.press("enter", "ctrl+s")
         await pilot.pause()
         assert "不能“暂存”" in screen_text(app)
-        await pilot.press("enter", "f6")
+        await pilot.press("enter", "f7")
         await pilot.pause()
-        assert "不能“公示”" in screen_text(app), "no notice form opens"
+        assert "不能“登记”" in screen_text(app), "no notice form opens"
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(current(app), CaseScreen)
@@ -246,7 +250,7 @@ async def test_a_cadre_may_look_but_the_store_refuses_the_opinion(tmp_path: Path
     app = make(tmp_path / "data", Clock(TODAY), environ=give_role(tmp_path / "data", "村干部"))
     async with app.run_test(size=SIZE) as pilot:
         await open_supervision(pilot, app)
-        await pilot.press("o")
+        await pilot.press("n")
         await pilot.pause()
         assert isinstance(current(app), MessageDialog), "no form to fill in for nothing"
         assert "监督意见和签字只能由监委会、乡镇或管理员账号填写" in screen_text(app)
@@ -311,7 +315,7 @@ async def test_an_opinion_on_a_duty_not_done_is_filed_on_the_finding(tmp_path: P
         app.screen.query_one("#sv-findings", DataTable).focus()
         await pilot.pause()
         assert "审核意见：暂无" in detail(app) and "（1/" in detail(app)
-        await pilot.press("o")
+        await pilot.press("n")
         await pilot.pause()
         await pilot.press(*"九月未开支委会")
         await pilot.press("enter")

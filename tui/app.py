@@ -8,6 +8,7 @@ import contextlib
 import datetime as dt
 import signal
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -26,8 +27,8 @@ from store.sanitize import pasted
 from store.site import Site
 from tui import refusals
 from tui.ascii import AsciiSymbols
-from tui.commands import GLOBAL, editing_command
-from tui.dialogs import MessageDialog
+from tui.commands import GLOBAL, Kind, editing_command
+from tui.dialogs import ChoiceDialog, MessageDialog, ReadDialog, ask_unsaved
 from tui.palette import Palette, RegistryCommands
 
 T = TypeVar("T")
@@ -44,6 +45,12 @@ def site_clock(site: Site) -> Clock:
 ASCII_SYMBOLS = AsciiSymbols()
 
 
+def work_name(screen: Any) -> str:
+    """What a screen's unsaved work is called in the question (``unsaved_what``, else its subtitle)."""
+    named = getattr(screen, "unsaved_what", None)
+    return str(named() if named is not None else f"“{screen.sub_title}”" if screen.sub_title else "")
+
+
 class CunwuApp(App[None]):
     """村务履职: the home screen, the catalogue, cases, meetings, notices and seals."""
 
@@ -51,7 +58,8 @@ class CunwuApp(App[None]):
     TITLE = "村务履职"
     COMMANDS = {RegistryCommands}
     COMMAND_PALETTE_BINDING = "ctrl+p"
-    BINDINGS = [c.binding() for c in GLOBAL]
+    BINDINGS = [replace(c, show=False).binding() if c.kind is Kind.QUIT else c.binding() for c in GLOBAL]
+    """退出 is shown only where a screen lists it (home): elsewhere 80 columns end with a key cut in half."""
 
     def __init__(self, site: Site, clock: Clock | None = None, *, ascii_borders: bool = False, **kwargs: Any):
         super().__init__(**kwargs)
@@ -175,17 +183,75 @@ class CunwuApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(getattr(self.screen, "COMMANDS_KEY", "")))
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Esc (返回) is offered only where there is a screen to go back to."""
+        if action == "leave":
+            return len(self.screen_stack) > 2
+        return True
+
     def action_leave(self) -> None:
-        if len(self.screen_stack) > 2:
-            self.pop_screen()
+        """Back to the screen before; a screen holding unsaved work asks first (保存 / 放弃 /
+        继续编辑, default 继续编辑), so an Escape meant for the input method never loses it."""
+        if len(self.screen_stack) <= 2:
+            return
+        screen = self.screen
+
+        def leave() -> None:
+            if self.screen is screen:
+                screen.dismiss(None)
+
+        def save() -> None:
+            if getattr(screen, "save_work", lambda: True)():
+                leave()  # a form that saved has dismissed itself already
+
+        unsaved = bool(getattr(screen, "unsaved", lambda: False)())
+        ask_unsaved(screen, unsaved, save=save, leave=leave, what=work_name(screen))
+
+    def unsaved_screens(self) -> list[Any]:
+        """The screens on the stack holding unsaved work, the top one first."""
+        return [s for s in reversed(self.screen_stack) if getattr(s, "unsaved", lambda: False)()]
 
     def action_quit_app(self) -> None:
-        self.exit()
+        """Quit; when a form (or the case screen's ticks) holds unsaved work, ask first."""
+        dirty = self.unsaved_screens()
+
+        def save() -> None:
+            for screen in dirty:
+                if not screen.save_work():
+                    return  # the refusal is on the screen; nothing more is left or lost
+            self.exit()
+
+        what = "、".join(work_name(s) for s in dirty)
+        ask_unsaved(self.screen, bool(dirty), save=save, leave=self.exit, what=what)
+
+    def action_goto(self) -> None:
+        """F9 on the home screen: choose a list to go to (each also has its own letter)."""
+        places = {
+            "事项目录（c）": self.action_catalog,
+            "办件（b）": self.action_cases,
+            "会议记录（m）": self.action_meetings,
+            "公示和用印登记（g）": self.action_notices,
+            "监督（j）": self.action_supervision,
+        }
+
+        def chosen(label: str | None) -> None:
+            if label in places:
+                places[label]()
+
+        self.push_screen(ChoiceDialog("转到", list(places)), chosen)
 
     def action_catalog(self) -> None:
         from tui.screens.catalog import CatalogScreen
 
         self.push_screen(CatalogScreen())
+
+    def action_find_matter(self) -> None:
+        """F3 on the home screen: the catalogue, with the cursor in its search field."""
+        from tui.screens.catalog import CatalogScreen
+
+        screen = CatalogScreen()
+        self.push_screen(screen)
+        self.call_after_refresh(lambda: screen.run_action("focus_search"))
 
     def action_cases(self) -> None:
         from tui.screens.cases import CaseListScreen
@@ -221,6 +287,22 @@ class CunwuApp(App[None]):
         from tui.screens.case import CaseScreen
 
         self.push_screen(CaseScreen(number))
+
+    def open_record(self, number: str) -> None:
+        """A meeting's or a notice's page, or a seal use to read, by its number."""
+        from tui.screens.notice_list import seal_text
+        from tui.screens.records import MeetingDetailScreen, NoticeDetailScreen
+
+        found = self.attempt(lambda: self.site.linked(number))
+        if found is None:
+            return
+        kind, record = found
+        if kind == "meeting":
+            self.push_screen(MeetingDetailScreen(number))
+        elif kind == "notice":
+            self.push_screen(NoticeDetailScreen(number))
+        else:
+            self.push_screen(ReadDialog(f"用印登记 {number}", seal_text(record)))
 
     def open_matter(self, matter_id: str) -> None:
         from tui.screens.matter import MatterScreen

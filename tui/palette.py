@@ -12,7 +12,7 @@ from textual.content import Content
 from textual.widgets.option_list import Option
 
 from procedures.search import initials_of, normalize, run_matches
-from tui.commands import Command, commands_for
+from tui.commands import Command, commands_for, editing_command
 
 PLACEHOLDER = "查找命令：输入名称或拼音首字母，如 事项目录 或 sxml"
 NO_MATCHES = "没有找到这个命令，换个写法试试"
@@ -44,7 +44,12 @@ class RegistryCommands(Provider):
 
     def _commands(self) -> tuple[Command, ...]:
         key = getattr(self.screen, "COMMANDS_KEY", "")
-        return tuple(c for c in commands_for(key) if c.id not in ("back", "palette"))
+        read_only = getattr(getattr(self.app, "site", None), "read_only", False)
+        return tuple(
+            c
+            for c in commands_for(key)
+            if c.id not in ("back", "palette") and not (read_only and editing_command(key, c.action) is not None)
+        )
 
     def _run(self, command: Command) -> None:
         action = command.action

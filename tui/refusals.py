@@ -20,7 +20,7 @@ from tui.commands import SCREENS
 
 
 def key(screen: str, command: str) -> str:
-    """The keys of a command as the footer and help show them (``F6/^O``)."""
+    """The keys of a command as the help shows them (``F6/d``)."""
     return next(c.key_display for c in SCREENS[screen] if c.id == command)
 
 
@@ -30,12 +30,12 @@ def hint(exc: StoreError) -> str:
         return f"如确需提前，在办件页按 {key('case', 'complete')} 完成本步时选择“填写理由强制完成”。"
     if isinstance(exc, NeedsRecord):
         if exc.needed is Needed.NOTICE:
-            return f"在办件页按 {key('case', 'notice')} 登记公示。"
+            return f"在办件页按 {key('case', 'register')} 登记公示。"
         if exc.needed is Needed.OBJECTION:
-            return f"在办件页按 {key('case', 'notice')} 查看公示，再按 {key('notice_view', 'object')} 登记异议。"
+            return f"在办件页按 {key('case', 'register')} 登记异议（公示页按 {key('notice', 'object')}）。"
         if exc.needed is Needed.VERDICT:
             return f"在公示和用印列表中打开公示 {exc.notice}，按 {key('notice', 'decide')} 登记每条异议的核实结果。"
-        return f"在办件页按 {key('case', 'seal')} 登记用印，再按 {key('case', 'complete')} 完成本步。"
+        return f"在办件页按 {key('case', 'register')} 登记用印，再按 {key('case', 'complete')} 完成本步。"
     if isinstance(exc, VerdictContradicts):
         return f"在公示和用印列表中打开公示 {exc.notice}，按 {key('notice', 'decide')} 查看或更正核实结果。"
     if isinstance(exc, CannotReopen) and exc.blocked is Blocked.RECORDED and exc.ticked:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any, cast
 
+from textual.binding import ActiveBinding
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
 from store.site import Site
+from tui.commands import editing_command
 
 if TYPE_CHECKING:
     from tui.app import CunwuApp
@@ -43,12 +45,34 @@ class ScreenParts:
     def footer(self) -> Footer:
         return Footer(show_command_palette=False)
 
+    def unsaved(self) -> bool:
+        """True when the screen holds typed work that is not saved (Esc and quitting ask first)."""
+        return False
+
+    def save_work(self) -> bool:
+        """Save that work without leaving; True when saved (a refusal has been shown otherwise)."""
+        return True
+
+
+def role_bindings(screen: Screen[Any], found: dict[str, ActiveBinding]) -> dict[str, ActiveBinding]:
+    """``found`` without the commands a read-only (监委会) session may not use: the footer does
+    not offer them; their keys still say why they do nothing (``CunwuApp.run_action``)."""
+    app = screen.app
+    if not getattr(getattr(app, "site", None), "read_only", False):
+        return found
+    key = getattr(screen, "COMMANDS_KEY", "")
+    return {k: b for k, b in found.items() if editing_command(key, b.binding.action) is None}
+
 
 class BaseScreen(ScreenParts, Screen[None]):
     """A full screen with the header, the footer and the registry's commands."""
 
     COMMANDS_KEY = ""
     """The key of this screen's commands in ``tui.commands.SCREENS``."""
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        return role_bindings(self, super().active_bindings)
 
     def refresh_data(self) -> None:
         """Re-read what the screen shows (after another user's save, or once a minute)."""

@@ -1,33 +1,32 @@
 """One case (办件): its steps marked done / current / pending, and the current step with its
-timers, checklist, materials, note, records and choices; the keys complete the step or
-register its notice, meeting and seal use. Nothing here reads the clock."""
+timers, checklist, materials, note, records and choices. F6/d completes the step after a
+question that shows the outcome, what will be recorded and the next step (default 取消);
+F2 only saves the ticks; F7/n registers the step's notice (or an objection), meeting or
+seal use; F9/g opens the case's records. Nothing here reads the clock."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.segment import Segment
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
+from textual.containers import VerticalScroll
 from textual.strip import Strip
 from textual.widgets import Input, Label, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 from textual.widgets.selection_list import Selection
 
 from procedures import engine
-from procedures.engine import STATUS_LABELS
-from procedures.model import PRODUCES_LABELS, Matter, Produces, Step
-from procedures.periods import free_from
+from procedures.engine import STATUS_LABELS, CaseStatus
+from procedures.model import PRODUCES_LABELS, Closing, Matter, Produces, Step
 from store.cases import Case, meeting_kind_for
 from store.errors import Needed, NeedsRecord, Refused, StoreError, TooEarly
 from store.meetings import STATES as MEETING_STATES
 from store.notices import masked
-from tui.commands import bindings_for
-from tui.dialogs import ChoiceDialog, MessageDialog, TextDialog
+from tui.commands import bindings_for, command
+from tui.dialogs import ChoiceDialog, MessageDialog, TextDialog, confirm
 from tui.screens.base import BaseScreen, literal
 from tui.screens.case_undo import CaseUndo
 from tui.screens.cases import countdowns, timer_text
@@ -37,6 +36,12 @@ if TYPE_CHECKING:
 
 MARKS = {"done": "[√]", "active": "[>]", "pending": "[ ]", "skipped": "[-]"}
 BACK, FORCE = "返回", "填写理由强制完成"
+MINUTES_FIRST = "登记会议记录"
+
+
+def keys(what: str) -> str:
+    """The keys of a case-screen command as the footer shows them (F6/d)."""
+    return command("case", what).key_display
 
 
 def describe_record(site: Site, number: str) -> str:
@@ -53,31 +58,6 @@ def describe_record(site: Site, number: str) -> str:
         result = f"，{record['result']}" if record.get("result") else ""
         return f"{number} 公示：{shown['title']}（{record['posted_on']} 张贴{result}）"
     return f"{number} 用印：{record['seal']}印章，{record['document']}（{record['date']}）"
-
-
-def notice_text(notice: dict[str, Any]) -> str:
-    """A notice as it may be shown: ID numbers masked."""
-    shown = masked(notice)
-    lines = [
-        f"标题：{shown['title']}",
-        f"张贴：{shown['posted_on']} {shown['place']}" + ("（补录）" if shown.get("backdated") else ""),
-    ]
-    if shown.get("rule"):
-        free = free_from(dt.date.fromisoformat(shown["earliest_end"])).isoformat()
-        lines.append(f"时限：{shown['rule']}，{shown['earliest_end']} 期满，{free} 起可结束")
-    if shown.get("content"):
-        lines += ["内容：", str(shown["content"])]
-    for i, e in enumerate(shown.get("entries", []), start=1):
-        cells = [e["name"], e["id_number"], e["household"] and f"{e['household']}人", e["amount"], e["note"]]
-        lines.append(f"{i}. " + " ".join(c for c in cells if c))
-    objections = shown.get("objections", [])
-    lines.append(f"异议：{len(objections)} 条" if objections else "异议：暂无")
-    for i, o in enumerate(objections, start=1):
-        upheld = {True: "成立", False: "不成立", None: "待定"}[o.get("upheld")]
-        lines.append(f"  {i}. {o['received']} {o['from']}：{o['content']}（{upheld}）")
-    if shown.get("result"):
-        lines.append(f"结果：{shown['result']}（{shown['closed_on']}）")
-    return "\n".join(lines)
 
 
 class TickList(SelectionList[str]):
@@ -98,37 +78,6 @@ class TickList(SelectionList[str]):
         mark = "    " if offset else ("[√] " if selection.value in self._selected else "[ ] ")
         style = next(iter(line)).style or self.rich_style
         return Strip([Segment(mark, style), *line])
-
-
-class NoticeView(ModalScreen[bool]):
-    """A posted notice (masked); F6/o asks to record an objection (dismisses True)."""
-
-    COMMANDS_KEY = "notice_view"
-    BINDINGS = [*bindings_for("notice_view")]
-
-    def __init__(self, number: str, text: str, open_: bool):
-        super().__init__()
-        self.number, self.text, self.open = number, text, open_
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog", id="notice-view"):
-            yield Label(literal(f"公示 {self.number}"), classes="dialog-title")
-            with VerticalScroll(id="notice-body"):
-                yield Static(literal(self.text))
-            hint = "F6/o 登记异议；" if self.open else "公示已结束；"
-            yield Label(literal(hint + "上下键滚动；Esc/回车 关闭"), classes="dialog-hint")
-
-    def on_mount(self) -> None:
-        self.query_one("#notice-body").focus()
-
-    def action_object(self) -> None:
-        if self.open:
-            self.dismiss(True)
-        else:
-            self.notify("公示已结束，不能再登记异议", severity="warning", markup=False)
-
-    def action_close(self) -> None:
-        self.dismiss(False)
 
 
 class CaseScreen(CaseUndo, BaseScreen):
@@ -272,7 +221,7 @@ class CaseScreen(CaseUndo, BaseScreen):
             lines += [f"时限：{timer_text(t)}" for t in countdowns(self.site, case, self.today)]
             lines += self.produces_lines(step)
             choices = engine.choices(self.matter, case.state())
-            lines.append("完成（F2/Ctrl+D）可选：" + "、".join(c.label for c in choices))
+            lines.append(f"完成（{keys('complete')}，先确认）可选：" + "、".join(c.label for c in choices))
         records = case.records()
         if records:
             lines.append("关联记录：")
@@ -294,16 +243,16 @@ class CaseScreen(CaseUndo, BaseScreen):
         if step.produces is Produces.NOTICE:
             notice = self.case.record.get("progress", {}).get("notice", "")
             if notice:
-                return [f"形成公示：{notice} 已登记（F6/Ctrl+O 查看、登记异议）"]
-            return ["形成公示：[未登记公示] 张贴后按 F6/Ctrl+O 登记"]
+                return [f"形成公示：{notice} 已登记（{keys('goto')} 查看，{keys('register')} 登记异议）"]
+            return [f"形成公示：[未登记公示] 张贴后按 {keys('register')} 登记"]
         if step.produces is Produces.MINUTES:
             if "meeting" in self.pending:
                 return [f"待关联会议记录 {self.pending['meeting'][1]}（完成本步时关联）"]
-            return ["形成会议记录：可按 F8/m 先登记；未登记时完成本步自动建立草稿"]
+            return [f"形成会议记录：[未登记会议记录] 按 {keys('register')} 登记"]
         if step.produces is Produces.SEAL_USE:
             if "seal" in self.pending:
                 return [f"待关联用印 {self.pending['seal'][1]}（完成本步时关联）"]
-            return ["形成用印登记：[未登记用印] 盖章后按 F9/y 登记"]
+            return [f"形成用印登记：[未登记用印] 盖章后按 {keys('register')} 登记"]
         return [f"形成{what}"] if what else []
 
     # ---- progress
@@ -324,6 +273,15 @@ class CaseScreen(CaseUndo, BaseScreen):
             or set(materials) != set(progress.get("materials", []))
             or note != progress.get("note", "")
         )
+
+    def unsaved(self) -> bool:
+        return self.dirty()
+
+    def unsaved_what(self) -> str:
+        return f"办件 {self.number} 的勾选和备注"
+
+    def save_work(self) -> bool:
+        return self.cunwu.attempt(self._save) is not None
 
     def _save(self) -> Case:
         """Save the ticks and the note (raises the store's errors); the saved case."""
@@ -361,19 +319,81 @@ class CaseScreen(CaseUndo, BaseScreen):
     # ---- completing the step
 
     def action_complete(self) -> None:
+        """Choose the outcome (when the step has branches), then confirm: nothing is completed
+        without the question, whose default answer is 取消."""
         step = self.open_step("办理")
         if step is None or self.case is None:
             return
+        if step.produces is Produces.MINUTES and "meeting" not in self.pending:
+            self.ask_for_minutes(step)
+            return
         choices = [c.label for c in engine.choices(self.matter, self.case.state())]
         if len(choices) == 1:
-            self.complete(choices[0])
+            self.confirm_complete(choices[0])
             return
 
         def chosen(label: str | None) -> None:
             if label:
-                self.complete(label)
+                self.confirm_complete(label)
 
         self.app.push_screen(ChoiceDialog(f"完成“{step.title}”：选择办理结果", choices), chosen)
+
+    def ask_for_minutes(self, step: Step) -> None:
+        """A step that makes minutes asks for them (opening the meeting form) instead of
+        completing with an empty draft that 监督 would later flag."""
+        note = (
+            f"“{step.title}”形成会议记录，本步骤还没有登记会议记录。"
+            "请先登记会议记录（出席、表决、决议），保存后再完成本步。"
+        )
+
+        def answered(choice: str | None) -> None:
+            if choice == MINUTES_FIRST:
+                self.action_register()
+
+        self.app.push_screen(
+            ChoiceDialog("须先登记会议记录", [MINUTES_FIRST, BACK], note, default=MINUTES_FIRST, digits=False),
+            answered,
+        )
+
+    def completion_text(self, step: Step, label: str) -> str:
+        """What completing will record: the outcome, the ticks, the materials, the note, the
+        records, and the step that follows."""
+        assert self.case is not None
+        checklist, materials, note = self.ticked()
+        lines = []
+        if step.outcomes:
+            lines.append(f"办理结果：{label}")
+        if step.checklist:
+            lines.append(f"清单：已勾选 {len(checklist)}/{len(step.checklist)} 项")
+        if step.materials:
+            lines.append(f"材料：已收到 {len(materials)}/{len(step.materials)} 项")
+        lines.append(f"备注：{note.strip() or '（无）'}")
+        linked = [number for _, number in self.pending.values()]
+        if step.produces is Produces.NOTICE and self.notice_number():
+            linked.insert(0, self.notice_number())
+        if linked:
+            lines.append("关联记录：" + "、".join(linked))
+        choice = next((c for c in engine.choices(self.matter, self.case.state()) if c.label == label), None)
+        if choice is not None and choice.goto:
+            position = [s.id for s in self.matter.steps].index(choice.goto) + 1
+            lines.append(f"下一步：第{position}步 {self.matter.step(choice.goto).title}")
+        else:
+            closing = CaseStatus.DONE if step.closes_as is Closing.DONE else CaseStatus.STOPPED
+            lines.append(f"完成后：办件{STATUS_LABELS[closing]}")
+        return "\n".join(lines)
+
+    def confirm_complete(self, label: str) -> None:
+        step = self.step
+        if step is None:
+            return
+        confirm(
+            self,
+            f"完成“{step.title}”？",
+            self.completion_text(step, label),
+            "完成本步",
+            lambda: self.complete(label),
+            cannot_undo="完成后本步的结果、清单、材料和备注记入办件，不能再改。",
+        )
 
     def complete(self, label: str, force_reason: str = "") -> None:
         refused: list[Refused] = []
@@ -436,35 +456,50 @@ class CaseScreen(CaseUndo, BaseScreen):
     def follow_up(self, needed: Needed) -> tuple[str, Callable[[], None]]:
         """What to offer for a missing record, and the action that registers it."""
         if needed is Needed.NOTICE:
-            return "登记公示", self.action_notice
+            return "登记公示", self.action_register
         if needed is Needed.OBJECTION:
             return "登记异议", self.record_objection
-        return "登记用印", self.action_seal
+        return "登记用印", self.action_register
 
     # ---- records of the step
 
     def notice_number(self) -> str:
         return str(self.case.record.get("progress", {}).get("notice", "")) if self.case else ""
 
-    def action_notice(self) -> None:
-        step = self.open_step("登记公示")
-        if step is None:
+    def action_register(self) -> None:
+        """F7/n: the record the current step makes: its notice (an objection once the notice is
+        posted), its meeting or its seal use."""
+        step = self.open_step("登记")
+        if step is None or self.case is None:
             return
-        number = self.notice_number()
-        if not number:
-            if step.produces is not Produces.NOTICE:
-                self.app.push_screen(MessageDialog("公示", f"“{step.title}”不是公示步骤，不需要登记公示。"))
-                return
-            from tui.screens.records import NoticeFormScreen
+        if step.produces is Produces.NOTICE:
+            if self.notice_number():
+                self.record_objection()
+            else:
+                from tui.screens.records import NoticeFormScreen
 
-            self.app.push_screen(NoticeFormScreen(self.number), lambda _: self.reload())
+                self.app.push_screen(NoticeFormScreen(self.number), lambda _: self.reload())
             return
-        notice = self.cunwu.attempt(lambda: self.site.notices.get(number))
-        if notice is None:
+        if step.produces is Produces.MINUTES:
+            from tui.screens.records import MeetingFormScreen
+
+            screen = MeetingFormScreen(
+                self.case.village,
+                title=f"{step.title}（{self.case.subject}）",
+                kind=meeting_kind_for(self.matter, step).value,
+            )
+            self.app.push_screen(screen, lambda number: self.remember("meeting", step, number))
+            return
+        if step.produces is Produces.SEAL_USE:
+            from tui.screens.records import SealFormScreen
+
+            self.app.push_screen(SealFormScreen(self.case.village), lambda number: self.remember("seal", step, number))
             return
         self.app.push_screen(
-            NoticeView(number, notice_text(notice), not notice.get("result")),
-            lambda wanted: self.record_objection() if wanted else None,
+            MessageDialog(
+                "登记",
+                f"“{step.title}”不形成公示、会议记录或用印登记。其他会议和用印请在首页按 m（会议）或 g（公示用印）登记。",
+            )
         )
 
     def record_objection(self) -> None:
@@ -472,43 +507,38 @@ class CaseScreen(CaseUndo, BaseScreen):
         if not number:
             self.notify("本步骤还没有登记公示", severity="warning", markup=False)
             return
+        notice = self.cunwu.attempt(lambda: self.site.notices.get(number))
+        if notice is None:
+            return
+        if notice.get("result"):
+            self.notify(f"公示已结束（{notice['result']}），不能再登记异议", severity="warning", markup=False)
+            return
         from tui.screens.records import ObjectionFormScreen
 
         self.app.push_screen(ObjectionFormScreen(number), lambda _: self.reload())
-
-    def action_meeting(self) -> None:
-        step = self.open_step("登记会议记录")
-        if step is None or self.case is None:
-            return
-        if step.produces is not Produces.MINUTES:
-            self.app.push_screen(
-                MessageDialog("会议记录", f"“{step.title}”不形成会议记录。其他会议请在首页按 F8/m 登记。")
-            )
-            return
-        from tui.screens.records import MeetingFormScreen
-
-        screen = MeetingFormScreen(
-            self.case.village,
-            title=f"{step.title}（{self.case.subject}）",
-            kind=meeting_kind_for(self.matter, step).value,
-        )
-        self.app.push_screen(screen, lambda number: self.remember("meeting", step, number))
-
-    def action_seal(self) -> None:
-        step = self.open_step("登记用印")
-        if step is None or self.case is None:
-            return
-        if step.produces is not Produces.SEAL_USE:
-            self.app.push_screen(MessageDialog("用印", f"“{step.title}”不形成用印登记。其他用印请在首页按 F9/g 登记。"))
-            return
-        from tui.screens.records import SealFormScreen
-
-        self.app.push_screen(SealFormScreen(self.case.village), lambda number: self.remember("seal", step, number))
 
     def remember(self, what: str, step: Step, number: str | None) -> None:
         if number:
             self.pending[what] = (step.id, number)
             self.show_info()
+
+    def action_goto(self) -> None:
+        """F9/g: the case's records (linked, posted or waiting to be linked) and its matter."""
+        if self.case is None:
+            return
+        numbers = list(
+            dict.fromkeys([*self.case.records(), self.notice_number(), *(n for _, n in self.pending.values())])
+        )
+        places = {describe_record(self.site, n): n for n in numbers if n}
+        matter = f"事项说明：{self.matter.name}"
+
+        def chosen(label: str | None) -> None:
+            if label == matter:
+                self.cunwu.open_matter(self.matter.id)
+            elif label in places:
+                self.cunwu.open_record(places[label])
+
+        self.app.push_screen(ChoiceDialog(f"转到：办件 {self.number} 的记录", [*places, matter]), chosen)
 
     def action_export(self) -> None:
         """归档卷宗, and the notice documents when the case has a notice."""

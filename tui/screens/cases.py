@@ -205,6 +205,7 @@ class NewCaseDialog(ModalScreen[str | None]):
     def __init__(self, matter_id: str = "") -> None:
         super().__init__()
         self.matter_id = matter_id
+        self.baseline: tuple[object, ...] = ()
 
     @property
     def cunwu(self) -> CunwuApp:
@@ -236,6 +237,7 @@ class NewCaseDialog(ModalScreen[str | None]):
         else:
             self.show_matters("")
             self.query_one("#matter-search").focus()
+        self.baseline = self.filled()
 
     def show_matters(self, query: str) -> None:
         catalog = self.cunwu.site.catalog
@@ -310,5 +312,19 @@ class NewCaseDialog(ModalScreen[str | None]):
         if case is not None:
             self.dismiss(case.number)
 
+    def filled(self) -> tuple[object, ...]:
+        """What the dialog holds: the matter, the village, the subject and the search typed."""
+        search = self.query("#matter-search")
+        return (
+            self.matter_id,
+            self.query_one("#village", Select).value,
+            self.query_one("#subject", Input).value,
+            search.first(Input).value if search else "",
+        )
+
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        """Esc: leave at once, or, when something was typed or picked, ask first."""
+        from tui.dialogs import ask_unsaved
+
+        unsaved = self.filled() != self.baseline
+        ask_unsaved(self, unsaved, save=self.action_save, leave=lambda: self.dismiss(None), what="新建办件")

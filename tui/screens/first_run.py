@@ -14,8 +14,8 @@ from tui.screens.base import BaseScreen, literal
 
 
 class FirstRunScreen(BaseScreen):
-    COMMANDS_KEY = "form"
-    BINDINGS = bindings_for("form")
+    COMMANDS_KEY = "first_run"
+    BINDINGS = bindings_for("first_run")
 
     def compose(self) -> ComposeResult:
         yield self.header()
@@ -30,6 +30,21 @@ class FirstRunScreen(BaseScreen):
             yield Static(literal("填好后按 F2 或 Ctrl+S 保存。"), classes="hint")
         yield self.footer()
 
+    def unsaved(self) -> bool:
+        """Something typed and not saved: F10 asks before it is lost."""
+        return any(field.value.strip() for field in self.query(Input))
+
+    def save_work(self) -> bool:
+        """Save the township, villages and the person's name (when quitting: no home screen is opened)."""
+        township = self.query_one("#township", Input).value
+        villages = [v for v in re.split(r"[\s、，,；;]+", self.query_one("#villages", Input).value) if v]
+        name = self.query_one("#my-name", Input).value
+        if not township.strip() or not villages or not name.strip():
+            self.notify("请填写乡镇名称、至少一个村和你的姓名", severity="warning", markup=False)
+            return False
+        done = self.cunwu.attempt(lambda: self.site.init(self.cunwu.now, township, villages, my_name=name))
+        return done is not None
+
     @on(Input.Submitted)
     def next_field(self, event: Input.Submitted) -> None:
         if event.input.id == "township":
@@ -40,14 +55,7 @@ class FirstRunScreen(BaseScreen):
             self.action_save()
 
     def action_save(self) -> None:
-        township = self.query_one("#township", Input).value
-        villages = [v for v in re.split(r"[\s、，,；;]+", self.query_one("#villages", Input).value) if v]
-        name = self.query_one("#my-name", Input).value
-        if not township.strip() or not villages or not name.strip():
-            self.notify("请填写乡镇名称、至少一个村和你的姓名", severity="warning", markup=False)
-            return
-        done = self.cunwu.attempt(lambda: self.site.init(self.cunwu.now, township, villages, my_name=name))
-        if done is not None:
+        if self.save_work():
             from tui.screens.home import HomeScreen
 
             self.app.switch_screen(HomeScreen())

@@ -12,7 +12,7 @@ from procedures.meetings import ItemFacts, MeetingKind, missing_before_confirm, 
 from store.identity import who_did
 from store.meetings import STATES
 from tui.commands import bindings_for
-from tui.dialogs import ChoiceDialog, TextDialog
+from tui.dialogs import TextDialog, confirm
 from tui.screens.base import BaseScreen, literal
 from tui.screens.meeting_form import MeetingFormScreen
 from tui.screens.record_common import RecordPage, choose_village
@@ -82,9 +82,9 @@ def meeting_lines(m: dict[str, Any]) -> list[str]:
         for n, c in enumerate(m["corrections"], start=1):
             out.append(f" {n}. {c['at'][:16].replace('T', ' ')} {who_did(c)}：{c['text']}")
     hints = {
-        "draft": "草稿：F4/e 修改，F6/c 确认（确认后不能再修改）。",
-        "confirmed": "已确认：F8/l 锁定（锁定后只能追加更正说明）。",
-        "locked": "已锁定：F9/g 追加更正说明。",
+        "draft": "草稿：F4/e 修改，F6/d 确认（先询问；确认后不能再修改）。",
+        "confirmed": "已确认：F6/d 锁定（先询问；锁定后只能追加更正说明）。",
+        "locked": "已锁定：F4/e 追加更正说明。",
     }
     missing = still_missing(m) if m["state"] == "draft" else []
     if missing:
@@ -170,44 +170,59 @@ class MeetingDetailScreen(RecordPage):
         return str(self.record["state"]) if self.record else ""
 
     def action_edit(self) -> None:
+        """F4/e: a draft is changed in its form; locked minutes get a correction note."""
         if self.record is None:
             return
+        if self.state() == "locked":
+            self.correct()
+            return
         if self.state() != "draft":
-            self.notify("已确认、已锁定的会议记录不能修改；锁定后可追加更正说明", severity="warning", markup=False)
+            self.notify("已确认的会议记录不能修改；锁定后可追加更正说明（F6/d 锁定）", severity="warning", markup=False)
             return
         screen = MeetingFormScreen(self.record["village"], number=self.number)
         self.app.push_screen(screen, lambda _: self.refresh_data())
 
-    def _change(self, verb: str, warning: str, work: str) -> None:
+    def action_finish(self) -> None:
+        """F6/d: confirm a draft, or lock confirmed minutes; always after a question whose
+        default is 取消 and which names what cannot be undone."""
         record = self.record
         if record is None:
             return
+        state = self.state()
+        if state == "locked":
+            self.notify("会议记录已锁定，不能再确认或锁定；按 F4/e 追加更正说明", severity="warning", markup=False)
+            return
+        op, rev = self.site.operator, int(record["rev"])
 
-        def chosen(choice: str | None) -> None:
-            if choice != verb:
-                return
-            op, now, rev = self.site.operator, self.cunwu.now, int(record["rev"])
-            if work == "confirm":
-                self.cunwu.attempt(lambda: self.site.meetings.confirm(op, now, self.number, rev))
-            else:
-                self.cunwu.attempt(lambda: self.site.meetings.lock(op, now, self.number, rev))
+        def confirmed() -> None:
+            self.cunwu.attempt(lambda: self.site.meetings.confirm(op, self.cunwu.now, self.number, rev))
             self.refresh_data()
 
-        self.app.push_screen(ChoiceDialog(f"{verb}会议记录 {self.number}？", [verb, "取消"], warning), chosen)
+        def locked() -> None:
+            self.cunwu.attempt(lambda: self.site.meetings.lock(op, self.cunwu.now, self.number, rev))
+            self.refresh_data()
 
-    def action_confirm(self) -> None:
-        self._change("确认", "确认后不能再修改，只能锁定后追加更正说明。", "confirm")
+        what = f"会议记录 {self.number}《{record['title']}》"
+        if state == "draft":
+            confirm(
+                self,
+                f"确认{what}？",
+                "确认前请核对出席、表决和决议。",
+                "确认",
+                confirmed,
+                cannot_undo="确认后会议记录不能再修改，只能锁定后追加更正说明。",
+            )
+        else:
+            confirm(
+                self,
+                f"锁定{what}？",
+                "锁定是永久的。",
+                "锁定（永久）",
+                locked,
+                cannot_undo="锁定后会议记录永久保持原样，只能追加更正说明。",
+            )
 
-    def action_lock(self) -> None:
-        self._change("锁定", "锁定后会议记录永久保持原样，只能追加更正说明。", "lock")
-
-    def action_correct(self) -> None:
-        if self.record is None:
-            return
-        if self.state() != "locked":
-            self.notify("只有已锁定的会议记录才追加更正说明；草稿可直接修改", severity="warning", markup=False)
-            return
-
+    def correct(self) -> None:
         def written(text: str | None) -> None:
             if text:
                 op, now = self.site.operator, self.cunwu.now

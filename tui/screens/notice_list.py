@@ -54,9 +54,9 @@ def notice_lines(record: dict[str, Any]) -> list[str]:
         out.append(f" {i}. {o['received']} {o['from']}：{o['content']}{late}")
         out.append(f"    处理：{o['handling'] or '（未填）'}；核实结果：{VERDICTS.get(o['upheld'], '待核实')}")
     if not n["result"]:
-        out.append("公示期间收到异议：按 F7/y 登记。")
+        out.append("公示期间收到异议：按 F7/n 登记。")
     if n["objections"] and not n.get("verified_on"):
-        out.append("登记或更正异议的核实结果和处理情况：按 F8/d。")
+        out.append("登记或更正异议的核实结果和处理情况：按 F4/e。")
     return out
 
 
@@ -132,7 +132,7 @@ class NoticeSealListScreen(BaseScreen):
 
     def action_new_record(self) -> None:
         if self.focused is self.query_one("#notices"):
-            self.notify("公示在办件的公示步骤中登记：打开办件后按 F6/Ctrl+O。", markup=False)
+            self.notify("公示在办件的公示步骤中登记：打开办件后按 F7/n。", markup=False)
             return
 
         def saved(number: str | None) -> None:
@@ -154,7 +154,7 @@ class NoticeSealListScreen(BaseScreen):
 
 
 class NoticeDetailScreen(RecordPage):
-    """One notice, masked, with its objections; F7/y records an objection while it stands."""
+    """One notice, masked, with its objections; F7/n records an objection while it stands."""
 
     COMMANDS_KEY = "notice"
     BINDINGS = bindings_for("notice")

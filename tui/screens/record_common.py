@@ -15,7 +15,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Checkbox, Input, Label, Static, TextArea
+from textual.widgets import Checkbox, Input, Label, SelectionList, Static, TextArea
 
 from store.errors import BadInput
 from tui.dialogs import ChoiceDialog
@@ -74,10 +74,43 @@ def indexed(text: str, what: str) -> list[tuple[int, str]]:
     return out
 
 
+def field_values(screen: Screen[Any]) -> dict[str, object]:
+    """What every field of ``screen`` holds now (text, choice, tick), by the field's place on the screen."""
+    values: dict[str, object] = {}
+    for n, widget in enumerate(screen.query("Input, TextArea, Select, Checkbox, SelectionList")):
+        key = f"{widget.id or ''}#{n}"
+        if isinstance(widget, TextArea):
+            values[key] = widget.text
+        elif isinstance(widget, SelectionList):
+            values[key] = sorted(map(str, widget.selected))
+        else:
+            values[key] = getattr(widget, "value", None)
+    return values
+
+
 class FormScreen(ScreenParts, Screen[str | None]):
-    """A full-screen form that dismisses with the saved record's number (Escape: nothing saved)."""
+    """A full-screen form that dismisses with the saved record's number (Escape: nothing saved).
+
+    It remembers its fields as they were when it opened: Esc (``CunwuApp.action_leave``) and
+    quitting ask 保存 / 放弃 / 继续编辑 when they differ, and leave at once when they do not."""
 
     COMMANDS_KEY = "form"
+    saved_as: str | None = None
+    """The number the form saved (None until it has)."""
+    baseline: dict[str, object] | None = None
+
+    def on_mount(self) -> None:
+        """Runs after the form's own on_mount (Textual calls each class's handler): the fields as opened."""
+        self.baseline = field_values(self)
+
+    def unsaved(self) -> bool:
+        return self.saved_as is None and self.baseline is not None and field_values(self) != self.baseline
+
+    def save_work(self) -> bool:
+        save = getattr(self, "action_save", None)
+        if save is not None:
+            save()
+        return self.saved_as is not None
 
     def value(self, selector: str) -> str:
         widget = self.query_one(selector)
@@ -94,8 +127,10 @@ class FormScreen(ScreenParts, Screen[str | None]):
         """Run ``work`` (which saves and returns the number) through the app; dismiss when saved."""
         number = self.cunwu.attempt(work)
         if number:
+            self.saved_as = number
             self.notify(f"已保存：{number}", markup=False)
-            self.dismiss(number)
+            if self.app.screen is self:
+                self.dismiss(number)
 
 
 def field(label: str, widget: Widget) -> Vertical:

@@ -30,7 +30,7 @@ from store.roles import check
 from store.site import Site
 from store.verify import AdminChange
 from tui.commands import bindings_for
-from tui.dialogs import ReadDialog, TextDialog
+from tui.dialogs import ReadDialog, TextDialog, confirm
 from tui.screens.base import BaseScreen, literal
 from tui.screens.record_common import choose_village, clip, text_input
 from tui.tables import columns, refill, unique
@@ -292,7 +292,7 @@ class SupervisionScreen(BaseScreen):
             )
             if p
         )
-        self.query_one("#sv-section", Static).update(literal(clip(f"{text}  范围：{where or '全部'}（F6/t 切换）", 78)))
+        self.query_one("#sv-section", Static).update(literal(clip(f"{text}  范围：{where or '全部'}（t 切换）", 78)))
 
     def period_text(self) -> str:
         start, end = self.filters.start, self.filters.end
@@ -327,7 +327,7 @@ class SupervisionScreen(BaseScreen):
                 index = self.findings.index(f) + 1
                 where = "·".join(p for p in (short_name(f.matter), f.step) if p)
                 head = f"（{index}/{len(self.findings)}）{SEVERITY_WORDS[f.severity]}{f.title}｜{f.target or f.village}｜{where}"
-                # One line each for the head and the opinions, so only the finding's text may be cut (F9/v shows it all).
+                # One line each for the head and the opinions, so only the finding's text may be cut (v shows it all).
                 text = "\n".join((clip(head, 78), clip(self.opinion_summary(f), 78), f.text))
         else:
             w = self.selected_waiting()
@@ -343,7 +343,7 @@ class SupervisionScreen(BaseScreen):
                             78,
                         ),
                         clip(f"事由：{w.case.subject}", 78),
-                        f"签字：{signed}（F8/s 签字，张贴前有效）",
+                        f"签字：{signed}（F6/d 签字，张贴前有效）",
                     )
                 )
         self.query_one("#sv-detail", Static).update(literal(text))
@@ -351,7 +351,7 @@ class SupervisionScreen(BaseScreen):
     def opinion_summary(self, f: Finding) -> str:
         found = self.opinions_on(f.target, "" if f.target else f.key)
         if not found:
-            return "审核意见：暂无（F7/o 填写）"
+            return "审核意见：暂无（F7/n 填写）"
         own = sum(1 for o in found if o["finding"] == f.key)
         latest = found[-1]
         return f"审核意见：本提示 {own} 条，共 {len(found)} 条；最近 {latest['by']}：{latest['text']}"
@@ -434,24 +434,9 @@ class SupervisionScreen(BaseScreen):
         if f.case:
             self.cunwu.open_case(f.case)
         elif f.record:
-            self.open_record(f.record)
+            self.cunwu.open_record(f.record)
         elif f.matter_id:
             self.cunwu.open_matter(f.matter_id)
-
-    def open_record(self, number: str) -> None:
-        from tui.screens.notice_list import seal_text
-        from tui.screens.records import MeetingDetailScreen, NoticeDetailScreen
-
-        found = self.cunwu.attempt(lambda: self.site.linked(number))
-        if found is None:
-            return
-        kind, record = found
-        if kind == "meeting":
-            self.app.push_screen(MeetingDetailScreen(number))
-        elif kind == "notice":
-            self.app.push_screen(NoticeDetailScreen(number))
-        else:
-            self.app.push_screen(ReadDialog(f"用印登记 {number}", seal_text(record)))
 
     def action_detail(self) -> None:
         if self.showing_findings:
@@ -555,7 +540,7 @@ class SupervisionScreen(BaseScreen):
     def action_countersign(self) -> None:
         if self.showing_findings:
             self.action_switch()
-            self.notify("请在待张贴公示列表中选择办件，再按 F8/s 签字", markup=False)
+            self.notify("请在待张贴公示列表中选择办件，再按 F6/d 签字", markup=False)
             return
         w = self.selected_waiting()
         if w is None:
@@ -565,9 +550,7 @@ class SupervisionScreen(BaseScreen):
             return
         number = w.case.number
 
-        def sign(text: str | None) -> None:
-            if not text:
-                return
+        def sign(text: str) -> None:
             saved = self.cunwu.attempt(
                 lambda: self.site.opinions.countersign(self.site.operator, self.cunwu.now, number, text)
             )
@@ -575,6 +558,23 @@ class SupervisionScreen(BaseScreen):
                 self.notify(f"已签字：{number}（{saved['number']}）", markup=False)
             self.refresh_data()
 
-        self.app.push_screen(
-            TextDialog("公示签字", f"对办件 {number}（{w.step.title}）的公示签字。签字意见：", "同意公示"), sign
+        def written(text: str | None) -> None:
+            if text:
+                sign(text)
+
+        def write() -> None:
+            self.app.push_screen(
+                TextDialog(
+                    "公示签字", f"对办件 {number}（{w.step.title}）的公示签字。签字意见（回车签字）：", "同意公示"
+                ),
+                written,
+            )
+
+        confirm(
+            self,
+            f"对办件 {number} 的公示签字？",
+            f"{w.step.title}｜事由：{w.case.subject}\n选“签字”后填写签字意见（默认“同意公示”），回车即签字。",
+            "签字",
+            write,
+            cannot_undo="签字以本账号的名义记入日志，不能撤回或修改；公示张贴后不能再签。",
         )
