@@ -13,7 +13,7 @@ from procedures.recurring import ObligationState, village_duty
 from procedures.search import SYNONYMS, initials_of
 from store.site import Site
 from store.worklist import STATE_LABELS, work_list
-from tests.sites import NOW, at, post_notice, walk_to
+from tests.sites import ADMIN_NAME, NOW, at, post_notice, walk_to
 
 D = dt.date
 # Configured order; by code point 东 < 南 < 城, so a sort by name would reverse it.
@@ -24,7 +24,7 @@ MONTHLY = {"dangfei.pay", "zhibu-weiyuanhui.resolve", "dangxiaozu-huiyi.resolve"
 @pytest.fixture
 def site(tmp_path: Path) -> Site:
     site = Site(tmp_path / "data", environ={})
-    site.init(NOW, "沁河镇", VILLAGES)
+    site.init(NOW, "沁河镇", VILLAGES, my_name=ADMIN_NAME)
     return site
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from procedures.engine import CaseStatus
 from tests.accounts import SUPERVISOR, env, register
 from tests.sites import NOW, new_site, post_notice, walk_to
-from tests.tui_helpers import Clock, make, screen_text
+from tests.tui_helpers import Clock, make, screen_text, visible_text
 from tui.app import CunwuApp
 from tui.commands import SCREENS
 from tui.dialogs import MessageDialog
@@ -45,7 +45,8 @@ async def test_reopen_through_the_dialog_whose_default_is_cancel(tmp_path: Path)
         assert showing(app, ReasonDialog)
         shown = screen_text(app)
         assert "重开第2步“村（居）委会受理”：撤销办理结果“完成”" in shown
-        assert "不能撤销" in shown and "1. 取消" in shown and "2. 确认重开" in shown
+        assert "不能撤销" in shown and "[ 取消 ]" in shown and "[ 确认重开 ]" in shown
+        assert "> [ 取消 ]" in visible_text(app), "the default, marked"
         await pilot.press(*"受理时漏核材料", "enter", "enter")  # Enter, Enter: the default is 取消
         await pilot.pause()
         assert showing(app, CaseScreen)
@@ -53,12 +54,13 @@ async def test_reopen_through_the_dialog_whose_default_is_cancel(tmp_path: Path)
 
         await pilot.press(key("reopen"))
         await pilot.pause()
-        await pilot.press("enter", "down", "enter")  # 确认重开 chosen without a reason
+        await pilot.press("tab", "down", "enter")  # 确认重开 chosen without a reason
         await pilot.pause()
         assert showing(app, ReasonDialog), "no reason: not taken"
         assert app.focused is app.screen.query_one("#reason"), "back to the reason"
-        await pilot.press("escape")
+        await pilot.press("enter")  # Enter with no reason: 取消
         await pilot.pause()
+        assert showing(app, CaseScreen)
 
         await pilot.press(key("reopen"))
         await pilot.pause()
@@ -111,7 +113,7 @@ async def test_withdraw_with_a_running_notice_and_correct_the_subject(tmp_path: 
         await pilot.pause()
         shown = screen_text(app)
         assert "正在公示的 城关村-2026-GS0001 将同日中止" in shown
-        assert "1. 取消" in shown and "2. 撤回办件" in shown and "3. 终止办件" in shown
+        assert "[ 取消 ]" in shown and "[ 撤回办件 ]" in shown and "[ 终止办件 ]" in shown
         await pilot.press(*"申请人书面申请撤回", "enter", "down", "enter")
         await pilot.pause()
         assert showing(app, CaseScreen)

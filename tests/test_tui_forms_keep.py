@@ -12,7 +12,7 @@ from textual.screen import Screen
 
 from store.site import Site
 from tests.sites import NOW, new_site, post_notice, walk_to
-from tests.tui_helpers import Clock, visible_text, make, screen_text
+from tests.tui_helpers import Clock, make, screen_text, visible_text
 from tui.app import CunwuApp
 from tui.dialogs import ChoiceDialog, MessageDialog, TextDialog
 from tui.screens.case import CaseScreen
@@ -232,7 +232,7 @@ async def test_quitting_the_first_run_with_a_typed_township_asks_and_save_sets_u
     app = make(tmp_path / "data")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        await pilot.press(*"沁河镇", "enter", *"城关村")
+        await pilot.press(*"沁河镇", "enter", *"城关村", "enter", *"王文书")
         await pilot.press("f10")
         await pilot.pause()
         assert asks_to_keep(app)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.accounts import CADRE, CADRE_SOUTH, SUPERVISOR, TOWNSHIP, env, register
-from tests.sites import NOW, new_site, post_notice, walk_to
+from tests.sites import ADMIN_NAME, NOW, new_site, post_notice, walk_to
 from tests.tui_helpers import Clock, make
 from tui.app import CunwuApp
 from tui.screens.catalog import CatalogScreen
@@ -173,7 +173,7 @@ async def test_with_many_villages_the_offer_asks_which_village_next(tmp_path: Pa
     from store.site import Site
 
     villages = ["城关村", "南石村", "东村", "西村", "北村", "中村"]
-    Site(tmp_path / "data", environ={}).init(NOW, "沁河镇", villages)
+    Site(tmp_path / "data", environ={}).init(NOW, "沁河镇", villages, my_name=ADMIN_NAME)
     app = make(tmp_path / "data", Clock(dt.date(2026, 11, 27)))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()

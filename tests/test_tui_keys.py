@@ -18,11 +18,12 @@ from textual.widgets import OptionList
 from store.site import Site
 from tests.sites import NOW, new_site, post_notice, walk_to
 from tests.test_tui_supervision import WAITING, bad_situation, give_role, open_supervision
-from tests.tui_helpers import Clock, visible_text, make, screen_text
+from tests.tui_helpers import Clock, make, screen_text, visible_text
 from tui.app import CunwuApp
 from tui.commands import ASKS_FIRST, GLOBAL, KEY_KINDS, SCREENS, Command, Kind, commands_for
 from tui.dialogs import ChoiceDialog, MessageDialog
 from tui.screens.case import CaseScreen
+from tui.screens.case_undo import ReasonDialog
 from tui.screens.cases import CaseListScreen
 from tui.screens.records import MeetingDetailScreen, MeetingFormScreen, NoticeDetailScreen, ObjectionFormScreen
 
@@ -157,8 +158,22 @@ async def countersign(
     return app, go, lambda: Site(tmp_path / "data", environ={}).opinions.find(target=WAITING)
 
 
+async def undo_on_a_case(
+    tmp_path: Path,
+) -> tuple[CunwuApp, Callable[[Pilot[None]], Awaitable[None]], Callable[[], object]]:
+    app, number = await case_at(tmp_path, "survey")  # 受理 done: there is a step to reopen
+
+    async def go(pilot: Pilot[None]) -> None:
+        app.open_case(number)
+        await pilot.pause()
+
+    return app, go, lambda: Site(tmp_path / "data", environ={}).cases.get(number).record
+
+
 SCENARIOS: dict[tuple[str, str], list[Scenario]] = {
     ("case", "complete"): [complete_a_step],
+    ("case", "reopen"): [undo_on_a_case],
+    ("case", "withdraw"): [undo_on_a_case],
     ("meeting", "finish"): [meeting_in("draft"), meeting_in("confirmed")],
     ("supervision", "countersign"): [countersign],
 }
@@ -180,7 +195,7 @@ async def test_an_irreversible_key_then_enter_changes_nothing(
             assert getattr(current(app), "COMMANDS_KEY", "") == screen
             await pilot.press(key)
             await pilot.pause()
-            assert isinstance(current(app), ChoiceDialog)
+            assert isinstance(current(app), ChoiceDialog | ReasonDialog)
             shown = screen_text(app)
             assert "不能撤销" in shown and "[ 取消 ]" in shown
             options = app.screen.query_one(OptionList)

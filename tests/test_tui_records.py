@@ -56,7 +56,7 @@ def shown_arithmetic(app: CunwuApp) -> str:
     return str(app.screen.query_one("#arithmetic").render())
 
 
-def visible_text(table: DataTable[object]) -> str:
+def table_text(table: DataTable[object]) -> str:
     """What the table draws on the terminal (after any markup parsing), line by line."""
     return "\n".join(table.render_line(y).text for y in range(table.size.height))
 
@@ -150,7 +150,7 @@ async def test_markup_in_a_meeting_title_is_shown_literally(tmp_path: Path) -> N
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("m")
         await pilot.pause()
-        [row] = [line for line in visible_text(app.screen.query_one(DataTable)).splitlines() if number in line]
+        [row] = [line for line in table_text(app.screen.query_one(DataTable)).splitlines() if number in line]
         assert "2026-11-26" in row and "支委会·[bold]x[/]" in row and "草稿" in row and "无议题" in row
         await pilot.press("enter")
         await pilot.pause()

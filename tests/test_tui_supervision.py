@@ -24,7 +24,7 @@ from store.verify import verify
 from tests.accounts import SUPERVISOR as PERSON
 from tests.accounts import env
 from tests.sites import NOW, VILLAGES, at, new_site, post_notice, walk_to
-from tests.tui_helpers import Clock, visible_text, make, screen_text
+from tests.tui_helpers import Clock, make, screen_text, visible_text
 from tui.app import CunwuApp
 from tui.dialogs import ChoiceDialog, MessageDialog, TextDialog
 from tui.screens.case import CaseScreen

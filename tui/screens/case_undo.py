@@ -1,4 +1,4 @@
-"""Undo on the case screen: 重开上一步 (u), 撤回/终止 (z), 更正事由 (F4/e).
+"""Undo on the case screen: 重开上一步 (u), 撤回/终止 (Ctrl+U), 更正事由 (F4/e).
 
 Reopening, withdrawing and terminating cannot be undone themselves: their dialog names what will
 happen, takes the reason, and its default button is 取消 (Enter in the reason field goes to the
@@ -22,6 +22,7 @@ from procedures.engine import STATUS_LABELS
 from store.amendments import KIND_WORDS, RECORD_WORDS, describe
 from store.cases import Case
 from store.records import prefix_of
+from tui.dialogs import MarkedList
 
 if TYPE_CHECKING:
     from tui.screens.case import CaseScreen
@@ -49,9 +50,10 @@ class ReasonDialog(ModalScreen[tuple[str, str] | None]):
             yield Label(Content(self.prompt))
             yield Input(id="reason", placeholder="填写理由")
             choices = [CANCEL, *self.actions]
-            yield OptionList(*[Option(Content(f"{i}. {c}"), id=c) for i, c in enumerate(choices, start=1)])
+            yield MarkedList(*[Option(Content(f"[ {c} ]"), id=c) for c in choices])
             yield Label(
-                Content("填写理由后回车，再用上下键选择、回车确认；默认为取消；Esc 取消"), classes="dialog-hint"
+                Content("填写理由后回车，再用上下键选择、回车确认；默认为取消；不填理由回车或 Esc 即取消"),
+                classes="dialog-hint",
             )
 
     def on_mount(self) -> None:
@@ -60,6 +62,9 @@ class ReasonDialog(ModalScreen[tuple[str, str] | None]):
 
     @on(Input.Submitted, "#reason")
     def reason_done(self) -> None:
+        if not self.query_one("#reason", Input).value.strip():
+            self.dismiss(None)  # Enter with no reason: the default, 取消
+            return
         options = self.query_one(OptionList)
         options.highlighted = 0  # 取消: the default
         options.focus()
