@@ -392,7 +392,10 @@ class CaseScreen(CaseUndo, BaseScreen):
             self.completion_text(step, label),
             "完成本步",
             lambda: self.complete(label),
-            cannot_undo="完成后本步的结果、清单、材料和备注记入办件，不能再改。",
+            cannot_undo=(
+                "完成记入日志；本步的结果、清单、材料和备注不能再改，只能在下一步尚未登记时"
+                f"按 {command(self.COMMANDS_KEY, 'reopen').key_display} 重开（须写理由，留更正记录）。"
+            ),
         )
 
     def complete(self, label: str, force_reason: str = "") -> None:
