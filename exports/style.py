@@ -38,6 +38,7 @@ from docx.oxml.ns import qn
 from docx.shared import Length, Mm, Pt
 
 from procedures import idnumber
+from store.sanitize import without_escapes
 
 if TYPE_CHECKING:
     from docx.document import Document as DocumentObject
@@ -74,12 +75,13 @@ RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"
 
 
 def printable(text: object) -> str:
-    """The one way text goes onto paper: NFC; line and paragraph separators as newlines; bidi and
-    other invisible format characters, control characters (tab and newline kept), lone
+    """The one way text goes onto paper: NFC; line and paragraph separators as newlines; terminal
+    escape sequences removed whole; bidi and other invisible format characters, control
+    characters (tab and newline kept), lone
     surrogates and non-characters removed; then every resident ID number masked
     (``110101********1234``, as the notices' ID column prints it)."""
     value = str(text).replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
-    value = _UNSAFE.sub("", _INVISIBLE.sub("", unicodedata.normalize("NFC", value)))
+    value = _UNSAFE.sub("", _INVISIBLE.sub("", unicodedata.normalize("NFC", without_escapes(value))))
     return idnumber.mask_in_text(value)
 
 

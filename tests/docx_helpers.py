@@ -15,7 +15,7 @@ ID = "11010519491231002X"
 MASKED = "110105********002X"
 WHOLE_ID = re.compile(r"\d{17}[\dX]")
 HOSTILE = "坏\x00字\x07符\x0b号\x1b[31m\ufffe<&>\"' [bold]😀"
-CLEAN = "坏字符号[31m<&>\"' [bold]😀"
+CLEAN = "坏字符号<&>\"' [bold]😀"  # the escape sequence removed whole, not just its ESC
 LONG_TEXT = "长" * 9_990 + "结束标记"
 
 

@@ -24,7 +24,7 @@ NOW = dt.datetime(2026, 11, 27, 9, 0, tzinfo=CST)
 def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("CUNWU_DATA", str(tmp_path / "data"))
     monkeypatch.setattr(cli_common, "now", lambda: NOW)
-    code, _, _ = run("init", "--township", "沁河镇", "--village", "城关村", "--village", "南石村")
+    code, _, _ = run("init", "--township", "沁河镇", "--village", "城关村", "--village", "南石村", "--name", "王文书")
     assert code == 0
     return tmp_path / "data"
 
@@ -53,7 +53,9 @@ def test_reopen_says_what_it_did_and_json_shows_the_amendment(data: Path) -> Non
     assert out.strip() == f"办件 {number}：已重开第1步“个人申请”，撤销原办理结果“完成”；重开已记入日志和归档，提示监督"
     code, out, _ = run("case", "show", number)
     assert "[>] 1. 个人申请（办理中）" in out
-    assert "更正记录：2026-11-27 09:00 root：重开“个人申请”（撤销原办理结果“完成”" in out and "理由：误点了完成" in out
+    assert (
+        "更正记录：2026-11-27 09:00 王文书：重开“个人申请”（撤销原办理结果“完成”" in out and "理由：误点了完成" in out
+    )
     code, out, _ = run("case", "show", number, "--json")
     (amendment,) = json.loads(out)["amendments"]
     assert amendment["kind"] == "reopen" and amendment["kind_label"] == "重开步骤"
