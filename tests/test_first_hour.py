@@ -268,6 +268,8 @@ def dibao_case_to_its_notice(me: Cadre) -> None:
     me.expect_not("已完成“公示7日”")
     me.press("Esc")
     me.expect("j 监督")
+    # Back home, what was just done shows at once: the minutes are still a draft to confirm.
+    assert "HY0001" in me.row("[草稿]"), me.screen()
 
 
 def seal_use_approved_by_its_keeper(me: Cadre) -> None:
