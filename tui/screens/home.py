@@ -71,6 +71,12 @@ class HomeScreen(BaseScreen):
         self.refresh_data()
         self.query_one(DataTable).focus()
 
+    def on_screen_resume(self) -> None:
+        """Back from a case, a form or a list: what was just done shows at once (the app's own
+        saves do not set off the journal watch, so without this home waits for the minute's tick)."""
+        if self.is_mounted:
+            self.refresh_data()
+
     def keys_of(self, command_id: str) -> str:
         """The keys of one of home's commands as the footer shows them (the registry decides)."""
         found = next((c for c in commands_for(self.COMMANDS_KEY) if c.id == command_id), None)
