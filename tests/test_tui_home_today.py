@@ -203,3 +203,17 @@ async def test_open_cases_without_a_time_limit_are_shown_and_the_rest_counted(tm
         await pilot.press(*["down"] * 10, "enter")
         await pilot.pause()
         assert app.screen.__class__.__name__ == "CaseListScreen"
+
+
+def test_a_missed_duty_is_dated_by_the_window_it_missed() -> None:
+    """[已逾期] goes with the end of the window that was missed (超N天), never with the current
+    window's end (which read "已逾期 … 25天后")."""
+    from types import SimpleNamespace
+
+    from tui.screens.home import duty_date
+
+    today = dt.date(2026, 12, 6)
+    missed = SimpleNamespace(missed=("城关村",), window_start=dt.date(2026, 12, 1), window_end=dt.date(2026, 12, 31))
+    pending = SimpleNamespace(missed=(), window_start=dt.date(2026, 12, 1), window_end=dt.date(2026, 12, 31))
+    assert duty_date(missed, today) == "11-30 超6天"  # type: ignore[arg-type]
+    assert duty_date(pending, today) == "12-31 25天后"  # type: ignore[arg-type]

@@ -38,6 +38,13 @@ def when(day: dt.date, today: dt.date) -> str:
     return "今天" if left == 0 else (f"超{-left}天" if left < 0 else f"{left}天后")
 
 
+def duty_date(duty: DutySummary, today: dt.date) -> str:
+    """The date that goes with a duty row's state word: for 已逾期 the end of the window that was
+    missed (超N天), else the end of the current one (N天后)."""
+    end = duty.window_start - dt.timedelta(days=1) if duty.missed else duty.window_end
+    return f"{end:%m-%d} {when(end, today)}"
+
+
 @dataclass(frozen=True, slots=True)
 class Row:
     """What is behind one row of the table."""
@@ -108,7 +115,7 @@ class HomeScreen(BaseScreen):
         for duty in work.duties:
             table.add_row(
                 Text(word(duty.state.value)),
-                Text(f"{duty.window_end:%m-%d} {when(duty.window_end, self.today)}"),
+                Text(duty_date(duty, self.today)),
                 Text(duty.describe()),
             )
             self.rows.append(Row("duty", duty=duty))
