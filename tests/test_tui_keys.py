@@ -390,3 +390,26 @@ async def test_f3_on_home_finds_a_matter(tmp_path: Path) -> None:
         await pilot.pause()
         assert "城乡低保申请审核和确认" in screen_text(app)
         assert "社区矫正" not in screen_text(app), "the list shows what was found, not all 57"
+
+
+async def test_a_dialog_over_home_leaves_the_home_footer_uncut(tmp_path: Path) -> None:
+    new_site(tmp_path / "data")
+    app = make(tmp_path / "data", Clock(DAY0))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        footer = visible_text(app).splitlines()[-1]
+        await pilot.press("n")  # the new-case dialog
+        await pilot.pause()
+        assert visible_text(app).splitlines()[-1] == footer
+        assert footer.rstrip().endswith("F10 退出"), footer
+
+
+async def test_the_minutes_question_says_what_escape_does(tmp_path: Path) -> None:
+    app, number = await case_at(tmp_path, "appraise")  # 民主评议: needs minutes, none registered
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_case(number)
+        await pilot.pause()
+        await pilot.press("f6")
+        await pilot.pause()
+        seen = visible_text(app)
+        assert "须先登记会议记录" in seen and "Esc 返回，不做选择" in seen and "Esc 即“登记" not in seen

@@ -186,7 +186,9 @@ class CunwuApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Esc (返回) is offered only where there is a screen to go back to."""
         if action == "leave":
-            return len(self.screen_stack) > 2
+            # Full screens only: a dialog over home is no screen to go back to, and the footer
+            # beneath it (home's) must not grow a 返回 that pushes its last key off the edge.
+            return sum(not screen.is_modal for screen in self.screen_stack) > 2
         return True
 
     def action_leave(self) -> None:

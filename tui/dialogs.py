@@ -20,6 +20,9 @@ from textual.strip import Strip
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+SAVE, DISCARD, KEEP = "保存", "放弃", "继续编辑"
+CANCEL = "取消"
+
 
 class MessageDialog(ModalScreen[None]):
     """A message to read; any of Enter/Escape closes it."""
@@ -79,10 +82,11 @@ class ChoiceDialog(ModalScreen[str | None]):
                 hint = "上下键选择，回车确认；也可按数字键；Esc 取消"
             else:
                 options = [Option(Content(f"[ {c} ]"), id=str(i)) for i, c in enumerate(self.choices, start=1)]
+                # Escape gives None: it means the default only where the caller treats None so.
                 hint = (
                     f"上下键选择，回车确认；Esc 即“{self.default}”"
-                    if self.default
-                    else "上下键选择，回车确认；Esc 取消"
+                    if self.default in (KEEP, CANCEL)
+                    else "上下键选择，回车确认；Esc 返回，不做选择"
                 )
             yield MarkedList(*options)
             yield Label(Content(hint), classes="dialog-hint")
@@ -166,10 +170,6 @@ class ReadDialog(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
-
-
-SAVE, DISCARD, KEEP = "保存", "放弃", "继续编辑"
-CANCEL = "取消"
 
 
 def ask_unsaved(
