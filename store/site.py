@@ -386,6 +386,16 @@ class Site:
         """When each recurring duty of a village was met (see ``done_by_village``)."""
         return self.done_by_village(cases).get(village, {})
 
+    def step_label(self, case_number: str, step_id: str) -> str:
+        """A case's step as people read it, ``第4步“民主评议”``; the stored id only when the case
+        or its step is no longer to be found (never shown otherwise)."""
+        try:
+            matter = self.catalog.get(self.cases.get(case_number).matter_id)
+            step = matter.step(step_id)
+        except (KeyError, StoreError):
+            return f"步骤 {step_id}"
+        return f"第{matter.steps.index(step) + 1}步“{step.title}”"
+
     def _current_step_id(self, matter_id: str, step_id: str) -> str:
         try:
             return self.catalog.get(matter_id).step(step_id).id

@@ -434,3 +434,27 @@ def test_notice_entries_and_masked_text() -> None:
     shown = mask_text(text)
     assert "（" in shown and "19491231" not in shown and "１９４９１２３１" not in shown
     assert unmask_text(mask_text(f"（{ID}）"), whole) == f"（{ID}）"
+
+
+async def test_a_meeting_page_names_its_case_step_by_title_not_by_id(tmp_path: Path) -> None:
+    site = new_site(tmp_path / "data")
+    number = site.cases.open(site.operator, NOW, "dibao", "城关村", "李某").number
+    walk_to(site, number, "appraise")
+    fields = {
+        "kind": "村民代表会议",
+        "title": "民主评议",
+        "start": "2026-11-27 09:00",
+        "host": "张书记",
+        "recorder": "李文书",
+        "expected": 30,
+        "present": 25,
+        "items": [{"title": "李某低保", "vote": {"ayes": 20, "nays": 1, "abstain": 0}, "resolution": "同意"}],
+    }
+    meeting = site.meetings.new(site.operator, NOW, "城关村", fields)["number"]
+    site.cases.complete_step(site.operator, NOW, number, meeting=meeting)
+    app = make(tmp_path / "data")
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(MeetingDetailScreen(meeting))
+        await pilot.pause()
+        seen = visible_text(app)
+        assert f"关联办件：{number}（第4步“民主评议”）" in seen and "appraise" not in seen, seen

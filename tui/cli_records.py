@@ -276,7 +276,7 @@ def meeting_show(
             lines.append(f"  决议：{item['resolution']}" + ("" if item["passed"] in (True, None) else "（未通过）"))
     lines += [f"更正（{c['at'][:10]} {who_did(c)}）：{c['text']}" for c in record["corrections"]]
     if record.get("case"):
-        lines.append(f"关联办件：{record['case']}（步骤 {record['step']}）")
+        lines.append(f"关联办件：{record['case']}（{site.step_label(record['case'], record['step'])}）")
     lines.append(f"表决规则：{record['rule']}")
     for line in lines:
         console.print(Text(line))

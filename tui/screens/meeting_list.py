@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from textual.app import ComposeResult
@@ -34,7 +35,7 @@ def still_missing(m: dict[str, Any]) -> list[str]:
     return missing_before_confirm(kind, m["host"], m["recorder"], m["expected"], m["present"], facts)
 
 
-def meeting_lines(m: dict[str, Any]) -> list[str]:
+def meeting_lines(m: dict[str, Any], step_label: Callable[[str, str], str] = lambda case, step: step) -> list[str]:
     """The minutes as lines of plain text (shown literally)."""
     start = dt.datetime.fromisoformat(m["start"])
     when = f"{start:%Y-%m-%d %H:%M}"
@@ -72,7 +73,7 @@ def meeting_lines(m: dict[str, Any]) -> list[str]:
             out.append(f"    决议：{item['resolution']}")
     out.append(f"依据：{m['rule']}")
     if m.get("case"):
-        out.append(f"关联办件：{m['case']}（步骤 {m['step']}）")
+        out.append(f"关联办件：{m['case']}（{step_label(m['case'], m['step'])}）")
     if m.get("confirmed_at"):
         out.append(f"确认：{who_did(m, 'confirmed_by')} {m['confirmed_at'][:16].replace('T', ' ')}")
     if m.get("locked_at"):
@@ -165,6 +166,9 @@ class MeetingDetailScreen(RecordPage):
     BINDINGS = bindings_for("meeting")
     WHAT = "会议记录"
     LINES = staticmethod(meeting_lines)
+
+    def lines(self, record: dict[str, Any]) -> list[str]:
+        return meeting_lines(record, self.site.step_label)
 
     def state(self) -> str:
         return str(self.record["state"]) if self.record else ""

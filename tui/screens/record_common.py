@@ -195,6 +195,10 @@ class RecordPage(BaseScreen):
         self.number = number
         self.record: dict[str, Any] | None = None
 
+    def lines(self, record: dict[str, Any]) -> list[str]:
+        """The page's text for ``record`` (``LINES``; a page whose text needs the site overrides it)."""
+        return type(self).LINES(record)
+
     def load(self) -> dict[str, Any]:
         """The record from the store by its number (raises the store's errors)."""
         return self.site.linked(self.number)[1]
@@ -212,5 +216,5 @@ class RecordPage(BaseScreen):
 
     def refresh_data(self) -> None:
         self.record = self.cunwu.attempt(self.load)
-        text = "\n".join(type(self).LINES(self.record)) if self.record else f"没有找到{self.WHAT} {self.number}"
+        text = "\n".join(self.lines(self.record)) if self.record else f"没有找到{self.WHAT} {self.number}"
         self.query_one("#page-text", Static).update(literal(text))
