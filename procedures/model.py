@@ -6,6 +6,7 @@ document's own text; code names are English.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -143,6 +144,15 @@ class Outcome:
     """The id of the step the case goes to."""
 
 
+def listed(position: int, title: str) -> str:
+    """A step's title as a numbered list shows it: ``3. 入户调查``; a title that the document
+    itself numbers with that position (``1.村党组织提议``) is not numbered twice."""
+    own = re.match(r"\s*(\d+)\s*[.、．]", title)
+    if own is not None and int(own[1]) == position:
+        return title
+    return f"{position}. {title}"
+
+
 @dataclass(frozen=True, slots=True)
 class Step:
     """One box of a flow."""
@@ -177,6 +187,10 @@ class Step:
     """Where an added step, or the order given to the boxes, comes from."""
     note: str = ""
     """Further text of the document or of the source, shown with the step."""
+
+    def listed(self, position: int) -> str:
+        """The title as a numbered list shows it (``listed``)."""
+        return listed(position, self.title)
 
     @property
     def targets(self) -> tuple[str, ...]:

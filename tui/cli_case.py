@@ -12,6 +12,7 @@ from rich.text import Text
 
 from procedures import engine, idnumber
 from procedures.engine import STATUS_LABELS
+from procedures.model import listed
 from procedures.periods import format_date
 from store import shapes
 from store.amendments import KIND_WORDS, describe
@@ -219,7 +220,7 @@ def show_command(
     console.print(Text(f"事由：{data['subject']}    状态：{data['status_label']}    第 {data['version']} 版"))
     for i, step in enumerate(data["steps"], start=1):
         mark = {"done": "[√]", "active": "[>]", "pending": "[ ]", "skipped": "[-]"}[step["state"]]
-        console.print(Text(f"{mark} {i}. {step['title']}（{STEP_STATE_LABELS[step['state']]}）"))
+        console.print(Text(f"{mark} {listed(i, step['title'])}（{STEP_STATE_LABELS[step['state']]}）"))
         for h in step["history"]:
             line = f"      {h['finished']} {who_did(h)}：{h['outcome']}"
             if h["note"]:

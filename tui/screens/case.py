@@ -182,7 +182,7 @@ class CaseScreen(CaseUndo, BaseScreen):
         active = None
         for i, step in enumerate(self.matter.steps):
             mark = MARKS[states[step.id]]
-            options.add_option(Option(literal(f"{mark} {i + 1}. {step.title}"), id=step.id))
+            options.add_option(Option(literal(f"{mark} {step.listed(i + 1)}"), id=step.id))
             if states[step.id] == "active":
                 active = i
         options.highlighted = active

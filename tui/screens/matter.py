@@ -46,7 +46,7 @@ def matter_lines(matter: Matter) -> list[str]:
         if step.phase and step.phase != phase:
             phase = step.phase
             lines.append(f" 【{phase}】")
-        lines.append(f"  {i}. {step.title}{'（补充）' if step.added else ''} —— {step.actor}")
+        lines.append(f"  {step.listed(i)}{'（补充）' if step.added else ''} —— {step.actor}")
         if step.produces is not Produces.NONE:
             lines.append(f"      形成：{PRODUCES_LABELS[step.produces]}")
         if step.timer is not None:
