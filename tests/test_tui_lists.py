@@ -86,3 +86,37 @@ async def test_seal_register_highlight_stays_on_its_record_after_a_refresh(tmp_p
         await pilot.pause()
         seen = visible_text(app)
         assert first in seen and second not in seen, seen
+
+
+async def test_focus_is_shown_in_one_colour_that_is_not_the_error_colour(tmp_path: Path) -> None:
+    """The focused list's edge is drawn in the theme's focus colour ($border), never in the accent
+    (orange, which reads as red on the cadres' terminals) or the error colour."""
+    from textual.color import Color
+    from textual.widgets import OptionList
+
+    site = new_site(tmp_path / "data")
+    number = site.cases.open(site.operator, NOW, "dibao", "城关村", "李某").number
+    app = make(tmp_path / "data")
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_case(number)
+        await pilot.pause()
+        steps = app.screen.query_one("#steps", OptionList)
+        steps.focus()
+        await pilot.pause()
+        variables = app.get_css_variables()
+        edge = steps.styles.border_left[1]
+        assert edge == Color.parse(variables["border"])
+        assert edge not in (Color.parse(variables["accent"]), Color.parse(variables["error"]))
+
+
+def test_a_count_typed_wrong_says_what_to_type() -> None:
+    import pytest
+
+    from store.errors import BadInput
+    from tui.screens.record_common import count
+
+    assert count("１２", "份数") == 12 and count(" ", "份数") is None
+    with pytest.raises(BadInput, match="份数不能是负数：填写了“-1”，请填 0 或更大的整数，如 1。未保存。"):
+        count("-1", "份数")
+    with pytest.raises(BadInput, match="份数只能填数字：填写了“两份”"):
+        count("两份", "份数")

@@ -54,7 +54,8 @@ def count(text: str, what: str) -> int | None:
     if not clean:
         return None
     if not clean.isdigit():
-        raise BadInput(f"{what}应为整数，现为“{text.strip()}”")
+        said = "不能是负数" if clean.lstrip("-").isdigit() else "只能填数字"
+        raise BadInput(f"{what}{said}：填写了“{text.strip()}”，请填 0 或更大的整数，如 1。未保存。")
     return int(clean)
 
 
