@@ -298,3 +298,45 @@ async def test_a_draft_page_says_what_confirming_still_needs(tmp_path: Path) -> 
             "确认前还需补填：主持人、记录人、应到人数、实到人数、表决（支委会至少要登记一项议题的表决）"
             in seen.replace("\n", "").replace(" ", "")
         )
+
+
+async def test_a_case_step_takes_minutes_picked_from_the_villages_meetings(tmp_path: Path) -> None:
+    """At a step that needs minutes, F7/n offers the village's meetings as a list (the meeting
+    was held and typed in from the meeting list): no number is typed through the IME."""
+    from tests.sites import walk_to
+
+    site = new_site(tmp_path / "data")
+    number = site.cases.open(site.operator, NOW, "dibao", "城关村", "李某").number
+    walk_to(site, number, "appraise")
+    fields = {
+        "kind": "村民代表会议",
+        "title": "民主评议李某低保申请",
+        "start": "2026-11-26 09:00",
+        "host": "张书记",
+        "recorder": "李文书",
+        "expected": 30,
+        "present": 25,
+        "items": [{"title": "李某低保", "vote": {"ayes": 20, "nays": 1, "abstain": 0}, "resolution": "同意"}],
+    }
+    meeting = site.meetings.new(site.operator, NOW, "城关村", fields)["number"]
+    app = make(tmp_path / "data")
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_case(number)
+        await pilot.pause()
+        await pilot.press("f7")
+        await pilot.pause()
+        seen = visible_text(app)
+        assert "从已有会议记录中选择" in seen and "登记新的会议记录" in seen
+        await pilot.press("enter")  # the first: pick from the list
+        await pilot.pause()
+        assert isinstance(app.screen, MeetingPickDialog) and "民主评议李某低保申请" in visible_text(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert meeting in visible_text(app)
+        await pilot.press("f6")  # complete: the question names the picked minutes
+        await pilot.pause()
+        assert meeting in visible_text(app)
+        await pilot.press("down", "enter")
+        await pilot.pause()
+    done = Site(tmp_path / "data", environ={}).cases.get(number)
+    assert done.record["current"] != "appraise" and meeting in done.records()

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 MARKS = {"done": "[√]", "active": "[>]", "pending": "[ ]", "skipped": "[-]"}
 BACK, FORCE = "返回", "填写理由强制完成"
 MINUTES_FIRST = "登记会议记录"
+PICK_MINUTES, NEW_MINUTES = "从已有会议记录中选择", "登记新的会议记录"
 
 
 def keys(what: str) -> str:
@@ -484,14 +485,7 @@ class CaseScreen(CaseUndo, BaseScreen):
                 self.app.push_screen(NoticeFormScreen(self.number), lambda _: self.reload())
             return
         if step.produces is Produces.MINUTES:
-            from tui.screens.records import MeetingFormScreen
-
-            screen = MeetingFormScreen(
-                self.case.village,
-                title=f"{step.title}（{self.case.subject}）",
-                kind=meeting_kind_for(self.matter, step).value,
-            )
-            self.app.push_screen(screen, lambda number: self.remember("meeting", step, number))
+            self.register_minutes(step)
             return
         if step.produces is Produces.SEAL_USE:
             from tui.screens.records import SealFormScreen
@@ -504,6 +498,37 @@ class CaseScreen(CaseUndo, BaseScreen):
                 f"“{step.title}”不形成公示、会议记录或用印登记。其他会议和用印请在首页按 m（会议）或 g（公示用印）登记。",
             )
         )
+
+    def register_minutes(self, step: Step) -> None:
+        """The step's minutes: a new meeting form, or — when the village has meetings already
+        (held before the step, or minutes typed from the meeting list) — one picked from the
+        list, never a number typed through the IME."""
+        if self.case is None:
+            return
+        from tui.screens.meeting_pick import MeetingPickDialog
+        from tui.screens.records import MeetingFormScreen
+
+        village, subject = self.case.village, self.case.subject
+
+        def new() -> None:
+            kind = meeting_kind_for(self.matter, step).value
+            screen = MeetingFormScreen(village, title=f"{step.title}（{subject}）", kind=kind)
+            self.app.push_screen(screen, lambda number: self.remember("meeting", step, number))
+
+        held = self.cunwu.attempt(lambda: self.site.meetings.find(village)) or []
+        if not held:
+            new()
+            return
+
+        def chosen(choice: str | None) -> None:
+            if choice == NEW_MINUTES:
+                new()
+            elif choice == PICK_MINUTES:
+                picker = MeetingPickDialog(village, f"选择“{step.title}”的会议记录")
+                self.app.push_screen(picker, lambda number: self.remember("meeting", step, number))
+
+        note = f"{village}已有 {len(held)} 份会议记录。本步骤的会议已登记过的，从列表中选择；否则新登记。"
+        self.app.push_screen(ChoiceDialog("本步骤的会议记录", [PICK_MINUTES, NEW_MINUTES], note), chosen)
 
     def record_objection(self) -> None:
         number = self.notice_number()
