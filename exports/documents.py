@@ -11,7 +11,7 @@ Taking a file out again (``cunwu export files|get``) follows what the account ma
 not what it could see when the file was made (an account moved to another village, or from
 乡镇 to 村干部, keeps its export folder): the name says whose records a file holds
 (``scope_of``). A backup (``.tar.gz``) holds every village: 管理员 and 乡镇 only. A document
-named for a village (``…_归档卷宗_南石村-2026-0001.docx``, ``…_台账_dibao_2026_南石村.docx`` …):
+named for a village (``…_归档卷宗_南石村-2026-0001.docx``, ``…_台账_45城乡低保申请审核和确认_2026_南石村.docx`` …):
 only an account that sees that village. A document of every village (``全部村``), or a name
 that cannot be read for certain: 管理员 and 乡镇 only.
 """
@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from procedures.loader import ID_PATTERN
+from procedures.recurring import short_name
 from store import outputs, roles
 from store.errors import BadExportName, BadInput, NoSuchMatter, NotAnExport, NotFound, Refused, WrapperOnly
 from store.seals import SEALS
@@ -74,6 +75,9 @@ _SEAL_REGISTER = re.compile(
 _MEETINGS = re.compile(r"(?P<village>.+)_[0-9]{4}")
 _SUPERVISION = re.compile(r"(?P<village>.+)_[0-9]{8}-[0-9]{8}")
 _LEDGER_YEAR = re.compile(r"(?=_[0-9]{4}_)")
+_MATTER_LABEL = re.compile(r"[0-9]{2}[^_]+")
+"""A matter in a 台账's name: its order and short name (45城乡低保申请审核和确认). Files exported
+before carry the matter's ASCII id instead (dibao), which is read too."""
 
 
 def scope_of(name: str, villages: Collection[str] | None = None) -> Scope:
@@ -106,7 +110,7 @@ def _villages(stem: str) -> set[str]:
         found = set()
         for at in _LEDGER_YEAR.finditer(rest):
             matter, village = rest[: at.start()], rest[at.start() + 6 :]
-            if ID_PATTERN.fullmatch(matter) and village:
+            if (ID_PATTERN.fullmatch(matter) or _MATTER_LABEL.fullmatch(matter)) and village:
                 found.add(village)
         return found
     pattern = {SEAL_REGISTER: _SEAL_REGISTER, MEETINGS: _MEETINGS, SUPERVISION: _SUPERVISION}.get(label)
@@ -247,12 +251,14 @@ def export_ledger(
     from exports.style import write
 
     try:
-        site.catalog.get(matter_id)
+        matter = site.catalog.get(matter_id)
     except KeyError:
         raise NoSuchMatter(matter_id) from None
     place = _place(site, folder)
     doc = ledger_document(site, matter_id, year, village)
-    name = f"{today:%Y%m%d}_台账_{matter_id}_{year}_{village or '全部村'}"
+    # The matter by its order and words, never by the ASCII id a cadre does not know.
+    label = re.sub(r'[<>:"/\\|?*_\s]', "", f"{matter.order:02d}{short_name(matter)}")
+    name = f"{today:%Y%m%d}_台账_{label}_{year}_{village or '全部村'}"
     return write(doc, place, name, author=_author(site, village))
 
 

@@ -360,6 +360,10 @@ def test_scope_of_every_export_name(site: Site) -> None:
     }
     for name in township:
         assert documents.scope_of(name, villages).kind == documents.TOWNSHIP, name
+    # A 台账 is named by the matter's order and words, never by its ASCII id.
+    ledger = documents.export_ledger(site, "tekun-wubao", 2026, "南石村", TODAY).name
+    assert ledger == f"{day}_台账_44农村特困人员五保申请和审核_2026_南石村.docx"
+    assert documents.scope_of(ledger, villages) == documents.Scope(documents.VILLAGE, "南石村")
     for name in ("x.tar.gz", "x.tgz"):
         assert documents.scope_of(name, villages).kind == documents.BACKUP
     unknown = [
