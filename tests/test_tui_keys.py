@@ -413,3 +413,25 @@ async def test_the_minutes_question_says_what_escape_does(tmp_path: Path) -> Non
         await pilot.pause()
         seen = visible_text(app)
         assert "须先登记会议记录" in seen and "Esc 返回，不做选择" in seen and "Esc 即“登记" not in seen
+
+
+async def test_help_lines_up_its_keys_and_wraps_text_beside_them(tmp_path: Path) -> None:
+    from rich.cells import cell_len
+
+    new_site(tmp_path / "data")
+    app = make(tmp_path / "data", Clock(DAY0))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f1")
+        await pilot.pause()
+        lines = visible_text(app).splitlines()
+
+    def column(line: str, text: str) -> int:
+        return cell_len(line[: line.index(text)])
+
+    enter = next(line for line in lines if "打开：" in line)  # 回车: two characters, four cells
+    help_ = next(line for line in lines if "帮助：" in line)
+    assert column(enter, "打开：") == column(help_, "帮助："), (enter, help_)
+    # A description too long for one line goes on in its own column, not under the keys.
+    at = next(i for i, line in enumerate(lines) if "监督：村务监督" in line)
+    rest = lines[at + 1].split("│")[1].strip()
+    assert rest and column(lines[at + 1], rest) == column(lines[at], "监督："), lines[at : at + 2]

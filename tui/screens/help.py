@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
@@ -23,8 +23,12 @@ class HelpScreen(ModalScreen[None]):
         with Vertical(classes="dialog", id="help"):
             yield Label(Content("按键说明"), classes="dialog-title")
             with VerticalScroll():
+                # Two columns: keys in a column of fixed width (counted in cells: 回车 is four), the
+                # text beside them, wrapping within its own column.
                 for command in commands_for(self.screen_key):
-                    yield Static(Content(f"{command.key_display:<12} {command.label}：{command.help}"))
+                    with Horizontal(classes="help-row"):
+                        yield Static(Content(command.key_display), classes="help-keys")
+                        yield Static(Content(f"{command.label}：{command.help}"), classes="help-text")
                 yield Static(Content("上下键移动，回车打开；F 键失灵时用斜杠后的字母键或 Ctrl 键。"))
             yield Label(Content("Esc 关闭"), classes="dialog-hint")
 
