@@ -120,3 +120,32 @@ def test_a_count_typed_wrong_says_what_to_type() -> None:
         count("-1", "份数")
     with pytest.raises(BadInput, match="份数只能填数字：填写了“两份”"):
         count("两份", "份数")
+
+
+async def test_every_tab_stop_is_a_field_or_a_list(tmp_path: Path) -> None:
+    """Tab never stops on an invisible scrolling container (the next key went nowhere)."""
+    from textual.containers import VerticalScroll
+
+    site = new_site(tmp_path / "data")
+    number = site.cases.open(site.operator, NOW, "dibao", "城关村", "李某").number
+    app = make(tmp_path / "data")
+    stops: dict[str, list[str]] = {}
+    async with app.run_test(size=SIZE) as pilot:
+        for where, keys in (
+            ("case", ()),
+            ("seal form", ("escape", "g", "tab", "n", "1")),
+            ("meeting form", ("escape", "escape", "m", "n", "1")),
+        ):
+            if where == "case":
+                app.open_case(number)
+            await pilot.press(*keys)
+            await pilot.pause()
+            seen = []
+            for _ in range(16):
+                await pilot.press("tab")
+                await pilot.pause()
+                assert app.focused is not None
+                seen.append(type(app.focused).__name__)
+                assert not isinstance(app.focused, VerticalScroll), (where, seen)
+            stops[where] = seen
+    assert "Input" in stops["seal form"] and "OptionList" in stops["case"]

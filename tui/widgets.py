@@ -6,6 +6,7 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import VerticalScroll
 from textual.widgets import Select
 from textual.widgets._select import SelectCurrent, SelectOverlay
 
@@ -23,3 +24,8 @@ class Dropdown(Select[Any]):
         # Select.compose with the overlay replaced; Select finds it by its base type.
         yield SelectCurrent(self.prompt)
         yield DropdownList(type_to_search=self._type_to_search).data_bind(compact=Select.compact)
+
+
+class Panel(VerticalScroll, can_focus=False):
+    """A scrolling column of fields that is never a Tab stop of its own (an invisible stop
+    swallowed the next key): its fields are, and the focused field scrolls into view."""

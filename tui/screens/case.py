@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 from rich.segment import Segment
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
 from textual.strip import Strip
 from textual.widgets import Input, Label, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
@@ -30,6 +29,7 @@ from tui.dialogs import ChoiceDialog, MessageDialog, TextDialog, confirm
 from tui.screens.base import BaseScreen, literal
 from tui.screens.case_undo import CaseUndo
 from tui.screens.cases import countdowns, timer_text
+from tui.widgets import Panel
 
 if TYPE_CHECKING:
     from store.site import Site
@@ -100,7 +100,7 @@ class CaseScreen(CaseUndo, BaseScreen):
         yield self.header()
         yield Static(id="case-head")
         yield OptionList(id="steps")
-        with VerticalScroll(id="step-panel"):
+        with Panel(id="step-panel"):
             yield Static(id="step-title", classes="section")
             yield Static(id="step-info")
             yield Label(literal("清单（空格勾选）"), id="checklist-label")

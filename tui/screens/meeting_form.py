@@ -10,7 +10,7 @@ from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.widgets import Checkbox, Input, Select, Static, TextArea
 
 from procedures.meetings import MeetingKind, evaluate, resolution_conflict, rule_for
@@ -19,7 +19,7 @@ from store.meetings import METHODS
 from tui.commands import bindings_for
 from tui.screens.base import literal
 from tui.screens.record_common import FormScreen, Tick, count, field, indexed, lines, text_area, text_input
-from tui.widgets import Dropdown
+from tui.widgets import Dropdown, Panel
 
 VOTE_FORMAT = "应为 议题序号 赞成 反对 弃权，如 1 14 9 3；可加 举手/无记名；支部党员大会可再加 书面赞成 书面反对"
 
@@ -193,7 +193,7 @@ class MeetingFormScreen(FormScreen):
         kind = r.get("kind", self.initial_kind)
         items = r.get("items", [])
         yield self.header()
-        with VerticalScroll(classes="form", id="form"):
+        with Panel(classes="form", id="form"):
             note = f"修改会议记录 {self.number}" if self.number else f"登记{self.village}的会议记录"
             yield Static(literal(f"{note}：Tab 换栏，F2/Ctrl+S 保存，Esc 取消。"), classes="hint")
             yield field(

@@ -13,7 +13,6 @@ from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
 from textual.widgets import Input, Select, Static
 
 from procedures import idnumber
@@ -26,7 +25,7 @@ from store.records import parse_date
 from tui.commands import bindings_for
 from tui.screens.base import literal
 from tui.screens.record_common import FormScreen, field, lines, text_area, text_input
-from tui.widgets import Dropdown
+from tui.widgets import Dropdown, Panel
 
 _ID = re.compile(r"(?<![0-9A-Za-z０-９Ａ-Ｚａ-ｚ])[0-9０-９]{17}[0-9Xx０-９Ｘｘ](?![0-9A-Za-z０-９Ａ-Ｚａ-ｚ])")
 
@@ -105,7 +104,7 @@ class NoticeFormScreen(FormScreen):
             shown.update(title=mask_text(self.existing["title"]), content=mask_text(self.existing["content"]))
         title = shown["title"] if shown else f"关于{record.get('subject', '')}的公示"
         yield self.header()
-        with VerticalScroll(classes="form", id="form"):
+        with Panel(classes="form", id="form"):
             note = f"办件 {self.case_number} 的公示"
             if shown:
                 note += f"（已登记 {shown['number']}，保存即更正其内容）"
@@ -188,7 +187,7 @@ class ObjectionFormScreen(FormScreen):
         if self.notice:
             about += f"《{masked(self.notice)['title']}》"
         yield self.header()
-        with VerticalScroll(classes="form", id="form"):
+        with Panel(classes="form", id="form"):
             yield Static(literal(f"登记{about}收到的异议：F2/Ctrl+S 保存，Esc 取消。"), classes="hint")
             yield field("收到日期", text_input(self.today.isoformat(), "2026-11-27", "received"))
             yield field("异议人", text_input("", "姓名", "from"))
@@ -253,7 +252,7 @@ class DecisionFormScreen(FormScreen):
         current: dict[str, Any] = objections[chosen - 1] if 0 < chosen <= len(objections) else {}
         verdict = "异议成立" if current.get("upheld") is True else "异议不成立"
         yield self.header()
-        with VerticalScroll(classes="form", id="form"):
+        with Panel(classes="form", id="form"):
             yield Static(
                 literal(f"登记公示 {self.notice_number}《{shown['title']}》异议的核实结果：F2/Ctrl+S 保存，Esc 取消。"),
                 classes="hint",

@@ -7,7 +7,7 @@ from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Select, Static
 
 from store.records import parse_date
@@ -15,7 +15,7 @@ from store.seals import ROUTINE, SEALS, UNAPPROVED
 from tui.commands import bindings_for
 from tui.screens.base import literal
 from tui.screens.record_common import FormScreen, count, field, text_area, text_input
-from tui.widgets import Dropdown
+from tui.widgets import Dropdown, Panel
 
 BASES: tuple[tuple[str, str], ...] = (
     ("会议决议（重大事项）", "meeting"),
@@ -36,7 +36,7 @@ class SealFormScreen(FormScreen):
 
     def compose(self) -> ComposeResult:
         yield self.header()
-        with VerticalScroll(classes="form", id="form"):
+        with Panel(classes="form", id="form"):
             yield Static(
                 literal(f"{self.village}用印登记：批准人不能是印章保管人。F2/Ctrl+S 保存，Esc 取消。"), classes="hint"
             )
