@@ -37,7 +37,7 @@ def build(root: Path, cases: int, villages: int) -> tuple[Site, list[str]]:
     site = Site(root, environ={})
     names = [f"村{i:02d}" for i in range(villages)]
     now = dt.datetime(2026, 3, 2, 9, tzinfo=CST)
-    site.init(now, "沁河镇", names)
+    site.init(now, "沁河镇", names, my_name="王文书")
     numbers = []
     with site.store.transaction(site.operator, now):
         for i in range(cases):
