@@ -52,8 +52,8 @@ def walk_all(site: Site, number: str, start: dt.datetime) -> int:
                 {"seal": "党支部", "document": "材料", "purpose": "归档", "approver": "李书记", "keeper": "王文书", "routine": True},
             )["number"]  # fmt: skip
         end = engine.earliest_finish(matter, case.state(), site.cal)
-        if end is not None and end.last_day > now.date():
-            now = dt.datetime.combine(end.last_day, now.timetz())
+        if end is not None and end.free_from > now.date():  # the last day runs to 24:00
+            now = dt.datetime.combine(end.free_from, now.timetz())
         options = engine.choices(matter, case.state())
         site.cases.complete_step(site.operator, now, number, options[0].label, seal=seal)
         steps += 1
