@@ -39,3 +39,17 @@ def post_notice(
 ) -> dict[str, object]:
     """Register the notice of the case's current (notice) step, posted on ``day``."""
     return site.cases.post_notice(site.operator, now, number, {"posted_on": day or now.date(), **fields})
+
+
+def decided_meeting(title: str, start: str = "2026-11-27 09:00") -> dict[str, object]:
+    """A 村民代表会议 with its attendance and one item passed, ready to be registered."""
+    return {
+        "kind": "村民代表会议",
+        "title": title,
+        "start": start,
+        "host": "张书记",
+        "recorder": "李文书",
+        "expected": 30,
+        "present": 25,
+        "items": [{"title": "李某低保", "vote": {"ayes": 20, "nays": 1, "abstain": 0}, "resolution": "同意"}],
+    }

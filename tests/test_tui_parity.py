@@ -13,7 +13,7 @@ from textual.screen import Screen
 
 from store.site import Site
 from tests.docx_helpers import text_of
-from tests.sites import NOW, new_site
+from tests.sites import NOW, decided_meeting, new_site
 from tests.tui_helpers import make, visible_text
 from tui.app import CunwuApp
 from tui.dialogs import MessageDialog
@@ -308,17 +308,9 @@ async def test_a_case_step_takes_minutes_picked_from_the_villages_meetings(tmp_p
     site = new_site(tmp_path / "data")
     number = site.cases.open(site.operator, NOW, "dibao", "城关村", "李某").number
     walk_to(site, number, "appraise")
-    fields = {
-        "kind": "村民代表会议",
-        "title": "民主评议李某低保申请",
-        "start": "2026-11-26 09:00",
-        "host": "张书记",
-        "recorder": "李文书",
-        "expected": 30,
-        "present": 25,
-        "items": [{"title": "李某低保", "vote": {"ayes": 20, "nays": 1, "abstain": 0}, "resolution": "同意"}],
-    }
-    meeting = site.meetings.new(site.operator, NOW, "城关村", fields)["number"]
+    meeting = site.meetings.new(
+        site.operator, NOW, "城关村", decided_meeting("民主评议李某低保申请", "2026-11-26 09:00")
+    )["number"]
     app = make(tmp_path / "data")
     async with app.run_test(size=SIZE) as pilot:
         app.open_case(number)

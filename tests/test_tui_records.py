@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Select
 from procedures import idnumber
 from store.errors import BadInput
 from store.site import Site
-from tests.sites import NOW, at, new_site, post_notice, walk_to
+from tests.sites import NOW, at, decided_meeting, new_site, post_notice, walk_to
 from tests.tui_helpers import Clock, make, screen_text, visible_text
 from tui.app import CunwuApp
 from tui.dialogs import ChoiceDialog, MessageDialog, TextDialog
@@ -440,17 +440,7 @@ async def test_a_meeting_page_names_its_case_step_by_title_not_by_id(tmp_path: P
     site = new_site(tmp_path / "data")
     number = site.cases.open(site.operator, NOW, "dibao", "城关村", "李某").number
     walk_to(site, number, "appraise")
-    fields = {
-        "kind": "村民代表会议",
-        "title": "民主评议",
-        "start": "2026-11-27 09:00",
-        "host": "张书记",
-        "recorder": "李文书",
-        "expected": 30,
-        "present": 25,
-        "items": [{"title": "李某低保", "vote": {"ayes": 20, "nays": 1, "abstain": 0}, "resolution": "同意"}],
-    }
-    meeting = site.meetings.new(site.operator, NOW, "城关村", fields)["number"]
+    meeting = site.meetings.new(site.operator, NOW, "城关村", decided_meeting("民主评议", "2026-11-27 09:00"))["number"]
     site.cases.complete_step(site.operator, NOW, number, meeting=meeting)
     app = make(tmp_path / "data")
     async with app.run_test(size=SIZE) as pilot:

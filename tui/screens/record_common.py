@@ -7,7 +7,6 @@ import unicodedata
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
-from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -23,19 +22,6 @@ from tui.screens.base import BaseScreen, ScreenParts, literal
 
 if TYPE_CHECKING:
     from tui.app import CunwuApp
-
-
-def clip(text: str, width: int) -> str:
-    """``text`` cut to ``width`` terminal cells (CJK counts 2), with "..." when cut."""
-    if cell_len(text) <= width:
-        return text
-    out, used = "", 0
-    for ch in text:
-        used += cell_len(ch)
-        if used > width - 3:
-            break
-        out += ch
-    return out + "..."
 
 
 def cell(text: object) -> Text:

@@ -32,8 +32,8 @@ from store.verify import AdminChange
 from tui.commands import bindings_for
 from tui.dialogs import ReadDialog, TextDialog, confirm
 from tui.screens.base import BaseScreen, literal
-from tui.screens.record_common import choose_village, clip, text_input
-from tui.tables import columns, refill, unique
+from tui.screens.record_common import choose_village, text_input
+from tui.tables import clip, columns, refill, unique
 from tui.widgets import Dropdown
 
 ALL = "*"
