@@ -3,8 +3,11 @@
 Dates decide whether a 公示 may close. On the shared server ``sudo`` keeps ``TZ`` (it is on
 its list of variables that look safe), so ``TZ=XXX-23:59 cunwu case step …`` would move
 "today" a day ahead and close a 公示 early. The zone therefore comes from the settings
-(``timezone = "Asia/Shanghai"``), else from the system's ``/etc/localtime``, else
-Asia/Shanghai; and the instant from ``time.time()``, which no environment variable changes.
+(``timezone = "Asia/Shanghai"``), else from the system's ``/etc/localtime`` unless that is
+UTC, else Asia/Shanghai; and the instant from ``time.time()``, which no environment variable
+changes. A system left at UTC (what cloud images and fresh installs come with) is not a
+choice made for a county in China: its dates would turn at 08:00 Beijing time, so cunwu
+counts in Asia/Shanghai there; a 管理员 who really wants UTC names it in the settings.
 """
 
 from __future__ import annotations
@@ -21,8 +24,14 @@ CHINA = dt.timezone(dt.timedelta(hours=8), "CST")
 """China Standard Time, fixed: used when no zone database is installed (China has no DST)."""
 
 
+UNSET_ZONES = frozenset(
+    {"UTC", "UCT", "GMT", "Zulu", "Universal", "Etc/UTC", "Etc/UCT", "Etc/GMT", "Etc/Zulu", "Etc/Universal"}
+)
+"""System zones that mean "never set" (see the module's docstring)."""
+
+
 def zone(name: str = "", system_file: Path = SYSTEM_ZONE_FILE) -> dt.tzinfo:
-    """The zone named in the settings, else the system's, else Asia/Shanghai."""
+    """The zone named in the settings, else the system's unless it is UTC, else Asia/Shanghai."""
     if name:
         try:
             return zoneinfo.ZoneInfo(name)
@@ -30,13 +39,23 @@ def zone(name: str = "", system_file: Path = SYSTEM_ZONE_FILE) -> dt.tzinfo:
             pass  # the settings are checked when written; a zone database removed since falls through
     try:
         with system_file.open("rb") as fh:
-            return zoneinfo.ZoneInfo.from_file(fh, key=_key(system_file))
+            system = zoneinfo.ZoneInfo.from_file(fh, key=_key(system_file))
+        if not _is_utc(system):
+            return system
     except (OSError, ValueError):
         pass
     try:
         return zoneinfo.ZoneInfo(DEFAULT_ZONE)
     except zoneinfo.ZoneInfoNotFoundError:
         return CHINA
+
+
+def _is_utc(zone: zoneinfo.ZoneInfo) -> bool:
+    """UTC by name, or a zone with no offset in winter or summer (a copied UTC file)."""
+    if zone.key in UNSET_ZONES:
+        return True
+    days = (dt.datetime(2026, 1, 15, tzinfo=zone), dt.datetime(2026, 7, 15, tzinfo=zone))
+    return all(day.utcoffset() == dt.timedelta(0) for day in days)
 
 
 def _key(path: Path) -> str | None:

@@ -165,8 +165,13 @@ def test_the_servers_zone_is_the_settings_then_the_system(tmp_path: Path) -> Non
     missing = tmp_path / "localtime"
     assert clock.zone("", missing).utcoffset(noon) == dt.timedelta(hours=8)  # no system zone: Asia/Shanghai
     utc = Path("/usr/share/zoneinfo/UTC")
-    if utc.exists():
-        assert clock.zone("", utc).utcoffset(noon) == dt.timedelta(0)
+    if utc.exists():  # a system left at UTC is not the county's zone; a setting naming UTC is
+        assert clock.zone("", utc).utcoffset(noon) == dt.timedelta(hours=8)
+        assert clock.zone("UTC", utc).utcoffset(noon) == dt.timedelta(0)
+    london = Path("/usr/share/zoneinfo/Europe/London")
+    if london.exists():  # a zone chosen for the system, even one at UTC in winter, is kept
+        assert clock.zone("", london).utcoffset(noon) == dt.timedelta(0)
+        assert clock.zone("", london).utcoffset(dt.datetime(2026, 7, 1, tzinfo=dt.UTC)) == dt.timedelta(hours=1)
     assert clock.zone("No/Such_Zone", missing).utcoffset(noon) == dt.timedelta(hours=8)
 
 
