@@ -13,6 +13,7 @@ are stored whole and checked (GB 11643), and always masked when a notice is show
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from procedures import idnumber
@@ -111,6 +112,22 @@ def masked(notice: dict[str, Any]) -> dict[str, Any]:
     return shown
 
 
+PLAN_DAYS = 30
+"""A 公示 may be registered before it is posted, with the day it is to go up (at most this many
+days ahead): the 村务监督委员会 countersigns its text before posting. Until that day it is
+待张贴, and its days count from it."""
+
+
+def standing(notice: Mapping[str, Any], today: dt.date) -> str:
+    """Where a notice stands: its result once closed, 待张贴 before the day it is to go up,
+    else 公示中."""
+    if notice.get("result"):
+        return str(notice["result"])
+    if str(notice.get("posted_on", "")) > today.isoformat():
+        return f"待张贴（计划 {notice['posted_on']} 张贴）"
+    return "公示中"
+
+
 class Notices:
     """Notice records of a store."""
 
@@ -135,8 +152,11 @@ class Notices:
             raise Refused(f"办件 {case['number']} 当前步骤{where}不是公示步骤，不能登记公示")
         posted = fields.get("posted_on") or today
         posted = posted if isinstance(posted, dt.date) else parse_date(str(posted), "张贴日期")
-        if posted > today:
-            raise BadInput(f"张贴日期 {format_date(posted)} 晚于今天，请在张贴当天或之后登记")
+        if posted > today + dt.timedelta(days=PLAN_DAYS):
+            raise BadInput(
+                f"张贴日期 {format_date(posted)} 晚于今天 {PLAN_DAYS} 天以上：先登记、后张贴的公示（村务监督委员会"
+                f"签字后张贴），张贴日期填计划张贴的日子，{PLAN_DAYS} 天之内"
+            )
         opened = dt.date.fromisoformat(case["opened_on"])
         if posted < opened:
             raise BadInput(f"张贴日期 {format_date(posted)} 早于办件立案日期 {format_date(opened)}")

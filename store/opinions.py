@@ -95,9 +95,18 @@ class Opinions:
             if step is None or step.produces is not Produces.NOTICE:
                 where = f"当前步骤是“{step.title}”" if step else "已结束"
                 raise Refused(f"办件 {case['number']} {where}，不在公示步骤，没有待张贴的公示可签字")
-            posted = case["progress"].get("notice", "")
-            if posted:
-                raise Refused(f"办件 {case['number']} 的公示 {posted} 已张贴，签字应在张贴前；请改为填写审核意见")
+            registered = case["progress"].get("notice", "")
+            if not registered:
+                raise Refused(
+                    f"办件 {case['number']} 的公示内容尚未登记，无从审核：请村干部先在公示步骤登记公示内容，"
+                    "张贴日期填计划张贴的日子（晚于今天）；签字后再张贴"
+                )
+            posted_on = dt.date.fromisoformat(self._target(registered)[1]["posted_on"])
+            if posted_on <= now.date():
+                raise Refused(
+                    f"办件 {case['number']} 的公示 {registered} 已于 {posted_on.isoformat()} 张贴，签字应在张贴前；"
+                    "请改为填写审核意见"
+                )
             me = txn.operator
             if any(
                 o.get("account", o["by"]) in (me.account, me.label) for o in self.countersigns(case["number"], step.id)

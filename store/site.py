@@ -43,7 +43,8 @@ class DueItem:
     kind: str
     """deadline, min_wait or recurring."""
     state: str
-    """overdue / running / waiting / ready for case timers; missed / due for recurring duties."""
+    """overdue / running / waiting / ready / planned (a 公示 registered before it goes up) for case
+    timers; missed / due for recurring duties."""
     due: dt.date
     """The last day (deadline, recurring window end) or the first allowed day (min_wait)."""
     days_left: int
@@ -513,7 +514,7 @@ class Site:
     def in_order(self, items: list[DueItem]) -> list[DueItem]:
         """Overdue first, then what may be completed now, then by date; one day's items in the
         configured village order (not the code points of the names)."""
-        rank = {"overdue": 0, "missed": 0, "ready": 1, "due": 2, "running": 2, "waiting": 3}
+        rank = {"overdue": 0, "missed": 0, "ready": 1, "due": 2, "running": 2, "waiting": 3, "planned": 3}
         place = {name: n for n, name in enumerate(self.settings.villages)}
         return sorted(
             items, key=lambda i: (rank.get(i.state, 4), i.due, place.get(i.village, len(place)), i.village, i.number)
@@ -541,14 +542,17 @@ class Site:
         """The running timers of open cases (``case_timers``): overdue, due by ``horizon``, waiting
         periods that run out by then, and waiting periods that have run (``ready``) whatever the date."""
         items: list[DueItem] = []
-        for case, matter, _, timers in timed:
+        for case, matter, state, timers in timed:
             for t in timers:
                 if t.state is not engine.TimerState.READY and t.due > horizon and t.days_left >= 0:
                     continue
+                word = "overdue" if t.state is engine.TimerState.OVERDUE else t.state.value
+                if t.state is engine.TimerState.WAITING and state.current_since > today:
+                    word = "planned"  # a 公示 registered before the day it goes up: 待张贴
                 items.append(
                     DueItem(
                         kind=t.timer.kind.value,
-                        state="overdue" if t.state is engine.TimerState.OVERDUE else t.state.value,
+                        state=word,
                         due=t.due,
                         days_left=(t.due - today).days,
                         village=case.village,

@@ -26,6 +26,7 @@ STATE_LABELS: dict[str, str] = {
     "running": "计时中",
     "due": OBLIGATION_LABELS[ObligationState.DUE],
     "waiting": "公示中",
+    "planned": "待张贴",
     "draft": MEETING_STATES["draft"],
     "open": "无时限",
 }

@@ -66,6 +66,12 @@ def test_a_supervisor_signs_and_gives_opinions_but_cannot_step_a_case(clock: Clo
     def run(*args: str) -> tuple[int, str, str]:
         return run_as(*args, env=env(PERSON))
 
+    code, _, err = run("countersign", number)
+    assert code == 1 and "公示内容尚未登记，无从审核" in err, "nothing to read yet: nothing to sign"
+    planned = ("notice", "post", number, "--posted", "2026-11-29", "--content", "王某某，3人，每月500元")
+    assert run_as(*planned, env=env(CADRE))[0] == 0  # registered before it goes up: 待张贴
+    code, out, _ = run("notice", "show", f"{number.rsplit('-', 1)[0]}-GS0001")
+    assert "待张贴（计划 2026-11-29 张贴）" in out
     code, out, _ = run("countersign", number, "--json")
     assert code == 0 and json.loads(out)["kind"] == "countersign"
     code, out, _ = run("opinion", "add", number, "--text", "请补充入户调查表", "--finding", "materials-missing|x|apply")

@@ -84,6 +84,9 @@ def made(tmp_path: Path) -> tuple[Site, dict[str, str]]:
     opinion = supervisor.opinions.add(
         supervisor.operator, at(TODAY), numbers["early"], "请村委会书面说明提前结束公示的理由", finding=short.key
     )
+    # The waiting case's 公示 registered on the day, to go up two days later: signed before that.
+    planned = TODAY + dt.timedelta(days=2)
+    post_notice(site, numbers["waiting"], planned, now=at(TODAY), content="李某，2人，每月400元")
     supervisor.opinions.countersign(supervisor.operator, at(TODAY), numbers["waiting"], "同意公示，请按期张贴")
     return supervisor, numbers | {"opinion": str(opinion["number"])}
 

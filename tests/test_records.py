@@ -10,7 +10,7 @@ import pytest
 
 from procedures import idnumber
 from store.errors import BadInput, NeedsRecord, Refused
-from store.notices import masked
+from store.notices import masked, standing
 from store.site import Site
 from store.verify import verify
 from tests.sites import NOW, at, new_site, post_notice, walk_to
@@ -144,8 +144,15 @@ def test_an_upheld_objection(site: Site) -> None:
 
 def test_posting_dates(site: Site) -> None:
     number = low_income_case(site)
-    with pytest.raises(BadInput, match="晚于今天"):
-        post_notice(site, number, D(2026, 11, 28))
+    with pytest.raises(BadInput, match="晚于今天 30 天以上"):
+        post_notice(site, number, D(2026, 12, 28))
+    # Registered before it goes up (the committee signs the text first): 待张贴, its days from then.
+    planned = post_notice(site, number, D(2026, 11, 30))
+    assert (planned["posted_on"], planned["backdated"]) == ("2026-11-30", False)
+    assert standing(planned, D(2026, 11, 27)) == "待张贴（计划 2026-11-30 张贴）"
+    assert standing(planned, D(2026, 11, 30)) == "公示中"
+    [item] = [i for i in site.due(D(2026, 11, 27), within=30) if i.number == number]
+    assert item.state == "planned"
     with pytest.raises(BadInput, match="早于办件立案日期"):
         post_notice(site, number, D(2026, 11, 20))
     late = post_notice(site, number, D(2026, 11, 27), now=at(D(2026, 11, 29)))

@@ -61,6 +61,10 @@ def prepared(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     cadre = open_as(root, CADRE)
     waiting = cadre.cases.open(cadre.operator, NOW, "dibao", "城关村", "待公示").number
     walk_to(cadre, waiting, "publicize")
+    # Its text registered with the day it is to go up: the committee reads and signs it first.
+    cadre.cases.post_notice(cadre.operator, NOW, waiting, {"posted_on": NOW.date() + dt.timedelta(days=2)})
+    unwritten = cadre.cases.open(cadre.operator, NOW, "dibao", "城关村", "未登记公示").number
+    walk_to(cadre, unwritten, "publicize")
     posted = cadre.cases.open(cadre.operator, NOW, "dibao", "城关村", "已公示").number
     walk_to(cadre, posted, "publicize")
     notice = post_notice(cadre, posted)
@@ -72,6 +76,7 @@ def prepared(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     walk_to(south, other, "publicize")
     return root, {
         "waiting": waiting,
+        "unwritten": unwritten,
         "posted": posted,
         "fresh": fresh,
         "notice": str(notice["number"]),
@@ -156,7 +161,7 @@ def test_a_cadre_works_and_reads_only_in_their_own_village(prepared: tuple[Path,
     north = open_as(root, CADRE)
     assert north.villages == ("城关村",)
     assert {c.village for c in north.cases.all()} == {"城关村"}
-    assert [c.village for c in north.cases.find(village="城关村")] == ["城关村"] * 3
+    assert [c.village for c in north.cases.find(village="城关村")] == ["城关村"] * 4
     assert {f.village for f in north.risks(D(2026, 12, 30))} <= {"城关村"}
     assert {i.village for i in north.due(NOW.date(), 60)} == {"城关村"}
     before = fingerprint(root)
@@ -200,8 +205,10 @@ def test_a_supervisor_reads_signs_and_gives_opinions_only_in_their_village(
     assert (signed["kind"], signed["step"], signed["text"]) == ("countersign", "publicize", "同意公示")
     with pytest.raises(Refused, match="已对办件"):
         supervisor.opinions.countersign(op, NOW, numbers["waiting"])
-    with pytest.raises(Refused, match="已张贴，签字应在张贴前"):
+    with pytest.raises(Refused, match="已于 2026-11-27 张贴，签字应在张贴前"):
         supervisor.opinions.countersign(op, NOW, numbers["posted"])
+    with pytest.raises(Refused, match="公示内容尚未登记，无从审核"):
+        supervisor.opinions.countersign(op, NOW, numbers["unwritten"])
     with pytest.raises(Refused, match="不在公示步骤"):
         supervisor.opinions.countersign(op, NOW, numbers["fresh"])
     before = fingerprint(root)

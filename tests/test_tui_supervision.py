@@ -152,6 +152,9 @@ async def test_enter_opens_the_case_behind_the_finding(tmp_path: Path) -> None:
 
 async def test_a_supervisor_files_an_opinion_which_is_shown_and_journaled(tmp_path: Path) -> None:
     bad_situation(tmp_path / "data")
+    # The 公示 of the waiting case has its text registered, to go up in two days: it can be signed.
+    planned = TODAY + dt.timedelta(days=2)
+    post_notice(Site(tmp_path / "data", environ={}), WAITING, planned, now=at(TODAY), content="李某，2人，每月400元")
     session = give_role(tmp_path / "data", "监委会")
     app = make(tmp_path / "data", Clock(TODAY), environ=session)
     async with app.run_test(size=SIZE) as pilot:
@@ -190,7 +193,20 @@ async def test_countersign_before_posting_and_refused_after(tmp_path: Path) -> N
         await open_supervision(pilot, app)
         await pilot.press("t")
         await pilot.pause()
-        assert rows(app, "#sv-waiting") == [["南石村", "2026-0001", "城乡低保申..", "李某低保申请", "公示7日", "未签"]]
+        waiting = ["南石村", "2026-0001", "城乡低保申..", "李某低保申请", "公示7日"]
+        assert rows(app, "#sv-waiting") == [[*waiting, "内容未登记"]]
+        assert "公示内容尚未登记，无从审核" in detail(app)
+        await pilot.press("d", "down", "enter", "enter")  # 签字 asked for: refused, nothing to read
+        await pilot.pause()
+        assert isinstance(current(app), MessageDialog) and "公示内容尚未登记" in screen_text(app)
+        await pilot.press("enter")
+        # The cadre registers the text with the day it is to go up; the list is re-read.
+        site = Site(tmp_path / "data", environ={})
+        post_notice(site, WAITING, TODAY + dt.timedelta(days=2), now=at(TODAY), content="李某，2人，每月400元")
+        await pilot.press("f5")
+        await pilot.pause()
+        assert rows(app, "#sv-waiting") == [[*waiting, "未签"]]
+        assert "计划" in detail(app) and "张贴" in detail(app)
         await pilot.press("d")
         await pilot.pause()
         assert isinstance(current(app), ChoiceDialog) and "不能撤回" in screen_text(app)
@@ -201,14 +217,13 @@ async def test_countersign_before_posting_and_refused_after(tmp_path: Path) -> N
         await pilot.pause()
         assert rows(app, "#sv-waiting")[0][-1] == "1 人"
         assert "同意公示" in detail(app)
-        site = Site(tmp_path / "data", environ={})
         assert [o["text"] for o in site.opinions.countersigns(WAITING, "publicize")] == ["同意公示"]
 
-        post_notice(site, WAITING, TODAY, now=at(TODAY))
+        post_notice(site, WAITING, TODAY, now=at(TODAY))  # put up today after all
         await pilot.press("d", "down", "enter", "enter")
         await pilot.pause()
         assert isinstance(current(app), MessageDialog)
-        assert "已张贴，签字应在张贴前" in screen_text(app)
+        assert "张贴，签字应在张贴前" in screen_text(app)
     assert len(Site(tmp_path / "data", environ={}).opinions.find(target=WAITING)) == 1
 
 

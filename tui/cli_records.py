@@ -14,7 +14,7 @@ from store import shapes
 from store.errors import BadInput
 from store.identity import who_did
 from store.meetings import STATES
-from store.notices import notice_period
+from store.notices import notice_period, standing
 from store.records import parse_date
 from tui import cli_common
 from tui.cli_common import JsonOption, fail, handled, open_site, out, print_json
@@ -421,7 +421,7 @@ def notice_show(
         lines.append(
             f"第{i}条异议（{o['received']}，{o['from']}）：{o['content']}；处理：{o['handling'] or '—'}（{state}）{'（公示期后）' if o['late'] else ''}"
         )
-    lines.append(f"结果：{notice['result'] or '公示中'}")
+    lines.append(f"结果：{standing(notice, cli_common.now().date())}")
     for line in lines:
         out().print(Text(line))
 
@@ -440,7 +440,7 @@ def notice_list(
         print_json(found)
         return
     for n in found:
-        out().print(Text(f"{n['number']}  {n['posted_on']}  {n['title']}  {n['result'] or '公示中'}"))
+        out().print(Text(f"{n['number']}  {n['posted_on']}  {n['title']}  {standing(n, cli_common.now().date())}"))
     if not found:
         out().print(Text("没有公示。"))
 

@@ -28,4 +28,8 @@ class Dropdown(Select[Any]):
 
 class Panel(VerticalScroll, can_focus=False):
     """A scrolling column of fields that is never a Tab stop of its own (an invisible stop
-    swallowed the next key): its fields are, and the focused field scrolls into view."""
+    swallowed the next key): its fields are, and the focused field scrolls into view. It opens
+    at its top, so the line above the first field (what the form is for) stays in sight."""
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self.scroll_home, animate=False)

@@ -113,7 +113,9 @@ class NoticeFormScreen(FormScreen):
             yield field("公示内容", text_area(shown["content"] if shown else "", "content"))
             yield field("张贴地点", text_input(shown["place"] if shown else "村务公开栏", "", "place"))
             posted = shown["posted_on"] if shown else self.today.isoformat()
-            yield field("张贴日期", text_input(posted, "2026-11-27", "posted"))
+            yield field(
+                "张贴日期（先登记、监委会签字后再张贴的，填计划张贴的日子）", text_input(posted, "2026-11-27", "posted")
+            )
             entries = "\n".join(entry_line(e) for e in shown["entries"]) if shown else ""
             yield field("公示名单，每行：姓名,身份证号,人数,金额（身份证号可空）", text_area(entries, "entries"))
         yield Static(id="rule")

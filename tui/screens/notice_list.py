@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
 
 from procedures.periods import format_date, free_from
-from store.notices import masked, notice_period
+from store.notices import masked, notice_period, standing
 from tui.commands import bindings_for
 from tui.dialogs import MessageDialog
 from tui.screens.base import BaseScreen, literal
@@ -21,10 +21,10 @@ from tui.tables import columns, refill
 VERDICTS = {None: "待核实", True: "异议成立", False: "异议不成立"}
 
 
-def notice_lines(record: dict[str, Any]) -> list[str]:
+def notice_lines(record: dict[str, Any], today: dt.date = dt.date.min) -> list[str]:
     """A notice as lines of plain text, ID numbers masked."""
     n = masked(record)
-    state = f"已结束：{n['result']}（{n['closed_on']}）" if n["result"] else "公示中"
+    state = f"已结束：{n['result']}（{n['closed_on']}）" if n["result"] else standing(n, today)
     posted = dt.date.fromisoformat(n["posted_on"])
     out = [
         f"公示 {n['number']}  [{state}]",
@@ -106,7 +106,7 @@ class NoticeSealListScreen(BaseScreen):
         found = self.cunwu.attempt(lambda: self.site.notices.find()) or []
         ordered = sorted(found, key=lambda n: (n["posted_on"], n["number"]), reverse=True)
         notices = [
-            (n["number"], (n["number"], n["posted_on"], masked(n)["title"], n["result"] or "公示中")) for n in ordered
+            (n["number"], (n["number"], n["posted_on"], masked(n)["title"], standing(n, self.today))) for n in ordered
         ]
         self.notices = refill(self.query_one("#notices", DataTable), notices, select)
         uses = self.cunwu.attempt(lambda: self.site.seals.find()) or []
@@ -160,6 +160,9 @@ class NoticeDetailScreen(RecordPage):
     BINDINGS = bindings_for("notice")
     WHAT = "公示"
     LINES = staticmethod(notice_lines)
+
+    def lines(self, record: dict[str, Any]) -> list[str]:
+        return notice_lines(record, self.today)
 
     def action_object(self) -> None:
         if self.record is None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -54,12 +55,22 @@ class Filters:
 
 @dataclass(frozen=True, slots=True)
 class Waiting:
-    """A case at a 公示 step with nothing posted yet: the committee signs before posting."""
+    """A case at a 公示 step whose notice is not up yet: its text registered with the day it is to
+    be posted (the committee reads and signs it before), or not even registered (nothing to sign)."""
 
     case: Case
     matter: str
     step: Step
     signed: tuple[dict[str, Any], ...]
+    notice: str = ""
+    """The registered notice, to be posted on ``posted_on``; "" while its text is not registered."""
+    posted_on: str = ""
+
+    @property
+    def sign_state(self) -> str:
+        if not self.notice:
+            return "内容未登记"
+        return f"{len(self.signed)} 人" if self.signed else "未签"
 
 
 def short_name(name: str) -> str:
@@ -112,7 +123,7 @@ class SupervisionScreen(BaseScreen):
             columns(findings, [("程度", 12), ("村", 8), ("事项", 10), ("编号", 10), ("风险点", 14), ("起始日期", 10)])
             yield findings
             waiting: DataTable[object] = DataTable(cursor_type="row", id="sv-waiting")
-            columns(waiting, [("村", 8), ("编号", 10), ("事项", 12), ("事由", 14), ("步骤", 10), ("签字", 6)])
+            columns(waiting, [("村", 8), ("编号", 10), ("事项", 12), ("事由", 14), ("步骤", 8), ("签字", 10)])
             yield waiting
         yield Static(id="sv-detail")
         yield self.footer()
@@ -217,7 +228,14 @@ class SupervisionScreen(BaseScreen):
             if self.filters.matters is not None and case.matter_id not in self.filters.matters:
                 continue
             current = case.record["current"]
-            if not current or case.record.get("progress", {}).get("notice"):
+            notice = case.record.get("progress", {}).get("notice", "")
+            posted_on = ""
+            if notice:
+                record: dict[str, Any] = self.cunwu.attempt(partial(self.site.notices.get, notice)) or {}
+                posted_on = str(record.get("posted_on", ""))
+                if not posted_on or posted_on <= self.today.isoformat():
+                    continue  # posted: signatures are over, opinions remain
+            if not current:
                 continue
             try:
                 matter = self.site.catalog.get(case.matter_id)
@@ -230,7 +248,7 @@ class SupervisionScreen(BaseScreen):
                     for o in signs
                     if o["kind"] == "countersign" and o["target"] == case.number and o["step"] == step.id
                 )
-                out.append(Waiting(case, matter.name, step, signed))
+                out.append(Waiting(case, matter.name, step, signed, notice, posted_on))
         return sorted(out, key=lambda w: w.case.number)
 
     def show_villages(self, found: list[Finding]) -> None:
@@ -273,7 +291,7 @@ class SupervisionScreen(BaseScreen):
                     short_name(w.matter),
                     w.case.subject,
                     w.step.title,
-                    f"{len(w.signed)} 人" if w.signed else "未签",
+                    w.sign_state,
                 ),
             )
             for w in self.waiting
@@ -343,7 +361,11 @@ class SupervisionScreen(BaseScreen):
                             78,
                         ),
                         clip(f"事由：{w.case.subject}", 78),
-                        f"签字：{signed}（F6/d 签字，张贴前有效）",
+                        (
+                            f"公示 {w.notice}，计划 {w.posted_on} 张贴（回车看公示内容）；签字：{signed}（F6/d 签字）"
+                            if w.notice
+                            else "公示内容尚未登记，无从审核：村干部登记公示内容和计划张贴日期后，在此签字"
+                        ),
                     )
                 )
         self.query_one("#sv-detail", Static).update(literal(text))
@@ -425,7 +447,9 @@ class SupervisionScreen(BaseScreen):
     def action_open(self) -> None:
         if not self.showing_findings:
             w = self.selected_waiting()
-            if w is not None:
+            if w is not None and w.notice:
+                self.cunwu.open_record(w.notice)  # the text to read before signing
+            elif w is not None:
                 self.cunwu.open_case(w.case.number)
             return
         f = self.selected_finding()
