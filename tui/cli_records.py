@@ -346,7 +346,13 @@ def notice_post(
     title: Annotated[str | None, text_option("--title", about="标题，默认“关于（事由）的公示”")] = None,
     content: Annotated[str, text_option("--content", about="公示内容")] = "",
     place: Annotated[str | None, text_option("--place", about="张贴地点，默认村务公开栏")] = None,
-    posted: Annotated[str | None, M("--posted", help="张贴日期（默认今天；早于今天的记为补录）")] = None,
+    posted: Annotated[
+        str | None,
+        M(
+            "--posted",
+            help="张贴日期（默认今天；早于今天的记为补录；先登记、监委会签字后再张贴的，填计划张贴的日子，30 天内）",
+        ),
+    ] = None,
     late_reason: Annotated[
         str, text_option("--late-reason", about="补录原因（张贴日期早于今天时填写，印在公示结果上）")
     ] = "",
