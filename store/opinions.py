@@ -11,12 +11,15 @@ numbered records (``城关村-2026-YJ0001``), journaled like every other change,
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
+
+import orjson
 
 from procedures.model import Catalog, Produces
 from store.db import Store
-from store.errors import BadInput, Refused
+from store.errors import BadInput, Refused, StoreError
 from store.identity import Operator
 from store.records import RecordBook, prefix_of
 from store.roles import check
@@ -101,7 +104,8 @@ class Opinions:
                     f"办件 {case['number']} 的公示内容尚未登记，无从审核：请村干部先在公示步骤登记公示内容，"
                     "张贴日期填计划张贴的日子（晚于今天）；签字后再张贴"
                 )
-            posted_on = dt.date.fromisoformat(self._target(registered)[1]["posted_on"])
+            notice = self._target(registered)[1]
+            posted_on = dt.date.fromisoformat(notice["posted_on"])
             if posted_on <= now.date():
                 raise Refused(
                     f"办件 {case['number']} 的公示 {registered} 已于 {posted_on.isoformat()} 张贴，签字应在张贴前；"
@@ -121,6 +125,9 @@ class Opinions:
                 "text": note,
                 **signer(me),
                 "date": now.date().isoformat(),
+                # The text signed: a 公示 whose text is changed after is signed anew.
+                "notice": registered,
+                "notice_text": notice_text(notice),
             }
             return self.book.insert(txn, case["village"], now.year, fields, ACTION, {"target": case["number"]})
 
@@ -141,5 +148,24 @@ class Opinions:
         return [o for o in self.find() if o["target"] in targets]
 
     def countersigns(self, case_number: str, step_id: str) -> list[dict[str, Any]]:
-        """The signatures on a case's notice step."""
-        return [o for o in self.find(target=case_number) if o["kind"] == "countersign" and o["step"] == step_id]
+        """The signatures on a case's notice step that stand for its 公示 as it now reads: one
+        given on an earlier version of the text (registered again since) signed something else."""
+        signed = [o for o in self.find(target=case_number) if o["kind"] == "countersign" and o["step"] == step_id]
+        current = self._notice_version(case_number)
+        return [o for o in signed if "notice_text" not in o or (o.get("notice"), o["notice_text"]) == current]
+
+    def _notice_version(self, case_number: str) -> tuple[str, str] | None:
+        """The case's registered 公示 and a digest of its text (None when there is none)."""
+        try:
+            case = self._target(case_number)[1]
+            registered = str(case.get("progress", {}).get("notice", ""))
+            return (registered, notice_text(self._target(registered)[1])) if registered else None
+        except StoreError:
+            return None
+
+
+def notice_text(notice: Mapping[str, Any]) -> str:
+    """A digest of what a 公示 says (title, content, the list of names): its posting day and
+    place may change after a signature, its words may not."""
+    said = {key: notice.get(key) for key in ("title", "content", "entries")}
+    return hashlib.sha256(orjson.dumps(said, option=orjson.OPT_SORT_KEYS)).hexdigest()

@@ -442,3 +442,23 @@ def test_a_local_time_limit_may_be_stricter_than_the_document_never_looser(tmp_p
     assert fingerprint(root) == before
     site.change_settings(NOW, settings_mod.Change(timers=("dibao.publicize=10", f"{deadline}={max(amount - 1, 1)}")))
     assert site.catalog.get("dibao").step("publicize").timer.amount == 10  # type: ignore[union-attr]
+
+
+def test_a_signature_stands_for_the_text_signed(prepared: tuple[Path, dict[str, str]]) -> None:
+    """The committee signs a 公示's words: moving its posting day keeps the signature; changing
+    its words after the signature leaves it unsigned (on the screen and on paper) until signed again."""
+    from exports.notice import notice_document
+
+    root, numbers = prepared
+    supervisor, cadre = open_as(root, SUPERVISOR), open_as(root, CADRE)
+    waiting = numbers["waiting"]
+    supervisor.opinions.countersign(supervisor.operator, NOW, waiting, "同意公示")
+    later = NOW.date() + dt.timedelta(days=3)
+    cadre.cases.post_notice(cadre.operator, NOW, waiting, {"posted_on": later})  # a day later: same words
+    assert [o["name"] for o in supervisor.opinions.countersigns(waiting, "publicize")] == ["赵六"]
+    notice = cadre.cases.post_notice(cadre.operator, NOW, waiting, {"posted_on": later, "content": "另一份名单"})
+    assert supervisor.opinions.countersigns(waiting, "publicize") == []
+    text = "\n".join(p.text for p in notice_document(cadre, notice["number"]).paragraphs)
+    assert "赵六" not in text, "a signature on other words is not printed"
+    supervisor.opinions.countersign(supervisor.operator, NOW, waiting, "内容已核，同意公示")  # signs again
+    assert [o["text"] for o in supervisor.opinions.countersigns(waiting, "publicize")] == ["内容已核，同意公示"]

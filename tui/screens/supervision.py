@@ -220,7 +220,6 @@ class SupervisionScreen(BaseScreen):
 
     def read_waiting(self) -> list[Waiting]:
         cases = self.cunwu.attempt(lambda: self.site.cases.all(skip_damaged=True)) or []
-        signs = self.cunwu.attempt(lambda: self.site.opinions.find(village=self.filters.village or None)) or []
         out = []
         for case in cases:
             if self.filters.village and case.village != self.filters.village:
@@ -243,11 +242,8 @@ class SupervisionScreen(BaseScreen):
             except KeyError:
                 continue
             if step.produces is Produces.NOTICE:
-                signed = tuple(
-                    o
-                    for o in signs
-                    if o["kind"] == "countersign" and o["target"] == case.number and o["step"] == step.id
-                )
+                # The signatures that stand for the 公示's words as they now read.
+                signed = tuple(self.site.opinions.countersigns(case.number, step.id))
                 out.append(Waiting(case, matter.name, step, signed, notice, posted_on))
         return sorted(out, key=lambda w: w.case.number)
 
