@@ -11,16 +11,14 @@ numbered records (``城关村-2026-YJ0001``), journaled like every other change,
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
-
-import orjson
 
 from procedures.model import Catalog, Produces
 from store.db import Store
 from store.errors import BadInput, Refused, StoreError
 from store.identity import Operator
+from store.journal import digest
 from store.records import RecordBook, prefix_of
 from store.roles import check
 from store.sanitize import LONG, sanitize
@@ -167,5 +165,4 @@ class Opinions:
 def notice_text(notice: Mapping[str, Any]) -> str:
     """A digest of what a 公示 says (title, content, the list of names): its posting day and
     place may change after a signature, its words may not."""
-    said = {key: notice.get(key) for key in ("title", "content", "entries")}
-    return hashlib.sha256(orjson.dumps(said, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    return digest({key: notice.get(key) for key in ("title", "content", "entries")})

@@ -397,12 +397,6 @@ class Site:
             return f"步骤 {step_id}"
         return f"第{matter.steps.index(step) + 1}步“{step.title}”"
 
-    def _current_step_id(self, matter_id: str, step_id: str) -> str:
-        try:
-            return self.catalog.get(matter_id).step(step_id).id
-        except KeyError:  # a matter or step no longer in the catalogue: kept as recorded
-            return step_id
-
     def done_by_village(
         self, cases: list[Any] | None = None, today: dt.date | None = None
     ) -> dict[str, dict[str, list[dt.date]]]:
@@ -411,13 +405,14 @@ class Site:
         matter's recurring rules). One pass over the cases and meetings for every village. A
         meeting after ``today`` is only planned (its blank minutes printed ahead): not held yet."""
         done: dict[str, dict[str, list[dt.date]]] = {}
+        # A step id a matter file has since renamed or merged ([former_steps]) counts for the
+        # step that replaced it: the few renamed ids, looked up once, not every history entry.
+        renamed = {(m.id, old): m.step(old).id for m in self.catalog.matters for old, _ in m.former_steps}
         for case in self.cases.all() if cases is None else cases:
             mine = done.setdefault(case.village, {})
             for h in case.record["history"]:
-                # A step id a matter file has since renamed or merged ([former_steps]) counts
-                # for the step that replaced it.
-                key = f"{case.matter_id}.{self._current_step_id(case.matter_id, h['step_id'])}"
-                mine.setdefault(key, []).append(dt.date.fromisoformat(h["finished"]))
+                step_id = renamed.get((case.matter_id, h["step_id"]), h["step_id"])
+                mine.setdefault(f"{case.matter_id}.{step_id}", []).append(dt.date.fromisoformat(h["finished"]))
         held: dict[tuple[str, str], list[dt.date]] = {}
         for meeting in self.meetings.book.all():
             day = dt.datetime.fromisoformat(meeting["start"]).date()

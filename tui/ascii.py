@@ -60,8 +60,6 @@ SYMBOLS = {
     "≠": "#",
     "±": "+",
     "°": "o",
-    "│": "|",
-    "─": "-",
 }
 """One-cell symbols the app and Textual draw, by hand; any other is found by its Unicode name."""
 

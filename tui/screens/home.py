@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Static
 from procedures.recurring import DutySummary, short_name
 from store.site import DueItem
 from store.worklist import STATE_LABELS, WorkList, work_list
-from tui.commands import bindings_for, commands_for
+from tui.commands import bindings_for, command
 from tui.dialogs import ChoiceDialog
 from tui.screens.base import BaseScreen, literal
 
@@ -85,9 +85,8 @@ class HomeScreen(BaseScreen):
             self.refresh_data()
 
     def keys_of(self, command_id: str) -> str:
-        """The keys of one of home's commands as the footer shows them (the registry decides)."""
-        found = next((c for c in commands_for(self.COMMANDS_KEY) if c.id == command_id), None)
-        return found.key_display if found else ""
+        """The keys of one of home's commands, as the registry gives them."""
+        return command(self.COMMANDS_KEY, command_id).key_display
 
     def refresh_data(self) -> None:
         self.sub_title = f"{self.site.settings.township} {self.today.isoformat()}"
@@ -143,9 +142,8 @@ class HomeScreen(BaseScreen):
         return f"{day}：{counts or '没有要办的事'}。\n{tail.rstrip('，')}"
 
     def press(self, what: str, command_id: str) -> str:
-        """“监督按 F6/j，” with the keys the registry gives the command (nothing when it has none)."""
-        keys = self.keys_of(command_id)
-        return f"{what}按 {keys}，" if keys else ""
+        """“监督按 j，” with the keys the registry gives the command."""
+        return f"{what}按 {self.keys_of(command_id)}，"
 
     def action_open(self) -> None:
         table = self.query_one(DataTable)

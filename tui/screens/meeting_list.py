@@ -35,7 +35,7 @@ def still_missing(m: dict[str, Any]) -> list[str]:
     return missing_before_confirm(kind, m["host"], m["recorder"], m["expected"], m["present"], facts)
 
 
-def meeting_lines(m: dict[str, Any], step_label: Callable[[str, str], str] = lambda case, step: step) -> list[str]:
+def meeting_lines(m: dict[str, Any], step_label: Callable[[str, str], str]) -> list[str]:
     """The minutes as lines of plain text (shown literally)."""
     start = dt.datetime.fromisoformat(m["start"])
     when = f"{start:%Y-%m-%d %H:%M}"
@@ -165,7 +165,6 @@ class MeetingDetailScreen(RecordPage):
     COMMANDS_KEY = "meeting"
     BINDINGS = bindings_for("meeting")
     WHAT = "会议记录"
-    LINES = staticmethod(meeting_lines)
 
     def lines(self, record: dict[str, Any]) -> list[str]:
         return meeting_lines(record, self.site.step_label)

@@ -21,7 +21,7 @@ from tui.tables import columns, refill
 VERDICTS = {None: "待核实", True: "异议成立", False: "异议不成立"}
 
 
-def notice_lines(record: dict[str, Any], today: dt.date = dt.date.min) -> list[str]:
+def notice_lines(record: dict[str, Any], today: dt.date) -> list[str]:
     """A notice as lines of plain text, ID numbers masked."""
     n = masked(record)
     state = f"已结束：{n['result']}（{n['closed_on']}）" if n["result"] else standing(n, today)
@@ -159,7 +159,6 @@ class NoticeDetailScreen(RecordPage):
     COMMANDS_KEY = "notice"
     BINDINGS = bindings_for("notice")
     WHAT = "公示"
-    LINES = staticmethod(notice_lines)
 
     def lines(self, record: dict[str, Any]) -> list[str]:
         return notice_lines(record, self.today)

@@ -174,8 +174,6 @@ class RecordPage(BaseScreen):
 
     WHAT = ""
     """What the record is called, e.g. 会议记录."""
-    LINES: Callable[[dict[str, Any]], list[str]]
-    """The page's text, line by line (a function of the record)."""
 
     def __init__(self, number: str):
         super().__init__()
@@ -183,8 +181,8 @@ class RecordPage(BaseScreen):
         self.record: dict[str, Any] | None = None
 
     def lines(self, record: dict[str, Any]) -> list[str]:
-        """The page's text for ``record`` (``LINES``; a page whose text needs the site overrides it)."""
-        return type(self).LINES(record)
+        """The page's text for ``record``, line by line (each kind of page says its own)."""
+        raise NotImplementedError
 
     def load(self) -> dict[str, Any]:
         """The record from the store by its number (raises the store's errors)."""
