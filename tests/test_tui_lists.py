@@ -149,3 +149,24 @@ async def test_every_tab_stop_is_a_field_or_a_list(tmp_path: Path) -> None:
                 assert not isinstance(app.focused, VerticalScroll), (where, seen)
             stops[where] = seen
     assert "Input" in stops["seal form"] and "OptionList" in stops["case"]
+
+
+async def test_home_s_highlight_follows_the_case_when_another_user_adds_one(tmp_path: Path) -> None:
+    site = new_site(tmp_path / "data")
+    site.cases.open(site.operator, NOW, "xinfang", "城关村", "甲某来访")
+    site.cases.open(site.operator, NOW, "xinfang", "南石村", "乙某来访")
+    app = make(tmp_path / "data")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        rows = [line for line in visible_text(app).splitlines() if "来访" in line]
+        assert "甲某来访" in rows[0] and "乙某来访" in rows[1]
+        await pilot.press("down")  # on 乙某来访
+        # Another clerk opens a case of 城关村 the same day: it is listed before 乙某来访.
+        site.cases.open(site.operator, NOW, "xinfang", "城关村", "丙某来访")
+        await pilot.press("f5")
+        await pilot.pause()
+        rows = [line for line in visible_text(app).splitlines() if "来访" in line]
+        assert "丙某来访" in rows[1] and "乙某来访" in rows[2]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "乙某来访" in visible_text(app) and "丙某来访" not in visible_text(app)

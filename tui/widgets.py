@@ -7,7 +7,8 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Select
+from textual.screen import Screen
+from textual.widgets import Footer, Select
 from textual.widgets._select import SelectCurrent, SelectOverlay
 
 
@@ -33,3 +34,29 @@ class Panel(VerticalScroll, can_focus=False):
 
     def on_mount(self) -> None:
         self.call_after_refresh(self.scroll_home, animate=False)
+
+
+class KeyFooter(Footer):
+    """The footer, rebuilt only when the keys it shows change. Textual's rebuilds its keys on
+    every change of focus (three times before the first screen is up, each a round of CSS
+    work for every key) even when the keys shown stay the same."""
+
+    _shown: tuple[tuple[object, ...], ...] | None = None
+    """The keys the footer was last built with."""
+
+    def shown_keys(self, screen: Screen[Any]) -> tuple[tuple[object, ...], ...]:
+        return tuple(
+            (b.key, b.action, b.description, b.key_display, enabled, tooltip, b.group)
+            for _node, b, enabled, tooltip in screen.active_bindings.values()
+            if b.show
+        )
+
+    def bindings_changed(self, screen: Screen[Any]) -> None:
+        if self._shown is not None and screen is self.screen and self.shown_keys(screen) == self._shown:
+            return
+        super().bindings_changed(screen)
+
+    def compose(self) -> ComposeResult:
+        if self._bindings_ready:
+            self._shown = self.shown_keys(self.screen)
+        yield from super().compose()

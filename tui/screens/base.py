@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING, Any, cast
 from textual.binding import ActiveBinding
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 
 from store.site import Site
 from tui.commands import editing_command
+from tui.widgets import KeyFooter
 
 if TYPE_CHECKING:
     from tui.app import CunwuApp
@@ -42,8 +43,8 @@ class ScreenParts:
     def header(self) -> Header:
         return Header(show_clock=False, icon="")
 
-    def footer(self) -> Footer:
-        return Footer(show_command_palette=False)
+    def footer(self) -> KeyFooter:
+        return KeyFooter(show_command_palette=False)
 
     def unsaved(self) -> bool:
         """True when the screen holds typed work that is not saved (Esc and quitting ask first)."""
@@ -73,6 +74,17 @@ class BaseScreen(ScreenParts, Screen[None]):
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
         return role_bindings(self, super().active_bindings)
+
+    _shown = False
+
+    def on_screen_resume(self) -> None:
+        """Back on this screen from one above it (a case, a form, a list, a dialog): what was just
+        done there shows at once (the app's own saves do not set off the journal watch). The
+        first resume comes right after ``on_mount``, which has just read everything: reading it
+        all again there doubled the cost of opening every screen."""
+        if self._shown:
+            self.refresh_data()
+        self._shown = True
 
     def refresh_data(self) -> None:
         """Re-read what the screen shows (after another user's save, or once a minute)."""

@@ -124,10 +124,6 @@ class CaseScreen(CaseUndo, BaseScreen):
                 widget.focus()
                 break
 
-    def on_screen_resume(self) -> None:
-        if self.is_mounted and self.case is not None:
-            self.refresh_data()
-
     @property
     def matter(self) -> Matter:
         assert self.case is not None

@@ -97,10 +97,6 @@ class CaseListScreen(BaseScreen):
         self.refresh_data()
         self.query_one(DataTable).focus()
 
-    def on_screen_resume(self) -> None:
-        if self.is_mounted:
-            self.refresh_data()
-
     def _rows(self) -> list[Row]:
         village = self.query_one("#village", Select).value
         status = self.query_one("#status", Select).value

@@ -19,6 +19,7 @@ from store.worklist import STATE_LABELS, WorkList, work_list
 from tui.commands import bindings_for, command
 from tui.dialogs import ChoiceDialog
 from tui.screens.base import BaseScreen, literal
+from tui.tables import unique
 
 SEE_MATTER = "查看事项说明"
 UNDATED_SHOWN = 10
@@ -54,6 +55,11 @@ class Row:
     number: str = ""
     duty: DutySummary | None = None
 
+    @property
+    def key(self) -> str:
+        """What the row stands for, so that the highlight stays on it after a refresh."""
+        return f"{self.kind}:{self.duty.key if self.duty is not None else self.number}"
+
 
 class HomeScreen(BaseScreen):
     COMMANDS_KEY = "home"
@@ -78,12 +84,6 @@ class HomeScreen(BaseScreen):
         self.refresh_data()
         self.query_one(DataTable).focus()
 
-    def on_screen_resume(self) -> None:
-        """Back from a case, a form or a list: what was just done shows at once (the app's own
-        saves do not set off the journal watch, so without this home waits for the minute's tick)."""
-        if self.is_mounted:
-            self.refresh_data()
-
     def keys_of(self, command_id: str) -> str:
         """The keys of one of home's commands, as the registry gives them."""
         return command(self.COMMANDS_KEY, command_id).key_display
@@ -92,7 +92,9 @@ class HomeScreen(BaseScreen):
         self.sub_title = f"{self.site.settings.township} {self.today.isoformat()}"
         work = self.cunwu.attempt(lambda: work_list(self.site, self.today, within=7))
         table = self.query_one(DataTable)
-        keep = table.cursor_row
+        old_row = table.cursor_row
+        before = unique(r.key for r in self.rows)
+        keep = before[old_row] if 0 <= old_row < len(before) else ""
         table.clear()
         self.rows = []
         if work is None:
@@ -119,7 +121,9 @@ class HomeScreen(BaseScreen):
             )
             self.rows.append(Row("duty", duty=duty))
         if self.rows:
-            table.move_cursor(row=min(keep, len(self.rows) - 1))
+            # The highlight follows what it was on (a case that moved up the list), not the row index.
+            keys = unique(r.key for r in self.rows)
+            table.move_cursor(row=keys.index(keep) if keep in keys else min(old_row, len(self.rows) - 1))
         self.query_one("#summary", Static).update(literal(self.summary(work)))
 
     def _case_row(self, table: DataTable[object], item: DueItem) -> None:

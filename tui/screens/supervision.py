@@ -133,10 +133,6 @@ class SupervisionScreen(BaseScreen):
         self.refresh_data()
         self.query_one("#sv-findings", DataTable).focus()
 
-    def on_screen_resume(self) -> None:
-        if self.is_mounted:
-            self.refresh_data()
-
     @property
     def table(self) -> DataTable[object]:
         shown = self.query_one(ContentSwitcher).current or "sv-findings"
