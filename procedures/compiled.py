@@ -15,6 +15,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 BUILTIN_DIR = Path(__file__).parent / "matters"
 COMPILED_FILE = Path(__file__).parent / "compiled.json"
 
@@ -33,7 +35,7 @@ def digest(files: list[Path]) -> str:
 def load() -> dict[str, Any] | None:
     """The compiled data when it matches the files on disk, else None."""
     try:
-        data = json.loads(COMPILED_FILE.read_text(encoding="utf-8"))
+        data = orjson.loads(COMPILED_FILE.read_bytes())
     except (OSError, ValueError):
         return None
     if not isinstance(data, dict) or data.get("digest") != digest(builtin_files()):

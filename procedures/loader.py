@@ -182,8 +182,10 @@ def _kind(value: object) -> str:
     )
 
 
-def parse_matter(data: Mapping[str, Any], file: str, problems: list[Problem]) -> Matter:
-    """Turn one parsed TOML document into a Matter, recording every problem found."""
+def parse_matter(data: Mapping[str, Any], file: str, problems: list[Problem], *, checked: bool = False) -> Matter:
+    """Turn one parsed TOML document into a Matter, recording every problem found. ``checked``:
+    the tables were checked against the risk checks when compiled (``procedures.compiled``),
+    so start-up does not import them again to look up each check's name."""
     r = _Reader(file, problems)
     r.keys(data, "", MATTER_KEYS, MATTER_REQUIRED)
     matter_id = r.text(data, "", "id")
@@ -217,7 +219,7 @@ def parse_matter(data: Mapping[str, Any], file: str, problems: list[Problem]) ->
         source_file=file,
         former_steps=_former_steps(r, data.get("former_steps", {})),
     )
-    return replace(matter, risk_checks=_risk_checks(r, data, matter)) if "risk_checks" in data else matter
+    return replace(matter, risk_checks=_risk_checks(r, data, matter, checked)) if "risk_checks" in data else matter
 
 
 def _former_steps(r: _Reader, raw: Any) -> tuple[tuple[str, str], ...]:
@@ -228,10 +230,13 @@ def _former_steps(r: _Reader, raw: Any) -> tuple[tuple[str, str], ...]:
     return tuple((str(k), v) for k, v in raw.items())
 
 
-def _risk_checks(r: _Reader, data: Mapping[str, Any], matter: Matter) -> tuple[RiskCheck, ...]:
+def _risk_checks(r: _Reader, data: Mapping[str, Any], matter: Matter, checked: bool) -> tuple[RiskCheck, ...]:
     """``[[risk_checks]]``: every risk phrase once, each seen by checks that can fire on this
     matter's flow, or said to be manual (or both)."""
-    from procedures.risks import CHECKS_BY_ID
+    if checked:
+        CHECKS_BY_ID: Mapping[str, Any] = {}
+    else:
+        from procedures.risks import CHECKS_BY_ID
 
     raw = data.get("risk_checks")
     if not isinstance(raw, list) or not all(isinstance(e, dict) for e in raw):
@@ -248,7 +253,7 @@ def _risk_checks(r: _Reader, data: Mapping[str, Any], matter: Matter) -> tuple[R
             r.problem(f"{where}.risk", f"“{risk}”不是本事项的廉政风险点（{'；'.join(matter.risks)}）")
         if not checks and not manual:
             r.problem(where, "请写明由哪些检查发现（checks），或须人工核查什么（manual）")
-        for check in checks:
+        for check in () if checked else checks:
             known = CHECKS_BY_ID.get(check)
             if known is None:
                 r.problem(f"{where}.checks", f"没有名为“{check}”的检查（可用：{'、'.join(CHECKS_BY_ID)}）")
@@ -384,7 +389,8 @@ def load_catalog(extra_dir: Path | None = None) -> Catalog:
     if compiled is not None:
         # Checked when compiled (and by the tests); parsing the stored tables is enough.
         builtin = [
-            parse_matter(raw, str(BUILTIN_DIR / name), problems) for name, raw in sorted(compiled["matters"].items())
+            parse_matter(raw, str(BUILTIN_DIR / name), problems, checked=True)
+            for name, raw in sorted(compiled["matters"].items())
         ]
         initials: dict[str, list[str]] = compiled["initials"]
     else:
