@@ -33,7 +33,7 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
-from store import backups, clock, images, resources, roles
+from store import backups, clock, images, overview, resources, roles
 from store.errors import (
     BadEnvironment,
     BadInput,
@@ -84,6 +84,8 @@ class SafeStorage(Storage):
         self._data: dict[str, Any] | None = None
         self.dirty = False
         self.from_version = SCHEMA_VERSION
+        self.overview: tuple[tuple[int, int, int], overview.Overview] | None = None
+        """The overview (``store.overview``) of the file with this signature, as last read or written."""
 
     def read(self) -> dict[str, Any] | None:
         if self.dirty:
@@ -144,8 +146,11 @@ class SafeStorage(Storage):
         except (TypeError, ValueError, OverflowError) as exc:
             raise BadInput(f"有数值超出可保存的范围（{exc}），请检查输入的人数、金额等。未做任何改动。") from None
 
-    def flush(self, now: dt.datetime, body: bytes) -> None:
-        """Write ``body`` (``serialize``) to disk (called by the store at commit)."""
+    def flush(self, now: dt.datetime, body: bytes, changed: list[str]) -> None:
+        """Write ``body`` (``serialize``) to disk (called by the store at commit), then its
+        overview: the one of the file as it was, with the records of ``changed`` (the
+        transaction's journal targets) read again, or made whole when there is none."""
+        before = self.store.overview_of(self, self._sig) if self._sig is not None else None
         make_dirs(self.path.parent, self.store.dir_mode)
         sweep_temp_files(self.path.parent)  # what a killed writer left here: full copies, personal data
         if self.from_version < SCHEMA_VERSION:
@@ -156,10 +161,17 @@ class SafeStorage(Storage):
         self._sig = signature(self.path)
         self.from_version = SCHEMA_VERSION
         self.dirty = False
+        assert self._data is not None and self._sig is not None
+        if before is None:
+            made = overview.build(self._data, self._sig, self.store.recurring)
+        else:
+            made = overview.update(before, self._data, changed, self._sig)
+        overview.write(overview.path_for(self.path), made, self.store.file_mode)
+        self.overview = (self._sig, made)
 
     def discard(self) -> None:
         """Forget an uncommitted state (TinyDB mutates the cached dict in place)."""
-        self._data, self._sig, self.dirty = None, None, False
+        self._data, self._sig, self.dirty, self.overview = None, None, False, None
 
 
 class Partition:
@@ -339,6 +351,9 @@ class Store:
         self.viewer: Operator | None = None
         """Whose reads these are: record books show only the villages this account may see
         (``store.roles.sees``); None for the whole-directory reads of verify and restore."""
+        self.recurring: frozenset[str] = frozenset()
+        """The matters with a recurring duty, whose steps' days the overviews keep (set by the Site
+        from its catalogue)."""
         self.who: Callable[[], Operator] | None = None
         """The session's operator as the settings say *now* (``Site.refresh``): a role taken
         away, an account removed or moved to another village counts from the next read or
@@ -377,6 +392,52 @@ class Store:
         partition = self._partitions.pop((village, year), None)
         if partition is not None:
             partition.storage.discard()
+
+    def overview_of(self, storage: SafeStorage, sig: tuple[int, int, int]) -> overview.Overview | None:
+        """The overview of ``storage``'s file with signature ``sig`` if this process holds it or
+        its file on disk is of that file (None: it is to be made from the data)."""
+        held = storage.overview
+        if held is not None and held[0] == sig and held[1]["recurring"] == sorted(self.recurring):
+            return held[1]
+        return overview.read(overview.path_for(storage.path), sig, self.recurring)
+
+    def overview_for(self, partition: Partition) -> overview.Overview:
+        """What home and the work list need of one data file (``store.overview``): its overview
+        file while that was made from the file as it is now, else made from the data (raising
+        the data file's ``DataDamaged`` as a read of its records would)."""
+        storage = partition.storage
+        if storage.dirty:  # read inside a save: what it has changed so far
+            return overview.build(storage.read() or {}, None, self.recurring)
+        sig = signature(partition.path)
+        if sig is None:
+            return overview.build({}, None, self.recurring)
+        found = self.overview_of(storage, sig)
+        if found is None:
+            data = storage.read() or {}
+            sig = storage._sig or sig
+            found = overview.build(data, sig, self.recurring)
+        storage.overview = (sig, found)
+        return found
+
+    def overviews(self, village: str | None = None) -> list[tuple[str, overview.Overview]]:
+        """(village, overview) of every data file of ``village``, or of every village the viewer
+        may see: a village outside the viewer's is refused; a damaged data file stops its own
+        village, and a listing of several leaves it out and notes it in ``skipped``."""
+        if village:
+            self.require_visible(village)
+        else:
+            self.refresh_viewer()
+        out = []
+        for partition in self.partitions():
+            if (village and partition.village != village) or not self.visible(partition.village):
+                continue
+            try:
+                out.append((partition.village, self.overview_for(partition)))
+            except (DataDamaged, SchemaTooNew) as exc:
+                if village:
+                    raise
+                self.skipped[partition.path] = exc
+        return out
 
     def partitions(self) -> list[Partition]:
         """Every partition on disk, by village then year."""
@@ -466,8 +527,9 @@ class Store:
         except BaseException:
             images.cut_back(sizes)  # a save that did not happen leaves no image of it either
             raise
+        changed = [str(e["target"]) for e in planned]
         for storage, body in bodies:
-            storage.flush(txn.now, body)
+            storage.flush(txn.now, body, changed)
         anchor.after_commit(self, planned)
 
     def write_images(self, txn: Transaction, chained: list[dict[str, Any]]) -> dict[Path, int]:
@@ -585,6 +647,53 @@ class Store:
             reason = {"unapplied_seq": entry["seq"], "reason": "上一次保存中断，该项改动未写入数据"}
             txn.entries.append(entry_for(operator, now, "recovered", entry["target"], current, reason, txn.id))
         self.journal.append(txn.entries)
+
+    def overview_problems(self) -> list[str]:
+        """Overviews that say something else than the data file they were made from, as it is now
+        (a hand-made or changed one: home and ``due`` would list what the records do not say),
+        for verify. An overview made from another version of its file is not read: no problem."""
+        problems = []
+        for partition in self.partitions():
+            sig = signature(partition.path)
+            path = overview.path_for(partition.path)
+            found = overview.read(path, sig, self.recurring) if sig is not None else None
+            if found is None:
+                continue
+            try:
+                data = partition.storage.read() or {}
+            except (DataDamaged, SchemaTooNew):
+                continue  # named by check_files
+            if partition.storage._sig != sig:
+                continue  # saved meanwhile: the overview now names another version
+            if found != overview.build(data, sig, self.recurring):
+                problems.append(
+                    f"概览文件 {path} 与数据文件 {partition.path} 不符（可能被直接改动）：首页和到期提醒会据此列错。"
+                    "管理员修复数据时会重新生成它（数据记录不受影响）。"
+                )
+        return problems
+
+    def rewrite_overviews(self, village: str | None = None) -> list[Path]:
+        """Write the overview of every data file (of ``village``) again from the file, where it is
+        missing, made from another version or says something else (repair, under the lock);
+        returns the overviews written."""
+        written = []
+        for partition in self.partitions():
+            if village is not None and partition.village != village:
+                continue
+            try:
+                data = partition.storage.read()
+            except (DataDamaged, SchemaTooNew):
+                continue  # the data file is repaired first, or named by verify
+            sig = partition.storage._sig
+            if data is None or sig is None:
+                continue
+            path = overview.path_for(partition.path)
+            made = overview.build(data, sig, self.recurring)
+            if overview.read(path, sig, self.recurring) != made:
+                overview.write(path, made, self.file_mode)
+                written.append(path)
+            partition.storage.overview = (sig, made)
+        return written
 
     def check_files(self) -> list[str]:
         """Problems with the data files (each parse failure named), for verify."""

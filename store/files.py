@@ -29,15 +29,17 @@ def fsync_dir(directory: Path) -> None:
             os.close(fd)
 
 
-def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
+def atomic_write(path: Path, data: bytes, mode: int = 0o600, *, durable: bool = True) -> None:
     """Replace ``path`` with ``data`` atomically and durably, the new file having ``mode``;
-    on any failure ``path`` is unchanged and the temp file is gone."""
+    on any failure ``path`` is unchanged and the temp file is gone. ``durable=False`` (a cache
+    that can be made again) skips the fsyncs: after a power cut it may be gone or old."""
     with resources.guard(path):
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=TEMP_PREFIX)
         try:
             os.fchmod(fd, mode)
             resources.full_write(fd, data)
-            os.fsync(fd)
+            if durable:
+                os.fsync(fd)
             os.close(fd)
             fd = -1
             os.replace(tmp, path)
@@ -47,7 +49,8 @@ def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
             raise
-    fsync_dir(path.parent)
+    if durable:
+        fsync_dir(path.parent)
 
 
 def sweep_temp_files(directory: Path, older_than: float = 600.0) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 from procedures import engine
 from procedures.loader import CatalogError, apply_overrides, load_catalog, timer_key_hint
 from procedures.model import UNIT_LABELS, Catalog, Matter, TimerKind
-from procedures.recurring import Obligation, ObligationState, obligations, window
+from procedures.recurring import Obligation, ObligationState, obligations, recurring_rules, window
 from procedures.workdays import WorkCalendar
-from store import clock, identity, roles
+from store import clock, identity, overview, roles
 from store import settings as settings_mod
 from store.amendments import Amendments
 from store.cases import Cases
@@ -93,6 +93,7 @@ class Site:
         self.cal = WorkCalendar()
         self.store = Store(root, lock_timeout=lock_timeout, group_shared=self.settings.group_shared)
         self.store.resolvers["settings"] = self._settings_record
+        self.store.recurring = frozenset(m.id for m, _step, _timer in recurring_rules(self.catalog))
         self.meetings = Meetings(self.store)
         self.notices = Notices(self.store, self.cal)
         self.seals = Seals(self.store, self.meetings)
@@ -404,21 +405,51 @@ class Site:
         its cases, and meetings held (a meeting of a matter's ``meeting_kind`` meets that
         matter's recurring rules). One pass over the cases and meetings for every village. A
         meeting after ``today`` is only planned (its blank minutes printed ahead): not held yet."""
+        steps = (
+            (case.village, case.matter_id, h["step_id"], h["finished"])
+            for case in (self.cases.all() if cases is None else cases)
+            for h in case.record["history"]
+        )
+        meetings = ((m["village"], m["kind"], m["start"]) for m in self.meetings.book.all())
+        return self._done(steps, meetings, today)
+
+    def open_cases(self, village: str | None = None) -> list[overview.OpenRow]:
+        """The open cases of ``village`` (of every village this session sees when None), from the
+        overviews (``store.overview``): what the work list and ``due`` read of them."""
+        return [row for name, found in self.store.overviews(village) for row in overview.open_rows(found, name)]
+
+    def duty_done(self, today: dt.date, village: str | None = None) -> dict[str, dict[str, list[dt.date]]]:
+        """``done_by_village(today=today)`` (for ``village`` alone when given) from the overviews
+        (``store.overview``): the days of the recurring matters' steps and of the meetings,
+        without reading every record of every year."""
+        found = self.store.overviews(village)
+        steps = ((v, m, s, d) for v, o in found for m, s, d in overview.step_days(o))
+        meetings = ((v, kind, start) for v, o in found for kind, start in overview.meeting_days(o))
+        return self._done(steps, meetings, today)
+
+    def _done(
+        self,
+        steps: Iterable[tuple[str, str, str, str]],
+        meetings: Iterable[tuple[str, str, str]],
+        today: dt.date | None,
+    ) -> dict[str, dict[str, list[dt.date]]]:
+        """Village → ``matter-id.step-id`` → days, from (village, matter, step, day finished) and
+        (village, meeting kind, start)."""
         done: dict[str, dict[str, list[dt.date]]] = {}
         # A step id a matter file has since renamed or merged ([former_steps]) counts for the
         # step that replaced it: the few renamed ids, looked up once, not every history entry.
         renamed = {(m.id, old): m.step(old).id for m in self.catalog.matters for old, _ in m.former_steps}
-        for case in self.cases.all() if cases is None else cases:
-            mine = done.setdefault(case.village, {})
-            for h in case.record["history"]:
-                step_id = renamed.get((case.matter_id, h["step_id"]), h["step_id"])
-                mine.setdefault(f"{case.matter_id}.{step_id}", []).append(dt.date.fromisoformat(h["finished"]))
+        for village, matter_id, step, finished in steps:
+            step_id = renamed.get((matter_id, step), step)
+            done.setdefault(village, {}).setdefault(f"{matter_id}.{step_id}", []).append(
+                dt.date.fromisoformat(finished)
+            )
         held: dict[tuple[str, str], list[dt.date]] = {}
-        for meeting in self.meetings.book.all():
-            day = dt.datetime.fromisoformat(meeting["start"]).date()
+        for village, kind, start in meetings:
+            day = dt.datetime.fromisoformat(start).date()
             if today is not None and day > today:
                 continue
-            held.setdefault((meeting["village"], meeting["kind"]), []).append(day)
+            held.setdefault((village, kind), []).append(day)
         recurring = [
             (matter.meeting_kind, f"{matter.id}.{step.id}")
             for matter in self.catalog.matters
@@ -438,7 +469,7 @@ class Site:
         window and its state, and when it is next due; a duty whose last window was missed first."""
         since = dt.date.fromisoformat(self.settings.since) if self.settings.since else today
         rows = []
-        everything = self.done_by_village(today=today)
+        everything = self.duty_done(today, village)
         for name in [village] if village else list(self.villages):
             done = everything.get(name, {})
             windows: dict[str, list[Any]] = {}
@@ -485,9 +516,8 @@ class Site:
         matters. Recurring duties are the villages' own (``procedures.recurring.village_duty``):
         the township's and the county's are not a village's to do."""
         horizon = today + dt.timedelta(days=within)
-        cases = self.cases.find(village=village)
-        items = self.case_items(today, horizon, self.case_timers(today, cases))
-        for name, found in self.duty_windows(today, horizon, village, cases):
+        items = self.case_items(today, horizon, self.case_timers(today, self.open_cases(village)))
+        for name, found in self.duty_windows(today, horizon, village):
             for o in found:
                 items.append(
                     DueItem(
@@ -564,7 +594,7 @@ class Site:
         return items
 
     def duty_windows(
-        self, today: dt.date, horizon: dt.date, village: str | None = None, cases: list[Any] | None = None
+        self, today: dt.date, horizon: dt.date, village: str | None = None
     ) -> list[tuple[str, list[Obligation]]]:
         """For each village (the one asked for, else every one this session sees, in the configured
         order): its own recurring duties whose current window ends by ``horizon`` and is not met
@@ -573,7 +603,7 @@ class Site:
         (``Settings.since``)."""
         since = dt.date.fromisoformat(self.settings.since) if self.settings.since else today
         start = max(today - dt.timedelta(days=366), since)
-        everything = self.done_by_village(cases, today)
+        everything = self.duty_done(today, village)
         out: list[tuple[str, list[Obligation]]] = []
         for name in [village] if village else list(self.villages):
             done = everything.get(name, {})

@@ -239,6 +239,7 @@ def verify(
     if anchored.problem:
         problems.append(anchored.message)
     problems += store.check_files()
+    problems += store.overview_problems()
     problems += layout
     latest: dict[str, str | None] = {}
     history: dict[str, list[dict[str, Any]]] = {}

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from procedures.recurring import OBLIGATION_LABELS, DutySummary, ObligationState, short_name, summarise
+from store import overview
 from store.meetings import STATES as MEETING_STATES
 
 if TYPE_CHECKING:
@@ -109,8 +110,7 @@ def month_end(day: dt.date) -> dt.date:
 def work_list(site: Site, today: dt.date, within: int = 7, village: str | None = None) -> WorkList:
     """Everything the villages this session sees (or ``village``) have to do, as of ``today``."""
     horizon = today + dt.timedelta(days=within)
-    cases = site.cases.find(village=village)
-    timed = site.case_timers(today, cases)
+    timed = site.case_timers(today, site.open_cases(village))
     items = site.in_order(site.case_items(today, horizon, timed))
     listed = {i.number for i in items}
     undated = [
@@ -128,18 +128,11 @@ def work_list(site: Site, today: dt.date, within: int = 7, village: str | None =
     place = {name: n for n, name in enumerate(site.settings.villages)}
     undated.sort(key=lambda c: (c.since, place.get(c.village, len(place)), c.number))
     drafts = [
-        Draft(
-            str(m["number"]),
-            str(m["village"]),
-            str(m["kind"]),
-            str(m.get("title", "")),
-            dt.datetime.fromisoformat(str(m["start"])).date(),
-            str(m.get("case", "")),
-        )
-        for m in site.meetings.book.in_village(village)
-        if m.get("state") == "draft"
+        Draft(d.number, d.village, d.kind, d.title, dt.datetime.fromisoformat(d.start).date(), d.case)
+        for name, found in site.store.overviews(village)
+        for d in overview.drafts(found, name)
     ]
     drafts.sort(key=lambda d: (d.day, place.get(d.village, len(place)), d.number))
     until = max(month_end(today), horizon)
-    duties = summarise(site.duty_windows(today, until, village, cases))
+    duties = summarise(site.duty_windows(today, until, village))
     return WorkList(today, tuple(items), tuple(drafts), tuple(undated), duties)

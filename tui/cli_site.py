@@ -431,16 +431,22 @@ def repair_command(
     cunwu repair --dry-run 先看会修复什么，再 cunwu repair --yes（可加 --village 村名）。"""
     site = open_site(ctx)
     where = village.strip() if village else None
+    overviews: list[Path] = []
     if dry_run or not yes:
         with handled():
             found = repair_mod.plan(site, where)
     else:
         with handled():
-            found = repair_mod.carry_out(site, cli_common.now(), where)
+            found = repair_mod.carry_out(site, cli_common.now(), where, overviews)
     console = out()
+    if overviews:
+        console.print(
+            Text(f"重新生成了 {len(overviews)} 个概览文件（首页和到期提醒读取的摘要，由数据文件生成，不含新内容）。")
+        )
     if not found:
         named = f"{where}的" if where else ""
-        console.print(Text(f"{named}数据文件都能读取，每条记录都与日志一致，不需要修复。未做任何改动。"))
+        nothing = "" if overviews else "未做任何改动。"
+        console.print(Text(f"{named}数据文件都能读取，每条记录都与日志一致，不需要修复。{nothing}"))
         return
     head = "试运行（未做任何改动），修复会重建" if dry_run or not yes else "已修复，重建了"
     console.print(Text(f"{head} {len(found)} 个数据文件："))

@@ -1,0 +1,245 @@
+"""What home, ``cunwu due`` and the duty windows need of one village and year, kept beside its
+data file, so that they do not parse and hold every record ever saved.
+
+``cases/<村>/<年>.overview.json`` holds, for the records of ``<年>.json``:
+
+- ``cases``: by case number, its matter (``m``) and: while it is open, what the engine reads of it
+  (``o``: 事由, current step and since when, opened on, the finished steps); for the matters
+  with a recurring duty (三会一课 …), the days its steps were finished (``d``). A closed case
+  of any other matter is not in it;
+- ``meetings``: by number, every meeting's kind, day, state, title and case (drafts to finish,
+  duties met by meetings held);
+- ``source``: the data file's signature (inode, mtime, size) it was made from, and
+  ``recurring``: the matters whose steps it kept days for.
+
+Every save writes it right after the data file, from the state just written (only the records
+the save changed are looked at again). A reader uses it only while its ``source`` is the data
+file's signature and its ``recurring`` the catalogue's; otherwise (a save cut off between the two
+files, a repair, a restore, a file from before overviews, a matter file that added a recurring
+duty) it is made again in memory from the data file, and the next save of that village and year
+writes it. It is a cache: not fsynced, never journaled, backed up or archived; verify compares
+every overview whose source matches with what its data file says (a hand-made one is named),
+and repair writes them all again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from procedures.engine import CaseState, CaseStatus, StepEntry
+from procedures.views import CaseView
+from store.files import atomic_write
+
+SUFFIX = ".overview.json"
+VERSION = 1
+CASE_TABLE = "cases"
+MEETING_TABLE = "meetings"
+
+Overview = dict[str, Any]
+"""The parsed file: ``version``, ``source``, ``recurring``, ``cases``, ``meetings``."""
+
+
+def path_for(data_file: Path) -> Path:
+    """``cases/城关村/2026.json`` → ``cases/城关村/2026.overview.json``."""
+    return data_file.with_name(data_file.stem + SUFFIX)
+
+
+@dataclass(frozen=True, slots=True)
+class OpenRow:
+    """An open case as the work list reads it (what ``store.cases.Case`` gives of it there)."""
+
+    number: str
+    village: str
+    matter_id: str
+    subject: str
+    current: str
+    current_since: dt.date
+    opened_on: dt.date
+    history: tuple[StepEntry, ...]
+
+    @property
+    def status(self) -> CaseStatus:
+        return CaseStatus.OPEN
+
+    def state(self) -> CaseState:
+        return CaseState(self.matter_id, self.opened_on, self.current, self.current_since, self.history)
+
+
+@dataclass(frozen=True, slots=True)
+class DraftRow:
+    """Meeting minutes saved as a draft."""
+
+    number: str
+    village: str
+    kind: str
+    title: str
+    start: str
+    case: str
+
+
+def case_entry(record: Mapping[str, Any], recurring: frozenset[str]) -> dict[str, Any] | None:
+    """What the overview keeps of one case: nothing for a closed case of a matter with no
+    recurring duty (most of them, once a year is over)."""
+    entry: dict[str, Any] = {}
+    history = record.get("history") or []
+    if record.get("status") == CaseStatus.OPEN.value:
+        # Read as the engine reads it first: a date that is no date is named as it always was.
+        view = CaseView.from_record(record)
+        entry["o"] = [
+            str(record.get("subject", "")),
+            view.current,
+            view.current_since.isoformat(),
+            view.opened_on.isoformat(),
+            [
+                [h.step_id, h.started.isoformat(), h.finished.isoformat(), h.outcome, h.forced_reason]
+                for h in view.history
+            ],
+        ]
+    if record.get("matter_id") in recurring and history:
+        entry["d"] = [[str(h.get("step_id", "")), str(h.get("finished", ""))] for h in history]
+    if entry:
+        entry["m"] = str(record.get("matter_id", ""))
+    return entry or None
+
+
+def meeting_entry(record: Mapping[str, Any]) -> list[str]:
+    return [
+        str(record.get("kind", "")),
+        str(record.get("start", "")),
+        str(record.get("state", "")),
+        str(record.get("title", "")),
+        str(record.get("case", "") or ""),
+    ]
+
+
+def build(data: Mapping[str, Any], source: tuple[int, int, int] | None, recurring: frozenset[str]) -> Overview:
+    """The overview of a data file's parsed content."""
+    cases: dict[str, Any] = {}
+    for record in _docs(data, CASE_TABLE):
+        entry = case_entry(record, recurring)
+        if entry is not None:
+            cases[str(record["number"])] = entry
+    meetings = {str(r["number"]): meeting_entry(r) for r in _docs(data, MEETING_TABLE)}
+    return _wrap(cases, meetings, source, recurring)
+
+
+def update(
+    previous: Overview, data: Mapping[str, Any], changed: Iterable[str], source: tuple[int, int, int] | None
+) -> Overview:
+    """``previous`` (the overview of the data before a save) brought up to the data after it:
+    only the records the save journaled (``changed``: journal targets) are read again."""
+    recurring = frozenset(previous["recurring"])
+    cases, meetings = dict(previous["cases"]), dict(previous["meetings"])
+    wanted: dict[str, set[str]] = {"case": set(), "meeting": set()}
+    for target in changed:
+        kind, _, number = target.partition(":")
+        if kind in wanted:
+            wanted[kind].add(number)
+    for number in wanted["case"]:  # a record no longer in this file (or never in it) has no entry
+        cases.pop(number, None)
+    for number in wanted["meeting"]:
+        meetings.pop(number, None)
+    for record in _docs(data, CASE_TABLE, wanted["case"]):
+        entry = case_entry(record, recurring)
+        if entry is not None:
+            cases[str(record["number"])] = entry
+    for record in _docs(data, MEETING_TABLE, wanted["meeting"]):
+        meetings[str(record["number"])] = meeting_entry(record)
+    return _wrap(cases, meetings, source, recurring)
+
+
+def _wrap(
+    cases: dict[str, Any], meetings: dict[str, Any], source: tuple[int, int, int] | None, recurring: frozenset[str]
+) -> Overview:
+    return {
+        "version": VERSION,
+        "source": list(source) if source is not None else None,
+        "recurring": sorted(recurring),
+        "cases": cases,
+        "meetings": meetings,
+    }
+
+
+def _docs(data: Mapping[str, Any], table: str, numbers: set[str] | None = None) -> Iterable[Mapping[str, Any]]:
+    """The records of one table of a data file (those numbered ``numbers`` when given)."""
+    docs = data.get(table) if isinstance(data, Mapping) else None
+    if not isinstance(docs, Mapping):
+        return
+    for doc in docs.values():
+        if (
+            isinstance(doc, Mapping)
+            and isinstance(doc.get("number"), str)
+            and (numbers is None or doc["number"] in numbers)
+        ):
+            yield doc
+
+
+def read(path: Path, source: tuple[int, int, int], recurring: frozenset[str]) -> Overview | None:
+    """The overview file at ``path`` when it was made from the data file as it is now (``source``,
+    its signature) for these ``recurring`` matters; None otherwise (missing, stale, unreadable)."""
+    try:
+        found = orjson.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+    if (
+        not isinstance(found, dict)
+        or found.get("version") != VERSION
+        or found.get("source") != list(source)
+        or found.get("recurring") != sorted(recurring)
+        or not isinstance(found.get("cases"), dict)
+        or not isinstance(found.get("meetings"), dict)
+    ):
+        return None
+    return found
+
+
+def write(path: Path, overview: Overview, mode: int) -> None:
+    """Write the overview beside its data file; a cache, so not fsynced, and a write that fails
+    (a full disk) leaves it stale, never the save undone: readers then make it from the data."""
+    with contextlib.suppress(Exception):
+        atomic_write(path, orjson.dumps(overview), mode, durable=False)
+
+
+def open_rows(overview: Overview, village: str) -> list[OpenRow]:
+    """The open cases of one overview."""
+    out = []
+    day = dt.date.fromisoformat
+    for number, entry in overview["cases"].items():
+        row = entry.get("o")
+        if row is None:
+            continue
+        subject, current, since, opened, history = row
+        steps = tuple(StepEntry(s, day(a), day(b), o, f) for s, a, b, o, f in history)
+        out.append(OpenRow(number, village, entry["m"], subject, current, day(since), day(opened), steps))
+    return out
+
+
+def drafts(overview: Overview, village: str) -> list[DraftRow]:
+    """The meeting minutes of one overview still saved as drafts."""
+    return [
+        DraftRow(number, village, kind, title, start, case)
+        for number, (kind, start, state, title, case) in overview["meetings"].items()
+        if state == "draft"
+    ]
+
+
+def step_days(overview: Overview) -> Iterable[tuple[str, str, str]]:
+    """(matter id, step id, day finished) of every finished step of a recurring matter's case."""
+    for entry in overview["cases"].values():
+        done = entry.get("d")
+        if done:
+            for step_id, day in done:
+                yield entry["m"], step_id, day
+
+
+def meeting_days(overview: Overview) -> Iterable[tuple[str, str]]:
+    """(kind, start) of every meeting."""
+    for kind, start, _state, _title, _case in overview["meetings"].values():
+        yield kind, start
