@@ -29,7 +29,7 @@ from procedures import idnumber
 from store.site import Site
 from tests.sites import post_notice, walk_to
 from tests.test_cli_cases import Clock, clock, init
-from tui import cli_input
+from tui import cli_input, launch
 from tui.cli import app
 
 __all__ = ["clock"]
@@ -171,7 +171,7 @@ def test_the_refusal_comes_before_the_data_directory_is_opened(tmp_path: Path) -
     ],
 )
 def test_what_is_not_an_id_number_passes(text: str) -> None:
-    cli_input.refuse_personal_data(["case", "step", text, "--note", text])  # no SystemExit
+    launch.refuse_personal_data(["case", "step", text, "--note", text])  # no SystemExit
     assert idnumber.find_in_text(text) == [] and idnumber.mask_in_text(text) == text
 
 
@@ -183,7 +183,7 @@ def test_whole_command_lines_without_an_id_number_pass() -> None:
         ["init", "--phone", "0355-1234567", "--timer", "dibao.publicize=10", "--staff", "zhangsan=张三:村干部:城关村"],
         ["seal", "list", "--from", "2026-01-01", "--to", "2026-12-31", "--copies", "2", "3", "4"],
     ):
-        cli_input.refuse_personal_data(argv)  # no SystemExit
+        launch.refuse_personal_data(argv)  # no SystemExit
         assert idnumber.in_arguments(argv) == []
 
 

@@ -81,7 +81,7 @@ def test_the_real_app_in_a_terminal_leaves_only_the_message(tmp_path: Path) -> N
         "    assert person\n"
         "    raise RuntimeError('模拟的程序错误')\n"
         "tui.app.CunwuApp.action_catalog = broken\n"
-        "from tui.cli import run\n"
+        "from tui.launch import run\n"
         "run()\n"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("CUNWU_")}

@@ -50,7 +50,7 @@ def start_app(data: Path) -> PtyScreen:
     """The terminal app of this checkout on the data directory ``data``, as a cadre starts it."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CUNWU_")}
     env.update(CUNWU_DATA=str(data), LANG="C.UTF-8", PYTHONPATH=str(ROOT))
-    return PtyScreen([sys.executable, "-c", "from tui.cli import run; run()"], cwd=ROOT, env=env)
+    return PtyScreen([sys.executable, "-c", "from tui.launch import run; run()"], cwd=ROOT, env=env)
 
 
 class Cadre:

@@ -35,7 +35,7 @@ class Terminal:
         self.pid, self.fd = pty.fork()
         if self.pid == 0:  # the child
             os.chdir(ROOT)
-            os.execve(sys.executable, [sys.executable, "-c", "from tui.cli import run; run()"], env)
+            os.execve(sys.executable, [sys.executable, "-c", "from tui.launch import run; run()"], env)
         self.seen = b""
 
     def read_until(self, text: str, seconds: float = 20) -> bool:

@@ -7,8 +7,6 @@ permission: ``store.resources``), 4 a bug (``tui.crash``).
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -23,24 +21,24 @@ from procedures.loader import apply_overrides, load_catalog
 from procedures.model import CONFIDENCE_LABELS, PRODUCES_LABELS, Catalog, Closing, Matter, Produces
 from procedures.risks import coverage
 from procedures.search import search
-from store import roles
 from store.paths import data_dir, local_matters_dir
 from store.settings import timer_overrides
-from store.site import Site
 from tui import (
     cli_case,
     cli_doctor,
     cli_export,
-    cli_hints,
-    cli_input,
     cli_records,
     cli_site,
     cli_supervision,
     cli_zh,
+    launch,
 )
-from tui.cli_common import EXIT_DATA, EXIT_REFUSED, EXIT_USAGE, JsonOption, fail, handled, out, print_json
+from tui.cli_common import EXIT_DATA, EXIT_USAGE, JsonOption, fail, handled, out, print_json
 
 __all__ = ["EXIT_DATA", "EXIT_USAGE", "app", "run"]
+
+run = launch.run
+"""The console script (``tui.launch.run``): the app opens without this module; sub-commands come here."""
 
 cli_zh.install()
 app = typer.Typer(
@@ -92,41 +90,8 @@ def main(
 ) -> None:
     """不带子命令时打开终端界面。"""
     ctx.obj = data
-    if ctx.invoked_subcommand is None:
-        open_app(data, ascii_borders, colors)
-
-
-def open_app(data: Path | None, ascii_borders: bool, colors: str) -> None:
-    """Start the terminal app on the data directory (imports Textual only here)."""
-    if colors not in ("16", "256", "auto"):
-        fail("--colors 只能是 16、256 或 auto", EXIT_USAGE)
-    # Over SSH: no animation, modest frame rate; 16 colours when asked (PuTTY's default TERM=xterm).
-    os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
-    os.environ.setdefault("TEXTUAL_FPS", "30")
-    if colors == "16":
-        os.environ["TEXTUAL_COLOR_SYSTEM"] = "standard"
-    elif colors == "256":
-        os.environ["TEXTUAL_COLOR_SYSTEM"] = "256"
-    folder = data_dir(data)
-    with handled():
-        site = Site(folder)
-    # Who may open it is settled before the terminal is taken over (and before Textual loads).
-    if not site.settings.villages and not roles.is_admin(site.operator):
-        fail(cli_hints.first_setup_message(folder), EXIT_REFUSED)
-    if site.settings.villages and not roles.known(site.operator):
-        refusal = roles.not_listed(site.operator)
-        fail(cli_hints.message(refusal), refusal.exit_code)
-    if not sys.stdin.isatty() or not sys.stdout.isatty():
-        fail("终端界面需要在终端中运行；脚本请使用子命令（cunwu --help）。", EXIT_USAGE)
-    with handled():
-        from tui.app import make_app
-
-        app_ = make_app(site, ascii_borders=ascii_borders)
-        if colors == "16":
-            app_.theme = "ansi-dark"
-    app_.run(mouse=False)
-    if app_.return_code:
-        raise typer.Exit(app_.return_code)  # 4 after a crash (tui/crash.py)
+    if ctx.invoked_subcommand is None:  # `cunwu` alone starts the app without coming here (tui.launch)
+        launch.open_app(data, ascii_borders, colors)
 
 
 def _print_catalog(matters: tuple[Matter, ...]) -> None:
@@ -258,41 +223,6 @@ def print_matter(console: Console, matter: Matter) -> None:
     if matter.note:
         line("流程整理说明：", style="bold")
         line(matter.note, 2)
-
-
-def run() -> None:
-    """Console-script entry point."""
-    cli_input.refuse_personal_data(sys.argv[1:])  # before anything: arguments are visible to all (ps)
-    # Personal data: nothing this process creates is readable by other accounts
-    # (a group-shared site widens this to the group once its settings are read).
-    os.umask(0o077)
-    # A terminal whose locale is not UTF-8 must not crash the command on Chinese output.
-    for stream in (sys.stdout, sys.stderr):
-        reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None:
-            reconfigure(errors="replace")
-    try:
-        app(standalone_mode=True)
-    except KeyboardInterrupt:
-        sys.stderr.write("已中断，未完成的保存不会写入。\n")
-        raise SystemExit(130) from None
-    except Exception as exc:  # usage errors and typer.Exit end inside app() as SystemExit
-        from procedures.loader import CatalogError
-        from store import resources
-        from store.errors import StoreError
-        from tui import crash
-
-        if isinstance(exc, OSError):  # a full disk, no permission …: said in words, exit 3
-            exc = resources.problem(exc, doing=resources.ACCESS) or exc
-        if isinstance(exc, StoreError):  # expected: its message and code, as handled() gives them
-            sys.stderr.write(f"{cli_hints.message(exc)}\n")
-            raise SystemExit(exc.exit_code) from None
-        if isinstance(exc, CatalogError):
-            sys.stderr.write(f"{exc.report()}\n")
-            raise SystemExit(EXIT_DATA) from None
-        # A bug: the details to a private log file, one sentence on the screen (tui.crash).
-        sys.stderr.write(f"{crash.report(exc)}\n")
-        raise SystemExit(crash.EXIT_INTERNAL) from None
 
 
 if __name__ == "__main__":

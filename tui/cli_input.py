@@ -1,8 +1,8 @@
 """Personal data off the command line: arguments are visible to other accounts (``ps``) and
 stay in shell histories and logs, so text comes from standard input or a file instead.
 
-- ``refuse_personal_data``: the first thing ``run()`` does; arguments holding a resident
-  ID number stop the command before anything is opened.
+- Arguments holding a resident ID number stop the command before anything is opened
+  (``tui.launch.refuse_personal_data``, the first thing ``cunwu`` does).
 - ``text_option`` / ``lines_option``: a free-text option (names, subjects, notes …) whose
   value ``-`` is read from standard input. Standard input can be read once, so at most one
   ``-`` per command; a second is refused while the options are parsed, before the command
@@ -35,24 +35,6 @@ LIMIT = 1 << 20
 """Standard input or a list file is read up to 1 MiB."""
 NOTHING_DONE = "未做任何改动。"
 ENTRY_FORMAT = "姓名,身份证号,人数,金额[,备注]"
-
-
-def refuse_personal_data(argv: Sequence[str]) -> None:
-    """Exit 2 with a message when the arguments hold a resident ID number, in any form
-    ``idnumber.in_arguments`` finds (full-width digits, lower-case x, spaces or hyphens inside,
-    letters before, split over several arguments). The shared server's wrapper runs the same
-    check before sudo (``procedures.idnumber.main``)."""
-    found = idnumber.in_arguments(argv)
-    if not found:
-        return
-    message = idnumber.refusal(found)
-    buffer = getattr(sys.stderr, "buffer", None)
-    if buffer is not None:
-        buffer.write(message.encode("utf-8"))
-    else:
-        sys.stderr.write(message)
-    sys.stderr.flush()
-    raise SystemExit(EXIT_USAGE)
 
 
 def _flag(param: typer.CallbackParam) -> str:
