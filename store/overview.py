@@ -36,6 +36,7 @@ import orjson
 from procedures.engine import CaseState, CaseStatus, StepEntry
 from procedures.views import CaseView
 from store.files import atomic_write
+from store.resources import ResourceProblem
 
 SUFFIX = ".overview.json"
 VERSION = 1
@@ -203,7 +204,7 @@ def read(path: Path, source: tuple[int, int, int], recurring: frozenset[str]) ->
 def write(path: Path, overview: Overview, mode: int) -> None:
     """Write the overview beside its data file; a cache, so not fsynced, and a write that fails
     (a full disk) leaves it stale, never the save undone: readers then make it from the data."""
-    with contextlib.suppress(Exception):
+    with contextlib.suppress(OSError, ResourceProblem):
         atomic_write(path, orjson.dumps(overview), mode, durable=False)
 
 

@@ -208,3 +208,24 @@ def test_the_repair_command_says_it_wrote_the_overviews_again(tmp_path: Path) ->
     assert code == 0 and made["open"] in out
     code, out, err = run("--data", str(site.root), "verify")
     assert code == 0, out + err
+
+
+def test_a_full_disk_at_the_overview_leaves_the_save_made_and_home_right(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    site = new_site(tmp_path / "data")
+    made = busy(site)
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(overview, "atomic_write", full)
+    site.cases.complete_step(site.operator, NOW, made["open"])
+    monkeypatch.undo()
+    assert site.cases.get(made["open"]).record["current"] != "apply", "the save itself was made"
+    fresh = Site(site.root, environ={})
+    (row,) = [r for r in fresh.open_cases() if r.number == made["open"]]
+    assert row.state() == fresh.cases.get(made["open"]).state(), "the old overview is not read"
+    assert fresh.verify().ok
