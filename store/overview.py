@@ -145,15 +145,25 @@ def update(
             wanted[kind].add(number)
     for number in wanted["case"]:  # a record no longer in this file (or never in it) has no entry
         cases.pop(number, None)
+        record = _doc(data, CASE_TABLE, number)
+        entry = case_entry(record, recurring) if record is not None else None
+        if entry is not None:
+            cases[number] = entry
     for number in wanted["meeting"]:
         meetings.pop(number, None)
-    for record in _docs(data, CASE_TABLE, wanted["case"]):
-        entry = case_entry(record, recurring)
-        if entry is not None:
-            cases[str(record["number"])] = entry
-    for record in _docs(data, MEETING_TABLE, wanted["meeting"]):
-        meetings[str(record["number"])] = meeting_entry(record)
+        record = _doc(data, MEETING_TABLE, number)
+        if record is not None:
+            meetings[number] = meeting_entry(record)
     return _wrap(cases, meetings, source, recurring)
+
+
+def _doc(data: Mapping[str, Any], table: str, number: str) -> Mapping[str, Any] | None:
+    """The record numbered ``number`` in a table of a data file: its document id is the number's
+    sequence (``城关村-2026-HY0003`` → "3"), so one lookup instead of a pass over the table."""
+    docs = data.get(table)
+    digits = number.rpartition("-")[2].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    doc = docs.get(str(int(digits))) if isinstance(docs, Mapping) and digits.isdigit() else None
+    return doc if isinstance(doc, Mapping) and doc.get("number") == number else None
 
 
 def _wrap(
@@ -168,17 +178,13 @@ def _wrap(
     }
 
 
-def _docs(data: Mapping[str, Any], table: str, numbers: set[str] | None = None) -> Iterable[Mapping[str, Any]]:
-    """The records of one table of a data file (those numbered ``numbers`` when given)."""
+def _docs(data: Mapping[str, Any], table: str) -> Iterable[Mapping[str, Any]]:
+    """The records of one table of a data file."""
     docs = data.get(table) if isinstance(data, Mapping) else None
     if not isinstance(docs, Mapping):
         return
     for doc in docs.values():
-        if (
-            isinstance(doc, Mapping)
-            and isinstance(doc.get("number"), str)
-            and (numbers is None or doc["number"] in numbers)
-        ):
+        if isinstance(doc, Mapping) and isinstance(doc.get("number"), str):
             yield doc
 
 
