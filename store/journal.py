@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from store import resources
 from store.files import append_whole
 
@@ -211,3 +213,45 @@ def _tail_entries(path: Path, count: int) -> tuple[list[dict[str, Any]], int]:
         if isinstance(value, dict):
             out.append(value)
     return out, size
+
+
+class Watch:
+    """What other sessions have saved since the last look: the journal's targets appended since
+    (one ``stat`` when nothing was), so that a screen is read again only when a record it shows
+    changed. Starts at the journal's end: what was saved before it is already on the screens."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._inode, self._offset = self._where()
+
+    def _where(self) -> tuple[int, int]:
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return -1, 0
+        return st.st_ino, st.st_size
+
+    def changes(self) -> set[str] | None:
+        """The targets (``case:城关村-2026-0001``, ``settings``…) of the entries appended since the
+        last call; None when the journal was replaced or cut back (a restore): anything may have
+        changed. An entry still being written is read once it is whole."""
+        inode, size = self._where()
+        if inode != self._inode or size < self._offset:
+            self._inode, self._offset = inode, size
+            return None
+        if size == self._offset:
+            return set()
+        with self.path.open("rb") as fh:
+            fh.seek(self._offset)
+            chunk = fh.read(size - self._offset)
+        end = chunk.rfind(b"\n") + 1
+        self._offset += end
+        targets = set()
+        for line in chunk[:end].splitlines():
+            try:
+                target = orjson.loads(line).get("target")
+            except (ValueError, AttributeError):
+                return None  # not an entry: verify's to name; here, read everything again
+            if isinstance(target, str):
+                targets.add(target)
+        return targets

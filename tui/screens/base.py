@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from typing import TYPE_CHECKING, Any, cast
 
 from textual.binding import ActiveBinding
@@ -86,5 +87,15 @@ class BaseScreen(ScreenParts, Screen[None]):
             self.refresh_data()
         self._shown = True
 
+    def shown_villages(self) -> Collection[str]:
+        """The villages whose records this screen shows: every village the session sees, unless
+        the screen is about one (a case, a list filtered to one village)."""
+        return self.site.villages
+
+    def shows(self, villages: frozenset[str]) -> bool:
+        """Does a save of records of ``villages`` change what this screen shows? (Another user's
+        save in a village the screen does not show leaves it as it is.)"""
+        return not villages.isdisjoint(self.shown_villages())
+
     def refresh_data(self) -> None:
-        """Re-read what the screen shows (after another user's save, or once a minute)."""
+        """Re-read what the screen shows (after another user's save, or when the day turns)."""

@@ -6,7 +6,7 @@ seal use; F9/g opens the case's records. Nothing here reads the clock."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING
 
 from rich.segment import Segment
@@ -123,6 +123,9 @@ class CaseScreen(CaseUndo, BaseScreen):
             if widget.display:
                 widget.focus()
                 break
+
+    def shown_villages(self) -> Collection[str]:
+        return (self.case.village,) if self.case is not None else self.site.villages
 
     @property
     def matter(self) -> Matter:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
@@ -96,6 +97,10 @@ class CaseListScreen(BaseScreen):
         self.sub_title = "办件"
         self.refresh_data()
         self.query_one(DataTable).focus()
+
+    def shown_villages(self) -> Collection[str]:
+        village = self.query_one("#village", Select).value
+        return self.site.villages if village == ALL else (str(village),)
 
     def _rows(self) -> list[Row]:
         village = self.query_one("#village", Select).value
