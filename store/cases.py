@@ -209,13 +209,17 @@ class Cases:
     def get(self, number: str) -> Case:
         return Case(self.book.get(number))
 
-    def all(self, *, skip_damaged: bool | None = None) -> list[Case]:
-        """Every case of every village and year."""
-        return [Case(r) for r in self.book.all(skip_damaged=skip_damaged)]
+    def all(self, *, skip_damaged: bool | None = None, year: int | None = None) -> list[Case]:
+        """Every case of every village (the viewer sees), of every year or of ``year``."""
+        return [Case(r) for r in self.book.all(skip_damaged=skip_damaged, year=year)]
 
-    def find(self, village: str | None = None, matter: str | None = None, status: str | None = None) -> list[Case]:
+    def find(
+        self, village: str | None = None, matter: str | None = None, status: str | None = None, year: int | None = None
+    ) -> list[Case]:
+        """The cases of a village (else all the viewer sees), a matter, a status and the year in
+        their number (the data files of other years are not read)."""
         # One village: its own file only (a damaged one stops it); all: the others go on.
-        cases = [Case(r) for r in self.book.in_village(self.village(village))] if village else self.all()
+        cases = [Case(r) for r in self.book.in_village(self.village(village), year)] if village else self.all(year=year)
         if matter:
             cases = [c for c in cases if c.matter_id == matter.strip()]
         if status:

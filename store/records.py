@@ -92,20 +92,22 @@ class RecordBook:
             raise NotFound(f"没有编号为“{number}”的{self.what}")
         return record
 
-    def in_village(self, village: str | None) -> list[dict[str, Any]]:
-        """Every record of ``village`` (all the viewer may see when None); a village outside the
-        viewer's is refused, never answered with an empty list, and so is a village whose data
-        file is damaged."""
+    def in_village(self, village: str | None, year: int | None = None) -> list[dict[str, Any]]:
+        """Every record of ``village`` (all the viewer may see when None), of the data file of
+        ``year`` when given (the year in the record's number); a village outside the viewer's is
+        refused, never answered with an empty list, and so is a village whose data file is damaged."""
         if not village:
-            return self.all()
+            return self.all(year=year)
         self.store.require_visible(village)
         out: list[dict[str, Any]] = []
         for partition in self.store.partitions():
-            if partition.village == village:
+            if partition.village == village and year in (None, partition.year):
                 out += (partition.storage.read() or {}).get(self.table, {}).values()
         return out
 
-    def all(self, *, skip_damaged: bool | None = None, every_village: bool = False) -> list[dict[str, Any]]:
+    def all(
+        self, *, skip_damaged: bool | None = None, every_village: bool = False, year: int | None = None
+    ) -> list[dict[str, Any]]:
         """Every record of this kind in the villages the store's viewer may see (all of them
         with ``every_village``, for verify and restore), as the storage holds them: **read-only**
         (no copies, so that listing 10,000 cases costs no extra memory); change records
@@ -113,12 +115,13 @@ class RecordBook:
 
         A damaged data file stops only its own village: a listing of several villages leaves
         it out and notes it in ``Store.skipped`` (``skip_damaged`` None, the default, unless
-        ``every_village``); verify and restore decide for themselves."""
+        ``every_village``); verify and restore decide for themselves. ``year``: only the data files
+        of that year (a closed year is read only when it is asked for)."""
         skip = (not every_village) if skip_damaged is None else skip_damaged
         out: list[dict[str, Any]] = []
         self.store.refresh_viewer()
         for partition in self.store.partitions():
-            if not every_village and not self.store.visible(partition.village):
+            if (not every_village and not self.store.visible(partition.village)) or year not in (None, partition.year):
                 continue
             try:
                 tables = partition.storage.read() or {}

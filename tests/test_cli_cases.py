@@ -153,6 +153,23 @@ def test_list_filters_and_due(clock: Clock) -> None:
     assert code == 0 and "[已超期]" in out.splitlines()[0]
 
 
+def test_list_by_year_reads_only_that_year_s_files(clock: Clock, tmp_path: Path) -> None:
+    init()
+    old = json.loads(run("case", "new", "xinfang", "--village", "城关村", "--subject", "甲", "--json")[1])["number"]
+    clock.to(dt.date(2027, 1, 5))
+    new = json.loads(run("case", "new", "xinfang", "--village", "城关村", "--subject", "乙", "--json")[1])["number"]
+    code, out, _ = run("case", "list", "--year", "2027", "--json")
+    assert code == 0 and [c["number"] for c in json.loads(out)] == [new]
+    # Last year's file is not even read: damaged, it does not stop this year's list.
+    (tmp_path / "data" / "cases" / "城关村" / "2026.json").write_bytes(b"{not json")
+    code, out, err = run("case", "list", "--year", "2027", "--village", "城关村", "--json")
+    assert code == 0 and [c["number"] for c in json.loads(out)] == [new], err
+    code, _, err = run("case", "list", "--village", "城关村")
+    assert code != 0 and "2026.json" in err and old not in err
+    code, _, err = run("case", "list", "--year", "1999")
+    assert code == 2 and "--year" in err
+
+
 def test_verify_backup_tamper_restore(clock: Clock, tmp_path: Path) -> None:
     init()
     run("case", "new", "dibao", "--village", "城关村", "--subject", "王某某")

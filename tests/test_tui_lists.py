@@ -8,7 +8,7 @@ from pathlib import Path
 from textual.widgets import Select
 
 from tests.sites import NOW, new_site
-from tests.tui_helpers import make, visible_text
+from tests.tui_helpers import Clock, make, visible_text
 
 SIZE = (80, 24)
 
@@ -170,3 +170,46 @@ async def test_home_s_highlight_follows_the_case_when_another_user_adds_one(tmp_
         await pilot.press("enter")
         await pilot.pause()
         assert "乙某来访" in visible_text(app) and "丙某来访" not in visible_text(app)
+
+
+async def test_a_long_list_is_shown_a_page_at_a_time_to_its_end(tmp_path: Path) -> None:
+    from tui.screens.cases import PAGE
+
+    site = new_site(tmp_path / "data")
+    total = PAGE * 2 + 50
+    with site.store.transaction(site.operator, NOW):
+        for n in range(total):
+            site.cases.open(site.operator, NOW, "xinfang", "城关村", f"第{n + 1:03d}号来访")
+    app = make(tmp_path / "data")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("b")
+        await pilot.pause()
+        assert f"（1/{total}）" in detail_line(visible_text(app))
+        assert app.screen.query_one("#cases").row_count == PAGE, "one page in the table, not every case"
+        for _ in range(3):  # Ctrl+End goes to the last row shown; the next page comes as it nears it
+            await pilot.press("ctrl+end")
+            await pilot.pause()
+        seen = visible_text(app)
+        assert f"（{total}/{total}）" in detail_line(seen) and f"第{total:03d}号来访" in detail_line(seen)
+
+
+async def test_the_year_filter_lists_that_year_s_cases(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from tests.sites import at
+
+    site = new_site(tmp_path / "data")
+    site.cases.open(site.operator, NOW, "xinfang", "城关村", "去年的来访")
+    site.cases.open(site.operator, at(dt.date(2027, 1, 5)), "xinfang", "城关村", "今年的来访")
+    app = make(tmp_path / "data", Clock(dt.date(2027, 1, 6)))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("b")
+        await pilot.pause()
+        assert "去年的来访" in visible_text(app) or "（1/2）" in detail_line(visible_text(app))
+        await pilot.click("#year")
+        await pilot.pause()
+        assert "2026年" in visible_text(app) and "2027年" in visible_text(app)
+        await pilot.press("down", "down", "enter")  # 全部年份 → 2027年 → 2026年
+        await pilot.pause()
+        seen = visible_text(app)
+        assert "（1/1）" in detail_line(seen) and "去年的来访" in detail_line(seen)

@@ -141,13 +141,17 @@ def list_command(
     village: Annotated[str | None, typer.Option("--village", help="只列此村")] = None,
     matter: Annotated[str | None, typer.Option("--matter", help="只列此事项编号")] = None,
     status: Annotated[str | None, typer.Option("--status", help="办理中、已办结、已终止、已撤回")] = None,
+    year: Annotated[
+        int | None,
+        typer.Option("--year", min=2000, max=9999, help="只列此年份立的办件（办件编号中的年份；其他年份的数据不读取）"),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """列出办件。"""
     site = open_site(ctx)
     today = cli_common.now().date()
     with handled():
-        cases = site.cases.find(village, matter, status)
+        cases = site.cases.find(village, matter, status, year)
     # Free text (subjects) is printed with ID numbers masked, as everywhere below.
     summaries = idnumber.mask_in_data([_summary(site, c, today) for c in cases])
     if as_json:

@@ -44,8 +44,16 @@ def refill(table: DataTable[object], rows: Iterable[tuple[str, Sequence[str]]], 
     on the record it was on — or on ``select`` — wherever that record now stands; when it is
     gone, on the row at the same place. Returns the keys in order."""
     keep, old_row = select or current_key(table), table.cursor_row
-    widths = [column.width for column in table.columns.values()]
     table.clear()
+    keys = add(table, rows)
+    if keys:
+        table.move_cursor(row=keys.index(keep) if keep in keys else min(old_row, len(keys) - 1))
+    return keys
+
+
+def add(table: DataTable[object], rows: Iterable[tuple[str, Sequence[str]]]) -> list[str]:
+    """Append the rows (``key``, cells clipped to their column's width); returns their keys."""
+    widths = [column.width for column in table.columns.values()]
     keys: list[str] = []
     for key, cells in rows:
         texts = [
@@ -53,8 +61,6 @@ def refill(table: DataTable[object], rows: Iterable[tuple[str, Sequence[str]]], 
         ]
         table.add_row(*texts, key=key)
         keys.append(key)
-    if keys:
-        table.move_cursor(row=keys.index(keep) if keep in keys else min(old_row, len(keys) - 1))
     return keys
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from rich.text import Text
 from textual import on
@@ -23,7 +23,7 @@ from store.site import Site
 from tui.commands import bindings_for
 from tui.screens.base import BaseScreen, literal
 from tui.screens.record_common import Tick
-from tui.tables import columns, refill
+from tui.tables import add, columns, current_key, refill
 from tui.widgets import Dropdown
 
 if TYPE_CHECKING:
@@ -49,23 +49,37 @@ def timer_text(timer: TimerStatus) -> str:
     return ("[已超期] " if timer.state is TimerState.OVERDUE else "") + timer.describe()
 
 
+PAGE = 200
+"""Rows put in the table at a time: the rest are added as the highlight comes near the end (a
+DataTable of 10,000 rows took seconds to fill and its memory for every row)."""
+
+
+def year_of(number: str) -> int:
+    """The year in a case number (城关村-2026-0012 → 2026): the year of its data file."""
+    return int(number.rsplit("-", 2)[1])
+
+
 @dataclass(frozen=True, slots=True)
 class Row:
     """One case as the list shows it."""
 
-    case: Case
+    number: str
+    village: str
+    matter_id: str
+    subject: str
+    status: CaseStatus
     matter: str
     step: str
-    timers: tuple[str, ...]
+    running: tuple[TimerStatus, ...]
     overdue: bool
     days_left: int
     """The fewest days left on any running timer (a large number when none runs)."""
 
     @property
     def when(self) -> str:
-        if self.case.status is not CaseStatus.OPEN:
-            return f"[{STATUS_LABELS[self.case.status]}]"
-        return "；".join(self.timers) if self.timers else "无时限"
+        if self.status is not CaseStatus.OPEN:
+            return f"[{STATUS_LABELS[self.status]}]"
+        return "；".join(timer_text(t) for t in self.running) if self.running else "无时限"
 
 
 class CaseListScreen(BaseScreen):
@@ -75,14 +89,23 @@ class CaseListScreen(BaseScreen):
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[Row] = []
+        """Every case the filters let through, in order; the table holds the first ``shown``."""
+        self.shown = 0
 
     def compose(self) -> ComposeResult:
         yield self.header()
         villages = [(Text("全部村"), ALL), *[(Text(v), v) for v in self.site.villages]]
+        years = sorted({p.year for p in self.site.store.partitions()} | {self.today.year}, reverse=True)
         with Horizontal(id="filters"):
             yield Dropdown(villages, allow_blank=False, value=ALL, id="village")
             yield Dropdown(
                 [(Text(label), value) for label, value in STATUSES], allow_blank=False, value="open", id="status"
+            )
+            yield Dropdown(
+                [(Text("全部年份"), ALL), *[(Text(f"{y}年"), str(y)) for y in years]],
+                allow_blank=False,
+                value=ALL,
+                id="year",
             )
             yield Tick("只看超期", id="overdue")
         yield Static(id="damaged", classes="hint")
@@ -102,37 +125,65 @@ class CaseListScreen(BaseScreen):
         village = self.query_one("#village", Select).value
         return self.site.villages if village == ALL else (str(village),)
 
+    def _cases(self, village: str | None, status: str, year: int | None) -> list[Any]:
+        """The cases to list: the open ones from the overviews (``store.overview``), others — a
+        closed year is read only when they are asked for — from the records of that year."""
+        site = self.site
+        if status == CaseStatus.OPEN.value:
+            rows = site.open_cases(village)
+            return [r for r in rows if year is None or year_of(r.number) == year]
+        return site.cases.find(village, status=None if status == ALL else status, year=year)
+
     def _rows(self) -> list[Row]:
         village = self.query_one("#village", Select).value
-        status = self.query_one("#status", Select).value
+        status = str(self.query_one("#status", Select).value)
+        year = self.query_one("#year", Select).value
         only_overdue = self.query_one("#overdue", Checkbox).value
         self.site.store.skipped.clear()
-        cases = self.cunwu.attempt(lambda: self.site.cases.all(skip_damaged=True)) or []
+        where = None if village == ALL else str(village)
+        chosen = None if year == ALL else int(str(year))
+        cases = self.cunwu.attempt(lambda: self._cases(where, status, chosen)) or []
         self._say_damaged(sorted({path.parent.name for path in self.site.store.skipped}))
         rows = []
         for case in cases:
-            if village != ALL and case.village != village:
-                continue
             if status != ALL and case.status.value != status:
                 continue
             try:
                 matter = self.site.catalog.get(case.matter_id)
             except KeyError:  # a local catalogue that dropped the matter: list it, plainly
-                rows.append(Row(case, f"（未知事项 {case.matter_id}）", "", (), False, 10**6))
+                name = f"（未知事项 {case.matter_id}）"
+                rows.append(
+                    Row(
+                        case.number, case.village, case.matter_id, case.subject, case.status, name, "", (), False, 10**6
+                    )
+                )
                 continue
-            timers: tuple[str, ...] = ()
+            running: tuple[TimerStatus, ...] = ()
             step = ""
             overdue, left = False, 10**6
             if case.status is CaseStatus.OPEN:
-                step = matter.step(case.record["current"]).title
-                running = countdowns(self.site, case, self.today)
-                timers = tuple(timer_text(t) for t in running)
+                state = case.state()
+                step = matter.step(state.current).title
+                running = engine.running_timers(matter, state, self.today, self.site.cal)
                 overdue = any(t.state is TimerState.OVERDUE for t in running)
                 left = min((t.days_left for t in running), default=left)
             if only_overdue and not overdue:
                 continue
-            rows.append(Row(case, matter.name, step, timers, overdue, left))
-        rows.sort(key=lambda r: (not r.overdue, r.days_left, r.case.number))
+            rows.append(
+                Row(
+                    case.number,
+                    case.village,
+                    case.matter_id,
+                    case.subject,
+                    case.status,
+                    matter.name,
+                    step,
+                    running,
+                    overdue,
+                    left,
+                )
+            )
+        rows.sort(key=lambda r: (not r.overdue, r.days_left, r.number))
         return rows
 
     def _say_damaged(self, villages: list[str]) -> None:
@@ -145,13 +196,26 @@ class CaseListScreen(BaseScreen):
 
     def refresh_data(self) -> None:
         table = self.query_one(DataTable)
+        keep = current_key(table)
         self.rows = self._rows()
-        keys = refill(
-            table, ((r.case.number, (r.case.number, r.matter, r.case.subject, r.step, r.when)) for r in self.rows)
-        )
-        by_number = {r.case.number: r for r in self.rows}
-        self.rows = [by_number[k] for k in keys]
+        # Enough pages for the highlighted case to be among them again.
+        at = next((i for i, r in enumerate(self.rows) if r.number == keep), 0)
+        self.shown = min(len(self.rows), (at // PAGE + 1) * PAGE)
+        refill(table, (self._cells(r) for r in self.rows[: self.shown]), select=keep)
         self.show_detail()
+
+    @staticmethod
+    def _cells(row: Row) -> tuple[str, tuple[str, ...]]:
+        return row.number, (row.number, row.matter, row.subject, row.step, row.when)
+
+    def show_more(self) -> None:
+        """The next page of rows, once the highlight is near the last one shown."""
+        table = self.query_one(DataTable)
+        if self.shown >= len(self.rows) or table.cursor_row < self.shown - 20:
+            return
+        more = self.rows[self.shown : self.shown + PAGE]
+        add(table, (self._cells(r) for r in more))
+        self.shown += len(more)
 
     def show_detail(self) -> None:
         table = self.query_one(DataTable)
@@ -160,12 +224,13 @@ class CaseListScreen(BaseScreen):
         else:
             index = min(table.cursor_row, len(self.rows) - 1)
             row = self.rows[index]
-            where = row.step or STATUS_LABELS[row.case.status]
-            text = f"（{index + 1}/{len(self.rows)}）{row.matter}｜事由：{row.case.subject}｜{where}｜{row.when}"
+            where = row.step or STATUS_LABELS[row.status]
+            text = f"（{index + 1}/{len(self.rows)}）{row.matter}｜事由：{row.subject}｜{where}｜{row.when}"
         self.query_one("#detail", Static).update(literal(text))
 
     @on(DataTable.RowHighlighted)
     def highlighted(self) -> None:
+        self.show_more()
         self.show_detail()
 
     @on(Select.Changed)
@@ -179,7 +244,7 @@ class CaseListScreen(BaseScreen):
     def action_open(self) -> None:
         table = self.query_one(DataTable)
         if self.rows and table.cursor_row < len(self.rows):
-            self.cunwu.open_case(self.rows[table.cursor_row].case.number)
+            self.cunwu.open_case(self.rows[table.cursor_row].number)
 
     def action_focus_filter(self) -> None:
         self.query_one("#village", Select).focus()
@@ -192,7 +257,7 @@ class CaseListScreen(BaseScreen):
         from tui.screens.export_forms import export_ledger
 
         table = self.query_one(DataTable)
-        matter = self.rows[table.cursor_row].case.matter_id if self.rows and table.cursor_row < len(self.rows) else ""
+        matter = self.rows[table.cursor_row].matter_id if self.rows and table.cursor_row < len(self.rows) else ""
         village = self.query_one("#village", Select).value
         export_ledger(self, matter, village if isinstance(village, str) and village != ALL else "")
 
