@@ -143,12 +143,14 @@ class Opinions:
         """Opinions and signatures on a case and on its linked records, by date: what the
         cadres doing the case must read."""
         targets = {case_number, *records}
-        return [o for o in self.find() if o["target"] in targets]
+        # Filed in the case's village (a record linked to a case is of its village): its files only.
+        return [o for o in self.find(_village_of(case_number)) if o["target"] in targets]
 
     def countersigns(self, case_number: str, step_id: str) -> list[dict[str, Any]]:
         """The signatures on a case's notice step that stand for its 公示 as it now reads: one
         given on an earlier version of the text (registered again since) signed something else."""
-        signed = [o for o in self.find(target=case_number) if o["kind"] == "countersign" and o["step"] == step_id]
+        found = self.find(_village_of(case_number), target=case_number)
+        signed = [o for o in found if o["kind"] == "countersign" and o["step"] == step_id]
         current = self._notice_version(case_number)
         return [o for o in signed if "notice_text" not in o or (o.get("notice"), o["notice_text"]) == current]
 
@@ -160,6 +162,11 @@ class Opinions:
             return (registered, notice_text(self._target(registered)[1])) if registered else None
         except StoreError:
             return None
+
+
+def _village_of(number: str) -> str:
+    """The village of a record number (城关村-2026-0012 → 城关村)."""
+    return number.strip().rsplit("-", 2)[0]
 
 
 def notice_text(notice: Mapping[str, Any]) -> str:
