@@ -93,3 +93,30 @@ def test_a_focused_text_field_sends_nothing_while_idle(tmp_path: Path) -> None:
         assert len(term.seen) - before == 0, term.seen[before:][:200]
     finally:
         term.kill()
+
+
+async def test_the_case_list_is_read_once_when_opened_and_once_per_filter(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from textual.widgets import Select
+
+    from tui.screens.cases import CaseListScreen
+
+    site = new_site(tmp_path / "data")
+    number = site.cases.open(site.operator, NOW, "dibao", "城关村", "周某").number
+    reads: list[int] = []
+    original = CaseListScreen._rows
+    monkeypatch.setattr(CaseListScreen, "_rows", lambda self: (reads.append(1), original(self))[1])
+    app = make(tmp_path / "data", Clock())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("b")
+        await pilot.pause()
+        assert len(reads) == 1, "the drop-downs' first values are not filter changes"
+        app.open_case(number)
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert len(reads) == 2 and "周某" in visible_text(app)
+        app.screen.query_one("#status", Select).value = "done"
+        await pilot.pause()
+        assert len(reads) == 3 and "没有符合条件的办件" in visible_text(app)

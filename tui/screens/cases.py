@@ -91,6 +91,8 @@ class CaseListScreen(BaseScreen):
         self.rows: list[Row] = []
         """Every case the filters let through, in order; the table holds the first ``shown``."""
         self.shown = 0
+        self.read_with: tuple[object, ...] = ()
+        """The filters the rows were read with."""
 
     def compose(self) -> ComposeResult:
         yield self.header()
@@ -197,6 +199,7 @@ class CaseListScreen(BaseScreen):
     def refresh_data(self) -> None:
         table = self.query_one(DataTable)
         keep = current_key(table)
+        self.read_with = self.filters()
         self.rows = self._rows()
         # Enough pages for the highlighted case to be among them again.
         at = next((i for i, r in enumerate(self.rows) if r.number == keep), 0)
@@ -236,7 +239,14 @@ class CaseListScreen(BaseScreen):
     @on(Select.Changed)
     @on(Checkbox.Changed)
     def filtered(self) -> None:
-        self.refresh_data()
+        # Each drop-down says Changed once as it is mounted with its first value: the list was
+        # read four times on opening. Only a filter that is not the one the list was read with counts.
+        if self.filters() != self.read_with:
+            self.refresh_data()
+
+    def filters(self) -> tuple[object, ...]:
+        selects = [self.query_one(f"#{name}", Select).value for name in ("village", "status", "year")]
+        return (*selects, self.query_one("#overdue", Checkbox).value)
 
     def on_data_table_row_selected(self) -> None:
         self.action_open()
