@@ -13,6 +13,7 @@ fast: no ``typing``, no ``re``, no ``datetime`` until ``validate``.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import unicodedata
@@ -188,7 +189,11 @@ def _within(folded: str, start: int, end: int) -> list[tuple[int, int, str]]:
 
 def spans(text: str) -> list[tuple[int, int, str]]:
     """Where ``text`` holds an ID number: (start, end, the number normalised), in order."""
+    if len(text) < 17:
+        return []  # an ID number needs 17 digits and its check character: most text is shorter
     folded = text.translate(_FOLD)
+    if sum(map(folded.count, DIGITS)) < 17:
+        return []  # fewer digits than any ID number has (a title, a date, a record number)
     found: list[tuple[int, int, str]] = []
     size = len(folded)
     at = 0
@@ -221,6 +226,7 @@ def find_in_text(text: str) -> list[str]:
     return [number for _, _, number in spans(text)]
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def mask_in_text(text: str) -> str:
     """``text`` with every ID number in it masked (``mask``), as ``find_in_text`` finds them;
     the rest is left as typed (full-width punctuation too)."""
