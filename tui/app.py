@@ -18,7 +18,6 @@ from textual.app import App
 from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.filter import LineFilter
-from textual.widgets import Input, TextArea
 
 from store import clock as clock_mod
 from store import resources, roles
@@ -85,9 +84,9 @@ class CunwuApp(App[None]):
         """A steady cursor in text fields: a blinking one redraws the field twice a second, about
         1.5 KB/s, more than a 9.6 kbit/s SSH link carries, so the link never drains while a
         field has focus (issue 19)."""
-        widget = event.widget
-        if isinstance(widget, Input | TextArea) and widget.cursor_blink:
-            widget.cursor_blink = False
+        widget = event.widget  # Input, TextArea: named by their reactive, not imported (TextArea is heavy)
+        if getattr(widget, "cursor_blink", False):
+            widget.cursor_blink = False  # type: ignore[attr-defined]
 
     def get_line_filters(self) -> Sequence[LineFilter]:
         """Textual's filters, and in compatibility mode (--ascii) ASCII for every symbol."""
@@ -107,10 +106,14 @@ class CunwuApp(App[None]):
             self.add_class("-ascii")
         if self.site.read_only:
             self.title = f"{self.TITLE} · {READ_ONLY}"
-        from tui.screens.first_run import FirstRunScreen
-        from tui.screens.home import HomeScreen
+        if self.site.settings.villages:
+            from tui.screens.home import HomeScreen
 
-        self.push_screen(HomeScreen() if self.site.settings.villages else FirstRunScreen())
+            self.push_screen(HomeScreen())
+        else:
+            from tui.screens.first_run import FirstRunScreen
+
+            self.push_screen(FirstRunScreen())
         # One tick a minute for the day's turn; a cheap stat every few seconds to show other users' saves.
         self.set_interval(60, self.new_day)
         self.set_interval(3, self.watch_store)
