@@ -11,11 +11,14 @@ Measured side by side in one run, each process started in an 80×24 pseudo-termi
   and beside a bare one (a Label and a Footer: this bench's first comparison, which draws
   nothing a real first screen has);
 - bytes written for one cursor move in the case list (median of 10 moves), beside the bytes
-  of drawing the whole case-list screen.
+  of drawing the whole case-list screen; for issue 19's 50-keystroke session (catalogue,
+  search, a matter, a case, one step: ``SESSION``) and a second of idling after it with the
+  catalogue's search field focused.
 Every process runs from compiled bytecode, as an installed wheel does (``compileall`` first:
 a checkout run with PYTHONDONTWRITEBYTECODE would compile cunwu's modules on every start).
 Budgets: first screen ≤ 1.3 × the minimal app (issue 19) and ≤ 1.5 × the bare one (issue 8); peak RSS ≤ 45 MiB at 1,000 cases
-(issue 8) and ≤ 42 MiB on an empty data directory (issue 19); ≤ 1 KB per move. ``rows()``
+(issue 8) and ≤ 42 MiB on an empty data directory (issue 19); ≤ 1 KB per move; ≤ 120 KB for
+the session and ≤ 100 B a second idle (issue 19). ``rows()``
 gives the figures to ``tests.bench.report``.
 """
 
@@ -143,6 +146,42 @@ def bytes_per_move(data: Path) -> tuple[float, int]:
         term.kill()
 
 
+KEYS = {"Down": b"\x1b[B", "Up": b"\x1b[A", "Enter": b"\r", "Esc": b"\x1b", "Space": b" "}
+SESSION = [
+    *["c", "d", "b", "s", "q"],  # the catalogue, searched by pinyin initials
+    *["Down", "Enter", "Down", "Down", "Down", "Esc", "Esc"],  # a matter read, back home
+    *["b", *["Down"] * 5, "Enter"],  # the case list, a case
+    *["Space", "Down", "Space", "d", "Down", "Enter", "Esc"],  # two ticks, the step completed, back
+    *["Down"] * 10,
+    *["Up"] * 10,
+    *["Esc", "j", "Esc", "c"],  # 监督 and back; the catalogue, its search field focused
+]
+"""Issue 19's 50-keystroke session: catalogue, search, a matter, a case, one step."""
+
+
+def session_bytes(data: Path) -> tuple[int, float]:
+    """Bytes written for ``SESSION`` (from home drawn), and bytes a second while idle after it
+    (the catalogue's search field has the focus)."""
+    from tests.test_tui_terminal import Terminal
+
+    assert len(SESSION) == 50
+    term = Terminal(data)
+    try:
+        if not term.read_until(SHOWN, 60):
+            raise RuntimeError("the app did not start")
+        quiet(term)
+        before = len(term.seen)
+        for key in SESSION:
+            term.send(KEYS.get(key) or key.encode())
+            quiet(term, 0.3)
+        written = len(term.seen) - before
+        before, start = len(term.seen), time.perf_counter()
+        term.read_until("\x00never\x00", 5)
+        return written, (len(term.seen) - before) / (time.perf_counter() - start)
+    finally:
+        term.kill()
+
+
 def quiet(term: Terminal, gap: float = 0.4) -> None:
     """Read until the app has written nothing for ``gap`` seconds."""
     last = -1
@@ -168,6 +207,7 @@ def rows() -> list[Row]:
             "bare": measure(BARE, empty),
         }
         move, screen = bytes_per_move(data)
+        session, idle = session_bytes(data)
     (first, rss), (first_empty, rss_empty) = runs["cunwu"], runs["empty"]
     (minimal, minimal_rss), (bare, bare_rss) = runs["minimal"], runs["bare"]
     app, blank = "cunwu, 1,000 cases", "cunwu, empty data directory"
@@ -179,6 +219,14 @@ def rows() -> list[Row]:
         Row(f"peak RSS, {app} (largest)", rss, "MiB", simple, minimal_rss, "<= 45 MiB", rss <= 45),
         Row(f"peak RSS, {blank} (largest)", rss_empty, "MiB", simple, minimal_rss, "<= 42 MiB", rss_empty <= 42),
         Row(f"peak RSS, {app} (largest)", rss, "MiB", label, bare_rss),
+        Row(
+            "bytes, 50-key session (catalogue, search, a matter, a case, a step)",
+            session,
+            "B",
+            budget="<= 120 KB",
+            ok=session <= 120 * 1024,
+        ),
+        Row("bytes per idle second, search field focused", idle, "B", budget="<= 100 B/s", ok=idle <= 100),
         Row(
             "bytes per cursor move, case list 80x24 TERM=xterm",
             move,
