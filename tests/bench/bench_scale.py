@@ -26,8 +26,10 @@ the figures to ``tests.bench.report``.
 from __future__ import annotations
 
 import compileall
+import contextlib
 import datetime as dt
 import os
+import select
 import statistics
 import subprocess
 import sys
@@ -222,7 +224,10 @@ def list_and_back(data: Path) -> tuple[float, float]:
         term.kill()
 
 
-def _after(term: Terminal, key: bytes, text: str) -> float:
+def _after(term: Terminal, key: bytes, text: str, gap: float = 0.4) -> float:
+    """Once the screen is quiet, seconds from sending ``key`` to the screen drawn: ``text``
+    written, and the last bytes before ``gap`` seconds of quiet (a screen that draws its frame
+    first and its rows later is timed to its rows)."""
     from tests.bench.bench_tui import quiet
 
     quiet(term)
@@ -233,8 +238,20 @@ def _after(term: Terminal, key: bytes, text: str) -> float:
     while wanted not in term.seen[before:]:
         if time.perf_counter() - start > 120:
             raise RuntimeError(f"{text} not drawn within 120 s: {term.seen[-300:]!r}")
-        term.read_until("\x00never\x00", 0.02)
-    return time.perf_counter() - start
+        _read(term, 0.05)
+    last, size = time.perf_counter(), len(term.seen)
+    while time.perf_counter() - last < gap:
+        _read(term, 0.05)
+        if len(term.seen) != size:
+            last, size = time.perf_counter(), len(term.seen)
+    return last - start
+
+
+def _read(term: Terminal, seconds: float) -> None:
+    """What the app has written, as soon as it writes it (waiting at most ``seconds``)."""
+    if select.select([term.fd], [], [], seconds)[0]:
+        with contextlib.suppress(OSError):
+            term.seen += os.read(term.fd, 65536)
 
 
 def cpu_ms(pid: int) -> float:
