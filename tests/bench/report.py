@@ -1,6 +1,6 @@
 """Every benchmark of the project in one run, and one table at the end.
 
-    python3 dev.py bench [tui] [store] [due] [export]     (default: all, in this order)
+    python3 dev.py bench [tui] [store] [due] [export] [scale]     (default: all, in this order)
 
 Each figure is shown beside what it is compared with, measured in the same run on the same
 machine, with the ratio, the budget and OK or MISSED. Figures, not tests: a missed budget
@@ -13,7 +13,7 @@ import sys
 import time
 from collections.abc import Callable
 
-from tests.bench import bench_due, bench_export, bench_store, bench_tui
+from tests.bench import bench_due, bench_export, bench_scale, bench_store, bench_tui
 from tests.bench.common import Row, table
 
 BENCHES: dict[str, tuple[str, Callable[[], list[Row]]]] = {
@@ -21,6 +21,7 @@ BENCHES: dict[str, tuple[str, Callable[[], list[Row]]]] = {
     "store": ("step save at 1,000 and 10,000 cases", bench_store.rows),
     "due": ("cunwu due --json over 10,000 cases", bench_due.rows),
     "export": ("archive export", bench_export.rows),
+    "scale": ("1,000, 10,000 and 50,000 cases in 20 villages (several minutes)", bench_scale.rows),
 }
 
 
