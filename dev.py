@@ -4,7 +4,7 @@
     python3 dev.py run [ARGS...]   set up .venv (runtime packages) and run `cunwu ARGS...`
     python3 dev.py test            set up .venv (with test tools) and run ruff, mypy and pytest
     python3 dev.py samples [DIR]   export every document kind from the sample data and render page 1 of each to PNG
-    python3 dev.py bench [NAMES]   run every benchmark (or tui, store, due, export) and print one
+    python3 dev.py bench [NAMES]   run every benchmark (or tui, store, due, export, scale) and print one
                                    table: medians beside what they are compared with, ratios,
                                    budgets and OK/MISSED (figures, not pass/fail tests)
     python3 dev.py lock            rewrite constraints.txt from what .venv has installed

@@ -27,7 +27,7 @@ def rows() -> list[Row]:
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data"
         build(data, CASES, VILLAGES)
-        cli = ["-m", "tui.cli", "--data", str(data)]
+        cli = ["-m", "tui.launch", "--data", str(data)]  # the console script's entry point
         due = timed([*cli, "due", "--json"])
         risks = timed([*cli, "risks", "--json"])
         matters = timed([*cli, "matters", "--json"])
