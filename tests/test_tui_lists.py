@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.widgets import Select
 
 from tests.sites import NOW, new_site
@@ -213,3 +214,39 @@ async def test_the_year_filter_lists_that_year_s_cases(tmp_path: Path) -> None:
         await pilot.pause()
         seen = visible_text(app)
         assert "（1/1）" in detail_line(seen) and "去年的来访" in detail_line(seen)
+
+
+async def test_home_shows_the_most_urgent_and_counts_the_rest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import datetime as dt
+
+    from tests.sites import walk_to
+    from tui.screens import home
+    from tui.screens.cases import CaseListScreen
+    from tui.screens.meeting_list import MeetingListScreen
+
+    monkeypatch.setattr(home, "CASES_SHOWN", 3)
+    monkeypatch.setattr(home, "DRAFTS_SHOWN", 2)
+    site = new_site(tmp_path / "data")
+    for n in range(5):
+        number = site.cases.open(site.operator, NOW, "xinfang", "城关村", f"第{n + 1}号来访").number
+        walk_to(site, number, "transfer", choose={"entry": "接待"})
+    fields = {"kind": "支委会", "title": "支委会", "start": "2026-11-20 09:00", "host": "李书记"}
+    for _ in range(4):
+        site.meetings.new(site.operator, NOW, "南石村", fields)
+    app = make(tmp_path / "data", Clock(dt.date(2026, 12, 2)))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        seen = visible_text(app)
+        assert "超期 5" in seen, "the line above counts every one"
+        assert "另有 2 个时限：回车或按 b 看办件列表（可只看超期）" in seen
+        assert "另有 2 份草稿：回车或按 m 看会议记录" in seen
+        rows = [line for line in seen.splitlines() if "城关村-2026-00" in line]
+        assert len(rows) == 3, seen
+        await pilot.press("down", "down", "down", "enter")  # the 另有 … row of time limits
+        await pilot.pause()
+        assert isinstance(app.screen, CaseListScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("down", "down", "down", "enter")  # from 另有 … 时限 (kept) to 另有 … 草稿
+        await pilot.pause()
+        assert isinstance(app.screen, MeetingListScreen)

@@ -22,6 +22,12 @@ from tui.screens.base import BaseScreen, literal
 from tui.tables import unique
 
 SEE_MATTER = "查看事项说明"
+CASES_SHOWN = 100
+"""Time limits shown on home, the most urgent first: the rest are counted in the line above and
+listed in full by the case list (a township with thousands overdue would fill the table with
+them and take seconds to draw it)."""
+DRAFTS_SHOWN = 10
+"""Meeting minutes left as drafts shown on home, the oldest first; the meeting list has them all."""
 UNDATED_SHOWN = 10
 """Open cases with no time limit shown on home, the longest waiting first; the case list has
 them all (a township with hundreds would push the duties off the screen)."""
@@ -51,7 +57,7 @@ class Row:
     """What is behind one row of the table."""
 
     kind: str
-    """case, meeting, duty, or cases (the case list, for the open cases not shown)."""
+    """case, meeting, duty, or cases / meetings (the case or meeting list, for those not shown)."""
     number: str = ""
     duty: DutySummary | None = None
 
@@ -99,11 +105,19 @@ class HomeScreen(BaseScreen):
         self.rows = []
         if work is None:
             return
-        for item in work.cases:
+        for item in work.cases[:CASES_SHOWN]:
             self._case_row(table, item)
-        for draft in work.drafts:
+        if len(work.cases) > CASES_SHOWN:
+            more = f"另有 {len(work.cases) - CASES_SHOWN} 个时限：回车或按 {self.keys_of('cases')} 看办件列表（可只看超期）"
+            table.add_row(Text(word(work.cases[CASES_SHOWN].state)), Text(""), Text(more))
+            self.rows.append(Row("cases"))
+        for draft in work.drafts[:DRAFTS_SHOWN]:
             table.add_row(Text(word("draft")), Text(f"{draft.day:%m-%d} 开会"), Text(draft.describe()))
             self.rows.append(Row("meeting", draft.number))
+        if len(work.drafts) > DRAFTS_SHOWN:
+            more = f"另有 {len(work.drafts) - DRAFTS_SHOWN} 份草稿：回车或按 {self.keys_of('meetings')} 看会议记录"
+            table.add_row(Text(word("draft")), Text(""), Text(more))
+            self.rows.append(Row("meetings"))
         for case in work.undated[:UNDATED_SHOWN]:
             table.add_row(Text(word("open")), Text(f"{case.since:%m-%d}起"), Text(case.describe()))
             self.rows.append(Row("case", case.number))
@@ -158,6 +172,8 @@ class HomeScreen(BaseScreen):
             self.cunwu.open_case(row.number)
         elif row.kind == "cases":
             self.cunwu.action_cases()
+        elif row.kind == "meetings":
+            self.cunwu.action_meetings()
         elif row.kind == "meeting":
             from tui.screens.meeting_list import MeetingDetailScreen
 
