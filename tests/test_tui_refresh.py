@@ -95,7 +95,7 @@ def test_a_focused_text_field_sends_nothing_while_idle(tmp_path: Path) -> None:
         term.kill()
 
 
-async def test_the_case_list_is_read_once_when_opened_and_once_per_filter(
+async def test_the_case_list_is_read_once_when_opened_once_per_filter_and_after_a_save(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from textual.widgets import Select
@@ -116,7 +116,14 @@ async def test_the_case_list_is_read_once_when_opened_and_once_per_filter(
         await pilot.pause()
         await pilot.press("escape")
         await pilot.pause()
-        assert len(reads) == 2 and "周某" in visible_text(app)
+        assert len(reads) == 1 and "周某" in visible_text(app), "nothing was saved: nothing to read again"
+        app.open_case(number)
+        await pilot.pause()
+        await pilot.press("space", "f2")  # a tick saved on the case screen
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert len(reads) == 2, "back from a save: read again"
         app.screen.query_one("#status", Select).value = "done"
         await pilot.pause()
         assert len(reads) == 3 and "没有符合条件的办件" in visible_text(app)
