@@ -156,16 +156,23 @@ def test_a_late_save_after_another_process_s_uses_its_overview(tmp_path: Path) -
         assert orjson.loads(overview.path_for(path).read_bytes()) == full(site, path)
 
 
-def test_a_hand_made_overview_is_named_by_verify_and_written_again_by_repair(tmp_path: Path) -> None:
-    from store import repair
-
+def forged(tmp_path: Path) -> tuple[Site, dict[str, str], Path]:
+    """A site whose 城关村 overview someone with write access changed to hide an open case from
+    home and ``due``, keeping its source (the data file's signature): the site, its records, the
+    data file."""
     site = new_site(tmp_path / "data")
     made = busy(site)
     path = next(p for p in data_files(site) if p.parent.name == "城关村")
-    # Someone with write access hides an open case from home and `due`, keeping the overview's source.
-    forged = orjson.loads(overview.path_for(path).read_bytes())
-    del forged["cases"][made["open"]]
-    overview.path_for(path).write_bytes(orjson.dumps(forged))
+    found = orjson.loads(overview.path_for(path).read_bytes())
+    del found["cases"][made["open"]]
+    overview.path_for(path).write_bytes(orjson.dumps(found))
+    return site, made, path
+
+
+def test_a_hand_made_overview_is_named_by_verify_and_written_again_by_repair(tmp_path: Path) -> None:
+    from store import repair
+
+    site, made, path = forged(tmp_path)
     fresh = Site(site.root, environ={})
     assert made["open"] not in {r.number for r in fresh.open_cases()}, "the overview is what home reads"
     report = fresh.verify()
@@ -193,12 +200,7 @@ def test_a_stale_overview_is_no_problem_for_verify(tmp_path: Path) -> None:
 def test_the_repair_command_says_it_wrote_the_overviews_again(tmp_path: Path) -> None:
     from tests.test_cli_cases import run
 
-    site = new_site(tmp_path / "data")
-    made = busy(site)
-    path = next(p for p in data_files(site) if p.parent.name == "城关村")
-    forged = orjson.loads(overview.path_for(path).read_bytes())
-    del forged["cases"][made["open"]]
-    overview.path_for(path).write_bytes(orjson.dumps(forged))
+    site, made, _ = forged(tmp_path)
     code, out, err = run("--data", str(site.root), "verify")
     assert code != 0 and "概览文件" in out + err
     code, out, err = run("--data", str(site.root), "repair", "--yes")
