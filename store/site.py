@@ -103,6 +103,8 @@ class Site:
         self.amendments = Amendments(self.cases, self.opinions)
         self.operator = self._operator()
         self.store.who = self.refresh
+        self.work_parts: dict[tuple[object, ...], Any] = {}
+        """The work list's parts by data file, day and catalogue (``store.worklist.work_list``)."""
 
     @property
     def books(self) -> tuple[RecordBook, ...]:
@@ -130,6 +132,7 @@ class Site:
     def _use(self, settings: Settings, sig: tuple[int, int, int] | None) -> None:
         if settings.timers != self.settings.timers:
             self.catalog = self.cases.catalog = self.opinions.catalog = self._with_timers(settings)
+            self.work_parts = {}  # worked out with the time limits as they were
         self.settings = self.cases.settings = settings
         self._settings_sig = sig
         self.operator = self._operator()

@@ -107,32 +107,65 @@ def month_end(day: dt.date) -> dt.date:
     return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
-def work_list(site: Site, today: dt.date, within: int = 7, village: str | None = None) -> WorkList:
-    """Everything the villages this session sees (or ``village``) have to do, as of ``today``."""
-    horizon = today + dt.timedelta(days=within)
-    timed = site.case_timers(today, site.open_cases(village))
-    items = site.in_order(site.case_items(today, horizon, timed))
+@dataclass(frozen=True, slots=True)
+class PartWork:
+    """What one village-year data file adds to the work list on a day: its time limits, its open
+    cases with none running, its meeting drafts."""
+
+    items: tuple[DueItem, ...]
+    undated: tuple[OpenCase, ...]
+    drafts: tuple[Draft, ...]
+
+
+def part_work(site: Site, name: str, found: overview.Overview, today: dt.date, horizon: dt.date) -> PartWork:
+    """``PartWork`` of one overview (of village ``name``)."""
+    timed = site.case_timers(today, overview.open_rows(found, name))
+    items = site.case_items(today, horizon, timed)
     listed = {i.number for i in items}
-    undated = [
-        OpenCase(
-            case.number,
-            case.village,
-            matter.name,
-            matter.step(state.current).title,
-            case.subject,
-            state.current_since,
-        )
+    undated = tuple(
+        OpenCase(case.number, case.village, matter.name, matter.step(state.current).title, case.subject, since)
         for case, matter, state, timers in timed
         if case.number not in listed and state.current and not timers
-    ]
-    place = {name: n for n, name in enumerate(site.settings.villages)}
-    undated.sort(key=lambda c: (c.since, place.get(c.village, len(place)), c.number))
-    drafts = [
+        for since in (state.current_since,)
+    )
+    drafts = tuple(
         Draft(d.number, d.village, d.kind, d.title, dt.datetime.fromisoformat(d.start).date(), d.case)
-        for name, found in site.store.overviews(village)
         for d in overview.drafts(found, name)
-    ]
-    drafts.sort(key=lambda d: (d.day, place.get(d.village, len(place)), d.number))
+    )
+    return PartWork(tuple(items), undated, drafts)
+
+
+def work_list(site: Site, today: dt.date, within: int = 7, village: str | None = None) -> WorkList:
+    """Everything the villages this session sees (or ``village``) have to do, as of ``today``.
+
+    Worked out per village-year data file and kept (``Site.work_parts``, emptied when the settings
+    change the time limits) while that file, the day and the days ahead are the same: after
+    another user's save in one village only that village's file is worked out again."""
+    horizon = today + dt.timedelta(days=within)
+    kept = site.work_parts
+    parts: list[PartWork] = []
+    fresh: dict[tuple[object, ...], PartWork] = {}
+    for name, found in site.store.overviews(village):
+        source = found["source"]
+        key = (name, tuple(source), today, horizon) if source else None
+        part = kept.get(key) if key is not None else None
+        if part is None:
+            part = part_work(site, name, found, today, horizon)
+        if key is not None:
+            fresh[key] = part
+        parts.append(part)
+    if village is None:
+        site.work_parts = fresh  # only what is current: files saved since are dropped
+    else:
+        kept.update(fresh)
+    items = site.in_order([i for p in parts for i in p.items])
+    place = {name: n for n, name in enumerate(site.settings.villages)}
+    undated = sorted(
+        (c for p in parts for c in p.undated), key=lambda c: (c.since, place.get(c.village, len(place)), c.number)
+    )
+    drafts = sorted(
+        (d for p in parts for d in p.drafts), key=lambda d: (d.day, place.get(d.village, len(place)), d.number)
+    )
     until = max(month_end(today), horizon)
     duties = summarise(site.duty_windows(today, until, village))
     return WorkList(today, tuple(items), tuple(drafts), tuple(undated), duties)

@@ -231,3 +231,42 @@ def test_a_full_disk_at_the_overview_leaves_the_save_made_and_home_right(
     (row,) = [r for r in fresh.open_cases() if r.number == made["open"]]
     assert row.state() == fresh.cases.get(made["open"]).state(), "the old overview is not read"
     assert fresh.verify().ok
+
+
+def test_the_work_list_works_out_again_only_the_files_saved_since(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from store import settings as settings_mod
+    from store import worklist
+
+    site = new_site(tmp_path / "data")
+    busy(site)
+    other = Site(site.root, environ={})  # another user's session
+    worked: list[str] = []
+    original = worklist.part_work
+    monkeypatch.setattr(
+        worklist, "part_work", lambda s, name, *rest: (worked.append(name), original(s, name, *rest))[1]
+    )
+    first = work_list(site, NOW.date())
+    assert sorted(worked) == ["南石村", "城关村"]
+    worked.clear()
+    assert work_list(site, NOW.date()) == first and worked == [], "nothing saved: nothing worked out"
+    other.cases.open(other.operator, NOW, "xinfang", "南石村", "孙某来访")
+    after = work_list(site, NOW.date())
+    assert worked == ["南石村"], "only the file the other user saved"
+    assert after == work_list(Site(site.root, environ={}), NOW.date()), "the same as read afresh"
+    worked.clear()
+    later = dt.date(2026, 12, 10)
+    mine = work_list(site, later)
+    assert len(worked) == 2, "a new day: every file worked out for it"
+    assert mine == work_list(Site(site.root, environ={}), later)
+    # A local time limit changes the due dates: everything is worked out with it.
+    transfer = site.cases.open(site.operator, NOW, "xinfang", "城关村", "周某来访").number
+    walk_to(site, transfer, "transfer", choose={"entry": "接待"})
+    before = {i.number: (i.due, i.rule) for i in work_list(site, NOW.date(), within=30).cases}
+    site.change_settings(NOW, settings_mod.Change(timers=("xinfang.transfer=1",)))
+    site.refresh()
+    changed = {i.number: (i.due, i.rule) for i in work_list(site, NOW.date(), within=30).cases}
+    fresh = Site(site.root, environ={})
+    assert changed == {i.number: (i.due, i.rule) for i in work_list(fresh, NOW.date(), within=30).cases}
+    assert before.keys() == changed.keys() and before[transfer] != changed[transfer]
