@@ -414,7 +414,7 @@ class Site:
             for h in case.record["history"]
         )
         meetings = ((m["village"], m["kind"], m["start"]) for m in self.meetings.book.all())
-        return self._done(steps, meetings, today)
+        return self.done_from(steps, meetings, today)
 
     def open_cases(self, village: str | None = None) -> list[overview.OpenRow]:
         """The open cases of ``village`` (of every village this session sees when None), from the
@@ -428,9 +428,9 @@ class Site:
         found = self.store.overviews(village)
         steps = ((v, m, s, d) for v, o in found for m, s, d in overview.step_days(o))
         meetings = ((v, kind, start) for v, o in found for kind, start in overview.meeting_days(o))
-        return self._done(steps, meetings, today)
+        return self.done_from(steps, meetings, today)
 
-    def _done(
+    def done_from(
         self,
         steps: Iterable[tuple[str, str, str, str]],
         meetings: Iterable[tuple[str, str, str]],
@@ -597,7 +597,11 @@ class Site:
         return items
 
     def duty_windows(
-        self, today: dt.date, horizon: dt.date, village: str | None = None
+        self,
+        today: dt.date,
+        horizon: dt.date,
+        village: str | None = None,
+        done: dict[str, dict[str, list[dt.date]]] | None = None,
     ) -> list[tuple[str, list[Obligation]]]:
         """For each village (the one asked for, else every one this session sees, in the configured
         order): its own recurring duties whose current window ends by ``horizon`` and is not met
@@ -606,12 +610,11 @@ class Site:
         (``Settings.since``)."""
         since = dt.date.fromisoformat(self.settings.since) if self.settings.since else today
         start = max(today - dt.timedelta(days=366), since)
-        everything = self.duty_done(today, village)
+        everything = self.duty_done(today, village) if done is None else done
         out: list[tuple[str, list[Obligation]]] = []
         for name in [village] if village else list(self.villages):
-            done = everything.get(name, {})
             mine: list[Obligation] = []
-            found = obligations(self.catalog, done, start, horizon, today, village_only=True)
+            found = obligations(self.catalog, everything.get(name, {}), start, horizon, today, village_only=True)
             for o in sorted(found, key=lambda o: o.window_end, reverse=True):
                 if o.state not in (ObligationState.MISSED, ObligationState.DUE):
                     continue

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import operator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from procedures.recurring import OBLIGATION_LABELS, DutySummary, ObligationState, short_name, summarise
 from store import overview
+from store.files import signature
 from store.meetings import STATES as MEETING_STATES
 
 if TYPE_CHECKING:
@@ -107,14 +109,23 @@ def month_end(day: dt.date) -> dt.date:
     return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
+FIRST = operator.itemgetter(0)
+
+
 @dataclass(frozen=True, slots=True)
 class PartWork:
     """What one village-year data file adds to the work list on a day: its time limits, its open
     cases with none running, its meeting drafts."""
 
     items: tuple[DueItem, ...]
-    undated: tuple[OpenCase, ...]
-    drafts: tuple[Draft, ...]
+    undated: tuple[tuple[tuple[object, ...], OpenCase], ...]
+    """With the key they are listed by (since when, the village's place, number), in that order."""
+    drafts: tuple[tuple[tuple[object, ...], Draft], ...]
+    """With the key they are listed by (the meeting's day, the village's place, number), in order."""
+    steps: tuple[tuple[str, str, str, str], ...]
+    """(village, matter, step, day finished) of the recurring matters' steps (duties met)."""
+    meetings: tuple[tuple[str, str, str], ...]
+    """(village, kind, start) of every meeting (duties met by meetings held)."""
 
 
 def part_work(site: Site, name: str, found: overview.Overview, today: dt.date, horizon: dt.date) -> PartWork:
@@ -122,36 +133,57 @@ def part_work(site: Site, name: str, found: overview.Overview, today: dt.date, h
     timed = site.case_timers(today, overview.open_rows(found, name))
     items = site.case_items(today, horizon, timed)
     listed = {i.number for i in items}
-    undated = tuple(
-        OpenCase(case.number, case.village, matter.name, matter.step(state.current).title, case.subject, since)
-        for case, matter, state, timers in timed
-        if case.number not in listed and state.current and not timers
-        for since in (state.current_since,)
+    place = site.settings.villages.index(name) if name in site.settings.villages else len(site.settings.villages)
+    undated = sorted(
+        (
+            (
+                (state.current_since, place, case.number),
+                OpenCase(
+                    case.number,
+                    case.village,
+                    matter.name,
+                    matter.step(state.current).title,
+                    case.subject,
+                    state.current_since,
+                ),
+            )
+            for case, matter, state, timers in timed
+            if case.number not in listed and state.current and not timers
+        ),
+        key=FIRST,
     )
-    drafts = tuple(
-        Draft(d.number, d.village, d.kind, d.title, dt.datetime.fromisoformat(d.start).date(), d.case)
-        for d in overview.drafts(found, name)
-    )
-    return PartWork(tuple(items), undated, drafts)
+    drafts = []
+    for d in overview.drafts(found, name):
+        day = dt.datetime.fromisoformat(d.start).date()
+        drafts.append(((day, place, d.number), Draft(d.number, d.village, d.kind, d.title, day, d.case)))
+    drafts.sort(key=FIRST)
+    steps = tuple((name, m, s, d) for m, s, d in overview.step_days(found))
+    meetings = tuple((name, kind, start) for kind, start in overview.meeting_days(found))
+    return PartWork(tuple(items), tuple(undated), tuple(drafts), steps, meetings)
 
 
 def work_list(site: Site, today: dt.date, within: int = 7, village: str | None = None) -> WorkList:
     """Everything the villages this session sees (or ``village``) have to do, as of ``today``.
 
     Worked out per village-year data file and kept (``Site.work_parts``, emptied when the settings
-    change the time limits) while that file, the day and the days ahead are the same: after
-    another user's save in one village only that village's file is worked out again."""
+    change the time limits) while that file (its signature), the day and the days ahead are the
+    same: after another user's save in one village only that village's file is read and worked
+    out again, and the overviews themselves are not kept."""
     horizon = today + dt.timedelta(days=within)
     kept = site.work_parts
     parts: list[PartWork] = []
     fresh: dict[tuple[object, ...], PartWork] = {}
-    for name, found in site.store.overviews(village):
-        source = found["source"]
-        key = (name, tuple(source), today, horizon) if source else None
-        part = kept.get(key) if key is not None else None
+    order = tuple(site.settings.villages)  # the keys listed by hold each village's place
+    for partition in site.store.visible_partitions(village):
+        sig = signature(partition.path)
+        key = (partition.village, partition.year, sig, today, horizon, order)
+        part = kept.get(key) if sig is not None else None
         if part is None:
-            part = part_work(site, name, found, today, horizon)
-        if key is not None:
+            found = site.store.overview_or_skip(partition, village)
+            if found is None:
+                continue
+            part = part_work(site, partition.village, found, today, horizon)
+        if sig is not None:
             fresh[key] = part
         parts.append(part)
     if village is None:
@@ -159,13 +191,10 @@ def work_list(site: Site, today: dt.date, within: int = 7, village: str | None =
     else:
         kept.update(fresh)
     items = site.in_order([i for p in parts for i in p.items])
-    place = {name: n for n, name in enumerate(site.settings.villages)}
-    undated = sorted(
-        (c for p in parts for c in p.undated), key=lambda c: (c.since, place.get(c.village, len(place)), c.number)
-    )
-    drafts = sorted(
-        (d for p in parts for d in p.drafts), key=lambda d: (d.day, place.get(d.village, len(place)), d.number)
-    )
+    # Runs already in order, one a file: merged by their keys (no key worked out again).
+    undated = [c for _, c in sorted((u for p in parts for u in p.undated), key=FIRST)]
+    drafts = [d for _, d in sorted((d for p in parts for d in p.drafts), key=FIRST)]
     until = max(month_end(today), horizon)
-    duties = summarise(site.duty_windows(today, until, village))
+    done = site.done_from((s for p in parts for s in p.steps), (m for p in parts for m in p.meetings), today)
+    duties = summarise(site.duty_windows(today, until, village, done))
     return WorkList(today, tuple(items), tuple(drafts), tuple(undated), duties)

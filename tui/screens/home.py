@@ -75,6 +75,8 @@ class HomeScreen(BaseScreen):
         super().__init__()
         self.rows: list[Row] = []
         """What is behind each table row, in order."""
+        self.shown: list[tuple[Row, tuple[str, str, str]]] = []
+        """The rows and their cells as the table has them."""
 
     def compose(self) -> ComposeResult:
         yield self.header()
@@ -98,55 +100,53 @@ class HomeScreen(BaseScreen):
         self.sub_title = f"{self.site.settings.township} {self.today.isoformat()}"
         work = self.cunwu.attempt(lambda: work_list(self.site, self.today, within=7))
         table = self.query_one(DataTable)
+        lines = self.lines(work) if work is not None else []
+        self.query_one("#summary", Static).update(literal(self.summary(work) if work is not None else ""))
+        if lines == self.shown:
+            return  # another user's save that changes nothing shown here: the table stays as it is
         old_row = table.cursor_row
         before = unique(r.key for r in self.rows)
         keep = before[old_row] if 0 <= old_row < len(before) else ""
         table.clear()
-        self.rows = []
-        if work is None:
-            return
-        for item in work.cases[:CASES_SHOWN]:
-            self._case_row(table, item)
-        if len(work.cases) > CASES_SHOWN:
-            more = f"另有 {len(work.cases) - CASES_SHOWN} 个时限：回车或按 {self.keys_of('cases')} 看办件列表（可只看超期）"
-            table.add_row(Text(word(work.cases[CASES_SHOWN].state)), Text(""), Text(more))
-            self.rows.append(Row("cases"))
-        for draft in work.drafts[:DRAFTS_SHOWN]:
-            table.add_row(Text(word("draft")), Text(f"{draft.day:%m-%d} 开会"), Text(draft.describe()))
-            self.rows.append(Row("meeting", draft.number))
-        if len(work.drafts) > DRAFTS_SHOWN:
-            more = f"另有 {len(work.drafts) - DRAFTS_SHOWN} 份草稿：回车或按 {self.keys_of('meetings')} 看会议记录"
-            table.add_row(Text(word("draft")), Text(""), Text(more))
-            self.rows.append(Row("meetings"))
-        for case in work.undated[:UNDATED_SHOWN]:
-            table.add_row(Text(word("open")), Text(f"{case.since:%m-%d}起"), Text(case.describe()))
-            self.rows.append(Row("case", case.number))
-        if len(work.undated) > UNDATED_SHOWN:
-            more = (
-                f"另有 {len(work.undated) - UNDATED_SHOWN} 件无时限的办件：回车或按 {self.keys_of('cases')} 看办件列表"
-            )
-            table.add_row(Text(word("open")), Text(""), Text(more))
-            self.rows.append(Row("cases"))
-        for duty in work.duties:
-            table.add_row(
-                Text(word(duty.state.value)),
-                Text(duty_date(duty, self.today)),
-                Text(duty.describe()),
-            )
-            self.rows.append(Row("duty", duty=duty))
+        self.rows = [row for row, _ in lines]
+        self.shown = lines
+        for _, cells in lines:
+            table.add_row(*(Text(c) for c in cells))
         if self.rows:
             # The highlight follows what it was on (a case that moved up the list), not the row index.
             keys = unique(r.key for r in self.rows)
             table.move_cursor(row=keys.index(keep) if keep in keys else min(old_row, len(self.rows) - 1))
-        self.query_one("#summary", Static).update(literal(self.summary(work)))
 
-    def _case_row(self, table: DataTable[object], item: DueItem) -> None:
+    def lines(self, work: WorkList) -> list[tuple[Row, tuple[str, str, str]]]:
+        """What is behind each row of the table, and its three cells, in order."""
+        out: list[tuple[Row, tuple[str, str, str]]] = []
+        for item in work.cases[:CASES_SHOWN]:
+            out.append((Row("case", item.number), self._case_cells(item)))
+        if len(work.cases) > CASES_SHOWN:
+            more = f"另有 {len(work.cases) - CASES_SHOWN} 个时限：回车或按 {self.keys_of('cases')} 看办件列表（可只看超期）"
+            out.append((Row("cases"), (word(work.cases[CASES_SHOWN].state), "", more)))
+        for draft in work.drafts[:DRAFTS_SHOWN]:
+            out.append((Row("meeting", draft.number), (word("draft"), f"{draft.day:%m-%d} 开会", draft.describe())))
+        if len(work.drafts) > DRAFTS_SHOWN:
+            more = f"另有 {len(work.drafts) - DRAFTS_SHOWN} 份草稿：回车或按 {self.keys_of('meetings')} 看会议记录"
+            out.append((Row("meetings"), (word("draft"), "", more)))
+        for case in work.undated[:UNDATED_SHOWN]:
+            out.append((Row("case", case.number), (word("open"), f"{case.since:%m-%d}起", case.describe())))
+        if len(work.undated) > UNDATED_SHOWN:
+            more = (
+                f"另有 {len(work.undated) - UNDATED_SHOWN} 件无时限的办件：回车或按 {self.keys_of('cases')} 看办件列表"
+            )
+            out.append((Row("cases"), (word("open"), "", more)))
+        for duty in work.duties:
+            out.append((Row("duty", duty=duty), (word(duty.state.value), duty_date(duty, self.today), duty.describe())))
+        return out
+
+    def _case_cells(self, item: DueItem) -> tuple[str, str, str]:
         what = f"{item.number} {short_name(item.matter)}·{item.step}"
         # A waiting period that has run: the day from which the step may be completed.
         ready = item.state == "ready"
         date = f"{item.due:%m-%d}起" if ready else f"{item.due:%m-%d} {when(item.due, self.today)}"
-        table.add_row(Text(word(item.state)), Text(date), Text(what))
-        self.rows.append(Row("case", item.number))
+        return word(item.state), date, what
 
     def summary(self, work: WorkList) -> str:
         day = f"今日 {self.today.month}月{self.today.day}日"
