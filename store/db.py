@@ -47,7 +47,7 @@ from store.errors import (
 from store.files import atomic_write, make_dirs, signature, sweep_temp_files
 from store.identity import Operator
 from store.journal import Journal, canonical, chain, digest
-from store.journal_index import JournalIndex
+from store.journal_index import SAVE_AFTER, JournalIndex
 from store.lock import FileLock, LockTimeoutError, deferred_signals
 
 SCHEMA_VERSION = 1
@@ -511,6 +511,9 @@ class Store:
         try:
             yield txn
             self._commit(txn)
+            if self.index.unsaved > SAVE_AFTER:  # the next process reads the journal from here
+                self.index.refresh()
+                self.index.save(self.file_mode)
         except BaseException:
             for storage in self._dirty:
                 storage.discard()

@@ -8,15 +8,33 @@ last word on it, and a mismatch refuses the save (``store.db.Transaction.record`
 The index is built by reading the journal once per process and then only what other
 processes appended since (one ``stat`` when nothing was): the store calls ``refresh`` under
 the write lock, where the journal cannot grow under it.
+
+Reading a decade's journal for one save (128 MB, 240,000 entries at 50,000 cases: a second and
+336 MB for ``cunwu case step``) is spared by a cache beside it, ``journal.index``: the index as
+of a byte offset, with the hash of the entry that ends there. It is used only when the journal
+still has that entry there (same file, the chain's hash at that offset), and then only what was
+appended after it is read. Whoever reads more than ``SAVE_AFTER`` bytes of journal writes it
+again, under the lock. It is a cache, never the authority: verify reads the journal itself, and
+an entry records the digest a record held before the save (``before``), so a cache made by hand
+to let an edited record through is named by verify all the same.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import orjson
+
+from store.files import atomic_write
+from store.resources import ResourceProblem
+
+CACHE_FILE = "journal.index"
+CACHE_VERSION = 1
+SAVE_AFTER = 1 << 20
+"""Bytes of journal read past the cache before the cache is written again."""
 
 
 @dataclass(slots=True)
@@ -34,6 +52,12 @@ class JournalIndex:
     _inode: int = -1
     _offset: int = 0
     """Bytes of the journal read so far (always at the end of a complete line)."""
+    unsaved: int = 0
+    """Bytes of journal read since the cache (``journal.index``) was read or written."""
+
+    @property
+    def cache(self) -> Path:
+        return self.path.with_name(CACHE_FILE)
 
     def refresh(self) -> None:
         """Read what was appended since the last call; start over when the journal was replaced
@@ -47,6 +71,7 @@ class JournalIndex:
         if st.st_ino != self._inode or st.st_size < self._offset:
             self.latest.clear()
             self._inode, self._offset = st.st_ino, 0
+            self._load_cache(st.st_ino, st.st_size)
         if st.st_size == self._offset:
             return
         with self.path.open("rb") as fh:
@@ -56,6 +81,53 @@ class JournalIndex:
         for line in chunk[:end].splitlines():
             self._add_line(line)
         self._offset += end
+        self.unsaved += end
+
+    def _load_cache(self, inode: int, size: int) -> None:
+        """Start from the cache when it is of this journal as it still is up to its offset."""
+        try:
+            cached = orjson.loads(self.cache.read_bytes())
+            offset, head, latest = int(cached["offset"]), str(cached["head"]), cached["latest"]
+            if cached.get("version") != CACHE_VERSION or cached.get("inode") != inode or not 0 < offset <= size:
+                return
+            if self._hash_before(offset) != head or not isinstance(latest, dict):
+                return
+            self.latest = {str(t): Latest(int(seq), held) for t, (seq, held) in latest.items()}
+        except (OSError, ValueError, TypeError, KeyError):
+            self.latest = {}  # no cache, or not one to trust: the journal is read whole
+            return
+        self._offset = offset
+
+    def _hash_before(self, offset: int) -> str | None:
+        """The hash of the journal entry that ends at byte ``offset`` (None: no whole entry does)."""
+        with self.path.open("rb") as fh:
+            fh.seek(max(0, offset - 65536))
+            block = fh.read(offset - max(0, offset - 65536))
+        if not block.endswith(b"\n"):
+            return None
+        line = block[:-1].rsplit(b"\n", 1)[-1]
+        try:
+            value = orjson.loads(line).get("hash")
+        except (ValueError, AttributeError):
+            return None
+        return value if isinstance(value, str) else None
+
+    def save(self, mode: int) -> None:
+        """Write the cache as of what has been read (under the lock, after a refresh); a cache
+        that cannot be written (a full disk) is simply not there next time."""
+        head = self._hash_before(self._offset) if self._offset else None
+        if head is None:
+            return
+        body = {
+            "version": CACHE_VERSION,
+            "inode": self._inode,
+            "offset": self._offset,
+            "head": head,
+            "latest": {t: [found.seq, found.digest] for t, found in self.latest.items()},
+        }
+        with contextlib.suppress(OSError, ResourceProblem):
+            atomic_write(self.cache, orjson.dumps(body), mode, durable=False)
+            self.unsaved = 0
 
     def _add_line(self, line: bytes) -> None:
         try:
