@@ -55,6 +55,8 @@ SIZES = ((1_000, 1), (10_000, 3), (50_000, 5))
 """Cases and the years they are spread over."""
 VILLAGES = 20
 IDLE = 3
+USERS = 10
+"""Clerks at home at once on the township's server, for the total PSS (issue 19: <= 450 MiB at 10k)."""
 """App processes left idle at home while another process saves."""
 SETTLE = 5.0
 """Seconds the idle processes are given at least to react to a save (they look every 3 s)."""
@@ -301,6 +303,29 @@ def save_cost(data: Path, number: str) -> tuple[float, float]:
             term.kill()
 
 
+def users_pss(data: Path) -> float:
+    """Total PSS (MiB) of ``USERS`` apps at home on ``data`` at once: what the server's memory
+    holds for them, shared pages (the interpreter, libraries) counted once between them."""
+    from tests.bench.bench_tui import quiet
+    from tests.test_tui_terminal import Terminal
+
+    terms = [Terminal(data) for _ in range(USERS)]
+    try:
+        for term in terms:
+            if not term.read_until("今日", 120):
+                raise RuntimeError(f"the app did not start: {term.seen[-300:]!r}")
+        for term in terms:
+            quiet(term, 0.5)
+        total = 0
+        for term in terms:
+            rollup = Path(f"/proc/{term.pid}/smaps_rollup").read_text()
+            total += next(int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:"))
+        return total / 1024
+    finally:
+        for term in terms:
+            term.kill()
+
+
 @dataclass(frozen=True, slots=True)
 class Figures:
     cases: int
@@ -315,6 +340,8 @@ class Figures:
     back: float
     idle: float
     save: float
+    pss: float
+    """Total PSS of ``USERS`` apps at home, MiB."""
 
 
 def measure(data: Path, cases: int, years: int, today: dt.date) -> Figures:
@@ -347,6 +374,7 @@ def measure(data: Path, cases: int, years: int, today: dt.date) -> Figures:
         statistics.median(b for _, b in lists),
         idle,
         save,
+        users_pss(data),
     )
 
 
@@ -370,6 +398,12 @@ def figures_rows(f: Figures, budgets: bool) -> list[Row]:
         row(f"home, peak RSS (largest), {at}", f.rss, "MiB", 60),
         row(f"case list opens from home (b), {at}", f.open, "s", 0.5),
         row(f"Esc from the case list to home, {at}", f.back, "s", 0.2),
+        Row(
+            f"{USERS} apps at home at once, total PSS, {at}",
+            f.pss,
+            "MiB",
+            *(("", None, "<= 450 MiB at 10k", f.pss <= 450) if f.cases == 10_000 else ()),
+        ),
         row(
             f"one save's extra CPU to each of {IDLE} idle apps (until they settle), {at}",
             f.save,
