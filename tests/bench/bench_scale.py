@@ -37,7 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -266,21 +266,31 @@ def cpu_ms(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
 
 
-def save_cost(data: Path, number: str) -> tuple[float, float]:
-    """``IDLE`` apps idle at home: the median CPU ms each uses in ``SETTLE`` s without a save,
-    and the median extra CPU ms each uses after one step saved by the command line: from the
-    save until ``SETTLE`` s have passed and no app has used more than ``BUSY`` ms in the last
-    second (at most a minute), less what the same process uses idle in that time."""
+@contextlib.contextmanager
+def at_home(data: Path, count: int, settle: float) -> Iterator[list[Terminal]]:
+    """``count`` apps started on ``data`` in ptys, each at home and quiet for ``settle`` s; killed after."""
     from tests.bench.bench_tui import quiet
     from tests.test_tui_terminal import Terminal
 
-    terms = [Terminal(data) for _ in range(IDLE)]
+    terms = [Terminal(data) for _ in range(count)]
     try:
         for term in terms:
             if not term.read_until("今日", 120):
                 raise RuntimeError(f"the app did not start: {term.seen[-300:]!r}")
         for term in terms:
-            quiet(term, 1.0)
+            quiet(term, settle)
+        yield terms
+    finally:
+        for term in terms:
+            term.kill()
+
+
+def save_cost(data: Path, number: str) -> tuple[float, float]:
+    """``IDLE`` apps idle at home: the median CPU ms each uses in ``SETTLE`` s without a save,
+    and the median extra CPU ms each uses after one step saved by the command line: from the
+    save until ``SETTLE`` s have passed and no app has used more than ``BUSY`` ms in the last
+    second (at most a minute), less what the same process uses idle in that time."""
+    with at_home(data, IDLE, 1.0) as terms:
         pump(terms, 3.5)  # past the first look at the journal
         before = [cpu_ms(t.pid) for t in terms]
         pump(terms, SETTLE)
@@ -298,32 +308,17 @@ def save_cost(data: Path, number: str) -> tuple[float, float]:
         took = time.perf_counter() - start
         extra = [cpu_ms(t.pid) - b - i * took / SETTLE for t, b, i in zip(terms, before, idle, strict=True)]
         return statistics.median(idle), statistics.median(extra)
-    finally:
-        for term in terms:
-            term.kill()
 
 
 def users_pss(data: Path) -> float:
     """Total PSS (MiB) of ``USERS`` apps at home on ``data`` at once: what the server's memory
     holds for them, shared pages (the interpreter, libraries) counted once between them."""
-    from tests.bench.bench_tui import quiet
-    from tests.test_tui_terminal import Terminal
-
-    terms = [Terminal(data) for _ in range(USERS)]
-    try:
-        for term in terms:
-            if not term.read_until("今日", 120):
-                raise RuntimeError(f"the app did not start: {term.seen[-300:]!r}")
-        for term in terms:
-            quiet(term, 0.5)
+    with at_home(data, USERS, 0.5) as terms:
         total = 0
         for term in terms:
             rollup = Path(f"/proc/{term.pid}/smaps_rollup").read_text()
             total += next(int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:"))
         return total / 1024
-    finally:
-        for term in terms:
-            term.kill()
 
 
 @dataclass(frozen=True, slots=True)
