@@ -127,3 +127,36 @@ async def test_the_case_list_is_read_once_when_opened_once_per_filter_and_after_
         app.screen.query_one("#status", Select).value = "done"
         await pilot.pause()
         assert len(reads) == 3 and "没有符合条件的办件" in visible_text(app)
+
+
+async def test_the_case_list_reads_again_only_the_files_saved_since(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from store.db import Store
+    from tui.screens.cases import CaseListScreen
+
+    site = new_site(tmp_path / "data")
+    site.cases.open(site.operator, NOW, "xinfang", "城关村", "甲某来访")
+    site.cases.open(site.operator, NOW, "xinfang", "南石村", "乙某来访")
+    read: list[str] = []
+    original = Store.overview_or_skip
+    monkeypatch.setattr(Store, "overview_or_skip", lambda self, p, v: (read.append(p.village), original(self, p, v))[1])
+    clock = Clock()
+    app = make(tmp_path / "data", clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("b")
+        await pilot.pause()
+        assert isinstance(app.screen, CaseListScreen) and "（1/2）" in visible_text(app)
+        read.clear()
+        await pilot.press("escape", "b")  # opened again: nothing saved since, nothing read
+        await pilot.pause()
+        assert read == [] and "（1/2）" in visible_text(app)
+        site.cases.open(site.operator, NOW, "xinfang", "南石村", "丙某来访")  # another user
+        app.watch_store()
+        await pilot.pause()
+        assert read == ["南石村"] and "（1/3）" in visible_text(app)
+        read.clear()
+        clock.to(dt.date(2026, 11, 28))
+        app.new_day()
+        await pilot.pause()
+        assert sorted(read) == ["南石村", "城关村"], "a new day: every file's time limits again"

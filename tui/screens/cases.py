@@ -18,7 +18,9 @@ from textual.widgets.option_list import Option
 from procedures import engine
 from procedures.engine import STATUS_LABELS, CaseStatus, TimerState, TimerStatus
 from procedures.search import search
+from store import overview
 from store.cases import Case
+from store.files import signature
 from store.site import Site
 from tui.commands import bindings_for
 from tui.screens.base import BaseScreen, literal
@@ -52,11 +54,6 @@ def timer_text(timer: TimerStatus) -> str:
 PAGE = 200
 """Rows put in the table at a time: the rest are added as the highlight comes near the end (a
 DataTable of 10,000 rows took seconds to fill and its memory for every row)."""
-
-
-def year_of(number: str) -> int:
-    """The year in a case number (城关村-2026-0012 → 2026): the year of its data file."""
-    return int(number.rsplit("-", 2)[1])
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,14 +124,63 @@ class CaseListScreen(BaseScreen):
         village = self.query_one("#village", Select).value
         return self.site.villages if village == ALL else (str(village),)
 
-    def _cases(self, village: str | None, status: str, year: int | None) -> list[Any]:
-        """The cases to list: the open ones from the overviews (``store.overview``), others — a
-        closed year is read only when they are asked for — from the records of that year."""
-        site = self.site
-        if status == CaseStatus.OPEN.value:
-            rows = site.open_cases(village)
-            return [r for r in rows if year is None or year_of(r.number) == year]
-        return site.cases.find(village, status=None if status == ALL else status, year=year)
+    def _open_rows(self, village: str | None, year: int | None) -> list[Row]:
+        """The open cases' rows, from the overviews (``store.overview``), worked out per data file
+        and kept by the app while that file, the day and the catalogue are the same: opened
+        again, or after another user's save, only the files saved since are read."""
+        store, app = self.site.store, self.cunwu
+        fresh: dict[tuple[object, ...], tuple[object, tuple[Row, ...]]] = {}
+        rows: list[Row] = []
+        for partition in store.visible_partitions(village):
+            if year is not None and partition.year != year:
+                continue
+            sig = signature(partition.path)
+            key = (partition.village, partition.year, sig, self.today)
+            hit = app.list_parts.get(key)
+            if hit is not None and hit[0] is self.site.catalog and sig is not None:
+                part = hit[1]
+            else:
+                found = store.overview_or_skip(partition, village)
+                if found is None:
+                    continue
+                part = tuple(self._row(case) for case in overview.open_rows(found, partition.village))
+            if sig is not None:
+                fresh[key] = (self.site.catalog, part)
+            rows.extend(part)
+        if village is None and year is None:
+            app.list_parts = fresh  # only what is current: files saved since are dropped
+        else:
+            app.list_parts.update(fresh)
+        return rows
+
+    def _row(self, case: Any) -> Row:
+        """One case as the list shows it: its time limits worked out for today when it is open."""
+        try:
+            matter = self.site.catalog.get(case.matter_id)
+        except KeyError:  # a local catalogue that dropped the matter: list it, plainly
+            name = f"（未知事项 {case.matter_id}）"
+            return Row(case.number, case.village, case.matter_id, case.subject, case.status, name, "", (), False, 10**6)
+        running: tuple[TimerStatus, ...] = ()
+        step = ""
+        overdue, left = False, 10**6
+        if case.status is CaseStatus.OPEN:
+            state = case.state()
+            step = matter.step(state.current).title
+            running = engine.running_timers(matter, state, self.today, self.site.cal)
+            overdue = any(t.state is TimerState.OVERDUE for t in running)
+            left = min((t.days_left for t in running), default=left)
+        return Row(
+            case.number,
+            case.village,
+            case.matter_id,
+            case.subject,
+            case.status,
+            matter.name,
+            step,
+            running,
+            overdue,
+            left,
+        )
 
     def _rows(self) -> list[Row]:
         village = self.query_one("#village", Select).value
@@ -144,47 +190,15 @@ class CaseListScreen(BaseScreen):
         self.site.store.skipped.clear()
         where = None if village == ALL else str(village)
         chosen = None if year == ALL else int(str(year))
-        cases = self.cunwu.attempt(lambda: self._cases(where, status, chosen)) or []
+        if status == CaseStatus.OPEN.value:
+            rows = self.cunwu.attempt(lambda: self._open_rows(where, chosen)) or []
+        else:
+            # A closed year is read only when its cases are asked for: the records of that year.
+            wanted = None if status == ALL else status
+            cases = self.cunwu.attempt(lambda: self.site.cases.find(where, status=wanted, year=chosen)) or []
+            rows = [self._row(case) for case in cases]
         self._say_damaged(sorted({path.parent.name for path in self.site.store.skipped}))
-        rows = []
-        for case in cases:
-            if status != ALL and case.status.value != status:
-                continue
-            try:
-                matter = self.site.catalog.get(case.matter_id)
-            except KeyError:  # a local catalogue that dropped the matter: list it, plainly
-                name = f"（未知事项 {case.matter_id}）"
-                rows.append(
-                    Row(
-                        case.number, case.village, case.matter_id, case.subject, case.status, name, "", (), False, 10**6
-                    )
-                )
-                continue
-            running: tuple[TimerStatus, ...] = ()
-            step = ""
-            overdue, left = False, 10**6
-            if case.status is CaseStatus.OPEN:
-                state = case.state()
-                step = matter.step(state.current).title
-                running = engine.running_timers(matter, state, self.today, self.site.cal)
-                overdue = any(t.state is TimerState.OVERDUE for t in running)
-                left = min((t.days_left for t in running), default=left)
-            if only_overdue and not overdue:
-                continue
-            rows.append(
-                Row(
-                    case.number,
-                    case.village,
-                    case.matter_id,
-                    case.subject,
-                    case.status,
-                    matter.name,
-                    step,
-                    running,
-                    overdue,
-                    left,
-                )
-            )
+        rows = [r for r in rows if (status == ALL or r.status.value == status) and (r.overdue or not only_overdue)]
         rows.sort(key=lambda r: (not r.overdue, r.days_left, r.number))
         return rows
 
