@@ -26,7 +26,7 @@ import sys
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from tinydb import TinyDB
@@ -49,6 +49,8 @@ from store.identity import Operator
 from store.journal import Journal, canonical, chain, digest
 from store.journal_index import SAVE_AFTER, JournalIndex
 from store.lock import FileLock, LockTimeoutError, deferred_signals
+
+W = TypeVar("W")
 
 SCHEMA_VERSION = 1
 """The version of the partition file format this code writes."""
@@ -437,6 +439,41 @@ class Store:
                 raise
             self.skipped[partition.path] = exc
             return None
+
+    def by_file(
+        self,
+        kept: dict[tuple[object, ...], W],
+        stamp: tuple[object, ...],
+        make: Callable[[str, overview.Overview], W],
+        village: str | None = None,
+        year: int | None = None,
+    ) -> list[W]:
+        """``make(village, overview)`` of every data file of ``village`` (of every village the
+        viewer sees when None; of ``year`` only, when given), in order, kept in ``kept`` by the
+        file's village, year and signature and ``stamp`` (the day …): a file not saved since is
+        neither read nor worked out again. A damaged file is left out as ``overview_or_skip``
+        says. When every file was looked at, ``kept`` holds only what is current."""
+        fresh: dict[tuple[object, ...], W] = {}
+        out: list[W] = []
+        for partition in self.visible_partitions(village):
+            if year is not None and partition.year != year:
+                continue
+            sig = signature(partition.path)
+            key = (partition.village, partition.year, sig, *stamp)
+            if sig is not None and key in kept:
+                part = kept[key]
+            else:
+                found = self.overview_or_skip(partition, village)
+                if found is None:
+                    continue
+                part = make(partition.village, found)
+            if sig is not None:
+                fresh[key] = part
+            out.append(part)
+        if village is None and year is None:
+            kept.clear()  # files saved since, and what they were, are dropped
+        kept.update(fresh)
+        return out
 
     def overviews(self, village: str | None = None) -> list[tuple[str, overview.Overview]]:
         """(village, overview) of every data file of ``village``, or of every village the viewer

@@ -104,7 +104,9 @@ class Site:
         self.operator = self._operator()
         self.store.who = self.refresh
         self.work_parts: dict[tuple[object, ...], Any] = {}
-        """The work list's parts by data file, day and catalogue (``store.worklist.work_list``)."""
+        """The work list's parts by data file and day (``store.worklist.work_list``)."""
+        self.list_parts: dict[tuple[object, ...], Any] = {}
+        """The case list's rows of open cases by data file and day (``tui.screens.cases``)."""
 
     @property
     def books(self) -> tuple[RecordBook, ...]:
@@ -132,7 +134,8 @@ class Site:
     def _use(self, settings: Settings, sig: tuple[int, int, int] | None) -> None:
         if settings.timers != self.settings.timers:
             self.catalog = self.cases.catalog = self.opinions.catalog = self._with_timers(settings)
-            self.work_parts = {}  # worked out with the time limits as they were
+            self.work_parts.clear()  # worked out with the time limits as they were
+            self.list_parts.clear()
         self.settings = self.cases.settings = settings
         self._settings_sig = sig
         self.operator = self._operator()

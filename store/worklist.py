@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 
 from procedures.recurring import OBLIGATION_LABELS, DutySummary, ObligationState, short_name, summarise
 from store import overview
-from store.files import signature
 from store.meetings import STATES as MEETING_STATES
 
 if TYPE_CHECKING:
@@ -170,26 +169,12 @@ def work_list(site: Site, today: dt.date, within: int = 7, village: str | None =
     same: after another user's save in one village only that village's file is read and worked
     out again, and the overviews themselves are not kept."""
     horizon = today + dt.timedelta(days=within)
-    kept = site.work_parts
-    parts: list[PartWork] = []
-    fresh: dict[tuple[object, ...], PartWork] = {}
-    order = tuple(site.settings.villages)  # the keys listed by hold each village's place
-    for partition in site.store.visible_partitions(village):
-        sig = signature(partition.path)
-        key = (partition.village, partition.year, sig, today, horizon, order)
-        part = kept.get(key) if sig is not None else None
-        if part is None:
-            found = site.store.overview_or_skip(partition, village)
-            if found is None:
-                continue
-            part = part_work(site, partition.village, found, today, horizon)
-        if sig is not None:
-            fresh[key] = part
-        parts.append(part)
-    if village is None:
-        site.work_parts = fresh  # only what is current: files saved since are dropped
-    else:
-        kept.update(fresh)
+    parts = site.store.by_file(
+        site.work_parts,
+        (today, horizon, tuple(site.settings.villages)),  # the keys listed by hold each village's place
+        lambda name, found: part_work(site, name, found, today, horizon),
+        village,
+    )
     items = site.in_order([i for p in parts for i in p.items])
     # Runs already in order, one a file: merged by their keys (no key worked out again).
     undated = [c for _, c in sorted((u for p in parts for u in p.undated), key=FIRST)]

@@ -68,8 +68,6 @@ class CunwuApp(App[None]):
         self.clock = clock or site_clock(site)
         self.ascii_borders = ascii_borders
         self._watch = Watch(site.store.journal.path)
-        self.list_parts: dict[tuple[object, ...], tuple[object, tuple[Any, ...]]] = {}
-        """The case list's rows of open cases by data file (``CaseListScreen._open_rows``)."""
         self._day = self.today
         """The day the screens were last read for (the minute's tick reads them again on a new day)."""
 

@@ -20,7 +20,6 @@ from procedures.engine import STATUS_LABELS, CaseStatus, TimerState, TimerStatus
 from procedures.search import search
 from store import overview
 from store.cases import Case
-from store.files import signature
 from store.site import Site
 from tui.commands import bindings_for
 from tui.screens.base import BaseScreen, literal
@@ -126,32 +125,16 @@ class CaseListScreen(BaseScreen):
 
     def _open_rows(self, village: str | None, year: int | None) -> list[Row]:
         """The open cases' rows, from the overviews (``store.overview``), worked out per data file
-        and kept by the app while that file, the day and the catalogue are the same: opened
-        again, or after another user's save, only the files saved since are read."""
-        store, app = self.site.store, self.cunwu
-        fresh: dict[tuple[object, ...], tuple[object, tuple[Row, ...]]] = {}
-        rows: list[Row] = []
-        for partition in store.visible_partitions(village):
-            if year is not None and partition.year != year:
-                continue
-            sig = signature(partition.path)
-            key = (partition.village, partition.year, sig, self.today)
-            hit = app.list_parts.get(key)
-            if hit is not None and hit[0] is self.site.catalog and sig is not None:
-                part = hit[1]
-            else:
-                found = store.overview_or_skip(partition, village)
-                if found is None:
-                    continue
-                part = tuple(self._row(case) for case in overview.open_rows(found, partition.village))
-            if sig is not None:
-                fresh[key] = (self.site.catalog, part)
-            rows.extend(part)
-        if village is None and year is None:
-            app.list_parts = fresh  # only what is current: files saved since are dropped
-        else:
-            app.list_parts.update(fresh)
-        return rows
+        and kept while that file and the day are the same (``Store.by_file``): opened again, or
+        after another user's save, only the files saved since are read."""
+        parts = self.site.store.by_file(
+            self.site.list_parts,
+            (self.today,),
+            lambda name, found: tuple(self._row(case) for case in overview.open_rows(found, name)),
+            village,
+            year,
+        )
+        return [row for part in parts for row in part]
 
     def _row(self, case: Any) -> Row:
         """One case as the list shows it: its time limits worked out for today when it is open."""
