@@ -98,10 +98,9 @@ class RecordBook:
         refused, never answered with an empty list, and so is a village whose data file is damaged."""
         if not village:
             return self.all(year=year)
-        self.store.require_visible(village)
         out: list[dict[str, Any]] = []
-        for partition in self.store.partitions():
-            if partition.village == village and year in (None, partition.year):
+        for partition in self.store.visible_partitions(village):
+            if year in (None, partition.year):
                 out += (partition.storage.read() or {}).get(self.table, {}).values()
         return out
 
@@ -119,9 +118,8 @@ class RecordBook:
         of that year (a closed year is read only when it is asked for)."""
         skip = (not every_village) if skip_damaged is None else skip_damaged
         out: list[dict[str, Any]] = []
-        self.store.refresh_viewer()
-        for partition in self.store.partitions():
-            if (not every_village and not self.store.visible(partition.village)) or year not in (None, partition.year):
+        for partition in self.store.partitions() if every_village else self.store.visible_partitions():
+            if year not in (None, partition.year):
                 continue
             try:
                 tables = partition.storage.read() or {}
