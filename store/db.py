@@ -697,48 +697,49 @@ class Store:
             txn.entries.append(entry_for(operator, now, "recovered", entry["target"], current, reason, txn.id))
         self.journal.append(txn.entries)
 
-    def overview_problems(self) -> list[str]:
-        """Overviews that say something else than the data file they were made from, as it is now
-        (a hand-made or changed one: home and ``due`` would list what the records do not say),
-        for verify. An overview made from another version of its file is not read: no problem."""
-        problems = []
-        for partition in self.partitions():
-            sig = signature(partition.path)
-            path = overview.path_for(partition.path)
-            found = overview.read(path, sig, self.recurring) if sig is not None else None
-            if found is None:
-                continue
-            try:
-                data = partition.storage.read() or {}
-            except (DataDamaged, SchemaTooNew):
-                continue  # named by check_files
-            if partition.storage._sig != sig:
-                continue  # saved meanwhile: the overview now names another version
-            if found != overview.build(data, sig, self.recurring):
-                problems.append(
-                    f"概览文件 {path} 与数据文件 {partition.path} 不符（可能被直接改动）：首页和到期提醒会据此列错。"
-                    "管理员修复数据时会重新生成它（数据记录不受影响）。"
-                )
-        return problems
-
-    def rewrite_overviews(self, village: str | None = None) -> list[Path]:
-        """Write the overview of every data file (of ``village``) again from the file, where it is
-        missing, made from another version or says something else (repair, under the lock);
-        returns the overviews written."""
-        written = []
+    def _overviews_made(
+        self, village: str | None = None
+    ) -> Iterator[tuple[Partition, tuple[int, int, int], Path, overview.Overview | None, overview.Overview]]:
+        """For every readable data file (of ``village``): the file, its signature as read, its
+        overview's path, that overview if it was made from the file as it is now (else None), and
+        the overview made from the file. A damaged file is left to check_files and to repair."""
         for partition in self.partitions():
             if village is not None and partition.village != village:
                 continue
             try:
                 data = partition.storage.read()
             except (DataDamaged, SchemaTooNew):
-                continue  # the data file is repaired first, or named by verify
+                continue
             sig = partition.storage._sig
             if data is None or sig is None:
                 continue
             path = overview.path_for(partition.path)
-            made = overview.build(data, sig, self.recurring)
-            if overview.read(path, sig, self.recurring) != made:
+            yield (
+                partition,
+                sig,
+                path,
+                overview.read(path, sig, self.recurring),
+                overview.build(data, sig, self.recurring),
+            )
+
+    def overview_problems(self) -> list[str]:
+        """Overviews that say something else than the data file they were made from, as it is now
+        (a hand-made or changed one: home and ``due`` would list what the records do not say),
+        for verify. An overview made from another version of its file is not read: no problem."""
+        return [
+            f"概览文件 {path} 与数据文件 {partition.path} 不符（可能被直接改动）：首页和到期提醒会据此列错。"
+            "管理员修复数据时会重新生成它（数据记录不受影响）。"
+            for partition, _sig, path, found, made in self._overviews_made()
+            if found is not None and found != made
+        ]
+
+    def rewrite_overviews(self, village: str | None = None) -> list[Path]:
+        """Write the overview of every data file (of ``village``) again from the file, where it is
+        missing, made from another version or says something else (repair, under the lock);
+        returns the overviews written."""
+        written = []
+        for partition, sig, path, found, made in self._overviews_made(village):
+            if found != made:
                 overview.write(path, made, self.file_mode)
                 written.append(path)
             partition.storage.overview = (sig, made)
