@@ -215,6 +215,26 @@ def _tail_entries(path: Path, count: int) -> tuple[list[dict[str, Any]], int]:
     return out, size
 
 
+def appended(path: Path, inode: int, offset: int) -> tuple[int, int, list[bytes] | None]:
+    """The whole lines written to the journal at ``path`` after byte ``offset`` of the file with
+    ``inode``: (its inode, the offset after them, the lines). An entry still being written is read
+    once it is whole. Lines None when the journal is gone (inode -1), replaced (a restore) or cut
+    back (a torn line removed): the offset is then the file's size, to start over from."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return -1, 0, None
+    if st.st_ino != inode or st.st_size < offset:
+        return st.st_ino, st.st_size, None
+    if st.st_size == offset:
+        return inode, offset, []
+    with path.open("rb") as fh:
+        fh.seek(offset)
+        chunk = fh.read(st.st_size - offset)
+    end = chunk.rfind(b"\n") + 1
+    return inode, offset + end, chunk[:end].splitlines()
+
+
 class Watch:
     """What other sessions have saved since the last look: the journal's targets appended since
     (one ``stat`` when nothing was), so that a screen is read again only when a record it shows
@@ -222,32 +242,17 @@ class Watch:
 
     def __init__(self, path: Path):
         self.path = path
-        self._inode, self._offset = self._where()
-
-    def _where(self) -> tuple[int, int]:
-        try:
-            st = os.stat(self.path)
-        except FileNotFoundError:
-            return -1, 0
-        return st.st_ino, st.st_size
+        self._inode, self._offset, _ = appended(path, -2, 0)
 
     def changes(self) -> set[str] | None:
         """The targets (``case:城关村-2026-0001``, ``settings``…) of the entries appended since the
         last call; None when the journal was replaced or cut back (a restore): anything may have
-        changed. An entry still being written is read once it is whole."""
-        inode, size = self._where()
-        if inode != self._inode or size < self._offset:
-            self._inode, self._offset = inode, size
+        changed."""
+        self._inode, self._offset, lines = appended(self.path, self._inode, self._offset)
+        if lines is None:
             return None
-        if size == self._offset:
-            return set()
-        with self.path.open("rb") as fh:
-            fh.seek(self._offset)
-            chunk = fh.read(size - self._offset)
-        end = chunk.rfind(b"\n") + 1
-        self._offset += end
         targets = set()
-        for line in chunk[:end].splitlines():
+        for line in lines:
             try:
                 target = orjson.loads(line).get("target")
             except (ValueError, AttributeError):

@@ -22,13 +22,13 @@ to let an edited record through is named by verify all the same.
 from __future__ import annotations
 
 import contextlib
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import orjson
 
 from store.files import atomic_write
+from store.journal import appended
 from store.resources import ResourceProblem
 
 CACHE_FILE = "journal.index"
@@ -62,26 +62,20 @@ class JournalIndex:
     def refresh(self) -> None:
         """Read what was appended since the last call; start over when the journal was replaced
         (a restore of a lost directory) or cut back (a torn last line removed)."""
-        try:
-            st = os.stat(self.path)
-        except FileNotFoundError:
+        inode, end, lines = appended(self.path, self._inode, self._offset)
+        if lines is None:
             self.latest.clear()
-            self._inode, self._offset = -1, 0
-            return
-        if st.st_ino != self._inode or st.st_size < self._offset:
-            self.latest.clear()
-            self._inode, self._offset = st.st_ino, 0
-            self._load_cache(st.st_ino, st.st_size)
-        if st.st_size == self._offset:
-            return
-        with self.path.open("rb") as fh:
-            fh.seek(self._offset)
-            chunk = fh.read(st.st_size - self._offset)
-        end = chunk.rfind(b"\n") + 1  # a torn last line is read once it is whole (or cut back)
-        for line in chunk[:end].splitlines():
+            self._inode, self._offset = inode, 0
+            if inode == -1:
+                return
+            self._load_cache(inode, end)
+            inode, end, lines = appended(self.path, self._inode, self._offset)
+            if lines is None:
+                return  # replaced again meanwhile: read at the next refresh
+        for line in lines:
             self._add_line(line)
-        self._offset += end
-        self.unsaved += end
+        self.unsaved += end - self._offset
+        self._offset = end
 
     def _load_cache(self, inode: int, size: int) -> None:
         """Start from the cache when it is of this journal as it still is up to its offset."""
