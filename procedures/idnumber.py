@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import sys
 import unicodedata
 
@@ -131,6 +132,9 @@ class _Fold(dict[int, str]):
 
 
 _FOLD = _Fold()
+_CHAIN = re.compile(f"[0-9](?:[ -]{{0,{GAP}}}[0-9]){{16}}")
+"""17 digits in one chain (groups apart by at most ``GAP`` spaces or hyphens), in folded text:
+what every ID number the scan below finds has, looked for in one pass of the regex engine."""
 
 
 def _plausible(number: str) -> bool:
@@ -194,6 +198,8 @@ def spans(text: str) -> list[tuple[int, int, str]]:
     folded = text.translate(_FOLD)
     if sum(map(folded.count, DIGITS)) < 17:
         return []  # fewer digits than any ID number has (a title, a date, a record number)
+    if _CHAIN.search(folded) is None:
+        return []  # the digits are apart (dates in a sentence): no 17 of them in one chain
     found: list[tuple[int, int, str]] = []
     size = len(folded)
     at = 0

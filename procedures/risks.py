@@ -132,7 +132,8 @@ class Data:
 class Context:
     catalog: Catalog
     data: Data
-    today: dt.date
+    today: dt.date | None
+    """None for the checks that do not depend on the day (``settled``)."""
     cal: WorkCalendar
     meetings: Mapping[str, MeetingView]
     notices: Mapping[str, NoticeView]
@@ -145,17 +146,37 @@ class Context:
         except KeyError:
             return None
 
+    @property
+    def day(self) -> dt.date:
+        """The day the findings are for (only the checks of the day read it)."""
+        if self.today is None:
+            raise RuntimeError("settled checks do not read the day")
+        return self.today
+
+
+def _none(_: Context) -> Iterator[Finding]:
+    return iter(())
+
 
 @dataclass(frozen=True, slots=True)
 class Check:
-    """One check: what it looks for, and on which matters it can ever see anything."""
+    """One check: what it looks for, and on which matters it can ever see anything.
+
+    ``run`` sees what the records say whatever the day (a step finished late, a seal used
+    without approval); ``of_day`` what depends on the day (an open step waiting too long, a
+    deadline running over, a duty not held). A finding of ``run`` stands from its first day on
+    when the check ``appears`` (minutes still a draft seven days after the meeting: the same
+    finding, there from its ``since`` on), always otherwise. The two halves are apart so that what
+    does not depend on the day can be kept between days (``store.findings``)."""
 
     id: str
     title: str
     looks_for: str
     """The rule, in the words supervisors read, with its source or threshold."""
     applies: Callable[[Matter], bool]
-    run: Callable[[Context], Iterator[Finding]]
+    run: Callable[[Context], Iterator[Finding]] = _none
+    of_day: Callable[[Context], Iterator[Finding]] = _none
+    appears: bool = False
 
 
 def _has(produces: Produces) -> Callable[[Matter], bool]:
@@ -226,19 +247,19 @@ def _left_waiting(
         if step is None or not waits(case, step):
             continue
         began = _step_began(case, len(case.history))
-        if ctx.today > began + grace:
+        if ctx.day > began + grace:
             yield _finding(
                 check,
                 Severity.AMBER,
                 began + grace + dt.timedelta(days=1),
-                f"“{step.title}”自{format_date(began)}开始，已 {(ctx.today - began).days} 日{what}"
+                f"“{step.title}”自{format_date(began)}开始，已 {(ctx.day - began).days} 日{what}"
                 f"（超过 {days} 日，{OWN_THRESHOLD}）",
                 ongoing=True,
                 **_case_where(case, matter, step),
             )
 
 
-def notice_late(ctx: Context) -> Iterator[Finding]:
+def notice_waiting(ctx: Context) -> Iterator[Finding]:
     yield from _left_waiting(
         ctx,
         "notice-late",
@@ -246,6 +267,9 @@ def notice_late(ctx: Context) -> Iterator[Finding]:
         lambda case, step: step.produces is Produces.NOTICE and not case.pending_notice,
         "未登记张贴",
     )
+
+
+def notice_posted_late(ctx: Context) -> Iterator[Finding]:
     grace = dt.timedelta(days=NOTICE_POST_DAYS)
     for case, matter in _walk(ctx):
         step = _current(case, matter)
@@ -320,10 +344,12 @@ def _notice_where(ctx: Context, notice: NoticeView) -> dict[str, Any]:
 # --- 时限 ---------------------------------------------------------------------------
 
 
-def deadline_missed(ctx: Context) -> Iterator[Finding]:
+def deadline_running(ctx: Context) -> Iterator[Finding]:
+    timed = {m.id for m in ctx.catalog.matters if _has_timer(TimerKind.DEADLINE)(m)}
     for case, matter in _walk(ctx):
-        state = engine.state_of(case)
-        for t in engine.running_timers(matter, state, ctx.today, ctx.cal):
+        if case.status is not engine.CaseStatus.OPEN or matter.id not in timed:
+            continue
+        for t in engine.running_timers(matter, engine.state_of(case), ctx.day, ctx.cal):
             if t.state is engine.TimerState.OVERDUE:
                 yield _finding(
                     "deadline-missed",
@@ -334,11 +360,18 @@ def deadline_missed(ctx: Context) -> Iterator[Finding]:
                     ongoing=True,
                     **_case_where(case, matter, t.step),
                 )
+
+
+def deadline_finished_late(ctx: Context) -> Iterator[Finding]:
+    for case, matter in _walk(ctx):
+        state: engine.CaseState | None = None
         for _, entry, step in _done_steps(case, matter):
             timer = step.timer
             if timer is None or timer.kind is not TimerKind.DEADLINE:
                 continue
-            begin = state.finished_on(timer.counts_from) if timer.counts_from else entry.started
+            if timer.counts_from and state is None:
+                state = engine.state_of(case)
+            begin = state.finished_on(timer.counts_from) if state and timer.counts_from else entry.started
             if begin is None:
                 continue
             end = period_end(begin, timer.amount, timer.unit, ctx.cal)
@@ -355,14 +388,14 @@ def deadline_missed(ctx: Context) -> Iterator[Finding]:
 
 
 def recurring_missed(ctx: Context) -> Iterator[Finding]:
-    since = ctx.data.since
+    since, today = ctx.data.since, ctx.day
     if since is None:
         return
-    start = max(since, ctx.today - dt.timedelta(days=366 * 2))
-    if start > ctx.today:
+    start = max(since, today - dt.timedelta(days=366 * 2))
+    if start > today:
         return
     for village, done in ctx.data.done.items():
-        for o in obligations(ctx.catalog, done, start, ctx.today, ctx.today, village_only=True):
+        for o in obligations(ctx.catalog, done, start, today, today, village_only=True):
             if o.state is not ObligationState.MISSED or o.window_start < since:
                 continue
             yield _finding(
@@ -475,17 +508,16 @@ def decision_no_meeting(ctx: Context) -> Iterator[Finding]:
                 meeting = ctx.meetings.get(number)
                 if meeting is None or meeting.state != "draft" or meeting.expected:
                     continue
-                if ctx.today > finished + grace:
-                    yield _finding(
-                        "decision-no-meeting",
-                        Severity.RED,
-                        finished + grace + dt.timedelta(days=1),
-                        f"“{step.title}”于{format_date(finished)}办结为“{entry.outcome}”，会议记录 {number} "
-                        f"至今未登记应到、实到和表决（超过 {MINUTES_DAYS} 日，{OWN_THRESHOLD}）",
-                        record=number,
-                        ongoing=True,
-                        **_case_where(case, matter, step),
-                    )
+                yield _finding(  # from the day after the grace on (the check ``appears``)
+                    "decision-no-meeting",
+                    Severity.RED,
+                    finished + grace + dt.timedelta(days=1),
+                    f"“{step.title}”于{format_date(finished)}办结为“{entry.outcome}”，会议记录 {number} "
+                    f"至今未登记应到、实到和表决（超过 {MINUTES_DAYS} 日，{OWN_THRESHOLD}）",
+                    record=number,
+                    ongoing=True,
+                    **_case_where(case, matter, step),
+                )
 
 
 def decision_vote_failed(ctx: Context) -> Iterator[Finding]:
@@ -516,8 +548,8 @@ def minutes_unlocked(ctx: Context) -> Iterator[Finding]:
         if meeting.start is None:
             continue
         held = meeting.start.date()
-        if meeting.state == "locked" or ctx.today <= held + grace:
-            continue
+        if meeting.state == "locked":
+            continue  # else from the day after the grace on (the check ``appears``)
         state = "草稿" if meeting.state == "draft" else "已确认未锁定"
         where: dict[str, Any] = {"village": meeting.village, "case": meeting.case}
         case = ctx.cases.get(meeting.case)
@@ -635,7 +667,8 @@ CHECKS: tuple[Check, ...] = (
         "公示未按时张贴",
         f"公示步骤开始后 {NOTICE_POST_DAYS} 日内未登记张贴，或张贴日期晚于此（{OWN_THRESHOLD}）",
         _has(Produces.NOTICE),
-        notice_late,
+        notice_posted_late,
+        notice_waiting,
     ),
     Check(
         "notice-short",
@@ -656,14 +689,15 @@ CHECKS: tuple[Check, ...] = (
         "超过办理时限",
         "有办理时限的步骤超期未完成（红），或超期后才完成（黄）；时限见该步骤的时限规定",
         _has_timer(TimerKind.DEADLINE),
-        deadline_missed,
+        deadline_finished_late,
+        deadline_running,
     ),
     Check(
         "recurring-missed",
         "未按期开展",
         "本村每月、每季度、每年须开展的事项（三会一课等）在该期间内没有记录（乡镇、县等上级组织的工作不计）",
         _has_timer(TimerKind.RECURRING),
-        recurring_missed,
+        of_day=recurring_missed,
     ),
     Check(
         "seal-unapproved",
@@ -691,7 +725,7 @@ CHECKS: tuple[Check, ...] = (
         "用印未登记",
         f"用印步骤开始后 {SEAL_REGISTER_DAYS} 日内未登记用印（{OWN_THRESHOLD}）",
         _has(Produces.SEAL_USE),
-        seal_unregistered,
+        of_day=seal_unregistered,
     ),
     Check(
         "decision-no-meeting",
@@ -699,6 +733,7 @@ CHECKS: tuple[Check, ...] = (
         f"会议决定步骤已办结，{MINUTES_DAYS} 日后会议记录仍未登记应到、实到和表决（{OWN_THRESHOLD}）",
         _has(Produces.MINUTES),
         decision_no_meeting,
+        appears=True,
     ),
     Check(
         "decision-vote-failed",
@@ -713,6 +748,7 @@ CHECKS: tuple[Check, ...] = (
         f"会议召开 {MINUTES_DAYS} 日后，会议记录仍未确认锁定（{OWN_THRESHOLD}）",
         _has(Produces.MINUTES),
         minutes_unlocked,
+        appears=True,
     ),
     Check(
         "materials-missing",
@@ -726,7 +762,7 @@ CHECKS: tuple[Check, ...] = (
         "未回访",
         f"回访步骤开始后 {FOLLOW_UP_DAYS} 日未记录回访（{OWN_THRESHOLD}）",
         _any_step(lambda s: "回访" in s.title),
-        no_follow_up,
+        of_day=no_follow_up,
     ),
     Check(
         "forced-step",
@@ -762,13 +798,13 @@ RECORD_CHECKS: tuple[Check, ...] = (
 )
 """Checks of how the records themselves were kept: not one of the county's 廉政风险点 (so no
 matter's ``[[risk_checks]]`` names them), but what the committee must see of every correction."""
-CHECKS_BY_ID: dict[str, Check] = {c.id: c for c in (*CHECKS, *RECORD_CHECKS)}
-CHECK_TITLES: dict[str, str] = {c.id: c.title for c in (*CHECKS, *RECORD_CHECKS)}
+ALL_CHECKS: tuple[Check, ...] = (*CHECKS, *RECORD_CHECKS)
+CHECKS_BY_ID: dict[str, Check] = {c.id: c for c in ALL_CHECKS}
+CHECK_TITLES: dict[str, str] = {c.id: c.title for c in ALL_CHECKS}
 
 
-def run(catalog: Catalog, data: Data, today: dt.date, cal: WorkCalendar) -> list[Finding]:
-    """Every finding on ``today``: red first, then the oldest."""
-    ctx = Context(
+def _context(catalog: Catalog, data: Data, today: dt.date | None, cal: WorkCalendar) -> Context:
+    return Context(
         catalog,
         data,
         today,
@@ -778,9 +814,44 @@ def run(catalog: Catalog, data: Data, today: dt.date, cal: WorkCalendar) -> list
         seals={s.number: s for s in data.seals},
         cases={c.number: c for c in data.cases},
     )
-    found = [f for check in (*CHECKS, *RECORD_CHECKS) for f in check.run(ctx)]
+
+
+Settled = list[tuple[Finding, dt.date | None]]
+"""Findings that do not depend on the day, each with the day it appears from (None: always)."""
+
+
+def settled(catalog: Catalog, data: Data, cal: WorkCalendar) -> Settled:
+    """What the records say whatever the day (``Check.run``), each finding with the first day it
+    stands on for a check that ``appears``. ``data.done`` and ``data.since`` are not read."""
+    ctx = _context(catalog, data, None, cal)
+    return [(f, f.since if check.appears else None) for check in ALL_CHECKS for f in check.run(ctx)]
+
+
+def of_day(catalog: Catalog, data: Data, today: dt.date, cal: WorkCalendar) -> list[Finding]:
+    """What depends on ``today`` (``Check.of_day``): the open cases' waiting steps and running
+    deadlines (only ``data.cases`` that are open are read, and nothing of their records but
+    their steps), the recurring duties of ``data.done`` since ``data.since``."""
+    ctx = _context(catalog, data, today, cal)
+    return [f for check in ALL_CHECKS for f in check.of_day(ctx)]
+
+
+def standing(found: Settled, today: dt.date) -> list[Finding]:
+    """The settled findings that stand on ``today``."""
+    return [f for f, appears in found if appears is None or appears <= today]
+
+
+def ordered(found: Iterable[Finding]) -> list[Finding]:
+    """Red first, then the oldest; then by village, number and check (one order, whatever
+    order the findings were made in)."""
     rank = {Severity.RED: 0, Severity.AMBER: 1}
-    return sorted(found, key=lambda f: (rank[f.severity], f.since, f.village, f.target, f.check))
+    return sorted(
+        found, key=lambda f: (rank[f.severity], f.since, f.village, f.target, f.check, f.step_id, f.record, f.text)
+    )
+
+
+def run(catalog: Catalog, data: Data, today: dt.date, cal: WorkCalendar) -> list[Finding]:
+    """Every finding on ``today``: red first, then the oldest."""
+    return ordered([*standing(settled(catalog, data, cal), today), *of_day(catalog, data, today, cal)])
 
 
 def in_period(finding: Finding, start: dt.date | None, end: dt.date | None) -> bool:

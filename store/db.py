@@ -101,6 +101,20 @@ class SafeStorage(Storage):
             self._sig = sig
         return self._data
 
+    @property
+    def sig(self) -> tuple[int, int, int] | None:
+        """The signature of the file as last read (None: not read, or no file)."""
+        return self._sig
+
+    def holds(self) -> bool:
+        """Whether the parsed file is held (a read of it costs nothing while it is unchanged)."""
+        return self._data is not None
+
+    def release(self) -> None:
+        """Let go of the parsed file: the next read parses it again. Never inside a save."""
+        if not self.dirty:
+            self._sig, self._data = None, None
+
     def _load(self) -> dict[str, Any]:
         try:
             raw = self.path.read_bytes()

@@ -3,8 +3,9 @@ data file, so that they do not parse and hold every record ever saved.
 
 ``cases/<村>/<年>.overview.json`` holds, for the records of ``<年>.json``:
 
-- ``cases``: by case number, its matter (``m``) and: while it is open, what the engine reads of it
-  (``o``: 事由, current step and since when, opened on, the finished steps); for the matters
+- ``cases``: by case number, its matter (``m``) and: while it is open, what the engine and the
+  risk checks of the day read of it (``o``: 事由, current step and since when, opened on, the
+  finished steps, the notice posted for the current step); for the matters
   with a recurring duty (三会一课 …), the days its steps were finished (``d``). A closed case
   of any other matter is not in it;
 - ``meetings``: by number, every meeting's kind, day, state, title and case (drafts to finish,
@@ -34,12 +35,13 @@ from typing import Any
 import orjson
 
 from procedures.engine import CaseState, CaseStatus, StepEntry
-from procedures.views import CaseView
+from procedures.views import CaseView, StepView
 from store.files import atomic_write
 from store.resources import ResourceProblem
 
 SUFFIX = ".overview.json"
-VERSION = 1
+VERSION = 2
+"""2: an open case's posted notice (the risk checks of the day read it)."""
 CASE_TABLE = "cases"
 MEETING_TABLE = "meetings"
 
@@ -64,6 +66,8 @@ class OpenRow:
     current_since: dt.date
     opened_on: dt.date
     history: tuple[StepEntry, ...]
+    pending_notice: str = ""
+    """The notice posted for the current step (``CaseView.pending_notice``)."""
 
     @property
     def status(self) -> CaseStatus:
@@ -71,6 +75,20 @@ class OpenRow:
 
     def state(self) -> CaseState:
         return CaseState(self.matter_id, self.opened_on, self.current, self.current_since, self.history)
+
+    def view(self) -> CaseView:
+        """The case as the risk checks of the day read it: its steps, not their records."""
+        return CaseView(
+            self.number,
+            self.village,
+            self.matter_id,
+            CaseStatus.OPEN,
+            self.current,
+            self.opened_on,
+            self.current_since,
+            tuple(StepView(h.step_id, h.started, h.finished, h.outcome, h.forced_reason) for h in self.history),
+            self.pending_notice,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +120,7 @@ def case_entry(record: Mapping[str, Any], recurring: frozenset[str]) -> dict[str
                 [h.step_id, h.started.isoformat(), h.finished.isoformat(), h.outcome, h.forced_reason]
                 for h in view.history
             ],
+            view.pending_notice,
         ]
     if record.get("matter_id") in recurring and history:
         entry["d"] = [[str(h.get("step_id", "")), str(h.get("finished", ""))] for h in history]
@@ -222,9 +241,9 @@ def open_rows(overview: Overview, village: str) -> list[OpenRow]:
         row = entry.get("o")
         if row is None:
             continue
-        subject, current, since, opened, history = row
+        subject, current, since, opened, history, notice = row
         steps = tuple(StepEntry(s, day(a), day(b), o, f) for s, a, b, o, f in history)
-        out.append(OpenRow(number, village, entry["m"], subject, current, day(since), day(opened), steps))
+        out.append(OpenRow(number, village, entry["m"], subject, current, day(since), day(opened), steps, notice))
     return out
 
 

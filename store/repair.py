@@ -239,12 +239,17 @@ def _records(data: Mapping[str, Any], books: Sequence[RecordBook]) -> tuple[dict
 
 
 def carry_out(
-    site: Site, now: dt.datetime, village: str | None = None, overviews: list[Path] | None = None
+    site: Site,
+    now: dt.datetime,
+    village: str | None = None,
+    overviews: list[Path] | None = None,
+    findings: list[Path] | None = None,
 ) -> list[FileRepair]:
     """Plan and write the rebuilt files under the write lock, each journaled (``repair``); the
     file as it was is kept in ``backups/damaged/``. Then every overview (``store.overview``) that
     is missing, stale or says something else than its file is written again (added to
-    ``overviews``: a cache, not journaled). Planned under the lock, after the
+    ``overviews``: a cache, not journaled), and so is every village's kept findings file
+    (``store.findings``, added to ``findings``). Planned under the lock, after the
     transaction has recorded any save that was cut off, so that what is rebuilt is what the
     journal then says (a plan made before could bring back a change the journal calls undone)."""
     roles.require_admin(site.operator, "恢复备份和修复数据")
@@ -281,8 +286,11 @@ def carry_out(
             store.forget(repair.village, repair.year)
         # What home and ``due`` read of each file, made again from the files as they now are.
         written = store.rewrite_overviews(village)
+        found_again = site.rewrite_findings(village)
     if overviews is not None:
         overviews.extend(written)
+    if findings is not None:
+        findings.extend(found_again)
     return repairs
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,8 +19,8 @@ from store import clock, identity, overview, roles
 from store import settings as settings_mod
 from store.amendments import Amendments
 from store.cases import Cases
-from store.db import Store
-from store.errors import BadInput, DataDamaged, NeedsMyName, StoreError
+from store.db import Partition, Store
+from store.errors import BadInput, DataDamaged, NeedsMyName, SchemaTooNew, StoreError
 from store.files import signature
 from store.identity import Operator, current_operator
 from store.meetings import Meetings
@@ -32,7 +32,7 @@ from store.seals import Seals
 from store.settings import SETTINGS_TARGET, Settings
 
 if TYPE_CHECKING:
-    from procedures.risks import Finding
+    from procedures.risks import Finding, Settled
     from store.verify import Report
 
 
@@ -107,6 +107,7 @@ class Site:
         """The work list's parts by data file and day (``store.worklist.work_list``)."""
         self.list_parts: dict[tuple[object, ...], Any] = {}
         """The case list's rows of open cases by data file and day (``tui.screens.cases``)."""
+        self._fingerprint: tuple[Catalog, str] | None = None
 
     @property
     def books(self) -> tuple[RecordBook, ...]:
@@ -197,29 +198,142 @@ class Site:
         matter: str | None = None,
     ) -> list[Finding]:
         """The findings of the risk checks on ``today`` (``procedures.risks``), narrowed to a
-        village, a matter and the period ``start``..``end``."""
+        village, a matter and the period ``start``..``end``: what the records say whatever the
+        day, kept per village (``settled``), and what depends on the day, from the overviews
+        of the open cases and of the duties met."""
         from procedures import risks  # loaded when supervision is asked for, not at start-up
-        from procedures.views import MeetingView, NoticeView, SealView
+        from procedures.views import CaseView
 
-        found_cases = self.cases.all()
         names = [village] if village else list(self.villages)
-        everything = self.done_by_village(found_cases, today)
+        if village:
+            self.store.require_visible(village)
+        found = [f for name in names for f in risks.standing(self.settled(name), today)]
+        overviews = self.store.overviews(village)
+        open_cases: list[CaseView] = [row.view() for name, o in overviews for row in overview.open_rows(o, name)]
+        done = self._done_of(overviews, today)
         data = risks.Data(
-            cases=[c.view() for c in found_cases],
-            meetings=[MeetingView.from_record(m) for m in self.meetings.book.all()],
-            notices=[NoticeView.from_record(n) for n in self.notices.book.all()],
-            seals=[SealView.from_record(s) for s in self.seals.book.all()],
-            done={name: everything.get(name, {}) for name in names},
+            cases=open_cases,
+            done={name: done.get(name, {}) for name in names},
             since=dt.date.fromisoformat(self.settings.since) if self.settings.since else None,
         )
-        found = risks.run(self.catalog, data, today, self.cal)
+        found += risks.of_day(self.catalog, data, today, self.cal)
         return [
             f
-            for f in found
+            for f in risks.ordered(found)
             if (not village or f.village == village)
             and (not matter or f.matter_id == matter)
             and risks.in_period(f, start, end)
         ]
+
+    def risk_fingerprint(self) -> str:
+        """``store.findings.fingerprint`` of the catalogue as it is now (worked out once for it)."""
+        from store import findings
+
+        held = self._fingerprint
+        if held is None or held[0] is not self.catalog:
+            held = self._fingerprint = (self.catalog, findings.fingerprint(self.catalog))
+        return held[1]
+
+    def settled(self, village: str) -> Settled:
+        """What the risk checks find in every record of ``village`` whatever the day
+        (``procedures.risks.settled``): kept in its findings file (``store.findings``) while
+        its data files and the catalogue are as they were, else found again and kept. A damaged
+        data file is left out (noted in ``Store.skipped``, as a listing of several villages
+        does) and nothing is kept until it is repaired."""
+        from store import findings
+
+        parts = self.store.visible_partitions(village)
+        if not parts:
+            return []
+        path = findings.path_for(parts[0].path.parent)
+        now = [[p.year, *sig] for p in parts if (sig := signature(p.path)) is not None]
+        mark = self.risk_fingerprint()
+        kept = findings.read(path, now, mark)
+        if kept is not None:
+            return kept
+        made, sources, whole = self._settled_from_records(parts)
+        if whole and sources:
+            findings.write(path, sources, mark, made, self.store.file_mode)
+        return made
+
+    def _settled_from_records(self, parts: Iterable[Partition]) -> tuple[Settled, list[list[int]], bool]:
+        """(the settled findings, the signatures of the files read, whether every file was read).
+        Files this process had not read before are let go again: a whole village's records are
+        not kept in memory for the 监督 screen's sake."""
+        from procedures import risks
+        from procedures.views import CaseView, MeetingView, NoticeView, SealView
+
+        cases, meetings, notices, seals = [], [], [], []
+        sources: list[list[int]] = []
+        whole = True
+        for partition in parts:
+            storage = partition.storage
+            held = storage.holds()
+            try:
+                tables = storage.read() or {}
+            except (DataDamaged, SchemaTooNew) as exc:
+                self.store.skipped[partition.path] = exc
+                whole = False
+                continue
+            if storage.sig is not None and not storage.dirty:
+                sources.append([partition.year, *storage.sig])
+            else:
+                whole = False  # read inside a save: not what is on disk
+            cases += [CaseView.from_record(r) for r in tables.get(self.cases.book.table, {}).values()]
+            meetings += [MeetingView.from_record(r) for r in tables.get(self.meetings.book.table, {}).values()]
+            notices += [NoticeView.from_record(r) for r in tables.get(self.notices.book.table, {}).values()]
+            seals += [SealView.from_record(r) for r in tables.get(self.seals.book.table, {}).values()]
+            if not held:
+                storage.release()
+        data = risks.Data(cases=cases, meetings=meetings, notices=notices, seals=seals)
+        return risks.settled(self.catalog, data, self.cal), sources, whole
+
+    def findings_made(
+        self, village: str | None = None, *, current_only: bool = False
+    ) -> Iterator[tuple[Path, Settled | None, Settled, list[list[int]]]]:
+        """For every village (``village`` only, when given) whose data files could all be read:
+        its findings file, what the file keeps if it was made from the files as they are now
+        (else None), the settled findings found in the records, and the files' signatures (for
+        verify and repair). ``current_only``: only the villages whose file is current."""
+        from store import findings
+
+        mark = self.risk_fingerprint()
+        villages: dict[str, list[Partition]] = {}
+        for partition in self.store.partitions():  # every village, as verify reads them
+            if village is None or partition.village == village:
+                villages.setdefault(partition.village, []).append(partition)
+        for parts in villages.values():
+            path = findings.path_for(parts[0].path.parent)
+            now = [[p.year, *sig] for p in parts if (sig := signature(p.path)) is not None]
+            kept = findings.read(path, now, mark)
+            if kept is None and current_only:
+                continue
+            made, sources, whole = self._settled_from_records(parts)
+            if whole and sources:
+                yield path, (kept if sources == now else findings.read(path, sources, mark)), made, sources
+
+    def findings_problems(self) -> list[str]:
+        """Findings files that say something else than the records they were found in (a hand-made
+        one would hide a finding from the 监委会), for verify."""
+        return [
+            f"风险提示汇总文件 {path} 与数据文件不符（可能被直接改动）：监督页面和风险提示会据此漏报或错报。"
+            "管理员修复数据时会重新生成它（数据记录不受影响）。"
+            for path, kept, made, _ in self.findings_made(current_only=True)
+            if kept is not None and kept != made
+        ]
+
+    def rewrite_findings(self, village: str | None = None) -> list[Path]:
+        """Write the findings file of every village (of ``village``) that is missing, stale or
+        says something else again from the records (repair); returns those written."""
+        from store import findings
+
+        written = []
+        mark = self.risk_fingerprint()
+        for path, kept, made, sources in self.findings_made(village):
+            if kept != made:
+                findings.write(path, sources, mark, made, self.store.file_mode)
+                written.append(path)
+        return written
 
     def _settings_record(self, _: str) -> dict[str, Any] | None:
         path = settings_mod.settings_path(self.root)
@@ -338,7 +452,7 @@ class Site:
 
         records = self.records(skip_damaged=skip_damaged)
         layout = self.layout_problems(skip_damaged=skip_damaged)
-        return verify(self.store, records, anchor_file, layout, now=now)
+        return verify(self.store, records, anchor_file, layout, now=now, caches=self.findings_problems())
 
     def accept_clock(self, now: dt.datetime) -> str:
         """A 管理员 confirms that the clock is right now, when the journal's newest entry is later
@@ -428,7 +542,11 @@ class Site:
         """``done_by_village(today=today)`` (for ``village`` alone when given) from the overviews
         (``store.overview``): the days of the recurring matters' steps and of the meetings,
         without reading every record of every year."""
-        found = self.store.overviews(village)
+        return self._done_of(self.store.overviews(village), today)
+
+    def _done_of(
+        self, found: list[tuple[str, overview.Overview]], today: dt.date
+    ) -> dict[str, dict[str, list[dt.date]]]:
         steps = ((v, m, s, d) for v, o in found for m, s, d in overview.step_days(o))
         meetings = ((v, kind, start) for v, o in found for kind, start in overview.meeting_days(o))
         return self.done_from(steps, meetings, today)

@@ -217,12 +217,14 @@ def verify(
     layout: Sequence[str] = (),
     *,
     now: dt.datetime | None = None,
+    caches: Sequence[str] = (),
 ) -> Report:
     """Check the journal and the data; ``records`` maps every target to its current record.
 
     ``anchor_file``: an anchor to compare with instead of the configured one (e.g. a copy kept
     elsewhere earlier: the journal must still hold the entry it names). ``layout``: problems
-    with where the data files and records are (``Site.layout_problems``).
+    with where the data files and records are (``Site.layout_problems``). ``caches``: kept findings
+    that say something else than the records (``Site.findings_problems``).
     """
     entries, broken = scan(store.journal.path)
     problems: list[str] = []
@@ -240,6 +242,7 @@ def verify(
         problems.append(anchored.message)
     problems += store.check_files()
     problems += store.overview_problems()
+    problems += caches
     problems += layout
     latest: dict[str, str | None] = {}
     history: dict[str, list[dict[str, Any]]] = {}

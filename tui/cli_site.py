@@ -432,20 +432,27 @@ def repair_command(
     site = open_site(ctx)
     where = village.strip() if village else None
     overviews: list[Path] = []
+    findings: list[Path] = []
     if dry_run or not yes:
         with handled():
             found = repair_mod.plan(site, where)
     else:
         with handled():
-            found = repair_mod.carry_out(site, cli_common.now(), where, overviews)
+            found = repair_mod.carry_out(site, cli_common.now(), where, overviews, findings)
     console = out()
     if overviews:
         console.print(
             Text(f"重新生成了 {len(overviews)} 个概览文件（首页和到期提醒读取的摘要，由数据文件生成，不含新内容）。")
         )
+    if findings:
+        console.print(
+            Text(
+                f"重新生成了 {len(findings)} 个风险提示汇总文件（监督页面和风险提示读取的汇总，由数据文件生成，不含新内容）。"
+            )
+        )
     if not found:
         named = f"{where}的" if where else ""
-        nothing = "" if overviews else "未做任何改动。"
+        nothing = "" if overviews or findings else "未做任何改动。"
         console.print(Text(f"{named}数据文件都能读取，每条记录都与日志一致，不需要修复。{nothing}"))
         return
     head = "试运行（未做任何改动），修复会重建" if dry_run or not yes else "已修复，重建了"

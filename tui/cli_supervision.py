@@ -56,7 +56,9 @@ def risks_command(
                 fail(f"没有编号为“{matter}”的事项；用 cunwu matters 查看全部编号", 2)
         findings = site.risks(cli_common.now().date(), name, first, last, matter.strip() if matter else None)
     if as_json:
-        print_json(idnumber.mask_in_data([f.as_dict() for f in findings]))
+        # A finding's text is its only free text (a reason, a meeting's title): the rest is
+        # the catalogue's words, numbers and dates.
+        print_json([{**f.as_dict(), "text": idnumber.mask_in_text(f.text)} for f in findings])
         return
     console = out()
     for village_name in [name] if name else site.villages:
