@@ -9,7 +9,9 @@ a village a year); cases of past years mostly closed (some 低保 cases walked t
 meeting and 公示), the last twelve months' mostly open at every step of their flow (公示 running,
 meeting drafts), and a few meetings of each village-year on their own. Then, at each size:
 - ``cunwu due --json``, ``cunwu risks --json`` and ``cunwu case step NUMBER --step survey`` (one
-  plain step of an open 低保 case, a different case each run) as whole processes;
+  plain step of an open 低保 case, a different case each run) as whole processes; ``risks`` also
+  once as its first run on the new data (no village's findings kept yet: ``store.findings``)
+  and once right after one save in one village (that village's found again);
 - home as a person opens it (the console script in an 80×24 pty, to the footer's 退出, with
   its peak RSS: ``bench_tui.first_screen``);
 - the case list: from home, ``b`` to the list drawn (its column header 办件编号 written, and the
@@ -328,6 +330,10 @@ class Figures:
     build: float
     due: float
     risks: float
+    risks_first: float
+    """The first ``risks --json`` on the data: every village's findings found from the records."""
+    risks_saved: float
+    """``risks --json`` right after one save: that village's findings found again."""
     step: float
     home: float
     rss: float
@@ -351,10 +357,12 @@ def measure(data: Path, cases: int, years: int, today: dt.date) -> Figures:
     if len(built.ready) < RUNS + 1:
         raise RuntimeError(f"only {len(built.ready)} cases at {PLAIN_STEP}")
     due = each([cli(data, "due", "--json")] * RUNS)
+    risks_first = each([cli(data, "risks", "--json")])
     risks = each([cli(data, "risks", "--json")] * RUNS)
     screens = [first_screen(CUNWU, data) for _ in range(RUNS)]
     lists = [list_and_back(data) for _ in range(RUNS)]
     idle, save = save_cost(data, built.ready[RUNS])
+    risks_saved = each([cli(data, "risks", "--json")])
     stepped = each([step(data, n) for n in built.ready[:RUNS]])
     return Figures(
         cases,
@@ -362,6 +370,8 @@ def measure(data: Path, cases: int, years: int, today: dt.date) -> Figures:
         built.seconds,
         due,
         risks,
+        risks_first,
+        risks_saved,
         stepped,
         statistics.median(s[0] for s in screens),
         max(s[1] for s in screens),
@@ -388,6 +398,8 @@ def figures_rows(f: Figures, budgets: bool) -> list[Row]:
         Row(f"building the data through the store, {at}", f.build, "s"),
         row(f"cunwu due --json, {at}", f.due, "s", 0.5),
         row(f"cunwu risks --json, {at}", f.risks, "s", 1.5),
+        row(f"cunwu risks --json right after one save in one village, {at}", f.risks_saved, "s", 1.5),
+        Row(f"cunwu risks --json, first run on the data (every village found), {at}", f.risks_first, "s"),
         row(f"cunwu case step (one plain step), {at}", f.step, "s", 0.5),
         row(f"home, first screen in an 80x24 pty, {at}", f.home, "s", 0.6),
         row(f"home, peak RSS (largest), {at}", f.rss, "MiB", 60),
