@@ -49,6 +49,25 @@ def entry_hash(entry: Mapping[str, Any]) -> str:
     return hashlib.sha256(DOMAIN + canonical(body)).hexdigest()
 
 
+_HASH_MEMBER = b',"hash":"'
+
+
+def _hashes_as_written(raw: bytes, entry: Mapping[str, Any]) -> bool:
+    """Whether the line, as written, is the entry's canonical bytes with its hash: its bytes
+    without the one ``"hash"`` member hash to that hash. Every line cunwu writes is (its keys
+    sorted, ``hash`` never first), so ``scan`` need not serialise each entry again to check it; a
+    line that is not (written otherwise, or with another ``"hash"`` inside) is checked the long way."""
+    at = raw.find(_HASH_MEMBER)
+    if at < 0 or raw.find(b'"hash":"', at + 2) >= 0 or raw.find(b'"hash":"') != at + 1:
+        return False
+    value = raw[at + len(_HASH_MEMBER) : at + len(_HASH_MEMBER) + 65]
+    expected = entry.get("hash")
+    if not isinstance(expected, str) or value != expected.encode() + b'"':
+        return False
+    body = raw[:at] + raw[at + len(_HASH_MEMBER) + 65 :]
+    return hashlib.sha256(DOMAIN + body).hexdigest() == expected
+
+
 @dataclass(frozen=True, slots=True)
 class Break:
     """The first place where the journal is not what it should be."""
@@ -89,7 +108,10 @@ def scan(path: Path) -> tuple[list[dict[str, Any]], Break | None]:
     for index, (number, raw, complete) in enumerate(lines):
         last = index == len(lines) - 1
         try:
-            entry = json.loads(raw.decode("utf-8"))
+            try:
+                entry = orjson.loads(raw)
+            except orjson.JSONDecodeError:
+                entry = json.loads(raw.decode("utf-8"))  # what orjson refuses (NaN …) as it was read
             if not isinstance(entry, dict):
                 raise ValueError
         except (UnicodeDecodeError, ValueError):
@@ -103,7 +125,7 @@ def scan(path: Path) -> tuple[list[dict[str, Any]], Break | None]:
                 "missing_fields", number, entry.get("seq"), f"{KIND_LABELS['missing_fields']}：{missing}"
             )
         seq = entry["seq"]
-        if entry_hash(entry) != entry["hash"]:
+        if not _hashes_as_written(raw, entry) and entry_hash(entry) != entry["hash"]:
             return entries, Break("modified_entry", number, seq, KIND_LABELS["modified_entry"])
         if seq != expected_seq:
             return entries, Break("seq_gap", number, seq, f"{KIND_LABELS['seq_gap']}：应为 {expected_seq}")

@@ -22,10 +22,10 @@ from textual.worker import Worker, WorkerState
 from procedures.model import Produces, Step
 from procedures.risks import SEVERITY_WORDS, STATUS_WORDS, Finding, Severity, village_status
 from procedures.search import search
-from store.cases import Case
 from store.errors import BadInput, StoreError
 from store.files import signature
 from store.opinions import ACTION, KINDS
+from store.overview import OpenRow
 from store.records import parse_date
 from store.roles import check
 from store.site import Site
@@ -58,7 +58,7 @@ class Waiting:
     """A case at a 公示 step whose notice is not up yet: its text registered with the day it is to
     be posted (the committee reads and signs it before), or not even registered (nothing to sign)."""
 
-    case: Case
+    case: OpenRow
     matter: str
     step: Step
     signed: tuple[dict[str, Any], ...]
@@ -215,15 +215,14 @@ class SupervisionScreen(BaseScreen):
         self.show_detail()
 
     def read_waiting(self) -> list[Waiting]:
-        cases = self.cunwu.attempt(lambda: self.site.cases.all(skip_damaged=True)) or []
+        """The open cases at a 公示 step, from the overviews (``store.overview``): no record of a
+        closed case is read."""
+        cases = self.cunwu.attempt(lambda: self.site.open_cases(self.filters.village or None)) or []
         out = []
         for case in cases:
-            if self.filters.village and case.village != self.filters.village:
-                continue
             if self.filters.matters is not None and case.matter_id not in self.filters.matters:
                 continue
-            current = case.record["current"]
-            notice = case.record.get("progress", {}).get("notice", "")
+            current, notice = case.current, case.pending_notice
             posted_on = ""
             if notice:
                 record: dict[str, Any] = self.cunwu.attempt(partial(self.site.notices.get, notice)) or {}
