@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from procedures.model import Catalog, Produces
+from store import overview
 from store.db import Store
 from store.errors import BadInput, Refused, StoreError
 from store.identity import Operator
@@ -132,9 +133,19 @@ class Opinions:
     def find(
         self, village: str | None = None, target: str | None = None, finding: str | None = None
     ) -> list[dict[str, Any]]:
-        found = self.book.in_village(village)
+        """The opinions and signatures of ``village`` (every village the viewer sees when None),
+        on ``target`` or ``finding`` when given, by date. For one village and a target or finding,
+        only the data files whose overview lists an opinion on it are read (``store.overview``)."""
+        target = target.strip() if target else target
+        if village and (target or finding):
+            found = []
+            for partition in self.store.visible_partitions(village):
+                if overview.has_opinions(self.store.overview_for(partition), target, finding):
+                    found += (partition.storage.read() or {}).get(self.book.table, {}).values()
+        else:
+            found = self.book.in_village(village)
         if target:
-            found = [o for o in found if o["target"] == target.strip()]
+            found = [o for o in found if o["target"] == target]
         if finding:
             found = [o for o in found if o["finding"] == finding]
         return sorted(found, key=lambda o: (o["date"], o["number"]))
@@ -151,6 +162,8 @@ class Opinions:
         given on an earlier version of the text (registered again since) signed something else."""
         found = self.find(_village_of(case_number), target=case_number)
         signed = [o for o in found if o["kind"] == "countersign" and o["step"] == step_id]
+        if not signed:
+            return []
         current = self._notice_version(case_number)
         return [o for o in signed if "notice_text" not in o or (o.get("notice"), o["notice_text"]) == current]
 

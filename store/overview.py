@@ -10,6 +10,10 @@ data file, so that they do not parse and hold every record ever saved.
   of any other matter is not in it;
 - ``meetings``: by number, every meeting's kind, day, state, title and case (drafts to finish,
   duties met by meetings held);
+- ``opinions``: by number, what each opinion or signature of the 监委会 is on (its target and
+  finding): the 监督 screen reads the files that hold a record's opinions, not every file;
+- ``notices``: by number, the day each 公示 is (to be) posted (the 监督 screen's 公示 waiting
+  for signatures);
 - ``source``: the data file's signature (inode, mtime, size) it was made from, and
   ``recurring``: the matters whose steps it kept days for.
 
@@ -40,13 +44,17 @@ from store.files import atomic_write
 from store.resources import ResourceProblem
 
 SUFFIX = ".overview.json"
-VERSION = 2
-"""2: an open case's posted notice (the risk checks of the day read it)."""
+VERSION = 3
+"""2: an open case's posted notice (the risk checks of the day read it); 3: the opinions'
+targets and the notices' posting days."""
 CASE_TABLE = "cases"
 MEETING_TABLE = "meetings"
+OPINION_TABLE = "opinions"
+NOTICE_TABLE = "notices"
 
 Overview = dict[str, Any]
-"""The parsed file: ``version``, ``source``, ``recurring``, ``cases``, ``meetings``."""
+"""The parsed file: ``version``, ``source``, ``recurring``, ``cases``, ``meetings``, ``opinions``,
+``notices``."""
 
 
 def path_for(data_file: Path) -> Path:
@@ -129,6 +137,14 @@ def case_entry(record: Mapping[str, Any], recurring: frozenset[str]) -> dict[str
     return entry or None
 
 
+def notice_entry(record: Mapping[str, Any]) -> str:
+    return str(record.get("posted_on", "") or "")
+
+
+def opinion_entry(record: Mapping[str, Any]) -> list[str]:
+    return [str(record.get("target", "") or ""), str(record.get("finding", "") or "")]
+
+
 def meeting_entry(record: Mapping[str, Any]) -> list[str]:
     return [
         str(record.get("kind", "")),
@@ -147,7 +163,9 @@ def build(data: Mapping[str, Any], source: tuple[int, int, int] | None, recurrin
         if entry is not None:
             cases[str(record["number"])] = entry
     meetings = {str(r["number"]): meeting_entry(r) for r in _docs(data, MEETING_TABLE)}
-    return _wrap(cases, meetings, source, recurring)
+    opinions = {str(r["number"]): opinion_entry(r) for r in _docs(data, OPINION_TABLE)}
+    notices = {str(r["number"]): notice_entry(r) for r in _docs(data, NOTICE_TABLE)}
+    return _wrap(cases, meetings, opinions, notices, source, recurring)
 
 
 def update(
@@ -157,7 +175,8 @@ def update(
     only the records the save journaled (``changed``: journal targets) are read again."""
     recurring = frozenset(previous["recurring"])
     cases, meetings = dict(previous["cases"]), dict(previous["meetings"])
-    wanted: dict[str, set[str]] = {"case": set(), "meeting": set()}
+    opinions, notices = dict(previous["opinions"]), dict(previous["notices"])
+    wanted: dict[str, set[str]] = {"case": set(), "meeting": set(), "opinion": set(), "notice": set()}
     for target in changed:
         kind, _, number = target.partition(":")
         if kind in wanted:
@@ -173,7 +192,17 @@ def update(
         record = _doc(data, MEETING_TABLE, number)
         if record is not None:
             meetings[number] = meeting_entry(record)
-    return _wrap(cases, meetings, source, recurring)
+    for number in wanted["opinion"]:
+        opinions.pop(number, None)
+        record = _doc(data, OPINION_TABLE, number)
+        if record is not None:
+            opinions[number] = opinion_entry(record)
+    for number in wanted["notice"]:
+        notices.pop(number, None)
+        record = _doc(data, NOTICE_TABLE, number)
+        if record is not None:
+            notices[number] = notice_entry(record)
+    return _wrap(cases, meetings, opinions, notices, source, recurring)
 
 
 def _doc(data: Mapping[str, Any], table: str, number: str) -> Mapping[str, Any] | None:
@@ -186,7 +215,12 @@ def _doc(data: Mapping[str, Any], table: str, number: str) -> Mapping[str, Any] 
 
 
 def _wrap(
-    cases: dict[str, Any], meetings: dict[str, Any], source: tuple[int, int, int] | None, recurring: frozenset[str]
+    cases: dict[str, Any],
+    meetings: dict[str, Any],
+    opinions: dict[str, Any],
+    notices: dict[str, Any],
+    source: tuple[int, int, int] | None,
+    recurring: frozenset[str],
 ) -> Overview:
     return {
         "version": VERSION,
@@ -194,6 +228,8 @@ def _wrap(
         "recurring": sorted(recurring),
         "cases": cases,
         "meetings": meetings,
+        "opinions": opinions,
+        "notices": notices,
     }
 
 
@@ -221,6 +257,8 @@ def read(path: Path, source: tuple[int, int, int], recurring: frozenset[str]) ->
         or found.get("recurring") != sorted(recurring)
         or not isinstance(found.get("cases"), dict)
         or not isinstance(found.get("meetings"), dict)
+        or not isinstance(found.get("opinions"), dict)
+        or not isinstance(found.get("notices"), dict)
     ):
         return None
     return found
@@ -263,6 +301,11 @@ def step_days(overview: Overview) -> Iterable[tuple[str, str, str]]:
         if done:
             for step_id, day in done:
                 yield entry["m"], step_id, day
+
+
+def has_opinions(overview: Overview, target: str | None, finding: str | None) -> bool:
+    """Whether the file holds an opinion on ``target`` or on ``finding``."""
+    return any((target and t == target) or (finding and f == finding) for t, f in overview["opinions"].values())
 
 
 def meeting_days(overview: Overview) -> Iterable[tuple[str, str]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import stat
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -78,10 +79,47 @@ class DueItem:
         }
 
 
+def _require_folder(root: Path) -> None:
+    """A data directory that is a file (or under one) is named, not read as a new, empty one."""
+    try:
+        is_folder = stat.S_ISDIR(root.stat().st_mode)
+    except FileNotFoundError:
+        return  # a new data directory: made by the first save
+    except NotADirectoryError:
+        is_folder = False
+    if not is_folder:
+        raise BadInput(
+            f"数据目录 {root} 不是文件夹（它或它的上一级是一个文件）：请指定数据所在的文件夹。未做任何改动。"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class FileFacts:
+    """What the risk checks of the day and the 监督 screen read of one data file's overview."""
+
+    open: tuple[overview.OpenRow, ...]
+    notices: Mapping[str, str]
+    """Notice number → the day it is (to be) posted."""
+    steps: tuple[tuple[str, str, str, str], ...]
+    """(village, matter, step, day finished) of the recurring matters' steps."""
+    meetings: tuple[tuple[str, str, str], ...]
+    """(village, kind, start) of every meeting."""
+
+    @classmethod
+    def of(cls, village: str, found: overview.Overview) -> FileFacts:
+        return cls(
+            tuple(overview.open_rows(found, village)),
+            dict(found["notices"]),
+            tuple((village, m, s, d) for m, s, d in overview.step_days(found)),
+            tuple((village, kind, start) for kind, start in overview.meeting_days(found)),
+        )
+
+
 class Site:
     """Everything a command or a screen needs from one data directory."""
 
     def __init__(self, root: Path, *, environ: Mapping[str, str] | None = None, lock_timeout: float = 10.0):
+        _require_folder(root)
         self.root = root
         self.environ = os.environ if environ is None else environ
         self._settings_sig = signature(settings_mod.settings_path(root))
@@ -108,6 +146,8 @@ class Site:
         self.list_parts: dict[tuple[object, ...], Any] = {}
         """The case list's rows of open cases by data file and day (``tui.screens.cases``)."""
         self._fingerprint: tuple[Catalog, str] | None = None
+        self.file_facts: dict[tuple[object, ...], FileFacts] = {}
+        """What is read of each data file's overview, by file (``facts``)."""
 
     @property
     def books(self) -> tuple[RecordBook, ...]:
@@ -208,9 +248,8 @@ class Site:
         if village:
             self.store.require_visible(village)
         found = [f for name in names for f in risks.standing(self.settled(name), today)]
-        overviews = self.store.overviews(village)
-        open_cases: list[CaseView] = [row.view() for name, o in overviews for row in overview.open_rows(o, name)]
-        done = self._done_of(overviews, today)
+        open_cases: list[CaseView] = [row.view() for row in self.open_cases(village)]
+        done = self.duty_done(today, village)
         data = risks.Data(
             cases=open_cases,
             done={name: done.get(name, {}) for name in names},
@@ -533,23 +572,26 @@ class Site:
         meetings = ((m["village"], m["kind"], m["start"]) for m in self.meetings.book.all())
         return self.done_from(steps, meetings, today)
 
+    def facts(self, village: str | None = None) -> list[FileFacts]:
+        """What is read of each data file's overview (of ``village``, else of every village this
+        session sees), kept per file while it and the recurring matters are unchanged (``Store.by_file``)."""
+        return self.store.by_file(self.file_facts, (self.store.recurring,), FileFacts.of, village)
+
     def open_cases(self, village: str | None = None) -> list[overview.OpenRow]:
         """The open cases of ``village`` (of every village this session sees when None), from the
         overviews (``store.overview``): what the work list and ``due`` read of them."""
-        return [row for name, found in self.store.overviews(village) for row in overview.open_rows(found, name)]
+        return [row for part in self.facts(village) for row in part.open]
+
+    def notice_days(self, village: str | None = None) -> dict[str, str]:
+        """The day each 公示 of ``village`` (of every village seen) is, or is to be, posted."""
+        return {number: day for part in self.facts(village) for number, day in part.notices.items()}
 
     def duty_done(self, today: dt.date, village: str | None = None) -> dict[str, dict[str, list[dt.date]]]:
         """``done_by_village(today=today)`` (for ``village`` alone when given) from the overviews
         (``store.overview``): the days of the recurring matters' steps and of the meetings,
         without reading every record of every year."""
-        return self._done_of(self.store.overviews(village), today)
-
-    def _done_of(
-        self, found: list[tuple[str, overview.Overview]], today: dt.date
-    ) -> dict[str, dict[str, list[dt.date]]]:
-        steps = ((v, m, s, d) for v, o in found for m, s, d in overview.step_days(o))
-        meetings = ((v, kind, start) for v, o in found for kind, start in overview.meeting_days(o))
-        return self.done_from(steps, meetings, today)
+        found = self.facts(village)
+        return self.done_from((s for f in found for s in f.steps), (m for f in found for m in f.meetings), today)
 
     def done_from(
         self,

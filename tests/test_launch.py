@@ -96,3 +96,14 @@ def test_an_id_number_is_refused_before_anything_opens(tmp_path: Path) -> None:
     done = probe(tmp_path, "--data", "/srv/140431198503150023")
     assert done.returncode == 2 and "身份证" in done.stderr
     assert not (tmp_path / "data").exists()
+
+
+@pytest.mark.parametrize("argv", [[], ["due"], ["verify", "--json"], ["risks"]])
+def test_a_data_directory_that_is_a_file_is_named_not_a_crash(tmp_path: Path, argv: list[str]) -> None:
+    afile = tmp_path / "notes.txt"
+    afile.write_text("x")
+    for where in (afile, afile / "data"):
+        done = probe(tmp_path, "--data", str(where), *argv)
+        assert done.returncode == 2, done.stderr
+        assert f"数据目录 {where} 不是文件夹" in done.stderr and "程序出错" not in done.stderr
+    assert not (tmp_path / "state").exists(), "no crash report written"

@@ -19,7 +19,7 @@ from store.files import signature
 from store.site import Site
 from store.worklist import work_list
 from tests.accounts import CADRE_SOUTH, open_as, register
-from tests.sites import NOW, at, new_site, walk_to
+from tests.sites import NOW, at, new_site, post_notice, walk_to
 
 D = dt.date
 
@@ -36,6 +36,7 @@ def busy(site: Site) -> dict[str, str]:
         "recurring": site.cases.open(op, NOW, "cunwu-gongkai", "城关村", "十一月村务公开").number,
     }
     walk_to(site, made["walked"], "publicize")  # leaves the 民主评议 minutes as a draft
+    post_notice(site, made["walked"], dt.date(2026, 11, 30))  # to be posted on Monday
     site.amendments.withdraw(op, NOW, made["withdrawn"], "来访人撤回")
     site.cases.complete_step(op, NOW, made["reopened"])
     site.amendments.reopen(op, NOW, made["reopened"], "材料登记错了")
@@ -50,6 +51,10 @@ def busy(site: Site) -> dict[str, str]:
     held = site.meetings.new(op, NOW, "南石村", fields)
     site.meetings.confirm(op, NOW, held["number"])
     made["meeting"] = held["number"]
+    site.opinions.add(op, NOW, made["open"], "请补充收入证明")
+    site.opinions.add(
+        op, NOW, "", "本月支委会未见记录", "recurring-missed|南石村/zhibu-weiyuanhui|x|2026-11-01", "南石村"
+    )
     return made
 
 
@@ -270,3 +275,17 @@ def test_the_work_list_works_out_again_only_the_files_saved_since(
     fresh = Site(site.root, environ={})
     assert changed == {i.number: (i.due, i.rule) for i in work_list(fresh, NOW.date(), within=30).cases}
     assert before.keys() == changed.keys() and before[transfer] != changed[transfer]
+
+
+def test_a_record_s_opinions_are_read_from_the_files_that_hold_them(tmp_path: Path) -> None:
+    site = new_site(tmp_path / "data")
+    made = busy(site)
+    fresh = Site(site.root, environ={})
+    assert fresh.opinions.find("南石村", made["walked"]) == []
+    assert not any(p.storage.holds() for p in fresh.store.partitions()), "no file holds one: none parsed"
+    (opinion,) = fresh.opinions.find("城关村", made["open"])
+    assert opinion["text"] == "请补充收入证明"
+    key = "recurring-missed|南石村/zhibu-weiyuanhui|x|2026-11-01"
+    (about,) = fresh.opinions.find("南石村", finding=key)
+    assert about["text"] == "本月支委会未见记录"
+    assert fresh.opinions.find("南石村", finding=key) == site.opinions.find(finding=key)

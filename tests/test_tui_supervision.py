@@ -12,6 +12,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Select
@@ -404,3 +405,21 @@ async def test_an_open_app_loses_what_the_admin_takes_away(tmp_path: Path) -> No
         text = screen_text(app)
     assert f"账号 {PERSON} 不在本数据目录的人员名单中" in text and "选择村" not in text
     assert Site(root, environ={}).cases.find(village="城关村")[0].number == SHORT
+
+
+def test_the_journal_is_verified_by_a_process_of_its_own(tmp_path: Path) -> None:
+    from tui.screens.supervision import Verifier
+
+    bad_situation(tmp_path / "data")
+    entries = len((tmp_path / "data" / "journal.jsonl").read_bytes().splitlines())
+    report = Verifier().run(tmp_path / "data", {})
+    assert report["ok"] is True and report["entries"] == entries
+
+
+def test_a_verification_that_cannot_run_says_why_in_chinese(tmp_path: Path) -> None:
+    from tui.screens.supervision import Verifier, VerifyFailed
+
+    afile = tmp_path / "notes.txt"
+    afile.write_text("x")
+    with pytest.raises(VerifyFailed, match="不是文件夹"):
+        Verifier().run(afile, {})
