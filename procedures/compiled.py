@@ -9,9 +9,9 @@ with ``.venv/bin/python -m procedures.compiled`` after editing a matter file.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sys
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +26,13 @@ def builtin_files() -> list[Path]:
 
 
 def digest(files: list[Path]) -> str:
-    h = hashlib.sha256()
+    """Whether ``compiled.json`` was made from these files: a CRC-32 of their names and contents.
+    It guards against a stale build, not against anyone (a changed file is simply parsed and
+    run); zlib is loaded by every start-up anyway, SHA-256 would load OpenSSL's hashes (0.6 MB)."""
+    crc = 0
     for path in files:
-        h.update(path.name.encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
-    return h.hexdigest()
+        crc = zlib.crc32(path.name.encode("utf-8") + b"\0" + path.read_bytes() + b"\0", crc)
+    return f"crc32:{crc:08x}"
 
 
 def load() -> dict[str, Any] | None:

@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 import sys
 import unicodedata
 
 TYPE_CHECKING = False  # not typing's: importing typing (and re with it) would double the start-up
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
     from typing import Any
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -132,9 +131,17 @@ class _Fold(dict[int, str]):
 
 
 _FOLD = _Fold()
-_CHAIN = re.compile(f"[0-9](?:[ -]{{0,{GAP}}}[0-9]){{16}}")
-"""17 digits in one chain (groups apart by at most ``GAP`` spaces or hyphens), in folded text:
-what every ID number the scan below finds has, looked for in one pass of the regex engine."""
+
+
+@functools.cache
+def _chain() -> Callable[[str], object]:
+    """The search for 17 digits in one chain (groups apart by at most ``GAP`` spaces or hyphens),
+    in folded text: what every ID number the scan below finds has, in one pass of the regex
+    engine. Compiled when first needed: the shared server's wrapper checks every command's
+    arguments with this module and must not load ``re`` for it."""
+    import re
+
+    return re.compile(f"[0-9](?:[ -]{{0,{GAP}}}[0-9]){{16}}").search
 
 
 def _plausible(number: str) -> bool:
@@ -198,7 +205,7 @@ def spans(text: str) -> list[tuple[int, int, str]]:
     folded = text.translate(_FOLD)
     if sum(map(folded.count, DIGITS)) < 17:
         return []  # fewer digits than any ID number has (a title, a date, a record number)
-    if _CHAIN.search(folded) is None:
+    if _chain()(folded) is None:
         return []  # the digits are apart (dates in a sentence): no 17 of them in one chain
     found: list[tuple[int, int, str]] = []
     size = len(folded)

@@ -13,13 +13,12 @@ import datetime as dt
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from procedures import engine
 from procedures.engine import CaseState, CaseStatus, FlowError
 from procedures.meetings import MeetingKind
 from procedures.model import Catalog, Matter, Produces, Step
-from procedures.views import CaseView
 from procedures.workdays import WorkCalendar
 from store.db import Store, Transaction
 from store.errors import (
@@ -43,6 +42,9 @@ from store.seals import Seals
 from store.settings import Settings
 
 KIND = "case"
+
+if TYPE_CHECKING:
+    from procedures.views import CaseView
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +79,8 @@ class Case:
 
     def view(self) -> CaseView:
         """What ``procedures`` reads of the case."""
+        from procedures.views import CaseView  # what a case screen or the checks read: not at start-up
+
         return CaseView.from_record(self.record)
 
     def state(self) -> CaseState:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import os
 import sys
 import uuid
@@ -46,7 +45,7 @@ from store.errors import (
 )
 from store.files import atomic_write, make_dirs, signature, sweep_temp_files
 from store.identity import Operator
-from store.journal import Journal, canonical, chain, digest
+from store.journal import Journal, canonical, chain, digest, sha256
 from store.journal_index import SAVE_AFTER, JournalIndex
 from store.lock import FileLock, LockTimeoutError, deferred_signals
 
@@ -257,7 +256,7 @@ class Transaction:
             if before != journaled:
                 raise RecordChangedOutside(target)
         raw = None if after is None else canonical(after)
-        held = None if raw is None else hashlib.sha256(raw).hexdigest()
+        held = None if raw is None else sha256(raw)
         entry = entry_for(self.operator, self.now, action, target, held, detail, self.id)
         if not isinstance(before, _Unset):
             entry["before"] = before
@@ -431,7 +430,13 @@ class Store:
         found = self.overview_of(storage, sig)
         if found is None:
             data = storage.read() or {}
-            found = overview.build(data, storage._sig or sig, self.recurring)
+            made_from = storage.sig or sig
+            found = overview.build(data, made_from, self.recurring)
+            # Kept for the next reader (a file from before overviews, or from an older version of
+            # them, whose year sees no more saves): made from what was read, so a save since
+            # leaves it stale, never wrong.
+            overview.write(overview.path_for(partition.path), found, self.file_mode)
+            storage.overview = (made_from, found)
         return found
 
     def visible_partitions(self, village: str | None = None) -> list[Partition]:

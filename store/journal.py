@@ -17,7 +17,6 @@ next transaction (``drop_torn_tail``).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Iterator, Mapping, Sequence
@@ -40,13 +39,21 @@ def canonical(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
+def sha256(data: bytes) -> str:
+    """The SHA-256 of ``data`` in hex. hashlib is imported on the first save or check, not at
+    start-up: it loads OpenSSL's hashes (0.6 MB) that the first screen does not need."""
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
 def digest(record: Any) -> str:
-    return hashlib.sha256(canonical(record)).hexdigest()
+    return sha256(canonical(record))
 
 
 def entry_hash(entry: Mapping[str, Any]) -> str:
     body = {k: v for k, v in entry.items() if k != "hash"}
-    return hashlib.sha256(DOMAIN + canonical(body)).hexdigest()
+    return sha256(DOMAIN + canonical(body))
 
 
 _HASH_MEMBER = b',"hash":"'
@@ -65,7 +72,7 @@ def _hashes_as_written(raw: bytes, entry: Mapping[str, Any]) -> bool:
     if not isinstance(expected, str) or value != expected.encode() + b'"':
         return False
     body = raw[:at] + raw[at + len(_HASH_MEMBER) + 65 :]
-    return hashlib.sha256(DOMAIN + body).hexdigest() == expected
+    return sha256(DOMAIN + body) == expected
 
 
 @dataclass(frozen=True, slots=True)

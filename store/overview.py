@@ -34,14 +34,16 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from procedures.engine import CaseState, CaseStatus, StepEntry
-from procedures.views import CaseView, StepView
 from store.files import atomic_write
 from store.resources import ResourceProblem
+
+if TYPE_CHECKING:
+    from procedures.views import CaseView
 
 SUFFIX = ".overview.json"
 VERSION = 3
@@ -86,6 +88,8 @@ class OpenRow:
 
     def view(self) -> CaseView:
         """The case as the risk checks of the day read it: its steps, not their records."""
+        from procedures.views import CaseView, StepView  # for the risk checks: not at start-up
+
         return CaseView(
             self.number,
             self.village,
@@ -118,6 +122,8 @@ def case_entry(record: Mapping[str, Any], recurring: frozenset[str]) -> dict[str
     history = record.get("history") or []
     if record.get("status") == CaseStatus.OPEN.value:
         # Read as the engine reads it first: a date that is no date is named as it always was.
+        from procedures.views import CaseView  # when a save writes it: not at start-up
+
         view = CaseView.from_record(record)
         entry["o"] = [
             str(record.get("subject", "")),

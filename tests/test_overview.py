@@ -114,8 +114,12 @@ def test_a_stale_or_missing_overview_is_made_again_from_the_data(tmp_path: Path)
     fresh = Site(site.root, environ={})
     assert fresh.open_cases("城关村") and made["open"] in {r.number for r in fresh.open_cases("城关村")}
     assert work_list(fresh, NOW.date()) == before
+    # The reader that made it again kept it: the next one reads it (a closed year sees no saves).
+    assert orjson.loads(overview.path_for(path).read_bytes()) == full(site, path)
     overview.path_for(path).unlink()
     assert work_list(Site(site.root, environ={}), NOW.date()) == before
+    assert orjson.loads(overview.path_for(path).read_bytes()) == full(site, path)
+    assert stat.S_IMODE(overview.path_for(path).stat().st_mode) == 0o600
     # The next save of that village and year writes it again.
     site.cases.complete_step(site.operator, NOW, made["open"])
     assert orjson.loads(overview.path_for(path).read_bytes()) == full(site, path)
