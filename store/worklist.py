@@ -162,8 +162,11 @@ def steps(catalog: Catalog) -> StepOf:
     return step_of
 
 
-def part_work(site: Site, name: str, found: overview.Overview, today: dt.date, horizon: dt.date) -> PartWork:
-    """``PartWork`` of one overview (of village ``name``)."""
+def part_work(
+    site: Site, name: str, found: overview.Overview, today: dt.date, horizon: dt.date, whole: bool = True
+) -> PartWork:
+    """``PartWork`` of one overview (of village ``name``); without the open cases with no time
+    limit running and the drafts unless ``whole`` (``due_items`` has no use for them)."""
     step_of = steps(site.catalog)
     rows = overview.open_rows(found, name)
     timed = site.case_timers(today, [case for case in rows if step_of(case.matter_id, case.current)[2]])
@@ -172,7 +175,7 @@ def part_work(site: Site, name: str, found: overview.Overview, today: dt.date, h
     running = {case.number for case, _matter, _state, timers in timed if timers}
     place = site.settings.villages.index(name) if name in site.settings.villages else len(site.settings.villages)
     undated = []
-    for case in rows:
+    for case in rows if whole else ():
         if case.number in listed or case.number in running or not case.current:
             continue
         matter, step, _ = step_of(case.matter_id, case.current)
@@ -184,7 +187,7 @@ def part_work(site: Site, name: str, found: overview.Overview, today: dt.date, h
         )
     undated.sort(key=FIRST)
     drafts = []
-    for d in overview.drafts(found, name):
+    for d in overview.drafts(found, name) if whole else ():
         day = dt.datetime.fromisoformat(d.start).date()
         drafts.append(((day, place, d.number), Draft(d.number, d.village, d.kind, d.title, day, d.case)))
     drafts.sort(key=FIRST)
@@ -228,7 +231,8 @@ def due_items(site: Site, today: dt.date, within: int = DAYS, village: str | Non
     limits of open cases and the recurring duties' windows both come from the same parts as
     the work list's (``Site.due`` reads every overview twice, once for each)."""
     horizon = today + dt.timedelta(days=within)
-    parts = work_parts(site, today, horizon, village)
+    # Not kept in ``Site.work_parts``: these parts are not whole (a command reads each file once).
+    parts = site.store.by_file({}, (), lambda name, found: part_work(site, name, found, today, horizon, False), village)
     items = [i for p in parts for i in p.items]
     done = site.done_from((s for p in parts for s in p.steps), (m for p in parts for m in p.meetings), today)
     for name, found in site.duty_windows(today, horizon, village, done):
