@@ -121,3 +121,23 @@ async def test_home_s_footer_is_left_alone_under_the_case_list(tmp_path: Path, m
         await pilot.pause()
         assert app.screen is home and visible_text(app).splitlines()[-1] == before
     assert built == [], "home's footer was built again while hidden or on coming back"
+
+
+async def test_the_list_s_footer_is_built_once_with_its_keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    township(tmp_path / "data")
+    built: list[int] = []
+    compose = KeyFooter.compose
+
+    def counted(self: KeyFooter):  # type: ignore[no-untyped-def]
+        if isinstance(self.screen, CaseListScreen):
+            built.append(len(list(compose(self))))
+        return compose(self)
+
+    monkeypatch.setattr(KeyFooter, "compose", counted)
+    app = make(tmp_path / "data", Clock(NOW.date()))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("b")
+        await pilot.pause()
+        footer = visible_text(app).splitlines()[-1]
+        assert "返回" in footer and "筛选" in footer, footer
+    assert len(built) == 1 and built[0] > 3, "composed once, with the keys (a second build redraws the screen)"

@@ -46,7 +46,13 @@ class ScreenParts:
         return Header(show_clock=False, icon="")
 
     def footer(self) -> KeyFooter:
-        return KeyFooter(show_command_palette=False)
+        footer = KeyFooter(show_command_palette=False)
+        # Textual's footer shows no keys until the screen first says its bindings changed, then
+        # builds them after the next repaint: every screen was drawn, laid out and drawn again
+        # for its keys (the case list of 50,000 cases: 40 ms more before it was quiet). The
+        # screen's keys are known when the footer is composed; a change after is still followed.
+        footer._bindings_ready = True
+        return footer
 
     def unsaved(self) -> bool:
         """True when the screen holds typed work that is not saved (Esc and quitting ask first)."""
