@@ -46,13 +46,7 @@ class ScreenParts:
         return Header(show_clock=False, icon="")
 
     def footer(self) -> KeyFooter:
-        footer = KeyFooter(show_command_palette=False)
-        # Textual's footer shows no keys until the screen first says its bindings changed, then
-        # builds them after the next repaint: every screen was drawn, laid out and drawn again
-        # for its keys (the case list of 50,000 cases: 40 ms more before it was quiet). The
-        # screen's keys are known when the footer is composed; a change after is still followed.
-        footer._bindings_ready = True
-        return footer
+        return KeyFooter(show_command_palette=False)
 
     def unsaved(self) -> bool:
         """True when the screen holds typed work that is not saved (Esc and quitting ask first)."""
@@ -88,6 +82,18 @@ class BaseScreen(ScreenParts, Screen[None]):
             # built again, and again when Esc came back to it (three redraws of home).
             return {k: b for k, b in found.items() if b.binding.action != BACK.action}
         return found
+
+    def footer(self) -> KeyFooter:
+        footer = super().footer()
+        if not self.bottom():
+            # Textual's footer shows no keys until the screen first says its bindings changed,
+            # then builds them after the next repaint: a screen opened over another was drawn,
+            # laid out and drawn again for its keys (the case list of 50,000 cases: 40 ms more
+            # before it was quiet). Its keys are known when the footer is composed; a change
+            # after is still followed. (Home, the first screen, builds them while it reads its
+            # data before its first repaint: composed with it, it was drawn 20–30 ms later.)
+            footer._bindings_ready = True
+        return footer
 
     def bottom(self) -> bool:
         """Is this the first full screen (home), with none of the app's below it to go back to?"""
