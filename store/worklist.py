@@ -11,15 +11,22 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import operator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from procedures.model import TimerKind
 from procedures.recurring import OBLIGATION_LABELS, DutySummary, ObligationState, short_name, summarise
 from store import overview
 from store.meetings import STATES as MEETING_STATES
+from store.site import DueItem
 
 if TYPE_CHECKING:
-    from store.site import DueItem, Site
+    from procedures.model import Catalog, Matter, Step
+    from store.site import Site
+
+DAYS = 7
+"""The days ahead home lists time limits for (and ``cunwu due`` unless told otherwise)."""
 
 STATE_LABELS: dict[str, str] = {
     "overdue": "已超期",
@@ -127,41 +134,80 @@ class PartWork:
     """(village, kind, start) of every meeting (duties met by meetings held)."""
 
 
-def part_work(site: Site, name: str, found: overview.Overview, today: dt.date, horizon: dt.date) -> PartWork:
-    """``PartWork`` of one overview (of village ``name``)."""
-    timed = site.case_timers(today, overview.open_rows(found, name))
+StepOf = Callable[[str, str], "tuple[Matter, Step, bool]"]
+"""``steps(catalog)``: a matter id and a step id to the matter, the step and whether a time limit
+may run on an open case at that step."""
+
+
+def steps(catalog: Catalog) -> StepOf:
+    """The matter and step of each (matter id, step id) met, and whether a time limit may run on
+    an open case there, looked up once each (KeyError for a matter or step the catalogue does not
+    have). A timer runs only at its own step or counted from a step already finished
+    (``engine.running_timers``): most open cases (at a step with no time limit, of a matter
+    with no 预备期-like count) need no state, no dates and no timers worked out."""
+    found: dict[tuple[str, str], tuple[Matter, Step, bool]] = {}
+
+    def step_of(matter_id: str, step_id: str) -> tuple[Matter, Step, bool]:
+        known = found.get((matter_id, step_id))
+        if known is None:
+            matter = catalog.get(matter_id)
+            step = matter.step(step_id)  # a former step id stands for its replacement
+            may = any(
+                timer.kind is not TimerKind.RECURRING and (at.id == step.id or bool(timer.counts_from))
+                for at, timer in matter.timers
+            )
+            known = found[(matter_id, step_id)] = (matter, step, may)
+        return known
+
+    return step_of
+
+
+def part_work(
+    site: Site, name: str, found: overview.Overview, today: dt.date, horizon: dt.date, whole: bool = True
+) -> PartWork:
+    """``PartWork`` of one overview (of village ``name``); without the open cases with no time
+    limit running and the drafts unless ``whole`` (``due_items`` has no use for them)."""
+    step_of = steps(site.catalog)
+    rows = overview.open_rows(found, name)
+    timed = site.case_timers(today, [case for case in rows if step_of(case.matter_id, case.current)[2]])
     items = site.case_items(today, horizon, timed)
     listed = {i.number for i in items}
+    running = {case.number for case, _matter, _state, timers in timed if timers}
     place = site.settings.villages.index(name) if name in site.settings.villages else len(site.settings.villages)
-    undated = sorted(
-        (
+    undated = []
+    for case in rows if whole else ():
+        if case.number in listed or case.number in running or not case.current:
+            continue
+        matter, step, _ = step_of(case.matter_id, case.current)
+        undated.append(
             (
-                (state.current_since, place, case.number),
-                OpenCase(
-                    case.number,
-                    case.village,
-                    matter.name,
-                    matter.step(state.current).title,
-                    case.subject,
-                    state.current_since,
-                ),
+                (case.current_since, place, case.number),
+                OpenCase(case.number, case.village, matter.name, step.title, case.subject, case.current_since),
             )
-            for case, matter, state, timers in timed
-            if case.number not in listed and state.current and not timers
-        ),
-        key=FIRST,
-    )
+        )
+    undated.sort(key=FIRST)
     drafts = []
-    for d in overview.drafts(found, name):
+    for d in overview.drafts(found, name) if whole else ():
         day = dt.datetime.fromisoformat(d.start).date()
         drafts.append(((day, place, d.number), Draft(d.number, d.village, d.kind, d.title, day, d.case)))
     drafts.sort(key=FIRST)
-    steps = tuple((name, m, s, d) for m, s, d in overview.step_days(found))
+    steps_done = tuple((name, m, s, d) for m, s, d in overview.step_days(found))
     meetings = tuple((name, kind, start) for kind, start in overview.meeting_days(found))
-    return PartWork(tuple(items), tuple(undated), tuple(drafts), steps, meetings)
+    return PartWork(tuple(items), tuple(undated), tuple(drafts), steps_done, meetings)
 
 
-def work_list(site: Site, today: dt.date, within: int = 7, village: str | None = None) -> WorkList:
+def work_parts(site: Site, today: dt.date, horizon: dt.date, village: str | None = None) -> list[PartWork]:
+    """``PartWork`` of every data file of ``village`` (of every village this session sees),
+    kept in ``Site.work_parts`` while the file, the day and the days ahead are the same."""
+    return site.store.by_file(
+        site.work_parts,
+        (today, horizon, tuple(site.settings.villages)),  # the keys listed by hold each village's place
+        lambda name, found: part_work(site, name, found, today, horizon),
+        village,
+    )
+
+
+def work_list(site: Site, today: dt.date, within: int = DAYS, village: str | None = None) -> WorkList:
     """Everything the villages this session sees (or ``village``) have to do, as of ``today``.
 
     Worked out per village-year data file and kept (``Site.work_parts``, emptied when the settings
@@ -169,12 +215,7 @@ def work_list(site: Site, today: dt.date, within: int = 7, village: str | None =
     same: after another user's save in one village only that village's file is read and worked
     out again, and the overviews themselves are not kept."""
     horizon = today + dt.timedelta(days=within)
-    parts = site.store.by_file(
-        site.work_parts,
-        (today, horizon, tuple(site.settings.villages)),  # the keys listed by hold each village's place
-        lambda name, found: part_work(site, name, found, today, horizon),
-        village,
-    )
+    parts = work_parts(site, today, horizon, village)
     items = site.in_order([i for p in parts for i in p.items])
     # Runs already in order, one a file: merged by their keys (no key worked out again).
     undated = [c for _, c in sorted((u for p in parts for u in p.undated), key=FIRST)]
@@ -183,3 +224,32 @@ def work_list(site: Site, today: dt.date, within: int = 7, village: str | None =
     done = site.done_from((s for p in parts for s in p.steps), (m for p in parts for m in p.meetings), today)
     duties = summarise(site.duty_windows(today, until, village, done))
     return WorkList(today, tuple(items), tuple(drafts), tuple(undated), duties)
+
+
+def due_items(site: Site, today: dt.date, within: int = DAYS, village: str | None = None) -> list[DueItem]:
+    """``Site.due`` (what ``cunwu due --json`` lists) from one read of each overview: the time
+    limits of open cases and the recurring duties' windows both come from the same parts as
+    the work list's (``Site.due`` reads every overview twice, once for each)."""
+    horizon = today + dt.timedelta(days=within)
+    # Not kept in ``Site.work_parts``: these parts are not whole (a command reads each file once).
+    parts = site.store.by_file({}, (), lambda name, found: part_work(site, name, found, today, horizon, False), village)
+    items = [i for p in parts for i in p.items]
+    done = site.done_from((s for p in parts for s in p.steps), (m for p in parts for m in p.meetings), today)
+    for name, found in site.duty_windows(today, horizon, village, done):
+        for o in found:
+            items.append(
+                DueItem(
+                    kind="recurring",
+                    state=o.state.value,
+                    due=o.window_end,
+                    days_left=(o.window_end - today).days,
+                    village=name,
+                    matter_id=o.matter.id,
+                    matter=o.matter.name,
+                    step_id=o.step.id,
+                    step=o.step.title,
+                    rule=o.timer.describe(),
+                    text=o.describe(),
+                )
+            )
+    return site.in_order(items)

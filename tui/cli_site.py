@@ -22,7 +22,7 @@ from store import restore as restore_mod
 from store import settings as settings_mod
 from store.errors import BadInput
 from store.site import Site
-from store.worklist import STATE_LABELS, work_list
+from store.worklist import STATE_LABELS, due_items, work_list
 from tui import cli_common, cli_hints
 from tui.cli_common import (
     EXIT_DATA,
@@ -206,7 +206,7 @@ def due_command(
     with handled():
         village = site.cases.village(village) if village else None
         if as_json:
-            items = site.due(today, within, village)
+            items = due_items(site, today, within, village)
         else:
             work = work_list(site, today, within, village)
     if as_json:

@@ -13,7 +13,7 @@ from textual.widgets import Header
 
 from store.files import signature
 from store.site import Site
-from tui.commands import editing_command
+from tui.commands import BACK, editing_command
 from tui.widgets import KeyFooter
 
 if TYPE_CHECKING:
@@ -75,7 +75,31 @@ class BaseScreen(ScreenParts, Screen[None]):
 
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
-        return role_bindings(self, super().active_bindings)
+        found = role_bindings(self, super().active_bindings)
+        if self.bottom():
+            # The app offers 返回 while there is a full screen to go back to, wherever it is
+            # asked from: home's footer, hidden under the case list, grew a 返回 key and was
+            # built again, and again when Esc came back to it (three redraws of home).
+            return {k: b for k, b in found.items() if b.binding.action != BACK.action}
+        return found
+
+    def footer(self) -> KeyFooter:
+        footer = super().footer()
+        if not self.bottom():
+            # Textual's footer shows no keys until the screen first says its bindings changed,
+            # then builds them after the next repaint: a screen opened over another was drawn,
+            # laid out and drawn again for its keys (the case list of 50,000 cases: 40 ms more
+            # before it was quiet). Its keys are known when the footer is composed; a change
+            # after is still followed. (Home, the first screen, builds them while it reads its
+            # data before its first repaint: composed with it, it was drawn 20–30 ms later.)
+            footer._bindings_ready = True
+        return footer
+
+    def bottom(self) -> bool:
+        """Is this the first full screen (home), with none of the app's below it to go back to?"""
+        stack = self.app.screen_stack
+        below = stack[: stack.index(self)] if self in stack else stack
+        return sum(not screen.is_modal for screen in below) <= 1  # Textual's default screen
 
     _seen: tuple[object, ...] | None = None
     """The journal's signature and the day when the screen was last shown."""
