@@ -675,32 +675,16 @@ class Site:
         )
 
     def due(self, today: dt.date, within: int = 7, village: str | None = None) -> list[DueItem]:
-        """Running case timers and recurring duties, overdue first, up to ``within`` days ahead.
+        """Running case timers and recurring duties, overdue first, up to ``within`` days ahead
+        (``store.worklist.due_items``, what ``cunwu due`` lists).
 
         A waiting period that has run (a 公示 whose days are over, the step may now be completed)
         stays listed, whatever ``within`` says, until the step is completed: that is the day it
         matters. Recurring duties are the villages' own (``procedures.recurring.village_duty``):
         the township's and the county's are not a village's to do."""
-        horizon = today + dt.timedelta(days=within)
-        items = self.case_items(today, horizon, self.case_timers(today, self.open_cases(village)))
-        for name, found in self.duty_windows(today, horizon, village):
-            for o in found:
-                items.append(
-                    DueItem(
-                        kind="recurring",
-                        state=o.state.value,
-                        due=o.window_end,
-                        days_left=(o.window_end - today).days,
-                        village=name,
-                        matter_id=o.matter.id,
-                        matter=o.matter.name,
-                        step_id=o.step.id,
-                        step=o.step.title,
-                        rule=o.timer.describe(),
-                        text=o.describe(),
-                    )
-                )
-        return self.in_order(items)
+        from store.worklist import due_items
+
+        return due_items(self, today, within, village)
 
     def in_order(self, items: list[DueItem]) -> list[DueItem]:
         """Overdue first, then what may be completed now, then by date; one day's items in the

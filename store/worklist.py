@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from procedures.model import TimerKind
-from procedures.recurring import OBLIGATION_LABELS, DutySummary, ObligationState, short_name, summarise
+from procedures.recurring import OBLIGATION_LABELS, DutySummary, Obligation, ObligationState, short_name, summarise
 from store import overview
 from store.meetings import STATES as MEETING_STATES
 from store.site import DueItem
@@ -235,21 +235,24 @@ def due_items(site: Site, today: dt.date, within: int = DAYS, village: str | Non
     parts = site.store.by_file({}, (), lambda name, found: part_work(site, name, found, today, horizon, False), village)
     items = [i for p in parts for i in p.items]
     done = site.done_from((s for p in parts for s in p.steps), (m for p in parts for m in p.meetings), today)
-    for name, found in site.duty_windows(today, horizon, village, done):
-        for o in found:
-            items.append(
-                DueItem(
-                    kind="recurring",
-                    state=o.state.value,
-                    due=o.window_end,
-                    days_left=(o.window_end - today).days,
-                    village=name,
-                    matter_id=o.matter.id,
-                    matter=o.matter.name,
-                    step_id=o.step.id,
-                    step=o.step.title,
-                    rule=o.timer.describe(),
-                    text=o.describe(),
-                )
-            )
+    items += [
+        duty_item(name, o, today) for name, found in site.duty_windows(today, horizon, village, done) for o in found
+    ]
     return site.in_order(items)
+
+
+def duty_item(village: str, o: Obligation, today: dt.date) -> DueItem:
+    """A recurring duty's window as ``cunwu due`` lists it."""
+    return DueItem(
+        kind="recurring",
+        state=o.state.value,
+        due=o.window_end,
+        days_left=(o.window_end - today).days,
+        village=village,
+        matter_id=o.matter.id,
+        matter=o.matter.name,
+        step_id=o.step.id,
+        step=o.step.title,
+        rule=o.timer.describe(),
+        text=o.describe(),
+    )
