@@ -174,7 +174,7 @@ async def test_home_s_highlight_follows_the_case_when_another_user_adds_one(tmp_
 
 
 async def test_a_long_list_is_shown_a_page_at_a_time_to_its_end(tmp_path: Path) -> None:
-    from tui.screens.cases import PAGE
+    from tui.tables import PAGE
 
     site = new_site(tmp_path / "data")
     total = PAGE * 2 + 50

@@ -423,3 +423,28 @@ def test_a_verification_that_cannot_run_says_why_in_chinese(tmp_path: Path) -> N
     afile.write_text("x")
     with pytest.raises(VerifyFailed, match="不是文件夹"):
         Verifier().run(afile, {})
+
+
+async def test_a_long_list_of_findings_is_shown_a_page_at_a_time_to_its_end(tmp_path: Path) -> None:
+    from tui.tables import PAGE
+
+    site = new_site(tmp_path / "data")
+    total = PAGE * 2 + 50
+    with site.store.transaction(site.operator, NOW):
+        numbers = [
+            site.cases.open(site.operator, NOW, "xinfang", "城关村", f"第{n + 1:03d}号来访").number
+            for n in range(total)
+        ]
+    with site.store.transaction(site.operator, NOW):
+        for number in numbers:  # 三日内转办, none done: each one red by TODAY
+            walk_to(site, number, "transfer", choose={"entry": "接待"})
+    assert len([f for f in site.risks(TODAY) if f.check == "deadline-missed"]) == total
+    app = make(tmp_path / "data", Clock(TODAY))
+    async with app.run_test(size=SIZE) as pilot:
+        await open_supervision(pilot, app)
+        assert f"（1/{total}）" in detail(app)
+        assert app.screen.query_one("#sv-findings", DataTable).row_count == PAGE, "one page, not every finding"
+        for _ in range(3):  # Ctrl+End goes to the last row shown; the next page comes as it nears it
+            await pilot.press("ctrl+end")
+            await pilot.pause()
+        assert f"（{total}/{total}）" in detail(app) and "超过办理时限" in detail(app)

@@ -3,12 +3,15 @@ follows the record (not the row index) when the list is re-read."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Generic, TypeVar
 
 from rich.cells import cell_len
 from rich.text import Text
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable
+
+R = TypeVar("R")
 
 
 def clip(text: str, width: int) -> str:
@@ -78,26 +81,29 @@ PAGE = 200
 """Rows a long list adds at a time: the next page once the highlight comes near its last row."""
 
 
-class Pager:
-    """A long list (thousands of findings, of cases) in a table a page at a time: a table of
-    44,000 rows took eight seconds to fill and measure, for the 24 a screen shows."""
+class Pager(Generic[R]):
+    """A long list (thousands of cases or findings) in a table a page at a time, each row's
+    cells made only when it is shown: a table of 44,000 rows took eight seconds to fill and
+    measure, for the 24 a screen shows. ``key`` names a row's record, ``cells`` gives its key
+    and cells."""
 
-    def __init__(self) -> None:
-        self.rows: Sequence[tuple[str, Sequence[str]]] = ()
+    def __init__(self, key: Callable[[R], str], cells: Callable[[R], tuple[str, Sequence[str]]]) -> None:
+        self.key, self.cells = key, cells
+        self.rows: Sequence[R] = ()
         self.shown = 0
 
-    def fill(self, table: DataTable[object], rows: Sequence[tuple[str, Sequence[str]]], select: str = "") -> None:
-        """``refill`` with ``rows`` (key, cells), showing as many pages as the highlighted record
-        (``select``, else the one highlighted now) needs to be among them again."""
+    def fill(self, table: DataTable[object], rows: Sequence[R], select: str = "") -> None:
+        """``refill`` with ``rows``, showing as many pages as the highlighted record (``select``,
+        else the one highlighted now) needs to be among them again."""
         keep = select or current_key(table)
         self.rows = rows
-        at = next((i for i, (key, _) in enumerate(rows) if key == keep), 0)
+        at = next((i for i, row in enumerate(rows) if self.key(row) == keep), 0)
         self.shown = min(len(rows), (at // PAGE + 1) * PAGE)
-        refill(table, rows[: self.shown], select=keep)
+        refill(table, map(self.cells, rows[: self.shown]), select=keep)
 
     def more(self, table: DataTable[object]) -> None:
         """The next page, once the highlight is near the last row shown."""
         if self.shown >= len(self.rows) or table.cursor_row < self.shown - 20:
             return
-        added = add(table, self.rows[self.shown : self.shown + PAGE])
+        added = add(table, map(self.cells, self.rows[self.shown : self.shown + PAGE]))
         self.shown += len(added)

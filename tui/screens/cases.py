@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
@@ -26,7 +27,7 @@ from store.worklist import steps
 from tui.commands import bindings_for
 from tui.screens.base import BaseScreen, literal
 from tui.screens.record_common import Tick
-from tui.tables import add, columns, current_key, refill
+from tui.tables import Pager, columns, current_key
 from tui.widgets import Dropdown
 
 if TYPE_CHECKING:
@@ -50,11 +51,6 @@ def countdowns(site: Site, case: Case, today: dt.date) -> tuple[TimerStatus, ...
 def timer_text(timer: TimerStatus) -> str:
     """A countdown in words, ``[已超期]`` first when a deadline passed."""
     return ("[已超期] " if timer.state is TimerState.OVERDUE else "") + timer.describe()
-
-
-PAGE = 200
-"""Rows put in the table at a time: the rest are added as the highlight comes near the end (a
-DataTable of 10,000 rows took seconds to fill and its memory for every row)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,8 +83,8 @@ class CaseListScreen(BaseScreen):
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[Row] = []
-        """Every case the filters let through, in order; the table holds the first ``shown``."""
-        self.shown = 0
+        """Every case the filters let through, in order; the table holds a page at a time."""
+        self.pages: Pager[Row] = Pager(operator.attrgetter("number"), self._cells)
         self.read_with: tuple[object, ...] = ()
         """The filters the rows were read with."""
 
@@ -212,10 +208,7 @@ class CaseListScreen(BaseScreen):
         keep = current_key(table)
         self.read_with = self.filters()
         self.rows = self._rows()
-        # Enough pages for the highlighted case to be among them again.
-        at = next((i for i, r in enumerate(self.rows) if r.number == keep), 0)
-        self.shown = min(len(self.rows), (at // PAGE + 1) * PAGE)
-        refill(table, (self._cells(r) for r in self.rows[: self.shown]), select=keep)
+        self.pages.fill(table, self.rows, select=keep)
         self.show_detail()
 
     @staticmethod
@@ -224,12 +217,7 @@ class CaseListScreen(BaseScreen):
 
     def show_more(self) -> None:
         """The next page of rows, once the highlight is near the last one shown."""
-        table = self.query_one(DataTable)
-        if self.shown >= len(self.rows) or table.cursor_row < self.shown - 20:
-            return
-        more = self.rows[self.shown : self.shown + PAGE]
-        add(table, (self._cells(r) for r in more))
-        self.shown += len(more)
+        self.pages.more(self.query_one(DataTable))
 
     def show_detail(self) -> None:
         table = self.query_one(DataTable)

@@ -7,10 +7,11 @@ village and period filtered is exported in a worker."""
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import shutil
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
@@ -161,7 +162,7 @@ class SupervisionScreen(BaseScreen):
         self.verified: object = None
         """The journal signature last verified (verification runs again when it changes)."""
         self.verifier = Verifier()
-        self.pages = Pager()
+        self.pages: Pager[tuple[str, Sequence[str]]] = Pager(operator.itemgetter(0), lambda row: row)
         """The findings, a page at a time (``tui.tables.Pager``)."""
         self.verify_text = ""
         """What the last journal check found (empty while the first one runs)."""
