@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -75,13 +75,21 @@ class OpenRow:
     current: str
     current_since: dt.date
     opened_on: dt.date
-    history: tuple[StepEntry, ...]
+    steps: tuple[Sequence[str], ...]
+    """The finished steps as the overview keeps them (step id, started, finished, outcome, forced
+    reason): read into ``history`` only for a case whose time limits or checks are worked out
+    (1,620 of 13,840 open cases at 50,000 cases)."""
     pending_notice: str = ""
     """The notice posted for the current step (``CaseView.pending_notice``)."""
 
     @property
     def status(self) -> CaseStatus:
         return CaseStatus.OPEN
+
+    @property
+    def history(self) -> tuple[StepEntry, ...]:
+        day = dt.date.fromisoformat
+        return tuple(StepEntry(s, day(a), day(b), o, f) for s, a, b, o, f in self.steps)
 
     def state(self) -> CaseState:
         return CaseState(self.matter_id, self.opened_on, self.current, self.current_since, self.history)
@@ -285,9 +293,10 @@ def open_rows(overview: Overview, village: str) -> list[OpenRow]:
         row = entry.get("o")
         if row is None:
             continue
-        subject, current, since, opened, history, notice = row
-        steps = tuple(StepEntry(s, day(a), day(b), o, f) for s, a, b, o, f in history)
-        out.append(OpenRow(number, village, entry["m"], subject, current, day(since), day(opened), steps, notice))
+        subject, current, since, opened, steps, notice = row
+        out.append(
+            OpenRow(number, village, entry["m"], subject, current, day(since), day(opened), tuple(steps), notice)
+        )
     return out
 
 
