@@ -12,6 +12,8 @@ bytes over a slow link.
 from __future__ import annotations
 
 import codecs
+import os
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -40,8 +42,21 @@ class TolerantLinuxDriver(LinuxDriver):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._diff = FrameDiff(self._get_terminal_size)
+        self._diff = FrameDiff(self._terminal_size)
         self._squeeze = Squeeze()
+
+    def _terminal_size(self) -> tuple[int, int]:
+        """The terminal's own size, read at every write, so that a resize forgets what the frame
+        diff knows of the screen even where COLUMNS and LINES (which Textual reads first) stay;
+        Textual's size where the terminal reports none (a new pty is 0×0)."""
+        stream = sys.__stderr__  # where LinuxDriver writes
+        try:
+            size = os.get_terminal_size(stream.fileno()) if stream is not None else os.terminal_size((0, 0))
+        except (OSError, ValueError):
+            return self._get_terminal_size()
+        if size.columns and size.lines:
+            return size.columns, size.lines
+        return self._get_terminal_size()
 
     def write(self, data: str) -> None:
         super().write(self._squeeze(self._diff(data)))
