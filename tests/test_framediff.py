@@ -249,3 +249,51 @@ def test_the_size_is_read_at_every_write() -> None:
     assert diff(HOME) == ""
     sizes.append((81, 24))
     assert "村务履职" in diff(HOME)
+
+
+TEXT = "申请人村委会书面填写审核公示民主评议低保户家庭收入财产状况调查入户核查"
+
+
+def page(first: int, bar: int, rows: range = range(2, 22)) -> str:
+    """Lines ``first``… of a text in ``rows``, a scrollbar's thumb on line ``bar`` in the last two
+    columns, a title and a footer that stay."""
+    parts = ["\x1b[1;1H\x1b[0m\x1b[1;97;100m" + "事项：城乡低保申请审核".ljust(69) + "\x1b[0m"]
+    for n, y in enumerate(rows):
+        number = first + n
+        line = f"{number:3d}. " + "".join(TEXT[(number * 7 + i * 3) % len(TEXT)] for i in range(number % 5 + 12))
+        line += " " * (78 - 5 - 2 * (number % 5 + 12))
+        thumb = "\x1b[0;7;90;40m  " if y == bar else "\x1b[0;90;40m▐▌"
+        parts.append(f"\x1b[{y};1H\x1b[0m\x1b[97;40m{line}" + thumb + "\x1b[0m")
+    parts.append("\x1b[24;1H\x1b[0m\x1b[1;91;100m Esc \x1b[0m\x1b[97;100m返回 \x1b[0m")
+    return frame(*parts)
+
+
+def test_lines_that_moved_are_scrolled_on_the_terminal_not_drawn_again() -> None:
+    both = Both()
+    both.write(page(1, 2))
+    drawn_again = len(page(2, 3).encode())
+    for first in (2, 3, 4, 7, 6, 5, 1, 12, 1):  # down one line at a time, a page, back up
+        out = both.write(page(first, first + 1))
+        assert both.same(), first
+    down = both.write(page(2, 3))
+    assert both.same()
+    assert "\x1b[2;21r" in down and len(down.encode()) < drawn_again / 4, (len(down.encode()), drawn_again)
+    up = both.write(page(1, 2))
+    assert both.same()
+    assert "\x1bM" in up and len(up.encode()) < drawn_again / 4, repr(up)
+    assert down.count("\x1b[r") == up.count("\x1b[r") == 1, "the region is reset after the scroll"
+    assert out
+
+
+def test_random_scrolls_draw_the_same_screen() -> None:
+    rng = random.Random(23)
+    both = Both()
+    both.write(page(1, 2))
+    for _ in range(80):
+        top = rng.randint(1, 10)
+        rows = range(top, rng.randint(top + 3, 24))
+        both.write(page(rng.randint(1, 30), rng.randint(1, 24), rows))
+        assert both.same()
+        if rng.random() < 0.2:
+            both.write(random_stream(rng, 80, 24))
+            assert both.same()

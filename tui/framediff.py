@@ -59,6 +59,9 @@ ERASING = frozenset("JKXPL@MST")
 MOVING = frozenset("ABCDEFGade`")
 """CSI final bytes that move the cursor relative to where it is (or to a column or row only)."""
 
+SCROLL_ROWS = 3
+"""Lines that must have moved together for the terminal to scroll them instead of drawing them."""
+
 Cell = tuple[str, Attributes]
 """A cell the terminal shows: its character ("" for the right half of a wide one) and attributes."""
 Grid = list[list[Cell | None]]
@@ -248,19 +251,85 @@ class FrameDiff:
         cursor and attributes as they left them, or ``raw`` itself when that cannot be exact."""
         dirty, self._dirty = self._dirty, {}
         starts: set[tuple[int, int]] = set()
+        rows: set[int] = set()
         for (y, x), old in dirty.items():
             new = self.grid[y][x]
             if new is None:
-                starts = set()
                 break
             if new != old:
                 starts.add((y, x - 1) if new[0] == "" else (y, x))
+                rows.add(y)
         else:
             if self.cursor is None or self.cursor[1] < self.width:
+                if len(rows) >= SCROLL_ROWS:
+                    starts = self._scroll(dirty, starts)
                 self._write(sorted(starts))
                 return
         self._out.append(raw)  # a wide character left cut, or the cursor after the last column
         self._term = (self.cursor, self.attrs)
+
+    def _scroll(self, dirty: dict[tuple[int, int], Cell | None], starts: set[tuple[int, int]]) -> set[tuple[int, int]]:
+        """When lines moved up or down (a text or a list scrolled), scroll them on the terminal
+        (a scrolling region, line feeds or reverse line feeds, the region reset: VT100) and
+        return the cells that still differ; else ``starts`` as they are. Lines are matched
+        without their last two columns, where a scrollbar does not move with the text."""
+        width, height, grid = self.width, self.height, self.grid
+        old_rows: list[list[Cell | None]] = [
+            row[:] if any((y, x) in dirty for x in range(width)) else row for y, row in enumerate(grid)
+        ]
+        for (y, x), old in dirty.items():
+            old_rows[y][x] = old
+        span = max(1, width - 2)
+        new_keys = [tuple(row[:span]) for row in grid]
+        old_keys = [tuple(row[:span]) for row in old_rows]
+        where: dict[tuple[Cell | None, ...], list[int]] = {}
+        for y, key in enumerate(old_keys):
+            if None not in key and len(set(key)) > 1:  # a line of one cell repeated matches anywhere
+                where.setdefault(key, []).append(y)
+        votes: dict[int, int] = {}
+        for y in {y for y, _ in starts}:
+            for source in where.get(new_keys[y], ()):
+                if source != y:
+                    votes[source - y] = votes.get(source - y, 0) + 1
+        if not votes:
+            return starts
+        shift = max(votes, key=lambda k: (votes[k], -abs(k)))
+        # The lines that moved by ``shift``, in the largest group with at most two lines between
+        # them (a highlighted line does not move with the others).
+        groups: list[list[int]] = []
+        for y in range(max(0, -shift), min(height, height - shift)):
+            if new_keys[y] == old_keys[y + shift] and new_keys[y] in where:
+                if groups and y - groups[-1][-1] <= 3:
+                    groups[-1].append(y)
+                else:
+                    groups.append([y])
+        matched = max(groups, key=len, default=[])
+        if len(matched) < SCROLL_ROWS:
+            return starts
+        top, bottom = (matched[0], matched[-1] + shift) if shift > 0 else (matched[0] + shift, matched[-1])
+        blank: list[Cell | None] = [(" ", PLAIN)] * width
+        moved: set[tuple[int, int]] = {(y, x) for y, x in starts if not top <= y <= bottom}
+        for y in range(top, bottom + 1):
+            source = y + shift
+            before = old_rows[source] if top <= source <= bottom else blank
+            row = grid[y]
+            for x in range(width):
+                cell = row[x]
+                if cell != before[x]:
+                    if cell is None:
+                        return starts  # a cell not known where the region would change it
+                    moved.add((y, x - 1) if cell[0] == "" else (y, x))
+        if len(moved) + 12 >= len(starts):
+            return starts
+        attrs = self._term[1]
+        out = self._out
+        if attrs != PLAIN:
+            out.append(sgr(attrs, PLAIN))  # lines scrolled in are blank in plain attributes
+        out.append(f"\x1b[{top + 1};{bottom + 1}r")
+        out.append(f"\x1b[{bottom + 1}H" + "\n" * shift if shift > 0 else f"\x1b[{top + 1}H" + "\x1bM" * -shift)
+        out.append("\x1b[r")  # the whole screen again; the cursor is at its top left
+        self._term = (None, PLAIN)
+        return moved
 
     def _write(self, starts: list[tuple[int, int]]) -> None:
         out, grid = self._out, self.grid
