@@ -8,6 +8,12 @@ cell a character and its attributes, a wide character taking two cells), reads w
 writes (cursor positions ``ESC[r;cH``, attributes ``ESC[…m``, text, carriage return, line feed)
 into it, and writes only the cells whose character or attributes changed, with a cursor move
 between runs of changed cells, and the cursor and attributes left where Textual left them.
+Lines that moved together (a text or a list scrolled) are scrolled on the terminal (a scrolling
+region and line feeds: VT100) and only what then still differs is written.
+
+Widths are Textual's (``rich.cells``): on a terminal that draws East Asian "ambiguous" characters
+(— … “ ” box drawing) two cells wide, Textual's own lines are misaligned already; the remedy is
+``cunwu --ascii``, which writes none of them.
 
 Correctness never depends on the reading. What it does not model is handled so that the
 terminal ends up exactly as Textual's own bytes would leave it:
@@ -28,12 +34,16 @@ copy. tests/test_framediff.py draws both streams through a terminal emulator and
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 
 from rich.cells import get_character_cell_size
 
 from tui.squeeze import PLAIN, Attributes, apply, change
+
+applied = functools.lru_cache(maxsize=512)(apply)
+"""``squeeze.apply``, remembered: a screen sets the same few attributes again and again."""
 
 TOKEN = re.compile(
     r"\x1b\[([0-?]*)([ -/]*)([@-~])"  # CSI: parameters, intermediates, final byte
@@ -163,7 +173,7 @@ class FrameDiff:
                 state = self.attrs if self.attrs is not None else None
                 if state is None and (params in ("", "0") or params.startswith("0;")):
                     state = PLAIN
-                state = apply(state, params) if state is not None else None
+                state = applied(state, params) if state is not None else None
                 if state is None:
                     return self._pass(attrs=True)
                 self.attrs = state
