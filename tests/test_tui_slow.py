@@ -11,7 +11,7 @@ import pytest
 from tests.bench.bench_tui import started
 from tests.sites import new_site
 from tests.test_launch import probe
-from tests.test_tui_frames import press, quiet
+from tests.test_tui_frames import quiet
 from tests.tui_helpers import make, visible_text
 
 SIZE = (80, 24)
@@ -66,8 +66,12 @@ def catalogue_bytes(data: Path, *argv: str) -> int:
     term = started(data, *argv)
     try:
         assert term.read_until("今日", 30), term.seen[-500:]
-        quiet(term)
-        return press(term, b"c", "党员管理")
+        quiet(term, 1)
+        before = len(term.seen)
+        term.send(b"c")
+        assert term.read_until("F7/^N 新建办件"), term.seen[before:][-400:]
+        quiet(term, 1)
+        return len(term.seen) - before
     finally:
         term.kill()
 
