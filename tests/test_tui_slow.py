@@ -69,7 +69,7 @@ def catalogue_bytes(data: Path, *argv: str) -> int:
         quiet(term, 1)
         before = len(term.seen)
         term.send(b"c")
-        assert term.read_until("F7/^N 新建办件"), term.seen[before:][-400:]
+        assert term.read_until("党员管理"), term.seen[before:][-400:]
         quiet(term, 1)
         return len(term.seen) - before
     finally:
