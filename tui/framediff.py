@@ -95,13 +95,18 @@ class FrameDiff:
         """Set for good once a sequence changes how later bytes are read: all written as it came."""
         self.carry = ""
         self._out: list[str] = []
-        self._dirty: dict[tuple[int, int], Cell | None] = {}
+        self._dirty: dict[int, dict[int, Cell | None]] = {}
+        """What each cell written since the last flush showed before: by row, then column."""
+        self._cells: dict[Cell, Cell] = {}
+        """One tuple for each character and attributes (a screen has a few hundred)."""
         self._term: tuple[tuple[int, int] | None, Attributes | None] = (None, None)
         self._then = (False, False, False)
 
     def forget(self) -> None:
         """Nothing is known of what the screen shows (a clear, a resize, the alternate screen)."""
         self.grid = [[None] * self.width for _ in range(self.height)]
+        if len(self._cells) > 4096:
+            self._cells = {}
         self.cursor = None
 
     def __call__(self, data: str) -> str:
@@ -222,15 +227,17 @@ class FrameDiff:
         if self.cursor is None or self.attrs is None:
             return self._pass(forget=True)
         y, x = self.cursor
-        row, attrs = self.grid[y], self.attrs
+        row, attrs, cells = self.grid[y], self.attrs, self._cells
         for char in text:
             size = get_character_cell_size(char)
             if size not in (1, 2) or x + size > self.width:
                 self.forget()  # a combining mark, past the last column: the terminal decides
                 return "raw"
-            self._put(row, y, x, (char, attrs))
+            cell = (char, attrs)
+            self._put(row, y, x, cells.setdefault(cell, cell))
             if size == 2:
-                self._put(row, y, x + 1, ("", attrs))
+                tail = ("", attrs)
+                self._put(row, y, x + 1, cells.setdefault(tail, tail))
             x += size
         self.cursor = (y, x)
         return "drawn"
@@ -251,8 +258,11 @@ class FrameDiff:
         row[x] = None
 
     def _touch(self, row: list[Cell | None], y: int, x: int) -> None:
-        if (y, x) not in self._dirty:
-            self._dirty[(y, x)] = row[x]
+        before = self._dirty.get(y)
+        if before is None:
+            self._dirty[y] = {x: row[x]}
+        elif x not in before:
+            before[x] = row[x]
 
     # Writing ---------------------------------------------------------------------------------
 
@@ -262,13 +272,18 @@ class FrameDiff:
         dirty, self._dirty = self._dirty, {}
         starts: set[tuple[int, int]] = set()
         rows: set[int] = set()
-        for (y, x), old in dirty.items():
-            new = self.grid[y][x]
-            if new is None:
-                break
-            if new != old:
-                starts.add((y, x - 1) if new[0] == "" else (y, x))
-                rows.add(y)
+        for y, before in dirty.items():
+            row = self.grid[y]
+            for x, old in before.items():
+                new = row[x]
+                if new is None:
+                    break
+                if new != old:
+                    starts.add((y, x - 1) if new[0] == "" else (y, x))
+                    rows.add(y)
+            else:
+                continue
+            break
         else:
             if self.cursor is None or self.cursor[1] < self.width:
                 if len(rows) >= SCROLL_ROWS:
@@ -278,17 +293,17 @@ class FrameDiff:
         self._out.append(raw)  # a wide character left cut, or the cursor after the last column
         self._term = (self.cursor, self.attrs)
 
-    def _scroll(self, dirty: dict[tuple[int, int], Cell | None], starts: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    def _scroll(self, dirty: dict[int, dict[int, Cell | None]], starts: set[tuple[int, int]]) -> set[tuple[int, int]]:
         """When lines moved up or down (a text or a list scrolled), scroll them on the terminal
         (a scrolling region, line feeds or reverse line feeds, the region reset: VT100) and
         return the cells that still differ; else ``starts`` as they are. Lines are matched
         without their last two columns, where a scrollbar does not move with the text."""
         width, height, grid = self.width, self.height, self.grid
-        old_rows: list[list[Cell | None]] = [
-            row[:] if any((y, x) in dirty for x in range(width)) else row for y, row in enumerate(grid)
-        ]
-        for (y, x), old in dirty.items():
-            old_rows[y][x] = old
+        old_rows: list[list[Cell | None]] = list(grid)
+        for y, before in dirty.items():
+            old_rows[y] = grid[y][:]
+            for x, old in before.items():
+                old_rows[y][x] = old
         span = max(1, width - 2)
         new_keys = [tuple(row[:span]) for row in grid]
         old_keys = [tuple(row[:span]) for row in old_rows]
@@ -321,11 +336,11 @@ class FrameDiff:
         moved: set[tuple[int, int]] = {(y, x) for y, x in starts if not top <= y <= bottom}
         for y in range(top, bottom + 1):
             source = y + shift
-            before = old_rows[source] if top <= source <= bottom else blank
+            scrolled = old_rows[source] if top <= source <= bottom else blank
             row = grid[y]
             for x in range(width):
                 cell = row[x]
-                if cell != before[x]:
+                if cell != scrolled[x]:
                     if cell is None:
                         return starts  # a cell not known where the region would change it
                     moved.add((y, x - 1) if cell[0] == "" else (y, x))
