@@ -97,15 +97,15 @@ class FrameDiff:
         self._out: list[str] = []
         self._dirty: dict[int, dict[int, Cell | None]] = {}
         """What each cell written since the last flush showed before: by row, then column."""
-        self._cells: dict[Cell, Cell] = {}
-        """One tuple for each character and attributes (a screen has a few hundred)."""
+        self._cells: dict[Attributes, dict[str, Cell]] = {}
+        """One tuple for each character and attributes (a screen has a few hundred), by attributes."""
         self._term: tuple[tuple[int, int] | None, Attributes | None] = (None, None)
         self._then = (False, False, False)
 
     def forget(self) -> None:
         """Nothing is known of what the screen shows (a clear, a resize, the alternate screen)."""
         self.grid = [[None] * self.width for _ in range(self.height)]
-        if len(self._cells) > 4096:
+        if sum(map(len, self._cells.values())) > 4096:
             self._cells = {}
         self.cursor = None
 
@@ -227,17 +227,31 @@ class FrameDiff:
         if self.cursor is None or self.attrs is None:
             return self._pass(forget=True)
         y, x = self.cursor
-        row, attrs, cells = self.grid[y], self.attrs, self._cells
+        row, attrs, width = self.grid[y], self.attrs, self.width
+        cells = self._cells.get(attrs)
+        if cells is None:
+            cells = self._cells[attrs] = {}
+        before = self._dirty.setdefault(y, {})
         for char in text:
-            size = get_character_cell_size(char)
-            if size not in (1, 2) or x + size > self.width:
+            size = 1 if char < "\u0300" else get_character_cell_size(char)  # below: Latin, no marks
+            if size not in (1, 2) or x + size > width:
                 self.forget()  # a combining mark, past the last column: the terminal decides
                 return "raw"
-            cell = (char, attrs)
-            self._put(row, y, x, cells.setdefault(cell, cell))
+            cell = cells.get(char)
+            if cell is None:
+                cell = cells[char] = (char, attrs)
+            old = row[x]
+            if old is not None and (old[0] == "" or (x + 1 < width and (row[x + 1] or "-")[0] == "")):
+                self._put(row, y, x, cell)  # over half of a wide character
+            else:
+                if x not in before:
+                    before[x] = old
+                row[x] = cell
             if size == 2:
-                tail = ("", attrs)
-                self._put(row, y, x + 1, cells.setdefault(tail, tail))
+                tail = cells.get("")
+                if tail is None:
+                    tail = cells[""] = ("", attrs)
+                self._put(row, y, x + 1, tail)
             x += size
         self.cursor = (y, x)
         return "drawn"
