@@ -175,6 +175,26 @@ def test_a_resize_and_a_clear_forget_what_the_screen_shows() -> None:
     assert both.same()
 
 
+def test_odd_sequences_textual_does_not_write() -> None:
+    both = Both()
+    both.write(HOME)
+    for odd in (
+        "\x1b[0;0H\x1b[0mA",  # row and column 0 are 1
+        "\x1b[H\x1b[0mB\x1b[;5HC",
+        "\x1b[>4;1m\x1b[3;3HD",  # a keyboard setting, not an attribute
+        "\x1b[5;80H\x1b[0mE\n\rF",  # a line feed after the last column
+        "\x1b[51m\x1b[6;1HG\x1b[0mH",  # an attribute it does not know (framed)
+        "\x1b[7;1H\x1b[0mI\x08J\tK",
+        "\x1b[8;1H\x1b[0me\u0301",  # a combining mark
+        "\x1b[9;1H\x1b[0mL\x1b[3CM\x1b[2DN",
+    ):
+        both.write(odd)
+        assert both.same(), odd
+        both.write(HOME)
+        assert both.same(), odd
+    assert not both.diff.off
+
+
 def test_a_sequence_it_cannot_follow_turns_it_off() -> None:
     both = Both()
     both.write(HOME)

@@ -108,6 +108,7 @@ class FrameDiff:
         if sum(map(len, self._cells.values())) > 4096:
             self._cells = {}
         self.cursor = None
+        self._term = (None, self._term[1])  # a resize may have moved the terminal's cursor too
 
     def __call__(self, data: str) -> str:
         data, self.carry = self.carry + data, ""
@@ -174,8 +175,12 @@ class FrameDiff:
             params, middle = match.group(1), match.group(2)
             if middle:
                 return "pass" if final == "p" or final == "q" else "off"  # queries, cursor shape
+            if final == "m" and params[:1] in ("<", "=", ">", "?"):
+                # A keyboard setting (xterm's modifyOtherKeys …), which a terminal that does
+                # not know it may take for attributes: not known until the next reset.
+                return self._pass(attrs=True)
             if final == "m":
-                state = self.attrs if self.attrs is not None else None
+                state = self.attrs
                 if state is None and (params in ("", "0") or params.startswith("0;")):
                     state = PLAIN
                 state = applied(state, params) if state is not None else None
@@ -185,7 +190,7 @@ class FrameDiff:
                 return "drawn"
             if final in "Hf" and re.fullmatch(r"[0-9]*(?:;[0-9]*)?", params):
                 row, _, col = params.partition(";")
-                y, x = int(row or 1) - 1, int(col or 1) - 1
+                y, x = max(int(row or 1), 1) - 1, max(int(col or 1), 1) - 1  # row 0 is row 1
                 if y >= self.height or x >= self.width:
                     return self._pass(cursor=True)  # the terminal puts it on its last row or column
                 self.cursor = (y, x)
@@ -210,8 +215,8 @@ class FrameDiff:
             self.cursor = (self.cursor[0], 0)
             return "drawn"
         if token == "\n":
-            if self.cursor is None or self.cursor[0] >= self.height - 1:
-                self.forget()  # it may scroll
+            if self.cursor is None or self.cursor[0] >= self.height - 1 or self.cursor[1] >= self.width:
+                self.forget()  # it may scroll, or wrap first
                 return "raw"
             self.cursor = (self.cursor[0] + 1, self.cursor[1])
             return "drawn"
