@@ -9,6 +9,7 @@ import random
 from collections.abc import Callable
 
 import pyte
+import pytest
 
 from tests.test_squeeze import SESSION
 from tui.framediff import FrameDiff
@@ -18,9 +19,11 @@ Size = tuple[int, int]
 
 
 class Both:
-    """Two emulated terminals: one fed the writes as they came, one fed them reduced."""
+    """Two emulated terminals: one fed the writes as they came, one fed them reduced; with
+    ``onlcr`` through a tty that writes each line feed as carriage return and line feed."""
 
-    def __init__(self, width: int = 80, height: int = 24) -> None:
+    def __init__(self, width: int = 80, height: int = 24, *, onlcr: bool = False) -> None:
+        self.onlcr = onlcr
         self.size: Size = (width, height)
         self.plain, self.reduced = pyte.Screen(width, height), pyte.Screen(width, height)
         self.plain_stream, self.reduced_stream = pyte.Stream(self.plain), pyte.Stream(self.reduced)
@@ -38,8 +41,9 @@ class Both:
     def write(self, data: str) -> str:
         self.reduced_only = self.diff(data)
         out = self.squeeze(self.reduced_only)
-        self.plain_stream.feed(data)
-        self.reduced_stream.feed(out)
+        tty = (lambda text: text.replace("\n", "\r\n")) if self.onlcr else (lambda text: text)
+        self.plain_stream.feed(tty(data))
+        self.reduced_stream.feed(tty(out))
         self.came += len(data.encode())
         self.written += len(out.encode())
         return out
@@ -63,11 +67,14 @@ def text(screen: pyte.Screen) -> list[str]:
     return [line.rstrip() for line in screen.display]
 
 
-def test_the_recorded_session_is_drawn_the_same_after_every_write_in_a_third_of_the_bytes() -> None:
+@pytest.mark.parametrize("onlcr", [False, True])
+def test_the_recorded_session_is_drawn_the_same_after_every_write_in_a_third_of_the_bytes(onlcr: bool) -> None:
     raw = gzip.decompress(SESSION.read_bytes()).decode("utf-8")
+    if onlcr:  # as Textual writes it: the recording is what the pty made of its line feeds
+        raw = raw.replace("\r\n", "\n")
     rng = random.Random(7)
     cuts = sorted(rng.sample(range(1, len(raw)), 400))
-    both = Both()
+    both = Both(onlcr=onlcr)
     for a, b in zip([0, *cuts], [*cuts, len(raw)], strict=True):
         both.write(raw[a:b])
         assert both.same(), (a, b, raw[a:b])

@@ -66,6 +66,8 @@ SCREEN_MODES = frozenset({47, 1047, 1048, 1049})
 """Private modes that switch to or from the alternate screen (or save the cursor)."""
 ERASING = frozenset("JKXPL@MST")
 """CSI final bytes that erase, insert, delete or scroll: what the screen shows is not known after."""
+JUMP = re.compile(r"\x1b\[[0-9]*(?:;[0-9]*)?[Hf]")
+"""A move to a row and column, which sets the cursor wherever it was."""
 MOVING = frozenset("ABCDEFGade`")
 """CSI final bytes that move the cursor relative to where it is (or to a column or row only)."""
 
@@ -215,11 +217,14 @@ class FrameDiff:
             self.cursor = (self.cursor[0], 0)
             return "drawn"
         if token == "\n":
-            if self.cursor is None or self.cursor[0] >= self.height - 1 or self.cursor[1] >= self.width:
-                self.forget()  # it may scroll, or wrap first
-                return "raw"
-            self.cursor = (self.cursor[0] + 1, self.cursor[1])
-            return "drawn"
+            # Textual ends a line with a line feed and then moves the cursor; the terminal may
+            # take it as a carriage return too (the tty's ONLCR), so it is left out only when a
+            # move follows and it scrolls nothing.
+            if self.cursor is None or self.cursor[0] >= self.height - 1:
+                return self._pass(forget=True)  # it may scroll
+            if JUMP.match(match.string, match.end()):
+                return "drawn"
+            return self._pass(cursor=True)
         if token in ("\x07", "\x1b=", "\x1b>", "\x1b\\"):
             return "pass"  # the bell, keypad modes, a lone string terminator
         if token in ("\x08", "\t"):
