@@ -33,14 +33,22 @@ run()
 @pytest.mark.parametrize(
     ("argv", "expected"),
     [
-        ([], {"data": None, "ascii_borders": False, "colors": "auto"}),
-        (["--data", "/srv/d"], {"data": Path("/srv/d"), "ascii_borders": False, "colors": "auto"}),
+        ([], {"data": None, "ascii_borders": False, "colors": "auto", "slow": False}),
+        (["--data", "/srv/d"], {"data": Path("/srv/d"), "ascii_borders": False, "colors": "auto", "slow": False}),
         (
             ["--data=/srv/d", "--ascii", "--colors", "16"],
-            {"data": Path("/srv/d"), "ascii_borders": True, "colors": "16"},
+            {"data": Path("/srv/d"), "ascii_borders": True, "colors": "16", "slow": False},
         ),
-        (["--colors=256"], {"data": None, "ascii_borders": False, "colors": "256"}),
-        (["--colors", "99"], {"data": None, "ascii_borders": False, "colors": "99"}),  # refused by open_app
+        (["--colors=256"], {"data": None, "ascii_borders": False, "colors": "256", "slow": False}),
+        (
+            ["--colors", "99"],
+            {"data": None, "ascii_borders": False, "colors": "99", "slow": False},
+        ),  # refused by open_app
+        (
+            ["--slow", "--data", "/srv/d"],
+            {"data": Path("/srv/d"), "ascii_borders": False, "colors": "auto", "slow": True},
+        ),
+        (["--slow=yes"], None),
         (["matters"], None),
         (["--help"], None),
         (["--data"], None),  # the command line says the value is missing

@@ -62,11 +62,16 @@ class CunwuApp(App[None]):
     BINDINGS = [replace(c, show=False).binding() if c.kind is Kind.QUIT else c.binding() for c in GLOBAL]
     """退出 is shown only where a screen lists it (home): elsewhere 80 columns end with a key cut in half."""
 
-    def __init__(self, site: Site, clock: Clock | None = None, *, ascii_borders: bool = False, **kwargs: Any):
+    def __init__(
+        self, site: Site, clock: Clock | None = None, *, ascii_borders: bool = False, slow: bool = False, **kwargs: Any
+    ):
         super().__init__(**kwargs)
         self.site = site
         self.clock = clock or site_clock(site)
         self.ascii_borders = ascii_borders
+        self.slow = slow
+        """For a slow link (cunwu --slow): the stylesheet's ``CunwuApp.-slow`` rules drop what is
+        only decoration (scrollbars, box and block characters around fields, lists and dialogs)."""
         self._watch = Watch(site.store.journal.path)
         self._day = self.today
         """The day the screens were last read for (the minute's tick reads them again on a new day)."""
@@ -104,6 +109,8 @@ class CunwuApp(App[None]):
     def on_mount(self) -> None:
         if self.ascii_borders:
             self.add_class("-ascii")
+        if self.slow:
+            self.add_class("-slow")
         if self.site.read_only:
             self.title = f"{self.TITLE} · {READ_ONLY}"
         if self.site.settings.villages:
@@ -370,6 +377,7 @@ def make_app(
     clock: Clock | None = None,
     *,
     ascii_borders: bool = False,
+    slow: bool = False,
     environ: dict[str, str] | None = None,
 ) -> CunwuApp:
     """The app for a data directory, or for a Site already opened on one (raises the store's or
@@ -377,7 +385,7 @@ def make_app(
     from tui.driver import TolerantLinuxDriver
 
     site = root if isinstance(root, Site) else Site(root, environ=environ)
-    return CunwuApp(site, clock, ascii_borders=ascii_borders, driver_class=TolerantLinuxDriver)
+    return CunwuApp(site, clock, ascii_borders=ascii_borders, slow=slow, driver_class=TolerantLinuxDriver)
 
 
 __all__ = ["Binding", "CunwuApp", "make_app"]

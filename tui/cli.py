@@ -87,11 +87,14 @@ def main(
     colors: Annotated[
         str, typer.Option("--colors", help="颜色：16（PuTTY 等只支持 16 色的终端）、256、auto", show_default=True)
     ] = "auto",
+    slow: Annotated[
+        bool, typer.Option("--slow", help="慢速网络模式：不画滚动条、列表边框等装饰，少传数据（网速很慢时用）")
+    ] = False,
 ) -> None:
     """不带子命令时打开终端界面。"""
     ctx.obj = data
     if ctx.invoked_subcommand is None:  # `cunwu` alone starts the app without coming here (tui.launch)
-        launch.open_app(data, ascii_borders, colors)
+        launch.open_app(data, ascii_borders, colors, slow)
 
 
 def _print_catalog(matters: tuple[Matter, ...]) -> None:

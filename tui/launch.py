@@ -1,7 +1,8 @@
 """The ``cunwu`` command's entry point: the terminal app starts without the command line's
 machinery (Typer, the sub-commands and their modules), which only a sub-command loads.
 
-``cunwu`` with nothing but the app's own options (``--data``, ``--ascii``, ``--colors``) opens
+``cunwu`` with nothing but the app's own options (``--data``, ``--ascii``, ``--colors``,
+``--slow``) opens
 the app from here; anything else (a sub-command, ``--help``, an option spelled another way) goes
 to the command line (``tui.cli``), which checks and explains it. Both ways an argument holding an
 ID number is refused first, and an error ends the same way (``guarded``).
@@ -19,7 +20,7 @@ from typing import Any, NoReturn
 from procedures import idnumber
 from store.errors import EXIT_REFUSED, EXIT_USAGE
 
-APP_OPTIONS: dict[str, bool] = {"--data": True, "--ascii": False, "--colors": True}
+APP_OPTIONS: dict[str, bool] = {"--data": True, "--ascii": False, "--colors": True, "--slow": False}
 """The options of ``cunwu`` with no sub-command, and whether each takes a value."""
 COLORS = ("16", "256", "auto")
 
@@ -44,8 +45,8 @@ def refuse_personal_data(argv: Sequence[str]) -> None:
 
 def app_options(argv: Sequence[str]) -> dict[str, Any] | None:
     """The app's options when ``argv`` holds nothing else (``--data DIR``, ``--data=DIR``,
-    ``--ascii``, ``--colors N``); None for anything the command line is to read."""
-    found: dict[str, Any] = {"data": None, "ascii_borders": False, "colors": "auto"}
+    ``--ascii``, ``--colors N``, ``--slow``); None for anything the command line is to read."""
+    found: dict[str, Any] = {"data": None, "ascii_borders": False, "colors": "auto", "slow": False}
     args = list(argv)
     while args:
         name, eq, value = args.pop(0).partition("=")
@@ -60,6 +61,8 @@ def app_options(argv: Sequence[str]) -> dict[str, Any] | None:
             found["data"] = Path(value)
         elif name == "--colors":
             found["colors"] = value
+        elif name == "--slow":
+            found["slow"] = True
         else:
             found["ascii_borders"] = True
     return found
@@ -71,8 +74,9 @@ def say(message: str, code: int) -> NoReturn:
     raise SystemExit(code)
 
 
-def open_app(data: Path | None, ascii_borders: bool, colors: str) -> None:
-    """Start the terminal app on the data directory (imports Textual only here)."""
+def open_app(data: Path | None, ascii_borders: bool, colors: str, slow: bool = False) -> None:
+    """Start the terminal app on the data directory (imports Textual only here); ``slow`` for a
+    link of 9.6-64 kbit/s: no decoration that costs bytes (``CunwuApp.slow``), fewer frames."""
     from store import roles
     from store.paths import data_dir
     from store.site import Site
@@ -82,7 +86,7 @@ def open_app(data: Path | None, ascii_borders: bool, colors: str) -> None:
         say("--colors 只能是 16、256 或 auto", EXIT_USAGE)
     # Over SSH: no animation, modest frame rate; 16 colours when asked (PuTTY's default TERM=xterm).
     os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
-    os.environ.setdefault("TEXTUAL_FPS", "30")
+    os.environ.setdefault("TEXTUAL_FPS", "15" if slow else "30")
     if colors == "16":
         os.environ["TEXTUAL_COLOR_SYSTEM"] = "standard"
     elif colors == "256":
@@ -99,7 +103,7 @@ def open_app(data: Path | None, ascii_borders: bool, colors: str) -> None:
         say("终端界面需要在终端中运行；脚本请使用子命令（cunwu --help）。", EXIT_USAGE)
     from tui.app import make_app
 
-    app = make_app(site, ascii_borders=ascii_borders)
+    app = make_app(site, ascii_borders=ascii_borders, slow=slow)
     if colors == "16":
         app.theme = "ansi-dark"
     # What is loaded by now (modules, the catalogue, the settings) lives as long as the app: the

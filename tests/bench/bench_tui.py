@@ -12,8 +12,10 @@ Measured side by side in one run, each process started in an 80×24 pseudo-termi
   nothing a real first screen has);
 - bytes written for one cursor move in the case list (median of 10 moves), beside the bytes
   of drawing the whole case-list screen; for issue 19's 50-keystroke session (catalogue,
-  search, a matter, a case, one step: ``SESSION``) and a second of idling after it with the
-  catalogue's search field focused.
+  search, a matter, a case, one step: ``SESSION``), as ``cunwu`` and as ``cunwu --slow``
+  (no decoration), and a second of idling after it with the catalogue's search field focused.
+  Every figure is what the console script writes to the pty: after ``tui.framediff`` (only the
+  cells that changed) and ``tui.squeeze``.
 Every process runs from compiled bytecode, as an installed wheel does (``compileall`` first:
 a checkout run with PYTHONDONTWRITEBYTECODE would compile cunwu's modules on every start).
 Budgets: first screen ≤ 1.3 × the minimal app (issue 19) and ≤ 1.5 × the bare one (issue 8); peak RSS ≤ 45 MiB at 1,000 cases
@@ -159,13 +161,40 @@ SESSION = [
 """Issue 19's 50-keystroke session: catalogue, search, a matter, a case, one step."""
 
 
-def session_bytes(data: Path) -> tuple[int, float]:
-    """Bytes written for ``SESSION`` (from home drawn), and bytes a second while idle after it
-    (the catalogue's search field has the focus)."""
+def started(data: Path, *argv: str) -> Terminal:
+    """The console script (``tui.launch.run``) with ``argv`` in an 80×24 pty, as
+    ``tests.test_tui_terminal.Terminal`` starts it without arguments."""
     from tests.test_tui_terminal import Terminal
 
+    if not argv:
+        return Terminal(data)
+
+    class WithArguments(Terminal):
+        def __init__(self, data: Path):
+            env = {
+                **os.environ,
+                "TERM": "xterm",
+                "LANG": "C.UTF-8",
+                "CUNWU_DATA": str(data),
+                "COLUMNS": "80",
+                "LINES": "24",
+                "PYTHONPATH": str(ROOT),
+            }
+            self.pid, self.fd = pty.fork()
+            if self.pid == 0:  # the child
+                os.chdir(ROOT)
+                code = f"import sys; sys.argv[1:] = {list(argv)!r}; from tui.launch import run; run()"
+                os.execve(sys.executable, [sys.executable, "-c", code], env)
+            self.seen = b""
+
+    return WithArguments(data)
+
+
+def session_bytes(data: Path, *argv: str) -> tuple[int, float]:
+    """Bytes written for ``SESSION`` (from home drawn), and bytes a second while idle after it
+    (the catalogue's search field has the focus); ``argv``: the app's options (``--slow``)."""
     assert len(SESSION) == 50
-    term = Terminal(data)
+    term = started(data, *argv)
     try:
         if not term.read_until(SHOWN, 60):
             raise RuntimeError("the app did not start")
@@ -208,6 +237,7 @@ def rows() -> list[Row]:
         }
         move, screen = bytes_per_move(data)
         session, idle = session_bytes(data)
+        slow_session, _ = session_bytes(data, "--slow")
     (first, rss), (first_empty, rss_empty) = runs["cunwu"], runs["empty"]
     (minimal, minimal_rss), (bare, bare_rss) = runs["minimal"], runs["bare"]
     app, blank = "cunwu, 1,000 cases", "cunwu, empty data directory"
@@ -225,6 +255,15 @@ def rows() -> list[Row]:
             "B",
             budget="<= 120 KB",
             ok=session <= 120 * 1024,
+        ),
+        Row(
+            "bytes, the same session with cunwu --slow (no decoration)",
+            slow_session,
+            "B",
+            "cunwu without --slow",
+            session,
+            "<= 120 KB",
+            slow_session <= 120 * 1024,
         ),
         Row("bytes per idle second, search field focused", idle, "B", budget="<= 100 B/s", ok=idle <= 100),
         Row(
