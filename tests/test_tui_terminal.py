@@ -67,7 +67,9 @@ class Terminal:
 
     def kill(self) -> None:
         try:
-            os.kill(self.pid, signal.SIGKILL)
+            # The app leads its pty's session and process group: its children (the 监督 screen's
+            # verify) go with it, as they would with a dropped SSH session.
+            os.killpg(self.pid, signal.SIGKILL)
             os.waitpid(self.pid, 0)
         except (ProcessLookupError, ChildProcessError):
             pass

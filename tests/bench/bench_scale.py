@@ -17,6 +17,8 @@ meeting drafts), and a few meetings of each village-year on their own. Then, at 
 - the case list: from home, ``b`` to the list drawn (its column header 办件编号 written, and the
   last bytes before 0.4 s of quiet: the list is drawn several times as it opens), and Esc back
   to home drawn again (今日, then quiet), each from a quiet screen, in fresh processes;
+- the 监督 screen: from home, ``j`` to its findings drawn (its journal check runs on in a
+  process of its own and is not waited for);
 - one save's cost to each idle process: 3 app processes idle at home; their CPU time
   (utime+stime) over 5 s without a save, then from one step saved by the command line until
   at least 5 s have passed (the app looks at the journal every 3 s) and none is still busy:
@@ -232,6 +234,20 @@ def list_and_back(data: Path) -> tuple[float, float]:
         term.kill()
 
 
+def supervision(data: Path) -> float:
+    """In a fresh app at home: seconds from ``j`` to the 监督 screen drawn with its findings (its
+    journal check goes on in a process of its own, and is not waited for)."""
+    from tests.test_tui_terminal import Terminal
+
+    term = Terminal(data)
+    try:
+        if not term.read_until("今日", 120):
+            raise RuntimeError(f"the app did not start: {term.seen[-300:]!r}")
+        return _after(term, b"j", "风险提示")
+    finally:
+        term.kill()
+
+
 def _after(term: Terminal, key: bytes, text: str, gap: float = 0.4) -> float:
     """Once the screen is quiet, seconds from sending ``key`` to the screen drawn: ``text``
     written, and the last bytes before ``gap`` seconds of quiet (a screen that draws its frame
@@ -339,6 +355,8 @@ class Figures:
     rss: float
     open: float
     back: float
+    supervision: float
+    """The 监督 screen from home, to its findings drawn."""
     idle: float
     save: float
     pss: float
@@ -361,6 +379,7 @@ def measure(data: Path, cases: int, years: int, today: dt.date) -> Figures:
     risks = each([cli(data, "risks", "--json")] * RUNS)
     screens = [first_screen(CUNWU, data) for _ in range(RUNS)]
     lists = [list_and_back(data) for _ in range(RUNS)]
+    supervised = statistics.median(supervision(data) for _ in range(RUNS))
     idle, save = save_cost(data, built.ready[RUNS])
     risks_saved = each([cli(data, "risks", "--json")])
     stepped = each([step(data, n) for n in built.ready[:RUNS]])
@@ -377,6 +396,7 @@ def measure(data: Path, cases: int, years: int, today: dt.date) -> Figures:
         max(s[1] for s in screens),
         statistics.median(o for o, _ in lists),
         statistics.median(b for _, b in lists),
+        supervised,
         idle,
         save,
         users_pss(data),
@@ -405,6 +425,7 @@ def figures_rows(f: Figures, budgets: bool) -> list[Row]:
         row(f"home, peak RSS (largest), {at}", f.rss, "MiB", 60),
         row(f"case list opens from home (b), {at}", f.open, "s", 0.5),
         row(f"Esc from the case list to home, {at}", f.back, "s", 0.2),
+        Row(f"监督 opens from home (j), its findings drawn, {at}", f.supervision, "s"),
         Row(
             f"{USERS} apps at home at once, total PSS, {at}",
             f.pss,
