@@ -49,6 +49,10 @@ class Latest:
 class JournalIndex:
     path: Path
     latest: dict[str, Latest] = field(default_factory=dict)
+    """What the journal read since the cache says of each target."""
+    cached: dict[str, list[object]] = field(default_factory=dict)
+    """What the cache says, as it was read (``[seq, digest]``): a save looks up its few records
+    in it; turning 68,000 entries into ``Latest`` took longer than the save (50,000 cases)."""
     _inode: int = -1
     _offset: int = 0
     """Bytes of the journal read so far (always at the end of a complete line)."""
@@ -65,6 +69,7 @@ class JournalIndex:
         inode, end, lines = appended(self.path, self._inode, self._offset)
         if lines is None:
             self.latest.clear()
+            self.cached = {}
             self._inode, self._offset = inode, 0
             if inode == -1:
                 return
@@ -86,10 +91,9 @@ class JournalIndex:
                 return
             if self._hash_before(offset) != head or not isinstance(latest, dict):
                 return
-            self.latest = {str(t): Latest(int(seq), held) for t, (seq, held) in latest.items()}
         except (OSError, ValueError, TypeError, KeyError):
-            self.latest = {}  # no cache, or not one to trust: the journal is read whole
-            return
+            return  # no cache, or not one to trust: the journal is read whole
+        self.cached = latest
         self._offset = offset
 
     def _hash_before(self, offset: int) -> str | None:
@@ -117,7 +121,7 @@ class JournalIndex:
             "inode": self._inode,
             "offset": self._offset,
             "head": head,
-            "latest": {t: [found.seq, found.digest] for t, found in self.latest.items()},
+            "latest": {t: [seq, held] for t, (seq, held) in self.entries().items()},
         }
         with contextlib.suppress(OSError, ResourceProblem):
             atomic_write(self.cache, orjson.dumps(body), mode, durable=False)
@@ -134,9 +138,37 @@ class JournalIndex:
 
     def digest_of(self, target: str) -> str | None:
         """The digest the journal last recorded for ``target`` (None: removed, or never written)."""
-        found = self.latest.get(target)
+        found = self._find(target)
         return None if found is None else found.digest
+
+    def _find(self, target: str) -> Latest | None:
+        found = self.latest.get(target)
+        if found is not None:
+            return found
+        if target not in self.cached:
+            return None
+        raw = self.cached[target]
+        if isinstance(raw, list) and len(raw) == 2:
+            seq, held = raw
+            if isinstance(seq, int) and (held is None or isinstance(held, str)):
+                return Latest(seq, held)
+        # Not what a cache is written with: none of it is trusted, the journal is read whole.
+        self.cached = {}
+        self.latest.clear()
+        self._offset = 0
+        self.refresh()
+        return self.latest.get(target)
+
+    def entries(self) -> dict[str, tuple[int, str | None]]:
+        """(seq, digest) of the journal's last entry for every target it names."""
+        out: dict[str, tuple[int, str | None]] = {}
+        for target in self.cached:
+            found = self._find(target)
+            if found is not None:
+                out[target] = (found.seq, found.digest)
+        out.update((t, (f.seq, f.digest)) for t, f in self.latest.items())
+        return out
 
     def known(self, target: str) -> bool:
         """Has the journal ever named ``target`` (a number once given out is never given again)?"""
-        return target in self.latest
+        return self._find(target) is not None

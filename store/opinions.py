@@ -138,10 +138,7 @@ class Opinions:
         only the data files whose overview lists an opinion on it are read (``store.overview``)."""
         target = target.strip() if target else target
         if village and (target or finding):
-            found = []
-            for partition in self.store.visible_partitions(village):
-                if overview.has_opinions(self.store.overview_for(partition), target, finding):
-                    found += (partition.storage.read() or {}).get(self.book.table, {}).values()
+            found = self._filed(village, {target} if target else set(), finding)
         else:
             found = self.book.in_village(village)
         if target:
@@ -153,9 +150,19 @@ class Opinions:
     def about_case(self, case_number: str, records: Sequence[str] = ()) -> list[dict[str, Any]]:
         """Opinions and signatures on a case and on its linked records, by date: what the
         cadres doing the case must read."""
-        targets = {case_number, *records}
+        targets = {case_number.strip(), *records}
         # Filed in the case's village (a record linked to a case is of its village): its files only.
-        return [o for o in self.find(_village_of(case_number)) if o["target"] in targets]
+        found = [o for o in self._filed(_village_of(case_number), targets) if o["target"] in targets]
+        return sorted(found, key=lambda o: (o["date"], o["number"]))
+
+    def _filed(self, village: str, targets: set[str], finding: str | None = None) -> list[dict[str, Any]]:
+        """The opinions of the data files of ``village`` whose overview (``store.overview``) lists
+        one on a record of ``targets`` or on ``finding``: the others are not read."""
+        found: list[dict[str, Any]] = []
+        for partition in self.store.visible_partitions(village):
+            if overview.has_opinions(self.store.overview_for(partition), targets, finding):
+                found += (partition.storage.read() or {}).get(self.book.table, {}).values()
+        return found
 
     def countersigns(self, case_number: str, step_id: str) -> list[dict[str, Any]]:
         """The signatures on a case's notice step that stand for its 公示 as it now reads: one

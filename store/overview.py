@@ -318,9 +318,9 @@ def step_days(overview: Overview) -> Iterable[tuple[str, str, str]]:
                 yield entry["m"], step_id, day
 
 
-def has_opinions(overview: Overview, target: str | None, finding: str | None) -> bool:
-    """Whether the file holds an opinion on ``target`` or on ``finding``."""
-    return any((target and t == target) or (finding and f == finding) for t, f in overview["opinions"].values())
+def has_opinions(overview: Overview, targets: set[str], finding: str | None) -> bool:
+    """Whether the file holds an opinion on a record of ``targets`` or on ``finding``."""
+    return any(t in targets or (finding and f == finding) for t, f in overview["opinions"].values())
 
 
 def meeting_days(overview: Overview) -> Iterable[tuple[str, str]]:

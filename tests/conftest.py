@@ -1,10 +1,17 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 import pytest
 
 from procedures.loader import load_catalog
 from procedures.model import Catalog
 from procedures.workdays import WorkCalendar
+
+if TYPE_CHECKING:
+    from tests.test_tui_terminal import Terminal
 
 
 @pytest.fixture(scope="session")
@@ -15,6 +22,18 @@ def catalog() -> Catalog:
 @pytest.fixture(scope="session")
 def cal() -> WorkCalendar:
     return WorkCalendar()
+
+
+@pytest.fixture
+def terminal(tmp_path: Path) -> Iterator[Terminal]:
+    """The app in an 80×24 pty on a new data directory (``tests.test_tui_terminal.Terminal``)."""
+    from tests.sites import new_site
+    from tests.test_tui_terminal import Terminal
+
+    new_site(tmp_path / "data")
+    term = Terminal(tmp_path / "data")
+    yield term
+    term.kill()
 
 
 @pytest.fixture(autouse=True)

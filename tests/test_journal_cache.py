@@ -27,7 +27,7 @@ def whole(root: Path) -> dict[str, tuple[int, str | None]]:
     """What the journal says of each record, read whole (no cache)."""
     index = JournalIndex(root / "journal.jsonl")
     index.refresh()
-    return {t: (found.seq, found.digest) for t, found in index.latest.items()}
+    return index.entries()
 
 
 def test_a_save_reads_only_the_journal_after_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -46,7 +46,7 @@ def test_a_save_reads_only_the_journal_after_the_cache(tmp_path: Path, monkeypat
     fresh.refresh()
     grown = (site.root / "journal.jsonl").stat().st_size
     assert 0 < fresh.unsaved == grown - size, "only what was written after the cache was read"
-    assert {t: (f.seq, f.digest) for t, f in fresh.latest.items()} == whole_without_cache(site.root)
+    assert fresh.entries() == whole_without_cache(site.root)
 
 
 def whole_without_cache(root: Path) -> dict[str, tuple[int, str | None]]:
@@ -71,7 +71,7 @@ def test_a_cache_of_another_journal_is_not_used(tmp_path: Path, monkeypatch: pyt
     index = JournalIndex(site.root / "journal.jsonl")
     index.refresh()
     assert index.unsaved == (site.root / "journal.jsonl").stat().st_size, "read whole"
-    assert {t: (f.seq, f.digest) for t, f in index.latest.items()} == whole_without_cache(site.root)
+    assert index.entries() == whole_without_cache(site.root)
 
 
 def test_a_cache_made_by_hand_lets_nothing_past_verify(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -90,3 +90,21 @@ def test_a_cache_made_by_hand_lets_nothing_past_verify(tmp_path: Path, monkeypat
     later.cases.complete_step(later.operator, NOW, number, "接待")  # the cache let the save through
     report = Site(site.root, environ={}).verify()
     assert not report.ok and any("保存之前已被直接改动过数据文件" in p and number in p for p in report.problems)
+
+
+def test_a_cache_entry_not_as_written_has_the_journal_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(db, "SAVE_AFTER", 0)
+    site = new_site(tmp_path / "data")
+    numbers = busy(site)
+    cache = site.root / CACHE_FILE
+    found = orjson.loads(cache.read_bytes())
+    target = f"case:{numbers[0]}"
+    found["latest"][target] = ["x", 7]  # neither a number nor a digest
+    cache.write_bytes(orjson.dumps(found))
+    index = JournalIndex(site.root / "journal.jsonl")
+    index.refresh()
+    assert index.unsaved < (site.root / "journal.jsonl").stat().st_size, "the cache was taken"
+    assert index.known(target) and index.digest_of(target) == whole_without_cache(site.root)[target][1]
+    assert index.entries() == whole_without_cache(site.root)

@@ -286,7 +286,10 @@ def test_a_record_s_opinions_are_read_from_the_files_that_hold_them(tmp_path: Pa
     made = busy(site)
     fresh = Site(site.root, environ={})
     assert fresh.opinions.find("南石村", made["walked"]) == []
+    assert fresh.opinions.about_case(made["walked"], [made["meeting"]]) == []
     assert not any(p.storage.holds() for p in fresh.store.partitions()), "no file holds one: none parsed"
+    (on_case,) = fresh.opinions.about_case(made["open"])
+    assert on_case["text"] == "请补充收入证明"
     (opinion,) = fresh.opinions.find("城关村", made["open"])
     assert opinion["text"] == "请补充收入证明"
     key = "recurring-missed|南石村/zhibu-weiyuanhui|x|2026-11-01"

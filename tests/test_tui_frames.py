@@ -5,31 +5,13 @@ screen read, after a dialog opened and closed and after moving to another screen
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pyte
 import pytest
 
-from tests.sites import new_site
 from tests.test_tui_terminal import F1, Terminal
 
 F9 = b"\x1b[20~"
-
-
-@pytest.fixture
-def terminal(tmp_path: Path):  # type: ignore[no-untyped-def]
-    new_site(tmp_path / "data")
-    term = Terminal(tmp_path / "data")
-    yield term
-    term.kill()
-
-
-def quiet(term: Terminal, gap: float = 0.5) -> None:
-    """Read until the app has written nothing for ``gap`` seconds."""
-    last = -1
-    while len(term.seen) != last:
-        last = len(term.seen)
-        term.read_until("\x00never\x00", gap)
 
 
 def screen(term: Terminal) -> pyte.Screen:
@@ -55,7 +37,7 @@ def press(term: Terminal, key: bytes, text: str) -> int:
     before = len(term.seen)
     term.send(key)
     assert term.read_until(text), (text, term.seen[before:][-400:])
-    quiet(term)
+    term.quiet()
     return len(term.seen) - before
 
 
@@ -72,7 +54,7 @@ def back_to(term: Terminal, key: bytes, home: pyte.Screen, seconds: float = 20) 
 @pytest.mark.timeout(90)
 def test_dialogs_and_screens_leave_the_right_text_on_the_terminal(terminal: Terminal) -> None:
     assert terminal.read_until("今日", 30), terminal.seen[-500:]
-    quiet(terminal)
+    terminal.quiet()
     home = screen(terminal)
     assert "周期性工作待完成" in lines(home) and "F10 退出" in lines(home), lines(home)
 
@@ -84,7 +66,7 @@ def test_dialogs_and_screens_leave_the_right_text_on_the_terminal(terminal: Term
     assert shown.splitlines()[0] == lines(home).splitlines()[0], "the screen beneath is left as it is"
     before = len(terminal.seen)
     back_to(terminal, b"\x1b", home)
-    quiet(terminal)
+    terminal.quiet()
     closed = len(terminal.seen) - before
     assert opened < 4000 and closed < 3000, (opened, closed)  # the whole screen was 11.7 KB and 6.2 KB
 

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.bench.bench_tui import started
 from tests.sites import new_site
 from tests.test_launch import probe
-from tests.test_tui_frames import quiet
+from tests.test_tui_terminal import Terminal
 from tests.tui_helpers import make, visible_text
 
 SIZE = (80, 24)
@@ -63,14 +62,14 @@ async def test_slow_mode_draws_no_decoration_and_every_word(tmp_path: Path) -> N
 
 
 def catalogue_bytes(data: Path, *argv: str) -> int:
-    term = started(data, *argv)
+    term = Terminal(data, *argv)
     try:
         assert term.read_until("今日", 30), term.seen[-500:]
-        quiet(term, 1)
+        term.quiet(1)
         before = len(term.seen)
         term.send(b"c")
         assert term.read_until("党员管理"), term.seen[before:][-400:]
-        quiet(term, 1)
+        term.quiet(1)
         return len(term.seen) - before
     finally:
         term.kill()

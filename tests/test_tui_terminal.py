@@ -13,16 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.sites import new_site
-
 ROOT = Path(__file__).resolve().parents[1]
 F1, F10 = b"\x1bOP", b"\x1b[21~"
 
 
 class Terminal:
-    """The app running in a pty of 80×24, as over SSH with TERM=xterm."""
+    """The app (the console script, ``tui.launch.run``, with ``argv``) running in a pty of 80×24,
+    as over SSH with TERM=xterm."""
 
-    def __init__(self, data: Path):
+    def __init__(self, data: Path, *argv: str):
         env = {
             **os.environ,
             "TERM": "xterm",
@@ -35,8 +34,15 @@ class Terminal:
         self.pid, self.fd = pty.fork()
         if self.pid == 0:  # the child
             os.chdir(ROOT)
-            os.execve(sys.executable, [sys.executable, "-c", "from tui.launch import run; run()"], env)
+            os.execve(sys.executable, [sys.executable, "-c", "from tui.launch import run; run()", *argv], env)
         self.seen = b""
+
+    def quiet(self, gap: float = 0.5) -> None:
+        """Read until the app has written nothing for ``gap`` seconds."""
+        last = -1
+        while len(self.seen) != last:
+            last = len(self.seen)
+            self.read_until("\x00never\x00", gap)
 
     def read_until(self, text: str, seconds: float = 20) -> bool:
         wanted = text.encode("utf-8")
@@ -74,14 +80,6 @@ class Terminal:
         except (ProcessLookupError, ChildProcessError):
             pass
         os.close(self.fd)
-
-
-@pytest.fixture
-def terminal(tmp_path: Path):  # type: ignore[no-untyped-def]
-    new_site(tmp_path / "data")
-    term = Terminal(tmp_path / "data")
-    yield term
-    term.kill()
 
 
 def test_the_strict_decoder_would_fail_on_these_bytes() -> None:

@@ -252,9 +252,7 @@ def _after(term: Terminal, key: bytes, text: str, gap: float = 0.4) -> float:
     """Once the screen is quiet, seconds from sending ``key`` to the screen drawn: ``text``
     written, and the last bytes before ``gap`` seconds of quiet (a screen that draws its frame
     first and its rows later is timed to its rows)."""
-    from tests.bench.bench_tui import quiet
-
-    quiet(term)
+    term.quiet(0.4)
     before = len(term.seen)
     start = time.perf_counter()
     term.send(key)
@@ -287,7 +285,6 @@ def cpu_ms(pid: int) -> float:
 @contextlib.contextmanager
 def at_home(data: Path, count: int, settle: float) -> Iterator[list[Terminal]]:
     """``count`` apps started on ``data`` in ptys, each at home and quiet for ``settle`` s; killed after."""
-    from tests.bench.bench_tui import quiet
     from tests.test_tui_terminal import Terminal
 
     terms = [Terminal(data) for _ in range(count)]
@@ -296,7 +293,7 @@ def at_home(data: Path, count: int, settle: float) -> Iterator[list[Terminal]]:
             if not term.read_until("今日", 120):
                 raise RuntimeError(f"the app did not start: {term.seen[-300:]!r}")
         for term in terms:
-            quiet(term, settle)
+            term.quiet(settle)
         yield terms
     finally:
         for term in terms:

@@ -36,12 +36,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from tests.bench.common import ROOT, RUNS, Row, show
-
-if TYPE_CHECKING:
-    from tests.test_tui_terminal import Terminal
 
 SHOWN = "退出"
 """The text whose drawing ends the first screen: the last key of both footers."""
@@ -131,17 +127,17 @@ def bytes_per_move(data: Path) -> tuple[float, int]:
     try:
         if not term.read_until("今日", 60):
             raise RuntimeError("the app did not start")
-        quiet(term)
+        term.quiet(0.4)
         before = len(term.seen)
         term.send(b"b")
         term.read_until("办件编号", 30)
-        quiet(term)
+        term.quiet(0.4)
         screen = len(term.seen) - before
         sizes = []
         for _ in range(10):
             before = len(term.seen)
             term.send(b"\x1b[B")
-            quiet(term)
+            term.quiet(0.4)
             sizes.append(len(term.seen) - before)
         return statistics.median(sizes), screen
     finally:
@@ -161,62 +157,27 @@ SESSION = [
 """Issue 19's 50-keystroke session: catalogue, search, a matter, a case, one step."""
 
 
-def started(data: Path, *argv: str) -> Terminal:
-    """The console script (``tui.launch.run``) with ``argv`` in an 80×24 pty, as
-    ``tests.test_tui_terminal.Terminal`` starts it without arguments."""
-    from tests.test_tui_terminal import Terminal
-
-    if not argv:
-        return Terminal(data)
-
-    class WithArguments(Terminal):
-        def __init__(self, data: Path):
-            env = {
-                **os.environ,
-                "TERM": "xterm",
-                "LANG": "C.UTF-8",
-                "CUNWU_DATA": str(data),
-                "COLUMNS": "80",
-                "LINES": "24",
-                "PYTHONPATH": str(ROOT),
-            }
-            self.pid, self.fd = pty.fork()
-            if self.pid == 0:  # the child
-                os.chdir(ROOT)
-                code = f"import sys; sys.argv[1:] = {list(argv)!r}; from tui.launch import run; run()"
-                os.execve(sys.executable, [sys.executable, "-c", code], env)
-            self.seen = b""
-
-    return WithArguments(data)
-
-
 def session_bytes(data: Path, *argv: str) -> tuple[int, float]:
     """Bytes written for ``SESSION`` (from home drawn), and bytes a second while idle after it
     (the catalogue's search field has the focus); ``argv``: the app's options (``--slow``)."""
+    from tests.test_tui_terminal import Terminal
+
     assert len(SESSION) == 50
-    term = started(data, *argv)
+    term = Terminal(data, *argv)
     try:
         if not term.read_until(SHOWN, 60):
             raise RuntimeError("the app did not start")
-        quiet(term)
+        term.quiet(0.4)
         before = len(term.seen)
         for key in SESSION:
             term.send(KEYS.get(key) or key.encode())
-            quiet(term, 0.3)
+            term.quiet(0.3)
         written = len(term.seen) - before
         before, start = len(term.seen), time.perf_counter()
         term.read_until("\x00never\x00", 5)
         return written, (len(term.seen) - before) / (time.perf_counter() - start)
     finally:
         term.kill()
-
-
-def quiet(term: Terminal, gap: float = 0.4) -> None:
-    """Read until the app has written nothing for ``gap`` seconds."""
-    last = -1
-    while len(term.seen) != last:
-        last = len(term.seen)
-        term.read_until("\x00never\x00", gap)
 
 
 def rows() -> list[Row]:
