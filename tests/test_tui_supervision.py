@@ -448,3 +448,22 @@ async def test_a_long_list_of_findings_is_shown_a_page_at_a_time_to_its_end(tmp_
             await pilot.press("ctrl+end")
             await pilot.pause()
         assert f"（{total}/{total}）" in detail(app) and "超过办理时限" in detail(app)
+
+
+def test_the_verification_runs_nothing_from_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On the shared server the app runs as the service account in the person's directory: a
+    ``tui/`` planted there must not be what the verify child imports."""
+    from tui.screens.supervision import Verifier
+
+    bad_situation(tmp_path / "data")
+    planted = tmp_path / "home" / "tui"
+    planted.mkdir(parents=True)
+    (planted / "__init__.py").write_text("")
+    marker = tmp_path / "ran-as-service-account"
+    (planted / "launch.py").write_text(f"open({str(marker)!r}, 'w').close()\ndef run(): print('{{}}')\n")
+    monkeypatch.chdir(planted.parent)
+    report = Verifier().run(tmp_path / "data", {"PYTHONPATH": str(planted.parent)})
+    assert report["ok"] is True and report["entries"] > 0
+    assert not marker.exists()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
-import shutil
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
@@ -96,9 +95,7 @@ class Verifier:
 
     def run(self, root: Path, environ: Mapping[str, str]) -> dict[str, Any]:
         self.stop()
-        nice = shutil.which("nice")
-        command = [*([nice, "-n", "10"] if nice else []), sys.executable, "-c", VERIFY_CHILD]
-        command += ["--data", str(root), "verify", "--json"]
+        command = [sys.executable, "-I", "-c", VERIFY_CHILD, "--data", str(root), "verify", "--json"]
         try:
             child = self._child = subprocess.Popen(
                 command,
@@ -130,8 +127,11 @@ class Verifier:
             child.terminate()
 
 
-VERIFY_CHILD = "from tui.launch import run; run()"
-"""What the console script runs: the child is ``cunwu`` as the person's own command."""
+VERIFY_CHILD = "import os; os.nice(10); from tui.launch import run; run()"
+"""What the console script runs, at a lower priority: the child is ``cunwu`` as the person's own
+command. Isolated (``-I``): on the shared server the app runs as the service account in the
+person's working directory, which ``-c`` would put first on the module path (a ``tui/`` of
+theirs would run as the service account), and no ``PYTHON*`` variable or user site is read."""
 
 
 def short_name(name: str) -> str:
