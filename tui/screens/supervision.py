@@ -95,7 +95,7 @@ class Verifier:
 
     def run(self, root: Path, environ: Mapping[str, str]) -> dict[str, Any]:
         self.stop()
-        command = [sys.executable, "-I", "-c", VERIFY_CHILD, "--data", str(root), "verify", "--json"]
+        command = [sys.executable, "-X", "utf8", "-I", "-c", VERIFY_CHILD, "--data", str(root), "verify", "--json"]
         try:
             child = self._child = subprocess.Popen(
                 command,
@@ -131,7 +131,8 @@ VERIFY_CHILD = "import os; os.nice(10); from tui.launch import run; run()"
 """What the console script runs, at a lower priority: the child is ``cunwu`` as the person's own
 command. Isolated (``-I``): on the shared server the app runs as the service account in the
 person's working directory, which ``-c`` would put first on the module path (a ``tui/`` of
-theirs would run as the service account), and no ``PYTHON*`` variable or user site is read."""
+theirs would run as the service account), and no ``PYTHON*`` variable or user site is read; UTF-8
+mode, as the shared server's launcher runs it."""
 
 
 def short_name(name: str) -> str:
