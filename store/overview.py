@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from procedures.engine import CaseState, CaseStatus, StepEntry
-from store.files import atomic_write
+from store.files import atomic_write, collector_held
 from store.resources import ResourceProblem
 
 if TYPE_CHECKING:
@@ -261,7 +261,8 @@ def read(path: Path, source: tuple[int, int, int], recurring: frozenset[str]) ->
     """The overview file at ``path`` when it was made from the data file as it is now (``source``,
     its signature) for these ``recurring`` matters; None otherwise (missing, stale, unreadable)."""
     try:
-        found = orjson.loads(path.read_bytes())
+        with collector_held():
+            found = orjson.loads(path.read_bytes())
     except (OSError, ValueError):
         return None
     if (
@@ -287,17 +288,23 @@ def write(path: Path, overview: Overview, mode: int) -> None:
 
 def open_rows(overview: Overview, village: str) -> list[OpenRow]:
     """The open cases of one overview."""
-    out = []
-    day = dt.date.fromisoformat
+    return [open_row(number, village, matter_id, row) for number, matter_id, row in open_entries(overview)]
+
+
+def open_entries(overview: Overview) -> Iterator[tuple[str, str, list[Any]]]:
+    """(number, matter id, the entry as kept) of each open case of one overview: the entry's
+    事由 (``row[0]``) and current step (``row[1]``) are all a list shows of most open cases."""
     for number, entry in overview["cases"].items():
         row = entry.get("o")
-        if row is None:
-            continue
-        subject, current, since, opened, steps, notice = row
-        out.append(
-            OpenRow(number, village, entry["m"], subject, current, day(since), day(opened), tuple(steps), notice)
-        )
-    return out
+        if row is not None:
+            yield number, entry["m"], row
+
+
+def open_row(number: str, village: str, matter_id: str, row: list[Any]) -> OpenRow:
+    """An open case of ``open_entries`` with its dates read."""
+    subject, current, since, opened, steps, notice = row
+    day = dt.date.fromisoformat
+    return OpenRow(number, village, matter_id, subject, current, day(since), day(opened), tuple(steps), notice)
 
 
 def drafts(overview: Overview, village: str) -> list[DraftRow]:

@@ -22,7 +22,7 @@ from store.amendments import Amendments
 from store.cases import Cases
 from store.db import Partition, Store
 from store.errors import BadInput, DataDamaged, NeedsMyName, SchemaTooNew, StoreError
-from store.files import signature
+from store.files import collector_held, signature
 from store.identity import Operator, current_operator
 from store.meetings import Meetings
 from store.notices import Notices
@@ -247,7 +247,8 @@ class Site:
         names = [village] if village else list(self.villages)
         if village:
             self.store.require_visible(village)
-        found = [f for name in names for f in risks.standing(self.settled(name), today)]
+        with collector_held():  # records, views and findings: tens of thousands, no cycle among them
+            found = [f for name in names for f in risks.standing(self.settled(name), today)]
         open_cases: list[CaseView] = [row.view() for row in self.open_cases(village)]
         done = self.duty_done(today, village)
         data = risks.Data(

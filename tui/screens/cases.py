@@ -53,6 +53,10 @@ def timer_text(timer: TimerStatus) -> str:
     return ("[已超期] " if timer.state is TimerState.OVERDUE else "") + timer.describe()
 
 
+NONE_LEFT = 10**6
+"""The days left of a case with no time limit running: after every one that has."""
+
+
 @dataclass(frozen=True, slots=True)
 class Row:
     """One case as the list shows it."""
@@ -133,14 +137,23 @@ class CaseListScreen(BaseScreen):
         step where one may run (``worklist.steps``; at 50,000 cases 1,620 of 13,840)."""
         step_of = steps(self.site.catalog)
         rows = []
-        for case in overview.open_rows(found, name):
+        for number, matter_id, entry in overview.open_entries(found):
+            subject, current = entry[0], entry[1]
             try:
-                matter, step, may = step_of(case.matter_id, case.current)
+                matter, step, may = step_of(matter_id, current)
             except KeyError:  # a matter (or step) the catalogue no longer has: as ``_row`` lists it
-                rows.append(self._row(case))
+                rows.append(self._row(overview.open_row(number, name, matter_id, entry)))
                 continue
-            running = engine.running_timers(matter, case.state(), self.today, self.site.cal) if may else ()
-            rows.append(self._made(case, matter, step.title, running))
+            if may:
+                case = overview.open_row(number, name, matter_id, entry)
+                running = engine.running_timers(matter, case.state(), self.today, self.site.cal)
+                rows.append(self._made(case, matter, step.title, running))
+            else:  # no time limit can run: nothing of the case but its words is needed
+                rows.append(
+                    Row(
+                        number, name, matter_id, subject, CaseStatus.OPEN, matter.name, step.title, (), False, NONE_LEFT
+                    )
+                )
         return tuple(rows)
 
     def _row(self, case: Any) -> Row:
@@ -149,7 +162,9 @@ class CaseListScreen(BaseScreen):
             matter = self.site.catalog.get(case.matter_id)
         except KeyError:  # a local catalogue that dropped the matter: list it, plainly
             name = f"（未知事项 {case.matter_id}）"
-            return Row(case.number, case.village, case.matter_id, case.subject, case.status, name, "", (), False, 10**6)
+            return Row(
+                case.number, case.village, case.matter_id, case.subject, case.status, name, "", (), False, NONE_LEFT
+            )
         if case.status is not CaseStatus.OPEN:
             return self._made(case, matter, "", ())
         state = case.state()
@@ -158,7 +173,7 @@ class CaseListScreen(BaseScreen):
 
     @staticmethod
     def _made(case: Any, matter: Matter, step: str, running: tuple[TimerStatus, ...]) -> Row:
-        overdue, left = False, 10**6
+        overdue, left = False, NONE_LEFT
         if running:  # most open cases have none
             overdue = any(t.state is TimerState.OVERDUE for t in running)
             left = min(t.days_left for t in running)
