@@ -369,9 +369,11 @@ def deadline_finished_late(ctx: Context) -> Iterator[Finding]:
             timer = step.timer
             if timer is None or timer.kind is not TimerKind.DEADLINE:
                 continue
-            if timer.counts_from and state is None:
-                state = engine.state_of(case)
-            begin = state.finished_on(timer.counts_from) if state and timer.counts_from else entry.started
+            if timer.counts_from:
+                state = state or engine.state_of(case)
+                begin = state.finished_on(timer.counts_from)
+            else:
+                begin = entry.started
             if begin is None:
                 continue
             end = period_end(begin, timer.amount, timer.unit, ctx.cal)

@@ -496,16 +496,6 @@ class Store:
         kept.update(fresh)
         return out
 
-    def overviews(self, village: str | None = None) -> list[tuple[str, overview.Overview]]:
-        """(village, overview) of every data file of ``village``, or of every village the viewer
-        may see (``visible_partitions``, ``overview_or_skip``)."""
-        out = []
-        for partition in self.visible_partitions(village):
-            found = self.overview_or_skip(partition, village)
-            if found is not None:
-                out.append((partition.village, found))
-        return out
-
     def partitions(self) -> list[Partition]:
         """Every partition on disk, by village then year."""
         base = self.root / PARTITIONS_DIR

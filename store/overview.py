@@ -330,6 +330,16 @@ def has_opinions(overview: Overview, targets: set[str], finding: str | None) -> 
     return any(t in targets or (finding and f == finding) for t, f in overview["opinions"].values())
 
 
+def duties_met(
+    overview: Overview, village: str
+) -> tuple[tuple[tuple[str, str, str, str], ...], tuple[tuple[str, str, str], ...]]:
+    """What one overview of ``village`` says of the recurring duties met: (village, matter, step,
+    day finished) of the recurring matters' steps, and (village, kind, start) of every meeting."""
+    steps = tuple((village, m, s, d) for m, s, d in step_days(overview))
+    meetings = tuple((village, kind, start) for kind, start in meeting_days(overview))
+    return steps, meetings
+
+
 def meeting_days(overview: Overview) -> Iterable[tuple[str, str]]:
     """(kind, start) of every meeting."""
     for kind, start, _state, _title, _case in overview["meetings"].values():

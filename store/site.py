@@ -107,12 +107,8 @@ class FileFacts:
 
     @classmethod
     def of(cls, village: str, found: overview.Overview) -> FileFacts:
-        return cls(
-            tuple(overview.open_rows(found, village)),
-            dict(found["notices"]),
-            tuple((village, m, s, d) for m, s, d in overview.step_days(found)),
-            tuple((village, kind, start) for kind, start in overview.meeting_days(found)),
-        )
+        steps, meetings = overview.duties_met(found, village)
+        return cls(tuple(overview.open_rows(found, village)), dict(found["notices"]), steps, meetings)
 
 
 class Site:
@@ -285,8 +281,7 @@ class Site:
         parts = self.store.visible_partitions(village)
         if not parts:
             return []
-        path = findings.path_for(parts[0].path.parent)
-        now = [[p.year, *sig] for p in parts if (sig := signature(p.path)) is not None]
+        path, now = self._findings_file(parts)
         mark = self.risk_fingerprint()
         kept = findings.read(path, now, mark)
         if kept is not None:
@@ -295,6 +290,15 @@ class Site:
         if whole and sources:
             findings.write(path, sources, mark, made, self.store.file_mode)
         return made
+
+    @staticmethod
+    def _findings_file(parts: list[Partition]) -> tuple[Path, list[list[int]]]:
+        """A village's findings file (``store.findings``) and the signatures its data files have now."""
+        from store import findings
+
+        return findings.path_for(parts[0].path.parent), [
+            [p.year, *sig] for p in parts if (sig := signature(p.path)) is not None
+        ]
 
     def _settled_from_records(self, parts: Iterable[Partition]) -> tuple[Settled, list[list[int]], bool]:
         """(the settled findings, the signatures of the files read, whether every file was read).
@@ -343,8 +347,7 @@ class Site:
             if village is None or partition.village == village:
                 villages.setdefault(partition.village, []).append(partition)
         for parts in villages.values():
-            path = findings.path_for(parts[0].path.parent)
-            now = [[p.year, *sig] for p in parts if (sig := signature(p.path)) is not None]
+            path, now = self._findings_file(parts)
             kept = findings.read(path, now, mark)
             if kept is None and current_only:
                 continue

@@ -191,8 +191,7 @@ def part_work(
         day = dt.datetime.fromisoformat(d.start).date()
         drafts.append(((day, place, d.number), Draft(d.number, d.village, d.kind, d.title, day, d.case)))
     drafts.sort(key=FIRST)
-    steps_done = tuple((name, m, s, d) for m, s, d in overview.step_days(found))
-    meetings = tuple((name, kind, start) for kind, start in overview.meeting_days(found))
+    steps_done, meetings = overview.duties_met(found, name)
     return PartWork(tuple(items), tuple(undated), tuple(drafts), steps_done, meetings)
 
 
