@@ -37,14 +37,16 @@ class Threshold:
             return count > self.share * total
         return count >= self.share * total
 
-    def arithmetic(self, label: str, count: int, expected: int, present: int) -> str:
-        """E.g. "实到 27/应到 39 ≥ 2/3" or "赞成 20 > 27/2"."""
+    def arithmetic(self, label: str, count: int, expected: int, present: int, proxies: int = 0) -> str:
+        """E.g. "实到 27/应到 39 ≥ 2/3" or "赞成 20 > 27/2"; with ``proxies`` (委托, counted in
+        ``present`` as votes cast) "赞成 20 > (27+委托2)/2"."""
         total = expected if self.base is Base.EXPECTED else present
         sign = (">" if self.strict else "≥") if self.met(count, expected, present) else ("≤" if self.strict else "<")
+        shown = f"({present - proxies}+委托{proxies})" if proxies and self.base is Base.PRESENT else str(total)
         if self.share == Fraction(1, 2):
-            return f"{label} {count} {sign} {total}/2"
+            return f"{label} {count} {sign} {shown}/2"
         base_word = "应到" if self.base is Base.EXPECTED else "实到"
-        return f"{label} {count}/{base_word} {total} {sign} {self.share.numerator}/{self.share.denominator}"
+        return f"{label} {count}/{base_word} {shown} {sign} {self.share.numerator}/{self.share.denominator}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,16 +134,23 @@ class Outcome:
     """The whole computation in words, stored with the decision."""
 
 
-def evaluate(rule: VoteRule, expected: int, present: int, ayes: int, nays: int = 0, abstain: int = 0) -> Outcome:
-    """Whether a decision passes under ``rule``; raises ValueError for impossible counts."""
-    if min(expected, present, ayes, nays, abstain) < 0:
+def evaluate(
+    rule: VoteRule, expected: int, present: int, ayes: int, nays: int = 0, abstain: int = 0, proxies: int = 0
+) -> Outcome:
+    """Whether a decision passes under ``rule``; raises ValueError for impossible counts.
+
+    ``proxies``: members absent who entrusted one present to vote for them (委托, where the
+    meeting allows it): not counted for the quorum, counted as votes cast and in the base of a
+    majority of those at the meeting."""
+    if min(expected, present, ayes, nays, abstain, proxies) < 0:
         raise ValueError("人数不能为负数")
-    if present > expected:
-        raise ValueError(f"实到 {present} 人多于应到 {expected} 人")
+    if present + proxies > expected:
+        raise ValueError(f"实到 {present} 人（委托 {proxies} 人）多于应到 {expected} 人")
     if expected == 0:
         raise ValueError("应到人数不能为 0")
-    if ayes + nays + abstain > present and not rule.written_opinions_count:
-        raise ValueError(f"赞成、反对、弃权共 {ayes + nays + abstain} 票，多于实到 {present} 人")
+    voters = present + proxies
+    if ayes + nays + abstain > voters and not rule.written_opinions_count:
+        raise ValueError(f"赞成、反对、弃权共 {ayes + nays + abstain} 票，多于实到 {voters} 人")
     if ayes + nays + abstain > expected:
         raise ValueError(f"赞成、反对、弃权共 {ayes + nays + abstain} 票，多于应到 {expected} 人")
     parts = []
@@ -149,8 +158,8 @@ def evaluate(rule: VoteRule, expected: int, present: int, ayes: int, nays: int =
     if rule.quorum is not None:
         quorum_met = rule.quorum.met(present, expected, present)
         parts.append(rule.quorum.arithmetic("实到", present, expected, present))
-    majority_met = rule.majority.met(ayes, expected, present)
-    parts.append(rule.majority.arithmetic("赞成", ayes, expected, present))
+    majority_met = rule.majority.met(ayes, expected, voters)
+    parts.append(rule.majority.arithmetic("赞成", ayes, expected, voters, proxies))
     passed = quorum_met and majority_met
     verdict = "通过" if passed else ("未达到法定人数，不能表决" if not quorum_met else "未通过")
     return Outcome(quorum_met, passed, "；".join(parts) + f"（反对 {nays}，弃权 {abstain}）→ {verdict}")

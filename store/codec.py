@@ -193,6 +193,10 @@ SPECS: dict[str, dict[str, Rule]] = {
                 ("written_nays", "书面反对票数"),
             )
         },
+        "roll[].person": Ref("第{}名应到人员的名册编号", "RY"),
+        "roll[].name": Text("第{}名应到人员", 40),
+        "roll[].mark": Text("第{}名应到人员的出席情况", 10),
+        "roll[].note": Text("第{}名应到人员的说明", 500),
         "corrections[].at": Day("第{}条更正的时间", True),
         "corrections[].text": Text("第{}条更正说明", LONG, True),
         "confirmed_at": Day("确认时间", True),
@@ -229,6 +233,19 @@ SPECS: dict[str, dict[str, Rule]] = {
         "basis.meeting": Ref("用印依据的会议记录", "HY"),
         "case": Ref("关联办件", ""),
     },
+    "person": {
+        "name": Text("姓名", 40),
+        "gender": Text("性别", 4),
+        "birth": Day("出生日期"),
+        "id_number": Text("身份证号", 18),
+        "household": Text("户号", 20),
+        "group": Text("村民小组", 40),
+        "note": Text("备注", 500, True),
+        "memberships[].role": Text("第{}个身份", 20),
+        "memberships[].since": Day("第{}个身份的起始日期", required=True),
+        "memberships[].until": Day("第{}个身份的终止日期"),
+        "memberships[].detail": Text("第{}个身份的说明", 100),
+    },
     "opinion": {
         "target": Ref("审核意见针对的编号"),
         "finding": Text("风险提示"),
@@ -238,8 +255,15 @@ SPECS: dict[str, dict[str, Rule]] = {
 }
 """Per kind, the fields checked when written: ``a.b`` a nested field, ``a[]`` each row of a list."""
 
-PREFIXES = {"case": "", "meeting": "HY", "notice": "GS", "seal": "YY", "opinion": "YJ"}
-WHAT = {"case": "办件", "meeting": "会议记录", "notice": "公示", "seal": "用印登记", "opinion": "监督意见"}
+PREFIXES = {"case": "", "meeting": "HY", "notice": "GS", "seal": "YY", "opinion": "YJ", "person": "RY"}
+WHAT = {
+    "case": "办件",
+    "meeting": "会议记录",
+    "notice": "公示",
+    "seal": "用印登记",
+    "opinion": "监督意见",
+    "person": "名册人员",
+}
 
 _MISSING = object()
 

@@ -10,8 +10,11 @@ is never edited again: it only gets appended corrections, each journaled.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from procedures import roster as roster_rules
 from procedures.meetings import ItemFacts, MeetingKind, evaluate, missing_before_confirm, resolution_conflict, rule_for
 from store import codec
 from store.db import Store
@@ -22,6 +25,13 @@ from store.sanitize import LONG, sanitize
 
 STATES = {"draft": "草稿", "confirmed": "已确认", "locked": "已锁定"}
 METHODS = ("举手", "无记名")
+ROSTER, TYPED = "roster", "typed"
+"""Where a meeting's 应到 and 实到 come from: the roster and the marks, or typed counts (no
+roster for the kind, or nobody in it that day)."""
+
+Expected = Callable[[MeetingKind, bool, dt.date], Sequence[Mapping[str, Any]] | None]
+"""(kind, by households, day) → the people a meeting expects, from the village's roster (None:
+no roster for it)."""
 
 
 def kind_of(text: str) -> MeetingKind:
@@ -51,8 +61,54 @@ def _pairs(values: Any, what: str, second: str) -> list[dict[str, str]]:
     return out
 
 
-def build(fields: dict[str, Any], today: dt.date) -> dict[str, Any]:
-    """Check a meeting's fields and compute every vote; BadInput says what is wrong."""
+def _roll(people: Sequence[Mapping[str, Any]], before: Any, marks: Any, others: str | None) -> list[dict[str, str]]:
+    """The attendance of a meeting that takes its 应到 from the roster: one row per person
+    expected (``people``), keeping the marks of ``before`` (the roll as saved) for the people
+    still expected, then the new ``marks`` (``{"who": 姓名 or 名册编号, "mark": …, "note": …}``),
+    then ``others`` for everyone still unmarked."""
+    kept = {str(r["person"]): r for r in before or [] if isinstance(r, Mapping)}
+    roll = []
+    for person in people:
+        row = kept.get(str(person["number"]))
+        roll.append(
+            {
+                "person": str(person["number"]),
+                "name": str(person["name"]),
+                "mark": str(row["mark"]) if row else "",
+                "note": str(row.get("note") or "") if row else "",
+            }
+        )
+    for raw in marks or []:
+        who = unicodedata.normalize("NFKC", str(raw.get("who") or "")).strip()
+        found = [r for r in roll if who in (r["person"], r["name"])]
+        if not found:
+            raise BadInput(
+                f"“{who}”不在这次会议的应到名单中（按会议当天的名册）：请核对姓名，或先在名册中登记。未做任何改动。"
+            )
+        if len(found) > 1:
+            numbers = "、".join(r["person"] for r in found)
+            raise BadInput(f"应到名单中有 {len(found)} 人叫“{who}”，请改用名册编号（{numbers}）。未做任何改动。")
+        try:
+            mark = roster_rules.mark_of(str(raw.get("mark") or ""))
+        except ValueError as exc:
+            raise BadInput(f"{who}：{exc}。未做任何改动。") from None
+        found[0]["mark"] = mark.value
+        found[0]["note"] = sanitize(raw.get("note"), f"{who}的{mark.value}说明", limit=500)
+    if others:
+        try:
+            rest = roster_rules.mark_of(others)
+        except ValueError as exc:
+            raise BadInput(f"{exc}。未做任何改动。") from None
+        for row in roll:
+            if not row["mark"]:
+                row["mark"] = rest.value
+    return roll
+
+
+def build(fields: dict[str, Any], today: dt.date, expected_from: Expected | None = None) -> dict[str, Any]:
+    """Check a meeting's fields and compute every vote; BadInput says what is wrong.
+    ``expected_from``: the village's roster; a kind it has people for takes 应到 and 实到 from
+    them and the marks, and typed counts are refused."""
     kind = kind_of(str(fields.get("kind", "")))
     start = fields.get("start")
     start_dt = start if isinstance(start, dt.datetime) else parse_time(str(start or ""), "会议开始时间")
@@ -62,16 +118,40 @@ def build(fields: dict[str, Any], today: dt.date) -> dict[str, Any]:
     )
     if end_dt is not None and end_dt < start_dt:
         raise BadInput("会议结束时间早于开始时间")
-    # 应到 0 means "not entered yet" (a draft made when a case step was done); votes need it.
-    expected = _count(fields.get("expected", 0), "应到人数")
-    present = _count(fields.get("present", 0), "实到人数")
-    if present > expected:
-        raise BadInput(f"实到 {present} 人多于应到 {expected} 人")
-    absent = _pairs(fields.get("absent"), "缺席人员", "reason")
-    if len(absent) > expected - present:
-        raise BadInput(f"缺席人员 {len(absent)} 人多于应到减实到（{expected - present} 人）")
-    written = _pairs(fields.get("written"), "书面意见", "opinion")
     by_household = bool(fields.get("by_household", False))
+    people = expected_from(kind, by_household, start_dt.date()) if expected_from is not None else None
+    proxies = 0
+    roll: list[dict[str, str]] = []
+    if people is not None:
+        typed = [w for k, w in (("expected", "应到人数"), ("present", "实到人数")) if fields.get(k)]
+        typed += [w for k, w in (("absent", "缺席人员"), ("written", "书面意见")) if fields.get(k)]
+        if typed:
+            raise BadInput(
+                f"本村名册中有这次{kind.value}的应到人员（{len(people)} 人），{'、'.join(typed)}由名册和每人的出席登记得出，"
+                "不能手填：请逐人登记出席、缺席（原因）、书面意见或委托。未做任何改动。"
+            )
+        roll = _roll(people, fields.get("roll"), fields.get("marks"), fields.get("others"))
+        problem = roster_rules.check_marks(kind, roll)
+        if problem:
+            raise BadInput(f"{problem}。未做任何改动。")
+        counted = roster_rules.tally(roll)
+        expected, present, proxies = counted.expected, counted.present, counted.proxies
+        absent, written = list(counted.absent), list(counted.written)
+    else:
+        if fields.get("marks") or fields.get("others"):
+            raise BadInput(
+                f"本村名册中没有这次{kind.value}的应到人员（会议当天），不能逐人登记出席："
+                "请先在名册中登记，或直接填写应到、实到人数。未做任何改动。"
+            )
+        # 应到 0 means "not entered yet" (a draft made when a case step was done); votes need it.
+        expected = _count(fields.get("expected") or 0, "应到人数")
+        present = _count(fields.get("present") or 0, "实到人数")
+        if present > expected:
+            raise BadInput(f"实到 {present} 人多于应到 {expected} 人")
+        absent = _pairs(fields.get("absent"), "缺席人员", "reason")
+        if len(absent) > expected - present:
+            raise BadInput(f"缺席人员 {len(absent)} 人多于应到减实到（{expected - present} 人）")
+        written = _pairs(fields.get("written"), "书面意见", "opinion")
     rule = rule_for(kind, by_household)
     items = []
     for index, raw in enumerate(fields.get("items") or [], start=1):
@@ -100,11 +180,16 @@ def build(fields: dict[str, Any], today: dt.date) -> dict[str, Any]:
             written_votes = counts["written_ayes"] + counts["written_nays"]
             if written_votes and not rule.written_opinions_count:
                 raise BadInput(f"第{index}项表决：{kind.value}不计书面意见票（只有支部党员大会计入）")
-            if written_votes > expected - present:
-                raise BadInput(f"第{index}项表决：书面意见 {written_votes} 票多于缺席人数 {expected - present}")
+            if written_votes > expected - present - proxies:
+                raise BadInput(
+                    f"第{index}项表决：书面意见 {written_votes} 票多于缺席人数 {expected - present - proxies}"
+                )
+            if roll and written_votes > len(written):
+                raise BadInput(f"第{index}项表决：书面意见 {written_votes} 票多于登记为“书面意见”的 {len(written)} 人")
             cast = counts["ayes"] + counts["nays"] + counts["abstain"]
-            if cast > present:
-                raise BadInput(f"第{index}项表决：赞成、反对、弃权共 {cast} 票，多于实到 {present} 人")
+            if cast > present + proxies:
+                by = f"实到 {present} 人" + (f"加委托 {proxies} 人" if proxies else "")
+                raise BadInput(f"第{index}项表决：赞成、反对、弃权共 {cast} 票，多于{by}")
             try:
                 result = evaluate(
                     rule,
@@ -113,6 +198,7 @@ def build(fields: dict[str, Any], today: dt.date) -> dict[str, Any]:
                     counts["ayes"] + counts["written_ayes"],
                     counts["nays"] + counts["written_nays"],
                     counts["abstain"],
+                    proxies,
                 )
             except ValueError as exc:
                 raise BadInput(f"第{index}项表决：{exc}") from None
@@ -144,7 +230,9 @@ def build(fields: dict[str, Any], today: dt.date) -> dict[str, Any]:
         "attendees": _names(fields.get("attendees"), "列席人员"),
         "written": written,
         "items": items,
-        "rule": rule.basis,
+        "rule": rule.basis + ("；" + roster_rules.PROXY_BASIS if proxies else ""),
+        "roll": roll,
+        "counts_from": ROSTER if people is not None else TYPED,
     }
 
 
@@ -163,9 +251,14 @@ def planned(record: dict[str, Any], today: dt.date) -> bool:
 class Meetings:
     """Meeting records of a store."""
 
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, expected_from: Callable[[str], Expected] | None = None):
         self.store = store
         self.book = RecordBook(store, "meeting", "meetings", "HY", "会议记录")
+        self.expected_from = expected_from
+        """village → its roster's ``Expected`` (``store.roster.Roster.expected``)."""
+
+    def _expected(self, village: str) -> Expected | None:
+        return self.expected_from(village) if self.expected_from is not None else None
 
     def get(self, number: str) -> dict[str, Any]:
         return self.book.get(number)
@@ -185,7 +278,7 @@ class Meetings:
         link: tuple[str, str] | None = None,
     ) -> dict[str, Any]:
         """Record a meeting (as a draft); ``link`` is the (case number, step id) that produced it."""
-        body = build(fields, now.date())
+        body = build(fields, now.date(), self._expected(village))
         body.update(state="draft", corrections=[], case=link[0] if link else "", step=link[1] if link else "")
         year = dt.datetime.fromisoformat(body["start"]).year
         with self.store.transaction(operator, now) as txn:
@@ -220,8 +313,12 @@ class Meetings:
                     "items",
                 )
             }
+            merged["roll"] = record.get("roll") or []
+            if merged["roll"]:  # the counts and lists come from the marks again
+                for key in ("expected", "present", "absent", "written"):
+                    merged.pop(key)
             merged.update({k: v for k, v in fields.items() if v is not None})
-            record.update(build(merged, now.date()))
+            record.update(build(merged, now.date(), self._expected(str(record["village"]))))
             self.book.save(txn, record, "meeting.edit")
             return record
 
@@ -242,6 +339,10 @@ class Meetings:
                 record["present"],
                 [ItemFacts(bool(i["vote"]), i["resolution"]) for i in record["items"]],
             )
+            unmarked = roster_rules.tally(record.get("roll") or []).unmarked
+            if unmarked:
+                shown = "、".join(unmarked[:5]) + (f"等 {len(unmarked)} 人" if len(unmarked) > 5 else "")
+                missing.append(f"出席登记（{shown}未登记出席情况）")
             if missing:
                 raise Refused(
                     f"会议记录 {record['number']} 还不能确认，请先补填：{'、'.join(missing)}。"

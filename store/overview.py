@@ -14,6 +14,8 @@ data file, so that they do not parse and hold every record ever saved.
   finding): the 监督 screen reads the files that hold a record's opinions, not every file;
 - ``notices``: by number, the day each 公示 is (to be) posted (the 监督 screen's 公示 waiting
   for signatures);
+- ``people``: by number, each person of the village's roster entered that year, all but the ID
+  number (``store.roster``: the 名册 screen and the meeting forms read the roster from here);
 - ``source``: the data file's signature (inode, mtime, size) it was made from, and
   ``recurring``: the matters whose steps it kept days for.
 
@@ -46,17 +48,20 @@ if TYPE_CHECKING:
     from procedures.views import CaseView
 
 SUFFIX = ".overview.json"
-VERSION = 3
+VERSION = 4
 """2: an open case's posted notice (the risk checks of the day read it); 3: the opinions'
-targets and the notices' posting days."""
+targets and the notices' posting days; 4: the roster's people."""
 CASE_TABLE = "cases"
 MEETING_TABLE = "meetings"
 OPINION_TABLE = "opinions"
 NOTICE_TABLE = "notices"
+PERSON_TABLE = "people"
+PERSON_KEPT = ("name", "gender", "birth", "household", "head", "group", "note", "memberships", "rev")
+"""What the overview keeps of a person: all but the ID number and the stamps."""
 
 Overview = dict[str, Any]
 """The parsed file: ``version``, ``source``, ``recurring``, ``cases``, ``meetings``, ``opinions``,
-``notices``."""
+``notices``, ``people``."""
 
 
 def path_for(data_file: Path) -> Path:
@@ -159,6 +164,10 @@ def opinion_entry(record: Mapping[str, Any]) -> list[str]:
     return [str(record.get("target", "") or ""), str(record.get("finding", "") or "")]
 
 
+def person_entry(record: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: record.get(k, "") for k in PERSON_KEPT}
+
+
 def meeting_entry(record: Mapping[str, Any]) -> list[str]:
     return [
         str(record.get("kind", "")),
@@ -179,7 +188,8 @@ def build(data: Mapping[str, Any], source: tuple[int, int, int] | None, recurrin
     meetings = {str(r["number"]): meeting_entry(r) for r in _docs(data, MEETING_TABLE)}
     opinions = {str(r["number"]): opinion_entry(r) for r in _docs(data, OPINION_TABLE)}
     notices = {str(r["number"]): notice_entry(r) for r in _docs(data, NOTICE_TABLE)}
-    return _wrap(cases, meetings, opinions, notices, source, recurring)
+    people = {str(r["number"]): person_entry(r) for r in _docs(data, PERSON_TABLE)}
+    return _wrap(cases, meetings, opinions, notices, people, source, recurring)
 
 
 def update(
@@ -190,7 +200,8 @@ def update(
     recurring = frozenset(previous["recurring"])
     cases, meetings = dict(previous["cases"]), dict(previous["meetings"])
     opinions, notices = dict(previous["opinions"]), dict(previous["notices"])
-    wanted: dict[str, set[str]] = {"case": set(), "meeting": set(), "opinion": set(), "notice": set()}
+    people = dict(previous["people"])
+    wanted: dict[str, set[str]] = {"case": set(), "meeting": set(), "opinion": set(), "notice": set(), "person": set()}
     for target in changed:
         kind, _, number = target.partition(":")
         if kind in wanted:
@@ -216,7 +227,12 @@ def update(
         record = _doc(data, NOTICE_TABLE, number)
         if record is not None:
             notices[number] = notice_entry(record)
-    return _wrap(cases, meetings, opinions, notices, source, recurring)
+    for number in wanted["person"]:
+        people.pop(number, None)
+        record = _doc(data, PERSON_TABLE, number)
+        if record is not None:
+            people[number] = person_entry(record)
+    return _wrap(cases, meetings, opinions, notices, people, source, recurring)
 
 
 def _doc(data: Mapping[str, Any], table: str, number: str) -> Mapping[str, Any] | None:
@@ -233,6 +249,7 @@ def _wrap(
     meetings: dict[str, Any],
     opinions: dict[str, Any],
     notices: dict[str, Any],
+    people: dict[str, Any],
     source: tuple[int, int, int] | None,
     recurring: frozenset[str],
 ) -> Overview:
@@ -244,6 +261,7 @@ def _wrap(
         "meetings": meetings,
         "opinions": opinions,
         "notices": notices,
+        "people": people,
     }
 
 
@@ -274,6 +292,7 @@ def read(path: Path, source: tuple[int, int, int], recurring: frozenset[str]) ->
         or not isinstance(found.get("meetings"), dict)
         or not isinstance(found.get("opinions"), dict)
         or not isinstance(found.get("notices"), dict)
+        or not isinstance(found.get("people"), dict)
     ):
         return None
     return found

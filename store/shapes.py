@@ -52,6 +52,26 @@ class MeetingJson(Common):
     corrections: list[dict[str, str]]
     case: str
     step: str
+    counts_from: str
+    """roster (应到 and 实到 from the roster and each person's mark) | typed."""
+    roll: list[dict[str, str]]
+    """With ``counts_from`` roster: each person expected, ``person`` (名册编号), ``name``,
+    ``mark`` (出席 | 缺席 | 书面意见 | 委托 | "" not marked yet) and ``note`` (the reason, the
+    opinion, or who voted on their behalf)."""
+
+
+class PersonJson(Common):
+    name: str
+    gender: str
+    birth: str
+    id_number: str
+    """Masked (140431********0016); "" when not recorded."""
+    household: str
+    head: bool
+    group: str
+    note: str
+    memberships: list[dict[str, str]]
+    """``role``, ``since``, ``until`` ("" still held; the last day held), ``detail``."""
 
 
 class NoticeJson(Common):
@@ -149,6 +169,30 @@ def meeting(r: dict[str, Any]) -> MeetingJson:
         "corrections": [{"at": c["at"], "by": who_did(c), "text": c["text"]} for c in r.get("corrections", [])],
         "case": r.get("case", ""),
         "step": r.get("step", ""),
+        "counts_from": str(r.get("counts_from") or "typed"),
+        "roll": [
+            {"person": x["person"], "name": x["name"], "mark": x["mark"], "note": x.get("note", "")}
+            for x in r.get("roll") or []
+        ],
+    }
+    return idnumber.mask_in_data(out)  # type: ignore[no-any-return]
+
+
+def person(r: dict[str, Any]) -> PersonJson:
+    out: PersonJson = {
+        **_common(r),
+        "name": r["name"],
+        "gender": r.get("gender", ""),
+        "birth": r.get("birth", ""),
+        "id_number": idnumber.mask(r["id_number"]) if r.get("id_number") else "",
+        "household": r.get("household", ""),
+        "head": bool(r.get("head")),
+        "group": r.get("group", ""),
+        "note": r.get("note", ""),
+        "memberships": [
+            {"role": m["role"], "since": m["since"], "until": m.get("until", ""), "detail": m.get("detail", "")}
+            for m in r.get("memberships") or []
+        ],
     }
     return idnumber.mask_in_data(out)  # type: ignore[no-any-return]
 
@@ -233,7 +277,7 @@ def opinion(r: dict[str, Any]) -> OpinionJson:
     return idnumber.mask_in_data(out)  # type: ignore[no-any-return]
 
 
-BY_KIND = {"meeting": meeting, "notice": notice, "seal": seal, "opinion": opinion}
+BY_KIND = {"meeting": meeting, "notice": notice, "seal": seal, "opinion": opinion, "person": person}
 
 
 def of(kind: str, record: dict[str, Any]) -> dict[str, Any]:

@@ -4,6 +4,7 @@ overrides), the store, cases, and what is due."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import stat
 from collections.abc import Iterable, Iterator, Mapping
@@ -24,11 +25,12 @@ from store.db import Partition, Store
 from store.errors import BadInput, DataDamaged, NeedsMyName, SchemaTooNew, StoreError
 from store.files import collector_held, signature
 from store.identity import Operator, current_operator
-from store.meetings import Meetings
+from store.meetings import Expected, Meetings
 from store.notices import Notices
 from store.opinions import Opinions
 from store.paths import local_matters_dir
 from store.records import RecordBook, prefix_of
+from store.roster import Roster
 from store.seals import Seals
 from store.settings import SETTINGS_TARGET, Settings
 
@@ -128,7 +130,8 @@ class Site:
         self.store = Store(root, lock_timeout=lock_timeout, group_shared=self.settings.group_shared)
         self.store.resolvers["settings"] = self._settings_record
         self.store.recurring = frozenset(m.id for m, _step, _timer in recurring_rules(self.catalog))
-        self.meetings = Meetings(self.store)
+        self.roster = Roster(self.store)
+        self.meetings = Meetings(self.store, self._expected_from)
         self.notices = Notices(self.store, self.cal)
         self.seals = Seals(self.store, self.meetings)
         self.cases = Cases(self.store, self.catalog, self.settings, self.cal, self.meetings, self.notices, self.seals)
@@ -147,8 +150,19 @@ class Site:
 
     @property
     def books(self) -> tuple[RecordBook, ...]:
-        """Every kind of journaled record: cases, meetings, notices, seal uses, opinions."""
-        return (self.cases.book, self.meetings.book, self.notices.book, self.seals.book, self.opinions.book)
+        """Every kind of journaled record: cases, meetings, notices, seal uses, opinions, people."""
+        return (
+            self.cases.book,
+            self.meetings.book,
+            self.notices.book,
+            self.seals.book,
+            self.opinions.book,
+            self.roster.book,
+        )
+
+    def _expected_from(self, village: str) -> Expected:
+        """A meeting of ``village`` takes its 应到 from the village's roster."""
+        return functools.partial(self.roster.expected, village)
 
     def _with_timers(self, settings: Settings) -> Catalog:
         if not settings.timers:

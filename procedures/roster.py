@@ -1,0 +1,298 @@
+"""Rosters (名册): the people of a village and the memberships each holds, dated, and who a
+meeting of each kind expects on its day; the attendance marks of a meeting and what they add
+up to. Pure: no storage, no clock.
+
+A person is one entry (姓名, 性别, 出生日期, 身份证号, 户号, 户主, 村民小组) with the memberships
+they hold, each from ``since`` to ``until`` (both days included: a member who left on
+2026-03-10 may still have sat in a meeting that morning; "" for still held). A meeting on a
+day counts the people holding a matching membership that day, so a meeting in March uses
+March's roster.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from procedures.meetings import MeetingKind
+
+
+class Role(StrEnum):
+    """The memberships a roster records."""
+
+    VILLAGER = "村民"
+    """本村村民 (村民会议 by adults counts those 18 or older on its day)."""
+    HOUSEHOLD_REP = "户代表"
+    REPRESENTATIVE = "村民代表"
+    ACTIVIST = "入党积极分子"
+    CANDIDATE = "发展对象"
+    PROBATIONARY = "预备党员"
+    FULL_MEMBER = "正式党员"
+    PARTY_GROUP = "党小组"
+    BRANCH_COMMITTEE = "支委会委员"
+    VILLAGE_COMMITTEE = "村委会委员"
+    SUPERVISOR = "村务监督委员会委员"
+
+
+PARTY_STATUS = (Role.ACTIVIST, Role.CANDIDATE, Role.PROBATIONARY, Role.FULL_MEMBER)
+"""One person holds at most one of these on a day (积极分子 → 发展对象 → 预备党员 → 正式党员)."""
+TWO_COMMITTEES = frozenset({Role.BRANCH_COMMITTEE, Role.VILLAGE_COMMITTEE})
+"""村"两委"：党支部委员会和村民委员会."""
+DETAIL_WORD: dict[Role, str] = {
+    Role.PARTY_GROUP: "党小组名称",
+    Role.BRANCH_COMMITTEE: "职务",
+    Role.VILLAGE_COMMITTEE: "职务",
+    Role.SUPERVISOR: "职务",
+    Role.REPRESENTATIVE: "所代表的户或村民小组",
+}
+"""What the detail of a membership says, for the roles that have one."""
+ADULT_AGE = 18
+
+_EXPECTED: dict[MeetingKind, tuple[Role, ...]] = {
+    MeetingKind.BRANCH_ASSEMBLY: (Role.FULL_MEMBER,),
+    MeetingKind.BRANCH_COMMITTEE: (Role.BRANCH_COMMITTEE,),
+    MeetingKind.JOINT_MEETING: (Role.BRANCH_COMMITTEE, Role.VILLAGE_COMMITTEE),
+    MeetingKind.REPRESENTATIVES: (Role.VILLAGE_COMMITTEE, Role.REPRESENTATIVE),
+    MeetingKind.SUPERVISORS: (Role.SUPERVISOR,),
+    MeetingKind.PARTY_LECTURE: (Role.FULL_MEMBER, Role.PROBATIONARY),
+    MeetingKind.PARTY_DAY: (Role.FULL_MEMBER, Role.PROBATIONARY),
+    MeetingKind.LIFE_MEETING: (Role.FULL_MEMBER, Role.PROBATIONARY),
+    MeetingKind.MEMBER_REVIEW: (Role.FULL_MEMBER, Role.PROBATIONARY),
+}
+"""Who each kind of meeting expects (应到). 支部党员大会: the 正式党员, who have a vote (《中国共产党
+支部工作条例（试行）》第十一条; 预备党员 have none); 村民代表会议: 村民委员会成员和村民代表
+(《村民委员会组织法》第二十五条); 村民会议: see ``expected_roles``. 党小组会 and 其他会议 have no
+roster of their own: their counts are typed."""
+
+EXPECTED_BASIS: dict[MeetingKind, str] = {
+    MeetingKind.BRANCH_ASSEMBLY: "有表决权的正式党员（《中国共产党支部工作条例（试行）》第十一条）",
+    MeetingKind.REPRESENTATIVES: "村民委员会成员和村民代表（《中华人民共和国村民委员会组织法》第二十五条）",
+    MeetingKind.VILLAGERS: "本村十八周岁以上村民（《中华人民共和国村民委员会组织法》第二十二条）",
+}
+
+
+def expected_roles(kind: MeetingKind, by_household: bool) -> tuple[Role, ...]:
+    """The memberships whose holders a meeting of ``kind`` expects (empty: no roster for it).
+    村民会议: the 户代表 when it is counted by households, else every 村民 18 or older."""
+    if kind is MeetingKind.VILLAGERS:
+        return (Role.HOUSEHOLD_REP,) if by_household else (Role.VILLAGER,)
+    return _EXPECTED.get(kind, ())
+
+
+def role_of(text: str) -> Role:
+    """A role as typed; ValueError names the choices."""
+    try:
+        return Role(text.strip())
+    except ValueError:
+        raise ValueError(f"身份“{text}”无效，应为：{'、'.join(r.value for r in Role)}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Membership:
+    role: Role
+    since: dt.date
+    until: dt.date | None
+    """The last day held (None: still held)."""
+    detail: str = ""
+
+    def on(self, day: dt.date) -> bool:
+        return self.since <= day and (self.until is None or day <= self.until)
+
+    @classmethod
+    def of(cls, raw: Mapping[str, Any]) -> Membership:
+        until = str(raw.get("until") or "")
+        return cls(
+            Role(str(raw["role"])),
+            dt.date.fromisoformat(str(raw["since"])),
+            dt.date.fromisoformat(until) if until else None,
+            str(raw.get("detail") or ""),
+        )
+
+    def label(self) -> str:
+        """E.g. "支委会委员（书记）2021-03-01 起" or "村民代表 2018-01-01 至 2026-03-10"."""
+        head = f"{self.role.value}（{self.detail}）" if self.detail else self.role.value
+        if self.until is None:
+            return f"{head} {self.since.isoformat()} 起"
+        return f"{head} {self.since.isoformat()} 至 {self.until.isoformat()}"
+
+
+def memberships(person: Mapping[str, Any]) -> list[Membership]:
+    return [Membership.of(m) for m in person.get("memberships") or []]
+
+
+def holds(person: Mapping[str, Any], role: Role, day: dt.date) -> Membership | None:
+    """The membership of ``role`` the person held on ``day``, or None."""
+    for member in memberships(person):
+        if member.role is role and member.on(day):
+            return member
+    return None
+
+
+def roles_on(person: Mapping[str, Any], day: dt.date) -> list[Membership]:
+    return [m for m in memberships(person) if m.on(day)]
+
+
+def adult_on(person: Mapping[str, Any], day: dt.date) -> bool:
+    """18 or older on ``day``; a person whose birth date is not recorded is counted as an adult
+    (a larger 应到 makes the quorum harder to reach, never easier)."""
+    birth = str(person.get("birth") or "")
+    if not birth:
+        return True
+    born = dt.date.fromisoformat(birth)
+    years = day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+    return years >= ADULT_AGE
+
+
+def expected(
+    people: Iterable[Mapping[str, Any]], kind: MeetingKind, by_household: bool, day: dt.date
+) -> list[Mapping[str, Any]]:
+    """The people a meeting of ``kind`` on ``day`` expects, in roster order (by number)."""
+    roles = expected_roles(kind, by_household)
+    if not roles:
+        return []
+    out = []
+    for person in people:
+        if not any(holds(person, role, day) for role in roles):
+            continue
+        if roles == (Role.VILLAGER,) and not adult_on(person, day):
+            continue
+        out.append(person)
+    return sorted(out, key=lambda p: sort_key(str(p["number"])))
+
+
+def sort_key(number: str) -> tuple[int, int]:
+    """Roster order: by year, then by sequence (城关村-2026-RY0012)."""
+    _village, year, tail = number.rsplit("-", 2)
+    return int(year), int(tail.lstrip("RY") or 0)
+
+
+def check_memberships(items: Sequence[Membership], name: str) -> str | None:
+    """Why a person's memberships cannot all be true (None: they can): a membership that ends
+    before it starts, the same membership twice at once, two party statuses on one day."""
+    for m in items:
+        if m.until is not None and m.until < m.since:
+            return f"{name}的“{m.role.value}”终止日期 {m.until} 早于起始日期 {m.since}"
+    for i, a in enumerate(items):
+        for b in items[i + 1 :]:
+            if not _overlap(a, b):
+                continue
+            if a.role is b.role and a.detail == b.detail:
+                return f"{name}的“{a.role.value}”有两段时间重叠（{a.label()}；{b.label()}）"
+            if a.role in PARTY_STATUS and b.role in PARTY_STATUS:
+                return (
+                    f"{name}同一时间既是{a.role.value}又是{b.role.value}（{a.label()}；{b.label()}）："
+                    f"请先给前一身份写上终止日期"
+                )
+    return None
+
+
+def _overlap(a: Membership, b: Membership) -> bool:
+    a_end = a.until or dt.date.max
+    b_end = b.until or dt.date.max
+    return a.since <= b_end and b.since <= a_end
+
+
+# ---------------------------------------------------------------- attendance marks
+
+
+class Mark(StrEnum):
+    """How a person expected at a meeting is marked."""
+
+    UNMARKED = ""
+    PRESENT = "出席"
+    ABSENT = "缺席"
+    WRITTEN = "书面意见"
+    """Absent, with a written opinion (counted as a vote only where the rule allows it)."""
+    PROXY = "委托"
+    """Absent, having entrusted a person present to vote on their behalf."""
+
+
+PARTY_KINDS = frozenset(
+    {
+        MeetingKind.BRANCH_ASSEMBLY,
+        MeetingKind.BRANCH_COMMITTEE,
+        MeetingKind.PARTY_GROUP,
+        MeetingKind.PARTY_LECTURE,
+        MeetingKind.PARTY_DAY,
+        MeetingKind.LIFE_MEETING,
+        MeetingKind.MEMBER_REVIEW,
+    }
+)
+PROXY_BASIS = (
+    "委托表决：法律未作规定，按本村章程登记；到会人数只计本人出席者，受托人代投的票计入表决，表决基数相应计入委托人数"
+)
+NO_PARTY_PROXY = (
+    "党组织的会议不能委托他人代为表决（党员的表决权由本人行使）；缺席的党员可以提交书面意见"
+    "（《中国共产党发展党员工作细则》第二十一条）"
+)
+
+
+def mark_of(text: str) -> Mark:
+    clean = text.strip()
+    aliases = {"到": Mark.PRESENT, "到会": Mark.PRESENT, "未到": Mark.ABSENT, "书面": Mark.WRITTEN}
+    if clean in aliases:
+        return aliases[clean]
+    try:
+        mark = Mark(clean)
+    except ValueError:
+        mark = Mark.UNMARKED
+    if mark is Mark.UNMARKED:
+        raise ValueError(f"出席情况“{text}”无效，应为：出席、缺席、书面意见、委托")
+    return mark
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """What a meeting's marks add up to."""
+
+    expected: int
+    present: int
+    proxies: int
+    unmarked: tuple[str, ...]
+    absent: tuple[dict[str, str], ...]
+    """缺席 and 委托 (reason "委托某某代为表决"), as the minutes list them."""
+    written: tuple[dict[str, str], ...]
+
+
+def tally(roll: Sequence[Mapping[str, Any]]) -> Tally:
+    """``roll``: the rows of a meeting's attendance (``name``, ``mark``, ``note``)."""
+    absent: list[dict[str, str]] = []
+    written: list[dict[str, str]] = []
+    for row in roll:
+        mark, name, note = Mark(row["mark"]), str(row["name"]), str(row.get("note") or "")
+        if mark is Mark.ABSENT:
+            absent.append({"name": name, "reason": note})
+        elif mark is Mark.PROXY:
+            absent.append({"name": name, "reason": f"委托{note}代为表决"})
+        elif mark is Mark.WRITTEN:
+            written.append({"name": name, "opinion": note})
+    return Tally(
+        expected=len(roll),
+        present=sum(Mark(r["mark"]) is Mark.PRESENT for r in roll),
+        proxies=sum(Mark(r["mark"]) is Mark.PROXY for r in roll),
+        unmarked=tuple(str(r["name"]) for r in roll if Mark(r["mark"]) is Mark.UNMARKED),
+        absent=tuple(absent),
+        written=tuple(written),
+    )
+
+
+def check_marks(kind: MeetingKind, roll: Sequence[Mapping[str, Any]]) -> str | None:
+    """Why the marks cannot stand (None: they can): a 委托 at a Party meeting, a proxy who is
+    not marked present at the same meeting, a proxy for themselves."""
+    present = {str(r["name"]) for r in roll if Mark(r["mark"]) is Mark.PRESENT}
+    for row in roll:
+        if Mark(row["mark"]) is not Mark.PROXY:
+            continue
+        if kind in PARTY_KINDS:
+            return f"{row['name']}：{NO_PARTY_PROXY}"
+        proxy = str(row.get("note") or "")
+        if not proxy:
+            return f"{row['name']}委托表决，但没有写受托人：写成 姓名:委托:受托人姓名"
+        if proxy == row["name"]:
+            return f"{row['name']}不能委托自己"
+        if proxy not in present:
+            return f"{row['name']}委托{proxy}代为表决，但{proxy}不在本次会议的出席名单中：受托人须是到会的应到人员"
+    return None
