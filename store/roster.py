@@ -139,8 +139,8 @@ class Roster:
         """Who a meeting of ``kind`` in ``village`` on ``day`` expects, from the roster; None when
         the kind has no roster or nobody in the roster holds its memberships that day (its 应到
         and 实到 are then typed)."""
-        if not rules.expected_roles(kind, by_household):
-            return None
+        if not rules.expected_roles(kind, by_household) or not self.store.visible(village):
+            return None  # a village outside the viewer's: the save refuses it for what it is
         found = rules.expected(self.people(village), kind, by_household, day)
         return found or None
 
