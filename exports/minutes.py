@@ -5,6 +5,10 @@ The minutes print what was stored: the header (名称, 召集单位, 时间, 地
 and the decision, the rule applied, the state and any correction appended after locking, the
 signature lines (计票人/监票人 when something was voted on) and, on a page of its own, the
 签到表 the attendees sign — one file, so the sheet is filed with the minutes it belongs to.
+A meeting that takes its 应到 from the roster prints who was present by name, and its 签到表
+prints the names of the roster of the meeting's day, each person marked absent, by written
+opinion or by proxy with that beside the name (so nobody signs in their place); one whose
+kind has a roster but was counted by hand says so beside its counts.
 A decision that failed never reads 同意: it prints 未通过 with the vote, or 不足法定人数，未形成决议.
 A draft carries 草稿 at the head of every page. Party-branch meetings are the 党支部's.
 
@@ -23,9 +27,10 @@ from typing import TYPE_CHECKING, Any
 from exports import style
 from exports.notice import issuer
 from procedures import idnumber
+from procedures import roster as roster_rules
 from procedures.meetings import Base, MeetingKind, Threshold, rule_for
 from store.identity import who_did
-from store.meetings import STATES
+from store.meetings import STATES, counts_source, present_names
 
 if TYPE_CHECKING:
     from docx.document import Document
@@ -94,11 +99,13 @@ def _unit(record: dict[str, Any]) -> str:
 
 
 def attendance(record: dict[str, Any], blank: bool = False) -> str:
-    """应到 39 人，实到 26 人 (户 when a 村民会议 counts households' representatives); blanks not yet known."""
+    """应到 39 人，实到 26 人 (户 when a 村民会议 counts households' representatives); blanks not yet
+    known; where the counts come from: the roster and each person's mark, or typed for want of a
+    roster."""
     unit = _unit(record)
     expected = record.get("expected") or BLANK
     present = BLANK if not record.get("expected") or (blank and not record.get("present")) else record["present"]
-    return f"应到 {expected} {unit}，实到 {present} {unit}"
+    return f"应到 {expected} {unit}，实到 {present} {unit}{counts_source(record)}"
 
 
 def _joined(values: list[str], empty: str = "无") -> str:
@@ -125,6 +132,10 @@ def _header_rows(record: dict[str, Any], blank: bool) -> list[list[str]]:
         ["主持人", known(record.get("host"))],
         ["记录人", known(record.get("recorder"))],
         ["应到/实到", attendance(record, blank)],
+    ]
+    if record.get("roll") and not blank:
+        rows.append(["出席人员", _joined(present_names(record), "无")])
+    rows += [
         ["缺席人员及原因", _joined(absent, empty)],
         ["列席人员", _joined(record.get("attendees", []), empty)],
         ["书面意见", "\n".join(shown(w) for w in written) or empty],
@@ -219,7 +230,10 @@ def _signatures(doc: Document, counted: bool) -> None:
 
 
 def sign_in_rows(record: dict[str, Any], rows: int | None = None) -> int:
-    """How many rows the 签到表 has: as asked, else 应到, else one page."""
+    """How many rows the 签到表 has: one per person of the roster when the meeting takes its 应到
+    from it, else as asked, else 应到, else one page."""
+    if record.get("roll"):
+        return len(record["roll"])
     if rows:
         return min(max(rows, 1), SIGN_IN_MAX)
     return min(int(record.get("expected") or 0), SIGN_IN_MAX) or SIGN_IN_PAGE
@@ -238,12 +252,31 @@ def sign_in_sheet(doc: Document, record: dict[str, Any], rows: int | None = None
     unit = _unit(record)
     style.body(doc, f"应到 {record.get('expected') or BLANK} {unit}，实到 {BLANK} {unit}", indent=False)
     headers = (
-        ["序号", "户主姓名", "户代表签字", "备注"] if record.get("by_household") else ["序号", "姓名", "签字", "备注"]
+        ["序号", "户代表姓名", "户代表签字", "备注"] if record.get("by_household") else ["序号", "姓名", "签字", "备注"]
     )
-    count = sign_in_rows(record, rows)
-    grid = style.table(doc, headers, [[str(i), "", "", ""] for i in range(1, count + 1)], [16, 50, 50, 40])
+    roll = record.get("roll") or []
+    if roll:
+        # The names come from the roster of the meeting's day; a person marked absent (or by
+        # written opinion, or by proxy) has it printed beside the name, so nobody signs for them.
+        cells = [[str(i), shown(r["name"]), "", _roll_note(r)] for i, r in enumerate(roll, 1)]
+        style.body(doc, "名单按会议当天的名册打印，请本人在自己姓名后签字。", indent=False)
+    else:
+        cells = [[str(i), "", "", ""] for i in range(1, sign_in_rows(record, rows) + 1)]
+    grid = style.table(doc, headers, cells, [16, 50, 50, 40])
     for row in grid.rows[1:]:
         style.row_height(row, style.PEN_LINE)
+
+
+def _roll_note(row: dict[str, Any]) -> str:
+    """What the 签到表 prints beside a name in the 备注 column: nothing to sign in person, else the mark."""
+    mark, note = str(row.get("mark") or ""), shown(row.get("note"))
+    if mark in ("", roster_rules.Mark.PRESENT.value):
+        return ""
+    if mark == roster_rules.Mark.PROXY.value:
+        return f"委托{note}代为表决"
+    if mark == roster_rules.Mark.WRITTEN.value:
+        return "书面意见（见记录）"  # the opinion itself is in the minutes, not on the sheet passed round
+    return f"{mark}（{note}）" if note else mark
 
 
 def minutes_document(site: Site, number: str, rows: int | None = None) -> Document:

@@ -32,6 +32,10 @@ from store.sanitize import LONG, SHORT, clean
 
 NOTHING = "未做任何改动。"
 FIRST_DAY = dt.date(2000, 1, 1)
+BORN_FROM = dt.date(1900, 1, 1)
+"""A roster's birth dates start here."""
+JOINED_FROM = dt.date(1921, 7, 1)
+"""A roster's memberships start here (a Party member's joining day may be decades back)."""
 MAX_COUNT = 100_000
 """People, votes, household members: no village has more."""
 MAX_MONEY = Decimal("999999999.99")
@@ -111,6 +115,8 @@ class Day:
     time: bool = False
     required: bool = False
     """Never blank (a case's opening day, a finished step's days: the flow's time limits count from them)."""
+    first: dt.date = FIRST_DAY
+    """The earliest day accepted (a birth date, the day a person joined the Party: long before 2000)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,14 +242,14 @@ SPECS: dict[str, dict[str, Rule]] = {
     "person": {
         "name": Text("姓名", 40),
         "gender": Text("性别", 4),
-        "birth": Day("出生日期"),
+        "birth": Day("出生日期", first=BORN_FROM),
         "id_number": Text("身份证号", 18),
         "household": Text("户号", 20),
         "group": Text("村民小组", 40),
         "note": Text("备注", 500, True),
         "memberships[].role": Text("第{}个身份", 20),
-        "memberships[].since": Day("第{}个身份的起始日期", required=True),
-        "memberships[].until": Day("第{}个身份的终止日期"),
+        "memberships[].since": Day("第{}个身份的起始日期", required=True, first=JOINED_FROM),
+        "memberships[].until": Day("第{}个身份的终止日期", first=JOINED_FROM),
         "memberships[].detail": Text("第{}个身份的说明", 100),
     },
     "opinion": {
@@ -381,9 +387,9 @@ def _check_day(rule: Day, where: str, value: Any, last: dt.date) -> None:
         day = dt.datetime.fromisoformat(value).date() if rule.time else dt.date.fromisoformat(value)
     except ValueError:
         raise BadInput(f"{where}“{str(value)[:30]}”不是有效的日期，不能保存。{NOTHING}") from None
-    if not FIRST_DAY <= day <= last:
+    if not rule.first <= day <= last:
         raise BadInput(
-            f"{where} {day.isoformat()} 不在 {FIRST_DAY.isoformat()} 到 {last.isoformat()} 之间："
+            f"{where} {day.isoformat()} 不在 {rule.first.isoformat()} 到 {last.isoformat()} 之间："
             f"请检查输入的日期（年份是否写错）。{NOTHING}"
         )
 

@@ -248,6 +248,24 @@ def planned(record: dict[str, Any], today: dt.date) -> bool:
     return dt.datetime.fromisoformat(str(record["start"])).date() > today
 
 
+def counts_source(record: Mapping[str, Any]) -> str:
+    """（按名册逐人登记） / （本村名册中没有……，应到、实到人数为手工填写） / "" (a kind no roster covers)."""
+    if record.get("roll"):
+        return "（应到按会议当天的名册，实到按逐人登记）"
+    try:
+        roles = roster_rules.expected_roles(MeetingKind(record["kind"]), bool(record.get("by_household")))
+    except ValueError:
+        return ""
+    if not roles:
+        return ""
+    return f"（本村名册中没有{'、'.join(r.value for r in roles)}，应到、实到人数为手工填写）"
+
+
+def present_names(record: Mapping[str, Any]) -> list[str]:
+    """The people marked 出席 (a meeting that takes its 应到 from the roster)."""
+    return [str(r["name"]) for r in record.get("roll") or [] if r["mark"] == roster_rules.Mark.PRESENT.value]
+
+
 class Meetings:
     """Meeting records of a store."""
 

@@ -18,6 +18,7 @@ from typing import Any
 from procedures import idnumber
 from procedures import roster as rules
 from procedures.meetings import MeetingKind
+from store import codec
 from store.db import Store, Transaction
 from store.errors import BadInput, Refused
 from store.identity import Operator
@@ -39,8 +40,8 @@ def person_fields(fields: Mapping[str, Any], today: dt.date) -> dict[str, Any]:
         raise BadInput(f"{name}的性别“{gender}”无效，应为 男 或 女（可以不填）。{NOTHING}")
     birth_text = sanitize(fields.get("birth"), f"{name}的出生日期", limit=20)
     birth = parse_date(birth_text, f"{name}的出生日期").isoformat() if birth_text else ""
-    if birth and not dt.date(1900, 1, 1) <= dt.date.fromisoformat(birth) <= today:
-        raise BadInput(f"{name}的出生日期 {birth} 不在 1900-01-01 到今天之间，请检查年份。{NOTHING}")
+    if birth and not codec.BORN_FROM <= dt.date.fromisoformat(birth) <= today:
+        raise BadInput(f"{name}的出生日期 {birth} 不在 {codec.BORN_FROM} 到今天之间，请检查年份。{NOTHING}")
     id_text = sanitize(fields.get("id_number"), f"{name}的身份证号", limit=30)
     id_number = ""
     if id_text:
@@ -101,7 +102,7 @@ def check_person(person: Mapping[str, Any], today: dt.date) -> None:
     limit = today.replace(year=today.year + 1) if (today.month, today.day) != (2, 29) else today
     for m in items:
         for day, word in ((m.since, "起始"), (m.until, "终止")):
-            if day is not None and not dt.date(1921, 7, 1) <= day <= limit:
+            if day is not None and not codec.JOINED_FROM <= day <= limit:
                 raise BadInput(f"{name}的“{m.role.value}”{word}日期 {day} 不合理，请检查年份。{NOTHING}")
     problem = rules.check_memberships(items, name)
     if problem:

@@ -10,10 +10,11 @@ from rich.text import Text
 
 from procedures import idnumber
 from procedures.periods import format_date, free_from
+from procedures.roster import tally
 from store import shapes
 from store.errors import BadInput
 from store.identity import who_did
-from store.meetings import STATES
+from store.meetings import STATES, counts_source, present_names
 from store.notices import notice_period, standing
 from store.records import parse_date
 from tui import cli_common
@@ -61,6 +62,8 @@ def meeting_fields(
     speech: Many,
     vote: Many,
     resolution: Many,
+    mark: Many = None,
+    others: str | None = None,
 ) -> dict[str, Any]:
     """The options of ``meeting new``/``edit`` as the store's fields (None: not given)."""
     fields: dict[str, Any] = {
@@ -77,6 +80,8 @@ def meeting_fields(
         "absent": absent,
         "attendees": attendee,
         "written": written,
+        "marks": marks(mark) if mark else None,
+        "others": others,
     }
     if item or speech or vote or resolution:
         items: list[dict[str, Any]] = [{"title": t, "speeches": [], "vote": None, "resolution": ""} for t in item or []]
@@ -108,6 +113,19 @@ def meeting_fields(
     return fields
 
 
+def marks(values: list[str]) -> list[dict[str, str]]:
+    """``--mark`` lines: 姓名:出席, 姓名:缺席:原因, 姓名:书面意见:意见, 姓名:委托:受托人 (a 名册编号
+    instead of the name where two people share it)."""
+    out = []
+    for value in values:
+        parts = [p.strip() for p in value.replace("：", ":").split(":", 2)]
+        if len(parts) < 2 or not parts[0] or not parts[1]:
+            raise BadInput(f"出席登记“{value}”格式不对：{MARK_FORMAT}。未做任何改动。")
+        out.append({"who": parts[0], "mark": parts[1], "note": parts[2] if len(parts) > 2 else ""})
+    return out
+
+
+MARK_FORMAT = "每行 姓名:出席、姓名:缺席:原因、姓名:书面意见:意见 或 姓名:委托:受托人姓名（同名时用名册编号代替姓名）"
 M = typer.Option
 
 
@@ -144,9 +162,14 @@ def meeting_new(
         ),
     ] = None,
     resolution: Annotated[Many, lines_option("--resolution", about="决议：议题序号:决议内容")] = None,
+    mark: Annotated[Many, lines_option("--mark", about=f"逐人登记出席（本村名册有应到人员时）：{MARK_FORMAT}")] = None,
+    others: Annotated[str | None, M("--others", help="其余未登记的应到人员一律记为：出席、缺席")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """登记会议记录（草稿）：出席、议题、发言、表决；按会议类别的规则计算法定人数和表决结果。"""
+    """登记会议记录（草稿）：出席、议题、发言、表决；按会议类别的规则计算法定人数和表决结果。
+
+    本村名册有这类会议的应到人员时（如村民代表会议：村委会委员和村民代表），应到按会议当天的名册，
+    实到按 --mark 逐人登记得出，不能用 --expected/--present 手填。"""
     site = open_site(ctx)
     with handled():
         name = site.cases.village(village)
@@ -168,6 +191,8 @@ def meeting_new(
             speech,
             vote,
             resolution,
+            mark,
+            others,
         )
         record = site.meetings.new(site.operator, cli_common.now(), name, fields)
     _report_meeting(record, as_json)
@@ -195,6 +220,8 @@ def meeting_edit(
     speech: Annotated[Many, lines_option("--speech", about="发言：议题序号:发言人:摘要")] = None,
     vote: Annotated[Many, M("--vote", help="表决：议题序号:赞成:反对:弃权[:方式]")] = None,
     resolution: Annotated[Many, lines_option("--resolution", about="决议：议题序号:决议内容")] = None,
+    mark: Annotated[Many, lines_option("--mark", about=f"逐人登记出席（只改写到的人）：{MARK_FORMAT}")] = None,
+    others: Annotated[str | None, M("--others", help="其余未登记的应到人员一律记为：出席、缺席")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """修改会议记录草稿（已确认、已锁定的不能修改）。"""
@@ -221,6 +248,8 @@ def meeting_edit(
             speech,
             vote,
             resolution,
+            mark,
+            others,
         )
         record = site.meetings.edit(
             site.operator, cli_common.now(), number, rev if rev is not None else current["rev"], fields
@@ -235,6 +264,10 @@ def _report_meeting(record: dict[str, Any], as_json: bool) -> None:
     record = idnumber.mask_in_data(record)
     console = out()
     console.print(Text(f"会议记录 {record['number']}（{STATES[record['state']]}）：{record['kind']}·{record['title']}"))
+    console.print(Text(f"  应到 {record['expected']} 人，实到 {record['present']} 人{counts_source(record)}"))
+    unmarked = tally(record.get("roll") or []).unmarked
+    if unmarked:
+        console.print(Text(f"  尚未登记出席情况：{'、'.join(unmarked)}（用 --mark 逐人登记，或 --others 出席）"))
     for i, item in enumerate(record["items"], start=1):
         if item["arithmetic"]:
             console.print(Text(f"  议题{i} {item['title']}：{item['arithmetic']}"))
@@ -259,8 +292,13 @@ def meeting_show(
         f"{record['number']}  {record['kind']}·{record['title']}（{STATES[record['state']]}）",
         f"时间：{record['start'].replace('T', ' ')}{' 至 ' + record['end'].replace('T', ' ') if record['end'] else ''}  地点：{record['place']}",
         f"主持人：{record['host']}  记录人：{record['recorder']}",
-        f"应到 {record['expected']} 人，实到 {record['present']} 人",
+        f"应到 {record['expected']} 人，实到 {record['present']} 人{counts_source(record)}",
     ]
+    if record.get("roll"):
+        lines.append("出席：" + ("、".join(present_names(record)) or "无"))
+        unmarked = tally(record["roll"]).unmarked
+        if unmarked:
+            lines.append("尚未登记出席情况：" + "、".join(unmarked))
     lines += [f"缺席：{a['name']}（{a['reason']}）" for a in record["absent"]]
     if record["attendees"]:
         lines.append("列席：" + "、".join(record["attendees"]))
