@@ -105,10 +105,17 @@ def _roll(people: Sequence[Mapping[str, Any]], before: Any, marks: Any, others: 
     return roll
 
 
-def build(fields: dict[str, Any], today: dt.date, expected_from: Expected | None = None) -> dict[str, Any]:
+def build(
+    fields: dict[str, Any],
+    today: dt.date,
+    expected_from: Expected | None = None,
+    typed_now: frozenset[str] | None = None,
+) -> dict[str, Any]:
     """Check a meeting's fields and compute every vote; BadInput says what is wrong.
     ``expected_from``: the village's roster; a kind it has people for takes 应到 and 实到 from
-    them and the marks, and typed counts are refused."""
+    them and the marks, and typed counts are refused — those typed in this change (``typed_now``:
+    the fields given now, None for all): a draft counted by hand before the roster was entered
+    takes the roster's people when it is next changed, to be marked one by one."""
     kind = kind_of(str(fields.get("kind", "")))
     start = fields.get("start")
     start_dt = start if isinstance(start, dt.datetime) else parse_time(str(start or ""), "会议开始时间")
@@ -123,8 +130,9 @@ def build(fields: dict[str, Any], today: dt.date, expected_from: Expected | None
     proxies = 0
     roll: list[dict[str, str]] = []
     if people is not None:
-        typed = [w for k, w in (("expected", "应到人数"), ("present", "实到人数")) if fields.get(k)]
-        typed += [w for k, w in (("absent", "缺席人员"), ("written", "书面意见")) if fields.get(k)]
+        given = typed_now if typed_now is not None else frozenset(fields)
+        pairs = (("expected", "应到人数"), ("present", "实到人数"), ("absent", "缺席人员"), ("written", "书面意见"))
+        typed = [w for k, w in pairs if fields.get(k) and k in given]
         if typed:
             raise BadInput(
                 f"本村名册中有这次{kind.value}的应到人员（{len(people)} 人），{'、'.join(typed)}由名册和每人的出席登记得出，"
@@ -332,11 +340,9 @@ class Meetings:
                 )
             }
             merged["roll"] = record.get("roll") or []
-            if merged["roll"]:  # the counts and lists come from the marks again
-                for key in ("expected", "present", "absent", "written"):
-                    merged.pop(key)
-            merged.update({k: v for k, v in fields.items() if v is not None})
-            record.update(build(merged, now.date(), self._expected(str(record["village"]))))
+            given = {k: v for k, v in fields.items() if v is not None}
+            merged.update(given)
+            record.update(build(merged, now.date(), self._expected(str(record["village"])), frozenset(given)))
             self.book.save(txn, record, "meeting.edit")
             return record
 

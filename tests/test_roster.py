@@ -331,3 +331,12 @@ def test_expected_roles_follow_the_law_for_each_kind() -> None:
         "小明",
         "老王",
     ]
+
+
+def test_a_draft_counted_by_hand_takes_the_roster_entered_since(site: Site) -> None:
+    draft = meeting(site, expected=30, present=25)
+    representatives(site, 3)
+    changed = site.meetings.edit(site.operator, NOW, draft["number"], draft["rev"], {"others": "出席"})
+    assert (changed["counts_from"], changed["expected"], changed["present"]) == ("roster", 4, 4)
+    with pytest.raises(BadInput, match="不能手填"):
+        site.meetings.edit(site.operator, NOW, draft["number"], changed["rev"], {"present": 3})
