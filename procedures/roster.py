@@ -4,7 +4,8 @@ up to. Pure: no storage, no clock.
 
 A person is one entry (姓名, 性别, 出生日期, 身份证号, 户号, 户主, 村民小组) with the memberships
 they hold, each from ``since`` to ``until`` (both days included: a member who left on
-2026-03-10 may still have sat in a meeting that morning; "" for still held). A meeting on a
+2026-03-10 may still have sat in a meeting that morning; "" for still held) and, once ended,
+``ended_on``: the day the ending was entered. A meeting on a
 day counts the people holding a matching membership that day, so a meeting in March uses
 March's roster.
 """

@@ -250,6 +250,7 @@ SPECS: dict[str, dict[str, Rule]] = {
         "memberships[].role": Text("第{}个身份", 20),
         "memberships[].since": Day("第{}个身份的起始日期", required=True, first=JOINED_FROM),
         "memberships[].until": Day("第{}个身份的终止日期", first=JOINED_FROM),
+        "memberships[].ended_on": Day("第{}个身份终止的登记日期"),
         "memberships[].detail": Text("第{}个身份的说明", 100),
     },
     "opinion": {

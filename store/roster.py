@@ -109,6 +109,19 @@ def check_person(person: Mapping[str, Any], today: dt.date) -> None:
         raise BadInput(f"{problem}。{NOTHING}")
 
 
+def _ended_on(before: list[dict[str, Any]], after: list[dict[str, str]], today: dt.date) -> list[dict[str, str]]:
+    """``after`` with the day each ending was entered (``ended_on``): kept from ``before`` for an
+    ending already there, today for a new or changed one, so that a member ended with a last day
+    before a meeting, but only entered after it (应到 lowered after the fact), can be seen."""
+    known = {(m["role"], m["since"], m["detail"], m.get("until", "")): m.get("ended_on", "") for m in before}
+    out = []
+    for m in after:
+        if m["until"]:
+            m = {**m, "ended_on": known.get((m["role"], m["since"], m["detail"], m["until"])) or today.isoformat()}
+        out.append(m)
+    return out
+
+
 class Roster:
     """The people of every village's roster."""
 
@@ -197,7 +210,11 @@ class Roster:
         merged.update({k: v for k, v in fields.items() if k in PERSON_FIELDS and v is not None})
         body = person_fields(merged, txn.now.date())
         if fields.get("memberships") is not None:
-            body["memberships"] = [membership_fields(m, body["name"]) for m in fields["memberships"]]
+            body["memberships"] = _ended_on(
+                record.get("memberships") or [],
+                [membership_fields(m, body["name"]) for m in fields["memberships"]],
+                txn.now.date(),
+            )
         else:
             body["memberships"] = record.get("memberships") or []
         check_person(body, txn.now.date())
@@ -257,7 +274,7 @@ class Roster:
                     f"{name}有 {len(open_ones)} 个“{wanted.value}”身份，请说明终止哪一个"
                     f"（{'、'.join(m['detail'] or '无说明' for m in open_ones)}）。{NOTHING}"
                 )
-            open_ones[0]["until"] = last.isoformat()
+            open_ones[0].update(until=last.isoformat(), ended_on=now.date().isoformat())
             check_person(record, now.date())
             self.book.save(txn, record, "person.leave", {"role": wanted.value, "until": last.isoformat()})
             return record

@@ -71,7 +71,8 @@ class PersonJson(Common):
     group: str
     note: str
     memberships: list[dict[str, str]]
-    """``role``, ``since``, ``until`` ("" still held; the last day held), ``detail``."""
+    """``role``, ``since``, ``until`` ("" still held; the last day held), ``detail``, ``ended_on``
+    (the day the ending was entered)."""
 
 
 class NoticeJson(Common):
@@ -190,7 +191,13 @@ def person(r: dict[str, Any]) -> PersonJson:
         "group": r.get("group", ""),
         "note": r.get("note", ""),
         "memberships": [
-            {"role": m["role"], "since": m["since"], "until": m.get("until", ""), "detail": m.get("detail", "")}
+            {
+                "role": m["role"],
+                "since": m["since"],
+                "until": m.get("until", ""),
+                "detail": m.get("detail", ""),
+                "ended_on": m.get("ended_on", ""),
+            }
             for m in r.get("memberships") or []
         ],
     }

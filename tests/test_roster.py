@@ -114,6 +114,7 @@ def test_roster_saves_are_journaled_verified_and_kept_in_the_overview(site: Site
         part.storage.read() or {}, kept["source"] and tuple(kept["source"]), site.store.recurring
     )
     assert kept["people"][people[0]["number"]]["memberships"][0]["until"] == "2026-06-30"
+    assert kept["people"][people[0]["number"]]["memberships"][0]["ended_on"] == NOW.date().isoformat()
     actions = [json.loads(line)["action"] for line in (site.root / "journal.jsonl").read_text().splitlines()]
     assert actions.count("person.new") == 4 and "person.leave" in actions
     assert site.verify().ok
