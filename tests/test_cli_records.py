@@ -188,7 +188,8 @@ COMMON = {"number", "village", "year", "version", "created_at", "updated_at", "u
 SHAPES = {
     "meeting": COMMON
     | {"state", "state_label", "kind", "title", "start", "end", "place", "host", "recorder", "expected", "present"}
-    | {"by_household", "absent", "attendees", "written", "items", "rule", "corrections", "case", "step"},
+    | {"by_household", "absent", "attendees", "written", "items", "rule", "corrections", "case", "step"}
+    | {"counts_from", "roll"},
     "notice": COMMON
     | {"case", "matter_id", "step", "title", "content", "place", "posted_on", "entered_on", "backdated", "rule"}
     | {"earliest_end", "estimated", "entries", "objections", "result", "closed_on"},
