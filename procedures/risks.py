@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from procedures import engine
+from procedures import conflicts, engine
 from procedures.model import Catalog, Matter, Produces, RiskCheck, Step, TimerKind
 from procedures.periods import counted_days, format_date, free_from, period_end
 from procedures.recurring import ObligationState, obligations
-from procedures.views import CaseView, MeetingView, NoticeView, SealView, StepView
+from procedures.views import CaseView, MeetingView, NoticeView, PersonView, SealView, StepView
 from procedures.workdays import WorkCalendar
 
 
@@ -126,6 +126,8 @@ class Data:
     """Village → ``matter-id.step-id`` → days a recurring duty was met."""
     since: dt.date | None = None
     """Records have been kept here since this day: recurring windows before it are not judged."""
+    people: Sequence[PersonView] = ()
+    """The rosters' people (``procedures.conflicts``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -800,7 +802,83 @@ RECORD_CHECKS: tuple[Check, ...] = (
 )
 """Checks of how the records themselves were kept: not one of the county's 廉政风险点 (so no
 matter's ``[[risk_checks]]`` names them), but what the committee must see of every correction."""
-ALL_CHECKS: tuple[Check, ...] = (*CHECKS, *RECORD_CHECKS)
+
+
+def _conflicts(
+    check: str, severity: Severity, find: Callable[[Data], Iterable[conflicts.Hit]]
+) -> Callable[[Context], Iterator[Finding]]:
+    """A check of ``procedures.conflicts`` as findings: on the person, meeting or notice it names
+    (a meeting's finding names its case's matter, not the case: one case may hold several meetings)."""
+
+    def run(ctx: Context) -> Iterator[Finding]:
+        for hit in find(ctx.data):
+            where: dict[str, Any] = {"village": hit.village}
+            if hit.notice is not None:
+                where = _notice_where(ctx, hit.notice)
+            elif hit.meeting is not None:
+                case = ctx.cases.get(hit.meeting.case)
+                matter = ctx.matter(case) if case is not None else None
+                if matter is not None:
+                    where.update(matter_id=matter.id, matter=matter.name)
+            yield _finding(check, severity, hit.since, hit.text, record=hit.record, ongoing=hit.ongoing, **where)
+
+    return run
+
+
+CONFLICT_CHECKS: tuple[Check, ...] = (
+    Check(
+        "supervisor-on-committee",
+        "监委会成员兼任两委",
+        f"村务监督委员会委员同一时间是支委会委员或村委会委员，或与其同户（户号相同）的人同一时间是；"
+        f"依据{conflicts.LAW_32}；{conflicts.HOUSEHOLD_ONLY}",
+        lambda _: True,
+        _conflicts("supervisor-on-committee", Severity.RED, lambda d: conflicts.supervisor_on_committee(d.people)),
+    ),
+    Check(
+        "cadre-household-applicant",
+        "优亲厚友待核实",
+        "低保、特困（五保）、补贴、宅基地的公示名单中，有“两委”成员或村务监督委员会委员本人或其同户的人"
+        "（公示张贴当日在任；名单与名册按身份证号对应，一方未登记身份证号时按姓名对应）；"
+        f"须核实是否符合条件、评议审核时是否回避（{OWN_CHECK}）",
+        lambda m: m.id in conflicts.APPLICANT_MATTERS,
+        _conflicts(
+            "cadre-household-applicant",
+            Severity.AMBER,
+            lambda d: conflicts.cadre_household_applicant(d.people, d.notices),
+        ),
+    ),
+    Check(
+        "present-twice",
+        "同一时间出席两个会议",
+        f"同一人（名册编号相同）在时间重叠的两个会议上都登记为出席；会议记录未填结束时间的，"
+        f"按开始后 {conflicts.MEETING_HOURS} 小时计（{OWN_THRESHOLD}）（{OWN_CHECK}）",
+        lambda _: True,
+        _conflicts("present-twice", Severity.RED, lambda d: conflicts.present_twice(d.meetings)),
+    ),
+    Check(
+        "present-after-leaving",
+        "离任后仍签到",
+        "有人登记出席的会议，在其应到该类会议的每一项身份（如村民代表、正式党员）都已终止之后召开"
+        f"（出席名单确认后不随名册更改，名册事后改了终止日期也会出现）（{OWN_CHECK}）",
+        lambda _: True,
+        _conflicts(
+            "present-after-leaving",
+            Severity.RED,
+            lambda d: conflicts.present_after_leaving(d.people, d.meetings),
+        ),
+    ),
+    Check(
+        "same-roll",
+        "签到名单雷同",
+        "两次不同会议的出席登记完全相同（每个人、出席情况和说明都一样）；每人都已登记、且至少有一人不是出席"
+        "（缺席的人和原因都一样才像复印的签到表；全体出席的小型会议不提示）"
+        f"（{OWN_CHECK}）",
+        lambda _: True,
+        _conflicts("same-roll", Severity.AMBER, lambda d: conflicts.same_roll(d.meetings)),
+    ),
+)
+"""Conflicts of interest in the rosters and the meetings' attendance (``procedures.conflicts``)."""
+ALL_CHECKS: tuple[Check, ...] = (*CHECKS, *RECORD_CHECKS, *CONFLICT_CHECKS)
 CHECKS_BY_ID: dict[str, Check] = {c.id: c for c in ALL_CHECKS}
 CHECK_TITLES: dict[str, str] = {c.id: c.title for c in ALL_CHECKS}
 

@@ -20,10 +20,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from procedures.engine import CaseStatus
+from procedures.roster import Membership
 
 _LEADING_DIGITS = re.compile(r"\s*(\d{1,9})")
 
@@ -236,6 +237,12 @@ class MeetingView:
     """应到; 0 while not entered (a draft made when a case step was done)."""
     items: tuple[VoteView, ...] = ()
     case: str = ""
+    end: dt.datetime | None = None
+    """None when the minutes give no end."""
+    by_household: bool = False
+    """A 村民会议 counted by households (its roster is the 户代表)."""
+    roll: tuple[RollView, ...] = ()
+    """The attendance, one row per person the roster expected on the day (empty: typed counts)."""
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> MeetingView:
@@ -252,7 +259,27 @@ class MeetingView:
                 for i in _rows(record.get("items"))
             ),
             case=_text(record.get("case")),
+            end=_moment(record.get("end")),
+            by_household=bool(record.get("by_household")),
+            roll=tuple(RollView.from_record(r) for r in _rows(record.get("roll"))),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class RollView:
+    """One person's row of a meeting's attendance."""
+
+    person: str
+    """The person's roster number (城关村-2026-RY0001)."""
+    name: str
+    mark: str
+    """出席, 缺席, 书面意见, 委托, or "" while unmarked."""
+    note: str = ""
+    """The reason for an absence, the written opinion, the proxy's name."""
+
+    @classmethod
+    def from_record(cls, row: Mapping[str, Any]) -> RollView:
+        return cls(_text(row.get("person")), _text(row.get("name")), _text(row.get("mark")), _text(row.get("note")))
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,6 +322,8 @@ class NoticeView:
     objections: tuple[ObjectionView, ...] = ()
     stopped: bool = False
     """Closed because its case was withdrawn or terminated (公示中止), not because its period ran."""
+    entries: tuple[EntryView, ...] = ()
+    """The rows of its table (the people it names: applicants, recipients)."""
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> NoticeView:
@@ -313,7 +342,21 @@ class NoticeView:
             closed_on=_day(record.get("closed_on")),
             objections=tuple(ObjectionView.from_record(o) for o in _rows(record.get("objections"))),
             stopped=bool(record.get("stopped")),
+            entries=tuple(EntryView.from_record(e) for e in _rows(record.get("entries"))),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class EntryView:
+    """One row of a notice's table, as far as the checks match it to the roster."""
+
+    name: str
+    id_number: str = field(default="", repr=False)
+    """"" when not given; read only to match, never shown."""
+
+    @classmethod
+    def from_record(cls, row: Mapping[str, Any]) -> EntryView:
+        return cls(_text(row.get("name")).strip(), _text(row.get("id_number")).strip())
 
 
 @dataclass(frozen=True, slots=True)
@@ -383,4 +426,36 @@ class OpinionView:
             step=_text(record.get("step")),
             finding=_text(record.get("finding")),
             date=_day(record.get("date")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PersonView:
+    """A person of a village's roster (名册) as the checks read them."""
+
+    number: str
+    village: str
+    name: str
+    household: str
+    """户号; "" when not recorded."""
+    memberships: tuple[Membership, ...] = ()
+    """What they held, dated (``procedures.roster``); a row no version could have written is left out."""
+    id_number: str = field(default="", repr=False)
+    """"" when not recorded; read only to match a notice's row, never shown."""
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> PersonView:
+        held = []
+        for row in _rows(record.get("memberships")):
+            try:
+                held.append(Membership.of(row))
+            except (KeyError, ValueError):
+                continue
+        return cls(
+            number=_text(record.get("number")),
+            village=_text(record.get("village")),
+            name=_text(record.get("name")).strip(),
+            household=_text(record.get("household")).strip(),
+            memberships=tuple(held),
+            id_number=_text(record.get("id_number")).strip(),
         )

@@ -8,7 +8,8 @@ finding with the day it stands from when its check ``appears`` (minutes still a 
 days after the meeting). With it: the signature (inode, mtime, size) of each data file it was
 made from, and a fingerprint of everything else the findings depend on: the catalogue as this
 data directory has it (matters, local matter files, time limits of the settings), the source of
-the checks, the views, the engine and the day counting, and the holiday tables' versions.
+the checks (the conflict checks with the rosters' and meetings' rules they read), the views,
+the engine and the day counting, and the holiday tables' versions.
 
 The findings that depend on the day (an open step waiting, a deadline running over, a duty
 not held) are never kept: they are worked out each time from the overviews
@@ -32,7 +33,7 @@ from typing import Any
 
 import orjson
 
-from procedures import engine, periods, risks, views, workdays
+from procedures import conflicts, engine, meetings, periods, risks, roster, views, workdays
 from procedures.model import Catalog
 from procedures.risks import CHECK_TITLES, Finding, Settled, Severity
 from store.files import atomic_write, collector_held
@@ -43,7 +44,7 @@ VERSION = 1
 Sources = list[list[int]]
 """``[year, inode, mtime_ns, size]`` of each data file of the village, by year."""
 
-_SOURCES = (risks, views, engine, periods, workdays)
+_SOURCES = (risks, conflicts, roster, meetings, views, engine, periods, workdays)
 """The modules whose code decides what a finding says."""
 _CALENDARS = ("chinesecalendar", "holidays")
 """The libraries whose tables decide which days are working days (``procedures.workdays``)."""

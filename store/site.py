@@ -319,9 +319,9 @@ class Site:
         Files this process had not read before are let go again: a whole village's records are
         not kept in memory for the 监督 screen's sake."""
         from procedures import risks
-        from procedures.views import CaseView, MeetingView, NoticeView, SealView
+        from procedures.views import CaseView, MeetingView, NoticeView, PersonView, SealView
 
-        cases, meetings, notices, seals = [], [], [], []
+        cases, meetings, notices, seals, people = [], [], [], [], []
         sources: list[list[int]] = []
         whole = True
         for partition in parts:
@@ -341,9 +341,10 @@ class Site:
             meetings += [MeetingView.from_record(r) for r in tables.get(self.meetings.book.table, {}).values()]
             notices += [NoticeView.from_record(r) for r in tables.get(self.notices.book.table, {}).values()]
             seals += [SealView.from_record(r) for r in tables.get(self.seals.book.table, {}).values()]
+            people += [PersonView.from_record(r) for r in tables.get(self.roster.book.table, {}).values()]
             if not held:
                 storage.release()
-        data = risks.Data(cases=cases, meetings=meetings, notices=notices, seals=seals)
+        data = risks.Data(cases=cases, meetings=meetings, notices=notices, seals=seals, people=people)
         return risks.settled(self.catalog, data, self.cal), sources, whole
 
     def findings_made(
