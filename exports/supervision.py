@@ -23,6 +23,7 @@ from procedures import idnumber
 from procedures.risks import (
     CHECK_TITLES,
     CHECKS,
+    CONFLICT_CHECKS,
     RECORD_CHECKS,
     SEVERITY_WORDS,
     THRESHOLDS,
@@ -55,7 +56,7 @@ OVERALL = {
     None: "绿（未发现风险提示）",
 }
 STANDING = {True: "仍存在", False: "已过去"}
-RECORD_KINDS = {"HY": "会议记录", "GS": "公示", "YY": "用印登记"}
+RECORD_KINDS = {"HY": "会议记录", "GS": "公示", "YY": "用印登记", "RY": "名册"}
 NO_FINDINGS = "本期未发现风险提示。"
 MONO = "Courier New"
 """The chain head hash is set in a fixed-width Latin face (its East Asian face stays the house one)."""
@@ -122,7 +123,7 @@ def _summary(doc: Document, findings: list[Finding]) -> None:
     style.body(
         doc,
         "红（违规）：登记的数据显示规定已被违反；黄（待核实）：须进一步了解核实的情况。"
-        "风险提示由系统根据登记的办件、会议记录、公示和用印数据检查得出，没有登记的情况系统无法发现；"
+        "风险提示由系统根据登记的办件、会议记录（含出席登记）、公示、用印和名册数据检查得出，没有登记的情况系统无法发现；"
         "检查了哪些方面，见本报告第五部分。",
     )
 
@@ -236,6 +237,10 @@ def _scope(doc: Document) -> None:
     style.body(doc, "此外，凡重开已完成步骤、撤回或终止办件、更正办件事由的，均逐条提示（须填写理由）：")
     more = [[str(i), c.title, c.looks_for] for i, c in enumerate(RECORD_CHECKS, len(CHECKS) + 1)]
     table(doc, CHECK_COLUMNS, more, CHECK_WIDTHS)
+    style.body(doc, "名册和会议出席登记另做以下检查（兼职、亲属和签到）：")
+    first = len(CHECKS) + len(RECORD_CHECKS) + 1
+    roster = [[str(i), c.title, c.looks_for] for i, c in enumerate(CONFLICT_CHECKS, first)]
+    table(doc, CHECK_COLUMNS, roster, CHECK_WIDTHS)
     style.body(doc, "以下提示时限是本系统自定的阈值，县文件未作规定：")
     for name, days in THRESHOLDS.items():
         style.body(doc, f"{name}：{days} 日")
