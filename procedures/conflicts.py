@@ -136,16 +136,14 @@ def supervisor_on_committee(people: Sequence[PersonView]) -> Iterator[Hit]:
 
 def cadre_household_applicant(people: Sequence[PersonView], notices: Sequence[NoticeView]) -> Iterator[Hit]:
     homes = households(people)
-    by_village: dict[str, list[PersonView]] = {}
-    for person in people:
-        by_village.setdefault(person.village, []).append(person)
+    roster = _Index(people)
     for notice in notices:
         day = notice.posted_on
         if notice.matter_id not in APPLICANT_MATTERS or day is None:
             continue
         parts: list[str] = []
         for entry in notice.entries:
-            for applicant, how in _matches(entry.name, entry.id_number, by_village.get(notice.village, [])):
+            for applicant, how in roster.matches(notice.village, entry.name, entry.id_number):
                 for mate in _housemates(applicant, homes):
                     for m in mate.memberships:
                         if m.role not in CADRE_ROLES or not m.on(day):
@@ -170,15 +168,27 @@ def cadre_household_applicant(people: Sequence[PersonView], notices: Sequence[No
             )
 
 
-def _matches(name: str, id_number: str, people: Sequence[PersonView]) -> Iterator[tuple[PersonView, str]]:
-    """The roster people a notice's row names: by ID number when both have one, else by name."""
-    wanted = _fold(name)
-    for person in people:
-        if id_number and person.id_number:
-            if person.id_number == id_number:
-                yield person, "按身份证号对应"
-        elif wanted and _fold(person.name) == wanted:
-            yield person, "按姓名对应，同名者须核实"
+class _Index:
+    """The roster people by village and ID number, and by village and name."""
+
+    def __init__(self, people: Iterable[PersonView]):
+        self.by_id: dict[tuple[str, str], list[PersonView]] = {}
+        self.by_name: dict[tuple[str, str], list[PersonView]] = {}
+        for person in people:
+            if person.id_number:
+                self.by_id.setdefault((person.village, person.id_number), []).append(person)
+            self.by_name.setdefault((person.village, _fold(person.name)), []).append(person)
+
+    def matches(self, village: str, name: str, id_number: str) -> Iterator[tuple[PersonView, str]]:
+        """The people a notice's row names: by ID number when both have one, else by name."""
+        if id_number:
+            yield from ((p, "按身份证号对应") for p in self.by_id.get((village, id_number), []))
+        wanted = _fold(name)
+        if not wanted:
+            return
+        for person in self.by_name.get((village, wanted), []):
+            if not (id_number and person.id_number):
+                yield person, "按姓名对应，同名者须核实"
 
 
 # --- 3.–5. 出席登记 ---------------------------------------------------------------
@@ -215,36 +225,39 @@ def _named(meeting: MeetingView) -> str:
 
 
 def _ordered(meetings: Iterable[MeetingView]) -> list[MeetingView]:
-    return sorted((m for m in meetings if m.start is not None), key=lambda m: (m.start or dt.datetime.min, m.number))
+    return sorted(
+        (m for m in meetings if m.start is not None),
+        key=lambda m: ((m.start or dt.datetime.min).replace(tzinfo=None), m.number),
+    )
 
 
 def present_twice(meetings: Sequence[MeetingView]) -> Iterator[Hit]:
     """A finding on the later of two meetings (by start) that overlap with someone present at both."""
-    seen: list[tuple[MeetingView, tuple[dt.datetime, dt.datetime], dict[str, str]]] = []
+    running: dict[str, list[tuple[MeetingView, dt.datetime, dict[str, str]]]] = {}
+    """By village, the meetings begun so far (with their ends and who was there) not yet over."""
     for meeting in _ordered(meetings):
         span = _span(meeting)
         present = _present(meeting)
-        if span is None:
+        if span is None or not present:
             continue
+        start, end = span
+        still = running[meeting.village] = [r for r in running.get(meeting.village, []) if r[1] > start]
         parts = []
-        for earlier, (start, end), there in seen:
-            if earlier.village != meeting.village or not (start < span[1] and span[0] < end):
-                continue
+        for earlier, _, there in still:
             both = [present[p] for p in sorted(present) if p in there]
             if both:
                 parts.append(f"{'、'.join(both)}同时登记出席{_named(earlier)}")
-        if parts and meeting.start is not None:
+        if parts:
             yield Hit(
                 meeting.village,
-                meeting.start.date(),
+                start.date(),
                 f"{_named(meeting)}的出席人员中，"
                 + "；".join(parts)
                 + "：两个会议时间重叠，请核实是否代签或时间登记有误",
                 meeting.number,
                 meeting=meeting,
             )
-        if present:
-            seen.append((meeting, span, present))
+        still.append((meeting, end, present))
 
 
 def present_after_leaving(people: Sequence[PersonView], meetings: Sequence[MeetingView]) -> Iterator[Hit]:
