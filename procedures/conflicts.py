@@ -280,7 +280,9 @@ def present_after_leaving(people: Sequence[PersonView], meetings: Sequence[Meeti
             ended = [m.until for m in held if m.until is not None and m.until < day]
             if held and len(ended) == len(held):
                 last = max(held, key=lambda m: m.until or dt.date.max)
-                parts.append(f"{name}的{_held(last)}已于{format_date(max(ended))}终止")
+                entered = person.ending_entered(last)
+                late = f"（名册于{format_date(entered)}才登记此终止，晚于会议）" if entered and entered > day else ""
+                parts.append(f"{name}的{_held(last)}已于{format_date(max(ended))}终止{late}")
         if parts:
             yield Hit(
                 meeting.village,

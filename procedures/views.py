@@ -442,15 +442,19 @@ class PersonView:
     """What they held, dated (``procedures.roster``); a row no version could have written is left out."""
     id_number: str = field(default="", repr=False)
     """"" when not recorded; read only to match a notice's row, never shown."""
+    ended_on: tuple[dt.date | None, ...] = ()
+    """For each of ``memberships``, the day its ending was entered (None: still held, or ended
+    before the roster kept that day)."""
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> PersonView:
-        held = []
+        held, entered = [], []
         for row in _rows(record.get("memberships")):
             try:
                 held.append(Membership.of(row))
             except (KeyError, ValueError):
                 continue
+            entered.append(_day(row.get("ended_on")) if held[-1].until is not None else None)
         return cls(
             number=_text(record.get("number")),
             village=_text(record.get("village")),
@@ -458,4 +462,12 @@ class PersonView:
             household=_text(record.get("household")).strip(),
             memberships=tuple(held),
             id_number=_text(record.get("id_number")).strip(),
+            ended_on=tuple(entered),
         )
+
+    def ending_entered(self, membership: Membership) -> dt.date | None:
+        """The day the ending of one of this person's ``memberships`` was entered, when known."""
+        for held, entered in zip(self.memberships, self.ended_on, strict=False):
+            if held is membership:
+                return entered
+        return None

@@ -239,6 +239,7 @@ def test_a_person_present_after_leaving_the_roster_is_red(site: Site) -> None:
     assert f.title == "离任后仍签到"
     assert "村民代表会议“审议村道硬化方案”" in f.text and "登记为出席" in f.text
     assert "刘代表的村民代表（第一村民小组，2021-01-01 至 2026-11-05）已于2026年11月5日终止" in f.text
+    assert "（名册于2026年11月27日才登记此终止，晚于会议）" in f.text  # the leave entered on NOW
     assert "会议当天已不是村委会委员、村民代表" in f.text and "何代表" not in f.text
 
 
