@@ -98,14 +98,14 @@ def _unit(record: dict[str, Any]) -> str:
     return "户" if record.get("by_household") else "人"
 
 
-def attendance(record: dict[str, Any], blank: bool = False) -> str:
+def attendance(record: dict[str, Any], blank: bool = False, source: bool = True) -> str:
     """应到 39 人，实到 26 人 (户 when a 村民会议 counts households' representatives); blanks not yet
     known; where the counts come from: the roster and each person's mark, or typed for want of a
     roster."""
     unit = _unit(record)
     expected = record.get("expected") or BLANK
     present = BLANK if not record.get("expected") or (blank and not record.get("present")) else record["present"]
-    return f"应到 {expected} {unit}，实到 {present} {unit}{counts_source(record)}"
+    return f"应到 {expected} {unit}，实到 {present} {unit}" + (counts_source(record) if source else "")
 
 
 def _joined(values: list[str], empty: str = "无") -> str:
@@ -186,7 +186,7 @@ def decision_line(record: dict[str, Any], item: dict[str, Any]) -> str:
     vote = item.get("vote")
     if vote and item.get("passed") is False:
         if not quorum_met(record, item):
-            return f"决议：不足法定人数，未形成决议（{attendance(record)}）"
+            return f"决议：不足法定人数，未形成决议（{attendance(record, source=False)}）"
         counts = f"赞成 {vote['ayes']} 票，反对 {vote['nays']} 票，弃权 {vote['abstain']} 票"
         return f"决议：未通过（{counts}，未达到通过条件）"
     resolution = shown(item.get("resolution"))
@@ -251,10 +251,10 @@ def sign_in_sheet(doc: Document, record: dict[str, Any], rows: int | None = None
     )
     unit = _unit(record)
     style.body(doc, f"应到 {record.get('expected') or BLANK} {unit}，实到 {BLANK} {unit}", indent=False)
-    headers = (
-        ["序号", "户代表姓名", "户代表签字", "备注"] if record.get("by_household") else ["序号", "姓名", "签字", "备注"]
-    )
     roll = record.get("roll") or []
+    # A household meeting's sheet: the 户主 of each household by hand, or the roster's 户代表.
+    names = "户代表姓名" if roll else "户主姓名"
+    headers = ["序号", names, "户代表签字", "备注"] if record.get("by_household") else ["序号", "姓名", "签字", "备注"]
     if roll:
         # The names come from the roster of the meeting's day; a person marked absent (or by
         # written opinion, or by proxy) has it printed beside the name, so nobody signs for them.

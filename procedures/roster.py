@@ -16,9 +16,12 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar, Union
 
 from procedures.meetings import MeetingKind
+
+if TYPE_CHECKING:
+    from procedures.views import PersonView, RollView
 
 
 class Role(StrEnum):
@@ -102,16 +105,6 @@ class Membership:
     def on(self, day: dt.date) -> bool:
         return self.since <= day and (self.until is None or day <= self.until)
 
-    @classmethod
-    def of(cls, raw: Mapping[str, Any]) -> Membership:
-        until = str(raw.get("until") or "")
-        return cls(
-            Role(str(raw["role"])),
-            dt.date.fromisoformat(str(raw["since"])),
-            dt.date.fromisoformat(until) if until else None,
-            str(raw.get("detail") or ""),
-        )
-
     def label(self) -> str:
         """E.g. "支委会委员（书记）2021-03-01 起" or "村民代表 2018-01-01 至 2026-03-10"."""
         head = f"{self.role.value}（{self.detail}）" if self.detail else self.role.value
@@ -120,48 +113,67 @@ class Membership:
         return f"{head} {self.since.isoformat()} 至 {self.until.isoformat()}"
 
 
-def memberships(person: Mapping[str, Any]) -> list[Membership]:
-    return [Membership.of(m) for m in person.get("memberships") or []]
+Person = Union["PersonView", Mapping[str, Any]]
+"""A person as the roster's view (``procedures.views.PersonView``) or as stored."""
+Row = Union["RollView", Mapping[str, Any]]
+"""A row of a meeting's attendance as its view or as stored."""
 
 
-def holds(person: Mapping[str, Any], role: Role, day: dt.date) -> Membership | None:
+def person_view(person: Person) -> PersonView:
+    from procedures.views import PersonView  # views import this module's types
+
+    return person if isinstance(person, PersonView) else PersonView.from_record(person)
+
+
+def _rows(roll: Iterable[Row]) -> list[RollView]:
+    from procedures.views import RollView
+
+    return [r if isinstance(r, RollView) else RollView.from_record(r) for r in roll]
+
+
+def memberships(person: Person) -> list[Membership]:
+    return list(person_view(person).memberships)
+
+
+def holds(person: Person, role: Role, day: dt.date) -> Membership | None:
     """The membership of ``role`` the person held on ``day``, or None."""
-    for member in memberships(person):
+    for member in person_view(person).memberships:
         if member.role is role and member.on(day):
             return member
     return None
 
 
-def roles_on(person: Mapping[str, Any], day: dt.date) -> list[Membership]:
-    return [m for m in memberships(person) if m.on(day)]
+def roles_on(person: Person, day: dt.date) -> list[Membership]:
+    return [m for m in person_view(person).memberships if m.on(day)]
 
 
-def adult_on(person: Mapping[str, Any], day: dt.date) -> bool:
+def adult_on(person: Person, day: dt.date) -> bool:
     """18 or older on ``day``; a person whose birth date is not recorded is counted as an adult
     (a larger 应到 makes the quorum harder to reach, never easier)."""
-    birth = str(person.get("birth") or "")
-    if not birth:
+    born = person_view(person).birth
+    if born is None:
         return True
-    born = dt.date.fromisoformat(birth)
     years = day.year - born.year - ((day.month, day.day) < (born.month, born.day))
     return years >= ADULT_AGE
 
 
-def expected(
-    people: Iterable[Mapping[str, Any]], kind: MeetingKind, by_household: bool, day: dt.date
-) -> list[Mapping[str, Any]]:
+P = TypeVar("P", bound="PersonView | Mapping[str, Any]")
+
+
+def expected(people: Iterable[P], kind: MeetingKind, by_household: bool, day: dt.date) -> list[P]:
     """The people a meeting of ``kind`` on ``day`` expects, in roster order (by number)."""
     roles = expected_roles(kind, by_household)
     if not roles:
         return []
     out = []
     for person in people:
-        if not any(holds(person, role, day) for role in roles):
+        view = person_view(person)
+        if not any(holds(view, role, day) for role in roles):
             continue
-        if roles == (Role.VILLAGER,) and not adult_on(person, day):
+        if roles == (Role.VILLAGER,) and not adult_on(view, day):
             continue
-        out.append(person)
-    return sorted(out, key=lambda p: sort_key(str(p["number"])))
+        out.append((sort_key(view.number), person))
+    return [person for _key, person in sorted(out, key=lambda pair: pair[0])]
 
 
 def sort_key(number: str) -> tuple[int, int]:
@@ -258,42 +270,43 @@ class Tally:
     written: tuple[dict[str, str], ...]
 
 
-def tally(roll: Sequence[Mapping[str, Any]]) -> Tally:
+def tally(roll: Iterable[Row]) -> Tally:
     """``roll``: the rows of a meeting's attendance (``name``, ``mark``, ``note``)."""
+    rows = _rows(roll)
     absent: list[dict[str, str]] = []
     written: list[dict[str, str]] = []
-    for row in roll:
-        mark, name, note = Mark(row["mark"]), str(row["name"]), str(row.get("note") or "")
+    for row in rows:
+        mark = Mark(row.mark)
         if mark is Mark.ABSENT:
-            absent.append({"name": name, "reason": note})
+            absent.append({"name": row.name, "reason": row.note})
         elif mark is Mark.PROXY:
-            absent.append({"name": name, "reason": f"委托{note}代为表决"})
+            absent.append({"name": row.name, "reason": f"委托{row.note}代为表决"})
         elif mark is Mark.WRITTEN:
-            written.append({"name": name, "opinion": note})
+            written.append({"name": row.name, "opinion": row.note})
     return Tally(
-        expected=len(roll),
-        present=sum(Mark(r["mark"]) is Mark.PRESENT for r in roll),
-        proxies=sum(Mark(r["mark"]) is Mark.PROXY for r in roll),
-        unmarked=tuple(str(r["name"]) for r in roll if Mark(r["mark"]) is Mark.UNMARKED),
+        expected=len(rows),
+        present=sum(Mark(r.mark) is Mark.PRESENT for r in rows),
+        proxies=sum(Mark(r.mark) is Mark.PROXY for r in rows),
+        unmarked=tuple(r.name for r in rows if Mark(r.mark) is Mark.UNMARKED),
         absent=tuple(absent),
         written=tuple(written),
     )
 
 
-def check_marks(kind: MeetingKind, roll: Sequence[Mapping[str, Any]]) -> str | None:
+def check_marks(kind: MeetingKind, roll: Iterable[Row]) -> str | None:
     """Why the marks cannot stand (None: they can): a 委托 at a Party meeting, a proxy who is
     not marked present at the same meeting, a proxy for themselves."""
-    present = {str(r["name"]) for r in roll if Mark(r["mark"]) is Mark.PRESENT}
-    for row in roll:
-        if Mark(row["mark"]) is not Mark.PROXY:
+    rows = _rows(roll)
+    present = {r.name for r in rows if Mark(r.mark) is Mark.PRESENT}
+    for row in rows:
+        if Mark(row.mark) is not Mark.PROXY:
             continue
         if kind in PARTY_KINDS:
-            return f"{row['name']}：{NO_PARTY_PROXY}"
-        proxy = str(row.get("note") or "")
-        if not proxy:
-            return f"{row['name']}委托表决，但没有写受托人：写成 姓名:委托:受托人姓名"
-        if proxy == row["name"]:
-            return f"{row['name']}不能委托自己"
-        if proxy not in present:
-            return f"{row['name']}委托{proxy}代为表决，但{proxy}不在本次会议的出席名单中：受托人须是到会的应到人员"
+            return f"{row.name}：{NO_PARTY_PROXY}"
+        if not row.note:
+            return f"{row.name}委托表决，但没有写受托人：写成 姓名:委托:受托人姓名"
+        if row.note == row.name:
+            return f"{row.name}不能委托自己"
+        if row.note not in present:
+            return f"{row.name}委托{row.note}代为表决，但{row.note}不在本次会议的出席名单中：受托人须是到会的应到人员"
     return None

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from procedures.engine import CaseStatus
-from procedures.roster import Membership
+from procedures.roster import Membership, Role
 
 _LEADING_DIGITS = re.compile(r"\s*(\d{1,9})")
 
@@ -429,6 +429,18 @@ class OpinionView:
         )
 
 
+def membership(row: Mapping[str, Any]) -> Membership:
+    """One of a person's memberships as stored (``role``, ``since``, ``until``, ``detail``);
+    KeyError or ValueError for a row no version could have written."""
+    until = _text(row.get("until"))
+    return Membership(
+        Role(_text(row["role"])),
+        dt.date.fromisoformat(_text(row["since"])),
+        dt.date.fromisoformat(until) if until else None,
+        _text(row.get("detail")),
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class PersonView:
     """A person of a village's roster (名册) as the checks read them."""
@@ -445,13 +457,15 @@ class PersonView:
     ended_on: tuple[dt.date | None, ...] = ()
     """For each of ``memberships``, the day its ending was entered (None: still held, or ended
     before the roster kept that day)."""
+    birth: dt.date | None = None
+    """None when not recorded."""
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> PersonView:
         held, entered = [], []
         for row in _rows(record.get("memberships")):
             try:
-                held.append(Membership.of(row))
+                held.append(membership(row))
             except (KeyError, ValueError):
                 continue
             entered.append(_day(row.get("ended_on")) if held[-1].until is not None else None)
@@ -463,6 +477,7 @@ class PersonView:
             memberships=tuple(held),
             id_number=_text(record.get("id_number")).strip(),
             ended_on=tuple(entered),
+            birth=_day(record.get("birth")),
         )
 
     def ending_entered(self, membership: Membership) -> dt.date | None:

@@ -149,7 +149,7 @@ class Roster:
 
     def expected(
         self, village: str, kind: MeetingKind, by_household: bool, day: dt.date
-    ) -> list[Mapping[str, Any]] | None:
+    ) -> list[dict[str, Any]] | None:
         """Who a meeting of ``kind`` in ``village`` on ``day`` expects, from the roster; None when
         the kind has no roster or nobody in the roster holds its memberships that day (its 应到
         and 实到 are then typed)."""

@@ -381,7 +381,7 @@ def test_a_second_dash_is_refused_before_anything_is_written(clock: Clock, tmp_p
 
 NOT_PROSE = {
     "--village", "--kind", "--start", "--end", "--posted", "--date", "--outcome", "--meeting", "--seal",
-    "--matter", "--status", "--vote", "--finding", "--target", "--entry", "--step", "--material",
+    "--matter", "--status", "--vote", "--finding", "--target", "--entry", "--step", "--material", "--others",
 }  # fmt: skip
 DATES = {("seal list", "--from"), ("seal list", "--to"), ("risks", "--from"), ("risks", "--to")}
 
