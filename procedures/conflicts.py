@@ -1,8 +1,8 @@
 """Conflicts of interest seen in the rosters (名册) and the meetings' attendance: a 村务监督委员会
 member who sits on the 村"两委" (or shares a household with someone who does), an applicant for
 低保, 特困, a subsidy or a homestead in a cadre's household, a person present at two meetings at
-once or at a meeting after leaving the roster that made them expected, and two meetings with one
-attendance list.
+once or at a meeting after leaving the roster that made them expected, a meeting whose 应到 left
+out someone whose leaving was entered only after it, and two meetings with one attendance list.
 
 Each check reads the views of ``procedures.views`` (people, meetings, notices of one village or
 many) and yields ``Hit``\\ s: what was seen, in Chinese, naming people by name only (an ID number
@@ -291,6 +291,50 @@ def present_after_leaving(people: Sequence[PersonView], meetings: Sequence[Meeti
                 + "；".join(parts)
                 + f"，会议当天已不是{'、'.join(r.value for r in roles)}"
                 "（出席名单确认后不随名册更改）：请核实是否代签，或名册的终止日期是否有误",
+                meeting.number,
+                meeting=meeting,
+            )
+
+
+def left_after_the_fact(people: Sequence[PersonView], meetings: Sequence[MeetingView]) -> Iterator[Hit]:
+    """A finding on each meeting counted from the roster that left out a person whose membership
+    (one the meeting expects) had ended before the meeting by its last day, but whose ending was
+    entered only on or after the meeting's day: 应到 lowered after the fact makes a quorum easier."""
+    for meeting in _ordered(meetings):
+        try:
+            kind = MeetingKind(meeting.kind)
+        except ValueError:
+            continue
+        roles = expected_roles(kind, meeting.by_household)
+        if not roles or not meeting.roll or meeting.start is None:
+            continue
+        day = meeting.start.date()
+        listed = {r.person for r in meeting.roll}
+        parts = []
+        for person in people:
+            if person.village != meeting.village or person.number in listed:
+                continue
+            for held in person.memberships:
+                entered = person.ending_entered(held)
+                if (
+                    held.role in roles
+                    and held.until is not None
+                    and held.since <= held.until < day
+                    and entered is not None
+                    and entered >= day
+                ):
+                    parts.append(
+                        f"{person.name}的{_held(held)}终止于{format_date(held.until)}，却在{format_date(entered)}才登记"
+                    )
+                    break
+        if parts:
+            yield Hit(
+                meeting.village,
+                day,
+                f"{_named(meeting)}的应到名单不含"
+                + "；".join(parts)
+                + f"（均在会议当天或之后才登记终止）：应到因此少计 {len(parts)} 人，"
+                "请核实终止日期是否属实，有无为凑足法定人数而补记离任",
                 meeting.number,
                 meeting=meeting,
             )

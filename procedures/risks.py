@@ -868,6 +868,19 @@ CONFLICT_CHECKS: tuple[Check, ...] = (
         ),
     ),
     Check(
+        "left-after-the-fact",
+        "会后补记离任",
+        "按名册计应到的会议，应到名单不含某人：其应到该类会议的身份终止日期早于会议，"
+        "却在会议当天或之后才登记终止（事后补记离任会使应到减少、法定人数更易达到）"
+        f"（{OWN_CHECK}）",
+        lambda _: True,
+        _conflicts(
+            "left-after-the-fact",
+            Severity.AMBER,
+            lambda d: conflicts.left_after_the_fact(d.people, d.meetings),
+        ),
+    ),
+    Check(
         "same-roll",
         "签到名单雷同",
         "两次不同会议的出席登记完全相同（每个人、出席情况和说明都一样）；每人都已登记、且至少有一人不是出席"

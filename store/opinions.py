@@ -53,7 +53,7 @@ class Opinions:
         for book in self.books:
             if book.prefix == prefix:
                 return book, book.get(text)
-        raise BadInput(f"“{number}”不是办件、会议记录（HY）、公示（GS）或用印登记（YY）编号")
+        raise BadInput(f"“{number}”不是办件、会议记录（HY）、公示（GS）、用印登记（YY）或名册人员（RY）编号")
 
     def add(
         self, operator: Operator, now: dt.datetime, target: str, text: str, finding: str = "", village: str = ""

@@ -135,7 +135,7 @@ class Site:
         self.notices = Notices(self.store, self.cal)
         self.seals = Seals(self.store, self.meetings)
         self.cases = Cases(self.store, self.catalog, self.settings, self.cal, self.meetings, self.notices, self.seals)
-        books = (self.cases.book, self.meetings.book, self.notices.book, self.seals.book)
+        books = (self.cases.book, self.meetings.book, self.notices.book, self.seals.book, self.roster.book)
         self.opinions = Opinions(self.store, self.catalog, books, lambda: self.settings.villages)
         self.amendments = Amendments(self.cases, self.opinions)
         self.operator = self._operator()

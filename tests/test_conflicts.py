@@ -251,6 +251,39 @@ def test_leaving_on_the_meeting_day_or_still_holding_another_expected_role_is_no
     assert found(site, "present-after-leaving") == []
 
 
+def test_a_member_ended_only_after_the_meeting_and_so_left_out_of_its_roll_is_amber(site: Site) -> None:
+    people = representatives(site)
+    draft = site.meetings.new(
+        site.operator,
+        NOW,
+        VILLAGE,
+        {"kind": "村民代表会议", "title": "审议村道硬化方案", "start": "2026-11-10 09:00", "host": "陈主任"},
+    )
+    assert [r["name"] for r in draft["roll"]] == ["刘代表", "何代表", "陈主任"]
+    # Entered on 11-27, a last day of 11-05: the next change of the draft drops 刘代表 from 应到.
+    leave(site, people["刘代表"], "村民代表", "2026-11-05")
+    changed = site.meetings.edit(site.operator, NOW, draft["number"], draft["rev"], {"others": "出席"})
+    assert (changed["expected"], changed["present"]) == (2, 2)
+    (f,) = found(site, "left-after-the-fact")
+    assert (f.record, f.severity, f.since) == (draft["number"], Severity.AMBER, D(2026, 11, 10))
+    assert f.title == "会后补记离任"
+    assert "刘代表的村民代表（第一村民小组，2021-01-01 至 2026-11-05）终止于2026年11月5日" in f.text
+    assert "却在2026年11月27日才登记" in f.text and "应到因此少计 1 人" in f.text
+    assert found(site, "present-after-leaving") == []
+
+
+def test_a_member_whose_leaving_was_entered_before_the_meeting_is_not_flagged(site: Site) -> None:
+    people = representatives(site)
+    site.roster.leave(site.operator, at(D(2026, 11, 6)), people["刘代表"], None, "村民代表", "2026-11-05")
+    site.meetings.new(
+        site.operator,
+        NOW,
+        VILLAGE,
+        {"kind": "村民代表会议", "title": "审议", "start": "2026-11-10 09:00", "host": "陈主任", "others": "出席"},
+    )
+    assert found(site, "left-after-the-fact") == []
+
+
 def test_two_meetings_with_the_same_attendance_list_are_amber(site: Site) -> None:
     committee(site)
     away = {"王委员": ("缺席", "外出务工")}
@@ -282,6 +315,7 @@ def test_every_conflict_check_says_its_basis() -> None:
         "cadre-household-applicant",
         "present-twice",
         "present-after-leaving",
+        "left-after-the-fact",
         "same-roll",
     ]
 

@@ -341,3 +341,22 @@ def test_a_draft_counted_by_hand_takes_the_roster_entered_since(site: Site) -> N
     assert (changed["counts_from"], changed["expected"], changed["present"]) == ("roster", 4, 4)
     with pytest.raises(BadInput, match="不能手填"):
         site.meetings.edit(site.operator, NOW, draft["number"], changed["rev"], {"present": 3})
+
+
+def test_an_opinion_can_be_filed_on_a_finding_about_a_person(site: Site) -> None:
+    both = site.roster.add(
+        site.operator,
+        NOW,
+        "城关村",
+        {
+            "name": "赵监督",
+            "memberships": [
+                {"role": "村务监督委员会委员", "since": "2024-01-01"},
+                {"role": "村委会委员", "since": "2024-01-01", "detail": "委员"},
+            ],
+        },
+    )
+    (finding,) = [f for f in site.risks(NOW.date()) if f.record == both["number"]]
+    assert finding.severity.value == "red"
+    opinion = site.opinions.add(site.operator, NOW, both["number"], "请于月底前调整人选", finding=finding.key)
+    assert (opinion["target"], opinion["target_kind"]) == (both["number"], "person")
