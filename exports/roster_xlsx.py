@@ -340,6 +340,7 @@ def save(place: Place, stem: str, suffix: str, data: bytes) -> str:
 # ---------------------------------------------------------------- reading
 
 
+_MIDNIGHT = re.compile(r"[ T]0{1,2}:00(:00)?$")
 XLSX_MAGIC, OLE_MAGIC = b"PK\x03\x04", b"\xd0\xcf\x11\xe0"
 
 
@@ -474,4 +475,6 @@ def _cell(value: object, name: str, row: Row) -> str:
     if isinstance(value, int) and name in DATES:
         row.problems.append((name, f"“{value}”不是日期：请写成 2026-01-05"))
         return ""
+    if name in DATES:  # Excel saves a date cell into CSV with its time: 2021/3/1 0:00
+        return _MIDNIGHT.sub("", _text(value))
     return _text(value)

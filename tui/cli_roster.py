@@ -319,7 +319,7 @@ def list_command(
     for person in people:
         console.print(Text(_person_line(person, day)))
     if not people:
-        what = f"{day.isoformat()} 具有“{wanted.value}”身份的人" if wanted else "人"
+        what = f"在 {day.isoformat()} 具有“{wanted.value}”身份的人" if wanted else "人"
         console.print(Text(f"{name}名册中没有{what}。"))
     else:
         console.print(Text(f"共 {len(people)} 人（身份按 {day.isoformat()}）。"))
