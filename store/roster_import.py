@@ -530,6 +530,13 @@ def _more(
         touched.append(line)
     if not added and not filled:
         return Change(SAME, str(found["name"]), [e.line for e in group], number=str(found["number"]))
+    if filled:  # an ID number added to a stored birth date must agree with it
+        try:
+            person_fields({**{k: found.get(k, "") for k in COLUMN_OF}, "name": found["name"], **filled}, today)
+        except BadInput as exc:
+            line = next(e.line for e in group if set(filled) & set(e.typed))
+            problems.append(Problem(line, ID_NUMBER if "id_number" in filled else BIRTH, _said(exc)))
+            return None
     try:
         check_person({"name": found["name"], "memberships": memberships}, today)
     except BadInput as exc:

@@ -211,3 +211,12 @@ def test_a_roster_born_long_ago_with_an_id_number_derives_its_birth() -> None:
     old = make_id("19300101", "007")
     found = ri.check("城关村", "测试", [row(2, "周九", "正式党员", "1950-10-01", id=old)], [], NOW.date())
     assert found.problems == [] and found.changes[0].fields["birth"] == "1930-01-01"
+
+
+def test_an_id_number_added_to_a_person_must_agree_with_their_birth_date(site: Site) -> None:
+    site.roster.add(site.operator, NOW, "城关村", {"name": "李四", "household": "013", "birth": "1985-03-15"})
+    found = plan(site, row(2, "李四", "村民", "2021-03-01", home="013", id=LI))
+    assert [(p.line, p.column) for p in found.problems] == [(2, "身份证号")]
+    assert "出生日期 1985-03-15 与身份证号中的出生日期不一致" in found.problems[0].what
+    fits = plan(site, row(2, "李四", "村民", "2021-03-01", home="013", id=make_id("19850315", "004")))
+    assert fits.problems == [] and fits.completed == 0 and fits.added == 1
