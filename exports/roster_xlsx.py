@@ -76,7 +76,10 @@ GUIDE = (
     (HOUSEHOLD, "本村的户号，如 012。同一户号中同名的两行算同一人。"),
     (HEAD, "是 或 否，可不填（不填为否）。"),
     (GROUP, "如 第一村民小组，可不填。"),
-    (ROLE, f"必填，从下拉列表中选：{'、'.join(r.value for r in Role)}。"),
+    (
+        ROLE,
+        f"必填，从下拉列表中选：{'、'.join(r.value for r in Role)}。只登记这个人、暂不登记身份时，身份和日期都不填。",
+    ),
     (
         DETAIL,
         "按身份填写："
@@ -257,7 +260,7 @@ def _fill(sheet: Worksheet, columns: Sequence[str], rows: Sequence[Mapping[str, 
 
     for number, row in enumerate(rows, start=1):
         values = [number if name == NUMBER and not row.get(NUMBER) else row.get(name) for name in columns]
-        sheet.append([("" if v is None else v) if not isinstance(v, dt.date) else v for v in values])
+        sheet.append(["" if v is None else v for v in values])
         at = sheet.max_row
         for index, name in enumerate(columns, start=1):
             cell = sheet.cell(row=at, column=index)

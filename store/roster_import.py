@@ -3,7 +3,7 @@
 matched with those already in the roster, and the whole file written in one transaction, or
 nothing at all.
 
-- One row per membership: rows with the same 姓名 and 身份证号, or the same 姓名 and 户号, are
+- One row per membership (a row with neither 身份 nor dates: the person only): rows with the same 姓名 and 身份证号, or the same 姓名 and 户号, are
   one person. Rows with neither are one person per name (refused when the same name has an ID
   number or 户号 on another row: which person is meant cannot be told).
 - A person already in the roster (the same ID number, or the same name in the same 户号) gets
@@ -224,6 +224,8 @@ def _check_membership(row: Row, name: str, found: list[Problem]) -> dict[str, st
     values, line = row.values, row.line
     failed = {column for column, _ in row.problems}
     role = values.get(ROLE, "")
+    if not any(values.get(c) for c in (ROLE, SINCE, UNTIL, DETAIL)) and not failed & {SINCE, UNTIL}:
+        return None  # the person only (an export's row of a person who holds no membership)
     ok = True
     if not role:
         found.append(Problem(line, ROLE, f"身份不能为空：从下拉列表中选择（{'、'.join(r.value for r in rules.Role)}）"))
@@ -452,7 +454,8 @@ def check(village: str, kind: str, rows: Sequence[Row], existing: Sequence[Mappi
 def _unique(group: Sequence[_Entry], problems: list[Problem]) -> list[tuple[int, dict[str, str]]] | None:
     items: list[tuple[int, dict[str, str]]] = []
     for e in group:
-        assert e.membership is not None
+        if e.membership is None:
+            continue
         twin = next((line for line, m in items if _same(m, e.membership)), None)
         if twin is not None:
             problems.append(Problem(e.line, ROLE, f"与第 {twin} 行重复（同一人、同一身份、同样的日期）"))

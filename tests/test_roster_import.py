@@ -220,3 +220,13 @@ def test_an_id_number_added_to_a_person_must_agree_with_their_birth_date(site: S
     assert "出生日期 1985-03-15 与身份证号中的出生日期不一致" in found.problems[0].what
     fits = plan(site, row(2, "李四", "村民", "2021-03-01", home="013", id=make_id("19850315", "004")))
     assert fits.problems == [] and fits.completed == 0 and fits.added == 1
+
+
+def test_a_row_without_membership_enters_the_person_only_and_a_half_filled_one_is_refused(site: Site) -> None:
+    found = plan(site, row(2, "周九", "", "", home="020"))
+    assert found.problems == [] and found.summary() == "新增 1 人（0 个身份），补充身份 0 条，未变 0 人"
+    ri.apply(site, site.operator, NOW, found)
+    assert [(p["name"], p["memberships"]) for p in site.roster.records("城关村")] == [("周九", [])]
+    assert plan(site, row(2, "周九", "", "", home="020")).same == 1
+    half = plan(site, row(2, "吴十", "", "2021-03-01"))
+    assert [(p.line, p.column) for p in half.problems] == [(2, "身份")]
