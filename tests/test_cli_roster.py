@@ -133,7 +133,11 @@ def my_exports(tmp_path: Path) -> Path:
     return data_root(tmp_path).resolve() / "exports" / site.operator.account
 
 
-def read_sheet(path: Path) -> tuple[list[str], list[list[Any]], Any]:
+def read_sheet_bytes(data: bytes) -> tuple[list[str], list[list[Any]], Any]:
+    return read_sheet(io.BytesIO(data))
+
+
+def read_sheet(path: Path | io.BytesIO) -> tuple[list[str], list[list[Any]], Any]:
     book = load_workbook(path)
     sheet = book["名册"]
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
@@ -320,6 +324,18 @@ def test_through_the_launcher_a_path_is_refused_and_standard_input_works(clock: 
     assert json.loads(out)["new"] == 3 and len(people(tmp_path)) == 3
     entries = [json.loads(line) for line in journal(tmp_path)[len(before) :].splitlines()]
     assert {e["os_user"] for e in entries} == {accounts.CADRE}
+    # The rows with problems come back on standard output (the clerk cannot read the service
+    # account's export folder), the report on standard error.
+    result = runner.invoke(
+        app,
+        ["roster", "import", "-", "--village", "城关村", "--dry-run", "--out", "-"],
+        input=xlsx(BAD),
+        env={**NO_SUDO, **shared},
+    )
+    assert result.exit_code == 2 and "第 3 行，身份：" in result.stderr and "有误的行已写回" in result.stderr
+    _, rows, _ = read_sheet_bytes(result.stdout_bytes)
+    assert [r[1] for r in rows] == ["赵六", "钱七", "孙八"]
+    assert not (data_root(tmp_path).resolve() / "exports" / accounts.CADRE).exists()
 
 
 def test_another_villages_cadre_cannot_import_here(clock: Clock, tmp_path: Path) -> None:

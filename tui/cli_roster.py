@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.console import Console
 from rich.text import Text
 
 from procedures import roster as rules
@@ -196,8 +197,13 @@ def import_command(
     village: VillageOpt,
     dry_run: Annotated[bool, M("--dry-run", help="只检查每一行，不导入")] = False,
     folder: Annotated[
-        Path | None,
-        M("--out", help="有误的行写成 .xlsx 放到此目录（默认：本人的导出目录）", metavar="DIR", readable=False),
+        str | None,
+        M(
+            "--out",
+            help="有误的行写成 .xlsx 放到此目录（默认：本人的导出目录）；写 - 则写到标准输出（> 名册-有误.xlsx），"
+            "检查结果改写到标准错误",
+            metavar="DIR|-",
+        ),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -205,6 +211,11 @@ def import_command(
     没有错误时在一次保存中全部写入。同一人（身份证号相同，或同一户号中同名）已在名册中的，只补充名册中还没有的身份。"""
     from exports import roster_xlsx
 
+    to_stdout = folder == STDIN
+    if to_stdout and as_json:
+        fail(f"--out - 与 --json 不能同时使用（标准输出只能写一样）。{NOTHING}", EXIT_USAGE)
+    if to_stdout and sys.stdout.isatty():
+        fail(f"请写到文件：--out - > 名册-有误.xlsx（这是 Excel 文件，不能显示在终端上）。{NOTHING}", EXIT_USAGE)
     raw, shown, stem = _read_source(source)
     site = open_site(ctx)
     now = cli_common.now()
@@ -214,9 +225,15 @@ def import_command(
     rejects = None
     if plan.problems:
         stem = f"{stem or f'{now:%Y%m%d}_名册导入_{plan.village}'}-有误"
-        with handled():
-            place = outputs.place(site, folder, outputs.EXPORT)
-            rejects = roster_xlsx.save(place, stem, ".xlsx", roster_xlsx.rejects(plan.rows, plan.by_line()))
+        data = roster_xlsx.rejects(plan.rows, plan.by_line())
+        if to_stdout:
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+            rejects = "标准输出"
+        else:
+            with handled():
+                place = outputs.place(site, Path(folder) if folder is not None else None, outputs.EXPORT)
+                rejects = roster_xlsx.save(place, stem, ".xlsx", data)
     written: list[dict[str, Any]] = []
     if not plan.problems and not dry_run:
         with handled():
@@ -239,11 +256,11 @@ def import_command(
         if plan.problems:
             raise typer.Exit(EXIT_USAGE)
         return
-    _report(plan, dry_run, rejects, written)
+    _report(plan, dry_run, rejects, written, to_stdout)
 
 
-def _report(plan: ri.Plan, dry_run: bool, rejects: str | None, written: list[dict[str, Any]]) -> None:
-    console = out()
+def _report(plan: ri.Plan, dry_run: bool, rejects: str | None, written: list[dict[str, Any]], to_stderr: bool) -> None:
+    console = Console(stderr=True, highlight=False, soft_wrap=True) if to_stderr else out()
     rows = len(plan.rows)
     if plan.problems:
         lines = [f"已读取{plan.kind}，共 {rows} 行；有 {len(plan.problems)} 处错误（{len(plan.by_line())} 行）："]
