@@ -28,6 +28,7 @@ from tui import (
     cli_doctor,
     cli_export,
     cli_records,
+    cli_roster,
     cli_site,
     cli_supervision,
     cli_zh,
@@ -56,6 +57,7 @@ app.add_typer(cli_records.meeting_app, name="meeting")
 app.add_typer(cli_records.notice_app, name="notice")
 app.add_typer(cli_records.seal_app, name="seal")
 app.add_typer(cli_export.app, name="export")
+app.add_typer(cli_roster.app, name="roster")
 cli_site.register(app)
 cli_doctor.register(app)
 cli_supervision.register(app)
