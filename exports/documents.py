@@ -49,12 +49,19 @@ RECORD_KINDS = {
 
 
 BACKUP_SUFFIXES = (".tar.gz", ".tgz")
-EXPORTED_SUFFIXES = (".docx", *BACKUP_SUFFIXES)
-"""What a person finds in their export folder: documents, and backups made there in shared mode."""
+SHEET_SUFFIXES = (".xlsx", ".csv")
+EXPORTED_SUFFIXES = (".docx", *SHEET_SUFFIXES, *BACKUP_SUFFIXES)
+"""What a person finds in their export folder: documents, spreadsheets (the roster), and backups
+made there in shared mode."""
+ROSTER, ROSTER_IMPORT, ROSTER_TEMPLATE = "名册", "名册导入", "名册导入模板"
+"""How the roster's files are named: ``20261206_名册_城关村.xlsx`` (an export),
+``20261206_名册导入_城关村-有误.xlsx`` (an import's rejected rows), ``20261206_名册导入模板.xlsx``
+(the blank template: no one's data)."""
+_BLANK = re.compile(rf"[0-9]{{8}}_{ROSTER_TEMPLATE}(?:（[0-9]+）)?")
 ALL_VILLAGES, ALL_SEALS = "全部村", "全部印章"
 """How a register or ledger of every village (every seal) is named."""
 SEAL_REGISTER, LEDGER, MEETINGS, SUPERVISION = "用印登记簿", "台账", "三会一课登记", "监督检查报告"
-BACKUP, VILLAGE, TOWNSHIP, UNKNOWN = "backup", "village", "township", "unknown"
+BACKUP, VILLAGE, TOWNSHIP, BLANK, UNKNOWN = "backup", "village", "township", "blank", "unknown"
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +69,8 @@ class Scope:
     """Whose records an exported file holds, as its name says."""
 
     kind: str
-    """BACKUP (every village), VILLAGE (one), TOWNSHIP (every village's, ``全部村``), UNKNOWN."""
+    """BACKUP (every village), VILLAGE (one), TOWNSHIP (every village's, ``全部村``), BLANK (a
+    template holding nobody's data), UNKNOWN."""
     village: str = ""
 
 
@@ -87,9 +95,12 @@ def scope_of(name: str, villages: Collection[str] | None = None) -> Scope:
     with ``_`` in it) is UNKNOWN unless only one reading names one of ``villages``."""
     if name.endswith(BACKUP_SUFFIXES):
         return Scope(BACKUP)
-    if not name.endswith(".docx"):
+    suffix = next((x for x in (".docx", *SHEET_SUFFIXES) if name.endswith(x)), None)
+    if suffix is None:
         return Scope(UNKNOWN)
-    stem = name.removesuffix(".docx")
+    stem = name.removesuffix(suffix)
+    if suffix == ".xlsx" and _BLANK.fullmatch(stem):
+        return Scope(BLANK)
     copy = _COPY.fullmatch(stem)
     found = _villages(stem) | (_villages(copy["stem"]) if copy else set())
     if villages is not None:
@@ -113,6 +124,10 @@ def _villages(stem: str) -> set[str]:
             if (ID_PATTERN.fullmatch(matter) or _MATTER_LABEL.fullmatch(matter)) and village:
                 found.add(village)
         return found
+    if label == ROSTER:
+        return {rest}
+    if label == ROSTER_IMPORT:
+        return {rest.removesuffix("-有误")} if rest.endswith("-有误") and rest != "-有误" else set()
     pattern = {SEAL_REGISTER: _SEAL_REGISTER, MEETINGS: _MEETINGS, SUPERVISION: _SUPERVISION}.get(label)
     if pattern is None and label in RECORD_KINDS.values():
         pattern = _RECORD
@@ -126,10 +141,12 @@ def withheld_reason(operator: Operator, name: str, villages: Collection[str] | N
     if not roles.known(operator):
         return roles.unknown_message(operator)
     if not name.endswith(EXPORTED_SUFFIXES):
-        return f"“{outputs.shown(name)}”不是 cunwu 导出的文书（.docx）或备份（.tar.gz），不能取出"
+        return f"“{outputs.shown(name)}”不是 cunwu 导出的文书（.docx）、表格（.xlsx、.csv）或备份（.tar.gz），不能取出"
     if roles.sees_every_village(operator):
         return None
     scope = scope_of(name, villages)
+    if scope.kind == BLANK:
+        return None
     if scope.kind == VILLAGE and roles.sees(operator, scope.village):
         return None
     now = f"{operator.label} 现在是{roles.scope_text(operator)}的{operator.role}"

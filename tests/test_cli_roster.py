@@ -160,7 +160,7 @@ def test_three_bad_rows_dry_run_names_each_writes_nothing_then_fixed_imports_onc
     for good in range(2, 7):
         assert f"第 {good} 行" not in out
     assert journal(tmp_path) == before and people(tmp_path) == []
-    rejects = my_exports(tmp_path) / "名册-有误.xlsx"
+    rejects = my_exports(tmp_path) / "20261127_名册导入_城关村-有误.xlsx"
     assert str(rejects) in out
 
     headings, rows, sheet = read_sheet(rejects)
@@ -178,7 +178,7 @@ def test_three_bad_rows_dry_run_names_each_writes_nothing_then_fixed_imports_onc
     code, _, err = invoke("roster", "import", str(sample), "--village", "城关村")
     assert code == 2 and "整个文件都没有导入" in err and "第 8 行，身份" in err
     assert journal(tmp_path) == before and people(tmp_path) == []
-    assert (my_exports(tmp_path) / "名册-有误（2）.xlsx").exists()
+    assert (my_exports(tmp_path) / "20261127_名册导入_城关村-有误（2）.xlsx").exists()
 
     sample.write_bytes(xlsx(good_rows() + FIXED))
     code, out, _ = invoke("roster", "import", str(sample), "--village", "城关村", "--dry-run")

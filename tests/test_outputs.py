@@ -386,6 +386,21 @@ def test_scope_of_every_export_name(site: Site) -> None:
         documents.export_register(site, "南石村", "公章", TODAY, TODAY, TODAY)
 
 
+def test_the_roster_s_spreadsheets_are_scoped_by_their_village_and_the_template_is_anyone_s(site: Site) -> None:
+    villages = ["城关村", "南石村"]
+    day = "20261127"
+    for name in (f"{day}_名册_南石村.xlsx", f"{day}_名册_南石村.csv", f"{day}_名册导入_南石村-有误（2）.xlsx"):
+        assert documents.scope_of(name, villages) == documents.Scope(documents.VILLAGE, "南石村"), name
+    for name in (f"{day}_名册导入模板.xlsx", f"{day}_名册导入模板（2）.xlsx"):
+        assert documents.scope_of(name, villages).kind == documents.BLANK, name
+    for name in (f"{day}_名册_北村.xlsx", f"{day}_名册导入_南石村.xlsx", "名册.xlsx", f"{day}_名册导入模板.csv"):
+        assert documents.scope_of(name, villages).kind == documents.UNKNOWN, name
+    north = open_as(site.root, CADRE)
+    assert documents.withheld_reason(north.operator, f"{day}_名册导入模板.xlsx", villages) is None
+    assert documents.withheld_reason(north.operator, f"{day}_名册_城关村.xlsx", villages) is None
+    assert "是南石村的文书" in str(documents.withheld_reason(north.operator, f"{day}_名册_南石村.xlsx", villages))
+
+
 # ------------------------------------------------------------------ paths the system will not open
 
 LONG = "a" * 300

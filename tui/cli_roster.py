@@ -20,6 +20,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from exports.documents import ROSTER, ROSTER_IMPORT, ROSTER_TEMPLATE
 from procedures import roster as rules
 from store import outputs, shapes
 from store import roster_import as ri
@@ -108,7 +109,7 @@ def template_command(ctx: typer.Context, target: OutOpt = None, as_json: JsonOpt
 
     site = None if target == STDIN else open_site(ctx)
     day = cli_common.now().date()
-    where = _deliver(site, target, f"{day:%Y%m%d}_名册导入模板", ".xlsx", roster_xlsx.template())
+    where = _deliver(site, target, f"{day:%Y%m%d}_{ROSTER_TEMPLATE}", ".xlsx", roster_xlsx.template())
     if target == STDIN:
         return
     if as_json:
@@ -138,7 +139,7 @@ def export_command(
         people = site.roster.records(name)
         data = roster_xlsx.export_csv(people) if as_csv else roster_xlsx.export(people, name, day)
     suffix = ".csv" if as_csv else ".xlsx"
-    where = _deliver(site, target, f"{day:%Y%m%d}_名册_{name}", suffix, data)
+    where = _deliver(site, target, f"{day:%Y%m%d}_{ROSTER}_{name}", suffix, data)
     if target == STDIN:
         return
     if as_json:
@@ -224,7 +225,9 @@ def import_command(
         plan = ri.prepare(site, village, sheet, now.date())
     rejects = None
     if plan.problems:
-        stem = f"{stem or f'{now:%Y%m%d}_名册导入_{plan.village}'}-有误"
+        # Named for its village whatever the file was called, so that `cunwu export files|get`
+        # lets this village's people take it out (exports.documents.scope_of).
+        stem = f"{now:%Y%m%d}_{ROSTER_IMPORT}_{plan.village}-有误"
         data = roster_xlsx.rejects(plan.rows, plan.by_line())
         if to_stdout:
             sys.stdout.buffer.write(data)
