@@ -155,7 +155,7 @@ def first_run(me: Cadre) -> None:
     me.press("F2")
     me.expect("村务履职 — 沁河镇", "今日")
     footer = me.screen().splitlines()[-1]
-    for key in ("F1 帮助", "b 办件", "F7/n 新建", "m 会议", "g 公示用印", "j 监督", "F10 退出"):
+    for key in ("F1 帮助", "b 办件", "F7 新建", "m 会议", "g 公示用印", "j 监督", "F10 退出"):
         assert key in footer, f"home's footer at 80 columns lacks {key!r}: {footer!r}"
     assert footer.rstrip().endswith("F10 退出"), f"home's footer is cut: {footer!r}"
 

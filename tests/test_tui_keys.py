@@ -314,7 +314,7 @@ async def test_the_home_footer_at_80_columns(tmp_path: Path) -> None:
     app = make(tmp_path / "data", Clock(DAY0))
     async with app.run_test(size=SIZE) as pilot:
         line = footer(app)
-        for shown in ("F1 帮助", "b 办件", "F7/n 新建", "c 事项目录", "m 会议", "g 公示用印", "j 监督", "F10 退出"):
+        for shown in ("F1 帮助", "b 办件", "F7 新建", "c 目录", "m 会议", "g 公示用印", "r 名册", "j 监督", "F10 退出"):
             assert shown in line, line
         assert "返回" not in line, "nowhere to go back to from home"
         await pilot.press("b")

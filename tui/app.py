@@ -271,6 +271,7 @@ class CunwuApp(App[None]):
             "办件（b）": self.action_cases,
             "会议记录（m）": self.action_meetings,
             "公示和用印登记（g）": self.action_notices,
+            "名册（r）": self.action_roster,
             "监督（j）": self.action_supervision,
         }
 
@@ -317,6 +318,13 @@ class CunwuApp(App[None]):
         from tui.screens.records import NoticeSealListScreen
 
         self.push_screen(NoticeSealListScreen())
+
+    def action_roster(self) -> None:
+        """名册: the village's (a session that sees one goes straight to it; else it is asked)."""
+        from tui.screens.record_common import choose_village
+        from tui.screens.roster import RosterScreen
+
+        choose_village(self.screen, lambda village: self.push_screen(RosterScreen(village)))
 
     def action_supervision(self) -> None:
         from tui.screens.supervision import SupervisionScreen

@@ -41,6 +41,9 @@ class Kind(StrEnum):
     GOTO = "转到"
     VIEW = "查看"
     """Shows something more on the same screen (details, another list)."""
+    MARK = "标记"
+    """Marks the highlighted person of a meeting's attendance list (出席, 缺席 …): changes the
+    form only, saved with it."""
 
 
 KEY_KINDS: dict[str, Kind] = {
@@ -146,10 +149,37 @@ SCREENS: dict[str, tuple[Command, ...]] = {
     "home": (
         Command("open", "enter", "open", "打开", "打开选中的办件或事项", Kind.OPEN, show=False),
         Command("cases", "b", "app.cases", "办件", "办件列表", Kind.GOTO),
-        Command("new_case", "f7,n", "app.new_case", "新建办件", "为某村新建一个事项的办件", Kind.NEW, short="新建"),
-        Command("catalog", "c", "app.catalog", "事项目录", "57 个事项：按类别浏览、按拼音首字母查找", Kind.GOTO),
+        # 新建 shows F7 alone and 事项目录 is 目录 in the footer (help shows both in full): with
+        # 名册 the home footer's nine keys are 80 columns.
+        Command(
+            "new_case",
+            "f7,n",
+            "app.new_case",
+            "新建办件",
+            "为某村新建一个事项的办件",
+            Kind.NEW,
+            short="新建",
+            footer_keys="F7",
+        ),
+        Command(
+            "catalog",
+            "c",
+            "app.catalog",
+            "事项目录",
+            "57 个事项：按类别浏览、按拼音首字母查找",
+            Kind.GOTO,
+            short="目录",
+        ),
         Command("meetings", "m", "app.meetings", "会议", "会议记录列表", Kind.GOTO),
         Command("notices", "g", "app.notices", "公示用印", "公示和用印登记列表", Kind.GOTO),
+        Command(
+            "roster",
+            "r",
+            "app.roster",
+            "名册",
+            "本村人员名册：党员、两委、村民代表等身份",
+            Kind.GOTO,
+        ),
         Command(
             "supervision", "j", "app.supervision", "监督", "村务监督：风险提示、日志核验、审核意见和公示签字", Kind.GOTO
         ),
@@ -168,7 +198,7 @@ SCREENS: dict[str, tuple[Command, ...]] = {
             "f9,ctrl+g",
             "app.goto",
             "转到",
-            "选择要去的列表：事项目录、办件、会议、公示用印、监督（各有字母键，见上）",
+            "选择要去的列表（每个列表也有字母键，见上）",
             Kind.GOTO,
             show=False,
         ),
@@ -324,6 +354,37 @@ SCREENS: dict[str, tuple[Command, ...]] = {
             Kind.BACK,
         ),
     ),
+    "roster": (
+        Command(
+            "open", "enter", "open", "详情", "查看选中人员的全部身份（含已终止的）和起止日期", Kind.OPEN, show=False
+        ),
+        Command(
+            "new", "f7,n", "new_person", "登记人员", "在本村名册中登记一个人和他的第一个身份", Kind.NEW, short="登记"
+        ),
+        Command(
+            "join", "s", "join", "加身份", "给选中的人增加一个身份（如 村民代表、正式党员），写明起始日期", Kind.NEW
+        ),
+        Command(
+            "leave",
+            "z",
+            "end_membership",
+            "终止身份",
+            "终止选中的人现有的一个身份（如 卸任、转为正式党员），写明终止日期（最后一天）",
+            Kind.EDIT,
+            short="终止",
+        ),
+        Command("edit", "f4,e", "edit_person", "修改", "修改选中的人的姓名、性别、出生日期、户号等", Kind.EDIT),
+        Command(
+            "filter",
+            "f3,ctrl+f",
+            "focus_filter",
+            "筛选",
+            "按身份筛选，或填写名册日期（如 2026-03-01）看那一天的名册，回车应用",
+            Kind.FIND,
+        ),
+        BACK,
+        Command("refresh", "f5,ctrl+r", "refresh", "刷新", "重新读取名册", Kind.REFRESH, show=False),
+    ),
     "first_run": (
         Command("save", "f2,ctrl+s", "save", "保存", "保存乡镇名称和村名单，进入首页", Kind.SAVE),
         QUIT,
@@ -378,8 +439,39 @@ SCREENS: dict[str, tuple[Command, ...]] = {
     ),
 }
 
+ROLL: tuple[Command, ...] = (
+    Command("present", "1", "screen.mark('出席')", "出席", "把出席名单中选中的人标为出席", Kind.MARK),
+    Command("absent", "2", "screen.mark('缺席')", "缺席", "标为缺席（再填写缺席原因）", Kind.MARK),
+    Command(
+        "written",
+        "3",
+        "screen.mark('书面意见')",
+        "书面意见",
+        "标为缺席但提交了书面意见（再填写意见）",
+        Kind.MARK,
+        short="书面",
+    ),
+    Command(
+        "proxy",
+        "4",
+        "screen.mark('委托')",
+        "委托",
+        "标为缺席、委托到会的人代为表决（再从已标出席的人中选受托人；党组织的会议不能委托）",
+        Kind.MARK,
+    ),
+    Command("clear", "0", "screen.mark('')", "清除", "清除选中的人的标记", Kind.MARK),
+    Command("others", "q", "screen.mark_others", "其余出席", "把还没有标记的人都标为出席", Kind.MARK),
+)
+"""The keys of a meeting form's attendance list (bound on the list itself: the digits type
+into the other fields)."""
+
+SCREENS["meeting_form"] = (*SCREENS["form"], *ROLL)
+"""The meeting form: the form's keys, and those of its attendance list (help lists them)."""
+
 READ_ONLY_REFUSED = frozenset(
     {
+        "join",
+        "leave",
         "new_case",
         "complete",
         "save",
