@@ -459,7 +459,7 @@ ROLL: tuple[Command, ...] = (
         "标为缺席、委托到会的人代为表决（再从已标出席的人中选受托人；党组织的会议不能委托）",
         Kind.MARK,
     ),
-    Command("clear", "0", "screen.mark('')", "清除", "清除选中的人的标记", Kind.MARK),
+    Command("clear", "0", "screen.mark('')", "清除", "清除选中的人的标记", Kind.MARK, show=False),
     Command("others", "q", "screen.mark_others", "其余出席", "把还没有标记的人都标为出席", Kind.MARK),
 )
 """The keys of a meeting form's attendance list (bound on the list itself: the digits type
