@@ -82,8 +82,17 @@ async def test_the_names_are_listed_and_the_marks_make_the_counts(tmp_path: Path
         footer = seen.splitlines()[-1]
         assert "1 出席" in footer and "2 缺席" in footer, footer
         await pilot.press("1", "1", "1")  # 张一 李二 王三 出席: 3 of 6, not 2/3
-        assert "实到 3 人" in arithmetic_shown(app)
-        assert "实到 3/应到 6 < 2/3 → 未达到法定人数" in arithmetic_shown(app)
+        await pilot.pause()
+        seen = visible_text(app)
+        assert "出席登记：应到 6 人，实到 3 人，未登记 3 人" in seen
+        assert "实到 3/应到 6 < 2/3 → 未达到法定人数" in seen
+        assert [
+            line.split()[1] for line in seen.splitlines() if line.split()[:1] in (["张一"], ["王三"], ["赵四"])
+        ] == [
+            "出席",
+            "出席",
+            "未登记",
+        ]
         await pilot.press("2")  # 赵四 缺席: asks why
         await pilot.pause()
         assert isinstance(current(app), TextDialog) and "赵四的缺席原因" in visible_text(app)

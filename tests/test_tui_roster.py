@@ -14,7 +14,9 @@ from textual.widgets import Input, Select
 
 from procedures import roster as rules
 from store.site import Site
-from tests.sites import NOW, new_site
+from tests.accounts import SUPERVISOR as PERSON
+from tests.accounts import env
+from tests.sites import NOW, VILLAGES, new_site
 from tests.test_tui_dropdowns import open_dropdown, shows_all
 from tests.test_tui_supervision import give_role
 from tests.tui_helpers import Clock, make, visible_text
@@ -267,3 +269,37 @@ async def test_a_supervisor_account_sees_the_roster_read_only(tmp_path: Path) ->
         await pilot.press("enter", "z")
         await pilot.pause()
         assert isinstance(current(app), MessageDialog) and "终止身份" in visible_text(app)
+
+
+async def test_correcting_a_person_keeps_the_id_number_unless_a_new_one_is_typed(tmp_path: Path) -> None:
+    site = village_roster(tmp_path / "data")
+    app = make(tmp_path / "data")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_roster(pilot, app)
+        await pilot.press("e")  # 张建国, highlighted first
+        await pilot.pause()
+        assert isinstance(current(app), PersonFormScreen)
+        seen = visible_text(app)
+        assert f"已登记 {idnumber_masked()}" in seen and ID not in seen
+        assert app.screen.query_one("#id_number", Input).value == ""
+        app.screen.query_one("#household", Input).value = ""
+        await type_into(pilot, app, "#household", "0013")
+        await pilot.press("f2")
+        await pilot.pause()
+        assert isinstance(current(app), RosterScreen)
+        assert "0013" in visible_text(app)
+    [record] = [p for p in site.roster.records("城关村") if p["name"] == "张建国"]
+    assert record["household"] == "0013" and record["id_number"] == ID
+
+
+async def test_a_village_cadre_of_one_village_goes_straight_to_its_roster(tmp_path: Path) -> None:
+    village_roster(tmp_path / "data")
+    Site(tmp_path / "data", environ={}).init(
+        NOW, "沁河镇", VILLAGES, staff=[f"{PERSON}=张村干:村干部:城关村"], my_name="王文书"
+    )
+    app = make(tmp_path / "data", environ=env(PERSON))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(current(app), RosterScreen)
+        assert "城关村名册" in visible_text(app) and "张建国" in visible_text(app)
