@@ -182,10 +182,15 @@ async def test_the_list_follows_the_day_and_the_kind(tmp_path: Path) -> None:
         start.value = "2026-12-02 09:00"  # 周七 is a 村民代表 from 12-01
         await pilot.pause()
         assert "7 人" in visible_text(app) or "应到 7 人" in arithmetic_shown(app)
+        await to_roll(pilot, app)
+        await pilot.press("1")  # 张一 出席
         start.value = "2023-06-01 09:00"  # before anyone's membership: typed counts
         await pilot.pause()
         seen = visible_text(app)
         assert "本村名册中没有村民代表会议的应到人员" in seen and "应到、实到人数手工填写" in seen
+        start.value = "2026-11-27 09:00"  # back: the mark made is still there
+        await pilot.pause()
+        assert "应到 6 人，实到 1 人" in visible_text(app)
 
 
 async def test_no_roster_keeps_the_typed_counts(tmp_path: Path) -> None:

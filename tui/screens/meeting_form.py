@@ -238,6 +238,8 @@ class MeetingFormScreen(FormScreen):
         """The attendance list as marked (person, name, mark, note); empty when no roster covers the meeting."""
         self.roster_for: tuple[str, bool, dt.date] | None = None
         """The kind, 按户代表计 and day the list was last looked up for."""
+        self.remembered: dict[str, dict[str, str]] = {}
+        """Every mark made on the form by person, kept while the kind or day leaves them out of the list."""
         self.no_roster = ""
         """Why the counts are typed (no roster for the meeting), shown with the arithmetic."""
         self.roll_baseline: list[dict[str, str]] = []
@@ -342,7 +344,8 @@ class MeetingFormScreen(FormScreen):
                 people = self.site.roster.expected(self.village, kind, self.by_household(), key[2])
             except (StoreError, OSError):
                 people = None  # the roster cannot be read: counts typed, the save says what is wrong
-        kept = {row["person"]: row for row in self.roll}
+        self.remembered.update({row["person"]: row for row in self.roll})
+        kept = self.remembered
         self.roll = [
             {
                 "person": str(p["number"]),
