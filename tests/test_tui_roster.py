@@ -26,10 +26,8 @@ from tui.screens.roster import RosterScreen
 from tui.screens.roster_forms import JoinFormScreen, LeaveFormScreen, PersonFormScreen
 
 SIZE = (80, 24)
-ID = "140431200103151236"
+ID = "11010519491231002X"
 OTHER_ID = "140431200307221240"
-# (Birth dates and membership starts before 2000 are refused by the store's date rule today:
-# see the report; these tests use later dates.)
 
 
 def current(app: CunwuApp) -> Screen[Any]:
@@ -60,7 +58,7 @@ def village_roster(root: Path) -> Site:
     person(
         site,
         "张建国",
-        ("正式党员", "2021-07-01", ""),
+        ("正式党员", "1971-07-01", ""),
         ("支委会委员", "2024-03-01", "书记"),
         household="0012",
         id_number=ID,
@@ -103,7 +101,7 @@ async def test_home_offers_the_roster_and_it_lists_people_with_their_memberships
         assert "张建国" in seen and "正式党员、支委会委员（书记）" in seen
         assert "李秀英" in seen and "村民代表（第二村民小组）" in seen
         assert "0012（户主）" not in seen and "0012" in seen
-        assert ID not in seen and "20010315" not in seen
+        assert ID not in seen and "19491231" not in seen
         footer_line = footer(app)
         for key in ("登记", "加身份", "终止", "修改", "筛选", "返回"):
             assert key in footer_line, footer_line
