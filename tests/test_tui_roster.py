@@ -155,7 +155,12 @@ async def test_an_earlier_day_hides_a_member_who_joined_later(tmp_path: Path) ->
         field.focus()
         await pilot.press("ctrl+a", "ctrl+k", *"2026-13-01", "enter")  # not a date: said, nothing changes
         await pilot.pause()
-        assert "名册日期 2026-03-01" in visible_text(app)
+        assert "名册日期 2026-03-01 · 全部：共 2 人" in visible_text(app)
+        assert any("名册日期“2026-13-01”不是有效日期" in str(n.message) for n in app._notifications)
+        field.focus()
+        await pilot.press("ctrl+a", "ctrl+k", *"2026-11-27", "tab")  # leaving the field applies it too
+        await pilot.pause()
+        assert "名册日期 2026-11-27 · 全部：共 3 人" in visible_text(app) and "王小明" in visible_text(app)
 
 
 async def test_a_person_entered_through_the_form_is_listed_and_stored(tmp_path: Path) -> None:

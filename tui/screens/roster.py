@@ -184,17 +184,31 @@ class RosterScreen(BaseScreen):
 
     @on(Input.Submitted, "#roster-day")
     def day_typed(self) -> None:
+        if self.apply_day():
+            self.query_one(DataTable).focus()
+
+    @on(Input.Blurred, "#roster-day")
+    def day_left(self) -> None:
+        """Leaving the field (Tab) applies the day typed too, so the list never shows one day
+        beside another typed in the field."""
+        if self.query_one("#roster-day", Input).value.strip() != self.shown_day.isoformat():
+            self.apply_day()
+
+    def apply_day(self) -> bool:
+        """Show the roster of the day typed (empty: today); a day that is not one is said, and
+        the field shows the day still listed."""
         field = self.query_one("#roster-day", Input)
         text = field.value.strip()
         try:
             day = parse_date(text, "名册日期") if text else self.today
         except BadInput as exc:
             self.notify(f"{exc}；名册仍按 {self.shown_day.isoformat()} 显示。", severity="warning", markup=False)
-            return
+            field.value = self.shown_day.isoformat()
+            return False
         self.day = None if day == self.today else day
         field.value = day.isoformat()
         self.refresh_data()
-        self.query_one(DataTable).focus()
+        return True
 
     def action_focus_filter(self) -> None:
         self.query_one("#roster-role", Select).focus()
