@@ -22,7 +22,7 @@ from tests.docx_helpers import saved, text_of
 from tests.sites import NOW, at, new_site, post_notice, walk_to
 from tests.test_export_supervision import finding_table
 from tests.test_tui_supervision import SIZE, detail, open_supervision, rows
-from tests.tui_helpers import Clock, make
+from tests.tui_helpers import Clock, make, visible_text
 
 D = dt.date
 VILLAGE = "城关村"
@@ -339,6 +339,11 @@ async def test_a_conflict_shows_on_the_supervision_screen(tmp_path: Path) -> Non
         assert row == ["红（违规）", VILLAGE, "", "2026-RY0..", "监委会成员兼..", "2024-01-01"]
         assert detail(app).startswith(f"（1/1）红（违规）监委会成员兼任两委｜{number}")
         assert "与其同户（户号 0012）的张主任" in detail(app)
+        await pilot.press("enter")  # the person the finding is about, from the roster
+        await pilot.pause()
+        page = visible_text(app)
+        assert f"名册：张监督（{number}）" in page and "村务监督委员会委员 2024-01-01 起" in page
+        assert "不是会议记录" not in page
 
 
 def test_a_conflict_is_in_the_supervision_report(site: Site, tmp_path: Path) -> None:

@@ -337,10 +337,19 @@ class CunwuApp(App[None]):
         self.push_screen(CaseScreen(number))
 
     def open_record(self, number: str) -> None:
-        """A meeting's or a notice's page, or a seal use to read, by its number."""
+        """A meeting's or a notice's page, a seal use or a person of a roster (a 监督 finding about
+        them) to read, by its number."""
+        from store.records import prefix_of
         from tui.screens.notice_list import seal_text
         from tui.screens.records import MeetingDetailScreen, NoticeDetailScreen
 
+        if prefix_of(number) == self.site.roster.book.prefix:
+            from tui.screens.roster import person_text
+
+            person = self.attempt(lambda: self.site.roster.get(number))
+            if person is not None:
+                self.push_screen(ReadDialog(f"名册：{person['name']}（{number}）", person_text(person)))
+            return
         found = self.attempt(lambda: self.site.linked(number))
         if found is None:
             return
