@@ -14,7 +14,6 @@ import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from procedures import roster as roster_rules
 from procedures.meetings import ItemFacts, MeetingKind, evaluate, missing_before_confirm, resolution_conflict, rule_for
 from store import codec
 from store.db import Store
@@ -66,6 +65,8 @@ def _roll(people: Sequence[Mapping[str, Any]], before: Any, marks: Any, others: 
     expected (``people``), keeping the marks of ``before`` (the roll as saved) for the people
     still expected, then the new ``marks`` (``{"who": 姓名 or 名册编号, "mark": …, "note": …}``),
     then ``others`` for everyone still unmarked."""
+    from procedures import roster as roster_rules  # with a roll only: not at start-up
+
     kept = {str(r["person"]): r for r in before or [] if isinstance(r, Mapping)}
     roll = []
     for person in people:
@@ -116,6 +117,8 @@ def build(
     them and the marks, and typed counts are refused — those typed in this change (``typed_now``:
     the fields given now, None for all): a draft counted by hand before the roster was entered
     takes the roster's people when it is next changed, to be marked one by one."""
+    from procedures import roster as roster_rules  # with a roll only: not at start-up
+
     kind = kind_of(str(fields.get("kind", "")))
     start = fields.get("start")
     start_dt = start if isinstance(start, dt.datetime) else parse_time(str(start or ""), "会议开始时间")
@@ -258,6 +261,8 @@ def planned(record: dict[str, Any], today: dt.date) -> bool:
 
 def counts_source(record: Mapping[str, Any]) -> str:
     """（按名册逐人登记） / （本村名册中没有……，应到、实到人数为手工填写） / "" (a kind no roster covers)."""
+    from procedures import roster as roster_rules  # with a roll only: not at start-up
+
     if record.get("roll"):
         return "（应到按会议当天的名册，实到按逐人登记）"
     try:
@@ -271,6 +276,8 @@ def counts_source(record: Mapping[str, Any]) -> str:
 
 def present_names(record: Mapping[str, Any]) -> list[str]:
     """The people marked 出席 (a meeting that takes its 应到 from the roster)."""
+    from procedures import roster as roster_rules  # with a roll only: not at start-up
+
     return [str(r["name"]) for r in record.get("roll") or [] if r["mark"] == roster_rules.Mark.PRESENT.value]
 
 
@@ -363,6 +370,8 @@ class Meetings:
                 record["present"],
                 [ItemFacts(bool(i["vote"]), i["resolution"]) for i in record["items"]],
             )
+            from procedures import roster as roster_rules
+
             unmarked = roster_rules.tally(record.get("roll") or []).unmarked
             if unmarked:
                 shown = "、".join(unmarked[:5]) + (f"等 {len(unmarked)} 人" if len(unmarked) > 5 else "")

@@ -125,9 +125,9 @@ def _ended_on(before: list[dict[str, Any]], after: list[dict[str, str]], today: 
 class Roster:
     """The people of every village's roster."""
 
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, book: RecordBook | None = None):
         self.store = store
-        self.book = RecordBook(store, "person", PERSON_TABLE, "RY", "名册人员")
+        self.book = book if book is not None else RecordBook(store, "person", PERSON_TABLE, "RY", "名册人员")
 
     # ---------------------------------------------------------------- reading
 

@@ -30,12 +30,12 @@ from store.notices import Notices
 from store.opinions import Opinions
 from store.paths import local_matters_dir
 from store.records import RecordBook, prefix_of
-from store.roster import Roster
 from store.seals import Seals
 from store.settings import SETTINGS_TARGET, Settings
 
 if TYPE_CHECKING:
     from procedures.risks import Finding, Settled
+    from store.roster import Roster
     from store.verify import Report
 
 
@@ -130,12 +130,13 @@ class Site:
         self.store = Store(root, lock_timeout=lock_timeout, group_shared=self.settings.group_shared)
         self.store.resolvers["settings"] = self._settings_record
         self.store.recurring = frozenset(m.id for m, _step, _timer in recurring_rules(self.catalog))
-        self.roster = Roster(self.store)
+        self.person_book = RecordBook(self.store, "person", overview.PERSON_TABLE, "RY", "名册人员")
+        """The roster's people (``roster``, made when first used: not at start-up)."""
         self.meetings = Meetings(self.store, self._expected_from)
         self.notices = Notices(self.store, self.cal)
         self.seals = Seals(self.store, self.meetings)
         self.cases = Cases(self.store, self.catalog, self.settings, self.cal, self.meetings, self.notices, self.seals)
-        books = (self.cases.book, self.meetings.book, self.notices.book, self.seals.book, self.roster.book)
+        books = (self.cases.book, self.meetings.book, self.notices.book, self.seals.book, self.person_book)
         self.opinions = Opinions(self.store, self.catalog, books, lambda: self.settings.villages)
         self.amendments = Amendments(self.cases, self.opinions)
         self.operator = self._operator()
@@ -157,8 +158,15 @@ class Site:
             self.notices.book,
             self.seals.book,
             self.opinions.book,
-            self.roster.book,
+            self.person_book,
         )
+
+    @functools.cached_property
+    def roster(self) -> Roster:
+        """The villages' rosters (``store.roster``)."""
+        from store.roster import Roster
+
+        return Roster(self.store, self.person_book)
 
     def _expected_from(self, village: str) -> Expected:
         """A meeting of ``village`` takes its 应到 from the village's roster."""
@@ -341,7 +349,7 @@ class Site:
             meetings += [MeetingView.from_record(r) for r in tables.get(self.meetings.book.table, {}).values()]
             notices += [NoticeView.from_record(r) for r in tables.get(self.notices.book.table, {}).values()]
             seals += [SealView.from_record(r) for r in tables.get(self.seals.book.table, {}).values()]
-            people += [PersonView.from_record(r) for r in tables.get(self.roster.book.table, {}).values()]
+            people += [PersonView.from_record(r) for r in tables.get(self.person_book.table, {}).values()]
             if not held:
                 storage.release()
         data = risks.Data(cases=cases, meetings=meetings, notices=notices, seals=seals, people=people)
