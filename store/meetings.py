@@ -15,7 +15,6 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from procedures.meetings import ItemFacts, MeetingKind, evaluate, missing_before_confirm, resolution_conflict, rule_for
-from store import codec
 from store.db import Store
 from store.errors import BadInput, Refused
 from store.identity import Operator
@@ -41,6 +40,8 @@ def kind_of(text: str) -> MeetingKind:
 
 
 def _count(value: Any, what: str) -> int:
+    from store import codec  # the record rules: on a save, not at start-up
+
     return codec.count(value, what)
 
 

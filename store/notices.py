@@ -20,7 +20,6 @@ from procedures import idnumber
 from procedures.model import Matter, Produces, TimerKind, Unit
 from procedures.periods import format_date, period_end, period_line
 from procedures.workdays import WorkCalendar
-from store import codec
 from store.db import Store
 from store.errors import BadInput, Refused
 from store.identity import Operator
@@ -69,6 +68,8 @@ def notice_period(record: dict[str, Any]) -> str:
 
 def _entries(raw: Any, today: dt.date) -> list[dict[str, Any]]:
     """Rows of a notice's table: 姓名, 身份证号 (optional, checked), 人数, 金额, 备注."""
+    from store import codec  # the record rules: on a save, not at start-up
+
     rows = []
     for index, item in enumerate(raw or [], start=1):
         row = (

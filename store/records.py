@@ -18,7 +18,6 @@ from typing import Any
 import orjson
 from tinydb.table import Document
 
-from store import codec
 from store.db import PARTITIONS_DIR, Partition, Store, Transaction
 from store.errors import BadInput, Conflict, DataDamaged, NotFound, SchemaTooNew
 from store.identity import who_did
@@ -166,6 +165,8 @@ class RecordBook:
             "updated_at": stamp,
             **_signed("updated", txn),
         }
+        from store import codec  # the record rules: on a save, not at start-up
+
         codec.check(self.kind, record, None, txn.now, self._resolve)  # refused: nothing stored or journaled
         partition.table(self.table).insert(Document(record, doc_id=seq))
         txn.record(action, self.target(number), record, detail, before=None)
@@ -211,6 +212,8 @@ class RecordBook:
         table = self._partition(number).table(self.table)
         stored = table.get(doc_id=number.seq)
         before = None if stored is None else digest(stored)
+        from store import codec
+
         codec.check(self.kind, record, stored, txn.now, self._resolve)  # what changed, before it is stored
         table.update(_replace_with(record), doc_ids=[number.seq])  # type: ignore[arg-type]
         txn.record(action, self.target(record["number"]), record, detail, before=before)

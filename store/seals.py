@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from store import codec
 from store.db import Store
 from store.errors import BadInput, Refused
 from store.identity import Operator
@@ -72,6 +71,8 @@ class Seals:
                 f"批准人与印章保管人不能是同一人（{approver}）：请由负责人审批，保管人只负责盖章。"
                 "如实际就是同一人批准并盖章，请在“情况说明”中如实写明（将列为监督提示）"
             )
+        from store import codec  # the record rules: on a save, not at start-up
+
         copies = codec.count(fields.get("copies", 1), "用印份数", low=1, high=10_000)
         meeting_no = str(fields.get("meeting") or "").strip()
         if meeting_no:
