@@ -8,6 +8,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from textual import events
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Input, Select
@@ -306,3 +307,26 @@ async def test_a_village_cadre_of_one_village_goes_straight_to_its_roster(tmp_pa
         await pilot.pause()
         assert isinstance(current(app), RosterScreen)
         assert "城关村名册" in visible_text(app) and "张建国" in visible_text(app)
+
+
+async def test_two_digits_typed_at_once_answer_a_choice_once(tmp_path: Path) -> None:
+    """ "12" in one burst at the village choice: the second digit reached the closing dialog and
+    dismissed the screen beneath it too (once the app ended with ScreenStackError)."""
+    village_roster(tmp_path / "data")
+    app = make(tmp_path / "data")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        home = current(app)
+        await pilot.press("r")
+        await pilot.pause()
+        dialog = current(app)
+        assert isinstance(dialog, ChoiceDialog)
+        for digit in "12":  # both queued before the first is handled, as a terminal's burst arrives
+            dialog.post_message(events.Key(digit, digit))
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(current(app), RosterScreen)
+        assert "城关村名册" in visible_text(app) and "Esc 返回" in footer(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert current(app) is home

@@ -71,6 +71,7 @@ class ChoiceDialog(ModalScreen[str | None]):
         super().__init__()
         self.title_text, self.choices, self.note = title, choices, note
         self.default, self.digits = default, digits
+        self.answered = False
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -101,14 +102,22 @@ class ChoiceDialog(ModalScreen[str | None]):
             return
         if event.character and event.character.isdigit() and 1 <= int(event.character) <= len(self.choices):
             event.stop()
-            self.dismiss(self.choices[int(event.character) - 1])
+            self.answer(self.choices[int(event.character) - 1])
 
     @on(OptionList.OptionSelected)
     def chosen(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(self.choices[int(event.option.id or "1") - 1])
+        self.answer(self.choices[int(event.option.id or "1") - 1])
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.answer(None)
+
+    def answer(self, choice: str | None) -> None:
+        """Close with ``choice``, once: a second key of the same burst ("12" typed fast) reaches the
+        dialog while it is closing, and dismissing it again closed the screen beneath."""
+        if self.answered:
+            return
+        self.answered = True
+        self.dismiss(choice)
 
 
 class TextDialog(ModalScreen[str | None]):
