@@ -264,6 +264,8 @@ def _fill(sheet: Worksheet, columns: Sequence[str], rows: Sequence[Mapping[str, 
         at = sheet.max_row
         for index, name in enumerate(columns, start=1):
             cell = sheet.cell(row=at, column=index)
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"  # text as typed, never a formula that runs when the file is opened
             if name in DATES and isinstance(cell.value, dt.date):
                 cell.number_format = "yyyy-mm-dd"
             elif name in (ID_NUMBER, HOUSEHOLD):
@@ -281,8 +283,20 @@ def export_csv(people: Sequence[Mapping[str, Any]]) -> bytes:
     rows = [row for person in people for row in person_rows(person)]
     for number, row in enumerate(rows, start=1):
         values = [number if name == NUMBER else row.get(name) for name in FIELDS]
-        writer.writerow(["" if v is None else v.isoformat() if isinstance(v, dt.date) else str(v) for v in values])
+        writer.writerow(
+            [csv_text("" if v is None else v.isoformat() if isinstance(v, dt.date) else str(v)) for v in values]
+        )
     return buffer.getvalue().encode("utf-8-sig")
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""What makes a spreadsheet read a cell of a CSV file as a formula (or a DDE command)."""
+
+
+def csv_text(value: str) -> str:
+    """A value for a CSV cell that a spreadsheet shows as text: one that would start a formula
+    gets a leading apostrophe (the usual defence against formula injection)."""
+    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 def rejects(rows: Sequence[Row], problems: Mapping[int, Sequence[str]]) -> bytes:

@@ -35,6 +35,8 @@ PERSON_FIELDS = ("name", "gender", "birth", "id_number", "household", "head", "g
 def person_fields(fields: Mapping[str, Any], today: dt.date) -> dict[str, Any]:
     """A person's own fields as typed, checked and as stored; BadInput names what is wrong."""
     name = sanitize(fields.get("name"), "姓名", limit=40, required=True)
+    if name.startswith(("=", "+", "-", "@")):
+        raise BadInput(f"姓名“{name[:20]}”不是人名：不能以 = + - @ 开头（表格会把它当作公式）。{NOTHING}")
     gender = sanitize(fields.get("gender"), f"{name}的性别", limit=4)
     if gender not in ("", *GENDERS):
         raise BadInput(f"{name}的性别“{gender}”无效，应为 男 或 女（可以不填）。{NOTHING}")

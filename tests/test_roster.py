@@ -360,3 +360,26 @@ def test_an_opinion_can_be_filed_on_a_finding_about_a_person(site: Site) -> None
     assert finding.severity.value == "red"
     opinion = site.opinions.add(site.operator, NOW, both["number"], "请于月底前调整人选", finding=finding.key)
     assert (opinion["target"], opinion["target_kind"]) == (both["number"], "person")
+
+
+def test_the_roster_s_spreadsheets_never_carry_a_formula(site: Site, tmp_path: Path) -> None:
+    """A 村民小组 or a note typed as =HYPERLINK(…) is text in the exports; a name cannot be one."""
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from exports import roster_xlsx
+
+    with pytest.raises(BadInput, match="不能以 = \\+ - @ 开头"):
+        member(site, '=HYPERLINK("http://x","点")', "村民")
+    member(site, "张三", "村民", group='=HYPERLINK("http://x","点")', note="+cmd|x")
+    people = site.roster.records("城关村")
+    book = load_workbook(io.BytesIO(roster_xlsx.export(people, "城关村", NOW.date())))
+    cells = [c for row in book[roster_xlsx.SHEET].iter_rows() for c in row if c.value]
+    assert any(str(c.value).startswith("=HYPERLINK") for c in cells)
+    assert all(c.data_type != "f" for c in cells)
+    rows = list(csv.reader(io.StringIO(roster_xlsx.export_csv(people).decode("utf-8-sig"))))
+    values = [v for row in rows for v in row]
+    assert '\'=HYPERLINK("http://x","点")' in values and "'+cmd|x" in values
+    assert not any(v.startswith(("=", "+", "@")) for v in values)
