@@ -330,3 +330,18 @@ async def test_two_digits_typed_at_once_answer_a_choice_once(tmp_path: Path) -> 
         await pilot.press("escape")
         await pilot.pause()
         assert current(app) is home
+
+
+async def test_what_is_typed_as_a_membership_s_detail_is_seen(tmp_path: Path) -> None:
+    """The 职务/说明 input was squeezed to its two borders by the case list's #detail rule: what
+    the clerk typed was saved, never seen."""
+    village_roster(tmp_path / "data")
+    app = make(tmp_path / "data")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_roster(pilot, app)
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(current(app), JoinFormScreen)
+        await type_into(pilot, app, "#detail", "第二党小组")
+        assert "第二党小组" in visible_text(app)
+        assert app.screen.query_one("#detail", Input).outer_size.height == 3
