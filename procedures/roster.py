@@ -80,9 +80,10 @@ EXPECTED_BASIS: dict[MeetingKind, str] = {
 
 def expected_roles(kind: MeetingKind, by_household: bool) -> tuple[Role, ...]:
     """The memberships whose holders a meeting of ``kind`` expects (empty: no roster for it).
-    村民会议: the 户代表 when it is counted by households, else every 村民 18 or older."""
+    村民会议: the 户代表 when it is counted by households, else everyone on the village's roster
+    that day (a 户代表, a 党员 or a 村委会委员 is a 村民 too), 18 or older."""
     if kind is MeetingKind.VILLAGERS:
-        return (Role.HOUSEHOLD_REP,) if by_household else (Role.VILLAGER,)
+        return (Role.HOUSEHOLD_REP,) if by_household else tuple(Role)
     return _EXPECTED.get(kind, ())
 
 
@@ -170,7 +171,7 @@ def expected(people: Iterable[P], kind: MeetingKind, by_household: bool, day: dt
         view = person_view(person)
         if not any(holds(view, role, day) for role in roles):
             continue
-        if roles == (Role.VILLAGER,) and not adult_on(view, day):
+        if kind is MeetingKind.VILLAGERS and not by_household and not adult_on(view, day):
             continue
         out.append((sort_key(view.number), person))
     return [person for _key, person in sorted(out, key=lambda pair: pair[0])]

@@ -272,7 +272,8 @@ def counts_source(record: Mapping[str, Any]) -> str:
         return ""
     if not roles:
         return ""
-    return f"（本村名册中没有{'、'.join(r.value for r in roles)}，应到、实到人数为手工填写）"
+    who = "十八周岁以上的村民" if len(roles) == len(roster_rules.Role) else "、".join(r.value for r in roles)
+    return f"（本村名册中没有{who}，应到、实到人数为手工填写）"
 
 
 def present_names(record: Mapping[str, Any]) -> list[str]:

@@ -316,7 +316,7 @@ def test_expected_roles_follow_the_law_for_each_kind() -> None:
         rules.Role.REPRESENTATIVE,
     )
     assert rules.expected_roles(MeetingKind.VILLAGERS, True) == (rules.Role.HOUSEHOLD_REP,)
-    assert rules.expected_roles(MeetingKind.VILLAGERS, False) == (rules.Role.VILLAGER,)
+    assert rules.expected_roles(MeetingKind.VILLAGERS, False) == tuple(rules.Role), "everyone on the roster"
     assert rules.expected_roles(MeetingKind.BRANCH_ASSEMBLY, False) == (rules.Role.FULL_MEMBER,)
     assert rules.expected_roles(MeetingKind.OTHER, False) == ()
     child = {
@@ -383,3 +383,19 @@ def test_the_roster_s_spreadsheets_never_carry_a_formula(site: Site, tmp_path: P
     values = [v for row in rows for v in row]
     assert '\'=HYPERLINK("http://x","点")' in values and "'+cmd|x" in values
     assert not any(v.startswith(("=", "+", "@")) for v in values)
+
+
+def test_a_villagers_meeting_expects_everyone_on_the_roster_aged_eighteen(site: Site, tmp_path: Path) -> None:
+    member(site, "户代表甲", "户代表", birth="1970-01-01")
+    member(site, "代表乙", "村民代表")  # no birth date: counted
+    member(site, "党员丙", "正式党员", birth="1950-05-05")
+    member(site, "少年丁", "村民", birth="2010-01-01")
+    member(site, "迁出戊", "村民", until="2026-06-30")
+    record = meeting(site, kind="村民会议", others="出席")
+    assert [r["name"] for r in record["roll"]] == ["户代表甲", "代表乙", "党员丙"]
+    empty = new_site(tmp_path / "other")
+    typed = empty.meetings.new(
+        empty.operator, NOW, "城关村", {"kind": "村民会议", "title": "t", "start": "2026-11-20 09:00", "expected": 300}
+    )
+    text = text_of(saved(minutes_document(empty, typed["number"]), tmp_path, "记录"))
+    assert "本村名册中没有十八周岁以上的村民，应到、实到人数为手工填写" in text
