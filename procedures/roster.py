@@ -238,6 +238,7 @@ PARTY_KINDS = frozenset(
 PROXY_BASIS = (
     "委托表决：法律未作规定，按本村章程登记；到会人数只计本人出席者，受托人代投的票计入表决，表决基数相应计入委托人数"
 )
+ONE_PROXY = "一名到会人员只能受一人委托（本系统的规定，防止一人代多人表决；本村章程另有规定的，请告知管理员）"
 NO_PARTY_PROXY = (
     "党组织的会议不能委托他人代为表决（党员的表决权由本人行使）；缺席的党员可以提交书面意见"
     "（《中国共产党发展党员工作细则》第二十一条）"
@@ -296,7 +297,7 @@ def tally(roll: Iterable[Row]) -> Tally:
 
 def check_marks(kind: MeetingKind, roll: Iterable[Row]) -> str | None:
     """Why the marks cannot stand (None: they can): a 委托 at a Party meeting, a proxy who is
-    not marked present at the same meeting, a proxy for themselves."""
+    not marked present at the same meeting, a proxy for themselves, one present holding several."""
     rows = _rows(roll)
     present = {r.name for r in rows if Mark(r.mark) is Mark.PRESENT}
     for row in rows:
@@ -310,4 +311,8 @@ def check_marks(kind: MeetingKind, roll: Iterable[Row]) -> str | None:
             return f"{row.name}不能委托自己"
         if row.note not in present:
             return f"{row.name}委托{row.note}代为表决，但{row.note}不在本次会议的出席名单中：受托人须是到会的应到人员"
+    trusted = [r.note for r in rows if Mark(r.mark) is Mark.PROXY]
+    twice = sorted({n for n in trusted if trusted.count(n) > 1})
+    if twice:
+        return f"{'、'.join(twice)}受了不止一人的委托：{ONE_PROXY}"
     return None

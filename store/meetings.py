@@ -80,6 +80,7 @@ def _roll(people: Sequence[Mapping[str, Any]], before: Any, marks: Any, others: 
                 "note": str(row.get("note") or "") if row else "",
             }
         )
+    marked: set[str] = set()
     for raw in marks or []:
         who = unicodedata.normalize("NFKC", str(raw.get("who") or "")).strip()
         found = [r for r in roll if who in (r["person"], r["name"])]
@@ -94,6 +95,9 @@ def _roll(people: Sequence[Mapping[str, Any]], before: Any, marks: Any, others: 
             mark = roster_rules.mark_of(str(raw.get("mark") or ""))
         except ValueError as exc:
             raise BadInput(f"{who}：{exc}。未做任何改动。") from None
+        if found[0]["person"] in marked:
+            raise BadInput(f"{who}登记了两次出席情况：每人只写一行。未做任何改动。")
+        marked.add(found[0]["person"])
         found[0]["mark"] = mark.value
         found[0]["note"] = sanitize(raw.get("note"), f"{who}的{mark.value}说明", limit=500)
     if others:
@@ -350,6 +354,11 @@ class Meetings:
             }
             merged["roll"] = record.get("roll") or []
             given = {k: v for k, v in fields.items() if v is not None}
+            if merged["roll"]:
+                # Counted from the roster until now: its counts and lists were the marks', not typed,
+                # and a day the roster does not cover asks for them to be typed.
+                for key in ("expected", "present", "absent", "written"):
+                    merged.pop(key)
             merged.update(given)
             record.update(build(merged, now.date(), self._expected(str(record["village"])), frozenset(given)))
             self.book.save(txn, record, "meeting.edit")

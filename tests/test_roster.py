@@ -399,3 +399,23 @@ def test_a_villagers_meeting_expects_everyone_on_the_roster_aged_eighteen(site: 
     )
     text = text_of(saved(minutes_document(empty, typed["number"]), tmp_path, "记录"))
     assert "本村名册中没有十八周岁以上的村民，应到、实到人数为手工填写" in text
+
+
+def test_a_person_is_marked_once_and_holds_one_proxy_at_most(site: Site) -> None:
+    representatives(site)
+    with pytest.raises(BadInput, match="代表1登记了两次出席情况"):
+        meeting(site, marks=[{"who": "代表1", "mark": "出席"}, {"who": "代表1", "mark": "缺席", "note": "病"}])
+    with pytest.raises(BadInput, match="代表3受了不止一人的委托"):
+        meeting(
+            site,
+            marks=[{"who": "代表1", "mark": "委托", "note": "代表3"}, {"who": "代表2", "mark": "委托", "note": "代表3"}],
+            others="出席",
+        )
+
+
+def test_a_draft_moved_before_the_roster_asks_for_typed_counts(site: Site) -> None:
+    representatives(site)
+    draft = meeting(site, marks=[{"who": "代表1", "mark": "委托", "note": "代表2"}], others="出席")
+    moved = site.meetings.edit(site.operator, NOW, draft["number"], draft["rev"], {"start": "2021-01-05 09:00"})
+    assert (moved["counts_from"], moved["expected"], moved["present"], moved["absent"]) == ("typed", 0, 0, [])
+    assert moved["roll"] == []
