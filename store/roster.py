@@ -11,6 +11,7 @@ ID numbers are optional, checked when entered, and never leave the store unmaske
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from collections.abc import Mapping
 from typing import Any
@@ -27,6 +28,7 @@ from store.records import RecordBook, parse_date
 from store.sanitize import sanitize
 
 NOTHING = "未做任何改动。"
+_CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
 GENDERS = ("男", "女")
 PERSON_FIELDS = ("name", "gender", "birth", "id_number", "household", "head", "group", "note")
 """What a person's entry holds besides the memberships."""
@@ -34,7 +36,9 @@ PERSON_FIELDS = ("name", "gender", "birth", "id_number", "household", "head", "g
 
 def person_fields(fields: Mapping[str, Any], today: dt.date) -> dict[str, Any]:
     """A person's own fields as typed, checked and as stored; BadInput names what is wrong."""
-    name = sanitize(fields.get("name"), "姓名", limit=40, required=True)
+    # "张 三丰" typed with a space (or a tab pasted from Excel) is 张三丰: spaces between Chinese
+    # characters are dropped, so that one person is not entered twice.
+    name = _CJK_GAP.sub("", sanitize(fields.get("name"), "姓名", limit=40, required=True))
     if name.startswith(("=", "+", "-", "@")):
         raise BadInput(f"姓名“{name[:20]}”不是人名：不能以 = + - @ 开头（表格会把它当作公式）。{NOTHING}")
     gender = sanitize(fields.get("gender"), f"{name}的性别", limit=4)
@@ -190,10 +194,15 @@ class Roster:
                 body["name"],
                 body["household"],
             )
+            if same_id and other["name"] != body["name"]:
+                raise BadInput(
+                    f"{body['name']}的身份证号与名册中的{other['name']}（{other['number']}）相同：请核对号码；"
+                    f"是同一人的，请修改那一条，不要再登记一次。{NOTHING}"
+                )
             if same_id or same_home:
                 why = "身份证号相同" if same_id else f"户号 {body['household']} 中已有同名的人"
                 raise BadInput(
-                    f"{body['name']}已在名册中（{other['number']}，{why}）：请修改这条，不要再登记一次。{NOTHING}"
+                    f"{body['name']}已在名册中（{other['number']}，{why}）：请修改那一条，不要再登记一次。{NOTHING}"
                 )
 
     def edit(

@@ -94,8 +94,10 @@ def test_a_person_is_entered_once_and_their_id_number_never_leaves_unmasked(site
     number = _valid_id()
     person = member(site, "李四", "村民代表", id_number=number, household="012")
     assert person["birth"] == "1990-03-07", "the birth date is read from the ID number"
-    with pytest.raises(BadInput, match=r"已在名册中.*身份证号相同"):
-        member(site, "李 四", "村民", id_number=number)
+    with pytest.raises(BadInput, match=r"李四已在名册中.*身份证号相同"):
+        member(site, "李 四", "村民", id_number=number)  # a space between Chinese characters is dropped
+    with pytest.raises(BadInput, match=r"冒名的身份证号与名册中的李四（城关村-2026-RY0001）相同"):
+        member(site, "冒名", "村民", id_number=number)
     with pytest.raises(BadInput, match="户号 012 中已有同名的人"):
         member(site, "李四", "村民", household="012")
     shown = json.dumps(shapes.person(person), ensure_ascii=False)
@@ -408,7 +410,10 @@ def test_a_person_is_marked_once_and_holds_one_proxy_at_most(site: Site) -> None
     with pytest.raises(BadInput, match="代表3受了不止一人的委托"):
         meeting(
             site,
-            marks=[{"who": "代表1", "mark": "委托", "note": "代表3"}, {"who": "代表2", "mark": "委托", "note": "代表3"}],
+            marks=[
+                {"who": "代表1", "mark": "委托", "note": "代表3"},
+                {"who": "代表2", "mark": "委托", "note": "代表3"},
+            ],
             others="出席",
         )
 
