@@ -239,7 +239,7 @@ def sign_in_rows(record: dict[str, Any], rows: int | None = None) -> int:
     return min(int(record.get("expected") or 0), SIGN_IN_MAX) or SIGN_IN_PAGE
 
 
-def sign_in_sheet(doc: Document, record: dict[str, Any], rows: int | None = None) -> None:
+def sign_in_sheet(doc: Document, record: dict[str, Any], rows: int | None = None, blank: bool = False) -> None:
     """签到表 on a new page: one row of at least 10 mm per person (户 for a household meeting)."""
     style.page_break(doc)
     style.title(doc, "签到表")
@@ -250,7 +250,8 @@ def sign_in_sheet(doc: Document, record: dict[str, Any], rows: int | None = None
         indent=False,
     )
     unit = _unit(record)
-    style.body(doc, f"应到 {record.get('expected') or BLANK} {unit}，实到 {BLANK} {unit}", indent=False)
+    present = record.get("present") if record.get("roll") and not blank else None
+    style.body(doc, f"应到 {record.get('expected') or BLANK} {unit}，实到 {present or BLANK} {unit}", indent=False)
     roll = record.get("roll") or []
     # A household meeting's sheet: the 户主 of each household by hand, or the roster's 户代表.
     names = "户代表姓名" if roll else "户主姓名"
@@ -335,10 +336,20 @@ def _header_table(doc: Document, record: dict[str, Any]) -> None:
         style.row_height(row, style.PEN_LINE * lines)
 
 
+def unmarked(record: dict[str, Any]) -> dict[str, Any]:
+    """A meeting counted from the roster as the paper before it is held: its people's names, none
+    of the marks the clerk may have entered since (the marks come from the signed sheet, never
+    onto it)."""
+    if not record.get("roll"):
+        return record
+    roll = [{**r, "mark": "", "note": ""} for r in record["roll"]]
+    return {**record, "roll": roll, "present": 0, "absent": [], "written": []}
+
+
 def blank_minutes_document(site: Site, number: str, rows: int | None = None) -> Document:
     """The paper-first minutes of a meeting (also one registered ahead of its day): half-filled
     record with writing lines, 签到表 (``rows`` rows, else 应到) and 表决统计表."""
-    record = site.meetings.get(number)
+    record = unmarked(site.meetings.get(number))
     items = record.get("items") or []
     doc = style.new_document()
     style.title(doc, minutes_title(record["kind"]))
@@ -358,7 +369,7 @@ def blank_minutes_document(site: Site, number: str, rows: int | None = None) -> 
     for line in rule_lines(record):
         style.body(doc, line)
     _signatures(doc, counted=True)
-    sign_in_sheet(doc, record, rows)
+    sign_in_sheet(doc, record, rows, blank=True)
 
     style.page_break(doc)
     style.title(doc, "表决统计表")

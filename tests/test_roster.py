@@ -424,3 +424,14 @@ def test_a_draft_moved_before_the_roster_asks_for_typed_counts(site: Site) -> No
     moved = site.meetings.edit(site.operator, NOW, draft["number"], draft["rev"], {"start": "2021-01-05 09:00"})
     assert (moved["counts_from"], moved["expected"], moved["present"], moved["absent"]) == ("typed", 0, 0, [])
     assert moved["roll"] == []
+
+
+def test_the_blank_minutes_carry_names_only_even_after_marks_were_entered(site: Site, tmp_path: Path) -> None:
+    representatives(site, 4)
+    record = meeting(site, marks=[{"who": "代表1", "mark": "缺席", "note": "病假"}], others="出席")
+    blank = saved(blank_minutes_document(site, record["number"]), tmp_path, "空白")
+    sheet, text = sign_in(blank), text_of(blank)
+    assert "代表1" in sheet and "病假" not in sheet and "缺席" not in sheet
+    assert "病假" not in text and "实到 4" not in text
+    filled = saved(minutes_document(site, record["number"]), tmp_path, "记录")
+    assert "应到 5 人，实到 4 人" in text_of(filled) and "缺席（病假）" in sign_in(filled)
