@@ -14,7 +14,7 @@ from textual.widgets import Input, Select
 
 from store.site import Site
 from tests.sites import NOW, new_site
-from tests.tui_helpers import make, visible_text
+from tests.tui_helpers import make, screen_text, visible_text
 from tui.app import CunwuApp
 from tui.dialogs import ChoiceDialog, TextDialog
 from tui.screens.meeting_form import MeetingFormScreen
@@ -219,6 +219,7 @@ async def test_a_party_meeting_takes_no_proxy(tmp_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await open_form(pilot, app, kind="支部党员大会")
         await to_roll(pilot, app)
+        assert "3 书面意见、0 清除" in screen_text(app), "the hint offers no 委托 at a Party meeting"
         await pilot.press("1", "4")
         await pilot.pause()
         assert not isinstance(current(app), ChoiceDialog)

@@ -345,3 +345,16 @@ async def test_what_is_typed_as_a_membership_s_detail_is_seen(tmp_path: Path) ->
         await type_into(pilot, app, "#detail", "第二党小组")
         assert "第二党小组" in visible_text(app)
         assert app.screen.query_one("#detail", Input).outer_size.height == 3
+
+
+async def test_a_name_typed_in_the_search_field_narrows_the_list(tmp_path: Path) -> None:
+    village_roster(tmp_path / "data")
+    app = make(tmp_path / "data")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_roster(pilot, app)
+        await type_into(pilot, app, "#roster-name", "李")
+        seen = visible_text(app)
+        assert "姓名含“李”：共 1 人" in seen and "李秀英" in seen and "张建国" not in seen
+        await pilot.press("enter")  # back to the list, on the one found
+        await pilot.pause()
+        assert "RY0002 李秀英" in visible_text(app)

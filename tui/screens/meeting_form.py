@@ -359,9 +359,10 @@ class MeetingFormScreen(FormScreen):
         table = self.query_one("#roll", RollTable)
         table.display = bool(self.roll)
         if self.roll:
+            proxy = "" if kind in roster_rules.PARTY_KINDS else "4 委托、"  # none at a Party meeting
             note = (
                 f"应到人员按本村名册（{key[2].isoformat()}，{len(self.roll)} 人）：在名单中按 "
-                "1 出席、2 缺席、3 书面意见、4 委托、0 清除，q 其余都出席"
+                f"1 出席、2 缺席、3 书面意见、{proxy}0 清除，q 其余都出席"
             )
         elif kind is not None:
             note = f"本村名册中没有{kind.value}的应到人员（{key[2].isoformat()}），应到、实到人数手工填写。"

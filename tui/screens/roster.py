@@ -9,6 +9,7 @@ and a person's details from ``store.shapes.person`` (masked).
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Collection, Mapping
 from typing import Any
 
@@ -90,8 +91,9 @@ class RosterScreen(BaseScreen):
             yield Dropdown(roles, allow_blank=False, value=ALL, id="roster-role")
             yield Label(literal("名册日期"), id="roster-day-label")
             yield text_input(placeholder="如 2026-03-01", id="roster-day")
+            yield text_input(placeholder="查找姓名", id="roster-name")
         table: DataTable[object] = DataTable(cursor_type="row", id="roster-table")
-        for name, width in (("姓名", 8), ("性别", 4), ("户号", 8), ("村民小组", 10)):
+        for name, width in (("姓名", 8), ("性别", 4), ("户号", 10), ("村民小组", 12)):
             table.add_column(name, width=width)
         table.add_column("身份（名册日期当天）")
         yield table
@@ -100,9 +102,10 @@ class RosterScreen(BaseScreen):
 
     DEFAULT_CSS = """
     #roster-filters { height: 3; }
-    #roster-filters Select { width: 30; }
-    #roster-day-label { padding: 1 1 0 2; width: auto; }
-    #roster-filters Input { width: 18; }
+    #roster-filters Select { width: 26; }
+    #roster-day-label { padding: 1 1 0 1; width: auto; }
+    #roster-filters #roster-day { width: 16; }
+    #roster-filters #roster-name { width: 1fr; }
     #roster-detail { height: 2; }
     """
 
@@ -127,7 +130,8 @@ class RosterScreen(BaseScreen):
         current = self.selected()
         keep = keep or (str(current["number"]) if current else "")
         day, role = self.shown_day, self.role
-        self.rows = [p for p in self.people if listed(p, role, day)]
+        name = unicodedata.normalize("NFKC", self.query_one("#roster-name", Input).value).strip()
+        self.rows = [p for p in self.people if listed(p, role, day) and name in str(p["name"])]
         table.clear()
         for p in self.rows:
             household = str(p.get("household") or "") + ("（户主）" if p.get("head") else "")
@@ -146,7 +150,9 @@ class RosterScreen(BaseScreen):
 
     def show_summary(self) -> None:
         what = self.role.value if self.role is not None else ALL
-        text = f"{self.village}名册 · 名册日期 {self.shown_day.isoformat()} · {what}：共 {len(self.rows)} 人"
+        name = self.query_one("#roster-name", Input).value.strip()
+        found = f"，姓名含“{name}”" if name else ""
+        text = f"{self.village}名册 · 名册日期 {self.shown_day.isoformat()} · {what}{found}：共 {len(self.rows)} 人"
         self.query_one("#roster-summary", Static).update(literal(text))
 
     def selected(self) -> dict[str, Any] | None:
@@ -181,6 +187,14 @@ class RosterScreen(BaseScreen):
         if role != self.role:
             self.role = role
             self.refresh_data()
+
+    @on(Input.Changed, "#roster-name")
+    def name_typed(self) -> None:
+        self.refresh_data()
+
+    @on(Input.Submitted, "#roster-name")
+    def name_done(self) -> None:
+        self.query_one(DataTable).focus()
 
     @on(Input.Submitted, "#roster-day")
     def day_typed(self) -> None:
