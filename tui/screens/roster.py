@@ -134,7 +134,7 @@ class RosterScreen(BaseScreen):
         self.rows = [p for p in self.people if listed(p, role, day) and name in str(p["name"])]
         table.clear()
         for p in self.rows:
-            household = str(p.get("household") or "") + ("（户主）" if p.get("head") else "")
+            household = str(p.get("household") or "") + (" 户主" if p.get("head") else "")
             table.add_row(
                 cell(p["name"]),
                 cell(p.get("gender") or ""),
