@@ -321,10 +321,13 @@ def rejects(rows: Sequence[Row], problems: Mapping[int, Sequence[str]]) -> bytes
 
 
 def _date_or_text(text: str) -> dt.date | str:
+    """A rejected row's date as a date cell, or as the text typed: a day Excel cannot show
+    (before 1900, such as a year typed as 0001) stays text, so the clerk sees what to correct."""
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         return text
+    return day if day.year >= 1900 else text
 
 
 _BAD_NAME = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')

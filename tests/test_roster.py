@@ -435,3 +435,20 @@ def test_the_blank_minutes_carry_names_only_even_after_marks_were_entered(site: 
     assert "病假" not in text and "实到 4" not in text
     filled = saved(minutes_document(site, record["number"]), tmp_path, "记录")
     assert "应到 5 人，实到 4 人" in text_of(filled) and "缺席（病假）" in sign_in(filled)
+
+
+def test_a_rejected_row_s_year_0001_comes_back_as_the_text_typed() -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from exports import roster_xlsx
+    from store.roster_import import SINCE
+
+    sheet = roster_xlsx.read(
+        roster_xlsx.export_csv([]) + "1,张三,,,,,,,正式党员,,0001-01-01,,\r\n".encode(), "文件 名册.csv "
+    )
+    (row,) = sheet.rows
+    book = load_workbook(io.BytesIO(roster_xlsx.rejects([row], {row.line: ["起始日期不合理"]})))
+    values = [c.value for r in book[roster_xlsx.SHEET].iter_rows(min_row=2) for c in r]
+    assert "0001-01-01" in values and row.values[SINCE] == "0001-01-01"
