@@ -257,6 +257,11 @@ def meeting_edit(
     _report_meeting(record, as_json)
 
 
+def _some(names: tuple[str, ...], shown: int = 10) -> str:
+    """The first names and how many in all: a 村民会议's 1,000 unmarked people are not printed."""
+    return "、".join(names[:shown]) + (f"等 {len(names)} 人" if len(names) > shown else "")
+
+
 def _report_meeting(record: dict[str, Any], as_json: bool) -> None:
     if as_json:
         print_json(shapes.meeting(record))
@@ -267,7 +272,7 @@ def _report_meeting(record: dict[str, Any], as_json: bool) -> None:
     console.print(Text(f"  应到 {record['expected']} 人，实到 {record['present']} 人{counts_source(record)}"))
     unmarked = tally(record.get("roll") or []).unmarked
     if unmarked:
-        console.print(Text(f"  尚未登记出席情况：{'、'.join(unmarked)}（用 --mark 逐人登记，或 --others 出席）"))
+        console.print(Text(f"  尚未登记出席情况：{_some(unmarked)}（会后用 --mark 逐人登记，或 --others 出席）"))
     for i, item in enumerate(record["items"], start=1):
         if item["arithmetic"]:
             console.print(Text(f"  议题{i} {item['title']}：{item['arithmetic']}"))
@@ -298,7 +303,7 @@ def meeting_show(
         lines.append("出席：" + ("、".join(present_names(record)) or "无"))
         unmarked = tally(record["roll"]).unmarked
         if unmarked:
-            lines.append("尚未登记出席情况：" + "、".join(unmarked))
+            lines.append("尚未登记出席情况：" + _some(unmarked))
     lines += [f"缺席：{a['name']}（{a['reason']}）" for a in record["absent"]]
     if record["attendees"]:
         lines.append("列席：" + "、".join(record["attendees"]))
