@@ -15,9 +15,11 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyte
 import pytest
 
 from tests.sites import new_site
+from tests.test_framediff import WideScreen
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -25,13 +27,14 @@ pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is no
 
 
 class Tmux:
-    """The app in a tmux window of 80×24, on a tmux server of its own."""
+    """A command (by default the app) in a tmux window of 80×24, on a tmux server of its own."""
 
-    def __init__(self, data: Path) -> None:
+    def __init__(self, data: Path, command: str = "", width: int = 80, height: int = 24) -> None:
         self.socket = f"cunwu-wide-{os.getpid()}-{time.monotonic_ns()}"
         app = f"{sys.executable} -c 'from tui.launch import run; run()'"
         env = f"TERM=xterm LANG=C.UTF-8 CUNWU_DATA={data} PYTHONPATH={ROOT}"
-        self.tmux("new-session", "-d", "-x", "80", "-y", "24", "-c", str(ROOT), f"env {env} {app}")
+        size = ("-x", str(width), "-y", str(height))
+        self.tmux("new-session", "-d", *size, "-c", str(ROOT), f"env {env} {command or app}")
 
     def tmux(self, *args: str) -> str:
         done = subprocess.run(["tmux", "-L", self.socket, "-f", "/dev/null", *args], capture_output=True, check=True)
@@ -118,3 +121,23 @@ def test_the_chosen_option_and_the_form_under_the_drop_down_are_whole_once_it_cl
     screen = "\n".join(tmux.wait_for("主题党日"))
     for text in ("主题党日", "会议名称", "开始时间", "结束时间（可不填）", "地点"):
         assert text in screen, screen
+
+
+@pytest.mark.timeout(30)
+def test_tmux_blanks_the_other_half_of_a_wide_character_as_the_blanking_emulator_does(tmp_path: Path) -> None:
+    """tests/test_framediff.py compares the frame diff's output with Textual's on ``WideScreen``
+    (pyte blanking the other half of a wide character written over by half): tmux draws the same
+    bytes the same way, where plain pyte does not."""
+    data = "\x1b[1;1H村民代表会议\x1b[1;4Hx\x1b[1;8HYZ\x1b[2;1H"
+    (tmp_path / "bytes").write_text(data, encoding="utf-8")
+    term = Tmux(tmp_path, f"sh -c 'cat {tmp_path / 'bytes'}; sleep 20'", width=12, height=3)
+    try:
+        shown = term.wait_for("x")[0]
+    finally:
+        term.close()
+    screens = {}
+    for name, screen in (("pyte", pyte.Screen(12, 3)), ("blanking", WideScreen(12, 3))):
+        pyte.Stream(screen).feed(data)
+        screens[name] = "".join(screen.buffer[0][x].data for x in range(12)).rstrip()
+    assert shown.rstrip() == screens["blanking"] == "村 x代 YZ 议"
+    assert screens["pyte"] != shown.rstrip()
