@@ -17,9 +17,12 @@ from pathlib import Path
 
 import pyte
 import pytest
+from rich.segment import Segment
+from textual.strip import Strip
 
 from tests.sites import new_site
 from tests.test_framediff import WideScreen
+from tui.driver import EMPTY, _whole_end
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -141,3 +144,11 @@ def test_tmux_blanks_the_other_half_of_a_wide_character_as_the_blanking_emulator
         screens[name] = "".join(screen.buffer[0][x].data for x in range(12)).rstrip()
     assert shown.rstrip() == screens["blanking"] == "村 x代 YZ 议"
     assert screens["pyte"] != shown.rstrip()
+
+
+def test_an_update_ending_inside_a_wide_character_is_written_to_its_end() -> None:
+    """A partial update is cropped at its span's end: one that would end inside a wide character
+    (now that a widget's strip may run across the edges of the widgets it hides) ends after it."""
+    line: dict[int, Strip | None] = {0: Strip([Segment("ab"), Segment("村民c")], 7), 7: None, 9: EMPTY}
+    ends = [_whole_end(line, x2) for x2 in range(10)]
+    assert ends == [0, 1, 2, 4, 4, 6, 6, 7, 8, 9]

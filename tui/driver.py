@@ -20,9 +20,10 @@ from __future__ import annotations
 import codecs
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from rich.cells import cell_len
 from textual._compositor import ChopsUpdate, Compositor
 from textual.drivers import linux_driver
 from textual.drivers.linux_driver import LinuxDriver
@@ -93,6 +94,7 @@ def _render_partial_update(self: Compositor) -> ChopsUpdate | None:
     spans = list(self._regions_to_spans(update_regions))
     is_rendered_line = {y for y, _, _ in spans}.__contains__
     chops = self._render_chops(crop, is_rendered_line)
+    spans = [(y, x1, _whole_end(chops[y], x2)) for y, x1, x2 in spans]
     chop_ends: list[list[int]] = []
     for cut_set, line in zip(self.cuts, chops, strict=True):
         chop_ends.append(
@@ -102,6 +104,24 @@ def _render_partial_update(self: Compositor) -> ChopsUpdate | None:
             ]
         )
     return ChopsUpdate(chops, spans, chop_ends)
+
+
+def _whole_end(line: Mapping[int, Strip | None], x2: int) -> int:
+    """``x2``, or the cell after the wide character it would cut in half: an update is written
+    up to its span's end, cropped there (``ChopsUpdate.render_segments``)."""
+    for x, strip in line.items():
+        if strip is None or not x < x2 < x + strip.cell_length:
+            continue
+        at = x
+        for segment in strip:
+            for char in segment.text:
+                size = cell_len(char)
+                if at < x2 < at + size:
+                    return at + size
+                at += size
+                if at >= x2:
+                    return x2
+    return x2
 
 
 def mend_wide_cuts() -> None:
