@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 import pyte
 import pytest
+from wcwidth import wcwidth
 
 from tests.test_squeeze import SESSION
 from tui.framediff import FrameDiff
@@ -18,14 +19,46 @@ from tui.squeeze import Squeeze
 Size = tuple[int, int]
 
 
+class WideScreen(pyte.Screen):  # type: ignore[misc]
+    """pyte with what xterm and tmux do and pyte does not: a character written over half of a
+    wide (2-cell) character blanks its other half, which shows a blank until written again."""
+
+    def draw(self, data: str) -> None:
+        for char in data:
+            size = wcwidth(char)
+            x, line = self.cursor.x, self.buffer[self.cursor.y]
+            if size in (1, 2) and x + size <= self.columns:
+                if x > 0 and line[x].data == "":  # the right half of a wide one
+                    line[x - 1] = line[x - 1]._replace(data=" ")
+                end = x + size  # the cell after the ones written: the right half of one cut?
+                if end < self.columns and line[end].data == "":
+                    line[end] = line[end]._replace(data=" ")
+            super().draw(char)
+
+
+def test_the_blanking_terminal_blanks_the_other_half_of_a_wide_character_written_over() -> None:
+    """What the blanking comparisons rest on (tests/test_tui_wide.py shows tmux draws the same):
+    a write that starts on the right half of a wide character, or ends on its left half, leaves
+    a blank where plain pyte keeps the character."""
+    data = "\x1b[1;1H村民代表会议\x1b[1;4Hx\x1b[1;8HYZ"
+    shows = []
+    for screen in (pyte.Screen(12, 1), WideScreen(12, 1)):
+        pyte.Stream(screen).feed(data)
+        shows.append("".join(screen.buffer[0][x].data or "|" for x in range(12)))  # | a right half
+    assert shows == ["村|民x代|表YZ|议|", "村| x代| YZ 议|"]
+
+
 class Both:
     """Two emulated terminals: one fed the writes as they came, one fed them reduced; with
-    ``onlcr`` through a tty that writes each line feed as carriage return and line feed."""
+    ``onlcr`` through a tty that writes each line feed as carriage return and line feed; with
+    ``blanking`` terminals that blank the other half of a wide character written over by half
+    (``WideScreen``), as xterm and tmux do."""
 
-    def __init__(self, width: int = 80, height: int = 24, *, onlcr: bool = False) -> None:
+    def __init__(self, width: int = 80, height: int = 24, *, onlcr: bool = False, blanking: bool = False) -> None:
         self.onlcr = onlcr
         self.size: Size = (width, height)
-        self.plain, self.reduced = pyte.Screen(width, height), pyte.Screen(width, height)
+        screen = WideScreen if blanking else pyte.Screen
+        self.plain, self.reduced = screen(width, height), screen(width, height)
         self.plain_stream, self.reduced_stream = pyte.Stream(self.plain), pyte.Stream(self.reduced)
         self.diff = FrameDiff(lambda: self.size)
         self.squeeze = Squeeze()
@@ -67,14 +100,17 @@ def text(screen: pyte.Screen) -> list[str]:
     return [line.rstrip() for line in screen.display]
 
 
+@pytest.mark.parametrize("blanking", [False, True])
 @pytest.mark.parametrize("onlcr", [False, True])
-def test_the_recorded_session_is_drawn_the_same_after_every_write_in_a_third_of_the_bytes(onlcr: bool) -> None:
+def test_the_recorded_session_is_drawn_the_same_after_every_write_in_a_third_of_the_bytes(
+    onlcr: bool, blanking: bool
+) -> None:
     raw = gzip.decompress(SESSION.read_bytes()).decode("utf-8")
     if onlcr:  # as Textual writes it: the recording is what the pty made of its line feeds
         raw = raw.replace("\r\n", "\n")
     rng = random.Random(7)
     cuts = sorted(rng.sample(range(1, len(raw)), 400))
-    both = Both(onlcr=onlcr)
+    both = Both(onlcr=onlcr, blanking=blanking)
     for a, b in zip([0, *cuts], [*cuts, len(raw)], strict=True):
         both.write(raw[a:b])
         assert both.same(), (a, b, raw[a:b])
@@ -107,8 +143,9 @@ def test_a_frame_drawn_again_writes_only_the_cursor() -> None:
     assert both.same()
 
 
-def test_wide_characters_overwritten_by_narrow_ones_and_halves() -> None:
-    both = Both()
+@pytest.mark.parametrize("blanking", [False, True])
+def test_wide_characters_overwritten_by_narrow_ones_and_halves(blanking: bool) -> None:
+    both = Both(blanking=blanking)
     both.write(HOME)
     # Narrow characters over both halves of wide ones (starting on a right half), a wide one
     # over two narrow ones, a wide one straddling two wide ones.
@@ -250,11 +287,12 @@ def random_stream(rng: random.Random, width: int, height: int) -> str:
     return "".join(parts)
 
 
-def test_random_frames_draw_the_same_screen() -> None:
+@pytest.mark.parametrize("blanking", [False, True])
+def test_random_frames_draw_the_same_screen(blanking: bool) -> None:
     rng = random.Random(19)
     for round_ in range(60):
         width, height = rng.choice([(80, 24), (20, 6), (7, 3)])
-        both = Both(width, height)
+        both = Both(width, height, blanking=blanking)
         both.write("\x1b[?7l" if rng.random() < 0.7 else "")
         base = random_stream(rng, width, height)
         for _ in range(30):
@@ -312,9 +350,10 @@ def test_lines_that_moved_are_scrolled_on_the_terminal_not_drawn_again() -> None
     assert out
 
 
-def test_random_scrolls_draw_the_same_screen() -> None:
+@pytest.mark.parametrize("blanking", [False, True])
+def test_random_scrolls_draw_the_same_screen(blanking: bool) -> None:
     rng = random.Random(23)
-    both = Both()
+    both = Both(blanking=blanking)
     both.write(page(1, 2))
     for _ in range(80):
         top = rng.randint(1, 10)

@@ -30,6 +30,16 @@ terminal ends up exactly as Textual's own bytes would leave it:
   written as it came.
 A change of the terminal's size (``size`` differs from the grid's), or a clear, forgets the whole
 copy. tests/test_framediff.py draws both streams through a terminal emulator and compares them.
+
+Wide characters: a terminal (xterm, tmux) blanks the other half of a wide character when a write
+covers one half only. No write of the changes can do that: the copy holds a wide character's two
+cells together (a character written over one half makes the other half not known, and a frame
+that leaves one so is written as it came), so a cell of an old wide character that changes
+means its other half changes too and is written in the same run, and a run never starts on a
+right half (it starts on the character's left half) nor ends on a left half (the character is
+written whole). Textual's own bytes, where written as they came, cut a wide character only
+where its frame does, and the terminal shows what Textual sent. tests/test_framediff.py also
+compares both streams on an emulator that blanks as tmux does (tests/test_tui_wide.py).
 """
 
 from __future__ import annotations
