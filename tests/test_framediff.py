@@ -363,3 +363,20 @@ def test_random_scrolls_draw_the_same_screen(blanking: bool) -> None:
         if rng.random() < 0.2:
             both.write(random_stream(rng, 80, 24))
             assert both.same()
+
+
+def test_the_compositor_is_mended_only_on_the_textual_release_it_was_copied_from(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from textual._compositor import Compositor
+
+    from tui import driver
+
+    assert driver.textual_version().startswith(driver.MENDED_FOR), "the pinned Textual is the one mended"
+    for name in ("_render_chops", "render_partial_update"):  # put back as they were after the test
+        monkeypatch.setattr(Compositor, name, Compositor.__dict__[name])
+    textual_own = Compositor.__dict__["_render_chops"]
+    monkeypatch.setattr(driver, "textual_version", lambda: "9.0.0")
+    assert driver.mend_wide_cuts() is False and Compositor.__dict__["_render_chops"] is textual_own
+    monkeypatch.setattr(driver, "textual_version", lambda: "8.2.8")
+    assert driver.mend_wide_cuts() is True and Compositor.__dict__["_render_chops"] is driver._render_chops

@@ -124,11 +124,36 @@ def _whole_end(line: Mapping[int, Strip | None], x2: int) -> int:
     return x2
 
 
-def mend_wide_cuts() -> None:
+MENDED_FOR = "8.2."
+"""The Textual release whose compositor methods ``_render_chops`` and ``_render_partial_update``
+were copied from: another release keeps its own (textual#6357 may be fixed there, or the
+methods changed)."""
+
+
+def textual_version() -> str:
+    """The installed Textual's version, from its dist-info folder's name ("" if not found):
+    importlib.metadata would load a megabyte of modules at start-up."""
+    import textual
+
+    packages = os.path.dirname(os.path.dirname(textual.__file__))
+    try:
+        names = os.listdir(packages)
+    except OSError:
+        return ""
+    for name in names:
+        if name.startswith("textual-") and name.endswith(".dist-info"):
+            return name.removeprefix("textual-").removesuffix(".dist-info")
+    return ""
+
+
+def mend_wide_cuts() -> bool:
     """Make Textual's compositor keep a widget's wide characters whole (see above); once, for
-    the whole process."""
+    the whole process, and only on the release the methods were copied from."""
+    if not textual_version().startswith(MENDED_FOR):
+        return False
     Compositor._render_chops = _render_chops  # type: ignore[method-assign,assignment]
     Compositor.render_partial_update = _render_partial_update  # type: ignore[method-assign]
+    return True
 
 
 class TolerantLinuxDriver(LinuxDriver):
