@@ -70,18 +70,26 @@ def read_stdin(flag: str) -> str:
 
 def read_file(path: str, flag: str) -> str:
     """A regular file the user names, read as the user, at most ``LIMIT`` bytes."""
+    return _decode(read_bytes(path, f"{flag}：", "名单文件", LIMIT), f"文件 {path} ")
+
+
+def read_bytes(path: str, where: str, what: str, limit: int) -> bytes:
+    """A regular file the user names (``what``: 名单文件, .xlsx 或 .csv 文件), read as the user,
+    at most ``limit`` + 1 bytes (the caller says when it is too long); ``where`` starts each refusal."""
+    from store import outputs  # paths and reasons as every refusal shows them
+
+    shown = outputs.shown(path)
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
     except OSError as exc:
-        fail(f"{flag}：不能读取 {path}（{exc.strerror}）。{NOTHING_DONE}", EXIT_USAGE)
+        fail(f"{where}不能读取 {shown}（{outputs.reason(exc)}）。{NOTHING_DONE}", EXIT_USAGE)
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
-            fail(f"{flag}：{path} 不是普通文件。请给出名单文件，或写 - 从标准输入提供。{NOTHING_DONE}", EXIT_USAGE)
+            fail(f"{where}{shown} 不是普通文件。请给出{what}，或写 - 从标准输入提供。{NOTHING_DONE}", EXIT_USAGE)
         with os.fdopen(os.dup(fd), "rb") as handle:
-            raw = handle.read(LIMIT + 1)
+            return handle.read(limit + 1)
     finally:
         os.close(fd)
-    return _decode(raw, f"文件 {path} ")
 
 
 # Standard input is read once per command: every option that may be ``-`` goes through

@@ -10,8 +10,6 @@ export, the rows an import rejects) goes where ``store.outputs`` allows, as ever
 
 from __future__ import annotations
 
-import os
-import stat
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -30,7 +28,7 @@ from store.records import parse_date
 from store.site import Site
 from tui import cli_common
 from tui.cli_common import JsonOption, fail, handled, open_site, out, print_json
-from tui.cli_input import STDIN, text_option
+from tui.cli_input import STDIN, read_bytes, text_option
 
 app = typer.Typer(
     help="名册：cunwu roster template|export|import|list|show|add|join|leave",
@@ -174,20 +172,7 @@ def _read_source(source: str) -> tuple[bytes, str, str]:
             f"（程序以服务账号运行，不读取您给出的路径）。{NOTHING}",
             EXIT_USAGE,
         )
-    try:
-        fd = os.open(source, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
-    except OSError as exc:
-        fail(f"不能读取 {outputs.shown(source)}（{outputs.reason(exc)}）。{NOTHING}", EXIT_USAGE)
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            fail(
-                f"{outputs.shown(source)} 不是普通文件：请给出 .xlsx 或 .csv 文件，或写 - 从标准输入提供。{NOTHING}",
-                EXIT_USAGE,
-            )
-        with os.fdopen(os.dup(fd), "rb") as handle:
-            raw = handle.read(LIMIT + 1)
-    finally:
-        os.close(fd)
+    raw = read_bytes(source, "", ".xlsx 或 .csv 文件", LIMIT)
     return raw, f"文件 {outputs.shown(source)} ", Path(source).stem
 
 
