@@ -172,7 +172,7 @@ def _read_source(source: str) -> tuple[bytes, str, str]:
             f"（程序以服务账号运行，不读取您给出的路径）。{NOTHING}",
             EXIT_USAGE,
         )
-    raw = read_bytes(source, "", ".xlsx 或 .csv 文件", LIMIT)
+    raw = read_bytes(source, "", " .xlsx 或 .csv 文件", LIMIT)
     return raw, f"文件 {outputs.shown(source)} ", Path(source).stem
 
 
