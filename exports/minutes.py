@@ -28,7 +28,7 @@ from exports import style
 from exports.notice import issuer
 from procedures import idnumber
 from procedures import roster as roster_rules
-from procedures.meetings import Base, MeetingKind, Threshold, rule_for
+from procedures.meetings import PARTY_KINDS, Base, MeetingKind, Threshold, rule_for
 from store.identity import who_did
 from store.meetings import STATES, counts_source, present_names
 
@@ -42,16 +42,6 @@ SIGN_IN_PAGE = 16
 """Rows of the 签到表 when neither 应到 nor a row count is given: one page of 10 mm rows."""
 SIGN_IN_MAX = 2000
 DRAFT_MARK = "草稿　未经确认，不作正式记录"
-PARTY_KINDS = {
-    MeetingKind.BRANCH_ASSEMBLY,
-    MeetingKind.BRANCH_COMMITTEE,
-    MeetingKind.PARTY_GROUP,
-    MeetingKind.PARTY_LECTURE,
-    MeetingKind.PARTY_DAY,
-    MeetingKind.LIFE_MEETING,
-    MeetingKind.MEMBER_REVIEW,
-}
-"""三会一课 and the other meetings of the party branch: convened by the 党支部."""
 WRITING_LINES = {"情况说明": 2, "发言摘要": 6, "决议": 3}
 """Handwriting lines per 议题 on the blank minutes."""
 

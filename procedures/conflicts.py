@@ -260,17 +260,21 @@ def present_twice(meetings: Sequence[MeetingView]) -> Iterator[Hit]:
         still.append((meeting, end, present))
 
 
-def present_after_leaving(people: Sequence[PersonView], meetings: Sequence[MeetingView]) -> Iterator[Hit]:
-    by_number = {p.number: p for p in people}
+def _with_roster(meetings: Sequence[MeetingView]) -> Iterator[tuple[MeetingView, tuple[Role, ...], dt.date]]:
+    """Each meeting of a kind the roster covers, in order, with the memberships it expects and its day."""
     for meeting in _ordered(meetings):
         try:
             kind = MeetingKind(meeting.kind)
         except ValueError:
             continue
         roles = expected_roles(kind, meeting.by_household)
-        if not roles or meeting.start is None:
-            continue
-        day = meeting.start.date()
+        if roles and meeting.start is not None:
+            yield meeting, roles, meeting.start.date()
+
+
+def present_after_leaving(people: Sequence[PersonView], meetings: Sequence[MeetingView]) -> Iterator[Hit]:
+    by_number = {p.number: p for p in people}
+    for meeting, roles, day in _with_roster(meetings):
         parts = []
         for number, name in _present(meeting).items():
             person = by_number.get(number)
@@ -300,15 +304,9 @@ def left_after_the_fact(people: Sequence[PersonView], meetings: Sequence[Meeting
     """A finding on each meeting counted from the roster that left out a person whose membership
     (one the meeting expects) had ended before the meeting by its last day, but whose ending was
     entered only on or after the meeting's day: 应到 lowered after the fact makes a quorum easier."""
-    for meeting in _ordered(meetings):
-        try:
-            kind = MeetingKind(meeting.kind)
-        except ValueError:
+    for meeting, roles, day in _with_roster(meetings):
+        if not meeting.roll:
             continue
-        roles = expected_roles(kind, meeting.by_household)
-        if not roles or not meeting.roll or meeting.start is None:
-            continue
-        day = meeting.start.date()
         listed = {r.person for r in meeting.roll}
         parts = []
         for person in people:

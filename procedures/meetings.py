@@ -94,6 +94,20 @@ class MeetingKind(StrEnum):
     OTHER = "其他会议"
 
 
+PARTY_KINDS = frozenset(
+    {
+        MeetingKind.BRANCH_ASSEMBLY,
+        MeetingKind.BRANCH_COMMITTEE,
+        MeetingKind.PARTY_GROUP,
+        MeetingKind.PARTY_LECTURE,
+        MeetingKind.PARTY_DAY,
+        MeetingKind.LIFE_MEETING,
+        MeetingKind.MEMBER_REVIEW,
+    }
+)
+"""三会一课 and the other meetings of the Party branch: convened by the 党支部, and no one votes
+for another there."""
+
 RULES: dict[MeetingKind, VoteRule] = {
     MeetingKind.BRANCH_ASSEMBLY: PARTY_ASSEMBLY,
     MeetingKind.BRANCH_COMMITTEE: VoteRule(

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeVar, Union
 
-from procedures.meetings import MeetingKind
+from procedures.meetings import PARTY_KINDS, MeetingKind
 
 if TYPE_CHECKING:
     from procedures.views import PersonView, RollView
@@ -224,17 +224,6 @@ class Mark(StrEnum):
     """Absent, having entrusted a person present to vote on their behalf."""
 
 
-PARTY_KINDS = frozenset(
-    {
-        MeetingKind.BRANCH_ASSEMBLY,
-        MeetingKind.BRANCH_COMMITTEE,
-        MeetingKind.PARTY_GROUP,
-        MeetingKind.PARTY_LECTURE,
-        MeetingKind.PARTY_DAY,
-        MeetingKind.LIFE_MEETING,
-        MeetingKind.MEMBER_REVIEW,
-    }
-)
 PROXY_BASIS = (
     "委托表决：法律未作规定，按本村章程登记；到会人数只计本人出席者，受托人代投的票计入表决，表决基数相应计入委托人数"
 )

@@ -20,7 +20,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Checkbox, DataTable, Input, Select, Static, TextArea
 
 from procedures import roster as roster_rules
-from procedures.meetings import MeetingKind, evaluate, resolution_conflict, rule_for
+from procedures.meetings import PARTY_KINDS, MeetingKind, evaluate, resolution_conflict, rule_for
 from procedures.roster import Mark
 from store.errors import BadInput, StoreError
 from store.meetings import METHODS
@@ -359,7 +359,7 @@ class MeetingFormScreen(FormScreen):
         table = self.query_one("#roll", RollTable)
         table.display = bool(self.roll)
         if self.roll:
-            proxy = "" if kind in roster_rules.PARTY_KINDS else "4 委托、"  # none at a Party meeting
+            proxy = "" if kind in PARTY_KINDS else "4 委托、"  # none at a Party meeting
             note = (
                 f"应到人员按本村名册（{key[2].isoformat()}，{len(self.roll)} 人）：在名单中按 "
                 f"1 出席、2 缺席、3 书面意见、{proxy}0 清除，q 其余都出席"
@@ -403,7 +403,7 @@ class MeetingFormScreen(FormScreen):
             old = row["note"] if row["mark"] == wanted.value else ""
             self.app.push_screen(TextDialog(what, f"{row['name']}的{what}：", old), put)
         elif wanted is Mark.PROXY:
-            if self.kind() and MeetingKind(self.kind()) in roster_rules.PARTY_KINDS:
+            if self.kind() and MeetingKind(self.kind()) in PARTY_KINDS:
                 self.notify(roster_rules.NO_PARTY_PROXY, severity="warning", markup=False)
                 return
             present = [r["name"] for r in self.roll if r["mark"] == Mark.PRESENT.value and r is not row]
