@@ -253,6 +253,19 @@ SPECS: dict[str, dict[str, Rule]] = {
         "memberships[].ended_on": Day("第{}个身份终止的登记日期"),
         "memberships[].detail": Text("第{}个身份的说明", 100),
     },
+    "rectification": {
+        "problem": Text("问题", LONG, True),
+        "measure": Text("整改措施", LONG, True),
+        "responsible": Text("责任人", 40),
+        "person": Ref("责任人的名册编号", "RY"),
+        "deadline": Day("整改期限", required=True),
+        "progress[].at": Day("第{}条整改进展的时间", True),
+        "progress[].text": Text("第{}条整改进展", LONG, True),
+        "done.at": Day("整改完成的时间", True),
+        "done.evidence": Text("整改完成的佐证", LONG, True),
+        "closed.at": Day("销号的时间", True),
+        "closed.note": Text("销号意见", LONG, True),
+    },
     "opinion": {
         "target": Ref("审核意见针对的编号"),
         "finding": Text("风险提示"),
@@ -262,7 +275,15 @@ SPECS: dict[str, dict[str, Rule]] = {
 }
 """Per kind, the fields checked when written: ``a.b`` a nested field, ``a[]`` each row of a list."""
 
-PREFIXES = {"case": "", "meeting": "HY", "notice": "GS", "seal": "YY", "opinion": "YJ", "person": "RY"}
+PREFIXES = {
+    "case": "",
+    "meeting": "HY",
+    "notice": "GS",
+    "seal": "YY",
+    "opinion": "YJ",
+    "person": "RY",
+    "rectification": "ZG",
+}
 WHAT = {
     "case": "办件",
     "meeting": "会议记录",
@@ -270,6 +291,7 @@ WHAT = {
     "seal": "用印登记",
     "opinion": "监督意见",
     "person": "名册人员",
+    "rectification": "整改事项",
 }
 
 _MISSING = object()

@@ -16,6 +16,8 @@ data file, so that they do not parse and hold every record ever saved.
   for signatures);
 - ``people``: by number, each person of the village's roster entered that year, all but the ID
   number (``store.roster``: the 名册 screen and the meeting forms read the roster from here);
+- ``rectifications``: by number, each 整改事项's state and deadline (the login digest counts the
+  overdue ones from here);
 - ``source``: the data file's signature (inode, mtime, size) it was made from, and
   ``recurring``: the matters whose steps it kept days for.
 
@@ -48,20 +50,21 @@ if TYPE_CHECKING:
     from procedures.views import CaseView
 
 SUFFIX = ".overview.json"
-VERSION = 4
+VERSION = 5
 """2: an open case's posted notice (the risk checks of the day read it); 3: the opinions'
-targets and the notices' posting days; 4: the roster's people."""
+targets and the notices' posting days; 4: the roster's people; 5: the 整改事项."""
 CASE_TABLE = "cases"
 MEETING_TABLE = "meetings"
 OPINION_TABLE = "opinions"
 NOTICE_TABLE = "notices"
 PERSON_TABLE = "people"
+RECTIFICATION_TABLE = "rectifications"
 PERSON_KEPT = ("name", "gender", "birth", "household", "head", "group", "note", "memberships", "rev")
 """What the overview keeps of a person: all but the ID number and the stamps."""
 
 Overview = dict[str, Any]
 """The parsed file: ``version``, ``source``, ``recurring``, ``cases``, ``meetings``, ``opinions``,
-``notices``, ``people``."""
+``notices``, ``people``, ``rectifications``."""
 
 
 def path_for(data_file: Path) -> Path:
@@ -164,6 +167,10 @@ def opinion_entry(record: Mapping[str, Any]) -> list[str]:
     return [str(record.get("target", "") or ""), str(record.get("finding", "") or "")]
 
 
+def rectification_entry(record: Mapping[str, Any]) -> list[str]:
+    return [str(record.get("state", "")), str(record.get("deadline", ""))]
+
+
 def person_entry(record: Mapping[str, Any]) -> dict[str, Any]:
     return {k: record.get(k, "") for k in PERSON_KEPT}
 
@@ -189,7 +196,8 @@ def build(data: Mapping[str, Any], source: tuple[int, int, int] | None, recurrin
     opinions = {str(r["number"]): opinion_entry(r) for r in _docs(data, OPINION_TABLE)}
     notices = {str(r["number"]): notice_entry(r) for r in _docs(data, NOTICE_TABLE)}
     people = {str(r["number"]): person_entry(r) for r in _docs(data, PERSON_TABLE)}
-    return _wrap(cases, meetings, opinions, notices, people, source, recurring)
+    fixes = {str(r["number"]): rectification_entry(r) for r in _docs(data, RECTIFICATION_TABLE)}
+    return _wrap(cases, meetings, opinions, notices, people, fixes, source, recurring)
 
 
 def update(
@@ -200,8 +208,15 @@ def update(
     recurring = frozenset(previous["recurring"])
     cases, meetings = dict(previous["cases"]), dict(previous["meetings"])
     opinions, notices = dict(previous["opinions"]), dict(previous["notices"])
-    people = dict(previous["people"])
-    wanted: dict[str, set[str]] = {"case": set(), "meeting": set(), "opinion": set(), "notice": set(), "person": set()}
+    people, fixes = dict(previous["people"]), dict(previous["rectifications"])
+    wanted: dict[str, set[str]] = {
+        "case": set(),
+        "meeting": set(),
+        "opinion": set(),
+        "notice": set(),
+        "person": set(),
+        "rectification": set(),
+    }
     for target in changed:
         kind, _, number = target.partition(":")
         if kind in wanted:
@@ -232,7 +247,12 @@ def update(
         record = _doc(data, PERSON_TABLE, number)
         if record is not None:
             people[number] = person_entry(record)
-    return _wrap(cases, meetings, opinions, notices, people, source, recurring)
+    for number in wanted["rectification"]:
+        fixes.pop(number, None)
+        record = _doc(data, RECTIFICATION_TABLE, number)
+        if record is not None:
+            fixes[number] = rectification_entry(record)
+    return _wrap(cases, meetings, opinions, notices, people, fixes, source, recurring)
 
 
 def _doc(data: Mapping[str, Any], table: str, number: str) -> Mapping[str, Any] | None:
@@ -250,6 +270,7 @@ def _wrap(
     opinions: dict[str, Any],
     notices: dict[str, Any],
     people: dict[str, Any],
+    fixes: dict[str, Any],
     source: tuple[int, int, int] | None,
     recurring: frozenset[str],
 ) -> Overview:
@@ -262,6 +283,7 @@ def _wrap(
         "opinions": opinions,
         "notices": notices,
         "people": people,
+        "rectifications": fixes,
     }
 
 
@@ -293,6 +315,7 @@ def read(path: Path, source: tuple[int, int, int], recurring: frozenset[str]) ->
         or not isinstance(found.get("opinions"), dict)
         or not isinstance(found.get("notices"), dict)
         or not isinstance(found.get("people"), dict)
+        or not isinstance(found.get("rectifications"), dict)
     ):
         return None
     return found
@@ -363,3 +386,9 @@ def meeting_days(overview: Overview) -> Iterable[tuple[str, str]]:
     """(kind, start) of every meeting."""
     for kind, start, _state, _title, _case in overview["meetings"].values():
         yield kind, start
+
+
+def rectifications_overdue(overview: Overview, today: dt.date) -> int:
+    """How many 整改事项 of one overview are overdue on ``today`` (open after their deadline)."""
+    day = today.isoformat()
+    return sum(state == "open" and deadline < day for state, deadline in overview["rectifications"].values())

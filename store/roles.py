@@ -28,8 +28,12 @@ ROLES = (ADMIN, TOWNSHIP, CADRE, SUPERVISOR)
 EVERY_VILLAGE = frozenset({ADMIN, TOWNSHIP})
 """Roles that work and read in every village; the others only in the villages named for them."""
 NEEDS_VILLAGES = frozenset({CADRE, SUPERVISOR})
-SUPERVISION_ACTIONS = frozenset({"opinion.new"})
-"""Journal actions of supervision: 审核意见 and 签字."""
+SUPERVISION_ACTIONS = frozenset({"opinion.new", "rectification.close"})
+"""Journal actions of supervision: 审核意见 and 签字, and the 销号 of a 整改事项."""
+RECTIFY_OPEN = frozenset({"rectification.new"})
+"""Opening a 整改事项: the 监委会 and the 乡镇 (下发整改清单), or the village's own cadres."""
+TOWNSHIP_ONLY = frozenset({"rectification.waive"})
+"""认定“无需整改”: the 乡镇 (and a 管理员) only."""
 MAY_SUPERVISE = frozenset({SUPERVISOR, TOWNSHIP, ADMIN})
 ADMIN_ACTIONS = frozenset({"restored", "restore", "repair"})
 """Besides every ``settings.*`` action: what only a 管理员 journals."""
@@ -110,11 +114,18 @@ def check(operator: Operator, action: str, village: str | None = None) -> None:
     may not make it. ``action`` "" asks whether the operator may start a change at all."""
     if not known(operator):
         raise not_listed(operator)
+    if action in RECTIFY_OPEN:
+        if village is not None and not sees(operator, village):
+            raise out_of_scope(operator, village, "登记整改于")
+        return
+    if action in TOWNSHIP_ONLY:
+        if not sees_every_village(operator):
+            raise Refused(f"认定“无需整改”只能由乡镇或管理员账号办理（{operator.label} 的角色是{operator.role}）")
+        return
     if action in SUPERVISION_ACTIONS:
         if not may_supervise(operator):
-            raise Refused(
-                f"监督意见和签字只能由监委会、乡镇或管理员账号填写（{operator.label} 的角色是{operator.role}）"
-            )
+            what = "整改销号" if action.startswith("rectification.") else "监督意见和签字"
+            raise Refused(f"{what}只能由监委会、乡镇或管理员账号办理（{operator.label} 的角色是{operator.role}）")
         if village is not None and not sees(operator, village):
             raise out_of_scope(operator, village, "填写意见或签字于")
         return

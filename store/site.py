@@ -30,6 +30,7 @@ from store.notices import Notices
 from store.opinions import Opinions
 from store.paths import local_matters_dir
 from store.records import RecordBook, prefix_of
+from store.rectifications import Rectifications
 from store.seals import Seals
 from store.settings import SETTINGS_TARGET, Settings
 
@@ -139,6 +140,7 @@ class Site:
         books = (self.cases.book, self.meetings.book, self.notices.book, self.seals.book, self.person_book)
         self.opinions = Opinions(self.store, self.catalog, books, lambda: self.settings.villages)
         self.amendments = Amendments(self.cases, self.opinions)
+        self.rectifications = Rectifications(self.store)
         self.operator = self._operator()
         self.store.who = self.refresh
         self.work_parts: dict[tuple[object, ...], Any] = {}
@@ -159,6 +161,7 @@ class Site:
             self.seals.book,
             self.opinions.book,
             self.person_book,
+            self.rectifications.book,
         )
 
     @functools.cached_property

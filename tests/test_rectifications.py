@@ -1,0 +1,136 @@
+"""整改 to closure (issue 21, item 1): a finding → 整改 → 完成 → 销号 walk through the public API,
+by the accounts that may do each step; 销号 refused for the person responsible and for a 村干部;
+overdue from the day after the deadline."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from store import overview
+from store.errors import BadInput, Refused
+from store.rectifications import overdue
+from tests.accounts import CADRE, CADRE_SOUTH, SUPERVISOR, TOWNSHIP, open_as, register
+from tests.sites import NOW, new_site
+
+D = dt.date
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    data = tmp_path / "data"
+    new_site(data)
+    register(data)
+    return data
+
+
+def fields(**more: str) -> dict[str, str]:
+    base = {
+        "source": "finding",
+        "source_key": "minutes-unlocked|城关村-2026-HY0001|",
+        "target": "城关村-2026-HY0001",
+        "problem": "会议记录召开 7 日后仍未锁定",
+        "measure": "补全会议记录并确认锁定",
+        "responsible": "王文书",
+        "deadline": "2026-12-10",
+    }
+    return {**base, **more}
+
+
+def journal(root: Path) -> bytes:
+    return (root / "journal.jsonl").read_bytes()
+
+
+def test_a_finding_is_rectified_done_and_closed_by_the_committee(root: Path) -> None:
+    committee = open_as(root, SUPERVISOR)  # 赵六, 监委会 of 城关村
+    item = committee.rectifications.new(committee.operator, NOW, "城关村", fields())
+    assert item["number"] == "城关村-2026-ZG0001" and item["state"] == "open"
+    village = open_as(root, CADRE)  # 王文书, 村干部 of 城关村, the person responsible
+    village.rectifications.progress(village.operator, NOW, item["number"], "已补全议题和表决")
+    done = village.rectifications.finish(village.operator, NOW, item["number"], "会议记录已于12月1日锁定")
+    assert done["state"] == "done" and done["done"]["evidence"] == "会议记录已于12月1日锁定"
+    closed = committee.rectifications.close(committee.operator, NOW, item["number"], "核实属实")
+    assert closed["state"] == "closed" and closed["closed"]["by_name"] == "赵六"
+    assert committee.rectifications.closed_keys("城关村") == [fields()["source_key"]]
+    assert village.verify().ok
+    actions = [json.loads(line)["action"] for line in journal(root).decode().splitlines()]
+    assert [a for a in actions if a.startswith("rectification.")] == [
+        "rectification.new",
+        "rectification.progress",
+        "rectification.done",
+        "rectification.close",
+    ]
+
+
+def test_closing_is_refused_to_the_person_responsible_and_to_a_village_cadre(root: Path) -> None:
+    township = open_as(root, TOWNSHIP)  # 包村干部
+    village = open_as(root, CADRE)
+    committee = open_as(root, SUPERVISOR)
+    mine = township.rectifications.new(township.operator, NOW, "城关村", fields(responsible="赵六"))
+    village.rectifications.finish(village.operator, NOW, mine["number"], "已整改")
+    before = journal(root)
+    with pytest.raises(Refused, match="是整改事项 城关村-2026-ZG0001 的责任人，不能为自己的整改销号"):
+        committee.rectifications.close(committee.operator, NOW, mine["number"])
+    with pytest.raises(Refused, match="整改销号只能由监委会、乡镇或管理员账号办理"):
+        village.rectifications.close(village.operator, NOW, mine["number"])
+    assert journal(root) == before
+    assert township.rectifications.close(township.operator, NOW, mine["number"])["state"] == "closed"
+
+
+def test_only_the_township_may_find_no_rectification_needed(root: Path) -> None:
+    committee = open_as(root, SUPERVISOR)
+    item = committee.rectifications.new(committee.operator, NOW, "城关村", fields())
+    for account in (CADRE, SUPERVISOR):
+        other = open_as(root, account)
+        with pytest.raises(Refused, match="认定“无需整改”只能由乡镇或管理员账号办理"):
+            other.rectifications.waive(other.operator, NOW, item["number"], "误报")
+    township = open_as(root, TOWNSHIP)
+    waived = township.rectifications.waive(township.operator, NOW, item["number"], "会议已于当日锁定，属误报")
+    assert waived["state"] == "waived"
+    with pytest.raises(Refused, match="已是“无需整改”，不能再登记完成"):
+        open_as(root, CADRE).rectifications.finish(open_as(root, CADRE).operator, NOW, item["number"], "x")
+
+
+def test_a_cadre_of_another_village_cannot_open_or_work_on_it(root: Path) -> None:
+    south = open_as(root, CADRE_SOUTH)
+    before = journal(root)
+    with pytest.raises(Refused, match="不能登记整改于城关村"):
+        south.rectifications.new(south.operator, NOW, "城关村", fields())
+    committee = open_as(root, SUPERVISOR)
+    item = committee.rectifications.new(committee.operator, NOW, "城关村", fields())
+    before = journal(root)
+    with pytest.raises(Refused):
+        south.rectifications.finish(south.operator, NOW, item["number"], "替别村办")
+    assert journal(root) == before
+
+
+def test_bad_input_changes_nothing(root: Path) -> None:
+    committee = open_as(root, SUPERVISOR)
+    before = journal(root)
+    with pytest.raises(BadInput, match="整改期限 2026-11-01 早于今天"):
+        committee.rectifications.new(committee.operator, NOW, "城关村", fields(deadline="2026-11-01"))
+    with pytest.raises(BadInput, match="整改期限“0001-13-01”不是有效日期"):
+        committee.rectifications.new(committee.operator, NOW, "城关村", fields(deadline="0001-13-01"))
+    with pytest.raises(BadInput, match="问题不能为空"):
+        committee.rectifications.new(committee.operator, NOW, "城关村", fields(problem=""))
+    with pytest.raises(BadInput, match="须写明是哪一条"):
+        committee.rectifications.new(committee.operator, NOW, "城关村", fields(source_key=""))
+    assert journal(root) == before
+
+
+def test_an_item_turns_overdue_the_day_after_its_deadline(root: Path) -> None:
+    committee = open_as(root, SUPERVISOR)
+    item = committee.rectifications.new(committee.operator, NOW, "城关村", fields(deadline="2026-12-10"))
+    assert not overdue(item, D(2026, 12, 10)) and overdue(item, D(2026, 12, 11))
+    assert [r["number"] for r in committee.rectifications.overdue(D(2026, 12, 11))] == [item["number"]]
+    part = committee.store.partition("城关村", 2026)
+    kept = committee.store.overview_for(part)
+    assert overview.rectifications_overdue(kept, D(2026, 12, 10)) == 0
+    assert overview.rectifications_overdue(kept, D(2026, 12, 11)) == 1
+    village = open_as(root, CADRE)
+    village.rectifications.finish(village.operator, NOW, item["number"], "已整改")
+    assert committee.rectifications.overdue(D(2026, 12, 11)) == []
+    assert overview.rectifications_overdue(committee.store.overview_for(part), D(2026, 12, 11)) == 0
