@@ -124,8 +124,12 @@ def check(operator: Operator, action: str, village: str | None = None) -> None:
         return
     if action in SUPERVISION_ACTIONS:
         if not may_supervise(operator):
-            what = "整改销号" if action.startswith("rectification.") else "监督意见和签字"
-            raise Refused(f"{what}只能由监委会、乡镇或管理员账号办理（{operator.label} 的角色是{operator.role}）")
+            what = (
+                "整改销号只能由监委会、乡镇或管理员账号办理"
+                if action.startswith("rectification.")
+                else "监督意见和签字只能由监委会、乡镇或管理员账号填写"
+            )
+            raise Refused(f"{what}（{operator.label} 的角色是{operator.role}）")
         if village is not None and not sees(operator, village):
             raise out_of_scope(operator, village, "填写意见或签字于")
         return
