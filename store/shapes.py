@@ -9,6 +9,7 @@ were named then, and mask every ID number, in a notice's rows and in all free te
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, TypedDict
 
 from procedures import idnumber
@@ -73,6 +74,29 @@ class PersonJson(Common):
     memberships: list[dict[str, str]]
     """``role``, ``since``, ``until`` ("" still held; the last day held), ``detail``, ``ended_on``
     (the day the ending was entered)."""
+
+
+class RectificationJson(Common):
+    source: str
+    """finding | opinion | inspection."""
+    source_key: str
+    """The finding's key or the opinion's number ("" for an inspection)."""
+    target: str
+    problem: str
+    measure: str
+    responsible: str
+    deadline: str
+    state: str
+    """open | done (awaiting 销号) | closed (销号) | waived (无需整改)."""
+    state_label: str
+    overdue: bool
+    """Open after its deadline, on the day the command ran."""
+    progress: list[dict[str, str]]
+    """``at``, ``by`` (a name), ``text``."""
+    done: dict[str, str]
+    """{} or ``at``, ``by``, ``evidence``."""
+    closed: dict[str, str]
+    """{} or ``at``, ``by``, ``note`` (the 销号 opinion, or why no 整改 is needed)."""
 
 
 class NoticeJson(Common):
@@ -280,6 +304,31 @@ def opinion(r: dict[str, Any]) -> OpinionJson:
         "date": r["date"],
         "by": r.get("by", ""),
         "role": r.get("role", ""),
+    }
+    return idnumber.mask_in_data(out)  # type: ignore[no-any-return]
+
+
+def rectification(r: dict[str, Any], today: dt.date) -> RectificationJson:
+    from store.rectifications import STATES, overdue
+
+    def stamp(entry: dict[str, Any], key: str) -> dict[str, str]:
+        return {"at": entry["at"], "by": entry.get("by_name", ""), key: entry[key]} if entry else {}
+
+    out: RectificationJson = {
+        **_common(r),
+        "source": r["source"],
+        "source_key": r.get("source_key", ""),
+        "target": r.get("target", ""),
+        "problem": r["problem"],
+        "measure": r["measure"],
+        "responsible": r["responsible"],
+        "deadline": r["deadline"],
+        "state": r["state"],
+        "state_label": STATES[r["state"]],
+        "overdue": overdue(r, today),
+        "progress": [{"at": p["at"], "by": p.get("by_name", ""), "text": p["text"]} for p in r.get("progress", [])],
+        "done": stamp(r.get("done") or {}, "evidence"),
+        "closed": stamp(r.get("closed") or {}, "note"),
     }
     return idnumber.mask_in_data(out)  # type: ignore[no-any-return]
 

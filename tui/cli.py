@@ -28,6 +28,7 @@ from tui import (
     cli_doctor,
     cli_export,
     cli_records,
+    cli_rectify,
     cli_roster,
     cli_site,
     cli_supervision,
@@ -58,6 +59,7 @@ app.add_typer(cli_records.notice_app, name="notice")
 app.add_typer(cli_records.seal_app, name="seal")
 app.add_typer(cli_export.app, name="export")
 app.add_typer(cli_roster.app, name="roster")
+app.add_typer(cli_rectify.app, name="rectify")
 cli_site.register(app)
 cli_doctor.register(app)
 cli_supervision.register(app)
