@@ -134,3 +134,47 @@ def test_an_item_turns_overdue_the_day_after_its_deadline(root: Path) -> None:
     village.rectifications.finish(village.operator, NOW, item["number"], "已整改")
     assert committee.rectifications.overdue(D(2026, 12, 11)) == []
     assert overview.rectifications_overdue(committee.store.overview_for(part), D(2026, 12, 11)) == 0
+
+
+async def test_a_finding_gets_its_rectification_with_one_key_and_leaves_the_list_once_closed(tmp_path: Path) -> None:
+    """On the 监督 screen: k on a finding asks the measure, who and by when; the detail then names
+    the 整改 (【整改逾期】 from the day after its deadline), and once 销号 the finding is not listed."""
+    from tests.test_conflicts import supervisor_and_cousin
+    from tests.test_tui_supervision import SIZE, detail, open_supervision, rows
+    from tests.tui_helpers import Clock, make
+    from tui.dialogs import TextDialog
+
+    data = tmp_path / "data"
+    site = new_site(data)
+    supervisor_and_cousin(site)  # 监委会成员兼任两委: a red finding on 城关村-2026-RY0001
+    clock = Clock(D(2026, 12, 1))
+    app = make(data, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_supervision(pilot, app)
+        assert len(rows(app)) == 1 and "整改" not in detail(app)
+        await pilot.press("k")
+        await pilot.pause()
+        for answer in ("调整监委会人选", "张主任"):
+            assert isinstance(app.screen, TextDialog)
+            for ch in answer:
+                await pilot.press(ch)
+            await pilot.press("enter")
+            await pilot.pause()
+        assert isinstance(app.screen, TextDialog)  # the deadline, a month ahead unless changed
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "整改2026-ZG0001 整改中，期限 12-31；" in detail(app)
+    (fix,) = site.rectifications.find("城关村")
+    assert (fix["measure"], fix["responsible"], fix["deadline"]) == ("调整监委会人选", "张主任", "2026-12-31")
+    assert fix["source_key"].startswith("supervisor-on-committee|")
+    clock.to(D(2027, 1, 1))
+    app = make(data, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_supervision(pilot, app)
+        assert "【整改逾期】2026-ZG0001 整改中" in detail(app)
+    site.rectifications.finish(site.operator, NOW, fix["number"], "已改选")
+    site.rectifications.close(site.operator, NOW, fix["number"], "核实属实")
+    app = make(data, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_supervision(pilot, app)
+        assert rows(app) and not [r for r in rows(app) if r[3].startswith("2026-RY")]  # others of the new year stay

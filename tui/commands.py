@@ -407,6 +407,15 @@ SCREENS: dict[str, tuple[Command, ...]] = {
             "在待张贴公示列表中，对选中办件的公示签字（张贴前；签字后不能撤回，先询问，默认“取消”）",
             Kind.FINISH,
         ),
+        Command(
+            "rectify",
+            "k",
+            "rectify",
+            "整改",
+            "对选中的提示登记整改事项：整改措施、责任人、期限（销号后提示不再列出）",
+            Kind.NEW,
+            show=False,
+        ),
         Command("switch", "t", "switch", "切换", "在“风险提示”和“待张贴公示”两个列表之间切换", Kind.VIEW),
         Command(
             "filter",

@@ -31,6 +31,7 @@ from store.files import signature
 from store.opinions import ACTION, KINDS
 from store.overview import OpenRow
 from store.records import parse_date
+from store.rectifications import CLOSED, DONE, OPEN, STATES, WAIVED, overdue
 from store.roles import check
 from store.site import Site
 from store.verify import AdminChange
@@ -159,6 +160,8 @@ class SupervisionScreen(BaseScreen):
         super().__init__()
         self.filters = Filters()
         self.findings: list[Finding] = []
+        self.fixes: dict[str, dict[str, Any]] = {}
+        """The 整改事项 by the key of the finding they came from."""
         self.waiting: list[Waiting] = []
         self.verified: object = None
         """The journal signature last verified (verification runs again when it changes)."""
@@ -274,6 +277,10 @@ class SupervisionScreen(BaseScreen):
         found = self.cunwu.attempt(lambda: self.site.risks(self.today, start=f.start, end=f.end)) or []
         if f.matters is not None:
             found = [x for x in found if x.matter_id in f.matters]
+        fixes = self.cunwu.attempt(lambda: self.site.rectifications.find()) or []
+        self.fixes = {str(r["source_key"]): r for r in fixes if r["source"] == "finding"}
+        # A finding whose 整改 is 销号 (or found not needed by the 乡镇) leaves the list.
+        found = [x for x in found if self.fixes.get(x.key, {}).get("state") not in (CLOSED, WAIVED)]
         self.show_villages(found)
         self.findings = [x for x in found if not f.village or x.village == f.village]
         self.waiting = self.read_waiting()
@@ -407,7 +414,8 @@ class SupervisionScreen(BaseScreen):
                 where = "·".join(p for p in (short_name(f.matter), f.step) if p)
                 head = f"（{index}/{len(self.findings)}）{SEVERITY_WORDS[f.severity]}{f.title}｜{f.target or f.village}｜{where}"
                 # One line each for the head and the opinions, so only the finding's text may be cut (v shows it all).
-                text = "\n".join((clip(head, 78), clip(self.opinion_summary(f), 78), f.text))
+                second = self.fix_summary(f) + self.opinion_summary(f)
+                text = "\n".join((clip(head, 78), clip(second, 78), f.text))
         else:
             w = self.selected_waiting()
             if w is None:
@@ -430,6 +438,62 @@ class SupervisionScreen(BaseScreen):
                     )
                 )
         self.query_one("#sv-detail", Static).update(literal(text))
+
+    def fix_summary(self, f: Finding) -> str:
+        """【整改逾期】ZG0001 整改中，期限 12-10； — the 整改 of a finding, overdue first (not by colour alone)."""
+        fix = self.fixes.get(f.key)
+        if fix is None:
+            return ""
+        late = "【整改逾期】" if overdue(fix, self.today) else "整改"
+        return (
+            f"{late}{short_number(str(fix['number']), f.village)} {STATES[fix['state']]}，期限 {fix['deadline'][5:]}；"
+        )
+
+    def action_rectify(self) -> None:
+        """A 整改事项 from the highlighted finding: the measure, who is responsible and by when."""
+        f = self.selected_finding() if self.showing_findings else None
+        if f is None:
+            self.notify("请在风险提示列表中选择要整改的提示", markup=False)
+            return
+        fix = self.fixes.get(f.key)
+        if fix is not None and fix["state"] in (OPEN, DONE):
+            self.notify(f"这条提示已登记整改事项 {fix['number']}（{STATES[fix['state']]}）", markup=False)
+            return
+        asked: dict[str, str] = {}
+
+        def save(deadline: str | None) -> None:
+            if not deadline:
+                return
+            fields = {
+                "source": "finding",
+                "source_key": f.key,
+                "target": f.target,
+                "problem": f"{f.title}：{f.text}"[:500],
+                "measure": asked["measure"],
+                "responsible": asked["responsible"],
+                "deadline": deadline,
+            }
+            saved = self.cunwu.attempt(
+                lambda: self.site.rectifications.new(self.site.operator, self.cunwu.now, f.village, fields)
+            )
+            if saved is not None:
+                self.notify(f"已登记整改事项 {saved['number']}，期限 {saved['deadline']}", markup=False)
+                self.refresh_data()
+
+        def then_deadline(responsible: str | None) -> None:
+            if responsible:
+                asked["responsible"] = responsible
+                due = (self.today + dt.timedelta(days=30)).isoformat()
+                self.app.push_screen(TextDialog("整改期限", "整改期限（如 2026-12-31）：", due), save)
+
+        def then_responsible(measure: str | None) -> None:
+            if measure:
+                asked["measure"] = measure
+                self.app.push_screen(TextDialog("责任人", "整改责任人姓名："), then_deadline)
+
+        self.app.push_screen(
+            TextDialog("整改措施", f"对“{f.title}”（{f.target or f.village}）的整改措施："), then_responsible
+        )
 
     def opinion_summary(self, f: Finding) -> str:
         found = self.opinions_on(f.village, f.target, "" if f.target else f.key)
