@@ -18,7 +18,7 @@ Read from the overviews (``store.overview``), one read of each data file, like `
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
@@ -87,37 +87,43 @@ def counts(site: Site, today: dt.date, village: str | None = None) -> list[Count
     as the account's role is shown them (the others left at 0, not worked out)."""
     shown = SHOWN.get(site.operator.role, ())
     timed = "overdue" in shown or "today" in shown
+    signs = "unsigned" in shown
     day = today.isoformat()
 
-    def read(name: str, found: overview.Overview) -> tuple[Counts, Met]:
-        overdue = due_today = unsigned = 0
+    def read(name: str, found: overview.Overview) -> tuple[Counts, Met, list[overview.OpenRow], Mapping[str, str]]:
+        overdue = due_today = 0
         met: Met = ((), ())
         if timed:
             part = part_work(site, name, found, today, today, whole=False)
             overdue = sum(1 for i in part.items if i.state == "overdue")
             due_today = sum(1 for i in part.items if i.state == "running" and i.due == today)
             met = (part.steps, part.meetings)
-        if "unsigned" in shown:
-            rows = overview.open_rows(found, name)
-            unsigned = sum(w.unsigned for w in at_notice(site, today, rows, found["notices"]))
+        # A case's 公示 may be in another year's file than the case (opened in December, posted
+        # in January): the cases at a 公示 step are matched with every file's notices below.
+        rows = overview.open_rows(found, name) if signs else []
         fixes = list(found[overview.RECTIFICATION_TABLE].values())
         late = sum(state == OPEN and deadline < day for state, deadline in fixes)
         done = sum(state == DONE for state, _deadline in fixes)
-        return Counts(name, overdue, due_today, unsigned, late, done), met
+        return Counts(name, overdue, due_today, 0, late, done), met, rows, found["notices"] if signs else {}
 
-    # One read of each data file (of each village-year), its counts and the recurring duties met.
+    # One read of each data file (of each village-year): its counts, the recurring duties met,
+    # and (for the 待签) its open cases and the days of its notices.
     per_file = site.store.by_file({}, (), read, village)
-    duties: dict[str, Counts] = {}
+    found = [c for c, *_ in per_file]
     if timed:
-        steps = (s for _, (found, _m) in per_file for s in found)
-        meetings = (m for _, (_s, found) in per_file for m in found)
+        steps = (s for _, (done, _m), *_ in per_file for s in done)
+        meetings = (m for _, (_s, held), *_ in per_file for m in held)
         done = site.done_from(steps, meetings, today)
         for name, windows in site.duty_windows(today, today, village, done):
             items = [duty_item(name, o, today) for o in windows]
             missed = sum(1 for i in items if i.state == "missed")
-            duties[name] = Counts(name, missed, sum(1 for i in items if i.state == "due" and i.due == today))
+            found.append(Counts(name, missed, sum(1 for i in items if i.state == "due" and i.due == today)))
+    if signs:
+        posted = {number: posted_on for *_, notices in per_file for number, posted_on in notices.items()}
+        cases = [row for _c, _m, rows, _n in per_file for row in rows]
+        found += [Counts(w.case.village, unsigned=1) for w in at_notice(site, today, cases, posted) if w.unsigned]
     return [
-        _summed(name, [*(c for c, _ in per_file if c.village == name), *([duties[name]] if name in duties else [])])
+        _summed(name, (c for c in found if c.village == name))
         for name in ([village] if village else list(site.villages))
     ]
 

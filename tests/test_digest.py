@@ -180,3 +180,23 @@ def test_an_error_is_one_line_on_stderr_and_the_login_goes_on(root: Path, monkey
 def test_brief_is_not_for_scripts(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     code, out, err = brief(root, TOWNSHIP, monkeypatch, "--json")
     assert code == 2 and out == "" and "cunwu due --json" in err
+
+
+def test_a_notice_registered_the_next_year_still_waits_for_its_signature(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A case opened in December (the 2026 file) whose 公示 is registered in January (the 2027
+    file): the two are matched across the village's files."""
+    data = tmp_path / "data"
+    new_site(data, at(D(2026, 11, 2)))
+    register(data)
+    admin = Site(data, environ={})
+    number = admin.cases.open(admin.operator, at(D(2026, 12, 30)), "dibao", "城关村", "王某低保申请").number
+    walk_to(admin, number, "publicize", at(D(2026, 12, 30)))
+    day = D(2027, 1, 4)
+    notice = admin.cases.post_notice(admin.operator, at(day), number, {"posted_on": D(2027, 1, 5), "content": "王某"})
+    assert str(notice["number"]).startswith("城关村-2027-") and number.startswith("城关村-2026-")
+    assert [c.unsigned for c in digest.counts(open_as(data, SUPERVISOR), day)] == [1]
+    monkeypatch.setattr(cli_common, "now", lambda: at(day, 8))
+    result = runner.invoke(app, ["--data", str(data), "due", "--brief"], env=env(SUPERVISOR))
+    assert result.stdout.splitlines() == ["cunwu 待办（1月4日，详见 cunwu due）：", "  城关村：待签 1"]
