@@ -4,7 +4,7 @@
 #
 #   sudo bash setup-server.sh [--staff ACCOUNT]... [--prefix /opt/cunwu] [--data /srv/cunwu]
 #                             [--anchor-dir /var/lib/cunwu-anchor] [--python /usr/bin/python3]
-#   bash setup-server.sh [options] --print sudoers|launcher|wrapper   # show a file it writes (no root needed)
+#   bash setup-server.sh [options] --print sudoers|launcher|wrapper|digest   # show a file it writes (no root needed)
 #   bash setup-server.sh --print fstab [< FSTAB]   # FSTAB (/etc/fstab from a terminal) as it would write it
 #
 # What it makes, and why:
@@ -23,6 +23,10 @@
 #     sudo does not log these allowed runs (their arguments), cunwu's journal is the record;
 #   - ANCHOR_DIR (root:cunwu 0770): the journal's chain head after every save, outside
 #     the data directory, for `cunwu verify`;
+#   - /etc/profile.d/cunwu-digest.sh: at an interactive login of a member of cunwu-staff, the
+#     day's work in a few lines (`cunwu due --brief`: 逾期, 今日到期, 待签, 整改逾期, 整改待销号
+#     for the person's villages and role; nothing when there is nothing); 5 seconds at most,
+#     and whatever happens the login goes on;
 #   - /proc mounted with hidepid=2, now and in /etc/fstab: a clerk's `ps` shows only their own
 #     processes, not another clerk's command line (command lines carry what was typed).
 set -euo pipefail
@@ -50,8 +54,8 @@ while (($#)); do
 	--data) DATA=${2:?--data 后面要写目录} && shift ;;
 	--anchor-dir) ANCHOR_DIR=${2:?--anchor-dir 后面要写目录} && shift ;;
 	--python) PYTHON=${2:?--python 后面要写 Python 程序} && shift ;;
-	--print) PRINT=${2:?--print 后面要写 sudoers、launcher、wrapper 或 fstab} && shift ;;
-	-h | --help) sed -n "2,27p" "$0" && exit 0 ;;
+	--print) PRINT=${2:?--print 后面要写 sudoers、launcher、wrapper、digest 或 fstab} && shift ;;
+	-h | --help) sed -n "2,31p" "$0" && exit 0 ;;
 	*) die "不认识的参数 $1（见 --help）" ;;
 	esac
 	shift
@@ -214,6 +218,29 @@ exec sudo -n -u $ACCOUNT -H $LAUNCHER "\$@"
 EOF
 }
 
+# Sourced by every login shell (/etc/profile), so: POSIX sh, no exit, no variables left behind,
+# nothing for a non-interactive login (scp, ssh host command) or anyone outside $GROUP. The
+# wrapper runs it as everyone runs cunwu; timeout --foreground keeps it in the terminal's
+# foreground (sudo with use_pty) and ends it after 5 s (then KILL 2 s later): a slow disk or
+# a held lock never keeps anyone from their shell. Its status is dropped.
+digest() {
+	cat <<EOF
+# cunwu (written by setup-server.sh): at an interactive login of a member of $GROUP, the day's
+# work in a few lines (cunwu due --brief). Never blocks the login: 5 seconds at most.
+case \$- in
+*i*)
+	case " \$(id -nG 2>/dev/null) " in
+	*" $GROUP "*)
+		if [ -x /usr/local/bin/cunwu ] && command -v timeout >/dev/null 2>&1; then
+			timeout --foreground -k 2 5 /usr/local/bin/cunwu due --brief </dev/null || :
+		fi
+		;;
+	esac
+	;;
+esac
+EOF
+}
+
 # /etc/fstab on standard input, printed with hidepid=2 on the /proc line (one is added if
 # there is none). Its own output goes through unchanged: running setup again changes nothing.
 fstab() {
@@ -245,7 +272,7 @@ fstab() {
 
 case $PRINT in
 '') ;;
-sudoers | launcher | wrapper) "$PRINT" && exit 0 ;;
+sudoers | launcher | wrapper | digest) "$PRINT" && exit 0 ;;
 fstab)
 	if [[ -t 0 ]]; then
 		fstab </etc/fstab
@@ -254,7 +281,7 @@ fstab)
 	fi
 	exit 0
 	;;
-*) die "--print 只能是 sudoers、launcher、wrapper 或 fstab" ;;
+*) die "--print 只能是 sudoers、launcher、wrapper、digest 或 fstab" ;;
 esac
 
 ((EUID == 0)) || die "请用 root 运行：sudo bash $0"
@@ -297,6 +324,10 @@ launcher >"$tmp"
 install -o root -g root -m 0755 "$tmp" "$LAUNCHER"
 wrapper >"$tmp"
 install -o root -g root -m 0755 "$tmp" /usr/local/bin/cunwu
+
+echo "== 登录提示：/etc/profile.d/cunwu-digest.sh（$GROUP 成员登录时显示当天待办，最多 5 秒）"
+digest >"$tmp"
+install -o root -g root -m 0644 "$tmp" /etc/profile.d/cunwu-digest.sh
 
 echo "== sudo 规则：/etc/sudoers.d/cunwu"
 sudoers >"$tmp"

@@ -83,14 +83,14 @@ def test_the_offline_bundle_installs_into_a_fresh_venv_without_an_index(tmp_path
 
 def test_the_server_script_parses() -> None:
     subprocess.run(["bash", "-n", SETUP], check=True)
-    for name in ("launcher", "wrapper"):
+    for name in ("launcher", "wrapper", "digest"):
         subprocess.run(["sh", "-n"], input=script("--print", name), text=True, check=True)
 
 
 @pytest.mark.skipif(shutil.which("shellcheck") is None, reason="shellcheck is not installed")
 def test_the_server_script_and_what_it_writes_pass_shellcheck() -> None:
     subprocess.run(["shellcheck", SETUP], check=True)
-    for name in ("launcher", "wrapper"):
+    for name in ("launcher", "wrapper", "digest"):
         subprocess.run(["shellcheck", "-s", "sh", "-"], input=script("--print", name), text=True, check=True)
 
 

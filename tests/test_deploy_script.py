@@ -347,3 +347,64 @@ def test_the_server_script_remounts_proc_and_warns_where_it_cannot() -> None:
     # A failed mount (a container) warns and carries on: it is not under `|| die`.
     line = next(line for line in text.splitlines() if "mount -o remount,hidepid=2 /proc" in line)
     assert "die" not in line and line.lstrip().startswith("if ! mount")
+
+
+def login(
+    tmp_path: Path, groups: str, cunwu: str, interactive: bool = True
+) -> tuple[subprocess.CompletedProcess[str], float]:
+    """/etc/profile.d/cunwu-digest.sh sourced by a login shell (sh, as /etc/profile does), with
+    ``id`` saying the person is in ``groups`` and a stub wrapper (``cunwu``: its body) where the
+    real one is installed; the shell carries on afterwards (prints 登录继续)."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    (bin_dir / "id").write_text(f'#!/bin/sh\ncase $1 in -nG) echo "{groups}" ;; -u) echo 1000 ;; esac\n', "utf-8")
+    wrapper = tmp_path / "wrapper"
+    wrapper.write_text(f"#!/bin/sh\n{cunwu}\n", "utf-8")
+    for stub in (bin_dir / "id", wrapper):
+        stub.chmod(0o755)
+    hook = tmp_path / "cunwu-digest.sh"
+    text = script("--print", "digest")
+    assert text.count("/usr/local/bin/cunwu") == 2  # the wrapper setup-server.sh installs
+    hook.write_text(text.replace("/usr/local/bin/cunwu", str(wrapper)), "utf-8")
+    flags = ["-i"] if interactive else []
+    started = time.monotonic()
+    done = subprocess.run(
+        ["sh", *flags, "-c", f'. "{hook}"; echo 登录继续'],
+        capture_output=True,
+        text=True,
+        env={"PATH": f"{bin_dir}:{os.environ['PATH']}", "LANG": "C.UTF-8", "HOME": str(tmp_path)},
+        stdin=subprocess.DEVNULL,
+        timeout=30,
+    )
+    return done, time.monotonic() - started
+
+
+def test_the_login_digest_runs_due_brief_for_staff_at_an_interactive_login(tmp_path: Path) -> None:
+    done, _ = login(tmp_path, "clerk cunwu-staff", 'echo "cunwu $*"; echo 城关村：逾期 1')
+    assert done.stdout.splitlines() == ["cunwu due --brief", "城关村：逾期 1", "登录继续"]
+    # Not for anyone outside the staff group (a name that only contains it, either), nor for a
+    # non-interactive login (scp, ssh host command).
+    for groups in ("clerk", "clerk cunwu-staff-old"):
+        done, _ = login(tmp_path, groups, 'echo "cunwu $*"')
+        assert done.stdout.splitlines() == ["登录继续"]
+    done, _ = login(tmp_path, "clerk cunwu-staff", 'echo "cunwu $*"', interactive=False)
+    assert done.stdout.splitlines() == ["登录继续"]
+
+
+def test_the_login_digest_never_ends_or_holds_up_the_login(tmp_path: Path) -> None:
+    # A failure: its own line on stderr, and the shell carries on (no exit in a sourced file).
+    done, _ = login(tmp_path, "cunwu-staff", "echo 出错了 >&2; exit 3")
+    assert done.stdout.splitlines() == ["登录继续"] and "出错了" in done.stderr
+    # A hang (a held lock, a slow disk): cut off after 5 seconds. (The wrapper execs sudo, which
+    # passes the TERM on to cunwu: the stub execs too.)
+    done, took = login(tmp_path, "cunwu-staff", "echo 开始; exec sleep 60")
+    assert done.stdout.splitlines() == ["开始", "登录继续"] and took < 9
+
+
+def test_setup_installs_the_login_digest_readable_by_everyone() -> None:
+    text = SETUP.read_text("utf-8")
+    assert 'digest >"$tmp"\ninstall -o root -g root -m 0644 "$tmp" /etc/profile.d/cunwu-digest.sh' in text
+    # What it leaves in every login shell: no exit, no variable set.
+    hook = script("--print", "digest")
+    body = [line for line in hook.splitlines() if not line.lstrip().startswith("#")]
+    assert not [line for line in body if "exit" in line or "=" in line.split("#")[0].replace("==", "")]

@@ -16,11 +16,11 @@ from rich.text import Text
 
 from procedures.recurring import OBLIGATION_LABELS, ObligationState
 from store import anchor as anchor_mod
-from store import archive, outputs, roles
+from store import archive, digest, outputs, roles
 from store import repair as repair_mod
 from store import restore as restore_mod
 from store import settings as settings_mod
-from store.errors import BadInput
+from store.errors import BadInput, StoreError
 from store.site import Site
 from store.worklist import STATE_LABELS, due_items, work_list
 from tui import cli_common, cli_hints
@@ -199,8 +199,20 @@ def due_command(
     ] = 7,
     village: Annotated[str | None, typer.Option("--village", help="只看此村")] = None,
     as_json: JsonOption = False,
+    brief: Annotated[
+        bool,
+        typer.Option(
+            "--brief",
+            help="登录提示：按本账号的村和角色，每村一行列出逾期、今日到期、待签、整改逾期、整改待销号的件数；无事不显示",
+        ),
+    ] = False,
 ) -> None:
     """到期提醒：超期和即将到期的办件时限、期满可完成的公示期、会议记录草稿、其他在办的办件，以及三会一课等周期性工作（每项一行，列出待完成的村），超期的在前。"""
+    if brief:
+        if as_json:
+            fail("--brief 是登录时的简短提示，不能与 --json 同用；脚本请用 cunwu due --json。", EXIT_USAGE)
+        brief_digest(ctx, village)
+        return
     site = open_site(ctx)
     today = cli_common.now().date()
     with handled():
@@ -228,6 +240,34 @@ def due_command(
         console.print(Text(f"[{label}] {duty.window_end.isoformat()} 周期性工作 {duty.describe()}"))
         console.print(Text(f"    {duty.matter.name}·{duty.step.title}（{duty.timer.describe()}）"))
     console.print(Text(f"{today.month}月{today.day}日共计：{work.counts()}。"))
+
+
+def brief_digest(ctx: typer.Context, village: str | None) -> None:
+    """``cunwu due --brief``, run at every SSH login (deploy/setup-server.sh): a few lines, or
+    nothing. It never fails the login: an account the settings do not list, or a data directory
+    not set up yet, gets nothing; any error one short line on stderr; the exit status is 0."""
+    try:
+        folder = root(ctx)
+        if not settings_mod.settings_path(folder).is_file():
+            return  # not set up (and not made here: a login creates nothing)
+        site = Site(folder)
+        if not site.settings.villages or not roles.known(site.operator):
+            return
+        cli_common.use_zone_of(site.root)
+        today = cli_common.now().date()
+        found = digest.lines(site, today, site.cases.village(village) if village else None)
+    except Exception as exc:  # whatever it is, the login goes on
+        reason = cli_hints.message(exc) if isinstance(exc, StoreError) else type(exc).__name__
+        sys.stderr.write(f"cunwu 待办提示未能显示：{reason.splitlines()[0] if reason else '未知错误'}\n")
+        return
+    if found:
+        console = out()
+        console.print(Text(f"cunwu 待办（{today.month}月{today.day}日，详见 cunwu due）："))
+        for line in found:
+            console.print(Text(f"  {line}"))
+    damaged = sorted({path.parent.name for path in site.store.skipped})
+    if damaged:
+        sys.stderr.write(f"cunwu 待办提示：{'、'.join(damaged)}的数据文件已损坏，未计入；请管理员运行 cunwu verify。\n")
 
 
 SCHEDULE_LABELS = {

@@ -23,13 +23,12 @@ from textual.containers import Horizontal
 from textual.widgets import ContentSwitcher, DataTable, Input, Select, Static
 from textual.worker import Worker, WorkerState
 
-from procedures.model import Produces, Step
 from procedures.risks import SEVERITY_WORDS, STATUS_WORDS, Finding, Severity, village_status
 from procedures.search import search
+from store.countersign import Waiting, waiting
 from store.errors import BadInput
 from store.files import signature
 from store.opinions import ACTION, KINDS
-from store.overview import OpenRow
 from store.records import parse_date
 from store.rectifications import CLOSED, DONE, OPEN, STATES, WAIVED, overdue
 from store.roles import check
@@ -56,26 +55,6 @@ class Filters:
     """Matter ids, or None for every matter."""
     start: dt.date | None = None
     end: dt.date | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Waiting:
-    """A case at a 公示 step whose notice is not up yet: its text registered with the day it is to
-    be posted (the committee reads and signs it before), or not even registered (nothing to sign)."""
-
-    case: OpenRow
-    matter: str
-    step: Step
-    signed: tuple[dict[str, Any], ...]
-    notice: str = ""
-    """The registered notice, to be posted on ``posted_on``; "" while its text is not registered."""
-    posted_on: str = ""
-
-    @property
-    def sign_state(self) -> str:
-        if not self.notice:
-            return "内容未登记"
-        return f"{len(self.signed)} 人" if self.signed else "未签"
 
 
 CHANGE_FIELDS = tuple(f.name for f in fields(AdminChange))
@@ -290,33 +269,10 @@ class SupervisionScreen(BaseScreen):
         self.show_detail()
 
     def read_waiting(self) -> list[Waiting]:
-        """The open cases at a 公示 step, from the overviews (``store.overview``): no record of a
-        closed case, and no notice, is read."""
-        village = self.filters.village or None
-        cases = self.cunwu.attempt(lambda: self.site.open_cases(village)) or []
-        posted = self.cunwu.attempt(lambda: self.site.notice_days(village)) or {}
-        out = []
-        for case in cases:
-            if self.filters.matters is not None and case.matter_id not in self.filters.matters:
-                continue
-            current, notice = case.current, case.pending_notice
-            posted_on = ""
-            if notice:
-                posted_on = posted.get(notice, "")
-                if not posted_on or posted_on <= self.today.isoformat():
-                    continue  # posted: signatures are over, opinions remain
-            if not current:
-                continue
-            try:
-                matter = self.site.catalog.get(case.matter_id)
-                step = matter.step(current)
-            except KeyError:
-                continue
-            if step.produces is Produces.NOTICE:
-                # The signatures that stand for the 公示's words as they now read.
-                signed = tuple(self.site.opinions.countersigns(case.number, step.id))
-                out.append(Waiting(case, matter.name, step, signed, notice, posted_on))
-        return sorted(out, key=lambda w: w.case.number)
+        """The open cases at a 公示 step not posted yet (``store.countersign``, what the login
+        digest counts as 待签 too)."""
+        village, matters = self.filters.village or None, self.filters.matters
+        return self.cunwu.attempt(lambda: waiting(self.site, self.today, village, matters)) or []
 
     def show_villages(self, found: list[Finding]) -> None:
         rows = []
