@@ -130,7 +130,7 @@ class Rectifications:
             return record
 
     def close(self, operator: Operator, now: dt.datetime, number: str, note: str = "") -> dict[str, Any]:
-        """销号 by the 监委会 or the 乡镇, never by the person responsible."""
+        """销号 by the 监委会 or the 乡镇, never by the person responsible nor by who registered it done."""
         check(operator, CLOSE)
         text = sanitize(note, "销号意见", limit=LONG, multiline=True) or "经核实已整改到位，同意销号"
         with self.store.transaction(operator, now, supervision=True) as txn:
@@ -143,6 +143,11 @@ class Rectifications:
                 raise Refused(
                     f"{txn.operator.label} 是整改事项 {record['number']} 的责任人，不能为自己的整改销号："
                     f"请由村务监督委员会或乡镇的其他人员核实后销号。{NOTHING}"
+                )
+            if record["done"].get("by") == txn.operator.label:
+                raise Refused(
+                    f"{txn.operator.label} 登记了整改事项 {record['number']} 的完成，不能再为它销号："
+                    f"完成和销号须由不同的人办理。{NOTHING}"
                 )
             record.update(
                 state=CLOSED, closed={"at": now.isoformat(timespec="seconds"), **_who(txn.operator), "note": text}

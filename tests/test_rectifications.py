@@ -78,6 +78,11 @@ def test_closing_is_refused_to_the_person_responsible_and_to_a_village_cadre(roo
         village.rectifications.close(village.operator, NOW, mine["number"])
     assert journal(root) == before
     assert township.rectifications.close(township.operator, NOW, mine["number"])["state"] == "closed"
+    # Who registered it done does not close it too.
+    other = township.rectifications.new(township.operator, NOW, "城关村", fields(responsible="李主任"))
+    township.rectifications.finish(township.operator, NOW, other["number"], "已整改")
+    with pytest.raises(Refused, match="完成和销号须由不同的人办理"):
+        township.rectifications.close(township.operator, NOW, other["number"])
 
 
 def test_only_the_township_may_find_no_rectification_needed(root: Path) -> None:
@@ -173,7 +178,9 @@ async def test_a_finding_gets_its_rectification_with_one_key_and_leaves_the_list
         await open_supervision(pilot, app)
         assert "【整改逾期】2026-ZG0001 整改中" in detail(app)
     site.rectifications.finish(site.operator, NOW, fix["number"], "已改选")
-    site.rectifications.close(site.operator, NOW, fix["number"], "核实属实")
+    register(data)  # the 乡镇 closes what the 管理员 registered done
+    township = open_as(data, TOWNSHIP)
+    township.rectifications.close(township.operator, NOW, fix["number"], "核实属实")
     app = make(data, clock)
     async with app.run_test(size=SIZE) as pilot:
         await open_supervision(pilot, app)
