@@ -315,7 +315,7 @@ def _duty_tables(doc: Document, found: list[Obligation], meeting: bool, since: d
     table(doc, DETAIL_HEADERS[meeting], detail, [10, 50, 26, 70])
 
 
-def _counting_note(since: dt.date | None, year: int, found: list[Obligation]) -> str:
+def counting_note(since: dt.date | None, year: int, found: list[Obligation]) -> str:
     if since is None:
         start = f"系统未记录启用日期，自{year}年1月1日起统计"
     elif since.year > year:
@@ -360,7 +360,7 @@ def meetings_register_document(site: Site, village: str, year: int, today: dt.da
     found = _duties(site, village, year, today)
     since = _since(site)
     style.heading(doc, "二、三会一课等组织生活按期召开情况")
-    style.body(doc, _counting_note(since, year, found))
+    style.body(doc, counting_note(since, year, found))
     _duty_tables(doc, found, meeting=True, since=since)
     style.heading(doc, "三、其他定期工作完成情况")
     _duty_tables(doc, found, meeting=False, since=since)

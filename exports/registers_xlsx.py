@@ -12,6 +12,7 @@ date cells.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from exports import registers, sheets
@@ -73,8 +74,14 @@ def _villages(site: Site, village: str | None) -> str:
     return f"{site.settings.township}全部村（{'、'.join(site.villages) or '无'}）"
 
 
-def about(site: Site, what: str, village: str | None, period: str, exported: dt.datetime) -> list[tuple[str, str]]:
-    """The 说明 sheet's lines: what, which villages, which period, when, by whom, the journal head."""
+SAME_AS_WORD = "本表与同名 Word 文书取自同样的登记数据，行和序号相同。"
+
+
+def about(
+    site: Site, what: str, village: str | None, period: str, exported: dt.datetime, notes: Sequence[str] = ()
+) -> list[tuple[str, str]]:
+    """The 说明 sheet's lines: what, which villages, which period, when, by whom, the journal head,
+    then ``notes``."""
     operator = site.operator
     who = f"{operator.name or operator.account}（{operator.role or '未登记角色'}，账号 {operator.account}）"
     last = site.store.journal.last()
@@ -86,11 +93,8 @@ def about(site: Site, what: str, village: str | None, period: str, exported: dt.
         ("导出时间", f"{exported:%Y-%m-%d %H:%M}"),
         ("导出人", idnumber.mask_in_text(who)),
         ("日志链头", head),
-        (
-            "说明",
-            "本表与同名 Word 文书取自同样的登记数据；身份证号已隐去中间 8 位。"
-            "日志链头可与日志核验结果或另行保存的链头核对，说明本表导出时的数据状态。",
-        ),
+        *(("说明", note) for note in notes),
+        ("说明", "身份证号已隐去中间 8 位。日志链头可与日志核验结果或另行保存的链头核对，说明本表导出时的数据状态。"),
     ]
 
 
@@ -98,30 +102,38 @@ def seal_register(
     site: Site, village: str | None, seal: str | None, start: dt.date, end: dt.date, exported: dt.datetime
 ) -> bytes:
     """用印登记簿 of a period (``registers.seal_rows``)."""
-    headers, rows, records, _ = registers.seal_rows(site, village, seal, start, end)
+    headers, rows, records, unnamed = registers.seal_rows(site, village, seal, start, end)
     columns = _columns(headers, SEAL_KINDS)
     what = f"{seal or '村级'}印章用印登记簿（共 {len(records)} 次，{sum(int(r['copies']) for r in records)} 份）"
     period = f"{start.isoformat()} 至 {end.isoformat()}"
     return sheets.workbook(
         what,
-        about(site, what, village, period, exported),
+        about(site, what, village, period, exported, [SAME_AS_WORD, *_unnamed(unnamed)]),
         [("用印登记簿", columns, _counts(rows, columns))],
         author=village or site.settings.township,
     )
 
 
+def _unnamed(count: int) -> list[str]:
+    return [f"其中 {count} 次的经办人账号没有登记姓名，经办人签字一栏为空。"] if count else []
+
+
 def ledger(site: Site, matter_id: str, year: int, village: str | None, exported: dt.datetime) -> bytes:
     """台账 of one matter's cases in a year (``registers.ledger_rows``)."""
     matter = site.catalog.get(matter_id)
-    cases, rows, _ = registers.ledger_rows(site, matter_id, year, village)
+    cases, rows, forced = registers.ledger_rows(site, matter_id, year, village)
     what = f"{matter.name}办件台账（{year}年，事项编号 {matter.id}，共 {len(cases)} 件）"
     period = f"{year}年立案的办件（{year}-01-01 至 {year}-12-31）"
     return sheets.workbook(
         what,
-        about(site, what, village, period, exported),
+        about(site, what, village, period, exported, [SAME_AS_WORD, *_forced(forced)]),
         [("台账", _columns(registers.LEDGER_COLUMNS, LEDGER_KINDS), _numbered(rows))],
         author=village or site.settings.township,
     )
+
+
+def _forced(count: int) -> list[str]:
+    return [f"其中有强制完成步骤的 {count} 件（理由见各办件的归档文件）。"] if count else []
 
 
 def meetings(site: Site, village: str, year: int, today: dt.date, exported: dt.datetime) -> bytes:
@@ -138,7 +150,8 @@ def meetings(site: Site, village: str, year: int, today: dt.date, exported: dt.d
         tables.append((f"{name}各期", _columns(registers.DETAIL_HEADERS[meeting], {}), _numbered(detail)))
     what = f"三会一课登记（{year}年，登记会议 {len(rows)} 次，已过期未开（未办）{registers.missed_count(found, since)} 期）"
     period = f"{year}年，统计截至 {today.isoformat()}"
-    return sheets.workbook(what, about(site, what, village, period, exported), tables, author=village)
+    notes = [SAME_AS_WORD, registers.counting_note(since, year, found)]
+    return sheets.workbook(what, about(site, what, village, period, exported, notes), tables, author=village)
 
 
 def supervision(site: Site, village: str, start: dt.date, end: dt.date, today: dt.date, exported: dt.datetime) -> bytes:
@@ -154,7 +167,7 @@ def supervision(site: Site, village: str, start: dt.date, end: dt.date, today: d
     period = f"{start.isoformat()} 至 {end.isoformat()}"
     return sheets.workbook(
         what,
-        about(site, what, name, period, exported),
+        about(site, what, name, period, exported, [SAME_AS_WORD.replace("行", "风险提示")]),
         [("风险提示", _columns([*FINDING_COLUMNS, SITUATION], FINDING_KINDS), _numbered(rows))],
         author=name,
     )

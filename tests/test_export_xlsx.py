@@ -49,6 +49,11 @@ def about(workbook: Any) -> dict[str, str]:
     return {"标题": rows[0][0], **{str(r[0]): str(r[1]) for r in rows[1:]}}
 
 
+def notes(workbook: Any) -> list[str]:
+    """The 说明 sheet's notes (the rows labelled 说明), in order."""
+    return [str(row[1].value) for row in workbook["说明"].iter_rows(min_row=2) if row[0].value == "说明"]
+
+
 def values(sheet: Any) -> list[list[Any]]:
     return [[c.value for c in row] for row in sheet.iter_rows()]
 
@@ -69,17 +74,20 @@ def test_the_ledger_has_the_word_ledger_s_rows_ids_masked_in_text_cells_and_date
     site: Site, tmp_path: Path
 ) -> None:
     number = low_income_case(site, subject=f"王某某（{ID}）低保申请")
+    site.cases.open(site.operator, NOW, "dibao", "城关村", '=HYPERLINK("http://x","点此")')
     path = documents.export_ledger(site, "dibao", 2026, "城关村", TODAY, tmp_path, xlsx=True, exported=AT)
     assert path.name == "20261210_台账_45城乡低保申请审核和确认_2026_城关村.xlsx"
     workbook = book(path)
     assert workbook.sheetnames == ["说明", "台账"]
     lines = about(workbook)
-    assert lines["标题"] == "救助救灾（城乡低保申请审核和确认）办件台账（2026年，事项编号 dibao，共 1 件）"
+    assert lines["标题"] == "救助救灾（城乡低保申请审核和确认）办件台账（2026年，事项编号 dibao，共 2 件）"
     assert lines["村"] == "沁河镇城关村"
     assert lines["期间"] == "2026年立案的办件（2026-01-01 至 2026-12-31）"
     assert lines["导出时间"] == "2026-12-10 15:42"
     assert lines["导出人"].startswith(f"{site.operator.name}（管理员")
     assert lines["日志链头"] == head(site)
+    assert notes(workbook)[0] == "本表与同名 Word 文书取自同样的登记数据，行和序号相同。"
+    assert "身份证号已隐去中间 8 位" in notes(workbook)[-1]
     sheet = workbook["台账"]
     rows = values(sheet)
     assert rows[0] == LEDGER_COLUMNS
@@ -90,6 +98,9 @@ def test_the_ledger_has_the_word_ledger_s_rows_ids_masked_in_text_cells_and_date
     subject = sheet.cell(row=2, column=LEDGER_COLUMNS.index("事由") + 1)
     assert subject.value == f"王某某（{MASKED}）低保申请" and subject.data_type == "s" and subject.number_format == "@"
     assert sheet.cell(row=2, column=2).value == number
+    # Text typed as a formula stays text: nothing runs when the file is opened.
+    typed = sheet.cell(row=3, column=LEDGER_COLUMNS.index("事由") + 1)
+    assert typed.value == '=HYPERLINK("http://x","点此")' and typed.data_type == "s"
     opened = sheet.cell(row=2, column=LEDGER_COLUMNS.index("立案日期") + 1)
     assert opened.value == dt.datetime(2026, 11, 27) and opened.number_format == "yyyy-mm-dd"
     closed = sheet.cell(row=2, column=LEDGER_COLUMNS.index("办结日期") + 1)
@@ -127,6 +138,7 @@ def test_the_seal_register_the_meetings_register_and_the_findings(site: Site, tm
         "其他定期工作各期",
     ]
     assert about(workbook)["期间"] == "2026年，统计截至 2026-12-10"
+    assert notes(workbook)[1].startswith("系统自2026年11月27日起使用，此前的期间不统计")
     held = values(workbook["会议召开情况"])
     assert held[1][1] == dt.datetime(2026, 11, 20) and held[1][3] == "审议村道硬化方案"
 
