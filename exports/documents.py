@@ -61,6 +61,8 @@ _BLANK = re.compile(rf"[0-9]{{8}}_{ROSTER_TEMPLATE}(?:（[0-9]+）)?")
 ALL_VILLAGES, ALL_SEALS = "全部村", "全部印章"
 """How a register or ledger of every village (every seal) is named."""
 SEAL_REGISTER, LEDGER, MEETINGS, SUPERVISION = "用印登记簿", "台账", "三会一课登记", "监督检查报告"
+RECTIFICATIONS = "整改台账"
+"""``20261206_整改台账_城关村.xlsx`` (``全部村`` for every village the operator sees)."""
 BACKUP, VILLAGE, TOWNSHIP, BLANK, UNKNOWN = "backup", "village", "township", "blank", "unknown"
 
 
@@ -124,7 +126,7 @@ def _villages(stem: str) -> set[str]:
             if (ID_PATTERN.fullmatch(matter) or _MATTER_LABEL.fullmatch(matter)) and village:
                 found.add(village)
         return found
-    if label == ROSTER:
+    if label in (ROSTER, RECTIFICATIONS):
         return {rest}
     if label == ROSTER_IMPORT:
         return {rest.removesuffix("-有误")} if rest.endswith("-有误") and rest != "-有误" else set()
@@ -245,64 +247,138 @@ def export_register(
     end: dt.date,
     today: dt.date,
     folder: Path | None = None,
+    *,
+    xlsx: bool = False,
+    exported: dt.datetime | None = None,
 ) -> Path:
-    """The seal register of a period."""
-    from exports.registers import seal_register_document
-    from exports.style import write
+    """The seal register of a period (``xlsx``: the spreadsheet, ``exported`` the time its 说明 gives)."""
 
     if end < start:
         raise BadInput("截止日期早于起始日期")
     if seal and seal not in SEALS:  # the file name says whose register it is (``scope_of``)
         raise BadInput(f"印章“{seal}”无效，应为：{'、'.join(SEALS)}（不写为全部印章）")
     place = _place(site, folder)
-    doc = seal_register_document(site, village, seal, start, end)
     name = f"{today:%Y%m%d}_用印登记簿_{village or '全部村'}_{seal or '全部印章'}_{start:%Y%m%d}-{end:%Y%m%d}"
+    if xlsx:
+        from exports import registers_xlsx
+
+        data = registers_xlsx.seal_register(site, village, seal, start, end, _when(today, exported))
+        return _write_sheet(place, name, data)
+    from exports.registers import seal_register_document
+    from exports.style import write
+
+    doc = seal_register_document(site, village, seal, start, end)
     return write(doc, place, name, author=_author(site, village))
 
 
 def export_ledger(
-    site: Site, matter_id: str, year: int, village: str | None, today: dt.date, folder: Path | None = None
+    site: Site,
+    matter_id: str,
+    year: int,
+    village: str | None,
+    today: dt.date,
+    folder: Path | None = None,
+    *,
+    xlsx: bool = False,
+    exported: dt.datetime | None = None,
 ) -> Path:
-    """The 台账 of one matter's cases in a year."""
-    from exports.registers import ledger_document
-    from exports.style import write
+    """The 台账 of one matter's cases in a year (``xlsx``: the spreadsheet)."""
 
     try:
         matter = site.catalog.get(matter_id)
     except KeyError:
         raise NoSuchMatter(matter_id) from None
     place = _place(site, folder)
-    doc = ledger_document(site, matter_id, year, village)
     # The matter by its order and words, never by the ASCII id a cadre does not know.
     label = re.sub(r'[<>:"/\\|?*_\s]', "", f"{matter.order:02d}{short_name(matter)}")
     name = f"{today:%Y%m%d}_台账_{label}_{year}_{village or '全部村'}"
+    if xlsx:
+        from exports import registers_xlsx
+
+        return _write_sheet(place, name, registers_xlsx.ledger(site, matter.id, year, village, _when(today, exported)))
+    from exports.registers import ledger_document
+    from exports.style import write
+
+    doc = ledger_document(site, matter_id, year, village)
     return write(doc, place, name, author=_author(site, village))
 
 
-def export_meetings(site: Site, village: str, year: int, today: dt.date, folder: Path | None = None) -> Path:
-    """The 三会一课 register of a village's year."""
+def export_meetings(
+    site: Site,
+    village: str,
+    year: int,
+    today: dt.date,
+    folder: Path | None = None,
+    *,
+    xlsx: bool = False,
+    exported: dt.datetime | None = None,
+) -> Path:
+    """The 三会一课 register of a village's year (``xlsx``: the spreadsheet)."""
+    place = _place(site, folder)
+    name = f"{today:%Y%m%d}_三会一课登记_{village}_{year}"
+    if xlsx:
+        from exports import registers_xlsx
+
+        return _write_sheet(place, name, registers_xlsx.meetings(site, village, year, today, _when(today, exported)))
     from exports.registers import meetings_register_document
     from exports.style import write
 
-    place = _place(site, folder)
     doc = meetings_register_document(site, village, year, today)
-    return write(doc, place, f"{today:%Y%m%d}_三会一课登记_{village}_{year}", author=_author(site, village))
+    return write(doc, place, name, author=_author(site, village))
 
 
 def export_supervision(
-    site: Site, village: str, start: dt.date, end: dt.date, today: dt.date, folder: Path | None = None
+    site: Site,
+    village: str,
+    start: dt.date,
+    end: dt.date,
+    today: dt.date,
+    folder: Path | None = None,
+    *,
+    xlsx: bool = False,
+    exported: dt.datetime | None = None,
 ) -> Path:
-    """The 村务监督检查报告 of a village's period: risk findings, opinions, the journal check."""
-    from exports.style import write
-    from exports.supervision import supervision_report_document
-
+    """The 村务监督检查报告 of a village's period: risk findings, opinions, the journal check
+    (``xlsx``: its 风险提示 as a spreadsheet)."""
     if end < start:
         raise BadInput("截止日期早于起始日期")
     name = site.cases.village(village)
     place = _place(site, folder)
-    doc = supervision_report_document(site, name, start, end, today)
     file = f"{today:%Y%m%d}_监督检查报告_{name}_{start:%Y%m%d}-{end:%Y%m%d}"
+    if xlsx:
+        from exports import registers_xlsx
+
+        data = registers_xlsx.supervision(site, name, start, end, today, _when(today, exported))
+        return _write_sheet(place, file, data)
+    from exports.style import write
+    from exports.supervision import supervision_report_document
+
+    doc = supervision_report_document(site, name, start, end, today)
     return write(doc, place, file, author=_author(site, name))
+
+
+def export_rectifications(
+    site: Site, village: str | None, today: dt.date, folder: Path | None = None, *, exported: dt.datetime | None = None
+) -> Path:
+    """The 整改台账 (.xlsx) of one village, or of every village the operator sees; overdue as of ``today``."""
+    from exports import registers_xlsx
+
+    name = site.cases.village(village) if village else None
+    place = _place(site, folder)
+    data = registers_xlsx.rectifications(site, name, today, _when(today, exported))
+    return _write_sheet(place, f"{today:%Y%m%d}_{RECTIFICATIONS}_{name or ALL_VILLAGES}", data)
+
+
+def _when(today: dt.date, exported: dt.datetime | None) -> dt.datetime:
+    """When a spreadsheet says it was exported: ``exported``, else the start of ``today``."""
+    return exported or dt.datetime.combine(today, dt.time())
+
+
+def _write_sheet(place: outputs.Place, stem: str, data: bytes) -> Path:
+    """Write a spreadsheet as ``stem.xlsx`` (0600, never over an existing file)."""
+    from exports import sheets
+
+    return Path(sheets.save(place, stem, ".xlsx", data))
 
 
 def _own_files(site: Site) -> list[Path]:

@@ -125,10 +125,11 @@ def _basis(record: dict[str, Any]) -> str:
     return text
 
 
-def seal_register_document(site: Site, village: str | None, seal: str | None, start: dt.date, end: dt.date) -> Document:
-    """用印登记簿 of one seal (or all seals) of one village (or all) from ``start`` to ``end``: landscape,
-    one row a use with its 登记编号 (the YY number the supervision report cites) and three columns
-    to sign in."""
+def seal_rows(
+    site: Site, village: str | None, seal: str | None, start: dt.date, end: dt.date
+) -> tuple[list[str], list[list[str]], list[dict[str, Any]], int]:
+    """The 用印登记簿's headers and rows (the Word register and its spreadsheet print these), the
+    uses they are of, and how many uses' 经办人 account has no name of its own."""
     records = site.seals.find(village or None, seal or None, start, end)
     extra = ([("村", "village")] if not village else []) + ([("印章", "seal")] if not seal else [])
     headers = SEAL_COLUMNS[:3] + [label for label, _ in extra] + SEAL_COLUMNS[3:]
@@ -140,7 +141,16 @@ def seal_register_document(site: Site, village: str | None, seal: str | None, st
         unnamed += not operator
         row += [str(r["copies"]), shown(r["purpose"]), _basis(r), shown(r["approver"]), operator, shown(r["keeper"])]
         rows.append(row)
-    widths = SEAL_WIDTHS[len(extra)]
+    return headers, rows, records, unnamed
+
+
+def seal_register_document(site: Site, village: str | None, seal: str | None, start: dt.date, end: dt.date) -> Document:
+    """用印登记簿 of one seal (or all seals) of one village (or all) from ``start`` to ``end``: landscape,
+    one row a use with its 登记编号 (the YY number the supervision report cites) and three columns
+    to sign in."""
+    headers, rows, records, unnamed = seal_rows(site, village, seal, start, end)
+    extra = len(headers) - len(SEAL_COLUMNS)
+    widths = SEAL_WIDTHS[extra]
     doc = style.new_document()
     landscape(doc, new_page=False)
     style.title(doc, f"{seal or '村级'}印章用印登记簿")
@@ -180,9 +190,11 @@ def _state_text(site: Site, case: Case) -> str:
     return f"{STATUS_LABELS[case.status]}：{title}"
 
 
-def ledger_document(site: Site, matter_id: str, year: int, village: str | None = None) -> Document:
-    """台账 of the cases of one matter opened in ``year`` (the year of their numbers)."""
-    matter = site.catalog.get(matter_id)
+def ledger_rows(
+    site: Site, matter_id: str, year: int, village: str | None = None
+) -> tuple[list[Case], list[list[str]], int]:
+    """The 台账's cases (one matter's, opened in ``year``), its rows (``LEDGER_COLUMNS``; the Word
+    台账 and its spreadsheet print these) and how many cases had a step forced."""
     cases = [c for c in site.cases.find(village=village, matter=matter_id) if int(c.record["year"]) == year]
     cases.sort(key=lambda c: (c.record["opened_on"], c.number))
     rows, forced_cases = [], 0
@@ -192,6 +204,13 @@ def ledger_document(site: Site, matter_id: str, year: int, village: str | None =
         note = "有强制完成步骤" if forced else ""
         row = [str(index), case.number, case.village, shown(case.subject), case.record["opened_on"]]
         rows.append([*row, _state_text(site, case), _closed_on(case), note])
+    return cases, rows, forced_cases
+
+
+def ledger_document(site: Site, matter_id: str, year: int, village: str | None = None) -> Document:
+    """台账 of the cases of one matter opened in ``year`` (the year of their numbers)."""
+    matter = site.catalog.get(matter_id)
+    cases, rows, forced_cases = ledger_rows(site, matter_id, year, village)
     doc = style.new_document()
     landscape(doc, new_page=False)  # a case number, a village and a subject each on one line
     style.title(doc, f"{matter.name}办件台账（{year}年）")
@@ -266,11 +285,10 @@ def missed_count(found: list[Obligation], since: dt.date | None) -> int:
     return sum(1 for o in found if o.state is ObligationState.MISSED and judged(o, since))
 
 
-def _duty_tables(doc: Document, found: list[Obligation], meeting: bool, since: dt.date | None) -> None:
+def duty_rows(found: list[Obligation], meeting: bool, since: dt.date | None) -> tuple[list[list[str]], list[list[str]]]:
+    """The rows of the 三会一课登记's two tables of recurring duties (meetings when ``meeting``, else
+    the other duties): one a duty (``SUMMARY_HEADERS``), one a window (``DETAIL_HEADERS``)."""
     keys = list(dict.fromkeys(o.key for o in found if bool(o.matter.meeting_kind) is meeting))
-    if not keys:
-        style.body(doc, "（无）", indent=False)
-        return
     summary: list[list[str]] = []
     detail: list[list[str]] = []
     for key in keys:
@@ -284,12 +302,20 @@ def _duty_tables(doc: Document, found: list[Obligation], meeting: bool, since: d
         detail += [
             [str(len(detail) + i), name, window_label(w), _mark(w, meeting, since)] for i, w in enumerate(windows, 1)
         ]
+    return summary, detail
+
+
+def _duty_tables(doc: Document, found: list[Obligation], meeting: bool, since: dt.date | None) -> None:
+    summary, detail = duty_rows(found, meeting, since)
+    if not summary:
+        style.body(doc, "（无）", indent=False)
+        return
     table(doc, SUMMARY_HEADERS[meeting], summary, [10, 38, 60, 16, 14, 18])
     doc.add_paragraph()
     table(doc, DETAIL_HEADERS[meeting], detail, [10, 50, 26, 70])
 
 
-def _counting_note(since: dt.date | None, year: int, found: list[Obligation]) -> str:
+def counting_note(since: dt.date | None, year: int, found: list[Obligation]) -> str:
     if since is None:
         start = f"系统未记录启用日期，自{year}年1月1日起统计"
     elif since.year > year:
@@ -302,26 +328,39 @@ def _counting_note(since: dt.date | None, year: int, found: list[Obligation]) ->
     )
 
 
-def meetings_register_document(site: Site, village: str, year: int, today: dt.date) -> Document:
-    """三会一课登记 of ``village`` for ``year``: the meetings held, and every recurring duty's windows up to ``today``."""
+MEETING_COLUMNS = ["序号", "日期", "会议类别", "会议名称", "记录编号", "应到/实到", "记录状态"]
+
+
+def meeting_rows(site: Site, village: str, year: int) -> list[list[str]]:
+    """The meetings ``village`` held in ``year`` as the 三会一课登记 lists them (``MEETING_COLUMNS``)."""
     held = [m for m in site.meetings.find(village=village) if m["start"][:4] == str(year)]
     rows = []
     for index, m in enumerate(held, 1):
         count = f"{m['expected']}/{m['present']}" if m.get("expected") else "未填"
         state = STATES.get(m.get("state", ""), "")
         rows.append([str(index), m["start"][:10], m["kind"], shown(m["title"]), m["number"], count, state])
+    return rows
+
+
+def duties(site: Site, village: str, year: int, today: dt.date) -> tuple[list[Obligation], dt.date | None]:
+    """The village's recurring duties counted in ``year`` up to ``today``, and the day records start."""
+    return _duties(site, village, year, today), _since(site)
+
+
+def meetings_register_document(site: Site, village: str, year: int, today: dt.date) -> Document:
+    """三会一课登记 of ``village`` for ``year``: the meetings held, and every recurring duty's windows up to ``today``."""
+    rows = meeting_rows(site, village, year)
     doc = style.new_document()
     style.title(doc, f"三会一课登记（{year}年）")
     style.body(doc, f"单位：{site.settings.township}{village}　统计截至：{style.cn_date(today)}", indent=False)
     style.heading(doc, "一、会议召开情况")
     if rows:
-        headers = ["序号", "日期", "会议类别", "会议名称", "记录编号", "应到/实到", "记录状态"]
-        table(doc, headers, rows, [8, 25, 20, 39, 28, 18, 18])
+        table(doc, MEETING_COLUMNS, rows, [8, 25, 20, 39, 28, 18, 18])
     style.body(doc, f"本年度共登记会议 {len(rows)} 次。", indent=False)
     found = _duties(site, village, year, today)
     since = _since(site)
     style.heading(doc, "二、三会一课等组织生活按期召开情况")
-    style.body(doc, _counting_note(since, year, found))
+    style.body(doc, counting_note(since, year, found))
     _duty_tables(doc, found, meeting=True, since=since)
     style.heading(doc, "三、其他定期工作完成情况")
     _duty_tables(doc, found, meeting=False, since=since)

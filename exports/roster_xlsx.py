@@ -23,6 +23,7 @@ import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from exports import sheets
 from procedures import idnumber
 from procedures.roster import DETAIL_WORD, Role
 from store.errors import BadInput
@@ -92,12 +93,6 @@ GUIDE = (
 )
 
 
-def _width(text: str) -> float:
-    """A column width that fits ``text``: about two units a Chinese character."""
-    cells = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-    return cells + 2
-
-
 _WIDTHS = {
     NUMBER: 6,
     NAME: 12,
@@ -134,7 +129,7 @@ def _sheet(columns: Sequence[str]) -> tuple[Any, Worksheet]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         letter = get_column_letter(index)
-        sheet.column_dimensions[letter].width = max(_WIDTHS.get(name, 10), _width(heading(name)))
+        sheet.column_dimensions[letter].width = max(_WIDTHS.get(name, 10), sheets.width(heading(name)))
         if name in (ID_NUMBER, HOUSEHOLD):
             sheet.column_dimensions[letter].number_format = "@"
     sheet.freeze_panes = "A2"
@@ -199,19 +194,13 @@ def _guide(book: Any, lines: Iterable[str] = ()) -> None:
     sheet.append(["", "第 3 行：身份 户代表，起始日期 2021-03-01"])
 
 
-def _bytes(book: Any) -> bytes:
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
 def template() -> bytes:
     """The blank import template (.xlsx)."""
     book, sheet = _sheet(FIELDS)
     _text_cells(sheet, FIELDS, TEXT_ROWS)
     _drop_downs(sheet, FIELDS, TEXT_ROWS)
     _guide(book)
-    return _bytes(book)
+    return sheets.book_bytes(book)
 
 
 def person_rows(person: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -252,7 +241,7 @@ def export(people: Sequence[Mapping[str, Any]], village: str, today: dt.date) ->
             "身份证号已隐去中间 8 位：导出的名册用于打印和传阅。再导入这个文件时，隐去的身份证号不会替换名册中的号码。",
         ],
     )
-    return _bytes(book)
+    return sheets.book_bytes(book)
 
 
 def _fill(sheet: Worksheet, columns: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> None:
@@ -264,13 +253,11 @@ def _fill(sheet: Worksheet, columns: Sequence[str], rows: Sequence[Mapping[str, 
         at = sheet.max_row
         for index, name in enumerate(columns, start=1):
             cell = sheet.cell(row=at, column=index)
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"  # text as typed, never a formula that runs when the file is opened
+            sheets.formula_safe(cell)
             if name in DATES and isinstance(cell.value, dt.date):
                 cell.number_format = "yyyy-mm-dd"
             elif name in (ID_NUMBER, HOUSEHOLD):
-                cell.value = "" if cell.value is None else str(cell.value)
-                cell.number_format = "@"
+                sheets.text_cell(cell)
             elif name == ERRORS:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
 
@@ -317,7 +304,7 @@ def rejects(rows: Sequence[Row], problems: Mapping[int, Sequence[str]]) -> bytes
     _guide(
         book, ["这些行有错误，没有导入（整个文件都没有导入）。请按“错误说明”一列改正，改正后把它们放回原文件再导入。"]
     )
-    return _bytes(book)
+    return sheets.book_bytes(book)
 
 
 def _date_or_text(text: str) -> dt.date | str:
@@ -330,31 +317,14 @@ def _date_or_text(text: str) -> dt.date | str:
     return day if day.year >= 1900 else text
 
 
-_BAD_NAME = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
-
-
 def safe_stem(name: str, limit: int = 160) -> str:
-    """A file name kept in Chinese but without / \\ : * ? " < > | or control characters,
-    bounded in bytes (as ``exports.style.safe_filename``, without loading python-docx)."""
-    clean = _BAD_NAME.sub("_", "".join(c for c in name if c.isprintable())).strip(" .") or "名册"
-    while len(clean.encode("utf-8")) > limit:
-        clean = clean[:-1]
-    return clean
+    """``exports.sheets.safe_stem``, 名册 when nothing is left."""
+    return sheets.safe_stem(name, limit, fallback="名册")
 
 
 def save(place: Place, stem: str, suffix: str, data: bytes) -> str:
-    """Write ``data`` as ``stem + suffix`` in ``place`` (0600, never over an existing file: a
-    numbered sibling instead); returns the file's path."""
-    clean = safe_stem(stem)
-    for n in range(1, 1000):
-        name = f"{clean}{suffix}" if n == 1 else f"{clean}（{n}）{suffix}"
-        try:
-            with place.create(name) as fh:
-                fh.write(data)
-        except FileExistsError:
-            continue
-        return str(place.file(name))
-    raise BadInput(f"{place.path} 中已有 999 个名为 {clean}{suffix} 的文件，请换一个位置。未写入任何文件。")
+    """``exports.sheets.save``: 0600, never over an existing file (a numbered sibling instead)."""
+    return sheets.save(place, stem, suffix, data, fallback="名册")
 
 
 # ---------------------------------------------------------------- reading

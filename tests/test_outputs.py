@@ -476,3 +476,28 @@ def test_a_folder_the_service_account_may_not_open_is_refused_in_chinese(
     assert code == 2 and "没有“x.docx”" in err, err  # the file is looked for first
     code, _, err = cli(site, "restore", str(denied / "x.tar.gz"), "--dry-run")
     assert code == 2 and "没有权限" in err and "未做任何改动" in err, err
+
+
+def test_the_registers_spreadsheets_and_the_rectification_ledger_are_scoped_by_their_village(site: Site) -> None:
+    villages = ["城关村", "南石村"]
+    day = "20261127"
+    named = {
+        documents.export_rectifications(site, "南石村", TODAY).name: "南石村",
+        documents.export_meetings(site, "南石村", 2026, TODAY, xlsx=True).name: "南石村",
+        documents.export_ledger(site, "dibao", 2026, "城关村", TODAY, xlsx=True).name: "城关村",
+        documents.export_register(site, "南石村", None, TODAY, TODAY, TODAY, xlsx=True).name: "南石村",
+        documents.export_supervision(site, "南石村", TODAY, TODAY, TODAY, xlsx=True).name: "南石村",
+        f"{day}_整改台账_南石村（2）.xlsx": "南石村",
+    }
+    assert f"{day}_整改台账_南石村.xlsx" in named
+    for name, village in named.items():
+        assert name.endswith(".xlsx") and documents.scope_of(name, villages) == documents.Scope(
+            documents.VILLAGE, village
+        ), name
+    every = documents.export_rectifications(site, None, TODAY).name
+    assert every == f"{day}_整改台账_全部村.xlsx" and documents.scope_of(every, villages).kind == documents.TOWNSHIP
+    for name in (f"{day}_整改台账_北村.xlsx", f"{day}_整改台账.xlsx", "整改台账_南石村.xlsx"):
+        assert documents.scope_of(name, villages).kind == documents.UNKNOWN, name
+    north = open_as(site.root, CADRE)
+    assert documents.withheld_reason(north.operator, f"{day}_整改台账_城关村.xlsx", villages) is None
+    assert "南石村的文书" in str(documents.withheld_reason(north.operator, f"{day}_整改台账_南石村.xlsx", villages))

@@ -32,7 +32,7 @@ class RecordByDefault(TyperGroup):
 app = typer.Typer(
     cls=RecordByDefault,
     help="导出 Word 文书：cunwu export 编号 --doc archive|notice|notice-result|minutes|blank-minutes；"
-    "cunwu export register|ledger|meetings|supervision …",
+    "cunwu export register|ledger|meetings|supervision … [--xlsx]；cunwu export rectifications（整改台账）",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
@@ -44,6 +44,15 @@ OutOption = Annotated[
         help="保存到此目录（默认：数据目录/exports/本人账号/；不能在数据目录之内；共享服务器上只能是本人的导出目录）",
         metavar="DIR",
         readable=False,
+    ),
+]
+
+
+XlsxOption = Annotated[
+    bool,
+    typer.Option(
+        "--xlsx",
+        help="导出为 Excel 表格（.xlsx）：首页“说明”写明内容、村、期间、导出时间、导出人和日志链头",
     ),
 ]
 
@@ -95,20 +104,24 @@ def register_command(
     ] = None,
     village: Annotated[str | None, typer.Option("--village", help="只导出此村")] = None,
     folder: OutOption = None,
+    xlsx: XlsxOption = False,
     as_json: JsonOption = False,
 ) -> None:
-    """导出用印登记簿。"""
+    """导出用印登记簿（Word，或 --xlsx 为 Excel 表格）。"""
     site = open_site(ctx)
     with handled():
         name = site.cases.village(village) if village else None
+        now = cli_common.now()
         path = documents.export_register(
             site,
             name,
             seal,
             parse_date(start, "起始日期"),
             parse_date(end, "截止日期"),
-            cli_common.now().date(),
+            now.date(),
             folder,
+            xlsx=xlsx,
+            exported=now,
         )
     _report(path, as_json)
 
@@ -120,13 +133,15 @@ def ledger_command(
     year: Annotated[int, typer.Option("--year", min=2000, max=2100, help="年度")],
     village: Annotated[str | None, typer.Option("--village", help="只导出此村")] = None,
     folder: OutOption = None,
+    xlsx: XlsxOption = False,
     as_json: JsonOption = False,
 ) -> None:
-    """导出一个事项一年的办件台账。"""
+    """导出一个事项一年的办件台账（Word，或 --xlsx 为 Excel 表格）。"""
     site = open_site(ctx)
     with handled():
         name = site.cases.village(village) if village else None
-        path = documents.export_ledger(site, matter, year, name, cli_common.now().date(), folder)
+        now = cli_common.now()
+        path = documents.export_ledger(site, matter, year, name, now.date(), folder, xlsx=xlsx, exported=now)
     _report(path, as_json)
 
 
@@ -136,12 +151,16 @@ def meetings_command(
     village: Annotated[str, typer.Option("--village", help="村名")],
     year: Annotated[int, typer.Option("--year", min=2000, max=2100, help="年度")],
     folder: OutOption = None,
+    xlsx: XlsxOption = False,
     as_json: JsonOption = False,
 ) -> None:
-    """导出三会一课登记。"""
+    """导出三会一课登记（Word，或 --xlsx 为 Excel 表格）。"""
     site = open_site(ctx)
     with handled():
-        path = documents.export_meetings(site, site.cases.village(village), year, cli_common.now().date(), folder)
+        now = cli_common.now()
+        path = documents.export_meetings(
+            site, site.cases.village(village), year, now.date(), folder, xlsx=xlsx, exported=now
+        )
     _report(path, as_json)
 
 
@@ -152,19 +171,41 @@ def supervision_command(
     start: Annotated[str, typer.Option("--from", help="检查期间起始日期")],
     end: Annotated[str, typer.Option("--to", help="检查期间截止日期")],
     folder: OutOption = None,
+    xlsx: XlsxOption = False,
     as_json: JsonOption = False,
 ) -> None:
-    """导出村务监督检查报告：风险提示、监督意见和签字、日志核验。"""
+    """导出村务监督检查报告：风险提示、监督意见和签字、日志核验（--xlsx：风险提示的 Excel 表格）。"""
     site = open_site(ctx)
     with handled():
+        now = cli_common.now()
         path = documents.export_supervision(
             site,
             village,
             parse_date(start, "起始日期"),
             parse_date(end, "截止日期"),
-            cli_common.now().date(),
+            now.date(),
             folder,
+            xlsx=xlsx,
+            exported=now,
         )
+    _report(path, as_json)
+
+
+@app.command("rectifications")
+def rectifications_command(
+    ctx: typer.Context,
+    village: Annotated[str | None, typer.Option("--village", help="只导出此村（不写为本人能看的全部村）")] = None,
+    folder: OutOption = None,
+    xlsx: Annotated[
+        bool, typer.Option("--xlsx", help="Excel 表格（.xlsx）；整改台账只有这一种格式，可不写", show_default=False)
+    ] = True,
+    as_json: JsonOption = False,
+) -> None:
+    """导出整改台账（Excel 表格）：编号、村、来源、问题、措施、责任人、期限、状态、是否逾期、完成和销号日期。"""
+    site = open_site(ctx)
+    with handled():
+        now = cli_common.now()
+        path = documents.export_rectifications(site, village, now.date(), folder, exported=now)
     _report(path, as_json)
 
 
