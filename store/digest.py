@@ -102,8 +102,8 @@ def counts(site: Site, today: dt.date, village: str | None = None) -> list[Count
         # in January): the cases at a 公示 step are matched with every file's notices below.
         rows = overview.open_rows(found, name) if signs else []
         fixes = list(found[overview.RECTIFICATION_TABLE].values())
-        late = sum(state == OPEN and deadline < day for state, deadline in fixes)
-        done = sum(state == DONE for state, _deadline in fixes)
+        late = sum(state == OPEN and deadline < day for state, deadline, *_ in fixes)
+        done = sum(state == DONE for state, *_ in fixes)
         return Counts(name, overdue, due_today, 0, late, done), met, rows, found["notices"] if signs else {}
 
     # One read of each data file (of each village-year): its counts, the recurring duties met,

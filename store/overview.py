@@ -168,7 +168,8 @@ def opinion_entry(record: Mapping[str, Any]) -> list[str]:
 
 
 def rectification_entry(record: Mapping[str, Any]) -> list[str]:
-    return [str(record.get("state", "")), str(record.get("deadline", ""))]
+    """State, deadline, and the problem's first words (home lists an overdue one by them)."""
+    return [str(record.get("state", "")), str(record.get("deadline", "")), str(record.get("problem", ""))[:40]]
 
 
 def person_entry(record: Mapping[str, Any]) -> dict[str, Any]:
@@ -391,4 +392,12 @@ def meeting_days(overview: Overview) -> Iterable[tuple[str, str]]:
 def rectifications_overdue(overview: Overview, today: dt.date) -> int:
     """How many 整改事项 of one overview are overdue on ``today`` (open after their deadline)."""
     day = today.isoformat()
-    return sum(state == "open" and deadline < day for state, deadline in overview["rectifications"].values())
+    return sum(state == "open" and deadline < day for state, deadline, *_ in overview["rectifications"].values())
+
+
+def rectifications_late(overview: Overview, today: dt.date) -> Iterator[tuple[str, str, str]]:
+    """(number, deadline, problem's first words) of each 整改事项 of one overview overdue on ``today``."""
+    day = today.isoformat()
+    for number, (state, deadline, *rest) in overview["rectifications"].items():
+        if state == "open" and deadline < day:
+            yield number, deadline, rest[0] if rest else ""

@@ -40,6 +40,28 @@ def overdue(record: dict[str, Any], today: dt.date) -> bool:
     return record["state"] == OPEN and today > dt.date.fromisoformat(str(record["deadline"]))
 
 
+def describe(r: dict[str, Any], today: dt.date) -> list[str]:
+    """A 整改事项 as lines of plain text (``cunwu rectify show`` and the app's page of it); free
+    text as stored: mask ID numbers before (``procedures.idnumber.mask_in_data``)."""
+    late = "，已逾期" if overdue(r, today) else ""
+    lines = [
+        f"{r['number']}（{STATES[r['state']]}{late}）",
+        f"来源：{SOURCES[r['source']]}{'：' + r['source_key'] if r['source_key'] else ''}",
+        f"问题：{r['problem']}",
+        f"整改措施：{r['measure']}",
+        f"责任人：{r['responsible']}  期限：{r['deadline']}",
+    ]
+    if r["target"]:
+        lines.append(f"针对：{r['target']}")
+    lines += [f"进展（{p['at'][:10]} {p['by_name']}）：{p['text']}" for p in r["progress"]]
+    if r["done"]:
+        lines.append(f"完成（{r['done']['at'][:10]} {r['done']['by_name']}）：{r['done']['evidence']}")
+    if r["closed"]:
+        word = "销号" if r["state"] == CLOSED else "认定无需整改"
+        lines.append(f"{word}（{r['closed']['at'][:10]} {r['closed']['by_name']}）：{r['closed']['note']}")
+    return lines
+
+
 def _who(operator: Operator) -> dict[str, str]:
     return {"by": operator.label, "by_name": operator.name or operator.account, "by_role": operator.role}
 

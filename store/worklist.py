@@ -38,10 +38,22 @@ STATE_LABELS: dict[str, str] = {
     "planned": "待张贴",
     "draft": MEETING_STATES["draft"],
     "open": "无时限",
+    "fix": "整改逾期",
 }
 """One word for each state a line of the work list can be in, the same on every screen and in
 the command line: 待完成 is a recurring duty not yet done in its current period; 可完成 a step
 whose waiting period (a 公示's days) has run and that may now be completed."""
+
+
+@dataclass(frozen=True, slots=True)
+class LateFix:
+    """A 整改事项 still open after its deadline."""
+
+    number: str
+    village: str
+    deadline: dt.date
+    problem: str
+    """Its first words."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +104,8 @@ class WorkList:
     duties: tuple[DutySummary, ...]
     """Recurring duties not yet done in their current window (ending by the end of the month or
     within the days asked for, whichever is later), or missed last time: one per duty."""
+    fixes: tuple[LateFix, ...] = ()
+    """整改事项 overdue (open after their deadline), the longest overdue first."""
 
     def counts(self) -> str:
         """The list in one short line: 超期 1，可完成 1，近期到期 2，草稿 1，无时限 3；周期性工作待完成 4 项
@@ -105,6 +119,7 @@ class WorkList:
             (len(self.drafts), f"{STATE_LABELS['draft']} {len(self.drafts)}"),
             (len(self.undated), f"{STATE_LABELS['open']} {len(self.undated)}"),
         ]
+        cases.append((len(self.fixes), f"{STATE_LABELS['fix']} {len(self.fixes)}"))
         text = "，".join(t for n, t in cases if n)
         if self.duties:
             text += f"{'；' if text else ''}周期性工作{STATE_LABELS['due']} {len(self.duties)} 项"
@@ -132,6 +147,8 @@ class PartWork:
     """(village, matter, step, day finished) of the recurring matters' steps (duties met)."""
     meetings: tuple[tuple[str, str, str], ...]
     """(village, kind, start) of every meeting (duties met by meetings held)."""
+    fixes: tuple[tuple[tuple[object, ...], LateFix], ...] = ()
+    """整改事项 overdue, with the key they are listed by (deadline, the village's place, number)."""
 
 
 StepOf = Callable[[str, str], "tuple[Matter, Step, bool]"]
@@ -192,7 +209,11 @@ def part_work(
         drafts.append(((day, place, d.number), Draft(d.number, d.village, d.kind, d.title, day, d.case)))
     drafts.sort(key=FIRST)
     steps_done, meetings = overview.duties_met(found, name)
-    return PartWork(tuple(items), tuple(undated), tuple(drafts), steps_done, meetings)
+    fixes = sorted(
+        ((deadline, place, number), LateFix(number, name, dt.date.fromisoformat(deadline), problem))
+        for number, deadline, problem in (overview.rectifications_late(found, today) if whole else ())
+    )
+    return PartWork(tuple(items), tuple(undated), tuple(drafts), steps_done, meetings, tuple(fixes))
 
 
 def work_parts(site: Site, today: dt.date, horizon: dt.date, village: str | None = None) -> list[PartWork]:
@@ -222,7 +243,8 @@ def work_list(site: Site, today: dt.date, within: int = DAYS, village: str | Non
     until = max(month_end(today), horizon)
     done = site.done_from((s for p in parts for s in p.steps), (m for p in parts for m in p.meetings), today)
     duties = summarise(site.duty_windows(today, until, village, done))
-    return WorkList(today, tuple(items), tuple(drafts), tuple(undated), duties)
+    fixes = [f for _, f in sorted((f for p in parts for f in p.fixes), key=FIRST)]
+    return WorkList(today, tuple(items), tuple(drafts), tuple(undated), duties, tuple(fixes))
 
 
 def due_items(site: Site, today: dt.date, within: int = DAYS, village: str | None = None) -> list[DueItem]:

@@ -185,3 +185,28 @@ async def test_a_finding_gets_its_rectification_with_one_key_and_leaves_the_list
     async with app.run_test(size=SIZE) as pilot:
         await open_supervision(pilot, app)
         assert rows(app) and not [r for r in rows(app) if r[3].startswith("2026-RY")]  # others of the new year stay
+
+
+async def test_home_lists_an_overdue_rectification_from_the_day_after_its_deadline(tmp_path: Path) -> None:
+    from tests.test_tui_supervision import SIZE
+    from tests.tui_helpers import Clock, make, visible_text
+    from tui.dialogs import ReadDialog
+
+    data = tmp_path / "data"
+    site = new_site(data)
+    item = site.rectifications.new(site.operator, NOW, "城关村", fields(source="inspection", source_key=""))
+    for day, shown in ((D(2026, 12, 10), False), (D(2026, 12, 11), True)):
+        app = make(data, Clock(day))
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            seen = visible_text(app)
+            assert ("[已超期]  12-10 超1天" in seen and f"{item['number']} 整改：会议记录召开" in seen) is shown, seen
+            assert ("整改逾期 1" in seen) is shown
+            if shown:
+                table = app.screen.query_one("DataTable")
+                table.move_cursor(row=0)
+                await pilot.press("enter")
+                await pilot.pause()
+                assert isinstance(app.screen, ReadDialog)
+                page = visible_text(app)
+                assert "整改中，已逾期" in page and "整改措施：补全会议记录并确认锁定" in page

@@ -9,7 +9,7 @@ from rich.text import Text
 
 from procedures import idnumber
 from store import shapes
-from store.rectifications import SOURCES, STATES, overdue
+from store.rectifications import STATES, describe, overdue
 from tui import cli_common
 from tui.cli_common import JsonOption, handled, open_site, out, print_json
 from tui.cli_input import text_option
@@ -110,22 +110,7 @@ def rectify_show(ctx: typer.Context, number: NumberArg, as_json: JsonOption = Fa
     if as_json:
         print_json(shapes.rectification(r, today))
         return
-    late = "，已逾期" if overdue(r, today) else ""
-    lines = [
-        f"{r['number']}（{STATES[r['state']]}{late}）",
-        f"来源：{SOURCES[r['source']]}{'：' + r['source_key'] if r['source_key'] else ''}",
-        f"问题：{r['problem']}",
-        f"整改措施：{r['measure']}",
-        f"责任人：{r['responsible']}  期限：{r['deadline']}",
-    ]
-    if r["target"]:
-        lines.append(f"针对：{r['target']}")
-    lines += [f"进展（{p['at'][:10]} {p['by_name']}）：{p['text']}" for p in r["progress"]]
-    if r["done"]:
-        lines.append(f"完成（{r['done']['at'][:10]} {r['done']['by_name']}）：{r['done']['evidence']}")
-    if r["closed"]:
-        word = "销号" if r["state"] == "closed" else "认定无需整改"
-        lines.append(f"{word}（{r['closed']['at'][:10]} {r['closed']['by_name']}）：{r['closed']['note']}")
+    lines = describe(r, today)
     console = out()
     for line in lines:
         console.print(Text(line))

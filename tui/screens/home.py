@@ -57,7 +57,8 @@ class Row:
     """What is behind one row of the table."""
 
     kind: str
-    """case, meeting, duty, or cases / meetings (the case or meeting list, for those not shown)."""
+    """case, meeting, duty, fix (a 整改事项), or cases / meetings (the case or meeting list, for those
+    not shown)."""
     number: str = ""
     duty: DutySummary | None = None
 
@@ -120,6 +121,10 @@ class HomeScreen(BaseScreen):
     def lines(self, work: WorkList) -> list[tuple[Row, tuple[str, str, str]]]:
         """What is behind each row of the table, and its three cells, in order."""
         out: list[tuple[Row, tuple[str, str, str]]] = []
+        for fix in work.fixes:
+            date = f"{fix.deadline:%m-%d} {when(fix.deadline, self.today)}"
+            # 已超期 (the status column's three characters); the row says it is a 整改.
+            out.append((Row("fix", fix.number), (word("overdue"), date, f"{fix.number} 整改：{fix.problem}")))
         for item in work.cases[:CASES_SHOWN]:
             out.append((Row("case", item.number), self._case_cells(item)))
         if len(work.cases) > CASES_SHOWN:
@@ -178,6 +183,10 @@ class HomeScreen(BaseScreen):
             from tui.screens.meeting_list import MeetingDetailScreen
 
             self.app.push_screen(MeetingDetailScreen(row.number), lambda _: self.refresh_data())
+        elif row.kind == "fix":
+            from tui.screens.rectify import show_rectification
+
+            show_rectification(self, row.number)
         elif row.duty is not None:
             self.offer(row.duty)
 
