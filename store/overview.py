@@ -50,9 +50,10 @@ if TYPE_CHECKING:
     from procedures.views import CaseView
 
 SUFFIX = ".overview.json"
-VERSION = 5
+VERSION = 6
 """2: an open case's posted notice (the risk checks of the day read it); 3: the opinions'
-targets and the notices' posting days; 4: the roster's people; 5: the 整改事项."""
+targets and the notices' posting days; 4: the roster's people; 5: the 整改事项; 6: a 整改事项's
+first words (home lists an overdue one by them)."""
 CASE_TABLE = "cases"
 MEETING_TABLE = "meetings"
 OPINION_TABLE = "opinions"
