@@ -16,8 +16,8 @@ data file, so that they do not parse and hold every record ever saved.
   for signatures);
 - ``people``: by number, each person of the village's roster entered that year, all but the ID
   number (``store.roster``: the 名册 screen and the meeting forms read the roster from here);
-- ``rectifications``: by number, each 整改事项's state and deadline (the login digest counts the
-  overdue ones from here);
+- ``rectifications``: by number, each 整改事项's state, deadline, first words and the finding it
+  came from (the login digest, home and the 监督 screen read them from here);
 - ``source``: the data file's signature (inode, mtime, size) it was made from, and
   ``recurring``: the matters whose steps it kept days for.
 
@@ -53,7 +53,7 @@ SUFFIX = ".overview.json"
 VERSION = 6
 """2: an open case's posted notice (the risk checks of the day read it); 3: the opinions'
 targets and the notices' posting days; 4: the roster's people; 5: the 整改事项; 6: a 整改事项's
-first words (home lists an overdue one by them)."""
+first words (home lists an overdue one by them) and the finding it came from."""
 CASE_TABLE = "cases"
 MEETING_TABLE = "meetings"
 OPINION_TABLE = "opinions"
@@ -169,8 +169,15 @@ def opinion_entry(record: Mapping[str, Any]) -> list[str]:
 
 
 def rectification_entry(record: Mapping[str, Any]) -> list[str]:
-    """State, deadline, and the problem's first words (home lists an overdue one by them)."""
-    return [str(record.get("state", "")), str(record.get("deadline", "")), str(record.get("problem", ""))[:40]]
+    """State, deadline, the problem's first words (home lists an overdue one by them) and the key
+    of the finding it came from ("" for none: the 监督 screen matches its findings by it)."""
+    key = str(record.get("source_key", "")) if record.get("source") == "finding" else ""
+    return [
+        str(record.get("state", "")),
+        str(record.get("deadline", "")),
+        str(record.get("problem", ""))[:40],
+        key,
+    ]
 
 
 def person_entry(record: Mapping[str, Any]) -> dict[str, Any]:
@@ -402,3 +409,12 @@ def rectifications_late(overview: Overview, today: dt.date) -> Iterator[tuple[st
     for number, (state, deadline, *rest) in overview["rectifications"].items():
         if state == "open" and deadline < day:
             yield number, deadline, rest[0] if rest else ""
+
+
+def finding_fixes(overview: Overview) -> dict[str, tuple[str, str, str]]:
+    """The finding key → (number, state, deadline) of each 整改事项 of one overview opened from a finding."""
+    return {
+        key: (number, state, deadline)
+        for number, (state, deadline, _p, key) in overview["rectifications"].items()
+        if key
+    }

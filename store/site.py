@@ -107,11 +107,14 @@ class FileFacts:
     """(village, matter, step, day finished) of the recurring matters' steps."""
     meetings: tuple[tuple[str, str, str], ...]
     """(village, kind, start) of every meeting."""
+    fixes: Mapping[str, tuple[str, str, str]]
+    """Finding key → (number, state, deadline) of the 整改事项 opened from a finding."""
 
     @classmethod
     def of(cls, village: str, found: overview.Overview) -> FileFacts:
         steps, meetings = overview.duties_met(found, village)
-        return cls(tuple(overview.open_rows(found, village)), dict(found["notices"]), steps, meetings)
+        fixes = overview.finding_fixes(found)
+        return cls(tuple(overview.open_rows(found, village)), dict(found["notices"]), steps, meetings, fixes)
 
 
 class Site:
@@ -615,6 +618,14 @@ class Site:
     def notice_days(self, village: str | None = None) -> dict[str, str]:
         """The day each 公示 of ``village`` (of every village seen) is, or is to be, posted."""
         return {number: day for part in self.facts(village) for number, day in part.notices.items()}
+
+    def finding_fixes(self, village: str | None = None) -> dict[str, dict[str, str]]:
+        """Finding key → its 整改事项 (``number``, ``state``, ``deadline``), from the overviews."""
+        return {
+            key: {"number": number, "state": state, "deadline": deadline}
+            for part in self.facts(village)
+            for key, (number, state, deadline) in part.fixes.items()
+        }
 
     def duty_done(self, today: dt.date, village: str | None = None) -> dict[str, dict[str, list[dt.date]]]:
         """``done_by_village(today=today)`` (for ``village`` alone when given) from the overviews

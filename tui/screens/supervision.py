@@ -139,7 +139,7 @@ class SupervisionScreen(BaseScreen):
         super().__init__()
         self.filters = Filters()
         self.findings: list[Finding] = []
-        self.fixes: dict[str, dict[str, Any]] = {}
+        self.fixes: dict[str, dict[str, str]] = {}
         """The 整改事项 by the key of the finding they came from."""
         self.waiting: list[Waiting] = []
         self.verified: object = None
@@ -256,8 +256,8 @@ class SupervisionScreen(BaseScreen):
         found = self.cunwu.attempt(lambda: self.site.risks(self.today, start=f.start, end=f.end)) or []
         if f.matters is not None:
             found = [x for x in found if x.matter_id in f.matters]
-        fixes = self.cunwu.attempt(lambda: self.site.rectifications.find()) or []
-        self.fixes = {str(r["source_key"]): r for r in fixes if r["source"] == "finding"}
+        # From the overviews: reading every record of every village here undid issue 19's 监督 at 50k.
+        self.fixes = self.cunwu.attempt(self.site.finding_fixes) or {}
         # A finding whose 整改 is 销号 (or found not needed by the 乡镇) leaves the list.
         found = [x for x in found if self.fixes.get(x.key, {}).get("state") not in (CLOSED, WAIVED)]
         self.show_villages(found)
