@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -194,6 +194,18 @@ def meeting_entry(record: Mapping[str, Any]) -> list[str]:
     ]
 
 
+RecordEntry = Callable[[Mapping[str, Any]], Any]
+ENTRIES: dict[str, tuple[str, RecordEntry]] = {
+    "meeting": (MEETING_TABLE, meeting_entry),
+    "opinion": (OPINION_TABLE, opinion_entry),
+    "notice": (NOTICE_TABLE, notice_entry),
+    "person": (PERSON_TABLE, person_entry),
+    "rectification": (RECTIFICATION_TABLE, rectification_entry),
+}
+"""Per record kind (a journal target's prefix) but cases, its table (the overview keeps its entries
+under the same name) and what an entry keeps of a record: every record has one."""
+
+
 def build(data: Mapping[str, Any], source: tuple[int, int, int] | None, recurring: frozenset[str]) -> Overview:
     """The overview of a data file's parsed content."""
     cases: dict[str, Any] = {}
@@ -201,12 +213,8 @@ def build(data: Mapping[str, Any], source: tuple[int, int, int] | None, recurrin
         entry = case_entry(record, recurring)
         if entry is not None:
             cases[str(record["number"])] = entry
-    meetings = {str(r["number"]): meeting_entry(r) for r in _docs(data, MEETING_TABLE)}
-    opinions = {str(r["number"]): opinion_entry(r) for r in _docs(data, OPINION_TABLE)}
-    notices = {str(r["number"]): notice_entry(r) for r in _docs(data, NOTICE_TABLE)}
-    people = {str(r["number"]): person_entry(r) for r in _docs(data, PERSON_TABLE)}
-    fixes = {str(r["number"]): rectification_entry(r) for r in _docs(data, RECTIFICATION_TABLE)}
-    return _wrap(cases, meetings, opinions, notices, people, fixes, source, recurring)
+    tables = {table: {str(r["number"]): made(r) for r in _docs(data, table)} for table, made in ENTRIES.values()}
+    return _wrap(cases, tables, source, recurring)
 
 
 def update(
@@ -215,53 +223,23 @@ def update(
     """``previous`` (the overview of the data before a save) brought up to the data after it:
     only the records the save journaled (``changed``: journal targets) are read again."""
     recurring = frozenset(previous["recurring"])
-    cases, meetings = dict(previous["cases"]), dict(previous["meetings"])
-    opinions, notices = dict(previous["opinions"]), dict(previous["notices"])
-    people, fixes = dict(previous["people"]), dict(previous["rectifications"])
-    wanted: dict[str, set[str]] = {
-        "case": set(),
-        "meeting": set(),
-        "opinion": set(),
-        "notice": set(),
-        "person": set(),
-        "rectification": set(),
-    }
-    for target in changed:
+    cases = dict(previous["cases"])
+    tables = {table: dict(previous[table]) for table, _made in ENTRIES.values()}
+    for target in changed:  # a record no longer in this file (or never in it) has no entry
         kind, _, number = target.partition(":")
-        if kind in wanted:
-            wanted[kind].add(number)
-    for number in wanted["case"]:  # a record no longer in this file (or never in it) has no entry
-        cases.pop(number, None)
-        record = _doc(data, CASE_TABLE, number)
-        entry = case_entry(record, recurring) if record is not None else None
-        if entry is not None:
-            cases[number] = entry
-    for number in wanted["meeting"]:
-        meetings.pop(number, None)
-        record = _doc(data, MEETING_TABLE, number)
-        if record is not None:
-            meetings[number] = meeting_entry(record)
-    for number in wanted["opinion"]:
-        opinions.pop(number, None)
-        record = _doc(data, OPINION_TABLE, number)
-        if record is not None:
-            opinions[number] = opinion_entry(record)
-    for number in wanted["notice"]:
-        notices.pop(number, None)
-        record = _doc(data, NOTICE_TABLE, number)
-        if record is not None:
-            notices[number] = notice_entry(record)
-    for number in wanted["person"]:
-        people.pop(number, None)
-        record = _doc(data, PERSON_TABLE, number)
-        if record is not None:
-            people[number] = person_entry(record)
-    for number in wanted["rectification"]:
-        fixes.pop(number, None)
-        record = _doc(data, RECTIFICATION_TABLE, number)
-        if record is not None:
-            fixes[number] = rectification_entry(record)
-    return _wrap(cases, meetings, opinions, notices, people, fixes, source, recurring)
+        if kind == "case":
+            cases.pop(number, None)
+            record = _doc(data, CASE_TABLE, number)
+            entry = case_entry(record, recurring) if record is not None else None
+            if entry is not None:
+                cases[number] = entry
+        elif kind in ENTRIES:
+            table, made = ENTRIES[kind]
+            tables[table].pop(number, None)
+            record = _doc(data, table, number)
+            if record is not None:
+                tables[table][number] = made(record)
+    return _wrap(cases, tables, source, recurring)
 
 
 def _doc(data: Mapping[str, Any], table: str, number: str) -> Mapping[str, Any] | None:
@@ -275,11 +253,7 @@ def _doc(data: Mapping[str, Any], table: str, number: str) -> Mapping[str, Any] 
 
 def _wrap(
     cases: dict[str, Any],
-    meetings: dict[str, Any],
-    opinions: dict[str, Any],
-    notices: dict[str, Any],
-    people: dict[str, Any],
-    fixes: dict[str, Any],
+    tables: dict[str, dict[str, Any]],
     source: tuple[int, int, int] | None,
     recurring: frozenset[str],
 ) -> Overview:
@@ -288,11 +262,7 @@ def _wrap(
         "source": list(source) if source is not None else None,
         "recurring": sorted(recurring),
         "cases": cases,
-        "meetings": meetings,
-        "opinions": opinions,
-        "notices": notices,
-        "people": people,
-        "rectifications": fixes,
+        **tables,
     }
 
 
@@ -319,12 +289,7 @@ def read(path: Path, source: tuple[int, int, int], recurring: frozenset[str]) ->
         or found.get("version") != VERSION
         or found.get("source") != list(source)
         or found.get("recurring") != sorted(recurring)
-        or not isinstance(found.get("cases"), dict)
-        or not isinstance(found.get("meetings"), dict)
-        or not isinstance(found.get("opinions"), dict)
-        or not isinstance(found.get("notices"), dict)
-        or not isinstance(found.get("people"), dict)
-        or not isinstance(found.get("rectifications"), dict)
+        or not all(isinstance(found.get(t), dict) for t in (CASE_TABLE, *(t for t, _m in ENTRIES.values())))
     ):
         return None
     return found
