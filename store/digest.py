@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from store import overview, roles
 from store.countersign import at_notice
-from store.rectifications import DONE, OPEN
+from store.rectifications import DONE
 from store.worklist import duty_item, part_work
 
 if TYPE_CHECKING:
@@ -88,7 +88,6 @@ def counts(site: Site, today: dt.date, village: str | None = None) -> list[Count
     shown = SHOWN.get(site.operator.role, ())
     timed = "overdue" in shown or "today" in shown
     signs = "unsigned" in shown
-    day = today.isoformat()
 
     def read(name: str, found: overview.Overview) -> tuple[Counts, Met, list[overview.OpenRow], Mapping[str, str]]:
         overdue = due_today = 0
@@ -101,9 +100,8 @@ def counts(site: Site, today: dt.date, village: str | None = None) -> list[Count
         # A case's 公示 may be in another year's file than the case (opened in December, posted
         # in January): the cases at a 公示 step are matched with every file's notices below.
         rows = overview.open_rows(found, name) if signs else []
-        fixes = list(found[overview.RECTIFICATION_TABLE].values())
-        late = sum(state == OPEN and deadline < day for state, deadline, *_ in fixes)
-        done = sum(state == DONE for state, *_ in fixes)
+        late = sum(1 for _ in overview.rectifications_late(found, today))
+        done = sum(state == DONE for state, *_ in found[overview.RECTIFICATION_TABLE].values())
         return Counts(name, overdue, due_today, 0, late, done), met, rows, found["notices"] if signs else {}
 
     # One read of each data file (of each village-year): its counts, the recurring duties met,

@@ -362,12 +362,6 @@ def meeting_days(overview: Overview) -> Iterable[tuple[str, str]]:
         yield kind, start
 
 
-def rectifications_overdue(overview: Overview, today: dt.date) -> int:
-    """How many 整改事项 of one overview are overdue on ``today`` (open after their deadline)."""
-    day = today.isoformat()
-    return sum(state == "open" and deadline < day for state, deadline, *_ in overview["rectifications"].values())
-
-
 def rectifications_late(overview: Overview, today: dt.date) -> Iterator[tuple[str, str, str]]:
     """(number, deadline, problem's first words) of each 整改事项 of one overview overdue on ``today``."""
     day = today.isoformat()

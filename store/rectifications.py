@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from collections.abc import Sequence
 from typing import Any
 
 from store.db import Store
@@ -194,11 +193,3 @@ class Rectifications:
     def _still_open(record: dict[str, Any], doing: str) -> None:
         if record["state"] != OPEN:
             raise Refused(f"整改事项 {record['number']} 已是“{STATES[record['state']]}”，不能再{doing}。{NOTHING}")
-
-    def closed_keys(self, village: str | None = None) -> Sequence[str]:
-        """The finding keys whose 整改 is 销号 or waived (they leave the 监督 list)."""
-        return [
-            str(r["source_key"])
-            for r in self.book.in_village(village)
-            if r["source"] == "finding" and r["state"] in (CLOSED, WAIVED)
-        ]

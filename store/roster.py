@@ -164,11 +164,6 @@ class Roster:
         found = rules.expected(self.people(village), kind, by_household, day)
         return found or None
 
-    def find(self, village: str, name: str) -> list[dict[str, Any]]:
-        """The people of ``village`` named ``name`` (full-width folded)."""
-        wanted = unicodedata.normalize("NFKC", name).strip()
-        return [p for p in self.people(village) if p["name"] == wanted]
-
     # ---------------------------------------------------------------- writing
 
     def add(self, operator: Operator, now: dt.datetime, village: str, fields: Mapping[str, Any]) -> dict[str, Any]:

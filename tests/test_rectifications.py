@@ -54,7 +54,7 @@ def test_a_finding_is_rectified_done_and_closed_by_the_committee(root: Path) -> 
     assert done["state"] == "done" and done["done"]["evidence"] == "会议记录已于12月1日锁定"
     closed = committee.rectifications.close(committee.operator, NOW, item["number"], "核实属实")
     assert closed["state"] == "closed" and closed["closed"]["by_name"] == "赵六"
-    assert committee.rectifications.closed_keys("城关村") == [fields()["source_key"]]
+    assert committee.finding_fixes("城关村")[fields()["source_key"]]["state"] == "closed"
     assert village.verify().ok
     actions = [json.loads(line)["action"] for line in journal(root).decode().splitlines()]
     assert [a for a in actions if a.startswith("rectification.")] == [
@@ -133,12 +133,12 @@ def test_an_item_turns_overdue_the_day_after_its_deadline(root: Path) -> None:
     assert [r["number"] for r in committee.rectifications.overdue(D(2026, 12, 11))] == [item["number"]]
     part = committee.store.partition("城关村", 2026)
     kept = committee.store.overview_for(part)
-    assert overview.rectifications_overdue(kept, D(2026, 12, 10)) == 0
-    assert overview.rectifications_overdue(kept, D(2026, 12, 11)) == 1
+    assert list(overview.rectifications_late(kept, D(2026, 12, 10))) == []
+    assert [n for n, *_ in overview.rectifications_late(kept, D(2026, 12, 11))] == [item["number"]]
     village = open_as(root, CADRE)
     village.rectifications.finish(village.operator, NOW, item["number"], "已整改")
     assert committee.rectifications.overdue(D(2026, 12, 11)) == []
-    assert overview.rectifications_overdue(committee.store.overview_for(part), D(2026, 12, 11)) == 0
+    assert list(overview.rectifications_late(committee.store.overview_for(part), D(2026, 12, 11))) == []
 
 
 async def test_a_finding_gets_its_rectification_with_one_key_and_leaves_the_list_once_closed(tmp_path: Path) -> None:
