@@ -62,6 +62,8 @@ ALL_VILLAGES, ALL_SEALS = "全部村", "全部印章"
 """How a register or ledger of every village (every seal) is named."""
 SEAL_REGISTER, LEDGER, MEETINGS, SUPERVISION = "用印登记簿", "台账", "三会一课登记", "监督检查报告"
 RECTIFICATIONS = "整改台账"
+SUMMARY = "乡镇汇总"
+"""``20261206_乡镇汇总_全部村_20261101-20261130.docx`` (a village's name when it covers one village)."""
 """``20261206_整改台账_城关村.xlsx`` (``全部村`` for every village the operator sees)."""
 BACKUP, VILLAGE, TOWNSHIP, BLANK, UNKNOWN = "backup", "village", "township", "blank", "unknown"
 
@@ -130,7 +132,12 @@ def _villages(stem: str) -> set[str]:
         return {rest}
     if label == ROSTER_IMPORT:
         return {rest.removesuffix("-有误")} if rest.endswith("-有误") and rest != "-有误" else set()
-    pattern = {SEAL_REGISTER: _SEAL_REGISTER, MEETINGS: _MEETINGS, SUPERVISION: _SUPERVISION}.get(label)
+    pattern = {
+        SEAL_REGISTER: _SEAL_REGISTER,
+        MEETINGS: _MEETINGS,
+        SUPERVISION: _SUPERVISION,
+        SUMMARY: _SUPERVISION,
+    }.get(label)
     if pattern is None and label in RECORD_KINDS.values():
         pattern = _RECORD
     found_one = pattern.fullmatch(rest) if pattern is not None else None
@@ -367,6 +374,35 @@ def export_rectifications(
     place = _place(site, folder)
     data = registers_xlsx.rectifications(site, name, today, _when(today, exported))
     return _write_sheet(place, f"{today:%Y%m%d}_{RECTIFICATIONS}_{name or ALL_VILLAGES}", data)
+
+
+def export_summary(
+    site: Site,
+    start: dt.date,
+    end: dt.date,
+    today: dt.date,
+    folder: Path | None = None,
+    *,
+    village: str | None = None,
+    xlsx: bool = False,
+    exported: dt.datetime | None = None,
+) -> Path:
+    """The 乡镇汇总 of ``start``..``end`` and the period before (``store.summary``), of ``village``
+    or every village the operator sees: Word (landscape) or ``xlsx``."""
+    from store.summary import summarise
+
+    found = summarise(site, start, end, today, village)
+    place = _place(site, folder)
+    one = found.villages[0] if len(found.villages) == 1 else None
+    file = f"{today:%Y%m%d}_{SUMMARY}_{one or ALL_VILLAGES}_{start:%Y%m%d}-{end:%Y%m%d}"
+    if xlsx:
+        from exports import summary
+
+        return _write_sheet(place, file, summary.workbook(found, site, _when(today, exported), one))
+    from exports.style import write
+    from exports.summary import summary_document
+
+    return write(summary_document(found, site), place, file, author=_author(site, one))
 
 
 def _when(today: dt.date, exported: dt.datetime | None) -> dt.datetime:

@@ -20,7 +20,7 @@ from exports import style
 from exports.minutes import shown
 from procedures.engine import STATUS_LABELS, CaseStatus
 from procedures.model import Unit
-from procedures.recurring import Obligation, ObligationState, obligations
+from procedures.recurring import Obligation, ObligationState, judged, obligations
 from store.meetings import STATES
 
 if TYPE_CHECKING:
@@ -248,12 +248,6 @@ def window_label(o: Obligation) -> str:
 def _since(site: Site) -> dt.date | None:
     """The day records start (settings ``since``, set by the first ``cunwu init``)."""
     return dt.date.fromisoformat(site.settings.since) if site.settings.since else None
-
-
-def judged(o: Obligation, since: dt.date | None) -> bool:
-    """Is the window counted? Not one that began before the system was in use, unless it was met
-    (the supervision report's check ``recurring-missed`` skips the same windows)."""
-    return since is None or o.window_start >= since or o.state is ObligationState.MET
 
 
 def _mark(o: Obligation, meeting: bool, since: dt.date | None) -> str:

@@ -134,7 +134,11 @@ def _findings(doc: Document, findings: list[Finding]) -> None:
         style.body(doc, NO_FINDINGS)
         return
     style.body(doc, "列出在检查期间内出现的，以及在此之前出现、至今仍存在的风险提示（红在前，按起始日期排列）。")
-    grid = table(doc, FINDING_COLUMNS, finding_rows(findings), FINDING_WIDTHS)
+    merge_situations(table(doc, FINDING_COLUMNS, finding_rows(findings), FINDING_WIDTHS))
+
+
+def merge_situations(grid: Table) -> None:
+    """Each finding's 情况 row (every second row after the header) merged across the whole table."""
     for row in grid.rows[2::2]:
         merged = row.cells[0].merge(row.cells[-1])
         for empty in merged.paragraphs[1:]:  # what the merged blank cells brought along

@@ -131,6 +131,13 @@ def obligations(
     return tuple(sorted(out, key=lambda o: (rank[o.state], o.window_end, o.matter.order)))
 
 
+def judged(o: Obligation, since: dt.date | None) -> bool:
+    """Is the window counted? Not one that began before the system was in use (``since``),
+    unless it was met: the risk check ``recurring-missed``, the 三会一课登记 and the 乡镇汇总
+    count the same windows."""
+    return since is None or o.window_start >= since or o.state is ObligationState.MET
+
+
 def frequency(timer: Timer) -> str:
     """The rule's period as a cadre says it: 每月, 每季度, 每半年, 每年, 每周, 每3个月 …"""
     months = timer.amount * (12 if timer.unit is Unit.YEAR else 1)

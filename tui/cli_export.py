@@ -32,7 +32,7 @@ class RecordByDefault(TyperGroup):
 app = typer.Typer(
     cls=RecordByDefault,
     help="导出 Word 文书：cunwu export 编号 --doc archive|notice|notice-result|minutes|blank-minutes；"
-    "cunwu export register|ledger|meetings|supervision … [--xlsx]；cunwu export rectifications（整改台账）",
+    "cunwu export register|ledger|meetings|supervision|summary … [--xlsx]；cunwu export rectifications（整改台账）",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
@@ -185,6 +185,35 @@ def supervision_command(
             parse_date(end, "截止日期"),
             now.date(),
             folder,
+            xlsx=xlsx,
+            exported=now,
+        )
+    _report(path, as_json)
+
+
+@app.command("summary")
+def summary_command(
+    ctx: typer.Context,
+    start: Annotated[str, typer.Option("--from", help="汇总期间起始日期")],
+    end: Annotated[str, typer.Option("--to", help="汇总期间截止日期")],
+    village: Annotated[str | None, typer.Option("--village", help="只汇总此村（不写为本人能看的全部村）")] = None,
+    folder: OutOption = None,
+    xlsx: XlsxOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """导出乡镇汇总：各村定期事项、公示、步骤超期、风险提示、整改、办件、监督意见的数字，与上期对比，附风险提示明细。
+
+    不评分、不排名。上期：整月的期间为前面同样多的月份，否则为前面同样多的天数。"""
+    site = open_site(ctx)
+    with handled():
+        now = cli_common.now()
+        path = documents.export_summary(
+            site,
+            parse_date(start, "起始日期"),
+            parse_date(end, "截止日期"),
+            now.date(),
+            folder,
+            village=village,
             xlsx=xlsx,
             exported=now,
         )
