@@ -112,12 +112,17 @@ class Period:
         return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
 
     def previous(self) -> Period:
-        """The period just before, as long: as many calendar months (a month, a quarter, a year)
-        when this one is whole months, else as many days."""
+        """The period just before: as many calendar months (a month, a quarter, a year) when this
+        one is whole months; the same days as many months before when it starts on a month's first
+        day (本月至今 against the month before to the same day, 本年至今 against last year's); else
+        as many days just before."""
         months = self.whole_months
         if months:
             start = add_months(self.start, -months)
             return Period(start, self.start - dt.timedelta(days=1))
+        if self.start.day == 1:
+            spanned = (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+            return Period(add_months(self.start, -spanned), add_months(self.end, -spanned))
         days = (self.end - self.start).days + 1
         return Period(self.start - dt.timedelta(days=days), self.start - dt.timedelta(days=1))
 

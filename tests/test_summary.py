@@ -52,6 +52,10 @@ def meeting(site: Site, village: str, kind: str, day: D) -> None:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build(tmp_path_factory.mktemp("summary") / "data")
+
+
+def build(root: Path) -> Path:
     """Records kept since 2026-01-01 in 城关村 and 南石村.
 
     城关村: a 低保 case opened 11-02, its 公示 registered and counter-signed on 11-03, posted 11-04 (on time), ended 11-12
@@ -62,7 +66,6 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     南石村: a 低保 case opened 11-02 whose 公示 was posted only on 11-20 (late) and ended by force on
     11-23 (short); a 卫生宣传 case opened and finished in November; a 低保 case opened 12-01 and
     withdrawn 12-03; a 整改 opened 11-12 and waived 11-15 by the 乡镇."""
-    root = tmp_path_factory.mktemp("summary") / "data"
     admin = new_site(root, at(D(2026, 1, 1)))
     admin.init(at(D(2026, 1, 1)), None, [], staff=list(STAFF))
     cadre, south = open_as(root, CADRE), open_as(root, CADRE_SOUTH)
@@ -119,11 +122,15 @@ def figures(summary: Summary, village: str, before: bool = False) -> dict[str, i
     return row.counts
 
 
-def test_the_previous_period_of_a_month_is_the_month_before_else_as_many_days() -> None:
+def test_the_previous_period_is_as_many_months_or_the_same_days_before() -> None:
     assert DEC.previous() == NOV
     assert Period(D(2026, 1, 1), D(2026, 3, 31)).previous() == Period(D(2025, 10, 1), D(2025, 12, 31))
     assert Period(D(2026, 3, 1), D(2026, 3, 31)).previous() == Period(D(2026, 2, 1), D(2026, 2, 28))
     assert Period(D(2026, 12, 6), D(2026, 12, 12)).previous() == Period(D(2026, 11, 29), D(2026, 12, 5))
+    # From a month's first day to a day within: the same days that many months before.
+    assert Period(D(2026, 1, 1), D(2026, 12, 6)).previous() == Period(D(2025, 1, 1), D(2025, 12, 6))
+    assert Period(D(2026, 12, 1), D(2026, 12, 6)).previous() == Period(D(2026, 11, 1), D(2026, 11, 6))
+    assert Period(D(2026, 3, 1), D(2026, 3, 30)).previous() == Period(D(2026, 2, 1), D(2026, 2, 28))
 
 
 def test_bad_periods_are_refused_with_what_to_do() -> None:

@@ -467,3 +467,90 @@ def test_the_verification_runs_nothing_from_the_working_directory(
     report = Verifier().run(tmp_path / "data", {"PYTHONPATH": str(planted.parent)})
     assert report["ok"] is True and report["entries"] > 0
     assert not marker.exists()
+
+
+async def test_the_village_table_of_the_summary_is_a_list_of_its_own(tmp_path: Path) -> None:
+    """t twice: each village's figures for the period filtered, the period before below."""
+    from tests.test_summary import DEC, build
+    from tests.test_summary import TODAY as SUMMED
+
+    root = build(tmp_path / "data")
+    app = make(root, Clock(SUMMED))
+    async with app.run_test(size=SIZE) as pilot:
+        await open_supervision(pilot, app)
+        await submit(pilot, app, "#sv-start", DEC.start.isoformat())
+        await submit(pilot, app, "#sv-end", DEC.end.isoformat())
+        app.screen.query_one("#sv-findings").focus()
+        await pilot.press("t", "t")
+        await pilot.pause()
+        text = visible_text(app)
+        assert "【各村汇总】" in text
+        lines = [line.split() for line in text.splitlines()]
+        # 三会一课 已开/应开, 公示 按时/张贴, 超期, 红, 黄, 整改 未销号（逾期）, 受理, 在办
+        found = rows(app, "#sv-summary")
+        assert found[0][:4] == ["城关村", "本期", "2/7", "0/0"] and found[0][7] == "2（1）"
+        assert found[1][:4] == ["", "上期", "1/3", "1/1"]
+        assert found[2][:2] == ["南石村", "本期"] and found[3][3] == "0/1"
+        assert any(line[:4] == ["城关村", "本期", "2/7", "0/0"] for line in lines)
+        assert "城关村 本期 2026-12-01至2026-12-31，上期 2026-11-01至2026-11-30" in text
+        assert "回车看全部数字；x 导出乡镇汇总" in text
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(current(app), ChoiceDialog)
+        assert "Word 文书（横向 A4）" in screen_text(app) and "Excel 表格（.xlsx）" in screen_text(app)
+        await pilot.press("2")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "乡镇汇总" in screen_text(app)
+    [written] = list((root / "exports").rglob("*.xlsx"))
+    assert written.name.endswith("_乡镇汇总_全部村_20261201-20261231.xlsx")
+
+
+async def test_a_finding_s_rectification_is_in_its_row_its_strip_and_its_detail(tmp_path: Path) -> None:
+    bad_situation(tmp_path / "data")
+    session = give_role(tmp_path / "data", "乡镇")
+    township = Site(tmp_path / "data", environ=session)
+    fields = {
+        "source": "finding",
+        "source_key": f"notice-short|{SHORT}|publicize",
+        "target": SHORT,
+        "problem": "公示期不足",
+        "measure": "重新公示",
+        "responsible": "王文书",
+        "deadline": "2026-12-05",
+    }
+    township.rectifications.new(township.operator, NOW, "城关村", fields)
+    app = make(tmp_path / "data", Clock(TODAY), environ=session)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_supervision(pilot, app)
+        shown = rows(app)
+        assert ["红·整改逾期", "城关村", "城乡低保..", "2026-0001", "公示期不足", "2026-11-30"] in shown
+        assert "【整改逾期】城关村-2026-ZG0001 整改中，期限 2026-12-05；" in visible_text(app)
+        await pilot.press("v")
+        await pilot.pause()
+        assert "整改事项：城关村-2026-ZG0001（整改中，已逾期），期限 2026-12-05" in screen_text(app)
+
+
+async def test_a_refused_deadline_is_asked_again_with_what_was_typed(tmp_path: Path) -> None:
+    bad_situation(tmp_path / "data")
+    session = give_role(tmp_path / "data", "乡镇")
+    app = make(tmp_path / "data", Clock(TODAY), environ=session)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_supervision(pilot, app)
+        await pilot.press("k")
+        await pilot.pause()
+        for text in ("重新公示七日", "王文书"):
+            app.screen.query_one(Input).value = text
+            await pilot.press("enter")
+            await pilot.pause()
+        app.screen.query_one(Input).value = "2026-12-01"  # before today: refused
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(current(app), TextDialog)
+        assert app.screen.query_one(Input).value == "2026-12-01"  # what was typed, to correct
+        app.screen.query_one(Input).value = "2026-12-31"
+        await pilot.press("enter")
+        await pilot.pause()
+    [saved] = Site(tmp_path / "data", environ={}).rectifications.find()
+    assert (saved["measure"], saved["responsible"], saved["deadline"]) == ("重新公示七日", "王文书", "2026-12-31")

@@ -416,7 +416,14 @@ SCREENS: dict[str, tuple[Command, ...]] = {
             Kind.NEW,
             show=False,
         ),
-        Command("switch", "t", "switch", "切换", "在“风险提示”和“待张贴公示”两个列表之间切换", Kind.VIEW),
+        Command(
+            "switch",
+            "t",
+            "switch",
+            "切换",
+            "在“风险提示”“待张贴公示”“各村汇总”三个列表之间切换（各村汇总：各村本期和上期的数字）",
+            Kind.VIEW,
+        ),
         Command(
             "filter",
             "f3,ctrl+f",
@@ -431,7 +438,8 @@ SCREENS: dict[str, tuple[Command, ...]] = {
             "f8,x",
             "export",
             "导出",
-            "导出所选村、所选期间的监督检查报告（Word；未填期间时为本年1月1日至今天）",
+            "导出：在风险提示列表，为所选村、所选期间的监督检查报告（Word）；在各村汇总列表，为乡镇汇总"
+            "（Word 或 Excel）。未填期间时为本年1月1日至今天",
             Kind.EXPORT,
         ),
         Command("detail", "v", "detail", "详情", "查看选中提示的全文和已有的审核意见、签字", Kind.VIEW),

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from rich.text import Text
@@ -31,15 +31,19 @@ from store.files import signature
 from store.opinions import ACTION, KINDS
 from store.records import parse_date
 from store.rectifications import CLOSED, DONE, OPEN, STATES, WAIVED, overdue
+from store.rectifications import NEW as RECTIFY_NEW
 from store.roles import check
 from store.site import Site
 from store.verify import AdminChange
 from tui.commands import bindings_for
-from tui.dialogs import ReadDialog, TextDialog, confirm
+from tui.dialogs import ChoiceDialog, ReadDialog, TextDialog, confirm
 from tui.screens.base import BaseScreen, literal
 from tui.screens.record_common import choose_village, text_input
 from tui.tables import Pager, clip, columns, refill, unique
 from tui.widgets import Dropdown
+
+if TYPE_CHECKING:
+    from store.summary import Summary, VillageFigures
 
 ALL = "*"
 STATUS_STYLE = {Severity.RED: "bold red", Severity.AMBER: "bold yellow", None: "bold green"}
@@ -131,6 +135,60 @@ def opinion_line(o: dict[str, Any], key: str = "") -> str:
     return f"{o['date']} {o['by']}（{o['role']}）{KINDS.get(o['kind'], '')}{mark}：{o['text']}"
 
 
+SUMMARY_COLUMNS = [
+    ("村", 8),
+    ("期间", 4),
+    ("三会一课", 8),
+    ("公示按时", 8),
+    ("超期", 4),
+    ("红", 4),
+    ("黄", 4),
+    ("整改未销", 8),
+    ("受理", 4),
+    ("在办", 4),
+]
+"""The 乡镇汇总's village table at 80 columns: 三会一课 已开/应开, 公示 按时/张贴, steps overdue
+(未办), findings, 整改 未销号（逾期）, cases opened and open; x exports every figure."""
+WORD, EXCEL = "Word 文书（横向 A4）", "Excel 表格（.xlsx）"
+
+
+def summary_cells(row: VillageFigures, village: str, period: str) -> list[str]:
+    c = row.counts
+    return [
+        village,
+        period,
+        f"{c['meetings_held']}/{c['meetings_due']}",
+        f"{c['notices_on_time']}/{c['notices_posted']}",
+        str(c["steps_late_open"]),
+        str(c["findings_red"]),
+        str(c["findings_amber"]),
+        f"{c['fixes_open']}（{c['fixes_overdue']}）" if c["fixes_overdue"] else str(c["fixes_open"]),
+        str(c["cases_opened"]),
+        str(c["cases_open"]),
+    ]
+
+
+def summary_lines(now: VillageFigures, then: VillageFigures) -> list[str]:
+    """Two lines for the strip below the table: what the columns leave out, now (then)."""
+
+    def pair(key: str) -> str:
+        return f"{now.counts[key]}（{then.counts[key]}）"
+
+    return [
+        clip(
+            f"其他定期工作 {now.counts['duties_done']}/{now.counts['duties_due']}，公示期满 "
+            f"{now.counts['notices_full']}/{now.counts['notices_ended']}，超期办结 {pair('steps_late_done')}，"
+            f"整改新增 {pair('fixes_new')} 销号 {pair('fixes_closed')}",
+            78,
+        ),
+        clip(
+            f"办结 {pair('cases_done')}，终止撤回 {pair('cases_stopped')}，意见 {pair('opinions')}，"
+            f"签字 {pair('countersigns')}（括号内为上期）",
+            78,
+        ),
+    ]
+
+
 class SupervisionScreen(BaseScreen):
     COMMANDS_KEY = "supervision"
     BINDINGS = bindings_for("supervision")
@@ -142,6 +200,8 @@ class SupervisionScreen(BaseScreen):
         self.fixes: dict[str, dict[str, str]] = {}
         """The 整改事项 by the key of the finding they came from."""
         self.waiting: list[Waiting] = []
+        self.summary: Summary | None = None
+        """The 乡镇汇总 of the period filtered (``store.summary``), made when its list is shown."""
         self.verified: object = None
         """The journal signature last verified (verification runs again when it changes)."""
         self.verifier = Verifier()
@@ -172,6 +232,9 @@ class SupervisionScreen(BaseScreen):
             waiting: DataTable[object] = DataTable(cursor_type="row", id="sv-waiting")
             columns(waiting, [("村", 8), ("编号", 10), ("事项", 12), ("事由", 14), ("步骤", 8), ("签字", 10)])
             yield waiting
+            summary: DataTable[object] = DataTable(cursor_type="row", id="sv-summary")
+            columns(summary, SUMMARY_COLUMNS)
+            yield summary
         yield Static(id="sv-detail")
         yield self.footer()
 
@@ -188,6 +251,10 @@ class SupervisionScreen(BaseScreen):
     @property
     def showing_findings(self) -> bool:
         return self.query_one(ContentSwitcher).current == "sv-findings"
+
+    @property
+    def showing_summary(self) -> bool:
+        return self.query_one(ContentSwitcher).current == "sv-summary"
 
     # ---- the journal, in a worker thread
 
@@ -265,8 +332,36 @@ class SupervisionScreen(BaseScreen):
         self.waiting = self.read_waiting()
         self.fill_findings()
         self.fill_waiting()
+        if self.showing_summary:
+            self.fill_summary()
         self.show_section()
         self.show_detail()
+
+    def summary_period(self) -> tuple[dt.date, dt.date]:
+        """The period filtered; unfilled, from 1 January to today (as the report's export)."""
+        return self.filters.start or dt.date(self.today.year, 1, 1), self.filters.end or self.today
+
+    def fill_summary(self) -> None:
+        """The 乡镇汇总's village table (``store.summary``): each village's figures, the period
+        before on the row below; the village filter narrows it, the matter filter does not."""
+        from store.summary import summarise
+
+        start, end = self.summary_period()
+        village = self.filters.village or None
+        self.summary = self.cunwu.attempt(lambda: summarise(self.site, start, end, self.today, village))
+        rows: list[tuple[str, Sequence[str]]] = []
+        if self.summary is not None:
+            for now, then in zip(self.summary.current, self.summary.before, strict=True):
+                rows.append((f"{now.village}|now", summary_cells(now, now.village, "本期")))
+                rows.append((f"{now.village}|before", summary_cells(then, "", "上期")))
+        refill(self.query_one("#sv-summary", DataTable), rows)
+
+    def selected_summary(self) -> tuple[VillageFigures, VillageFigures] | None:
+        table = self.query_one("#sv-summary", DataTable)
+        if self.summary is None or not self.summary.current:
+            return None
+        index = min(table.cursor_row // 2, len(self.summary.current) - 1)
+        return self.summary.current[index], self.summary.before[index]
 
     def read_waiting(self) -> list[Waiting]:
         """The open cases at a 公示 step not posted yet (``store.countersign``, what the login
@@ -292,7 +387,7 @@ class SupervisionScreen(BaseScreen):
     def fill_findings(self) -> None:
         rows = [
             (
-                SEVERITY_WORDS[x.severity],
+                self.severity_cell(x),
                 x.village,
                 short_name(x.matter),
                 short_number(x.target, x.village) or "—",
@@ -303,6 +398,14 @@ class SupervisionScreen(BaseScreen):
         ]
         keys = unique(f"{x.village}|{x.target}|{x.title}|{x.since}" for x in self.findings)
         self.pages.fill(self.query_one("#sv-findings", DataTable), list(zip(keys, rows, strict=True)))
+
+    def severity_cell(self, f: Finding) -> str:
+        """红（违规）, or with its 整改 in words (not by colour alone): 红·整改逾期, 红·整改中, 红·待销号."""
+        fix = self.fixes.get(f.key)
+        if fix is None:
+            return SEVERITY_WORDS[f.severity]
+        word = "整改逾期" if overdue(fix, self.today) else {OPEN: "整改中", DONE: "待销号"}.get(fix["state"], "")
+        return f"{SEVERITY_WORDS[f.severity][0]}·{word}" if word else SEVERITY_WORDS[f.severity]
 
     def fill_waiting(self) -> None:
         rows = [
@@ -322,18 +425,23 @@ class SupervisionScreen(BaseScreen):
         refill(self.query_one("#sv-waiting", DataTable), rows)
 
     def show_section(self) -> None:
-        findings, waiting = f"风险提示 {len(self.findings)} 条", f"待张贴公示 {len(self.waiting)} 件"
-        text = f"【{findings}】  {waiting}" if self.showing_findings else f"{findings}  【{waiting}】"
+        shown = self.query_one(ContentSwitcher).current
+        names = {
+            "sv-findings": f"风险提示 {len(self.findings)} 条",
+            "sv-waiting": f"待张贴公示 {len(self.waiting)} 件",
+            "sv-summary": "各村汇总",
+        }
+        text = " ".join(f"【{name}】" if key == shown else name for key, name in names.items())
         where = "、".join(
             p
             for p in (
                 self.filters.village,
-                "所选事项" if self.filters.matters is not None else "",
+                "所选事项" if self.filters.matters is not None and not self.showing_summary else "",
                 self.period_text(),
             )
             if p
         )
-        self.query_one("#sv-section", Static).update(literal(clip(f"{text}  范围：{where or '全部'}（t 切换）", 78)))
+        self.query_one("#sv-section", Static).update(literal(clip(f"{text} 范围：{where or '全部'}（t 切换）", 78)))
 
     def period_text(self) -> str:
         start, end = self.filters.start, self.filters.end
@@ -361,6 +469,9 @@ class SupervisionScreen(BaseScreen):
         return self.cunwu.attempt(lambda: self.site.opinions.find(village, target or None, finding or None)) or []
 
     def show_detail(self) -> None:
+        if self.showing_summary:
+            self.query_one("#sv-detail", Static).update(literal(self.summary_detail()))
+            return
         if self.showing_findings:
             f = self.selected_finding()
             if f is None:
@@ -395,15 +506,29 @@ class SupervisionScreen(BaseScreen):
                 )
         self.query_one("#sv-detail", Static).update(literal(text))
 
+    def summary_detail(self) -> str:
+        """The highlighted village's figures in words, this period beside the one before."""
+        picked = self.selected_summary()
+        if picked is None or self.summary is None:
+            return "没有可汇总的村。"
+        now, then = picked
+        s = self.summary
+        head = f"{now.village} 本期 {s.period.start}至{s.period.end}，上期 {s.previous.start}至{s.previous.end}"
+        return "\n".join(
+            (
+                clip(head, 78),
+                *summary_lines(now, then),
+                "回车看全部数字；x 导出乡镇汇总（Word 或 Excel，含计法和风险提示明细）",
+            )
+        )
+
     def fix_summary(self, f: Finding) -> str:
         """【整改逾期】ZG0001 整改中，期限 12-10； — the 整改 of a finding, overdue first (not by colour alone)."""
         fix = self.fixes.get(f.key)
         if fix is None:
             return ""
-        late = "【整改逾期】" if overdue(fix, self.today) else "整改"
-        return (
-            f"{late}{short_number(str(fix['number']), f.village)} {STATES[fix['state']]}，期限 {fix['deadline'][5:]}；"
-        )
+        late = "【整改逾期】" if overdue(fix, self.today) else "整改 "
+        return f"{late}{fix['number']} {STATES[fix['state']]}，期限 {fix['deadline']}；"
 
     def action_rectify(self) -> None:
         """A 整改事项 from the highlighted finding: the measure, who is responsible and by when."""
@@ -415,7 +540,12 @@ class SupervisionScreen(BaseScreen):
         if fix is not None and fix["state"] in (OPEN, DONE):
             self.notify(f"这条提示已登记整改事项 {fix['number']}（{STATES[fix['state']]}）", markup=False)
             return
+        if not self.may(RECTIFY_NEW, f.village):
+            return
         asked: dict[str, str] = {}
+
+        def ask_deadline(typed: str) -> None:
+            self.app.push_screen(TextDialog("整改期限", "整改期限（如 2026-12-31）：", typed), save)
 
         def save(deadline: str | None) -> None:
             if not deadline:
@@ -432,15 +562,16 @@ class SupervisionScreen(BaseScreen):
             saved = self.cunwu.attempt(
                 lambda: self.site.rectifications.new(self.site.operator, self.cunwu.now, f.village, fields)
             )
-            if saved is not None:
-                self.notify(f"已登记整改事项 {saved['number']}，期限 {saved['deadline']}", markup=False)
-                self.refresh_data()
+            if saved is None:  # refused (the notice says why): ask again with what was typed
+                ask_deadline(deadline)
+                return
+            self.notify(f"已登记整改事项 {saved['number']}，期限 {saved['deadline']}", markup=False)
+            self.refresh_data()
 
         def then_deadline(responsible: str | None) -> None:
             if responsible:
                 asked["responsible"] = responsible
-                due = (self.today + dt.timedelta(days=30)).isoformat()
-                self.app.push_screen(TextDialog("整改期限", "整改期限（如 2026-12-31）：", due), save)
+                ask_deadline((self.today + dt.timedelta(days=30)).isoformat())
 
         def then_responsible(measure: str | None) -> None:
             if measure:
@@ -454,7 +585,7 @@ class SupervisionScreen(BaseScreen):
     def opinion_summary(self, f: Finding) -> str:
         found = self.opinions_on(f.village, f.target, "" if f.target else f.key)
         if not found:
-            return "审核意见：暂无（F7/n 填写）"
+            return "审核意见：暂无（F7/n 填写）" + ("" if self.fixes.get(f.key) else "；整改：未登记（k 登记）")
         own = sum(1 for o in found if o["finding"] == f.key)
         latest = found[-1]
         return f"审核意见：本提示 {own} 条，共 {len(found)} 条；最近 {latest['by']}：{latest['text']}"
@@ -514,7 +645,10 @@ class SupervisionScreen(BaseScreen):
 
     def action_switch(self) -> None:
         switcher = self.query_one(ContentSwitcher)
-        switcher.current = "sv-waiting" if self.showing_findings else "sv-findings"
+        order = ["sv-findings", "sv-waiting", "sv-summary"]
+        switcher.current = order[(order.index(switcher.current or order[0]) + 1) % len(order)]
+        if self.showing_summary:
+            self.fill_summary()
         self.table.focus()
         self.show_section()
         self.show_detail()
@@ -528,6 +662,9 @@ class SupervisionScreen(BaseScreen):
         self.action_open()
 
     def action_open(self) -> None:
+        if self.showing_summary:
+            self.action_detail()
+            return
         if not self.showing_findings:
             w = self.selected_waiting()
             if w is not None and w.notice:
@@ -546,6 +683,16 @@ class SupervisionScreen(BaseScreen):
             self.cunwu.open_matter(f.matter_id)
 
     def action_detail(self) -> None:
+        if self.showing_summary:
+            from store.summary import FIGURES
+
+            picked = self.selected_summary()
+            if picked is not None and self.summary is not None:
+                now, then = picked
+                lines = [f"本期：{self.summary.period.text()}；上期：{self.summary.previous.text()}", ""]
+                lines += [f"{f.header}：本期 {now.counts[f.key]}，上期 {then.counts[f.key]}" for f in FIGURES]
+                self.app.push_screen(ReadDialog(f"{now.village}各项数字", "\n".join(lines)))
+            return
         if self.showing_findings:
             f = self.selected_finding()
             if f is None:
@@ -559,6 +706,12 @@ class SupervisionScreen(BaseScreen):
             lines += [f"办件：{f.case}"] if f.case else []
             lines += [f"记录：{f.record}"] if f.record else []
             lines += ["", f.text, ""]
+            fix = self.fixes.get(f.key)
+            if fix is not None:
+                late = "，已逾期" if overdue(fix, self.today) else ""
+                lines += [f"整改事项：{fix['number']}（{STATES[fix['state']]}{late}），期限 {fix['deadline']}", ""]
+            else:
+                lines += ["整改事项：未登记（k 登记）", ""]
             found = self.opinions_on(f.village, f.target, "" if f.target else f.key)
             lines.append(f"审核意见和签字（{len(found)} 条）：" if found else "审核意见和签字：暂无")
             lines += [opinion_line(o, f.key) for o in found]
@@ -586,9 +739,17 @@ class SupervisionScreen(BaseScreen):
         self.app.push_screen(ReadDialog("设置变更和恢复", "\n".join(lines)))
 
     def action_export(self) -> None:
-        """The 监督检查报告 of the village and period filtered (Word), written in a worker."""
-        start = self.filters.start or dt.date(self.today.year, 1, 1)
-        end = self.filters.end or self.today
+        """From the 各村汇总 list, the 乡镇汇总 (Word or Excel); else the 监督检查报告 of the village
+        and period filtered (Word); written in a worker."""
+        start, end = self.summary_period()
+        if self.showing_summary:
+            self.app.push_screen(
+                ChoiceDialog(
+                    "导出乡镇汇总", [WORD, EXCEL], f"期间 {start} 至 {end}，{self.filters.village or '全部村'}"
+                ),
+                lambda chosen: self.export_summary(start, end, chosen == EXCEL) if chosen else None,
+            )
+            return
         if self.filters.village:
             self.export(self.filters.village, start, end)
         else:
@@ -606,16 +767,36 @@ class SupervisionScreen(BaseScreen):
 
         in_background(self, f"{village} {start}至{end}的监督检查报告", make)
 
+    def export_summary(self, start: dt.date, end: dt.date, xlsx: bool) -> None:
+        from tui.screens.exporting import in_background
+
+        today, village = self.today, self.filters.village or None
+
+        def make(site: Site) -> Path:
+            from exports.documents import export_summary
+
+            return export_summary(site, start, end, today, village=village, xlsx=xlsx)
+
+        what = "Excel 表格" if xlsx else "Word 文书"
+        in_background(self, f"{village or '全部村'} {start}至{end}的乡镇汇总（{what}）", make)
+
     def may_supervise(self) -> bool:
         """True for 监委会 and 乡镇 accounts; others are shown the store's own refusal."""
+        return self.may(ACTION)
+
+    def may(self, action: str, village: str | None = None) -> bool:
+        """True when the account may do ``action`` (in ``village``); else the store's refusal is shown."""
 
         def allowed() -> bool:
-            check(self.site.operator, ACTION)
+            check(self.site.operator, action, village)
             return True
 
         return bool(self.cunwu.attempt(allowed))
 
     def action_opinion(self) -> None:
+        if self.showing_summary:
+            self.notify("审核意见针对风险提示或办件：请按 t 切换到风险提示或待张贴公示列表再填写", markup=False)
+            return
         if self.showing_findings:
             f = self.selected_finding()
             if f is None:
@@ -645,8 +826,11 @@ class SupervisionScreen(BaseScreen):
         self.app.push_screen(TextDialog("审核意见", f"对{about}的审核意见："), save)
 
     def action_countersign(self) -> None:
-        if self.showing_findings:
-            self.action_switch()
+        if self.query_one(ContentSwitcher).current != "sv-waiting":
+            self.query_one(ContentSwitcher).current = "sv-waiting"
+            self.table.focus()
+            self.show_section()
+            self.show_detail()
             self.notify("请在待张贴公示列表中选择办件，再按 F6/d 签字", markup=False)
             return
         w = self.selected_waiting()
