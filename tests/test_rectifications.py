@@ -168,7 +168,7 @@ async def test_a_finding_gets_its_rectification_with_one_key_and_leaves_the_list
         assert isinstance(app.screen, TextDialog)  # the deadline, a month ahead unless changed
         await pilot.press("enter")
         await pilot.pause()
-        assert "整改2026-ZG0001 整改中，期限 12-31；" in detail(app)
+        assert "整改 城关村-2026-ZG0001 整改中，期限 2026-12-31；" in detail(app)
     (fix,) = site.rectifications.find("城关村")
     assert (fix["measure"], fix["responsible"], fix["deadline"]) == ("调整监委会人选", "张主任", "2026-12-31")
     assert fix["source_key"].startswith("supervisor-on-committee|")
@@ -176,7 +176,7 @@ async def test_a_finding_gets_its_rectification_with_one_key_and_leaves_the_list
     app = make(data, clock)
     async with app.run_test(size=SIZE) as pilot:
         await open_supervision(pilot, app)
-        assert "【整改逾期】2026-ZG0001 整改中" in detail(app)
+        assert "【整改逾期】城关村-2026-ZG0001 整改中" in detail(app)
     site.rectifications.finish(site.operator, NOW, fix["number"], "已改选")
     register(data)  # the 乡镇 closes what the 管理员 registered done
     township = open_as(data, TOWNSHIP)
