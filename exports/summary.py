@@ -25,6 +25,7 @@ from store.summary import FIGURES, KEYS, RATES, Fix, Summary, VillageFigures
 
 if TYPE_CHECKING:
     from docx.document import Document
+    from docx.table import Table
 
     from procedures.risks import Finding
     from store.site import Site
@@ -118,6 +119,14 @@ def matter_rows(summary: Summary) -> list[list[str]]:
     return out
 
 
+def keep_pairs(grid: Table) -> None:
+    """A village's 本期 row stays on the page of its 上期 row (Word keeps a row's paragraphs with the next)."""
+    for row in grid.rows[1::2]:
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                style.keep_with_next(paragraph)
+
+
 def _fix_text(fix: Fix | None) -> str:
     if fix is None:
         return "未登记"
@@ -186,7 +195,7 @@ def summary_document(summary: Summary, site: Site) -> Document:
     ):
         style.heading(doc, title, level=2)
         headers = [*FIRST, *(header(k, w) for k, w in figures)]
-        registers.table(doc, headers, village_rows(summary, figures), [*FIRST_WIDTHS, *widths])
+        keep_pairs(supervision.table(doc, headers, village_rows(summary, figures), [*FIRST_WIDTHS, *widths]))
     style.heading(doc, "二、办件按事项（各村合计）")
     matters = matter_rows(summary)
     if matters:
