@@ -51,7 +51,8 @@ def formula_safe(cell: Cell | MergedCell) -> None:
 
 def text_cell(cell: Cell | MergedCell) -> None:
     """The cell as text (a str value, number format "@"): an ID number or 户号 keeps every digit."""
-    cell.value = "" if cell.value is None else str(cell.value)
+    if not isinstance(cell.value, str):
+        cell.value = "" if cell.value is None else str(cell.value)
     cell.number_format = "@"
     formula_safe(cell)
 
@@ -84,10 +85,15 @@ class Column:
 
 
 def _fit(values: Sequence[str], kind: str) -> float:
-    widest = max((width(line) for v in values for line in str(v).splitlines() or [""]), default=4)
-    if kind == DATE:
-        widest = max(widest, 12)
-    return min(widest, WRAP_WIDTH if kind == WRAP else 60)
+    most = WRAP_WIDTH if kind == WRAP else 60
+    widest: float = 12 if kind == DATE else 4
+    for value in values:
+        for line in str(value).splitlines():
+            if 2 * len(line) + 2 > widest:  # a line can be wider only when it is long enough (10,000 rows)
+                widest = max(widest, width(line))
+        if widest >= most:
+            break
+    return min(widest, most)
 
 
 def data_sheet(sheet: Worksheet, columns: Sequence[Column], rows: Sequence[Sequence[object]]) -> None:
@@ -99,6 +105,7 @@ def data_sheet(sheet: Worksheet, columns: Sequence[Column], rows: Sequence[Seque
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
     for at, row in enumerate(rows, start=2):  # not sheet.max_row: it walks every cell (10,000 rows: 18 s)
         sheet.append(["" if v is None else v for v in row])
         for index, column in enumerate(columns, start=1):
@@ -110,7 +117,7 @@ def data_sheet(sheet: Worksheet, columns: Sequence[Column], rows: Sequence[Seque
             else:
                 text_cell(cell)
                 if column.kind == WRAP:
-                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+                    cell.alignment = wrap
     for index, column in enumerate(columns, start=1):
         values = [column.header, *(str(r[index - 1] or "") for r in rows)]
         sheet.column_dimensions[get_column_letter(index)].width = _fit(values, column.kind)
