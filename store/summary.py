@@ -35,6 +35,7 @@ from procedures.engine import CaseStatus
 from procedures.periods import add_months, format_date
 from procedures.recurring import ObligationState, judged, obligations
 from store import rectifications as rect
+from store import roles
 from store.errors import BadInput
 
 if TYPE_CHECKING:
@@ -204,6 +205,8 @@ def summarise(site: Site, start: dt.date, end: dt.date, today: dt.date, village:
     or every village this account sees."""
     from procedures.risks import in_period
 
+    if not roles.known(site.operator):
+        raise roles.not_listed(site.operator)
     period = Period.of(start, end)
     previous = period.previous()
     names = (site.cases.village(village),) if village else tuple(site.villages)

@@ -15,10 +15,10 @@ from openpyxl import load_workbook
 
 from exports import documents
 from procedures.risks import Severity
-from store.errors import BadInput
+from store.errors import BadInput, Refused
 from store.site import Site
 from store.summary import KEYS, Period, Summary, summarise
-from tests.accounts import CADRE, CADRE_SOUTH, STAFF, SUPERVISOR, TOWNSHIP, env, open_as, register
+from tests.accounts import CADRE, CADRE_SOUTH, STAFF, STRANGER, SUPERVISOR, TOWNSHIP, env, open_as, register
 from tests.docx_helpers import assert_house_style, text_of
 from tests.sites import at, new_site, walk_to
 from tests.test_cli_cases import Clock, clock, init, run
@@ -232,6 +232,8 @@ def test_a_village_cadre_sums_up_their_own_village_only(built: Path) -> None:
     mine = summarise(open_as(built, CADRE), DEC.start, DEC.end, TODAY)
     assert mine.villages == ("城关村",)
     assert all(f.village == "城关村" for f, _ in mine.findings)
+    with pytest.raises(Refused, match="不在本数据目录的人员名单中"):
+        summarise(open_as(built, STRANGER), DEC.start, DEC.end, TODAY)
 
 
 # --- the paper and the spreadsheet -------------------------------------------------------------
