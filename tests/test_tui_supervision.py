@@ -483,6 +483,8 @@ async def test_the_village_table_of_the_summary_is_a_list_of_its_own(tmp_path: P
         app.screen.query_one("#sv-findings").focus()
         await pilot.press("t", "t")
         await pilot.pause()
+        await app.workers.wait_for_complete()  # the summary is made in a worker thread
+        await pilot.pause()
         text = visible_text(app)
         assert "【各村汇总】" in text
         lines = [line.split() for line in text.splitlines()]
