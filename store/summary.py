@@ -174,31 +174,6 @@ class Summary:
     matter_names: Mapping[str, str]
     since: dt.date | None
 
-    def totals(self, which: Sequence[VillageFigures]) -> dict[str, int]:
-        return {k: sum(v.counts[k] for v in which) for k in KEYS}
-
-    def as_dict(self) -> dict[str, Any]:
-        def period(p: Period) -> dict[str, str]:
-            return {"from": p.start.isoformat(), "to": p.end.isoformat()}
-
-        return {
-            "period": period(self.period),
-            "previous": period(self.previous),
-            "today": self.today.isoformat(),
-            "villages": [
-                {
-                    "village": now.village,
-                    "current": now.counts,
-                    "previous": then.counts,
-                    "matters": {"current": now.matters, "previous": then.matters},
-                }
-                for now, then in zip(self.current, self.before, strict=True)
-            ],
-            "findings": [
-                {**f.as_dict(), "rectification": None if fix is None else fix.number} for f, fix in self.findings
-            ],
-        }
-
 
 def summarise(site: Site, start: dt.date, end: dt.date, today: dt.date, village: str | None = None) -> Summary:
     """The 乡镇汇总 of ``start``..``end`` and the period before it, as of ``today``, for ``village``
