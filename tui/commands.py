@@ -190,7 +190,7 @@ SCREENS: dict[str, tuple[Command, ...]] = {
             "y",
             "app.rectifications",
             "整改",
-            "整改事项：按村、状态、期限查看，登记进展、完成、销号",
+            "整改事项列表：进展、完成、销号、无需整改",
             Kind.GOTO,
             show=False,
         ),
