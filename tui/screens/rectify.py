@@ -235,7 +235,7 @@ class RectifyScreen(BaseScreen):
         table = self.query_one("#fixes", DataTable)
         self.pages.fill(table, rows, select)
         self.style_late(table)
-        late = sum(1 for r in found if overdue(r, self.today))
+        late = sum(1 for r in rows if overdue(r, self.today))
         head = f"整改事项 {len(rows)} 项" + (f"（其中已逾期 {late} 项）" if late else "")
         self.query_one("#summary", Static).update(literal(f"{head}：回车查看，F6/d 完成或销号，F7/n 登记"))
         self.show_detail()
