@@ -376,3 +376,19 @@ async def test_the_export_dialogs_offer_excel(tmp_path: Path, key: str, what: st
     book = load_workbook(written)
     assert book.sheetnames[0] == "说明"
     assert list((tmp_path / "data" / "exports").rglob("*.docx")) == []
+
+
+async def test_typed_words_are_shown_literally(root: Path) -> None:
+    add(root, problem="[b]公开栏[/b] [/] [@click=app.quit]破损", responsible="[red]某某")
+    app = make(root, Clock(dt.date(2026, 12, 1)))
+    async with app.run_test(size=SIZE) as pilot:
+        await open_screen(pilot, app)
+        seen = visible_text(app)
+        assert "[red..  [b]公开栏[/b].." in seen, "clipped to the columns, not parsed"
+        assert "问题：[b]公开栏[/b] [/] [@click=app.quit]破损" in seen
+        await pilot.press("d")
+        await pilot.pause()
+        assert "问题：[b]公开栏[/b] [/] [@click=app.quit]破损" in visible_text(app)
+        await pilot.press("escape", "enter")
+        await pilot.pause()
+        assert "问题：[b]公开栏[/b] [/] [@click=app.quit]破损" in visible_text(app)  # the item's page
