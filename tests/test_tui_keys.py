@@ -26,6 +26,7 @@ from tui.screens.case import CaseScreen
 from tui.screens.case_undo import ReasonDialog
 from tui.screens.cases import CaseListScreen
 from tui.screens.records import MeetingDetailScreen, MeetingFormScreen, NoticeDetailScreen, ObjectionFormScreen
+from tui.screens.rectify import ActDialog
 
 SIZE = (80, 24)
 DAY0 = dt.date(2026, 11, 27)
@@ -170,12 +171,41 @@ async def undo_on_a_case(
     return app, go, lambda: Site(tmp_path / "data", environ={}).cases.get(number).record
 
 
+def rectification_in(state: str) -> Scenario:
+    """The 整改 screen with one 整改事项 ``open`` (F6/d is 完成, u 无需整改) or ``done`` (F6/d is 销号)."""
+
+    async def arrange(
+        tmp_path: Path,
+    ) -> tuple[CunwuApp, Callable[[Pilot[None]], Awaitable[None]], Callable[[], object]]:
+        site = new_site(tmp_path / "data")
+        fields = {
+            "problem": "公示未满七日即撤下",
+            "measure": "重新张贴",
+            "responsible": "李主任",
+            "deadline": "2026-12-10",
+        }
+        number = str(site.rectifications.new(site.operator, NOW, "城关村", fields)["number"])
+        if state == "done":
+            site.rectifications.finish(site.operator, NOW, number, "已重新张贴七日")
+        app = make(tmp_path / "data", Clock(DAY0))
+
+        async def go(pilot: Pilot[None]) -> None:
+            app.action_rectifications()
+            await pilot.pause()
+
+        return app, go, lambda: Site(tmp_path / "data", environ={}).rectifications.get(number)
+
+    return arrange
+
+
 SCENARIOS: dict[tuple[str, str], list[Scenario]] = {
     ("case", "complete"): [complete_a_step],
     ("case", "reopen"): [undo_on_a_case],
     ("case", "withdraw"): [undo_on_a_case],
     ("meeting", "finish"): [meeting_in("draft"), meeting_in("confirmed")],
     ("supervision", "countersign"): [countersign],
+    ("rectify", "settle"): [rectification_in("open"), rectification_in("done")],
+    ("rectify", "waive"): [rectification_in("open")],
 }
 """How to reach each irreversible command: a new one fails the test until it has its scenario."""
 
@@ -195,7 +225,7 @@ async def test_an_irreversible_key_then_enter_changes_nothing(
             assert getattr(current(app), "COMMANDS_KEY", "") == screen
             await pilot.press(key)
             await pilot.pause()
-            assert isinstance(current(app), ChoiceDialog | ReasonDialog)
+            assert isinstance(current(app), ChoiceDialog | ReasonDialog | ActDialog)
             shown = screen_text(app)
             assert "不能撤销" in shown and "[ 取消 ]" in shown
             options = app.screen.query_one(OptionList)
@@ -324,7 +354,9 @@ async def test_the_home_footer_at_80_columns(tmp_path: Path) -> None:
         await pilot.press("escape", "f9")
         await pilot.pause()
         assert isinstance(current(app), ChoiceDialog)
-        assert all(w in screen_text(app) for w in ("事项目录", "办件", "会议记录", "公示和用印登记", "监督"))
+        assert all(
+            w in screen_text(app) for w in ("事项目录", "办件", "会议记录", "公示和用印登记", "监督", "整改（y）")
+        )
         await pilot.press("2")
         await pilot.pause()
         assert isinstance(current(app), CaseListScreen)
@@ -368,6 +400,7 @@ async def test_no_footer_shows_a_key_cut_in_half_at_80_columns(tmp_path: Path) -
             lambda: app.action_meetings(),
             lambda: app.action_notices(),
             lambda: app.action_supervision(),
+            lambda: app.action_rectifications(),
         ]
         for open_ in opened:
             open_()
@@ -424,12 +457,15 @@ async def test_help_lines_up_its_keys_and_wraps_text_beside_them(tmp_path: Path)
         await pilot.press("f1")
         await pilot.pause()
         lines = visible_text(app).splitlines()
+        await pilot.press("end")  # the global keys come last, below home's own (the list scrolls)
+        await pilot.pause()
+        ends = visible_text(app).splitlines()
 
     def column(line: str, text: str) -> int:
         return cell_len(line[: line.index(text)])
 
     enter = next(line for line in lines if "打开：" in line)  # 回车: two characters, four cells
-    help_ = next(line for line in lines if "帮助：" in line)
+    help_ = next(line for line in ends if "帮助：" in line)
     assert column(enter, "打开：") == column(help_, "帮助："), (enter, help_)
     # A description too long for one line goes on in its own column, not under the keys.
     at = next(i for i, line in enumerate(lines) if "监督：村务监督" in line)

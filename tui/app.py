@@ -273,6 +273,7 @@ class CunwuApp(App[None]):
             "公示和用印登记（g）": self.action_notices,
             "名册（r）": self.action_roster,
             "监督（j）": self.action_supervision,
+            "整改（y）": self.action_rectifications,
         }
 
         def chosen(label: str | None) -> None:
@@ -330,6 +331,11 @@ class CunwuApp(App[None]):
         from tui.screens.supervision import SupervisionScreen
 
         self.push_screen(SupervisionScreen())
+
+    def action_rectifications(self) -> None:
+        from tui.screens.rectify import RectifyScreen
+
+        self.push_screen(RectifyScreen())
 
     def open_case(self, number: str) -> None:
         from tui.screens.case import CaseScreen

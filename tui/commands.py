@@ -184,6 +184,16 @@ SCREENS: dict[str, tuple[Command, ...]] = {
             "supervision", "j", "app.supervision", "监督", "村务监督：风险提示、日志核验、审核意见和公示签字", Kind.GOTO
         ),
         QUIT,
+        # Not in the footer (its nine keys are 80 columns): help, F9 and the palette list it.
+        Command(
+            "rectifications",
+            "y",
+            "app.rectifications",
+            "整改",
+            "整改事项列表：进展、完成、销号、无需整改",
+            Kind.GOTO,
+            show=False,
+        ),
         Command(
             "search",
             "f3,ctrl+f",
@@ -454,6 +464,57 @@ SCREENS: dict[str, tuple[Command, ...]] = {
             show=False,
         ),
     ),
+    "rectify": (
+        Command(
+            "open",
+            "enter",
+            "open",
+            "详情",
+            "查看选中整改事项的全文：问题、措施、进展、完成佐证、销号",
+            Kind.OPEN,
+            show=False,
+        ),
+        Command(
+            "settle",
+            "f6,d",
+            "settle",
+            "完成/销号",
+            "整改中：村里登记整改完成，写明佐证；已完成待销号：监委会或乡镇销号（责任人本人和村干部不能销号）。"
+            "都先询问，默认“取消”",
+            Kind.FINISH,
+        ),
+        Command(
+            "new_fix",
+            "f7,n",
+            "new_fix",
+            "登记整改",
+            "登记检查发现的问题的整改事项：问题、整改措施、责任人、期限（监委会、乡镇或本村村干部）",
+            Kind.NEW,
+            short="登记",
+        ),
+        Command("progress", "f4,e", "progress", "进展", "为选中的整改事项登记整改进展（本村村干部、乡镇）", Kind.EDIT),
+        BACK,
+        Command("export", "f8,x", "export", "导出", "导出所选村的整改台账（Excel 表格，.xlsx）", Kind.EXPORT),
+        Command(
+            "waive",
+            "u",
+            "waive",
+            "无需整改",
+            "认定选中的整改事项无需整改，写明理由（乡镇、管理员；先询问，默认“取消”）",
+            Kind.UNDO,
+            show=False,
+        ),
+        Command(
+            "filter",
+            "f3,ctrl+f",
+            "focus_filter",
+            "筛选",
+            "按村、状态筛选（已逾期：过了期限仍在整改中）",
+            Kind.FIND,
+            show=False,
+        ),
+        Command("refresh", "f5,ctrl+r", "refresh", "刷新", "重新读取整改事项", Kind.REFRESH, show=False),
+    ),
 }
 
 ROLL: tuple[Command, ...] = (
@@ -501,6 +562,8 @@ READ_ONLY_REFUSED = frozenset(
         "object",
         "decide",
         "new",
+        "progress",
+        "waive",
     }
 )
 """Ids of the commands that change a case or a record: a 监委会 (read-only) session does not see

@@ -1,6 +1,7 @@
 """The registers a list exports (用印登记簿, 台账, 三会一课登记): a small dialog asks for the
-village and the period as ``cunwu export register|ledger|meetings`` does, then the Word file is
-built in the background (``tui.screens.exporting``) and its place shown."""
+village, the period and the format (Word, or Excel as ``--xlsx``) as ``cunwu export
+register|ledger|meetings`` does, then the file is built in the background by the same
+``exports.documents`` function (``tui.screens.exporting``) and its place shown."""
 
 from __future__ import annotations
 
@@ -31,6 +32,9 @@ if TYPE_CHECKING:
 
 EVERY = "*"
 """The drop-down value for 全部村 / 全部印章."""
+WORD, XLSX = "docx", "xlsx"
+FORMATS = (("Word", WORD), ("Excel（.xlsx）", XLSX))
+"""The 格式 drop-down: Word first, the default."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +47,8 @@ class Asked:
     start: dt.date | None = None
     end: dt.date | None = None
     year: int | None = None
+    xlsx: bool = False
+    """Excel (.xlsx) rather than Word."""
 
 
 class ExportDialog(ModalScreen[Asked | None]):
@@ -101,17 +107,23 @@ class ExportDialog(ModalScreen[Asked | None]):
                     value=self.matter if self.matter in known else Select.NULL,
                     id="matter",
                 )
-            if self.ask_year:
-                yield Label(literal("年度"))
-                yield text_input(str(today.year), "如 2026", "year")
-            else:
-                with Horizontal(id="export-period"):
+            # The format beside the year or the dates: one more row and the dialog of the seal
+            # register (village, seal, dates) no longer fits 24 lines.
+            with Horizontal(id="export-period"):
+                if self.ask_year:
+                    with Vertical():
+                        yield Label(literal("年度"))
+                        yield text_input(str(today.year), "如 2026", "year")
+                else:
                     with Vertical():
                         yield Label(literal("起始日期"))
                         yield text_input(f"{today.year}-01-01", "2026-01-01", "start")
                     with Vertical():
                         yield Label(literal("截止日期"))
                         yield text_input(today.isoformat(), "2026-12-31", "end")
+                with Vertical():
+                    yield Label(literal("格式"))
+                    yield Dropdown(FORMATS, allow_blank=False, value=WORD, id="format")
             yield Static(id="export-error")
             how = "年度写四位数，如 2026" if self.ask_year else "日期写成 2026-01-01"
             yield Label(literal(f"{how}；在输入框按回车或按 F8 导出，Esc 取消"), classes="dialog-hint")
@@ -139,17 +151,18 @@ class ExportDialog(ModalScreen[Asked | None]):
             matter = self.chosen("#matter")
             if matter is None:
                 raise BadInput("请选择事项：在事项框按回车展开，上下键选择")
+        xlsx = self.query_one("#format", Select).value == XLSX
         if self.ask_year:
             text = self.query_one("#year", Input).value
             clean = unicodedata.normalize("NFKC", text).strip()
             if not clean.isdigit() or not 2000 <= int(clean) <= 2100:
                 raise BadInput(f"年度“{text.strip()}”无效，请写四位数的年份，如 {self.cunwu.today.year}")
-            return Asked(village, seal, matter, year=int(clean))
+            return Asked(village, seal, matter, year=int(clean), xlsx=xlsx)
         start = parse_date(self.query_one("#start", Input).value, "起始日期")
         end = parse_date(self.query_one("#end", Input).value, "截止日期")
         if end < start:
             raise BadInput(f"截止日期 {end} 早于起始日期 {start}")
-        return Asked(village, seal, matter, start, end)
+        return Asked(village, seal, matter, start, end, xlsx=xlsx)
 
     @on(Input.Submitted)
     def action_export(self) -> None:
@@ -172,21 +185,23 @@ def ask_and_export(
 
     def answered(asked: Asked | None) -> None:
         if asked is not None:
-            in_background(screen, what(asked), lambda site: make(site, asked))
+            label = what(asked) + ("（Excel）" if asked.xlsx else "")
+            in_background(screen, label, lambda site: make(site, asked))
 
     screen.app.push_screen(dialog, answered)
 
 
 def export_seal_register(screen: Screen[Any], village: str = "") -> None:
     """用印登记簿 of a village (or all) and a seal (or all) over a period."""
-    today = cast("CunwuApp", screen.app).today
+    app = cast("CunwuApp", screen.app)
+    today = app.today
 
     def make(site: Site, a: Asked) -> Path:
         from exports.documents import export_register
 
         assert a.start is not None and a.end is not None
         name = site.cases.village(a.village) if a.village else None
-        return export_register(site, name, a.seal, a.start, a.end, today)
+        return export_register(site, name, a.seal, a.start, a.end, today, xlsx=a.xlsx, exported=app.now)
 
     def what(a: Asked) -> str:
         return f"{a.village or '全部村'}{a.seal or ''}用印登记簿（{a.start}至{a.end}）"
@@ -205,7 +220,7 @@ def export_ledger(screen: Screen[Any], matter: str = "", village: str = "") -> N
 
         assert a.matter is not None and a.year is not None
         name = site.cases.village(a.village) if a.village else None
-        return write(site, a.matter, a.year, name, today)
+        return write(site, a.matter, a.year, name, today, xlsx=a.xlsx, exported=app.now)
 
     def what(a: Asked) -> str:
         name = app.site.catalog.get(a.matter).name if a.matter else ""
@@ -217,13 +232,14 @@ def export_ledger(screen: Screen[Any], matter: str = "", village: str = "") -> N
 
 def export_meetings_register(screen: Screen[Any], village: str = "") -> None:
     """三会一课登记 of a village's year."""
-    today = cast("CunwuApp", screen.app).today
+    app = cast("CunwuApp", screen.app)
+    today = app.today
 
     def make(site: Site, a: Asked) -> Path:
         from exports.documents import export_meetings
 
         assert a.village is not None and a.year is not None
-        return export_meetings(site, site.cases.village(a.village), a.year, today)
+        return export_meetings(site, site.cases.village(a.village), a.year, today, xlsx=a.xlsx, exported=app.now)
 
     def what(a: Asked) -> str:
         return f"{a.village}{a.year}年三会一课登记"
