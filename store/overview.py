@@ -16,8 +16,9 @@ data file, so that they do not parse and hold every record ever saved.
   for signatures);
 - ``people``: by number, each person of the village's roster entered that year, all but the ID
   number (``store.roster``: the 名册 screen and the meeting forms read the roster from here);
-- ``rectifications``: by number, each 整改事项's state, deadline, first words and the finding it
-  came from (the login digest, home and the 监督 screen read them from here);
+- ``rectifications``: by number, each 整改事项's state, deadline, first words (ID numbers masked),
+  the finding it came from, its 责任人 and who registered it done (the login digest, home and the
+  监督 screen read them from here);
 - ``source``: the data file's signature (inode, mtime, size) it was made from, and
   ``recurring``: the matters whose steps it kept days for.
 
