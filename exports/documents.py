@@ -367,10 +367,13 @@ def export_supervision(
 def export_rectifications(
     site: Site, village: str | None, today: dt.date, folder: Path | None = None, *, exported: dt.datetime | None = None
 ) -> Path:
-    """The 整改台账 (.xlsx) of one village, or of every village the operator sees; overdue as of ``today``."""
+    """The 整改台账 (.xlsx) of one village, or of every village the operator sees; overdue as of
+    ``today``. An account that sees one village alone (a 村干部) gets it named by that village
+    (file and 说明), so that it may take it out like any file of its own village."""
     from exports import registers_xlsx
 
-    name = site.cases.village(village) if village else None
+    seen = list(site.villages)
+    name = site.cases.village(village) if village else seen[0] if len(seen) == 1 else None
     place = _place(site, folder)
     data = registers_xlsx.rectifications(site, name, today, _when(today, exported))
     return _write_sheet(place, f"{today:%Y%m%d}_{RECTIFICATIONS}_{name or ALL_VILLAGES}", data)

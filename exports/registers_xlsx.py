@@ -19,6 +19,7 @@ from exports import registers, sheets
 from exports.sheets import DATE, NUMBER, TEXT, WRAP, Column
 from procedures import idnumber
 from store import rectifications as rect
+from store.identity import who_did
 
 if TYPE_CHECKING:
     from store.site import Site
@@ -35,17 +36,26 @@ RECTIFICATION_COLUMNS = [
     Column("整改编号"),
     Column("村"),
     Column("来源"),
+    Column("来源编号", WRAP),
+    Column("针对编号"),
     Column("问题", WRAP),
     Column("整改措施", WRAP),
     Column("责任人"),
     Column("整改期限", DATE),
     Column("状态"),
     Column("是否逾期"),
+    Column("进展", WRAP),
     Column("完成日期", DATE),
+    Column("完成佐证", WRAP),
     Column("销号日期", DATE),
     Column("销号人"),
+    Column("销号意见", WRAP),
+    Column("登记人"),
+    Column("登记日期", DATE),
 ]
-"""The 整改台账's columns: 销号日期 and 销号人 are also the day and the person of a 无需整改 (the 状态 says which)."""
+"""The 整改台账's columns. 来源编号: the finding's key or the opinion's number; 进展: each note
+with its day and who wrote it, one a line; 销号日期, 销号人 and 销号意见 are also the day, the
+person and the reason of a 无需整改 (the 状态 says which)."""
 
 
 def _columns(headers: list[str], kinds: dict[str, str]) -> list[Column]:
@@ -178,29 +188,36 @@ def _day(stamp: object) -> str:
 
 
 def rectification_rows(records: list[dict[str, Any]], today: dt.date) -> list[list[object]]:
-    """The 整改台账's rows (``RECTIFICATION_COLUMNS``), overdue as of ``today`` (from the day after the deadline)."""
+    """The 整改台账's rows (``RECTIFICATION_COLUMNS``), overdue as of ``today`` (from the day after
+    the deadline); ID numbers typed into any text masked."""
     rows: list[list[object]] = []
     for index, r in enumerate(records, 1):
-        source = rect.SOURCES.get(str(r["source"]), str(r["source"]))
-        if r.get("target"):
-            source += f"（{r['target']}）"
+        done = r.get("done") or {}
         closed = r.get("closed") or {}
-        by = str(closed.get("by_name") or closed.get("by") or "")
+        notes = "\n".join(f"{_day(p.get('at'))} {who_did(p)}：{p.get('text', '')}" for p in r.get("progress") or [])
+        mask = idnumber.mask_in_text
         rows.append(
             [
                 index,
                 r["number"],
                 r["village"],
-                idnumber.mask_in_text(source),
-                idnumber.mask_in_text(str(r["problem"])),
-                idnumber.mask_in_text(str(r["measure"])),
-                idnumber.mask_in_text(str(r["responsible"])),
+                rect.SOURCES.get(str(r["source"]), str(r["source"])),
+                mask(str(r.get("source_key") or "")),
+                mask(str(r.get("target") or "")),
+                mask(str(r["problem"])),
+                mask(str(r["measure"])),
+                mask(str(r["responsible"])),
                 r["deadline"],
                 rect.STATES.get(str(r["state"]), str(r["state"])),
                 "是" if rect.overdue(r, today) else "否",
-                _day((r.get("done") or {}).get("at")),
+                mask(notes),
+                _day(done.get("at")),
+                mask(str(done.get("evidence") or "")),
                 _day(closed.get("at")),
-                idnumber.mask_in_text(by),
+                mask(who_did(closed)),
+                mask(str(closed.get("note") or "")),
+                mask(who_did(r, "created_by")),
+                _day(r.get("created_at")),
             ]
         )
     return rows

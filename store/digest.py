@@ -5,10 +5,11 @@ What each role is shown, and only that (the rules against "指尖上的形式主
 score, no check-in, nothing about anyone's time online — counts of work there is to do):
 
 - 村干部: 逾期 (time limits of open cases passed, recurring duties missed last period), 今日到期
-  (time limits and recurring duties whose last day is today), 整改逾期 (整改事项 past their
-  deadline and not done);
+  (time limits, recurring duties and 整改事项 whose last day is today), 整改逾期 (整改事项 past
+  their deadline and not done);
 - 监委会: 待签 (公示 registered, not posted yet, with no countersignature), 整改逾期, 整改待销号
-  (done by the village, waiting for 销号);
+  (done by the village, waiting for a 销号 this account may give: not one it is the 责任人 of,
+  nor one it registered done);
 - 乡镇 and 管理员: 逾期, 今日到期, 整改逾期, 整改待销号 (待签 is the 监委会's).
 
 Read from the overviews (``store.overview``), one read of each data file, like ``cunwu due
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from store import overview, roles
 from store.countersign import at_notice
-from store.rectifications import DONE
+from store.rectifications import DONE, OPEN, is_responsible
 from store.worklist import duty_item, part_work
 
 if TYPE_CHECKING:
@@ -64,13 +65,13 @@ class Counts:
     overdue: int = 0
     """Time limits of open cases passed, and recurring duties missed in their last period."""
     today: int = 0
-    """Time limits of open cases and recurring duties whose last day is today."""
+    """Time limits of open cases, recurring duties and open 整改事项 whose last day is today."""
     unsigned: int = 0
     """公示 registered and not posted yet that nobody has countersigned."""
     fixes_overdue: int = 0
     """整改事项 still open after their deadline."""
     fixes_done: int = 0
-    """整改事项 done by the village, waiting for 销号."""
+    """整改事项 done by the village, waiting for a 销号 this account may give."""
 
     def words(self, shown: Iterable[str]) -> str:
         """``逾期 2，今日到期 1``: the counts of ``shown`` that are not zero ("" when all are)."""
@@ -85,9 +86,17 @@ def _summed(name: str, counts: Iterable[Counts]) -> Counts:
 def counts(site: Site, today: dt.date, village: str | None = None) -> list[Counts]:
     """The counts of each village this session sees (or ``village``), in the configured order,
     as the account's role is shown them (the others left at 0, not worked out)."""
-    shown = SHOWN.get(site.operator.role, ())
+    me = site.operator
+    shown = SHOWN.get(me.role, ())
     timed = "overdue" in shown or "today" in shown
     signs = "unsigned" in shown
+    day = today.isoformat()
+
+    def may_close(entry: list[str]) -> bool:
+        """Whether this account may 销号 a 整改事项 done (its overview entry after the state and
+        deadline): not the person responsible, not who registered it done (``Rectifications.close``)."""
+        _words, _key, responsible, done_by = (*entry, "", "", "", "")[:4]
+        return not is_responsible(me, responsible) and done_by != me.label
 
     def read(name: str, found: overview.Overview) -> tuple[Counts, Met, list[overview.OpenRow], Mapping[str, str]]:
         overdue = due_today = 0
@@ -101,7 +110,9 @@ def counts(site: Site, today: dt.date, village: str | None = None) -> list[Count
         # in January): the cases at a 公示 step are matched with every file's notices below.
         rows = overview.open_rows(found, name) if signs else []
         late = sum(1 for _ in overview.rectifications_late(found, today))
-        done = sum(state == DONE for state, *_ in found[overview.RECTIFICATION_TABLE].values())
+        fixes = found[overview.RECTIFICATION_TABLE].values()
+        due_today += sum(state == OPEN and deadline == day for state, deadline, *_ in fixes)
+        done = sum(state == DONE and may_close(rest) for state, _deadline, *rest in fixes)
         return Counts(name, overdue, due_today, 0, late, done), met, rows, found["notices"] if signs else {}
 
     # One read of each data file (of each village-year): its counts, the recurring duties met,

@@ -16,8 +16,9 @@ data file, so that they do not parse and hold every record ever saved.
   for signatures);
 - ``people``: by number, each person of the village's roster entered that year, all but the ID
   number (``store.roster``: the 名册 screen and the meeting forms read the roster from here);
-- ``rectifications``: by number, each 整改事项's state, deadline, first words and the finding it
-  came from (the login digest, home and the 监督 screen read them from here);
+- ``rectifications``: by number, each 整改事项's state, deadline, first words (ID numbers masked),
+  the finding it came from, its 责任人 and who registered it done (the login digest, home and the
+  监督 screen read them from here);
 - ``source``: the data file's signature (inode, mtime, size) it was made from, and
   ``recurring``: the matters whose steps it kept days for.
 
@@ -43,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from procedures.engine import CaseState, CaseStatus, StepEntry
+from procedures.idnumber import mask_in_text
 from store.files import atomic_write, collector_held
 from store.resources import ResourceProblem
 
@@ -50,10 +52,13 @@ if TYPE_CHECKING:
     from procedures.views import CaseView
 
 SUFFIX = ".overview.json"
-VERSION = 6
+VERSION = 7
 """2: an open case's posted notice (the risk checks of the day read it); 3: the opinions'
 targets and the notices' posting days; 4: the roster's people; 5: the 整改事项; 6: a 整改事项's
-first words (home lists an overdue one by them) and the finding it came from."""
+first words (home lists an overdue one by them) and the finding it came from; 7: those first
+words with ID numbers masked (version 6 kept them as typed, and home printed them), and the
+整改事项's 责任人 and who registered it done (the login digest's 整改待销号 leaves out what the
+account may not close)."""
 CASE_TABLE = "cases"
 MEETING_TABLE = "meetings"
 OPINION_TABLE = "opinions"
@@ -169,14 +174,19 @@ def opinion_entry(record: Mapping[str, Any]) -> list[str]:
 
 
 def rectification_entry(record: Mapping[str, Any]) -> list[str]:
-    """State, deadline, the problem's first words (home lists an overdue one by them) and the key
-    of the finding it came from ("" for none: the 监督 screen matches its findings by it)."""
+    """State, deadline, the problem's first words with ID numbers masked (home lists an overdue
+    one by them; masked before the cut, so that a cut ID number is not left whole enough to read),
+    the key of the finding it came from ("" for none: the 监督 screen matches its findings by
+    it), the 责任人 and the account that registered it done ("" while not done)."""
     key = str(record.get("source_key", "")) if record.get("source") == "finding" else ""
+    done = record.get("done")
     return [
         str(record.get("state", "")),
         str(record.get("deadline", "")),
-        str(record.get("problem", ""))[:40],
+        mask_in_text(str(record.get("problem", "")))[:40],
         key,
+        mask_in_text(str(record.get("responsible", ""))),
+        str(done.get("by", "")) if isinstance(done, Mapping) else "",
     ]
 
 
@@ -371,9 +381,21 @@ def rectifications_late(overview: Overview, today: dt.date) -> Iterator[tuple[st
 
 
 def finding_fixes(overview: Overview) -> dict[str, tuple[str, str, str]]:
-    """The finding key → (number, state, deadline) of each 整改事项 of one overview opened from a finding."""
-    return {
-        key: (number, state, deadline)
-        for number, (state, deadline, _p, key) in overview["rectifications"].items()
-        if key
-    }
+    """The finding key → (number, state, deadline) of each 整改事项 of one overview opened from a
+    finding; of several on one finding, one still open or done rather than one 销号 or waived
+    (``still_fixing``)."""
+    found: dict[str, tuple[str, str, str]] = {}
+    for number, (state, deadline, _p, key, *_rest) in overview["rectifications"].items():
+        if key:
+            found[key] = still_fixing(found.get(key), (number, state, deadline))
+    return found
+
+
+def still_fixing(kept: tuple[str, str, str] | None, other: tuple[str, str, str]) -> tuple[str, str, str]:
+    """Of two 整改事项 (number, state, deadline) on one finding, the one that keeps the finding on
+    the 监督 screen (open or done, not 销号 or waived), else the later numbered."""
+
+    def rank(fix: tuple[str, str, str]) -> tuple[bool, str]:
+        return fix[1] in ("open", "done"), fix[0]
+
+    return other if kept is None or rank(other) > rank(kept) else kept

@@ -30,7 +30,7 @@ from store.notices import Notices
 from store.opinions import Opinions
 from store.paths import local_matters_dir
 from store.records import RecordBook, prefix_of
-from store.rectifications import Rectifications
+from store.rectifications import Rectifications, finding_village
 from store.seals import Seals
 from store.settings import SETTINGS_TARGET, Settings
 
@@ -108,12 +108,14 @@ class FileFacts:
     meetings: tuple[tuple[str, str, str], ...]
     """(village, kind, start) of every meeting."""
     fixes: Mapping[str, tuple[str, str, str]]
-    """Finding key → (number, state, deadline) of the 整改事项 opened from a finding."""
+    """Finding key → (number, state, deadline) of the 整改事项 opened from a finding of this
+    file's village (one naming another village's finding, saved before the store refused it,
+    does not count: it must not take that village's finding off the 监督 screen)."""
 
     @classmethod
     def of(cls, village: str, found: overview.Overview) -> FileFacts:
         steps, meetings = overview.duties_met(found, village)
-        fixes = overview.finding_fixes(found)
+        fixes = {k: v for k, v in overview.finding_fixes(found).items() if finding_village(k) == village}
         return cls(tuple(overview.open_rows(found, village)), dict(found["notices"]), steps, meetings, fixes)
 
 
@@ -143,7 +145,7 @@ class Site:
         books = (self.cases.book, self.meetings.book, self.notices.book, self.seals.book, self.person_book)
         self.opinions = Opinions(self.store, self.catalog, books, lambda: self.settings.villages)
         self.amendments = Amendments(self.cases, self.opinions)
-        self.rectifications = Rectifications(self.store)
+        self.rectifications = Rectifications(self.store, self.opinions.book, (*books, self.opinions.book))
         self.operator = self._operator()
         self.store.who = self.refresh
         self.work_parts: dict[tuple[object, ...], Any] = {}
@@ -620,12 +622,14 @@ class Site:
         return {number: day for part in self.facts(village) for number, day in part.notices.items()}
 
     def finding_fixes(self, village: str | None = None) -> dict[str, dict[str, str]]:
-        """Finding key → its 整改事项 (``number``, ``state``, ``deadline``), from the overviews."""
-        return {
-            key: {"number": number, "state": state, "deadline": deadline}
-            for part in self.facts(village)
-            for key, (number, state, deadline) in part.fixes.items()
-        }
+        """Finding key → its 整改事项 (``number``, ``state``, ``deadline``), from the overviews: each
+        village's own findings only, and of several on one finding (in different years' files) the
+        one still open or done (``overview.still_fixing``)."""
+        found: dict[str, tuple[str, str, str]] = {}
+        for part in self.facts(village):
+            for key, fix in part.fixes.items():
+                found[key] = overview.still_fixing(found.get(key), fix)
+        return {key: {"number": n, "state": state, "deadline": d} for key, (n, state, d) in found.items()}
 
     def duty_done(self, today: dt.date, village: str | None = None) -> dict[str, dict[str, list[dt.date]]]:
         """``done_by_village(today=today)`` (for ``village`` alone when given) from the overviews

@@ -6,17 +6,30 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from store.site import Site
 from tests.accounts import CADRE, SUPERVISOR, TOWNSHIP, env, register
 from tests.test_cli_cases import Clock, clock, init, run
 
 __all__ = ["clock"]
 
 
+def finding(root: Path) -> str:
+    """A current finding of 城关村 (a 监委会 member whose household has a 村委会 member), as
+    ``cunwu risks --json`` lists it."""
+    from tests.test_conflicts import supervisor_and_cousin
+
+    supervisor_and_cousin(Site(root, environ={}))
+    code, out, _ = run("risks", "--village", "城关村", "--json")
+    assert code == 0
+    (key,) = [f["key"] for f in json.loads(out) if f["key"].startswith("supervisor-on-committee|")]
+    return str(key)
+
+
 def test_a_rectification_walks_from_a_finding_to_closure(clock: Clock, tmp_path: Path) -> None:
     init()
     register(tmp_path / "data")
     code, out, err = run(
-        "rectify", "new", "--village", "城关村", "--finding", "minutes-unlocked|城关村-2026-HY0001|",
+        "rectify", "new", "--village", "城关村", "--finding", finding(tmp_path / "data"),
         "--problem", "会议记录未锁定", "--measure", "补全并锁定", "--responsible", "王文书",
         "--deadline", "2026-12-10", "--json", env=env(SUPERVISOR),
     )  # fmt: skip
@@ -53,3 +66,37 @@ def test_the_ledger_marks_what_is_overdue_from_the_day_after_its_deadline(clock:
     assert [r["overdue"] for r in json.loads(out)] == [True]
     code, _, err = run("rectify", "list", "--status", "逾期了")
     assert code == 2 and "状态“逾期了”无效" in err
+
+
+def new_args(*more: str) -> list[str]:
+    return [
+        "rectify", "new", "--village", "城关村", "--problem", "问题", "--measure", "措施",
+        "--responsible", "王文书", "--deadline", "2026-12-10", *more,
+    ]  # fmt: skip
+
+
+def journal(root: Path) -> bytes:
+    return (root / "journal.jsonl").read_bytes()
+
+
+def test_a_made_up_finding_another_villages_or_two_sources_are_refused(clock: Clock, tmp_path: Path) -> None:
+    init()
+    data = tmp_path / "data"
+    register(data)
+    key = finding(data)
+    before = journal(data)
+    code, _, err = run(*new_args("--finding", "minutes-unlocked|城关村-2026-HY0009|"), env=env(SUPERVISOR))
+    assert code == 2 and "不是城关村当前的风险提示" in err and "cunwu risks --village 城关村 --json" in err
+    code, _, err = run(*new_args("--finding", key.replace("城关村", "南石村")), env=env(TOWNSHIP))
+    assert code == 2 and "不是城关村当前的风险提示" in err
+    code, _, err = run(*new_args("--finding", key, "--opinion", "城关村-2026-YJ0001"), env=env(SUPERVISOR))
+    assert code == 2 and "只能写一个来源" in err
+    code, _, err = run(*new_args("--opinion", "南石村-2026-YJ0001"), env=env(TOWNSHIP))
+    assert code == 2 and "监督意见 南石村-2026-YJ0001 是南石村的，不是城关村的" in err
+    code, _, err = run(*new_args("--target", "城关村-2026-0007"), env=env(TOWNSHIP))
+    assert code == 2 and "没有编号为“城关村-2026-0007”的办件" in err
+    assert journal(data) == before
+    code, _, err = run(*new_args("--finding", key), env=env(SUPERVISOR))
+    assert code == 0, err
+    code, _, err = run(*new_args("--finding", key, "--measure", "另一办法"), env=env(TOWNSHIP))
+    assert code == 1 and "这条风险提示已有整改事项 城关村-2026-ZG0001（整改中）" in err

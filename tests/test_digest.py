@@ -200,3 +200,55 @@ def test_a_notice_registered_the_next_year_still_waits_for_its_signature(
     monkeypatch.setattr(cli_common, "now", lambda: at(day, 8))
     result = runner.invoke(app, ["--data", str(data), "due", "--brief"], env=env(SUPERVISOR))
     assert result.stdout.splitlines() == ["cunwu 待办（1月4日，详见 cunwu due）：", "  城关村：待签 1"]
+
+
+def test_an_item_due_today_counts_and_one_the_account_may_not_close_does_not_wait_for_it(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 整改 whose deadline is today is 今日到期; 整改待销号 leaves out what the account may not
+    close: one it is the 责任人 of (named among others), one it registered done itself."""
+    rect = {"source": "inspection", "problem": "公开栏未更新", "measure": "更新"}
+    township = open_as(root, TOWNSHIP)
+    township.rectifications.new(
+        township.operator,
+        at(D(2026, 11, 28), 12),
+        "南石村",
+        {**rect, "responsible": "李主任", "deadline": "2026-12-28"},
+    )
+    mine = township.rectifications.new(
+        township.operator,
+        at(D(2026, 11, 28), 12),
+        "城关村",
+        {**rect, "responsible": "赵六同志", "deadline": "2027-01-10"},
+    )
+    theirs = township.rectifications.new(
+        township.operator,
+        at(D(2026, 11, 28), 12),
+        "城关村",
+        {**rect, "responsible": "王文书", "deadline": "2027-01-10"},
+    )
+    cadre = open_as(root, CADRE)
+    cadre.rectifications.finish(cadre.operator, at(TODAY, 9), mine["number"], "已更新")
+    township.rectifications.finish(township.operator, at(TODAY, 9), theirs["number"], "已更新")
+    code, out, err = brief(root, SUPERVISOR, monkeypatch)  # 赵六: not the one naming 赵六同志
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [HEADER, "  城关村：待签 1，整改逾期 1，整改待销号 2"]
+    code, out, _ = brief(root, TOWNSHIP, monkeypatch)  # not the one it registered done
+    assert out.splitlines() == [
+        HEADER,
+        "  城关村：逾期 1，今日到期 1，整改逾期 1，整改待销号 2",
+        "  南石村：逾期 1，今日到期 1",
+    ]
+    code, out, _ = brief(root, CADRE_SOUTH, monkeypatch)
+    assert out.splitlines() == [HEADER, "  南石村：逾期 1，今日到期 1"]
+
+
+def test_a_folder_it_may_not_read_is_said_in_chinese(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refused(*args: object) -> None:
+        raise PermissionError(13, "Permission denied", str(root / "cases" / "城关村" / "2026.json"))
+
+    monkeypatch.setattr(digest, "lines", refused)
+    code, out, err = brief(root, TOWNSHIP, monkeypatch)
+    assert code == 0 and out == "" and len(err.splitlines()) == 1
+    assert err.startswith("cunwu 待办提示未能显示：") and "PermissionError" not in err
+    assert "2026.json" in err and "权限" in err, err

@@ -21,7 +21,7 @@ from store.errors import Refused
 from store.site import Site
 from tests.accounts import CADRE, CADRE_SOUTH, TOWNSHIP, open_as, register
 from tests.docx_helpers import ID, MASKED, WHOLE_ID
-from tests.sites import NOW, new_site
+from tests.sites import ADMIN_NAME, NOW, new_site
 from tests.test_cli_cases import Clock, clock, init, run
 from tests.test_export_archive_registers import SEAL_HEADERS, low_income_case, seal_uses, table_with
 
@@ -155,6 +155,31 @@ def test_the_seal_register_the_meetings_register_and_the_findings(site: Site, tm
     assert short[-1].startswith("公示 城关村-2026-GS0001 于2026年11月27日张贴，2026年11月30日即结束")
 
 
+HEADERS = [
+    "序号",
+    "整改编号",
+    "村",
+    "来源",
+    "来源编号",
+    "针对编号",
+    "问题",
+    "整改措施",
+    "责任人",
+    "整改期限",
+    "状态",
+    "是否逾期",
+    "进展",
+    "完成日期",
+    "完成佐证",
+    "销号日期",
+    "销号人",
+    "销号意见",
+    "登记人",
+    "登记日期",
+]
+"""The 整改台账's columns, as a reviewer reads them."""
+
+
 def rectification(site: Site, village: str = "城关村", **more: str) -> dict[str, Any]:
     fields = {
         "source": "inspection",
@@ -180,32 +205,64 @@ def test_the_rectification_ledger_is_overdue_from_the_day_after_the_deadline(tmp
     lines = about(workbook)
     assert lines["村"] == "沁河镇城关村" and lines["导出人"] == f"包村干部（乡镇，账号 {TOWNSHIP}）"
     assert lines["日志链头"] == head(town) and "共 1 项，其中逾期 0 项" in lines["标题"]
-    rows = values(workbook["整改台账"])
-    assert rows[0][:3] == ["序号", "整改编号", "村"] and rows[0][9] == "是否逾期"
-    assert rows[1][1] == first["number"] and rows[1][9] == "否"
-    assert rows[1][4] == f"公示名单中身份证号 {MASKED} 未隐去"
-    deadline = workbook["整改台账"].cell(row=2, column=8)
+    rows = [dict(zip(HEADERS, row, strict=True)) for row in values(workbook["整改台账"])]
+    assert list(rows[0]) == HEADERS == list(rows[0].values())
+    assert rows[1]["整改编号"] == first["number"] and rows[1]["是否逾期"] == "否"
+    assert rows[1]["问题"] == f"公示名单中身份证号 {MASKED} 未隐去"
+    assert rows[1]["登记人"] == ADMIN_NAME and rows[1]["登记日期"] == dt.datetime(2026, 11, 27)
+    deadline = workbook["整改台账"].cell(row=2, column=HEADERS.index("整改期限") + 1)
     assert deadline.value == dt.datetime(2026, 12, 10) and deadline.number_format == "yyyy-mm-dd"
 
     day_after = documents.export_rectifications(town, "城关村", TODAY + dt.timedelta(days=1), exported=AT)
-    rows = values(load_workbook(day_after)["整改台账"])
-    assert rows[1][9] == "是" and rows[1][8] == "整改中"
-    # Done, then closed: no longer overdue; the days and who closed it are there.
-    open_as(root, CADRE).rectifications.finish(open_as(root, CADRE).operator, NOW, first["number"], "已重新张贴")
-    town.rectifications.close(town.operator, NOW, first["number"])
+    row = dict(zip(HEADERS, values(load_workbook(day_after)["整改台账"])[1], strict=True))
+    assert row["是否逾期"] == "是" and row["状态"] == "整改中"
+    # Progress, done, then closed: no longer overdue; every note, the evidence, the days, who
+    # closed it and what they said are there, ID numbers masked.
+    cadre = open_as(root, CADRE)
+    cadre.rectifications.progress(cadre.operator, NOW, first["number"], f"已撤下原名单（{ID}）")
+    cadre.rectifications.progress(cadre.operator, NOW, first["number"], "新名单已打印")
+    cadre.rectifications.finish(cadre.operator, NOW, first["number"], f"已重新张贴，照片存档，原件{ID}已销毁")
+    town.rectifications.close(town.operator, NOW, first["number"], "核实属实")
     closed = documents.export_rectifications(town, None, TODAY + dt.timedelta(days=1), exported=AT)
     assert closed.name == "20261211_整改台账_全部村.xlsx"
     workbook = load_workbook(closed)
     assert about(workbook)["村"] == "沁河镇全部村（城关村、南石村）"
-    rows = values(workbook["整改台账"])
-    assert [r[2] for r in rows[1:]] == ["城关村", "南石村"]
-    assert rows[1][8:13] == ["已销号", "否", dt.datetime(2026, 11, 27), dt.datetime(2026, 11, 27), "包村干部"]
-    # A 村干部 sees only their own village's.
+    rows = [dict(zip(HEADERS, row, strict=True)) for row in values(workbook["整改台账"])]
+    assert [r["村"] for r in rows[1:]] == ["城关村", "南石村"]
+    day = dt.datetime(2026, 11, 27)
+    assert [rows[1][h] for h in HEADERS[10:18]] == [
+        "已销号",
+        "否",
+        f"2026-11-27 王文书：已撤下原名单（{MASKED}）\n2026-11-27 王文书：新名单已打印",
+        day,
+        f"已重新张贴，照片存档，原件{MASKED}已销毁",
+        day,
+        "包村干部",
+        "核实属实",
+    ]
+    assert (rows[1]["来源"], rows[1]["来源编号"], rows[1]["针对编号"]) == ("检查发现", None, None)
+    assert not any(WHOLE_ID.search(str(v)) for r in rows for v in r.values())
+    for column in ("完成日期", "销号日期", "登记日期"):
+        cell = workbook["整改台账"].cell(row=2, column=HEADERS.index(column) + 1)
+        assert cell.value == day and cell.number_format == "yyyy-mm-dd"
+    # A 村干部 sees only their own village's, and it is named by it: theirs to take out.
     south = open_as(root, CADRE_SOUTH)
     theirs = documents.export_rectifications(south, None, TODAY, exported=AT)
+    assert theirs.name == "20261210_整改台账_南石村.xlsx" and documents.exported(south) == [theirs]
     workbook = load_workbook(theirs)
-    assert about(workbook)["村"] == "沁河镇全部村（南石村）"
+    assert about(workbook)["村"] == "沁河镇南石村"
     assert [r[2] for r in values(workbook["整改台账"])[1:]] == ["南石村"]
+
+
+def test_the_rectification_ledger_names_its_source(tmp_path: Path) -> None:
+    root = tmp_path / "data"
+    admin = new_site(root)
+    number = admin.cases.open(admin.operator, NOW, "dibao", "城关村", "王某低保申请").number
+    opinion = admin.opinions.add(admin.operator, NOW, number, "名单中有身份证号")
+    rectification(admin, source="opinion", source_key=opinion["number"], target=number)
+    rows = values(load_workbook(documents.export_rectifications(admin, "城关村", TODAY, exported=AT))["整改台账"])
+    row = dict(zip(HEADERS, rows[1], strict=True))
+    assert (row["来源"], row["来源编号"], row["针对编号"]) == ("监督意见", opinion["number"], number)
 
 
 def test_the_commands_write_xlsx_files_0600_and_never_over_an_existing_one(clock: Clock, tmp_path: Path) -> None:
@@ -236,23 +293,7 @@ def test_the_commands_write_xlsx_files_0600_and_never_over_an_existing_one(clock
         first.read_bytes() == before
         and stat.S_IMODE((out / "20261127_整改台账_城关村（2）.xlsx").stat().st_mode) == 0o600
     )
-    assert values(load_workbook(first)["整改台账"]) == [
-        [
-            "序号",
-            "整改编号",
-            "村",
-            "来源",
-            "问题",
-            "整改措施",
-            "责任人",
-            "整改期限",
-            "状态",
-            "是否逾期",
-            "完成日期",
-            "销号日期",
-            "销号人",
-        ]
-    ]
+    assert values(load_workbook(first)["整改台账"]) == [HEADERS]
     # A village the settings do not list is refused, nothing written.
     code, _, err = run("export", "rectifications", "--village", "北村", "--out", str(out))
     assert code != 0 and "北村" in err

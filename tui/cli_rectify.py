@@ -44,6 +44,8 @@ def rectify_new(
     as_json: JsonOption = False,
 ) -> None:
     """登记整改事项（监委会、乡镇或本村村干部），记入日志。不写 --finding/--opinion 即为检查发现的问题。"""
+    if finding.strip() and opinion.strip():
+        cli_common.fail("只能写一个来源：--finding（风险提示）或 --opinion（监督意见），二者选一。未做任何改动。", 2)
     site = open_site(ctx)
     source, key = ("finding", finding) if finding else ("opinion", opinion) if opinion else ("inspection", "")
     fields = {
@@ -57,6 +59,13 @@ def rectify_new(
     }
     with handled():
         name = site.cases.village(village)
+        if source == "finding" and key.strip() not in {f.key for f in site.risks(cli_common.now().date(), name)}:
+            cli_common.fail(
+                f"“{key}”不是{name}当前的风险提示：请用 cunwu risks --village {name} --json 查看各条提示的 key，"
+                "复制其中一条；已不存在的提示无需整改。未做任何改动。",
+                cli_common.EXIT_USAGE,
+            )
+        fields["source_key"] = key.strip()
         record = site.rectifications.new(site.operator, cli_common.now(), name, fields)
     _report(record, as_json, "已登记整改事项")
 

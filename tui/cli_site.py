@@ -16,7 +16,7 @@ from rich.text import Text
 
 from procedures.recurring import OBLIGATION_LABELS, ObligationState
 from store import anchor as anchor_mod
-from store import archive, digest, outputs, roles
+from store import archive, digest, outputs, resources, roles
 from store import repair as repair_mod
 from store import restore as restore_mod
 from store import settings as settings_mod
@@ -257,6 +257,8 @@ def brief_digest(ctx: typer.Context, village: str | None) -> None:
         today = cli_common.now().date()
         found = digest.lines(site, today, site.cases.village(village) if village else None)
     except Exception as exc:  # whatever it is, the login goes on
+        if isinstance(exc, OSError):  # a folder it may not read: said as every command says it
+            exc = resources.problem(exc, doing=resources.ACCESS) or exc
         reason = cli_hints.message(exc) if isinstance(exc, StoreError) else type(exc).__name__
         sys.stderr.write(f"cunwu 待办提示未能显示：{reason.splitlines()[0] if reason else '未知错误'}\n")
         return
