@@ -45,7 +45,7 @@ class DueItem:
     """Something with a date: a running deadline or waiting period of a case, or a recurring duty."""
 
     kind: str
-    """deadline, min_wait or recurring."""
+    """deadline, min_wait, recurring, or rectification (an overdue 整改事项)."""
     state: str
     """overdue / running / waiting / ready / planned (a 公示 registered before it goes up) for case
     timers; missed / due for recurring duties."""
@@ -61,7 +61,7 @@ class DueItem:
     text: str
     """One line in Chinese, status in words."""
     number: str = ""
-    """The case number (empty for recurring duties)."""
+    """The case number, or the 整改事项's (empty for recurring duties)."""
     estimated: bool = False
 
     def as_dict(self) -> dict[str, Any]:

@@ -183,7 +183,8 @@ def part_work(
     site: Site, name: str, found: overview.Overview, today: dt.date, horizon: dt.date, whole: bool = True
 ) -> PartWork:
     """``PartWork`` of one overview (of village ``name``); without the open cases with no time
-    limit running and the drafts unless ``whole`` (``due_items`` has no use for them)."""
+    limit running and the drafts unless ``whole`` (``due_items`` has no use for them). The
+    overdue 整改事项 always: ``cunwu due --json`` lists them as home does."""
     step_of = steps(site.catalog)
     rows = overview.open_rows(found, name)
     timed = site.case_timers(today, [case for case in rows if step_of(case.matter_id, case.current)[2]])
@@ -211,7 +212,7 @@ def part_work(
     steps_done, meetings = overview.duties_met(found, name)
     fixes = sorted(
         ((deadline, place, number), LateFix(number, name, dt.date.fromisoformat(deadline), problem))
-        for number, deadline, problem in (overview.rectifications_late(found, today) if whole else ())
+        for number, deadline, problem in overview.rectifications_late(found, today)
     )
     return PartWork(tuple(items), tuple(undated), tuple(drafts), steps_done, meetings, tuple(fixes))
 
@@ -255,11 +256,31 @@ def due_items(site: Site, today: dt.date, within: int = DAYS, village: str | Non
     # Not kept in ``Site.work_parts``: these parts are not whole (a command reads each file once).
     parts = site.store.by_file({}, (), lambda name, found: part_work(site, name, found, today, horizon, False), village)
     items = [i for p in parts for i in p.items]
+    items += [fix_item(f, today) for p in parts for _, f in p.fixes]
     done = site.done_from((s for p in parts for s in p.steps), (m for p in parts for m in p.meetings), today)
     items += [
         duty_item(name, o, today) for name, found in site.duty_windows(today, horizon, village, done) for o in found
     ]
     return site.in_order(items)
+
+
+def fix_item(fix: LateFix, today: dt.date) -> DueItem:
+    """An overdue 整改事项 as ``cunwu due --json`` lists it (kind ``rectification``)."""
+    late = (today - fix.deadline).days
+    return DueItem(
+        kind="rectification",
+        state="overdue",
+        due=fix.deadline,
+        days_left=-late,
+        village=fix.village,
+        matter_id="",
+        matter="整改",
+        step_id="",
+        step="",
+        rule="整改期限",
+        text=f"整改 {fix.number}：{fix.problem}（期限 {fix.deadline.isoformat()}，已超期 {late} 日）",
+        number=fix.number,
+    )
 
 
 def duty_item(village: str, o: Obligation, today: dt.date) -> DueItem:

@@ -6,6 +6,7 @@ settings; never a failed login."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -252,3 +253,21 @@ def test_a_folder_it_may_not_read_is_said_in_chinese(root: Path, monkeypatch: py
     assert code == 0 and out == "" and len(err.splitlines()) == 1
     assert err.startswith("cunwu 待办提示未能显示：") and "PermissionError" not in err
     assert "2026.json" in err and "权限" in err, err
+
+
+def test_cunwu_due_lists_the_overdue_rectifications_home_lists(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Home lists an overdue 整改 and counts it; ``cunwu due`` (its list on the command line) too."""
+    monkeypatch.setattr(cli_common, "now", lambda: at(TODAY, 8))
+    result = runner.invoke(app, ["--data", str(root), "due"], env=env(TOWNSHIP))
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    at_fix = lines.index("[整改逾期] 2026-12-10 城关村 城关村-2026-ZG0001")
+    assert lines[at_fix + 1] == "    整改：财务公开栏未更新（已超期 18 日）"
+    assert "整改逾期 1" in lines[-1]
+    result = runner.invoke(app, ["--data", str(root), "due", "--json"], env=env(TOWNSHIP))
+    fixes = [i for i in json.loads(result.stdout) if i["kind"] == "rectification"]
+    assert [(i["number"], i["state"], i["due"], i["days_left"]) for i in fixes] == [
+        ("城关村-2026-ZG0001", "overdue", "2026-12-10", -18)
+    ]
+    result = runner.invoke(app, ["--data", str(root), "due", "--json"], env=env(CADRE_SOUTH))
+    assert not [i for i in json.loads(result.stdout) if i["kind"] == "rectification"]  # 南石村's is not late

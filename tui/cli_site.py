@@ -235,6 +235,10 @@ def due_command(
         console.print(Text(f"[{DUE_STATE_LABELS['draft']}] {d.day.isoformat()} {d.village} {d.describe()}"))
     for c in work.undated:
         console.print(Text(f"[{DUE_STATE_LABELS['open']}] {c.since.isoformat()}起 {c.village} {c.describe()}"))
+    for fix in work.fixes:
+        late = (today - fix.deadline).days
+        console.print(Text(f"[{DUE_STATE_LABELS['fix']}] {fix.deadline.isoformat()} {fix.village} {fix.number}"))
+        console.print(Text(f"    整改：{fix.problem}（已超期 {late} 日）"))
     for duty in work.duties:
         label = DUE_STATE_LABELS[duty.state.value]
         console.print(Text(f"[{label}] {duty.window_end.isoformat()} 周期性工作 {duty.describe()}"))
