@@ -200,7 +200,8 @@ async def test_done_by_the_village_closed_by_the_committee_and_refused_to_others
         await pilot.press("enter", "down", "enter")
         await pilot.pause()
         assert isinstance(current(committee), MessageDialog)
-        assert f"是整改事项 {his} 的责任人，不能为自己的整改销号" in screen_text(committee)  # (wrapped)
+        assert f"整改事项 {his} 的责任人“赵六”中有 赵六" in screen_text(committee)
+        assert "责任人不能为自己负责的整改销号" in screen_text(committee)
         assert journal(root) == before
         await pilot.press("enter")
         table.move_cursor(row=rows(committee).index(next(r for r in rows(committee) if "会议记录" in r)))
