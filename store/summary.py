@@ -44,8 +44,8 @@ if TYPE_CHECKING:
 
 FIRST_DAY = dt.date(2000, 1, 1)
 """The earliest first day a summary is made for (a year typed as 0001 is a typing error)."""
-LONGEST = 366 * 5
-"""The longest period, in days, a summary covers."""
+LONGEST_YEARS = 5
+"""The longest period a summary covers (its end before the same day five years on)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +69,11 @@ FIGURES: tuple[Figure, ...] = (
     Figure("notices_full", "其中期满结束", "其中没有“公示期不足”提示的"),
     Figure("steps_late_open", "步骤超期未办", "有办理时限的步骤超期仍未完成（“超过办理时限”红色提示）"),
     Figure("steps_late_done", "步骤超期办结", "超期后才完成（“超过办理时限”黄色提示）"),
-    Figure("findings_red", "风险提示红", "本期出现的、此前出现至今仍存在的红色风险提示"),
+    Figure(
+        "findings_red",
+        "风险提示红",
+        "本期出现的、此前出现至今仍存在的红色风险提示，整改已销号或认定无需整改的也计入（监督屏幕的提示列表不再列出这些）",
+    ),
     Figure("findings_amber", "风险提示黄", "同上，黄色风险提示"),
     Figure("fixes_new", "整改新增", "本期登记的整改事项"),
     Figure("fixes_closed", "整改销号", "本期销号的"),
@@ -95,13 +99,22 @@ class Period:
     end: dt.date
 
     @classmethod
-    def of(cls, start: dt.date, end: dt.date) -> Period:
+    def of(cls, start: dt.date, end: dt.date, today: dt.date) -> Period:
+        """A period to sum up on ``today``: it has begun (a paper to sign states what happened),
+        starts in 2000 or later and is at most five years long; its end may be later than today
+        (this month, this year: counted to today)."""
         if end < start:
             raise BadInput(f"截止日期 {end.isoformat()} 早于起始日期 {start.isoformat()}，请检查输入的日期。")
         if start < FIRST_DAY:
             raise BadInput(f"起始日期 {start.isoformat()} 早于 {FIRST_DAY.year} 年，请检查输入的年份。")
-        if (end - start).days >= LONGEST:
-            raise BadInput(f"汇总期间最长 5 年（{start.isoformat()} 至 {end.isoformat()} 超过了），请分段汇总。")
+        if start > today:
+            raise BadInput(
+                f"汇总期间从 {start.isoformat()} 开始，还没有到（今天是 {today.isoformat()}）：请汇总今天或以前开始的期间。"
+            )
+        if end >= add_months(start, 12 * LONGEST_YEARS):
+            raise BadInput(
+                f"汇总期间最长 {LONGEST_YEARS} 年（{start.isoformat()} 至 {end.isoformat()} 超过了），请分段汇总。"
+            )
         return cls(start, end)
 
     @property
@@ -182,7 +195,7 @@ def summarise(site: Site, start: dt.date, end: dt.date, today: dt.date, village:
 
     if not roles.known(site.operator):
         raise roles.not_listed(site.operator)
-    period = Period.of(start, end)
+    period = Period.of(start, end, today)
     previous = period.previous()
     names = (site.cases.village(village),) if village else tuple(site.villages)
     since = dt.date.fromisoformat(site.settings.since) if site.settings.since else None

@@ -186,6 +186,8 @@ async def test_a_finding_gets_its_rectification_with_one_key_and_leaves_the_list
     async with app.run_test(size=SIZE) as pilot:
         await open_supervision(pilot, app)
         assert rows(app) and not [r for r in rows(app) if r[3].startswith("2026-RY")]  # others of the new year stay
+        # Not listed, but said: the 各村汇总 and the summary still count it for its period.
+        assert "（另 1 条已整改销号）" in str(app.screen.query_one("#sv-section").render())
 
 
 async def test_home_lists_an_overdue_rectification_from_the_day_after_its_deadline(tmp_path: Path) -> None:

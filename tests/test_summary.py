@@ -135,9 +135,17 @@ def test_the_previous_period_is_as_many_months_or_the_same_days_before() -> None
 
 def test_bad_periods_are_refused_with_what_to_do() -> None:
     with pytest.raises(BadInput, match="截止日期 2026-11-01 早于起始日期 2026-12-01"):
-        Period.of(D(2026, 12, 1), D(2026, 11, 1))
+        Period.of(D(2026, 12, 1), D(2026, 11, 1), TODAY)
     with pytest.raises(BadInput, match="起始日期 0001-12-01 早于 2000 年"):
-        Period.of(D(1, 12, 1), D(2026, 11, 1))
+        Period.of(D(1, 12, 1), D(2026, 11, 1), TODAY)
+    # A period not begun yet is not summed up as if it had happened (year 9999: no crash either).
+    for start in (D(2027, 2, 1), D(9999, 12, 31)):
+        with pytest.raises(BadInput, match=f"汇总期间从 {start.isoformat()} 开始，还没有到（今天是 2027-01-04）"):
+            Period.of(start, start, TODAY)
+    with pytest.raises(BadInput, match="最长 5 年"):
+        Period.of(D(2021, 12, 31), D(2026, 12, 31), TODAY)
+    assert Period.of(D(2022, 1, 1), D(2026, 12, 31), TODAY).end == D(2026, 12, 31)  # five years: to its end
+    assert Period.of(D(2027, 1, 1), D(2027, 1, 31), TODAY).end == D(2027, 1, 31)  # this month, begun
 
 
 def test_the_periods_and_villages_are_the_ones_asked_for(summary: Summary) -> None:
@@ -354,6 +362,7 @@ def test_bad_dates_say_what_to_do_and_write_nothing(clock: Clock, tmp_path: Path
         (("--from", "0001-11-01", "--to", "2026-11-30"), "早于 2000 年"),
         (("--from", "2026-13-01", "--to", "2026-11-30"), "起始日期"),
         (("--from", "2020-01-01", "--to", "2026-11-30"), "最长 5 年"),
+        (("--from", "9999-01-01", "--to", "9999-01-31"), "还没有到"),
     ):
         code, out, err = run("export", "summary", *args)
         assert code != 0 and said in err and out == ""

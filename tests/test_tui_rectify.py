@@ -234,7 +234,7 @@ async def test_enter_or_escape_on_the_finish_question_changes_nothing(root: Path
         await type_text(pilot, "已整改")
         await pilot.press("escape")  # typed text: asks first, 继续编辑 the default
         await pilot.pause()
-        assert isinstance(current(app), ChoiceDialog) and "所填内容有未保存的内容" in visible_text(app)
+        assert isinstance(current(app), ChoiceDialog) and "本页有未保存的内容" in visible_text(app)
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(current(app), ActDialog)

@@ -133,7 +133,7 @@ class ActDialog(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         # 保存 goes to the buttons, where 取消 is still the default: the act is never taken unasked.
-        ask_unsaved(self, bool(self.typed()), save=self.to_buttons, leave=lambda: self.dismiss(None), what="所填内容")
+        ask_unsaved(self, bool(self.typed()), save=self.to_buttons, leave=lambda: self.dismiss(None), what="本页")
 
 
 class RectifyFormScreen(FormScreen):

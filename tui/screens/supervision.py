@@ -203,6 +203,8 @@ class SupervisionScreen(BaseScreen):
         self.waiting: list[Waiting] = []
         self.summary: Summary | None = None
         """The 乡镇汇总 of the period filtered (``store.summary``), made when its list is shown."""
+        self.closed_count = 0
+        """Findings of the filters not listed because their 整改 is 销号 or waived (各村汇总 counts them)."""
         self.summary_asked: object = None
         """The period and village the summary being made is for."""
         self.verified: object = None
@@ -225,8 +227,10 @@ class SupervisionScreen(BaseScreen):
         with Horizontal(id="sv-filters"):
             yield Dropdown(villages, allow_blank=False, value=ALL, id="sv-village")
             yield text_input(placeholder="事项编号或名称", id="sv-matter")
-            yield text_input(placeholder="起 2026-01-01", id="sv-start")
-            yield text_input(placeholder="止 2026-12-31", id="sv-end")
+            # The form to type, with this year's dates (the report and the summary's period when
+            # nothing is typed: 1 January to today); not a fixed year that looks like a filter.
+            yield text_input(placeholder=f"起 {self.today.year}-01-01", id="sv-start")
+            yield text_input(placeholder=f"止 {self.today.isoformat()}", id="sv-end")
         yield Static(id="sv-section", classes="section")
         with ContentSwitcher(initial="sv-findings", id="sv-lists"):
             findings: DataTable[object] = DataTable(cursor_type="row", id="sv-findings")
@@ -329,7 +333,9 @@ class SupervisionScreen(BaseScreen):
         # From the overviews: reading every record of every village here undid issue 19's 监督 at 50k.
         self.fixes = self.cunwu.attempt(self.site.finding_fixes) or {}
         # A finding whose 整改 is 销号 (or found not needed by the 乡镇) leaves the list.
-        found = [x for x in found if self.fixes.get(x.key, {}).get("state") not in (CLOSED, WAIVED)]
+        listed = [x for x in found if self.fixes.get(x.key, {}).get("state") not in (CLOSED, WAIVED)]
+        self.closed_count = sum(1 for x in found if x not in listed and (not f.village or x.village == f.village))
+        found = listed
         self.show_villages(found)
         self.findings = [x for x in found if not f.village or x.village == f.village]
         self.waiting = self.read_waiting()
@@ -455,7 +461,8 @@ class SupervisionScreen(BaseScreen):
     def show_section(self) -> None:
         shown = self.query_one(ContentSwitcher).current
         names = {
-            "sv-findings": f"风险提示 {len(self.findings)} 条",
+            "sv-findings": f"风险提示 {len(self.findings)} 条"
+            + (f"（另 {self.closed_count} 条已整改销号）" if self.closed_count else ""),
             "sv-waiting": f"待张贴公示 {len(self.waiting)} 件",
             "sv-summary": "各村汇总",
         }
