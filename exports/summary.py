@@ -6,8 +6,9 @@ Word: landscape A4 in the house style (``exports.style``): 一、各村情况 (t
 公示 and overdue steps; findings, 整改, cases and the committee's work), 二、办件按事项 (the
 township's totals per matter), 三、风险提示按村和风险点, 四、风险提示明细 (each finding with its
 整改; when there are more than ``DETAIL_ROWS``, only in the spreadsheet, and the document says
-so), 五、说明 (how each figure is counted). The .xlsx: 说明 (``registers_xlsx.about``), 各村情况,
-办件按村和事项, 定期事项, 风险提示明细. ID numbers in any text are masked.
+so), 五、整改事项 (each one the 整改 figures count, with its state at the period's end), 六、说明
+(how each figure is counted). The .xlsx: 说明 (``registers_xlsx.about``), 各村情况, 办件按村和事项,
+定期事项, 整改事项, 风险提示明细. ID numbers in any text are masked.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from exports.minutes import shown
 from exports.sheets import DATE, NUMBER, WRAP, Column
 from exports.supervision import merge_situations
 from store import rectifications as rect
-from store.summary import FIGURES, KEYS, RATES, Fix, Summary, VillageFigures
+from store.summary import FIGURES, KEYS, RATES, Fix, FixRow, Summary, VillageFigures
 
 if TYPE_CHECKING:
     from docx.document import Document
@@ -61,6 +62,8 @@ GROUP_HEADERS = ["序号", "村", "风险点", "程度", "本期条数", "其中
 GROUP_WIDTHS = [10.0, 22.0, 61.0, 24.0, 24.0, 30.0, 24.0, 30.0]
 DETAIL_HEADERS = ["序号", "村", "程度", "风险点", "事项", "办件/记录编号", "起始日期", "状态", "整改"]
 DETAIL_WIDTHS = [10.0, 18.0, 22.0, 30.0, 36.0, 35.0, 24.0, 15.0, 35.0]
+FIX_HEADERS = ["序号", "整改编号", "来源", "问题", "责任人", "整改期限", "期末状态", "完成日期", "销号或认定日期"]
+FIX_WIDTHS = [10.0, 34.0, 18.0, 56.0, 18.0, 22.0, 25.0, 22.0, 20.0]
 SITUATION = "情况："
 STANDING = {True: "仍存在", False: "已过去"}
 NO_SCORE = "本汇总只列数字和数字所依据的风险提示，不评分、不排名；各村按乡镇设置中的顺序排列。"
@@ -125,6 +128,28 @@ def keep_pairs(grid: Table) -> None:
         for cell in row.cells:
             for paragraph in cell.paragraphs:
                 style.keep_with_next(paragraph)
+
+
+def _fix_state(row: FixRow) -> str:
+    return f"{row.state}（已逾期）" if row.overdue else row.state
+
+
+def fix_rows(summary: Summary) -> list[list[str]]:
+    """The 整改事项 the figures count (``Summary.fixes``), ID numbers in their problem masked."""
+    return [
+        [
+            str(i),
+            r.number,
+            r.source,
+            shown(r.problem),
+            shown(r.responsible),
+            r.deadline,
+            _fix_state(r),
+            r.done or "—",
+            r.closed or "—",
+        ]
+        for i, r in enumerate(summary.fixes, 1)
+    ]
 
 
 def _fix_text(fix: Fix | None) -> str:
@@ -221,7 +246,16 @@ def summary_document(summary: Summary, site: Site) -> Document:
     else:
         style.body(doc, "按村排列，红在前，再按起始日期；“整改”列出由该提示登记的整改事项。")
         merge_situations(supervision.table(doc, DETAIL_HEADERS, detail_rows(summary.findings), DETAIL_WIDTHS))
-    style.heading(doc, "五、说明")
+    style.heading(doc, "五、整改事项")
+    if summary.fixes:
+        style.body(
+            doc,
+            "本期登记、销号或认定无需整改的，以及期末未销号的整改事项（上表“整改”各数所计的事项）；状态为期末的状态。",
+        )
+        registers.table(doc, FIX_HEADERS, fix_rows(summary), FIX_WIDTHS)
+    else:
+        style.body(doc, "本期没有登记、销号或认定无需整改的整改事项，期末也没有未销号的。")
+    style.heading(doc, "六、说明")
     for line in _how_lines(summary)[1:]:
         style.body(doc, line)
     doc.add_paragraph()
@@ -306,6 +340,40 @@ def workbook(summary: Summary, site: Site, exported: dt.datetime, village: str |
                 "定期事项",
                 [Column("村"), Column("定期事项"), *period_columns, Column("应开展", NUMBER), Column("已开展", NUMBER)],
                 duties,
+            ),
+            (
+                "整改事项",
+                [
+                    Column("序号", NUMBER),
+                    Column("村"),
+                    Column("整改编号"),
+                    Column("来源"),
+                    Column("问题", WRAP),
+                    Column("责任人"),
+                    Column("整改期限", DATE),
+                    Column("期末状态"),
+                    Column("期末是否逾期"),
+                    Column("登记日期", DATE),
+                    Column("完成日期", DATE),
+                    Column("销号或认定日期", DATE),
+                ],
+                [
+                    [
+                        i,
+                        r.village,
+                        r.number,
+                        r.source,
+                        shown(r.problem),
+                        shown(r.responsible),
+                        r.deadline,
+                        r.state,
+                        "是" if r.overdue else "否",
+                        r.registered,
+                        r.done,
+                        r.closed,
+                    ]
+                    for i, r in enumerate(summary.fixes, 1)
+                ],
             ),
             (
                 "风险提示明细",

@@ -174,6 +174,29 @@ class Fix:
 
 
 @dataclass(frozen=True, slots=True)
+class FixRow:
+    """A 整改事项 the period's 整改 figures count: registered, 销号 or waived in it, or open at its end."""
+
+    number: str
+    village: str
+    source: str
+    """来源 in words (风险提示, 监督意见, 检查发现)."""
+    problem: str
+    """As typed: mask ID numbers before printing it."""
+    responsible: str
+    deadline: str
+    state: str
+    """Its state at the period's end (``store.rectifications.STATES`` words)."""
+    overdue: bool
+    """Overdue at the period's end."""
+    registered: str
+    done: str
+    """The day 完成 was registered ("" before the period's end)."""
+    closed: str
+    """The day of its 销号 or 无需整改 ("" before the period's end)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Summary:
     period: Period
     previous: Period
@@ -186,6 +209,8 @@ class Summary:
     整改事项 opened from it (None when none was)."""
     matter_names: Mapping[str, str]
     since: dt.date | None
+    fixes: tuple[FixRow, ...] = ()
+    """The 整改事项 the period's 整改 figures count, village by village, by number."""
 
 
 def summarise(site: Site, start: dt.date, end: dt.date, today: dt.date, village: str | None = None) -> Summary:
@@ -222,7 +247,40 @@ def summarise(site: Site, start: dt.date, end: dt.date, today: dt.date, village:
     shown = sorted((f for f in found if in_period(f, period.start, period.end)), key=lambda f: place[f.village])
     appendix = tuple((f, _fix(by_key.get(f.key))) for f in shown)
     matter_names = {m.id: m.name for m in site.catalog.matters}
-    return Summary(period, previous, today, names, figures(period), figures(previous), appendix, matter_names, since)
+    last = min(period.end, today)
+    rows = sorted(
+        (row for r in fixes if (row := fix_row(r, period, last)) is not None),
+        key=lambda row: (place[row.village], row.number),
+    )
+    return Summary(
+        period, previous, today, names, figures(period), figures(previous), appendix, matter_names, since, tuple(rows)
+    )
+
+
+def fix_row(record: Mapping[str, Any], p: Period, last: dt.date) -> FixRow | None:
+    """The 整改事项 as the period's list shows it, or None when the period's figures do not count it."""
+    state = state_on(record, last)
+    closed = record.get("closed") or {}
+    closed_on = str(closed.get("at", ""))[:10] if closed and state in (rect.CLOSED, rect.WAIVED) else ""
+    counted = p.has(str(record.get("created_at", ""))) or (closed_on and p.has(closed_on))
+    if not (counted or state in (rect.OPEN, rect.DONE)):
+        return None
+    finished = record.get("done") or {}
+    done_on = str(finished.get("at", ""))[:10] if finished and state != rect.OPEN else ""
+    deadline = str(record.get("deadline", ""))
+    return FixRow(
+        number=str(record["number"]),
+        village=str(record["village"]),
+        source=rect.SOURCES.get(str(record.get("source", "")), ""),
+        problem=str(record.get("problem", "")),
+        responsible=str(record.get("responsible", "")),
+        deadline=deadline,
+        state=rect.STATES.get(state, state),
+        overdue=state == rect.OPEN and last.isoformat() > deadline,
+        registered=str(record.get("created_at", ""))[:10],
+        done=done_on,
+        closed=closed_on,
+    )
 
 
 def _fix(found: Mapping[str, str] | None) -> Fix | None:
@@ -344,4 +402,4 @@ def _opinions(rows: Mapping[str, VillageFigures], opinions: Iterable[Mapping[str
             rows[str(o["village"])].counts["countersigns" if o.get("kind") == "countersign" else "opinions"] += 1
 
 
-__all__ = ["FIGURES", "KEYS", "RATES", "Period", "Summary", "VillageFigures", "state_on", "summarise"]
+__all__ = ["FIGURES", "KEYS", "RATES", "FixRow", "Period", "Summary", "VillageFigures", "state_on", "summarise"]

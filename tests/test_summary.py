@@ -19,7 +19,7 @@ from store.errors import BadInput, Refused
 from store.site import Site
 from store.summary import KEYS, Period, Summary, summarise
 from tests.accounts import CADRE, CADRE_SOUTH, STAFF, STRANGER, SUPERVISOR, TOWNSHIP, env, open_as, register
-from tests.docx_helpers import assert_house_style, text_of
+from tests.docx_helpers import ID, MASKED, assert_house_style, text_of
 from tests.sites import at, new_site, walk_to
 from tests.test_cli_cases import Clock, clock, init, run
 
@@ -99,7 +99,12 @@ def build(root: Path) -> Path:
     committee.rectifications.close(committee.operator, at(D(2026, 12, 2)), one["number"], "核实属实")
     south.amendments.withdraw(south.operator, at(D(2026, 12, 3)), gone, "申请人撤回申请")
     meeting(admin, "城关村", "支委会", D(2026, 12, 4))
-    township.rectifications.new(township.operator, at(D(2026, 12, 5)), "城关村", {**FIX, "deadline": "2026-12-15"})
+    township.rectifications.new(
+        township.operator,
+        at(D(2026, 12, 5)),
+        "城关村",
+        {**FIX, "problem": f"低保户 {ID} 未公示", "deadline": "2026-12-15"},
+    )
     committee.opinions.add(committee.operator, at(D(2026, 12, 10)), first, "请补充入户调查照片")
     meeting(admin, "城关村", "主题党日", D(2026, 12, 18))
     township.rectifications.new(
@@ -289,6 +294,25 @@ def test_the_word_summary_is_landscape_and_prints_the_figures_with_the_period_be
     )
     assert len(set(situation)) == 1  # one cell merged across the table
     assert len(detail) == 1 + 2 * len(summary.findings)
+    # 五、整改事项: each one December's 整改 figures count, with its state on 12-31, ID numbers masked.
+    fixes = cells(doc.tables[5])
+    assert fixes[0] == [
+        "序号",
+        "整改编号",
+        "来源",
+        "问题",
+        "责任人",
+        "整改期限",
+        "期末状态",
+        "完成日期",
+        "销号或认定日期",
+    ]
+    assert [r[1:3] + r[5:] for r in fixes[1:]] == [
+        ["城关村-2026-ZG0001", "检查发现", "2026-11-20", "已销号", "2026-11-25", "2026-12-02"],
+        ["城关村-2026-ZG0002", "检查发现", "2026-12-15", "整改中（已逾期）", "—", "—"],
+        ["城关村-2026-ZG0003", "风险提示", "2027-01-10", "整改中", "—", "—"],
+    ]
+    assert fixes[2][3] == f"低保户 {MASKED} 未公示" and ID not in text_of(doc)
 
 
 def test_the_spreadsheet_has_its_header_sheet_numbers_and_date_cells(built: Path, tmp_path: Path) -> None:
@@ -298,7 +322,21 @@ def test_the_spreadsheet_has_its_header_sheet_numbers_and_date_cells(built: Path
     )
     assert path.name == "20270104_乡镇汇总_全部村_20261201-20261231.xlsx" and stat.S_IMODE(path.stat().st_mode) == 0o600
     workbook = load_workbook(path)
-    assert workbook.sheetnames == ["说明", "各村情况", "办件按村和事项", "定期事项", "风险提示明细"]
+    assert workbook.sheetnames == ["说明", "各村情况", "办件按村和事项", "定期事项", "整改事项", "风险提示明细"]
+    fixes = [[c.value for c in row] for row in workbook["整改事项"].iter_rows()]
+    assert fixes[2][2:] == [
+        "城关村-2026-ZG0002",
+        "检查发现",
+        f"低保户 {MASKED} 未公示",
+        "王文书",
+        dt.datetime(2026, 12, 15),
+        "整改中",
+        "是",
+        dt.datetime(2026, 12, 5),
+        None,  # not done, not closed: empty cells
+        None,
+    ]
+    assert workbook["整改事项"]["E3"].number_format == "@"  # text, as typed (masked)
     info = {str(r[0].value): str(r[1].value) for r in workbook["说明"].iter_rows(min_row=2)}
     last = township.store.journal.last()
     assert info["日志链头"] == f"第 {last['seq']} 条，哈希 {last['hash']}"
