@@ -200,6 +200,14 @@ def _how_lines(summary: Summary) -> list[str]:
     return lines
 
 
+def table_or(doc: Document, headers: list[str], rows: list[list[str]], widths: list[float], none: str) -> None:
+    """The table of ``rows``, or the sentence ``none`` when there are none."""
+    if rows:
+        registers.table(doc, headers, rows, widths)
+    else:
+        style.body(doc, none)
+
+
 def summary_document(summary: Summary, site: Site) -> Document:
     """The Word 乡镇汇总 of ``summary``."""
     doc = style.new_document()
@@ -222,17 +230,9 @@ def summary_document(summary: Summary, site: Site) -> Document:
         headers = [*FIRST, *(header(k, w) for k, w in figures)]
         keep_pairs(supervision.table(doc, headers, village_rows(summary, figures), [*FIRST_WIDTHS, *widths]))
     style.heading(doc, "二、办件按事项（各村合计）")
-    matters = matter_rows(summary)
-    if matters:
-        registers.table(doc, MATTER_HEADERS, matters, MATTER_WIDTHS)
-    else:
-        style.body(doc, "本期和上期都没有受理、办结或在办的办件。")
+    table_or(doc, MATTER_HEADERS, matter_rows(summary), MATTER_WIDTHS, "本期和上期都没有受理、办结或在办的办件。")
     style.heading(doc, "三、风险提示按村和风险点")
-    groups = group_rows(summary)
-    if groups:
-        registers.table(doc, GROUP_HEADERS, groups, GROUP_WIDTHS)
-    else:
-        style.body(doc, "本期未发现风险提示。")
+    table_or(doc, GROUP_HEADERS, group_rows(summary), GROUP_WIDTHS, "本期未发现风险提示。")
     style.heading(doc, "四、风险提示明细")
     count = len(summary.findings)
     if not count:
@@ -252,9 +252,8 @@ def summary_document(summary: Summary, site: Site) -> Document:
             doc,
             "本期登记、销号或认定无需整改的，以及期末未销号的整改事项（上表“整改”各数所计的事项）；状态为期末的状态。",
         )
-        registers.table(doc, FIX_HEADERS, fix_rows(summary), FIX_WIDTHS)
-    else:
-        style.body(doc, "本期没有登记、销号或认定无需整改的整改事项，期末也没有未销号的。")
+    none = "本期没有登记、销号或认定无需整改的整改事项，期末也没有未销号的。"
+    table_or(doc, FIX_HEADERS, fix_rows(summary), FIX_WIDTHS, none)
     style.heading(doc, "六、说明")
     for line in _how_lines(summary)[1:]:
         style.body(doc, line)

@@ -405,3 +405,15 @@ def test_bad_dates_say_what_to_do_and_write_nothing(clock: Clock, tmp_path: Path
         code, out, err = run("export", "summary", *args)
         assert code != 0 and said in err and out == ""
     assert sorted(p.name for p in (tmp_path / "data").rglob("*")) == before
+
+
+def test_a_quiet_period_says_so_instead_of_empty_tables(tmp_path: Path) -> None:
+    site = new_site(tmp_path / "data", at(D(2026, 11, 1)))
+    path = documents.export_summary(site, D(2026, 11, 1), D(2026, 11, 5), D(2026, 11, 6), tmp_path / "out")
+    text = text_of(Document(str(path)))
+    for said in (
+        "本期和上期都没有受理、办结或在办的办件。",
+        "本期未发现风险提示。",
+        "本期没有登记、销号或认定无需整改的整改事项，期末也没有未销号的。",
+    ):
+        assert said in text
