@@ -372,8 +372,7 @@ def export_rectifications(
     (file and 说明), so that it may take it out like any file of its own village."""
     from exports import registers_xlsx
 
-    seen = list(site.villages)
-    name = site.cases.village(village) if village else seen[0] if len(seen) == 1 else None
+    name = _named_for(site, village)
     place = _place(site, folder)
     data = registers_xlsx.rectifications(site, name, today, _when(today, exported))
     return _write_sheet(place, f"{today:%Y%m%d}_{RECTIFICATIONS}_{name or ALL_VILLAGES}", data)
@@ -394,9 +393,9 @@ def export_summary(
     or every village the operator sees: Word (landscape) or ``xlsx``."""
     from store.summary import summarise
 
+    one = _named_for(site, village)
     found = summarise(site, start, end, today, village)
     place = _place(site, folder)
-    one = found.villages[0] if len(found.villages) == 1 else None
     file = f"{today:%Y%m%d}_{SUMMARY}_{one or ALL_VILLAGES}_{start:%Y%m%d}-{end:%Y%m%d}"
     if xlsx:
         from exports import summary
@@ -406,6 +405,16 @@ def export_summary(
     from exports.summary import summary_document
 
     return write(summary_document(found, site), place, file, author=_author(site, one))
+
+
+def _named_for(site: Site, village: str | None) -> str | None:
+    """The village a file of ``village`` (None: every village the operator sees) is named and
+    scoped by: that village, or the only one the operator sees (a 村干部's file stays theirs to
+    take out); None for several (``全部村``)."""
+    if village:
+        return site.cases.village(village)
+    seen = site.villages
+    return seen[0] if len(seen) == 1 else None
 
 
 def _when(today: dt.date, exported: dt.datetime | None) -> dt.datetime:

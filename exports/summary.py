@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from exports import registers, sheets, style, supervision
 from exports.minutes import shown
 from exports.sheets import DATE, NUMBER, WRAP, Column
-from exports.supervision import merge_situations
+from exports.supervision import SITUATION, STANDING, merge_situations, numbers_of
 from store import rectifications as rect
 from store.summary import FIGURES, KEYS, RATES, Fix, FixRow, Summary, VillageFigures
 
@@ -64,8 +64,6 @@ DETAIL_HEADERS = ["序号", "村", "程度", "风险点", "事项", "办件/记�
 DETAIL_WIDTHS = [10.0, 18.0, 22.0, 30.0, 34.0, 35.0, 26.0, 15.0, 35.0]
 FIX_HEADERS = ["序号", "整改编号", "来源", "问题", "责任人", "整改期限", "期末状态", "完成日期", "销号或认定日期"]
 FIX_WIDTHS = [10.0, 42.0, 20.0, 32.0, 18.0, 26.0, 25.0, 26.0, 26.0]
-SITUATION = "情况："
-STANDING = {True: "仍存在", False: "已过去"}
 NO_SCORE = "本汇总只列数字和数字所依据的风险提示，不评分、不排名；各村按乡镇设置中的顺序排列。"
 
 
@@ -177,8 +175,7 @@ def detail_rows(findings: Sequence[tuple[Finding, Fix | None]]) -> list[list[str
 
     rows = []
     for i, (f, fix) in enumerate(findings, 1):
-        numbers = "\n".join(dict.fromkeys(shown(n) for n in (f.case, f.record) if n)) or "—"
-        row = [str(i), f.village, SEVERITY_WORDS[f.severity], f.title, shown(f.matter) or "—", numbers]
+        row = [str(i), f.village, SEVERITY_WORDS[f.severity], f.title, shown(f.matter) or "—", numbers_of(f)]
         rows.append([*row, f.since.isoformat(), STANDING[f.ongoing], _fix_text(fix)])
         rows.append([SITUATION + shown(f.text)] + [""] * (len(DETAIL_HEADERS) - 1))
     return rows

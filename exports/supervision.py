@@ -82,7 +82,7 @@ def _kind_of(number: str) -> str:
     return RECORD_KINDS.get(prefix_of(number), "")
 
 
-def _numbers(f: Finding) -> str:
+def numbers_of(f: Finding) -> str:
     numbers = [text(n) for n in (f.case, f.record) if n]
     return "\n".join(dict.fromkeys(numbers)) or "—"
 
@@ -92,7 +92,7 @@ def finding_rows(findings: list[Finding]) -> list[list[str]]:
     rows = []
     for index, f in enumerate(findings, 1):
         matter = f.matter or _kind_of(f.record) or "—"
-        row = [str(index), SEVERITY_WORDS[f.severity], f.title, text(matter), text(f.step) or "—", _numbers(f)]
+        row = [str(index), SEVERITY_WORDS[f.severity], f.title, text(matter), text(f.step) or "—", numbers_of(f)]
         rows.append([*row, f.since.isoformat(), STANDING[f.ongoing]])
         rows.append([SITUATION + text(f.text)] + [""] * (len(FINDING_COLUMNS) - 1))
     return rows

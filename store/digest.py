@@ -95,7 +95,7 @@ def counts(site: Site, today: dt.date, village: str | None = None) -> list[Count
     def may_close(entry: list[str]) -> bool:
         """Whether this account may 销号 a 整改事项 done (its overview entry after the state and
         deadline): not the person responsible, not who registered it done (``Rectifications.close``)."""
-        _words, _key, responsible, done_by = (*entry, "", "", "", "")[:4]
+        _words, _key, responsible, done_by = entry
         return not is_responsible(me, responsible) and done_by != me.label
 
     def read(name: str, found: overview.Overview) -> tuple[Counts, Met, list[overview.OpenRow], Mapping[str, str]]:

@@ -28,6 +28,11 @@ def clip(text: str, width: int) -> str:
     return out + ".."
 
 
+def short_number(number: str, village: str) -> str:
+    """``2026-ZG0001``: a number without the village it starts with (a 村 column shows it)."""
+    return number.removeprefix(f"{village}-")
+
+
 def columns(table: DataTable[object], spec: Sequence[tuple[str, int]]) -> None:
     """Add fixed-width columns: a filter that leaves short rows does not shrink them."""
     for label, width in spec:

@@ -42,6 +42,18 @@ class ScreenParts:
     def today(self) -> dt.date:
         return self.cunwu.today
 
+    def may(self, action: str, village: str | None = None) -> bool:
+        """Whether the account may do ``action`` (in ``village``) by the store's own rule
+        (``store.roles.check``), asked before any text is typed; a refusal is shown in its words.
+        The store checks again when it saves."""
+        from store.roles import check
+
+        def allowed() -> bool:
+            check(self.site.operator, action, village)
+            return True
+
+        return bool(self.cunwu.attempt(allowed))
+
     def header(self) -> Header:
         return Header(show_clock=False, icon="")
 

@@ -21,14 +21,13 @@ from textual.widgets import DataTable, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from procedures import idnumber
-from store import roles
 from store.rectifications import CLOSE, DONE, FINISH, OPEN, STATES, WAIVE, describe, overdue
 from store.site import Site
 from tui.commands import bindings_for
 from tui.dialogs import CANCEL, MarkedList, ReadDialog, TextDialog, ask_unsaved
 from tui.screens.base import BaseScreen, literal
 from tui.screens.record_common import FormScreen, choose_village, field, text_area, text_input
-from tui.tables import Pager, clip, columns
+from tui.tables import Pager, clip, columns, short_number
 from tui.widgets import Dropdown, Panel
 
 ALL = "*"
@@ -49,11 +48,6 @@ def show_rectification(screen: BaseScreen, number: str) -> None:
     if record is not None:
         lines = describe(idnumber.mask_in_data(record), screen.today)
         screen.app.push_screen(ReadDialog(f"整改事项 {number}", "\n".join(lines)))
-
-
-def short_number(record: dict[str, Any]) -> str:
-    """``2026-ZG0001``: the number without the village it starts with (the 村 column shows it)."""
-    return str(record["number"]).removeprefix(f"{record['village']}-")
 
 
 def first_words(text: str) -> str:
@@ -222,7 +216,13 @@ class RectifyScreen(BaseScreen):
         return value if isinstance(value, str) else ALL
 
     def cells(self, r: dict[str, Any]) -> tuple[str, list[Any]]:
-        cells = [r["village"], short_number(r), status_text(r, self.today), r["deadline"], r["responsible"]]
+        cells = [
+            r["village"],
+            short_number(r["number"], r["village"]),
+            status_text(r, self.today),
+            r["deadline"],
+            r["responsible"],
+        ]
         return str(r["number"]), [*cells, first_words(r["problem"])]
 
     def shown_villages(self) -> tuple[str, ...]:
@@ -294,16 +294,6 @@ class RectifyScreen(BaseScreen):
         if r is None:
             self.notify("没有选中整改事项", severity="warning", markup=False)
         return r
-
-    def may(self, action: str, village: str) -> bool:
-        """The store's own rule for the role (``store.roles.check``), before any text is asked
-        for; a refusal is shown in its words. The store checks again when it saves."""
-
-        def allowed() -> bool:
-            roles.check(self.site.operator, action, village)
-            return True
-
-        return bool(self.cunwu.attempt(allowed))
 
     def done_with(self, record: dict[str, Any] | None, said: str) -> None:
         if record is not None:

@@ -32,7 +32,6 @@ from store.opinions import ACTION, KINDS
 from store.records import parse_date
 from store.rectifications import CLOSED, DONE, OPEN, STATES, WAIVED, overdue
 from store.rectifications import NEW as RECTIFY_NEW
-from store.roles import check
 from store.site import Site
 from store.verify import AdminChange
 from tui import refusals
@@ -40,7 +39,7 @@ from tui.commands import bindings_for
 from tui.dialogs import ChoiceDialog, ReadDialog, TextDialog, confirm
 from tui.screens.base import BaseScreen, literal
 from tui.screens.record_common import choose_village, text_input
-from tui.tables import Pager, clip, columns, refill, unique
+from tui.tables import Pager, clip, columns, refill, short_number, unique
 from tui.widgets import Dropdown
 
 if TYPE_CHECKING:
@@ -124,11 +123,6 @@ def short_name(name: str) -> str:
     """A matter's name without its category: the words in the brackets when there are any."""
     inner = name.partition("（")[2].rpartition("）")[0]
     return inner or name
-
-
-def short_number(number: str, village: str) -> str:
-    """A number without the village it starts with (the 村 column shows it)."""
-    return number.removeprefix(f"{village}-")
 
 
 def opinion_line(o: dict[str, Any], key: str = "") -> str:
@@ -820,15 +814,6 @@ class SupervisionScreen(BaseScreen):
     def may_supervise(self) -> bool:
         """True for 监委会 and 乡镇 accounts; others are shown the store's own refusal."""
         return self.may(ACTION)
-
-    def may(self, action: str, village: str | None = None) -> bool:
-        """True when the account may do ``action`` (in ``village``); else the store's refusal is shown."""
-
-        def allowed() -> bool:
-            check(self.site.operator, action, village)
-            return True
-
-        return bool(self.cunwu.attempt(allowed))
 
     def action_opinion(self) -> None:
         if self.showing_summary:
