@@ -45,7 +45,13 @@ _NUMBERED = re.compile(r"^(?P<village>.+)-\d{4}-[A-Z]*\d+$")
 
 def overdue(record: dict[str, Any], today: dt.date) -> bool:
     """Red from the day after the deadline while neither done, 销号 nor waived."""
-    return record["state"] == OPEN and today > dt.date.fromisoformat(str(record["deadline"]))
+    return late(str(record["state"]), str(record["deadline"]), today)
+
+
+def late(state: str, deadline: str, day: dt.date) -> bool:
+    """``overdue`` of a 整改事项 in ``state`` with its ``deadline`` (ISO) on ``day`` (the state it
+    had that day, for a period past: ``store.summary``)."""
+    return state == OPEN and day > dt.date.fromisoformat(deadline)
 
 
 def describe(r: dict[str, Any], today: dt.date) -> list[str]:

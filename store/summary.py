@@ -276,7 +276,7 @@ def fix_row(record: Mapping[str, Any], p: Period, last: dt.date) -> FixRow | Non
         responsible=str(record.get("responsible", "")),
         deadline=deadline,
         state=rect.STATES.get(state, state),
-        overdue=state == rect.OPEN and last.isoformat() > deadline,
+        overdue=rect.late(state, deadline, last),
         registered=str(record.get("created_at", ""))[:10],
         done=done_on,
         closed=closed_on,
@@ -374,7 +374,7 @@ def _fixes(rows: Mapping[str, VillageFigures], fixes: Iterable[Mapping[str, Any]
         state = state_on(r, last)
         if state in (rect.OPEN, rect.DONE):
             counts["fixes_open"] += 1
-            counts["fixes_overdue"] += state == rect.OPEN and last.isoformat() > str(r["deadline"])
+            counts["fixes_overdue"] += rect.late(state, str(r["deadline"]), last)
 
 
 def _cases(rows: Mapping[str, VillageFigures], cases: Iterable[Any], p: Period, last: dt.date) -> None:
