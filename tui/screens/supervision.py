@@ -327,8 +327,13 @@ class SupervisionScreen(BaseScreen):
         # From the overviews: reading every record of every village here undid issue 19's 监督 at 50k.
         self.fixes = self.cunwu.attempt(self.site.finding_fixes) or {}
         # A finding whose 整改 is 销号 (or found not needed by the 乡镇) leaves the list.
-        listed = [x for x in found if self.fixes.get(x.key, {}).get("state") not in (CLOSED, WAIVED)]
-        self.closed_count = sum(1 for x in found if x not in listed and (not f.village or x.village == f.village))
+        listed: list[Finding] = []
+        self.closed_count = 0
+        for x in found:  # one pass (10,000 findings at 10,000 cases)
+            if self.fixes.get(x.key, {}).get("state") not in (CLOSED, WAIVED):
+                listed.append(x)
+            elif not f.village or x.village == f.village:
+                self.closed_count += 1
         found = listed
         self.show_villages(found)
         self.findings = [x for x in found if not f.village or x.village == f.village]
